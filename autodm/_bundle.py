@@ -1,0 +1,356 @@
+"""The model bundle: ``manifest.json`` + ``weights.npz``, loaded without running any code.
+
+A bundle is a folder (or a ``.zip`` of one) holding exactly two members:
+
+``manifest.json``
+    format version, autodm version, feature names, threshold and operating
+    points, context likelihood-ratio tables, training data and metrics.
+``weights.npz``
+    float arrays only, read with ``allow_pickle=False``: ``mean``, ``scale``,
+    ``coef`` (one per feature), ``intercept`` (1), ``calibration`` (2: slope,
+    offset) and optionally ``ngram_coef`` (one per hash bucket).
+
+Loading checks every member (names, dtypes, shapes, finiteness) and refuses
+anything else with :class:`~autodm.BundleError`. Nothing is unpickled,
+evaluated or extracted to disk, so a bundle from a stranger cannot run code.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .errors import BundleError, describe
+
+__all__ = ["FORMAT_VERSION", "Bundle", "load_bundle"]
+
+#: Version of the bundle format this autodm writes and reads. Bump it when a
+#: change would make an older autodm misread a new bundle (docs/model.md says how).
+FORMAT_VERSION: Final = 1
+_MAX_MANIFEST_BYTES: Final = 1 << 20
+_MAX_WEIGHTS_BYTES: Final = 16 << 20
+_MEMBERS: Final = ("manifest.json", "weights.npz")
+_REQUIRED_ARRAYS: Final = ("mean", "scale", "coef", "intercept", "calibration")
+_OPTIONAL_ARRAYS: Final = ("ngram_coef",)
+_OPERATING_POINTS: Final = ("strict", "balanced", "lenient")
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Bundle:
+    """A trained model: its manifest and its validated, read-only weights.
+
+    Build one with :func:`autodm.train` or :func:`load_bundle`; write it with
+    :meth:`save`. ``features`` are the signal names the linear model reads, in
+    order; ``threshold`` is the default decision threshold on P(automated).
+    """
+
+    manifest: Mapping[str, Any]
+    mean: FloatArray
+    scale: FloatArray
+    coef: FloatArray
+    intercept: float
+    calibration: tuple[float, float]
+    ngram_coef: FloatArray | None
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        """Names of the signals the model reads, in weight order."""
+        return tuple(self.manifest["features"])
+
+    @property
+    def threshold(self) -> float:
+        """The default decision threshold on P(automated)."""
+        return float(self.manifest["threshold"])
+
+    @property
+    def operating_points(self) -> dict[str, dict[str, float]]:
+        """Named thresholds (``strict``, ``balanced``, ``lenient``) with their measured rates."""
+        return {k: dict(v) for k, v in self.manifest.get("operating_points", {}).items()}
+
+    @property
+    def context_evidence(self) -> dict[str, dict[str, list[float]]]:
+        """Likelihood-ratio tables for context signals: ``{signal: {edges, log_lr}}``."""
+        return {k: dict(v) for k, v in self.manifest.get("context_evidence", {}).items()}
+
+    def save(self, path: str | Path) -> Path:
+        """Write the bundle to a folder, or to a zip when ``path`` ends in ``.zip``.
+
+        Returns the path written. An existing folder's two members are replaced;
+        nothing else in it is touched.
+        """
+        target = Path(path)
+        manifest = json.dumps(self.manifest, indent=2, sort_keys=True, ensure_ascii=False)
+        arrays: dict[str, NDArray[Any]] = {
+            "mean": self.mean,
+            "scale": self.scale,
+            "coef": self.coef,
+            "intercept": np.array([self.intercept]),
+            "calibration": np.array(self.calibration),
+        }
+        if self.ngram_coef is not None:
+            arrays["ngram_coef"] = self.ngram_coef.astype(np.float32)
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, allow_pickle=False, **arrays)
+        if target.suffix == ".zip":
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                archive.writestr("manifest.json", manifest)
+                archive.writestr("weights.npz", buffer.getvalue())
+        else:
+            target.mkdir(parents=True, exist_ok=True)
+            (target / "manifest.json").write_text(manifest + "\n", encoding="utf-8")
+            (target / "weights.npz").write_bytes(buffer.getvalue())
+        return target
+
+
+def _read_members(path: Path) -> dict[str, bytes]:
+    if path.is_dir():
+        members = {}
+        for name in _MEMBERS:
+            member = path / name
+            if not member.is_file():
+                raise BundleError(
+                    f"bundle folder {str(path)!r} must hold {list(_MEMBERS)}; {name} is missing."
+                )
+            limit = _MAX_MANIFEST_BYTES if name.endswith(".json") else _MAX_WEIGHTS_BYTES
+            if member.stat().st_size > limit:
+                raise BundleError(f"{name} of bundle {str(path)!r} is larger than {limit} bytes.")
+            members[name] = member.read_bytes()
+        return members
+    if path.is_file() and zipfile.is_zipfile(path):
+        return _read_zip(path)
+    if path.exists():
+        raise BundleError(
+            f"a bundle must be a folder or a .zip holding {list(_MEMBERS)}. "
+            f"Got {str(path)!r}, which is neither."
+        )
+    raise BundleError(f"no bundle at {str(path)!r}: the path does not exist.")
+
+
+def _read_zip(path: Path) -> dict[str, bytes]:
+    members: dict[str, bytes] = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                name = info.filename
+                if name.startswith(("/", "\\")) or ".." in name.replace("\\", "/").split("/"):
+                    raise BundleError(
+                        f"bundle zip {str(path)!r} holds an unsafe member path {name!r}; "
+                        f"members must be {list(_MEMBERS)}."
+                    )
+                base = name.rsplit("/", 1)[-1]
+                if info.is_dir():
+                    continue
+                if base not in _MEMBERS or name.count("/") > 1:
+                    raise BundleError(
+                        f"bundle zip {str(path)!r} holds an unexpected member {name!r}; "
+                        f"only {list(_MEMBERS)} are accepted."
+                    )
+                limit = _MAX_MANIFEST_BYTES if base.endswith(".json") else _MAX_WEIGHTS_BYTES
+                if info.file_size > limit:
+                    raise BundleError(f"{name} of bundle {str(path)!r} is over {limit} bytes.")
+                if base in members:
+                    raise BundleError(f"bundle zip {str(path)!r} holds {base} twice.")
+                members[base] = archive.read(info)
+    except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, ValueError) as error:
+        if isinstance(error, BundleError):
+            raise
+        raise BundleError(f"bundle zip {str(path)!r} is corrupt or truncated: {error}") from None
+    missing = [m for m in _MEMBERS if m not in members]
+    if missing:
+        raise BundleError(f"bundle zip {str(path)!r} lacks {missing}; it needs {list(_MEMBERS)}.")
+    return members
+
+
+def _parse_manifest(raw: bytes, where: str) -> dict[str, Any]:
+    try:
+        manifest = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BundleError(f"manifest.json of {where} is not valid UTF-8 JSON: {error}") from None
+    if not isinstance(manifest, dict):
+        raise BundleError(f"manifest.json of {where} must be a JSON object. Got {describe(manifest)}.")
+    version = manifest.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise BundleError(f"manifest.json of {where} needs an integer format_version.")
+    if version > FORMAT_VERSION:
+        raise BundleError(
+            f"bundle {where} has format_version {version}, newer than this autodm reads "
+            f"({FORMAT_VERSION}); upgrade autodm to load it."
+        )
+    if version < 1:
+        raise BundleError(f"bundle {where} has unknown format_version {version}; expected 1.")
+    features = manifest.get("features")
+    if not isinstance(features, list) or not features or not all(
+        isinstance(f, str) for f in features
+    ):
+        raise BundleError(f"manifest.json of {where} needs `features`, a non-empty list of str.")
+    if len(set(features)) != len(features):
+        raise BundleError(f"manifest.json of {where} lists a feature twice: {features}.")
+    threshold = manifest.get("threshold")
+    if not _is_probability(threshold):
+        raise BundleError(f"manifest.json of {where} needs `threshold` in [0, 1]. Got {threshold!r}.")
+    for name, point in manifest.get("operating_points", {}).items():
+        if name not in _OPERATING_POINTS or not isinstance(point, dict):
+            raise BundleError(
+                f"operating point {name!r} of {where} is not one of {list(_OPERATING_POINTS)}."
+            )
+        if not _is_probability(point.get("threshold")):
+            raise BundleError(f"operating point {name!r} of {where} needs a threshold in [0, 1].")
+    for name, table in manifest.get("context_evidence", {}).items():
+        _check_table(name, table, where)
+    return manifest
+
+
+def _is_probability(value: object) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and 0.0 <= value <= 1.0
+    )
+
+
+def _check_table(name: str, table: object, where: str) -> None:
+    ok = isinstance(table, dict)
+    edges = table.get("edges") if isinstance(table, dict) else None
+    log_lr = table.get("log_lr") if isinstance(table, dict) else None
+    ok = ok and isinstance(edges, list) and isinstance(log_lr, list) and len(edges) == len(log_lr)
+    numbers = (edges or []) + (log_lr or []) if ok else []
+    ok = ok and all(
+        isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x) for x in numbers
+    )
+    ok = ok and all(a < b for a, b in zip(edges or [], (edges or [])[1:], strict=False))
+    if not ok:
+        raise BundleError(
+            f"context_evidence[{name!r}] of {where} must be {{'edges': [...], 'log_lr': [...]}} "
+            "with equally long lists of finite numbers and increasing edges."
+        )
+
+
+def _parse_weights(raw: bytes, n_features: int, where: str) -> dict[str, FloatArray]:
+    try:
+        with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
+            names = set(npz.files)
+            unknown = names - set(_REQUIRED_ARRAYS) - set(_OPTIONAL_ARRAYS)
+            missing = set(_REQUIRED_ARRAYS) - names
+            if unknown or missing:
+                raise BundleError(
+                    f"weights.npz of {where} must hold {list(_REQUIRED_ARRAYS)} (and optionally "
+                    f"{list(_OPTIONAL_ARRAYS)}); missing {sorted(missing)}, unexpected "
+                    f"{sorted(unknown)}."
+                )
+            arrays = {name: npz[name] for name in names}
+    except BundleError:
+        raise
+    except Exception as error:  # np.load raises many types on hostile input; none may escape
+        raise BundleError(
+            f"weights.npz of {where} is not a readable npz of plain float arrays: "
+            f"{type(error).__name__}: {error}"
+        ) from None
+    shapes = {
+        "mean": (n_features,),
+        "scale": (n_features,),
+        "coef": (n_features,),
+        "intercept": (1,),
+        "calibration": (2,),
+    }
+    checked: dict[str, FloatArray] = {}
+    for name, array in arrays.items():
+        if array.dtype.kind != "f":
+            raise BundleError(
+                f"array {name!r} of {where} must hold floats. Got dtype {array.dtype} instead."
+            )
+        expected = shapes.get(name)
+        if name == "ngram_coef":
+            size = array.shape[0] if array.ndim == 1 else 0
+            if array.ndim != 1 or size < 2 or size & (size - 1):
+                raise BundleError(
+                    f"array 'ngram_coef' of {where} must be 1-D with a power-of-two length. "
+                    f"Got shape {array.shape}."
+                )
+        elif array.shape != expected:
+            raise BundleError(
+                f"array {name!r} of {where} must have shape {expected} for "
+                f"{n_features} features. Got {array.shape} instead."
+            )
+        if not np.all(np.isfinite(array)):
+            raise BundleError(f"array {name!r} of {where} holds NaN or infinite values.")
+        value = np.array(array, dtype=np.float64)
+        value.setflags(write=False)
+        checked[name] = value
+    if np.any(checked["scale"] <= 0):
+        raise BundleError(f"array 'scale' of {where} must be positive everywhere.")
+    return checked
+
+
+def bundle_from_parts(
+    manifest: dict[str, Any], arrays: Mapping[str, FloatArray], where: str = "the new bundle"
+) -> Bundle:
+    """Validate a manifest and its arrays (as loading does) and build a :class:`Bundle`."""
+    manifest = _parse_manifest(json.dumps(manifest).encode("utf-8"), where)
+    buffer = io.BytesIO()
+    np.savez(buffer, allow_pickle=False, **{k: np.asarray(v) for k, v in arrays.items()})
+    checked = _parse_weights(buffer.getvalue(), len(manifest["features"]), where)
+    return _assemble(manifest, checked)
+
+
+def _assemble(manifest: dict[str, Any], arrays: dict[str, FloatArray]) -> Bundle:
+    calibration = arrays["calibration"]
+    return Bundle(
+        manifest=manifest,
+        mean=arrays["mean"],
+        scale=arrays["scale"],
+        coef=arrays["coef"],
+        intercept=float(arrays["intercept"][0]),
+        calibration=(float(calibration[0]), float(calibration[1])),
+        ngram_coef=arrays.get("ngram_coef"),
+    )
+
+
+def load_bundle(path: str | Path | None = None) -> Bundle:
+    """Load and validate a model bundle; ``None`` loads the one shipped with autodm.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A bundle folder, or a ``.zip`` holding ``manifest.json`` and ``weights.npz``.
+
+    Raises
+    ------
+    BundleError
+        If the bundle is missing, corrupt, of a newer format, or holds anything
+        but the expected JSON and float arrays.
+
+    Examples
+    --------
+    >>> bundle = load_bundle()
+    >>> 0.0 < bundle.threshold < 1.0
+    True
+    """
+    if path is None:
+        folder = resources.files("autodm.data").joinpath("model")
+        raw = {name: folder.joinpath(name).read_bytes() for name in _MEMBERS}
+        where = "the bundled model"
+    else:
+        if not isinstance(path, str | Path):
+            raise BundleError(
+                f"`path` must be a str or pathlib.Path to a bundle folder or .zip, or None. "
+                f"Got {describe(path)} instead."
+            )
+        where = repr(str(path))
+        raw = _read_members(Path(path))
+    manifest = _parse_manifest(raw["manifest.json"], where)
+    arrays = _parse_weights(raw["weights.npz"], len(manifest["features"]), where)
+    return _assemble(manifest, arrays)

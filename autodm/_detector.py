@@ -1,0 +1,260 @@
+"""Detector, classify and classify_many: the front door."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any, Final
+
+from ._bundle import Bundle, load_bundle
+from ._model import Scorer
+from ._text import TextView, view
+from ._types import Context, Signal, Verdict, as_context
+from .errors import InvalidInputError, describe
+from .extractors import (
+    CallToAction,
+    LinkDensity,
+    Template,
+    TemplateSimilarity,
+    TimingAfterFollow,
+)
+
+__all__ = ["Detector", "Featurizer", "classify", "classify_many"]
+
+ContextLike = Context | Mapping[str, Any] | None
+#: Template similarity from which a verdict names the matched template.
+TEMPLATE_MATCH: Final = 0.6
+_PRESETS: Final = ("strict", "balanced", "lenient")
+
+
+class Featurizer:
+    """The four extractors run over one shared view of each message."""
+
+    def __init__(self, templates: Iterable[Template | Mapping[str, Any]] | None = None) -> None:
+        self.template = TemplateSimilarity(templates)
+        self.extractors = (self.template, LinkDensity(), TimingAfterFollow(), CallToAction())
+        self.feature_names: tuple[str, ...] = tuple(
+            name for extractor in self.extractors for name in extractor.feature_names
+        )
+
+    def signals(self, message_view: TextView, ctx: Context) -> dict[str, Signal]:
+        """Every extractor's signals for one message, by feature name."""
+        signals: dict[str, Signal] = {}
+        for extractor in self.extractors:
+            signals.update(extractor.extract(message_view, ctx))
+        return signals
+
+
+class Detector:
+    """Classifies messages as automated or human with one model bundle.
+
+    A detector is immutable after construction and safe to share across threads.
+
+    Parameters
+    ----------
+    bundle : Bundle, str or Path, optional
+        A loaded bundle, or the path of one; the bundled model by default.
+    threshold : float or {"strict", "balanced", "lenient"}, optional
+        Decision threshold on P(automated): a number in [0, 1], or a named
+        operating point of the bundle. Defaults to the bundle's threshold.
+    templates : iterable of Template or mapping, optional
+        Template bank for :class:`~autodm.extractors.TemplateSimilarity`;
+        the bundled bank by default.
+
+    Raises
+    ------
+    InvalidInputError
+        For a threshold out of range or an unknown preset.
+    BundleError
+        For a bundle path that cannot be loaded safely.
+
+    Examples
+    --------
+    >>> detector = Detector(threshold="strict")
+    >>> detector.classify("Thx 4 the follow!! Like my FB page: bit.ly/x1Ab").label
+    'automated'
+    """
+
+    def __init__(
+        self,
+        bundle: Bundle | str | Path | None = None,
+        *,
+        threshold: float | str | None = None,
+        templates: Iterable[Template | Mapping[str, Any]] | None = None,
+    ) -> None:
+        self.bundle: Bundle = bundle if isinstance(bundle, Bundle) else load_bundle(bundle)
+        self.threshold: float = _resolve_threshold(self.bundle, threshold)
+        self._featurizer = Featurizer(templates)
+        self._scorer = Scorer(self.bundle)
+        self.feature_names: tuple[str, ...] = self._featurizer.feature_names
+
+    def __repr__(self) -> str:
+        return (
+            f"Detector(features={len(self.bundle.features)}, threshold={self.threshold:.4f}, "
+            f"templates={len(self._featurizer.template.templates)})"
+        )
+
+    def features(self, message: str, context: ContextLike = None) -> dict[str, Signal]:
+        """Return every extractor's signals for ``message``, by feature name.
+
+        Examples
+        --------
+        >>> Detector().features("see you at 6")["link_count"].value
+        0.0
+        """
+        return self._featurizer.signals(view(message), as_context(context))
+
+    def classify(self, message: str, context: ContextLike = None) -> Verdict:
+        """Classify one message; see :func:`autodm.classify`."""
+        message_view = view(message)
+        ctx = as_context(context)
+        signals = self._featurizer.signals(message_view, ctx)
+        scored = self._scorer.score(message_view, signals)
+        probability = scored.probability
+        similarity = signals["template_similarity"]
+        template = None
+        if similarity.value is not None and similarity.value >= TEMPLATE_MATCH:
+            template = similarity.evidence.split(" ", 1)[0]
+        return Verdict(
+            label="automated" if probability >= self.threshold else "human",
+            probability=probability,
+            threshold=self.threshold,
+            reasons=self._scorer.reasons(scored),
+            template=template,
+            flags=tuple(sorted(message_view.flags)),
+        )
+
+    def classify_many(
+        self,
+        messages: Iterable[str],
+        contexts: Iterable[ContextLike] | None = None,
+        *,
+        n_jobs: int = 1,
+    ) -> list[Verdict]:
+        """Classify many messages; see :func:`autodm.classify_many`."""
+        items, ctxs = _batch(messages, contexts)
+        _check_jobs(n_jobs)
+        return [self.classify(m, c) for m, c in zip(items, ctxs, strict=True)]
+
+
+def _resolve_threshold(bundle: Bundle, threshold: float | str | None) -> float:
+    if threshold is None:
+        return bundle.threshold
+    if isinstance(threshold, str):
+        points = bundle.operating_points
+        if threshold not in points:
+            raise InvalidInputError(
+                f"`threshold` preset must be one of {list(points) or list(_PRESETS)} or a float "
+                f"in [0, 1]. Got {threshold!r} instead."
+            )
+        return float(points[threshold]["threshold"])
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float):
+        raise InvalidInputError(
+            f"`threshold` must be a float in [0, 1] or one of {list(_PRESETS)}. "
+            f"Got {describe(threshold)} instead."
+        )
+    if not (math.isfinite(threshold) and 0.0 <= threshold <= 1.0):
+        raise InvalidInputError(f"`threshold` must be in [0, 1]. Got {threshold!r} instead.")
+    return float(threshold)
+
+
+def _batch(
+    messages: Iterable[str], contexts: Iterable[ContextLike] | None
+) -> tuple[Sequence[str], Sequence[ContextLike]]:
+    if isinstance(messages, str | bytes):
+        raise InvalidInputError(
+            "`messages` must be an iterable of str, not a single str; "
+            "use classify(message) for one message or wrap it: classify_many([message])."
+        )
+    if not isinstance(messages, Iterable):
+        raise InvalidInputError(
+            f"`messages` must be an iterable of str. Got {describe(messages)} instead."
+        )
+    items = list(messages)
+    if contexts is None:
+        return items, [None] * len(items)
+    if isinstance(contexts, Mapping | Context):
+        raise InvalidInputError(
+            "`contexts` must be an iterable with one context per message, not a single context."
+        )
+    ctxs = list(contexts)
+    if len(ctxs) != len(items):
+        raise InvalidInputError(
+            f"`contexts` must have one entry per message: got {len(ctxs)} contexts "
+            f"for {len(items)} messages."
+        )
+    return items, ctxs
+
+
+def _check_jobs(n_jobs: int) -> None:
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0 or n_jobs < -1:
+        raise InvalidInputError(
+            f"`n_jobs` must be a positive int or -1 (all cores). Got {describe(n_jobs)} instead."
+        )
+
+
+@cache
+def default_detector() -> Detector:
+    """The shared detector on the bundled model, built on first use."""
+    return Detector()
+
+
+def classify(message: str, context: ContextLike = None) -> Verdict:
+    """Classify one message as ``"automated"`` or ``"human"``, with the reasons why.
+
+    Uses a detector on the bundled model, built once and shared.
+
+    Parameters
+    ----------
+    message : str
+        The DM text. Only its first 4,096 code points are examined (the verdict's
+        ``flags`` then include ``"truncated"``). Empty text is classified too.
+    context : Context or mapping, optional
+        What is known besides the text: ``sender_id``, ``recipient_id``,
+        ``sent_at``, ``followed_at``, ``sender_history``, ``platform``.
+
+    Returns
+    -------
+    Verdict
+
+    Raises
+    ------
+    InvalidInputError
+        If ``message`` is not a str (or holds lone surrogates), or the context
+        has unknown keys or bad values (naive datetimes, for one).
+
+    Examples
+    --------
+    >>> classify("Thanks for following! Follow back or I'll unfollow you :)").label
+    'automated'
+    >>> classify("hey, are we still on for lunch tomorrow?").label
+    'human'
+    """
+    return default_detector().classify(message, context)
+
+
+def classify_many(
+    messages: Iterable[str],
+    contexts: Iterable[ContextLike] | None = None,
+    *,
+    n_jobs: int = 1,
+) -> list[Verdict]:
+    """Classify many messages with the shared detector; see :func:`classify`.
+
+    Parameters
+    ----------
+    messages : iterable of str
+        The messages; a bare ``str`` is refused (it would be read letter by letter).
+    contexts : iterable of Context or mapping, optional
+        One per message, or None for none.
+    n_jobs : int, default 1
+        Worker processes; ``-1`` uses every core.
+
+    Examples
+    --------
+    >>> [v.label for v in classify_many(["see you at 6", "Thx 4 the follow! bit.ly/x1Ab"])]
+    ['human', 'automated']
+    """
+    return default_detector().classify_many(messages, contexts, n_jobs=n_jobs)

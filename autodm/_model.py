@@ -1,0 +1,221 @@
+"""Scoring: a standardised logistic regression plus context likelihood ratios, with reasons.
+
+For a message with signals ``x`` the text log-odds are::
+
+    text = intercept + sum_i coef_i * (x_i - mean_i) / scale_i + ngram_evidence
+    logit = slope * text + offset + sum_k log_lr_k(context signal k)
+
+``slope`` and ``offset`` calibrate the text score; the context terms are
+documented likelihood ratios (docs/model.md) that add to calibrated log-odds.
+Each term is reported as a :class:`~autodm.Reason` whose weight is its exact
+share of ``logit`` (the intercept and offset excepted), so the reasons add up.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+
+from ._bundle import Bundle
+from ._ngrams import bucket, hashed_ngrams
+from ._text import TextView
+from ._types import Reason, Signal
+from .extractors.timing import describe_delay
+
+__all__ = ["DEFAULT_CONTEXT_EVIDENCE", "OBFUSCATION_FLAGS", "Scorer", "sigmoid"]
+
+#: Text-layer flags that count as deliberate obfuscation of letters.
+OBFUSCATION_FLAGS: Final = frozenset({"confusables", "zero_width", "styled_letters", "bidi_controls"})
+
+#: Likelihood ratios P(signal | automated) / P(signal | human) for context evidence, as natural
+#: logs per bin; bin k covers ``edges[k] <= value < edges[k+1]``. The assumptions behind each
+#: table are in docs/model.md.
+DEFAULT_CONTEXT_EVIDENCE: Final[dict[str, dict[str, list[float]]]] = {
+    "seconds_after_follow": {
+        "edges": [0.0, 60.0, 600.0, 3600.0, 86400.0],
+        "log_lr": [math.log(6.0), math.log(2.5), math.log(1.2), math.log(0.8), math.log(0.5)],
+    },
+    "history_duplicates": {
+        "edges": [0.0, 1.0, 2.0, 5.0, 20.0],
+        "log_lr": [math.log(0.8), math.log(2.0), math.log(5.0), math.log(12.0), math.log(30.0)],
+    },
+    "obfuscation": {
+        "edges": [0.0, 1.0, 2.0],
+        "log_lr": [0.0, math.log(3.0), math.log(5.0)],
+    },
+}
+_MIN_REASON_WEIGHT: Final = 0.05
+_MAX_REASONS: Final = 8
+
+
+def sigmoid(x: float) -> float:
+    """Numerically stable logistic function."""
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+def _lookup(table: Mapping[str, list[float]], value: float) -> float:
+    edges = table["edges"]
+    if value < edges[0]:
+        return 0.0
+    index = int(np.searchsorted(edges, value, side="right")) - 1
+    return float(table["log_lr"][index])
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """The parts of one message's score."""
+
+    probability: float
+    terms: tuple[tuple[str, float, str], ...]  # (code, weight on logit, detail)
+
+
+class Scorer:
+    """Applies a :class:`Bundle` to the signals of one message."""
+
+    def __init__(self, bundle: Bundle) -> None:
+        self.bundle = bundle
+        self.features = bundle.features
+        self._slope, self._offset = bundle.calibration
+        # Per-feature weight on the calibrated logit, and the centring term.
+        self._w = self._slope * bundle.coef / bundle.scale
+        self._centre = float(np.dot(self._w, bundle.mean))
+        self._base = self._slope * bundle.intercept + self._offset
+        self._ngram = None if bundle.ngram_coef is None else self._slope * bundle.ngram_coef
+        tables = dict(DEFAULT_CONTEXT_EVIDENCE)
+        tables.update(bundle.context_evidence)
+        self.context_tables = tables
+
+    def feature_vector(self, signals: Mapping[str, Signal]) -> np.ndarray:
+        """The model's features in order; a missing or None signal takes the training mean."""
+        x = self.bundle.mean.copy()
+        for i, name in enumerate(self.features):
+            signal = signals.get(name)
+            if signal is not None and signal.value is not None:
+                x[i] = signal.value
+        return x
+
+    def score(self, message_view: TextView, signals: Mapping[str, Signal]) -> Scored:
+        """Score one message from its view and its extractors' signals."""
+        x = self.feature_vector(signals)
+        contributions = self._w * (x - self.bundle.mean)
+        terms: list[tuple[str, float, str]] = [
+            (name, float(c), signals[name].evidence if name in signals else "")
+            for name, c in zip(self.features, contributions, strict=True)
+        ]
+        if self._ngram is not None:
+            ids, value, grams = hashed_ngrams(message_view.tokens, self._ngram.shape[0])
+            if ids.size:
+                weights = self._ngram[ids] * value
+                terms.append(("wording", float(weights.sum()), _top_grams(grams, self._ngram)))
+        for name, table in self.context_tables.items():
+            term = self._context_term(name, table, message_view, signals)
+            if term is not None:
+                terms.append(term)
+        logit = self._base + sum(t[1] for t in terms)
+        return Scored(sigmoid(logit), tuple(terms))
+
+    def _context_term(
+        self,
+        name: str,
+        table: Mapping[str, list[float]],
+        message_view: TextView,
+        signals: Mapping[str, Signal],
+    ) -> tuple[str, float, str] | None:
+        if name == "obfuscation":
+            found = sorted(OBFUSCATION_FLAGS & message_view.flags)
+            if not found:
+                return None
+            return ("obfuscated_text", _lookup(table, float(len(found))), ", ".join(found))
+        signal = signals.get(name)
+        if signal is None or signal.value is None:
+            return None
+        code = {"seconds_after_follow": "follow_delay", "history_duplicates": "sender_duplicates"}
+        detail = describe_delay(signal.value) if name == "seconds_after_follow" else str(
+            int(signal.value)
+        )
+        return (code.get(name, name), _lookup(table, signal.value), detail)
+
+    def reasons(self, scored: Scored) -> tuple[Reason, ...]:
+        """The terms of a score as reasons, strongest first; negligible ones dropped."""
+        kept = [t for t in scored.terms if abs(t[1]) >= _MIN_REASON_WEIGHT]
+        kept.sort(key=lambda t: -abs(t[1]))
+        return tuple(
+            Reason(code, explain(code, weight, detail), round(weight, 4))
+            for code, weight, detail in kept[:_MAX_REASONS]
+        )
+
+
+def _top_grams(grams: list[str], coef: np.ndarray, k: int = 3) -> str:
+    """The ``k`` n-grams with the largest weights, quoted: what the wording reason cites."""
+    buckets = coef.shape[0]
+    strongest = sorted(grams, key=lambda g: -abs(float(coef[bucket(g, buckets)])))
+    return ", ".join(f"'{g}'" for g in strongest[:k])
+
+
+_POSITIVE: Final = {
+    "template_similarity": "close to the known auto-DM template {detail}",
+    "template_coverage": "contains much of the wording of auto-DM template {detail}",
+    "link_count": "carries links ({detail})",
+    "links_per_token": "links make up much of the message",
+    "link_only": "is little more than a link",
+    "shortener_link": "uses a URL shortener or link-in-bio page ({detail})",
+    "social_link": "points to a social-media page ({detail})",
+    "store_link": "points to a store, payment or validation page ({detail})",
+    "obfuscated_link": "writes a link so that filters miss it (bit . ly, hxxp, [.])",
+    "suspicious_tld": "links to a domain ending often used for spam ({detail})",
+    "cta_asks": "asks the reader to act ({detail})",
+    "cta_follow_back": "uses follow-back phrasing ({detail})",
+    "cta_thanks_follow": "thanks the reader for following ({detail})",
+    "cta_validation": "points the reader to a validation service ({detail})",
+    "cta_tool_signature": "carries an automation tool's signature ({detail})",
+    "cta_promo_code": "pushes a discount code ({detail})",
+    "cta_self_promo": "promotes the sender's own product or channel ({detail})",
+    "cta_lure": "uses a lure typical of DM phishing ({detail})",
+    "wording": "wording typical of auto-DMs ({detail})",
+    "follow_delay": "sent {detail} after you followed (auto-DMs typically arrive within a minute)",
+    "sender_duplicates": "the same text (names masked) went to {detail} other recipients",
+    "obfuscated_text": "hides letters from filters ({detail})",
+}
+_NEGATIVE: Final = {
+    "template_similarity": "unlike the known auto-DM templates",
+    "template_coverage": "shares little wording with the known auto-DM templates",
+    "link_count": "has no links",
+    "links_per_token": "is mostly words, not links",
+    "link_only": "is more than a link",
+    "shortener_link": "uses no URL shortener",
+    "social_link": "points to no social-media page",
+    "store_link": "points to no store or payment page",
+    "obfuscated_link": "hides no links",
+    "suspicious_tld": "links to no spam-prone domains",
+    "cta_asks": "makes no typical call to action",
+    "cta_follow_back": "has no follow-back phrasing",
+    "cta_thanks_follow": "does not thank for a follow",
+    "cta_validation": "mentions no validation service",
+    "cta_tool_signature": "carries no automation tool's signature",
+    "cta_promo_code": "pushes no discount code",
+    "cta_self_promo": "promotes no product or channel",
+    "cta_lure": "uses no phishing lure",
+    "wording": "wording typical of messages people write ({detail})",
+    "follow_delay": "sent {detail} after you followed; auto-DMs usually arrive within minutes",
+    "sender_duplicates": "the sender's other messages are not copies of this one",
+    "obfuscated_text": "writes its letters plainly",
+}
+
+
+def explain(code: str, weight: float, detail: str) -> str:
+    """The sentence for one reason; unknown codes (custom features) get a generic one."""
+    table = _POSITIVE if weight > 0 else _NEGATIVE
+    pattern = table.get(code)
+    if pattern is None:
+        direction = "automated" if weight > 0 else "human"
+        return f"signal {code} points to {direction}" + (f" ({detail})" if detail else "")
+    if "{detail}" in pattern and not detail:
+        pattern = pattern.replace(" ({detail})", "").replace("{detail}", "")
+    return pattern.format(detail=detail)

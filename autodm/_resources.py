@@ -1,0 +1,55 @@
+"""Loading of the data files shipped in ``autodm/data`` (read once, cached, read-only)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any, Final
+
+__all__ = ["Domains", "domains", "lexicon_languages", "load_json", "read_text"]
+
+_PACKAGE: Final = "autodm.data"
+
+
+def read_text(name: str) -> str:
+    """Return the text of a file under ``autodm/data`` (``name`` may contain ``/``)."""
+    node = resources.files(_PACKAGE)
+    for part in name.split("/"):
+        node = node.joinpath(part)
+    return node.read_text(encoding="utf-8")
+
+
+def load_json(name: str) -> Any:
+    """Parse a JSON file under ``autodm/data``."""
+    return json.loads(read_text(name))
+
+
+def lexicon_languages() -> tuple[str, ...]:
+    """Language codes of the shipped call-to-action lexicons, sorted."""
+    folder = resources.files(_PACKAGE).joinpath("lexicons")
+    names = (entry.name for entry in folder.iterdir())
+    return tuple(sorted(n[4:-5] for n in names if n.startswith("cta_") and n.endswith(".json")))
+
+
+class Domains:
+    """The shipped domain lists as frozensets of lowercase names."""
+
+    __slots__ = ("shorteners", "social", "store", "suspicious_tlds", "tlds", "validation")
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        def lower_set(key: str) -> frozenset[str]:
+            return frozenset(str(item).lower().strip(".") for item in raw.get(key, ()))
+
+        self.shorteners = lower_set("shorteners")
+        self.social = lower_set("social")
+        self.store = lower_set("store")
+        self.validation = lower_set("validation")
+        self.suspicious_tlds = lower_set("tlds_suspicious")
+        self.tlds = lower_set("tlds") | self.suspicious_tlds
+
+
+@cache
+def domains() -> Domains:
+    """The shipped domain lists (shorteners, social, store, validation, TLDs)."""
+    return Domains(load_json("domains.json"))

@@ -1,0 +1,326 @@
+"""The text layer: normalise a message once and find its links, handles and tokens.
+
+Every extractor reads the one :class:`TextView` built here, so a message is
+normalised and scanned once. All patterns are linear-time: character classes
+that cannot overlap their neighbours, bounded repeats, and no nested
+quantifiers over the same characters. Work per message is capped at
+:data:`MAX_CHARS` code points; the rest of a longer message is not examined
+(the view records ``"truncated"``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Final
+
+from ._resources import domains
+from .errors import InvalidInputError, describe
+
+__all__ = ["MAX_CHARS", "Link", "TextView", "mask_template", "tokenize", "view"]
+
+#: Code points of a message that are examined; the rest is skipped.
+MAX_CHARS: Final = 4096
+
+_ZERO_WIDTH: Final = "\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"
+_BIDI_CONTROLS: Final = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_BIDI_MARKS: Final = "\u200e\u200f\u061c"
+_INVISIBLE_RE: Final = re.compile(f"[{_ZERO_WIDTH}{_BIDI_CONTROLS}{_BIDI_MARKS}]")
+# A zero-width character between two letters or digits is hiding a word from filters.
+_ZW_INSIDE_WORD_RE: Final = re.compile(f"[^\\W_][{_ZERO_WIDTH}]+[^\\W_]")
+_BIDI_CONTROL_RE: Final = re.compile(f"[{_BIDI_CONTROLS}]")
+_CONTROL_RE: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Mathematical alphanumerics, circled and squared letters: "styled" text that NFKC folds.
+_STYLED_RE: Final = re.compile("[\U0001d400-\U0001d7ff\u24b6-\u24e9\U0001f130-\U0001f189]")
+
+
+def _confusable_table() -> dict[int, str]:
+    # Cyrillic and Greek letters that render like Latin ones (from Unicode's confusables data).
+    pairs = (
+        "аa сc еe һh іi јj кk мm пn оo рp ѕs тt хx уy ԁd ɡg ӏl ԛq ԝw νv οo αa ϲc "
+        "АA ВB СC ЕE НH ІI ЈJ КK МM ОO РP ЅS ТT ХX ҮY "
+        "ΑA ΒB ΕE ΖZ ΗH ΙI ΚK ΜM ΝN ΟO ΡP ΤT ΥY ΧX"
+    )
+    table = {ord(pair[0]): pair[1] for pair in pairs.split()}
+    # Negative circled / squared capitals, which NFKC leaves alone.
+    for start in (0x1F150, 0x1F170):
+        table.update({start + i: chr(ord("A") + i) for i in range(26)})
+    return table
+
+
+_CONFUSABLES: Final = _confusable_table()
+_CONFUSABLE_RE: Final = re.compile("[" + "".join(map(chr, _CONFUSABLES)) + "]")
+_LATIN_RE: Final = re.compile("[A-Za-z]")
+
+# De-obfuscation of links written to dodge filters: hxxp, [.] and (dot), "bit . ly".
+_SCHEME_FIX_RE: Final = re.compile(r"\bh(?:xx|\*\*|tt)p(s?)(?:\[:\]|\(:\)|:)//", re.IGNORECASE)
+_BRACKET_DOT_RE: Final = re.compile(
+    r"(?<=[A-Za-z0-9]) ?(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\}) ?(?=[A-Za-z0-9])",
+    re.IGNORECASE,
+)
+_SPACED_DOT_RE: Final = re.compile(
+    r"(?<=[A-Za-z0-9])(?: \. ?|\. )(?=(?:com|net|org|io|ly|gl|gd|xyz|info|biz)\b|(?:me|to|co)/)",
+    re.IGNORECASE,
+)
+
+_URL_CHARS: Final = r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]"
+_FINDER_RE: Final = re.compile(
+    rf"(?P<url>(?:https?://|www\.){_URL_CHARS}{{1,500}})"
+    r"|(?P<email>(?<![\w.+-])[\w.+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,4})"
+    r"|(?P<bare>(?<![\w@.\-/])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,4}"
+    rf"(?P<tld>[A-Za-z]{{2,24}})(?![\w\-@])(?P<path>/{_URL_CHARS}{{0,500}})?)"
+    r"|(?P<handle>(?<![\w@])@\w{1,30})"
+    r"|(?P<num>(?<![\w<])[$€£¥]?\d[\d.,:]{0,30}(?!\w))"
+)
+# Country-code TLDs that are also common file extensions ("setup.py", "run.sh"): a bare
+# name with one of these counts as a link only when it has a path or a known host.
+_FILE_LIKE_TLDS: Final = frozenset(
+    "py sh rs md pl so cc pm mk ps sc cs am do ms ml ws st js ts sy mo ai ac cfg".split()
+)
+_TRAILING_PUNCT: Final = ".,!?;:'\")]}*"
+
+_GREETINGS: Final = frozenset(
+    "hi hey hello hiya heya yo dear thanks thx thank welcome hola olá oi bonjour salut coucou "
+    "hallo servus ciao merhaba selam halo hai hej".split()
+)
+_WEEKDAYS: Final = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+_PLACEHOLDER: Final = r"<(?:url|user|email|num|name|day)>"
+_TOKEN_RE: Final = re.compile(_PLACEHOLDER + r"|[^\W_]+|[%$€£¥#+!?]")
+_WORD_RE: Final = re.compile(r"\S+")
+_CJK_RE: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_LEET: Final = str.maketrans("013457@$", "oieastas")
+_TEMPLATE_SLOT_RE: Final = re.compile(r"\{(name|handle|url|number|day)\}")
+_SLOT_TOKEN: Final = {
+    "name": "<name>",
+    "handle": "<user>",
+    "url": "<url>",
+    "number": "<num>",
+    "day": "<day>",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link found in a message. Nothing is ever resolved or fetched."""
+
+    text: str
+    host: str
+    has_path: bool
+    has_scheme: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TextView:
+    """One message, normalised once, as every extractor sees it.
+
+    ``text`` is the normalised message (NFKC, invisible characters removed,
+    confusable letters folded inside Latin words, whitespace collapsed), at most
+    :data:`MAX_CHARS` long. ``masked`` is ``text`` casefolded with links,
+    e-mails, handles, numbers, greeted names and weekdays replaced by
+    ``<url>``, ``<email>``, ``<user>``, ``<num>``, ``<name>`` and ``<day>``;
+    ``tokens`` are its word tokens. ``flags`` says what had to be undone.
+    """
+
+    text: str
+    masked: str
+    tokens: tuple[str, ...]
+    leet_tokens: tuple[str, ...] | None
+    links: tuple[Link, ...]
+    handles: int
+    emails: int
+    flags: frozenset[str]
+    has_cjk: bool
+    original_length: int
+
+
+def _check(message: object) -> str:
+    if isinstance(message, str):
+        return message
+    if isinstance(message, bytes | bytearray | memoryview):
+        raise InvalidInputError(
+            "`message` must be str, not bytes; decode it first, e.g. "
+            "message.decode('utf-8', errors='replace')."
+        )
+    raise InvalidInputError(f"`message` must be a str. Got {describe(message)} instead.")
+
+
+def _fold_confusables(text: str) -> tuple[str, bool]:
+    """Fold look-alike letters to Latin inside words that also hold Latin letters."""
+    changed = False
+    words = text.split(" ")
+    for i, word in enumerate(words):
+        if _CONFUSABLE_RE.search(word) and _LATIN_RE.search(word):
+            folded = word.translate(_CONFUSABLES)
+            if _LATIN_RE.search(folded) and folded != word:
+                words[i] = folded
+                changed = True
+    return (" ".join(words), True) if changed else (text, False)
+
+
+def _normalise(raw: str) -> tuple[str, set[str]]:
+    flags: set[str] = set()
+    if len(raw) > MAX_CHARS:
+        raw = raw[:MAX_CHARS]
+        flags.add("truncated")
+    if not raw.isascii():
+        try:
+            raw.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidInputError(
+                "`message` holds lone surrogate code points, which are not text; repair it, "
+                "e.g. message.encode('utf-8', 'surrogatepass').decode('utf-8', 'replace')."
+            ) from None
+        if _ZW_INSIDE_WORD_RE.search(raw):
+            flags.add("zero_width")
+        if _BIDI_CONTROL_RE.search(raw):
+            flags.add("bidi_controls")
+        if _STYLED_RE.search(raw):
+            flags.add("styled_letters")
+        raw = _INVISIBLE_RE.sub("", raw)
+        raw = unicodedata.normalize("NFKC", raw)
+        if len(raw) > MAX_CHARS:  # NFKC can expand a few characters many times over
+            raw = raw[:MAX_CHARS]
+            flags.add("truncated")
+    raw = _CONTROL_RE.sub(" ", raw)
+    text = " ".join(raw.split())
+    if not text.isascii() and _CONFUSABLE_RE.search(text):
+        text, folded = _fold_confusables(text)
+        if folded:
+            flags.add("confusables")
+    return text, flags
+
+
+def _deobfuscate_links(text: str) -> tuple[str, bool]:
+    fixed = _SCHEME_FIX_RE.sub(lambda m: "http" + m.group(1) + "://", text)
+    fixed = _BRACKET_DOT_RE.sub(".", fixed)
+    fixed = _SPACED_DOT_RE.sub(".", fixed)
+    # "https://" written plainly is not obfuscation; anything else we rewrote is.
+    plain = _SCHEME_FIX_RE.sub(lambda m: m.group(0), text)
+    return fixed, fixed != plain and fixed.lower() != text.lower()
+
+
+def _host_of(url: str) -> str:
+    rest = url.split("://", 1)[-1]
+    host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rsplit("@", 1)[-1]
+    host = host.split(":", 1)[0].lower().strip(".")
+    return host[4:] if host.startswith("www.") else host
+
+
+def _mask(text: str) -> tuple[str, list[Link], int, int]:
+    """Replace links, e-mails, handles and numbers by placeholders, in one linear pass."""
+    known = domains()
+    links: list[Link] = []
+    handles = emails = 0
+    parts: list[str] = []
+    last = 0
+    for match in _FINDER_RE.finditer(text):
+        kind = match.lastgroup
+        start, end = match.span()
+        if kind in ("url", "bare"):
+            token = match.group(0).rstrip(_TRAILING_PUNCT)
+            end = start + len(token)
+            host = _host_of(token)
+            if kind == "bare":
+                tld = (match.group("tld") or "").lower()
+                has_path = bool(match.group("path")) and len(token) > len(host) + 1
+                is_known = host in known.shorteners or host in known.social or host in known.store
+                if tld not in known.tlds or (
+                    tld in _FILE_LIKE_TLDS and not has_path and not is_known
+                ):
+                    continue
+            else:
+                has_path = "/" in token.split("://", 1)[-1].rstrip("/")
+            links.append(Link(token, host, has_path, kind == "url"))
+            placeholder = "<url>"
+        elif kind == "email":
+            emails += 1
+            placeholder = "<email>"
+        elif kind == "handle":
+            handles += 1
+            placeholder = "<user>"
+        else:
+            placeholder = "<num>"
+        parts.append(text[last:start])
+        parts.append(placeholder)
+        last = end
+    parts.append(text[last:])
+    return "".join(parts), links, handles, emails
+
+
+def _mask_names(masked: str) -> str:
+    """Replace a capitalised word after a greeting ("Hi Maria,") and weekdays by placeholders."""
+    words = masked.split(" ")
+    previous = ""
+    for i, word in enumerate(words):
+        core = word.strip(".,!?;:'\"()")
+        lowered = core.lower()
+        if lowered in _WEEKDAYS:
+            words[i] = word.replace(core, "<day>")
+        elif (
+            previous in _GREETINGS
+            and core[:1].isupper()
+            and core.isalpha()
+            and lowered not in _GREETINGS
+        ):
+            words[i] = word.replace(core, "<name>")
+        previous = lowered.rstrip(",")
+    return " ".join(words)
+
+
+def tokenize(masked: str) -> tuple[str, ...]:
+    """Split casefolded, masked text into word, placeholder and symbol tokens."""
+    return tuple(_TOKEN_RE.findall(masked))
+
+
+def view(message: object) -> TextView:
+    """Normalise ``message`` once and find everything the extractors need.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``message`` is not a ``str`` (bytes get a hint on decoding) or holds
+        lone surrogates.
+
+    Examples
+    --------
+    >>> v = view("Hi Maria! Thanks for the follow, see bit . ly/x7 \u200b")
+    >>> v.masked
+    'hi <name>! thanks for the follow, see <url>'
+    >>> sorted(v.flags)
+    ['obfuscated_link']
+    """
+    raw = _check(message)
+    text, flags = _normalise(raw)
+    linked, obfuscated = _deobfuscate_links(text)
+    masked, links, handles, emails = _mask(linked)
+    if obfuscated and links:
+        flags.add("obfuscated_link")
+    masked = _mask_names(masked).casefold()
+    tokens = tokenize(masked)
+    leet_tokens = None
+    if any(not t.isalpha() and not t.isdigit() and t.isalnum() for t in tokens):
+        leet_tokens = tuple(
+            t.translate(_LEET) if t.isalnum() and not t.isdigit() and not t.isalpha() else t
+            for t in tokens
+        )
+    return TextView(
+        text=text,
+        masked=masked,
+        tokens=tokens,
+        leet_tokens=leet_tokens,
+        links=tuple(links),
+        handles=handles,
+        emails=emails,
+        flags=frozenset(flags),
+        has_cjk=bool(_CJK_RE.search(text)),
+        original_length=len(raw),
+    )
+
+
+def mask_template(template: str) -> str:
+    """Turn a bank template with ``{name}``-style slots into masked form, like a message."""
+    filled = _TEMPLATE_SLOT_RE.sub(lambda m: _SLOT_TOKEN[m.group(1)], template)
+    return view(filled).masked

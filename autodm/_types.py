@@ -1,0 +1,223 @@
+"""Value types of the public API: Context, Signal, Reason and Verdict."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import Any, Final, Literal
+
+from .errors import InvalidInputError, describe
+
+__all__ = ["Context", "Label", "Reason", "Signal", "Verdict", "as_context"]
+
+Label = Literal["automated", "human"]
+
+#: The most history messages a Context keeps (the most recent ones); bounds work per message.
+MAX_HISTORY: Final = 200
+
+
+def _epoch(name: str, value: object) -> float | None:
+    """Convert an aware datetime, ISO-8601 string with offset, or epoch seconds to epoch seconds."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise InvalidInputError(
+            f"`{name}` must be a timezone-aware datetime, an ISO-8601 string with a UTC offset "
+            f"or epoch seconds. Got {describe(value)} instead."
+        )
+    if isinstance(value, int | float):
+        seconds = float(value)
+        if not math.isfinite(seconds):
+            raise InvalidInputError(f"`{name}` must be finite epoch seconds. Got {value!r} instead.")
+        return seconds
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise InvalidInputError(
+                f"`{name}` must be an ISO-8601 timestamp with a UTC offset such as "
+                f"'2026-03-02T10:15:04+00:00'. Got {describe(value)} instead."
+            ) from None
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise InvalidInputError(
+                f"`{name}` must be timezone-aware (naive datetimes are ambiguous); attach a "
+                f"zone, e.g. value.replace(tzinfo=datetime.timezone.utc). Got naive {value!r}."
+            )
+        return value.timestamp()
+    raise InvalidInputError(
+        f"`{name}` must be a timezone-aware datetime, an ISO-8601 string with a UTC offset or "
+        f"epoch seconds. Got {describe(value)} instead."
+    )
+
+
+def _identifier(name: str, value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise InvalidInputError(f"`{name}` must be a str or int id. Got {describe(value)} instead.")
+    return str(value)
+
+
+def _history(value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidInputError(
+            "`sender_history` must be a list or tuple of str (the sender's recent messages to "
+            f"other people). Got {describe(value)} instead."
+        )
+    items = tuple(value)
+    for item in items:
+        if not isinstance(item, str):
+            raise InvalidInputError(
+                f"every item of `sender_history` must be a str. Got {describe(item)} instead."
+            )
+    return items[-MAX_HISTORY:]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Context:
+    """What is known about a message besides its text. Every field is optional.
+
+    Parameters
+    ----------
+    sender_id, recipient_id : str or int, optional
+        Platform ids; ints are stored as str.
+    sent_at, followed_at : datetime, str or float, optional
+        When the DM was sent and when the recipient followed the sender: a
+        timezone-aware ``datetime``, an ISO-8601 string with a UTC offset, or
+        epoch seconds. Stored as epoch seconds (float). Naive datetimes raise
+        :class:`~autodm.InvalidInputError`.
+    sender_history : sequence of str, optional
+        The same sender's recent messages to other people. Only the last 200 are kept.
+    platform : str, optional
+        Free text such as ``"twitter"`` or ``"instagram"``; informative only.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> ctx = Context(followed_at=0, sent_at=datetime(1970, 1, 1, 0, 0, 5, tzinfo=timezone.utc))
+    >>> ctx.sent_at - ctx.followed_at
+    5.0
+    """
+
+    sender_id: str | None = None
+    recipient_id: str | None = None
+    sent_at: float | None = None
+    followed_at: float | None = None
+    sender_history: tuple[str, ...] = ()
+    platform: str | None = None
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "sender_id", _identifier("sender_id", self.sender_id))
+        set_(self, "recipient_id", _identifier("recipient_id", self.recipient_id))
+        set_(self, "sent_at", _epoch("sent_at", self.sent_at))
+        set_(self, "followed_at", _epoch("followed_at", self.followed_at))
+        set_(self, "sender_history", _history(self.sender_history))
+        if self.platform is not None and not isinstance(self.platform, str):
+            raise InvalidInputError(
+                f"`platform` must be a str such as 'twitter'. Got {describe(self.platform)} instead."
+            )
+
+
+CONTEXT_KEYS: Final = tuple(f.name for f in fields(Context))
+_EMPTY_CONTEXT: Final = Context()
+
+
+def as_context(context: Context | Mapping[str, Any] | None) -> Context:
+    """Return ``context`` as a :class:`Context`, validating a plain mapping's keys."""
+    if context is None:
+        return _EMPTY_CONTEXT
+    if isinstance(context, Context):
+        return context
+    if isinstance(context, Mapping):
+        unknown = sorted(str(k) for k in context if k not in CONTEXT_KEYS)
+        if unknown:
+            raise InvalidInputError(
+                f"unknown context key(s) {unknown}; accepted keys are {sorted(CONTEXT_KEYS)}."
+            )
+        return Context(**context)
+    raise InvalidInputError(
+        "`context` must be an autodm.Context, a mapping with keys "
+        f"{sorted(CONTEXT_KEYS)}, or None. Got {describe(context)} instead."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One named piece of evidence from an extractor.
+
+    ``value`` is a finite float (counts, ratios, similarities in 0..1, or 0/1
+    flags), or None where the signal does not apply (timing without a follow
+    time); ``evidence`` says in words what was seen, for reasons and debugging.
+    """
+
+    value: float | None
+    evidence: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One reason behind a verdict.
+
+    ``code`` is a stable snake_case identifier, ``message`` a sentence for a person,
+    and ``weight`` the signed contribution to the log-odds of "automated"
+    (positive pushes towards automated, negative towards human).
+    """
+
+    code: str
+    message: str
+    weight: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Verdict:
+    """The result of classifying one message.
+
+    Attributes
+    ----------
+    label : {"automated", "human"}
+        ``"automated"`` when ``probability >= threshold``.
+    probability : float
+        P(automated) in [0, 1].
+    threshold : float
+        The decision threshold that produced ``label``.
+    reasons : tuple of Reason
+        Strongest first, by absolute weight.
+    template : str or None
+        Id of the best-matching template of the bank when it is close, else None.
+    flags : tuple of str
+        What the text layer had to undo or skip, e.g. ``"zero_width"``,
+        ``"confusables"``, ``"truncated"``.
+    """
+
+    label: Label
+    probability: float
+    threshold: float
+    reasons: tuple[Reason, ...] = ()
+    template: str | None = None
+    flags: tuple[str, ...] = field(default=())
+
+    @property
+    def is_automated(self) -> bool:
+        """True when the label is ``"automated"``."""
+        return self.label == "automated"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-safe dict (new objects; mutating it does not touch the verdict)."""
+        return {
+            "label": self.label,
+            "probability": round(self.probability, 6),
+            "is_automated": self.is_automated,
+            "threshold": round(self.threshold, 6),
+            "template": self.template,
+            "flags": list(self.flags),
+            "reasons": [
+                {"code": r.code, "message": r.message, "weight": round(r.weight, 4)}
+                for r in self.reasons
+            ],
+        }

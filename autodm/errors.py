@@ -1,0 +1,44 @@
+"""The exceptions autodm raises.
+
+Every error autodm raises on purpose derives from :class:`AutoDMError`, so one
+``except autodm.AutoDMError`` catches them all. Errors about bad arguments also
+derive from the built-in exception that older code would expect::
+
+    AutoDMError(Exception)
+     ├── InvalidInputError(AutoDMError, ValueError, TypeError)
+     │       a message, context, option or training set that autodm cannot accept
+     ├── BundleError(AutoDMError, ValueError)
+     │       a model bundle that is missing, corrupt, hostile or of another version
+     └── ExtractorError(AutoDMError)
+             a feature extractor that broke its contract (wrong names, non-finite values)
+
+Every message says what was wrong, what is accepted and what was received.
+"""
+
+from __future__ import annotations
+
+__all__ = ["AutoDMError", "BundleError", "ExtractorError", "InvalidInputError"]
+
+
+class AutoDMError(Exception):
+    """Base class of every exception that autodm raises on purpose."""
+
+
+class InvalidInputError(AutoDMError, ValueError, TypeError):
+    """An argument autodm cannot accept: wrong type, wrong value or unknown key."""
+
+
+class BundleError(AutoDMError, ValueError):
+    """A model bundle that cannot be loaded safely: missing, corrupt, hostile or too new."""
+
+
+class ExtractorError(AutoDMError):
+    """A feature extractor returned something that breaks the extractor contract."""
+
+
+def describe(value: object, limit: int = 60) -> str:
+    """Return a short, safe description of ``value`` for error messages."""
+    text = repr(value)
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return f"{type(value).__name__} {text}"

@@ -1,0 +1,177 @@
+"""Call-to-action phrasing: the asks, threats and signatures that canned DMs are made of.
+
+Phrases live in data files (``autodm/data/lexicons/cta_<lang>.json``), one per
+language. Latin, Cyrillic and Arabic phrases match whole-token sequences of
+the masked, casefolded message (and of its de-leeted form, so "f0ll0w b4ck"
+counts); Chinese and Japanese phrases match as substrings. Matching is a dict
+look-up per token: linear in the message, whatever the lexicon size.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+from .._resources import lexicon_languages, load_json
+from .._text import TextView, tokenize
+from .._types import Context, Signal
+from ..errors import InvalidInputError
+from ._base import prepare
+
+__all__ = ["ASK_CATEGORIES", "CallToAction"]
+
+#: Lexicon categories that are requests to do something; they add up in ``cta_asks``.
+ASK_CATEGORIES: Final = (
+    "ask_engage",
+    "ask_buy",
+    "ask_download",
+    "ask_click",
+    "ask_visit",
+    "ask_join",
+    "ask_dm",
+)
+#: Lexicon categories with a feature of their own (value 1.0 when any phrase matches).
+_FLAG_FEATURES: Final = {
+    "follow_back": "cta_follow_back",
+    "thanks_follow": "cta_thanks_follow",
+    "validation": "cta_validation",
+    "tool_signature": "cta_tool_signature",
+    "promo_code": "cta_promo_code",
+    "self_promo": "cta_self_promo",
+    "lure": "cta_lure",
+}
+_CJK_RE: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
+class _Lexicon:
+    """Phrases indexed by first token, plus substring phrases for CJK scripts."""
+
+    def __init__(self, entries: Iterable[tuple[str, str]]) -> None:
+        self.by_first: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
+        self.substrings: list[tuple[str, str, str]] = []
+        for category, phrase in entries:
+            folded = " ".join(phrase.casefold().split())
+            if not folded:
+                continue
+            if _CJK_RE.search(folded):
+                self.substrings.append((folded, category, phrase))
+                continue
+            tokens = tokenize(folded)
+            if tokens:
+                self.by_first.setdefault(tokens[0], []).append((tokens, category, phrase))
+
+    def find(self, message_view: TextView) -> dict[str, list[str]]:
+        hits: dict[str, list[str]] = {}
+        sequences = [message_view.tokens]
+        if message_view.leet_tokens is not None:
+            sequences.append(message_view.leet_tokens)
+        for tokens in sequences:
+            for i, token in enumerate(tokens):
+                for phrase_tokens, category, phrase in self.by_first.get(token, ()):
+                    if tokens[i : i + len(phrase_tokens)] == phrase_tokens:
+                        found = hits.setdefault(category, [])
+                        if phrase not in found:
+                            found.append(phrase)
+        if message_view.has_cjk:
+            text = message_view.masked
+            for folded, category, phrase in self.substrings:
+                if folded in text:
+                    found = hits.setdefault(category, [])
+                    if phrase not in found:
+                        found.append(phrase)
+        return hits
+
+
+def _load_entries(languages: Iterable[str]) -> list[tuple[str, str]]:
+    entries: list[tuple[str, str]] = []
+    available = lexicon_languages()
+    for lang in languages:
+        if lang not in available:
+            raise InvalidInputError(
+                f"no call-to-action lexicon for language {lang!r}; available: {list(available)}."
+            )
+        for category, phrases in load_json(f"lexicons/cta_{lang}.json")["categories"].items():
+            entries.extend((category, str(p)) for p in phrases)
+    return entries
+
+
+class CallToAction:
+    """Imperative asks, follow-back threats, follow thanks, validation and tool phrasing.
+
+    Features
+    --------
+    cta_asks
+        How many kinds of request the message makes (0..7): like/follow/subscribe,
+        buy, download, click, visit, join, DM-me.
+    cta_follow_back
+        1.0 for "follow back" / "or I'll unfollow" phrasing.
+    cta_thanks_follow
+        1.0 for "thanks for the follow" / "welcome to my ..." phrasing.
+    cta_validation
+        1.0 for validation-service phrasing ("verify you are human").
+    cta_tool_signature
+        1.0 for a growth tool's signature or an admission of automation ("sent via ...").
+    cta_promo_code
+        1.0 for discount-code phrasing ("use code", "% off").
+    cta_self_promo
+        1.0 for "my new e-book / my channel / my course" phrasing.
+    cta_lure
+        1.0 for phishing lures ("someone is saying bad things about you").
+
+    Parameters
+    ----------
+    languages : iterable of str, optional
+        Lexicons to load (codes such as ``"en"``, ``"es"``); all shipped ones by default.
+    extra_phrases : mapping of category to phrases, optional
+        Phrases to add, keyed by the lexicon categories above
+        (``ask_engage`` ... ``ask_dm``, ``follow_back``, ``thanks_follow``, ...).
+
+    Examples
+    --------
+    >>> signals = CallToAction().extract("Thx 4 the follow! Pls like my page & follow back")
+    >>> signals["cta_follow_back"].value, signals["cta_thanks_follow"].value
+    (1.0, 1.0)
+    """
+
+    feature_names: Final = ("cta_asks", *_FLAG_FEATURES.values())
+
+    def __init__(
+        self,
+        languages: Iterable[str] | None = None,
+        *,
+        extra_phrases: Mapping[str, Iterable[str]] | None = None,
+    ) -> None:
+        langs = tuple(lexicon_languages() if languages is None else languages)
+        entries = _load_entries(langs)
+        known = set(ASK_CATEGORIES) | set(_FLAG_FEATURES)
+        for category, phrases in (extra_phrases or {}).items():
+            if category not in known:
+                raise InvalidInputError(
+                    f"unknown call-to-action category {category!r}; accepted: {sorted(known)}."
+                )
+            entries.extend((category, str(p)) for p in phrases)
+        self.languages: tuple[str, ...] = langs
+        self._lexicon = _Lexicon(entries)
+
+    def matches(self, message: str | TextView) -> dict[str, list[str]]:
+        """Return the matched phrases of ``message``, by category."""
+        message_view, _ = prepare(message, None)
+        return self._lexicon.find(message_view)
+
+    def extract(
+        self, message: str | TextView, context: Context | Mapping[str, Any] | None = None
+    ) -> dict[str, Signal]:
+        """Return the call-to-action signals; see the class docstring."""
+        message_view, _ = prepare(message, context)
+        hits = self._lexicon.find(message_view)
+        asks = [c for c in ASK_CATEGORIES if c in hits]
+        signals = {
+            "cta_asks": Signal(
+                float(len(asks)), "; ".join(hits[c][0] for c in asks)
+            )
+        }
+        for category, feature in _FLAG_FEATURES.items():
+            phrases = hits.get(category)
+            signals[feature] = Signal(1.0 if phrases else 0.0, "; ".join(phrases or ()))
+        return signals

@@ -1,0 +1,180 @@
+"""Template similarity: how close a message is to known auto-DM wording.
+
+Names, handles, links, numbers and weekdays are masked on both sides first, so
+"Hi Alex, thanks for the follow" and "Hi Maria, thanks for the follow" are the
+same text to this extractor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from .._resources import load_json
+from .._text import TextView, mask_template, view
+from .._types import Context, Signal
+from ..errors import InvalidInputError, describe
+from ._base import prepare
+
+__all__ = ["Template", "TemplateSimilarity", "default_templates"]
+
+#: Similarity (0..1) above which a history message counts as the same text.
+DUPLICATE_SIMILARITY: Final = 0.85
+#: Masked messages shorter than this many characters are never near-duplicates:
+#: "ok see you then" is sent to many people by everyone.
+MIN_DUPLICATE_CHARS: Final = 25
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """One template of the bank: an id, its family, its language and its text."""
+
+    id: str
+    family: str
+    lang: str
+    text: str
+
+
+def default_templates() -> tuple[Template, ...]:
+    """The template bank shipped with autodm (``autodm/data/templates.json``)."""
+    raw = load_json("templates.json")
+    return tuple(
+        Template(id=t["id"], family=t["family"], lang=t["lang"], text=t["text"])
+        for t in raw["templates"]
+    )
+
+
+def _bigrams(tokens: tuple[str, ...]) -> set[str]:
+    return {f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)}
+
+
+class TemplateSimilarity:
+    """Similarity to a bank of auto-DM templates and to the sender's other messages.
+
+    Features
+    --------
+    template_similarity
+        Best normalised Indel similarity (rapidfuzz ``ratio``, 0..1) between the
+        masked message and a masked template of the bank.
+    template_coverage
+        Largest share (0..1) of one template's word pairs that occur in the
+        message; high when a template is embedded in a longer message.
+    history_similarity
+        Best similarity (0..1) to the sender's messages to other people
+        (``context.sender_history``); None when there is no history.
+    history_duplicates
+        How many of those messages are near-duplicates of this one (similarity
+        >= 0.85 once masked; messages under 25 masked characters never count);
+        None when there is no history.
+
+    Parameters
+    ----------
+    templates : iterable of Template or mapping, optional
+        The bank; each item needs ``id``, ``family`` and ``text`` (slots
+        ``{name}``, ``{handle}``, ``{url}``, ``{number}``, ``{day}``) and may
+        have ``lang``. Defaults to the bundled bank.
+
+    Examples
+    --------
+    >>> ts = TemplateSimilarity()
+    >>> signals = ts.extract("Hey Priya, thanks for the follow! Glad to connect with you here.")
+    >>> signals["template_similarity"].value > 0.9
+    True
+    >>> ts.best_match("Hey Priya, thanks for the follow! Glad to connect with you here.")[0].family
+    'thanks_follow'
+    """
+
+    feature_names: Final = (
+        "template_similarity",
+        "template_coverage",
+        "history_similarity",
+        "history_duplicates",
+    )
+
+    def __init__(self, templates: Iterable[Template | Mapping[str, Any]] | None = None) -> None:
+        bank = default_templates() if templates is None else tuple(_as_template(t) for t in templates)
+        if not bank:
+            raise InvalidInputError("`templates` must hold at least one template. Got none.")
+        self.templates: tuple[Template, ...] = bank
+        self._masked: list[str] = [mask_template(t.text) for t in bank]
+        index: dict[str, list[int]] = {}
+        sizes = np.zeros(len(bank), dtype=np.float64)
+        for i, masked in enumerate(self._masked):
+            grams = _bigrams(view(masked).tokens)
+            sizes[i] = max(len(grams), 1)
+            for gram in grams:
+                index.setdefault(gram, []).append(i)
+        self._index = {gram: np.array(ids, dtype=np.intp) for gram, ids in index.items()}
+        self._sizes = sizes
+
+    def best_match(self, message: str | TextView) -> tuple[Template, float]:
+        """Return the closest template and its similarity (0..1)."""
+        masked = (message if isinstance(message, TextView) else view(message)).masked
+        _, score, i = process.extractOne(masked, self._masked, scorer=fuzz.ratio)
+        return self.templates[i], score / 100.0
+
+    def _coverage(self, tokens: tuple[str, ...]) -> tuple[float, int]:
+        counts = np.zeros(len(self.templates), dtype=np.float64)
+        for gram in _bigrams(tokens):
+            ids = self._index.get(gram)
+            if ids is not None:
+                counts[ids] += 1.0
+        shares = counts / self._sizes
+        best = int(np.argmax(shares))
+        return float(shares[best]), best
+
+    def extract(
+        self, message: str | TextView, context: Context | Mapping[str, Any] | None = None
+    ) -> dict[str, Signal]:
+        """Return the four template signals for ``message``; see the class docstring."""
+        message_view, ctx = prepare(message, context)
+        masked = message_view.masked
+        _, score, best = process.extractOne(masked, self._masked, scorer=fuzz.ratio)
+        coverage, covered = self._coverage(message_view.tokens)
+        similarity = score / 100.0
+        match = self.templates[best]
+        by_cover = self.templates[covered]
+        signals = {
+            "template_similarity": Signal(similarity, f"{match.id} ({match.family})"),
+            "template_coverage": Signal(coverage, f"{by_cover.id} ({by_cover.family})"),
+        }
+        signals.update(self._history(masked, ctx.sender_history))
+        return signals
+
+    @staticmethod
+    def _history(masked: str, history: tuple[str, ...]) -> dict[str, Signal]:
+        if not history:
+            return {
+                "history_similarity": Signal(None, "no sender history"),
+                "history_duplicates": Signal(None, "no sender history"),
+            }
+        others = [view(text).masked for text in history]
+        scores = process.cdist([masked], others, scorer=fuzz.ratio, dtype=np.uint8)[0]
+        best = float(scores.max()) / 100.0
+        if len(masked) < MIN_DUPLICATE_CHARS:
+            duplicates = 0
+        else:
+            duplicates = int(np.count_nonzero(scores >= DUPLICATE_SIMILARITY * 100))
+        return {
+            "history_similarity": Signal(best, f"best of {len(others)} history messages"),
+            "history_duplicates": Signal(
+                float(duplicates), f"{duplicates} of {len(others)} history messages alike"
+            ),
+        }
+
+
+def _as_template(item: Template | Mapping[str, Any]) -> Template:
+    if isinstance(item, Template):
+        return item
+    if isinstance(item, Mapping) and all(isinstance(item.get(k), str) for k in ("id", "family", "text")):
+        return Template(
+            id=item["id"], family=item["family"], lang=str(item.get("lang", "und")), text=item["text"]
+        )
+    raise InvalidInputError(
+        "each template must be an autodm.extractors.Template or a mapping with str keys "
+        f"'id', 'family', 'text' (and optional 'lang'). Got {describe(item)} instead."
+    )

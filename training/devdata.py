@@ -1,0 +1,119 @@
+"""Load the development corpora in ../shared/data as (text, label, source, group, weight) rows.
+
+The files are not part of autodm and are never copied into it; this module only
+reads them. It handles the corpora's known traps:
+
+* filler values: bot templates were rendered with the name ``Alex``, the handle
+  ``alex_k`` and the weekday ``Monday``; each auto-DM is re-rendered ``renders``
+  times with names, handles and weekdays drawn from varied lists, so a model
+  cannot learn that "Alex" means automated;
+* senders, not rows: every auto-DM gets the group of its sender (its bot family,
+  else its repository, else the web page that quoted it), so cross-validation
+  never splits one sender's versions across folds, and each group's rows share
+  a total weight that grows only with the square root of its size, so the one
+  dominant bot family cannot drown out the others.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+NAMES = (
+    "Sam Priya Kenji Olu Marta Jonas Aisha Diego Mei Tomasz Chloé Ravi Fatima Lucas Ingrid "
+    "Kwame Sofia Hiro Noura Mateo Lena Arjun Yara Pablo Ana Emre Siti Wei Oksana Jamal"
+).split()
+HANDLES = "sam_codes priya.k kenji_dev olu_builds marta_m jonasfit aisha_reads dgarcia".split()
+DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+FILLERS = {
+    "project": ["NovaPay", "LumaDocs", "our analytics app", "the new wallet", "TrailMix"],
+    "hook": ["saw your latest launch", "loved the recent update", "看到你们最近的更新"],
+    "personalized_hook": ["your thread last week was great", "你们上周的分享很有意思"],
+}
+_SLOT_RE = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class Row:
+    text: str
+    label: str  # "automated" or "human"
+    source: str  # which corpus
+    group: str  # sender / cross-validation group
+    weight: float
+
+
+def _jsonl(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def _render(text: str, rng: random.Random) -> str:
+    name = rng.choice(NAMES)
+
+    def slot(match: re.Match[str]) -> str:
+        key = match.group(1).lower()
+        if key in ("name", "first_name", "firstname"):
+            return name
+        if key in ("dayname", "day"):
+            return rng.choice(DAYS)
+        if key in FILLERS:
+            return rng.choice(FILLERS[key])
+        return match.group(0)
+
+    text = _SLOT_RE.sub(slot, text)
+    text = text.replace("alex_k", rng.choice(HANDLES)).replace("Alex", name)
+    return text.replace("Monday", rng.choice(DAYS))
+
+
+def _auto_group(row: dict) -> str:
+    if row.get("family"):
+        return "family:" + row["family"]
+    source = row["source"]
+    if source.startswith("http"):
+        return "page:" + source.split("@", 1)[0]
+    return "repo:" + source.split(":", 1)[0]
+
+
+def load(data: Path = DEFAULT_DATA, *, renders: int = 3, seed: int = 0) -> list[Row]:
+    """All rows for training the bundled model (SMS and YouTube spam left out: see the model card)."""
+    rng = random.Random(seed)
+    rows: list[Row] = []
+    autos = _jsonl(data / "auto_dm_dev.jsonl")
+    sizes = Counter(_auto_group(r) for r in autos)
+    for r in autos:
+        group = _auto_group(r)
+        base = r.get("template") or r["text"]
+        weight = 1.0 / (sizes[group] ** 0.5) / renders
+        for _ in range(renders):
+            rows.append(Row(_render(base, rng), "automated", "auto_dm", group, weight))
+    for r in _jsonl(data / "auto_dm_filter_phrases.jsonl"):
+        rows.append(Row(r["text"], "automated", "auto_dm_fragment", "filter_phrases", 0.5))
+    for i, r in enumerate(_jsonl(data / "human_dm_like_dev.jsonl")):
+        rows.append(Row(r["text"], "human", r["corpus"], f"{r['corpus']}:{i}", 1.0))
+    for r in _jsonl(data / "chatterbot_human.jsonl"):
+        rows.append(Row(r["text"], "human", "chatterbot", "chatterbot:" + r["source"], 1.0))
+    for i, r in enumerate(_jsonl(data / "sms_spam_collection.jsonl")):
+        if r["label"] == "ham":
+            rows.append(Row(r["text"], "human", "sms_ham", f"sms:{i}", 1.0))
+    for i, r in enumerate(_jsonl(data / "youtube_spam_dev.jsonl")):
+        if r["label"] == "ham":
+            rows.append(Row(r["text"], "human", "youtube_ham", f"youtube:{i}", 1.0))
+    return rows
+
+
+def load_related_spam(data: Path = DEFAULT_DATA) -> list[Row]:
+    """SMS and YouTube spam: automated promotion, related to auto-DMs but not the same thing."""
+    rows = []
+    for i, r in enumerate(_jsonl(data / "sms_spam_collection.jsonl")):
+        if r["label"] == "spam":
+            rows.append(Row(r["text"], "automated", "sms_spam", f"sms:{i}", 1.0))
+    for i, r in enumerate(_jsonl(data / "youtube_spam_dev.jsonl")):
+        if r["label"] == "spam":
+            rows.append(Row(r["text"], "automated", "youtube_spam", f"youtube:{i}", 1.0))
+    return rows
