@@ -180,7 +180,9 @@ def _parse_manifest(raw: bytes, where: str) -> dict[str, Any]:
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise BundleError(f"manifest.json of {where} is not valid UTF-8 JSON: {error}") from None
     if not isinstance(manifest, dict):
-        raise BundleError(f"manifest.json of {where} must be a JSON object. Got {describe(manifest)}.")
+        raise BundleError(
+            f"manifest.json of {where} must be a JSON object. Got {describe(manifest)}."
+        )
     version = manifest.get("format_version")
     if not isinstance(version, int) or isinstance(version, bool):
         raise BundleError(f"manifest.json of {where} needs an integer format_version.")
@@ -192,15 +194,19 @@ def _parse_manifest(raw: bytes, where: str) -> dict[str, Any]:
     if version < 1:
         raise BundleError(f"bundle {where} has unknown format_version {version}; expected 1.")
     features = manifest.get("features")
-    if not isinstance(features, list) or not features or not all(
-        isinstance(f, str) for f in features
+    if (
+        not isinstance(features, list)
+        or not features
+        or not all(isinstance(f, str) for f in features)
     ):
         raise BundleError(f"manifest.json of {where} needs `features`, a non-empty list of str.")
     if len(set(features)) != len(features):
         raise BundleError(f"manifest.json of {where} lists a feature twice: {features}.")
     threshold = manifest.get("threshold")
     if not _is_probability(threshold):
-        raise BundleError(f"manifest.json of {where} needs `threshold` in [0, 1]. Got {threshold!r}.")
+        raise BundleError(
+            f"manifest.json of {where} needs `threshold` in [0, 1]. Got {threshold!r}."
+        )
     for name, point in manifest.get("operating_points", {}).items():
         if name not in _OPERATING_POINTS or not isinstance(point, dict):
             raise BundleError(

@@ -8,6 +8,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
+import numpy as np
+
 from ._bundle import Bundle, load_bundle
 from ._model import Scorer
 from ._text import TextView, view
@@ -39,10 +41,16 @@ class Featurizer:
             name for extractor in self.extractors for name in extractor.feature_names
         )
 
-    def signals(self, message_view: TextView, ctx: Context) -> dict[str, Signal]:
-        """Every extractor's signals for one message, by feature name."""
-        signals: dict[str, Signal] = {}
-        for extractor in self.extractors:
+    def signals(
+        self, message_view: TextView, ctx: Context, *, exclude: np.ndarray | None = None
+    ) -> dict[str, Signal]:
+        """Every extractor's signals for one message, by feature name.
+
+        ``exclude`` holds template-bank indices the template extractor ignores
+        (used when training on the bank's own texts).
+        """
+        signals: dict[str, Signal] = self.template.extract(message_view, ctx, exclude=exclude)
+        for extractor in self.extractors[1:]:
             signals.update(extractor.extract(message_view, ctx))
         return signals
 

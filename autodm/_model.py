@@ -29,7 +29,9 @@ from .extractors.timing import describe_delay
 __all__ = ["DEFAULT_CONTEXT_EVIDENCE", "OBFUSCATION_FLAGS", "Scorer", "sigmoid"]
 
 #: Text-layer flags that count as deliberate obfuscation of letters.
-OBFUSCATION_FLAGS: Final = frozenset({"confusables", "zero_width", "styled_letters", "bidi_controls"})
+OBFUSCATION_FLAGS: Final = frozenset(
+    {"confusables", "zero_width", "styled_letters", "bidi_controls"}
+)
 
 #: Likelihood ratios P(signal | automated) / P(signal | human) for context evidence, as natural
 #: logs per bin; bin k covers ``edges[k] <= value < edges[k+1]``. The assumptions behind each
@@ -137,8 +139,10 @@ class Scorer:
         if signal is None or signal.value is None:
             return None
         code = {"seconds_after_follow": "follow_delay", "history_duplicates": "sender_duplicates"}
-        detail = describe_delay(signal.value) if name == "seconds_after_follow" else str(
-            int(signal.value)
+        detail = (
+            describe_delay(signal.value)
+            if name == "seconds_after_follow"
+            else str(int(signal.value))
         )
         return (code.get(name, name), _lookup(table, signal.value), detail)
 
@@ -160,8 +164,8 @@ def _top_grams(grams: list[str], coef: np.ndarray, k: int = 3) -> str:
 
 
 _POSITIVE: Final = {
-    "template_similarity": "close to the known auto-DM template {detail}",
-    "template_coverage": "contains much of the wording of auto-DM template {detail}",
+    "template_similarity": "resembles the known auto-DM template {detail}",
+    "template_coverage": "shares wording with the auto-DM template {detail}",
     "link_count": "carries links ({detail})",
     "links_per_token": "links make up much of the message",
     "link_only": "is little more than a link",

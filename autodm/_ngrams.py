@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from itertools import pairwise
 from typing import Final
 
 import numpy as np
@@ -31,7 +32,7 @@ def ngrams(tokens: tuple[str, ...]) -> list[str]:
             grams.extend(token[i : i + 2] for i in range(len(token) - 1))
         else:
             grams.append(token)
-    grams.extend(f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False))
+    grams.extend(f"{a} {b}" for a, b in pairwise(tokens))
     return list(dict.fromkeys(grams))
 
 

@@ -76,16 +76,67 @@ _FINDER_RE: Final = re.compile(
 # Country-code TLDs that are also common file extensions ("setup.py", "run.sh"): a bare
 # name with one of these counts as a link only when it has a path or a known host.
 _FILE_LIKE_TLDS: Final = frozenset(
-    "py sh rs md pl so cc pm mk ps sc cs am do ms ml ws st js ts sy mo ai ac cfg".split()
+    [
+        "py",
+        "sh",
+        "rs",
+        "md",
+        "pl",
+        "so",
+        "cc",
+        "pm",
+        "mk",
+        "ps",
+        "sc",
+        "cs",
+        "am",
+        "do",
+        "ms",
+        "ml",
+        "ws",
+        "st",
+        "js",
+        "ts",
+        "sy",
+        "mo",
+        "ai",
+        "ac",
+        "cfg",
+    ]
 )
 _TRAILING_PUNCT: Final = ".,!?;:'\")]}*"
 
 _GREETINGS: Final = frozenset(
-    "hi hey hello hiya heya yo dear thanks thx thank welcome hola olá oi bonjour salut coucou "
-    "hallo servus ciao merhaba selam halo hai hej".split()
+    [
+        "hi",
+        "hey",
+        "hello",
+        "hiya",
+        "heya",
+        "yo",
+        "dear",
+        "thanks",
+        "thx",
+        "thank",
+        "welcome",
+        "hola",
+        "olá",
+        "oi",
+        "bonjour",
+        "salut",
+        "coucou",
+        "hallo",
+        "servus",
+        "ciao",
+        "merhaba",
+        "selam",
+        "halo",
+        "hai",
+        "hej",
+    ]
 )
 _WEEKDAYS: Final = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday".split()
+    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 )
 _PLACEHOLDER: Final = r"<(?:url|user|email|num|name|day)>"
 _TOKEN_RE: Final = re.compile(_PLACEHOLDER + r"|[^\W_]+|[%$€£¥#+!?]")

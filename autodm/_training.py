@@ -57,6 +57,7 @@ def _design(
     contexts: Sequence[ContextLike],
     features: tuple[str, ...],
     buckets: int,
+    bank_ids: Sequence[str | None] | None,
 ) -> tuple[NDArray[np.float64], Any]:
     from scipy import sparse
 
@@ -64,9 +65,18 @@ def _design(
     rows: list[int] = []
     cols: list[int] = []
     vals: list[float] = []
+    by_id = {t.id: t for t in featurizer.template.templates}
     for r, (message, context) in enumerate(zip(messages, contexts, strict=True)):
         message_view = view(message)
-        signals = featurizer.signals(message_view, as_context(context))
+        exclude = None
+        if bank_ids is not None and bank_ids[r] is not None:
+            source = by_id.get(str(bank_ids[r]))
+            if source is None:
+                raise InvalidInputError(
+                    f"`bank_ids[{r}]` names no template of the bank: {bank_ids[r]!r}."
+                )
+            exclude = featurizer.template.excluding(source.family, source.lang)
+        signals = featurizer.signals(message_view, as_context(context), exclude=exclude)
         for c, name in enumerate(features):
             value = signals[name].value
             dense[r, c] = 0.0 if value is None else value
@@ -81,7 +91,7 @@ def _design(
 def _threshold_for(probs: NDArray[np.float64], y: NDArray[np.int8], fpr: float) -> float:
     """Smallest threshold whose false-positive rate on ``y == 0`` is at most ``fpr``."""
     negatives = np.sort(probs[y == 0])[::-1]
-    allowed = int(math.floor(fpr * len(negatives)))
+    allowed = math.floor(fpr * len(negatives))
     if allowed >= len(negatives):
         return 0.0
     # Strictly above the (allowed+1)-th highest human score.
@@ -135,7 +145,8 @@ def train(
     groups: Sequence[object] | None = None,
     sources: Sequence[str] | None = None,
     sample_weight: Sequence[float] | None = None,
-    C: float = 1.0,  # noqa: N803 - the name every scikit-learn user knows
+    bank_ids: Sequence[str | None] | None = None,
+    C: float = 1.0,
     ngrams: bool = True,
     ngram_scale: float = 1.0,
     buckets: int = DEFAULT_BUCKETS,
@@ -164,6 +175,11 @@ def train(
         A group id per message for grouped cross-validation (e.g. the sender).
     sample_weight : sequence of float, optional
         Per-message weights, rescaled so both classes carry equal total weight.
+    bank_ids : sequence of str or None, optional
+        For messages rendered from the template bank itself, the template's id
+        (else None): the template features of such a message ignore every bank
+        template of the same family and language, so the model cannot learn
+        that a bank text matches itself.
     C : float, default 1.0
         Inverse L2 regularisation strength.
     ngrams : bool, default True
@@ -210,17 +226,25 @@ def train(
         raise InvalidInputError(f"`target_fpr` must be in (0, 1). Got {target_fpr!r}.")
     weight = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     if weight.shape != (n,) or not np.all(np.isfinite(weight)) or np.any(weight < 0):
-        raise InvalidInputError("`sample_weight` must hold one finite, non-negative float a message.")
+        raise InvalidInputError(
+            "`sample_weight` must hold one finite, non-negative float a message."
+        )
     if groups is not None and len(groups) != n:
         raise InvalidInputError(f"`groups` must have one entry per message: {len(groups)} for {n}.")
     if sources is not None and len(sources) != n:
-        raise InvalidInputError(f"`sources` must have one entry per message: {len(sources)} for {n}.")
+        raise InvalidInputError(
+            f"`sources` must have one entry per message: {len(sources)} for {n}."
+        )
 
     from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
     featurizer = Featurizer()
     features = tuple(f for f in featurizer.feature_names if f not in CONTEXT_FEATURES)
-    dense, grams = _design(featurizer, items, ctxs, features, buckets)
+    if bank_ids is not None and len(bank_ids) != n:
+        raise InvalidInputError(
+            f"`bank_ids` must have one entry per message: {len(bank_ids)} for {n}."
+        )
+    dense, grams = _design(featurizer, items, ctxs, features, buckets, bank_ids)
     scale_ngrams = ngram_scale if ngrams else 0.0
 
     mean = dense.mean(axis=0)
@@ -292,7 +316,7 @@ def train(
             }
         },
     }
-    arrays = {
+    arrays: dict[str, NDArray[np.float64]] = {
         "mean": mean,
         "scale": std,
         "coef": final.coef,
@@ -301,7 +325,13 @@ def train(
     }
     if final.ngram_coef is not None:
         arrays["ngram_coef"] = final.ngram_coef.astype(np.float32).astype(np.float64)
+    global last_out_of_fold
+    last_out_of_fold = probs
     return bundle_from_parts(manifest, arrays)
+
+
+#: Out-of-fold P(automated) of the last :func:`train` call in this process (for diagnostics).
+last_out_of_fold: NDArray[np.float64] | None = None
 
 
 def _per_source(

@@ -30,7 +30,9 @@ def _epoch(name: str, value: object) -> float | None:
     if isinstance(value, int | float):
         seconds = float(value)
         if not math.isfinite(seconds):
-            raise InvalidInputError(f"`{name}` must be finite epoch seconds. Got {value!r} instead.")
+            raise InvalidInputError(
+                f"`{name}` must be finite epoch seconds. Got {value!r} instead."
+            )
         return seconds
     if isinstance(value, str):
         try:
@@ -120,7 +122,8 @@ class Context:
         set_(self, "sender_history", _history(self.sender_history))
         if self.platform is not None and not isinstance(self.platform, str):
             raise InvalidInputError(
-                f"`platform` must be a str such as 'twitter'. Got {describe(self.platform)} instead."
+                "`platform` must be a str such as 'twitter'. "
+                f"Got {describe(self.platform)} instead."
             )
 
 

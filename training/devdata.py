@@ -25,12 +25,49 @@ from pathlib import Path
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
-NAMES = (
-    "Sam Priya Kenji Olu Marta Jonas Aisha Diego Mei Tomasz Chloé Ravi Fatima Lucas Ingrid "
-    "Kwame Sofia Hiro Noura Mateo Lena Arjun Yara Pablo Ana Emre Siti Wei Oksana Jamal"
-).split()
-HANDLES = "sam_codes priya.k kenji_dev olu_builds marta_m jonasfit aisha_reads dgarcia".split()
-DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+NAMES = [
+    "Sam",
+    "Priya",
+    "Kenji",
+    "Olu",
+    "Marta",
+    "Jonas",
+    "Aisha",
+    "Diego",
+    "Mei",
+    "Tomasz",
+    "Chloé",
+    "Ravi",
+    "Fatima",
+    "Lucas",
+    "Ingrid",
+    "Kwame",
+    "Sofia",
+    "Hiro",
+    "Noura",
+    "Mateo",
+    "Lena",
+    "Arjun",
+    "Yara",
+    "Pablo",
+    "Ana",
+    "Emre",
+    "Siti",
+    "Wei",
+    "Oksana",
+    "Jamal",
+]
+HANDLES = [
+    "sam_codes",
+    "priya.k",
+    "kenji_dev",
+    "olu_builds",
+    "marta_m",
+    "jonasfit",
+    "aisha_reads",
+    "dgarcia",
+]
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 FILLERS = {
     "project": ["NovaPay", "LumaDocs", "our analytics app", "the new wallet", "TrailMix"],
     "hook": ["saw your latest launch", "loved the recent update", "看到你们最近的更新"],
@@ -80,8 +117,11 @@ def _auto_group(row: dict) -> str:
     return "repo:" + source.split(":", 1)[0]
 
 
-def load(data: Path = DEFAULT_DATA, *, renders: int = 3, seed: int = 0) -> list[Row]:
-    """All rows for training the bundled model (SMS and YouTube spam left out: see the model card)."""
+def load(
+    data: Path = DEFAULT_DATA, *, renders: int = 3, seed: int = 0, group_power: float = 0.5
+) -> list[Row]:
+    """All rows for training the bundled model (SMS and YouTube spam are left out: see
+    docs/model.md)."""
     rng = random.Random(seed)
     rows: list[Row] = []
     autos = _jsonl(data / "auto_dm_dev.jsonl")
@@ -89,7 +129,7 @@ def load(data: Path = DEFAULT_DATA, *, renders: int = 3, seed: int = 0) -> list[
     for r in autos:
         group = _auto_group(r)
         base = r.get("template") or r["text"]
-        weight = 1.0 / (sizes[group] ** 0.5) / renders
+        weight = 1.0 / (sizes[group] ** group_power) / renders
         for _ in range(renders):
             rows.append(Row(_render(base, rng), "automated", "auto_dm", group, weight))
     for r in _jsonl(data / "auto_dm_filter_phrases.jsonl"):
@@ -116,4 +156,39 @@ def load_related_spam(data: Path = DEFAULT_DATA) -> list[Row]:
     for i, r in enumerate(_jsonl(data / "youtube_spam_dev.jsonl")):
         if r["label"] == "spam":
             rows.append(Row(r["text"], "automated", "youtube_spam", f"youtube:{i}", 1.0))
+    return rows
+
+
+_URLS = (
+    "https://example.com/welcome",
+    "bit.ly/3kP9xQz",
+    "www.example.org/free-guide",
+    "https://shop.example/sale",
+    "tinyurl.com/y7abc2k",
+    "https://example.net/join",
+)
+
+
+def load_bank(*, renders: int = 2, seed: int = 1, weight: float = 0.25) -> list[Row]:
+    """The project's own template bank, rendered with varied values, as automated rows.
+
+    Each row's ``group`` is ``bank:<id>``; pass the ids as ``bank_ids`` to
+    ``autodm.train`` so a template is never matched against itself.
+    """
+    from autodm.extractors.template import default_templates
+
+    rng = random.Random(seed)
+    rows = []
+    for t in default_templates():
+        for _ in range(renders):
+            text = (
+                t.text.replace("{name}", rng.choice(NAMES))
+                .replace("{handle}", rng.choice(HANDLES))
+                .replace("{url}", rng.choice(_URLS))
+                .replace("{day}", rng.choice(DAYS))
+            )
+            text = re.sub(
+                r"\{number\}", lambda _: str(rng.choice([5, 10, 15, 20, 25, 50, 99])), text
+            )
+            rows.append(Row(text, "automated", "bank", "bank:" + t.id, weight / renders))
     return rows

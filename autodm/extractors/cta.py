@@ -166,11 +166,7 @@ class CallToAction:
         message_view, _ = prepare(message, context)
         hits = self._lexicon.find(message_view)
         asks = [c for c in ASK_CATEGORIES if c in hits]
-        signals = {
-            "cta_asks": Signal(
-                float(len(asks)), "; ".join(hits[c][0] for c in asks)
-            )
-        }
+        signals = {"cta_asks": Signal(float(len(asks)), "; ".join(hits[c][0] for c in asks))}
         for category, feature in _FLAG_FEATURES.items():
             phrases = hits.get(category)
             signals[feature] = Signal(1.0 if phrases else 0.0, "; ".join(phrases or ()))

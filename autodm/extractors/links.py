@@ -78,9 +78,7 @@ class LinkDensity:
         links = message_view.links
         known = domains()
         hosts = [link.host for link in links]
-        words = sum(
-            1 for t in message_view.tokens if t not in _PLACEHOLDERS and t.isalnum()
-        )
+        words = sum(1 for t in message_view.tokens if t not in _PLACEHOLDERS and t.isalnum())
         count = len(links)
 
         def first(names: frozenset[str]) -> Signal:

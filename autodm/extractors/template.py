@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, Final
 
 import numpy as np
@@ -49,7 +50,7 @@ def default_templates() -> tuple[Template, ...]:
 
 
 def _bigrams(tokens: tuple[str, ...]) -> set[str]:
-    return {f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)}
+    return {f"{a} {b}" for a, b in pairwise(tokens)}
 
 
 class TemplateSimilarity:
@@ -96,7 +97,9 @@ class TemplateSimilarity:
     )
 
     def __init__(self, templates: Iterable[Template | Mapping[str, Any]] | None = None) -> None:
-        bank = default_templates() if templates is None else tuple(_as_template(t) for t in templates)
+        bank = (
+            default_templates() if templates is None else tuple(_as_template(t) for t in templates)
+        )
         if not bank:
             raise InvalidInputError("`templates` must hold at least one template. Got none.")
         self.templates: tuple[Template, ...] = bank
@@ -117,30 +120,57 @@ class TemplateSimilarity:
         _, score, i = process.extractOne(masked, self._masked, scorer=fuzz.ratio)
         return self.templates[i], score / 100.0
 
-    def _coverage(self, tokens: tuple[str, ...]) -> tuple[float, int]:
+    def _coverage(self, tokens: tuple[str, ...], excluded: np.ndarray | None) -> tuple[float, int]:
         counts = np.zeros(len(self.templates), dtype=np.float64)
         for gram in _bigrams(tokens):
             ids = self._index.get(gram)
             if ids is not None:
                 counts[ids] += 1.0
         shares = counts / self._sizes
+        if excluded is not None:
+            shares[excluded] = 0.0
         best = int(np.argmax(shares))
         return float(shares[best]), best
 
+    def excluding(self, family: str, lang: str) -> np.ndarray:
+        """Indices of the bank's templates of one family and language.
+
+        Training on the bank's own texts passes these to :meth:`extract` so that
+        a rendered template is not compared with itself or its close siblings.
+        """
+        return np.array(
+            [i for i, t in enumerate(self.templates) if t.family == family and t.lang == lang],
+            dtype=np.intp,
+        )
+
     def extract(
-        self, message: str | TextView, context: Context | Mapping[str, Any] | None = None
+        self,
+        message: str | TextView,
+        context: Context | Mapping[str, Any] | None = None,
+        *,
+        exclude: np.ndarray | None = None,
     ) -> dict[str, Signal]:
-        """Return the four template signals for ``message``; see the class docstring."""
+        """Return the four template signals for ``message``; see the class docstring.
+
+        ``exclude`` holds bank indices to ignore (see :meth:`excluding`).
+        """
         message_view, ctx = prepare(message, context)
         masked = message_view.masked
-        _, score, best = process.extractOne(masked, self._masked, scorer=fuzz.ratio)
-        coverage, covered = self._coverage(message_view.tokens)
-        similarity = score / 100.0
+        scores = process.cdist([masked], self._masked, scorer=fuzz.ratio, dtype=np.uint8)[0]
+        if exclude is not None and exclude.size:
+            scores[exclude] = 0
+        best = int(np.argmax(scores))
+        coverage, covered = self._coverage(message_view.tokens, exclude)
+        similarity = float(scores[best]) / 100.0
         match = self.templates[best]
         by_cover = self.templates[covered]
         signals = {
-            "template_similarity": Signal(similarity, f"{match.id} ({match.family})"),
-            "template_coverage": Signal(coverage, f"{by_cover.id} ({by_cover.family})"),
+            "template_similarity": Signal(
+                similarity, f"{match.id} ({match.family}), {similarity:.0%} similar"
+            ),
+            "template_coverage": Signal(
+                coverage, f"{by_cover.id} ({by_cover.family}), {coverage:.0%} of its word pairs"
+            ),
         }
         signals.update(self._history(masked, ctx.sender_history))
         return signals
@@ -170,9 +200,14 @@ class TemplateSimilarity:
 def _as_template(item: Template | Mapping[str, Any]) -> Template:
     if isinstance(item, Template):
         return item
-    if isinstance(item, Mapping) and all(isinstance(item.get(k), str) for k in ("id", "family", "text")):
+    if isinstance(item, Mapping) and all(
+        isinstance(item.get(k), str) for k in ("id", "family", "text")
+    ):
         return Template(
-            id=item["id"], family=item["family"], lang=str(item.get("lang", "und")), text=item["text"]
+            id=item["id"],
+            family=item["family"],
+            lang=str(item.get("lang", "und")),
+            text=item["text"],
         )
     raise InvalidInputError(
         "each template must be an autodm.extractors.Template or a mapping with str keys "

@@ -41,7 +41,8 @@ class TimingAfterFollow:
     --------
     >>> TimingAfterFollow().extract("hi", {"followed_at": 100, "sent_at": 104})
     {'seconds_after_follow': Signal(value=4.0, evidence='sent 4 s after the follow')}
-    >>> TimingAfterFollow().extract("hi", {"followed_at": 100, "sent_at": 90})["seconds_after_follow"].value is None
+    >>> signals = TimingAfterFollow().extract("hi", {"followed_at": 100, "sent_at": 90})
+    >>> signals["seconds_after_follow"].value is None
     True
     """
 

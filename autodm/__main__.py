@@ -1,0 +1,262 @@
+"""The command line: ``python -m autodm`` or ``autodm``.
+
+Commands
+--------
+demo      classify the bundled demo messages and print a table
+classify  classify a text argument, or JSONL from a file or stdin; JSONL verdicts out
+explain   a person-readable breakdown of one message
+train     train a bundle from labelled JSONL
+evaluate  measure a bundle on labelled JSONL
+
+JSONL lines hold ``text`` and optionally ``id``, ``label``, ``source``, ``group``
+and the context keys (``sender_id``, ``recipient_id``, ``sent_at``,
+``followed_at``, ``sender_history``, ``platform``); other keys are ignored.
+
+Exit codes: 0 success; 1 some input lines could not be processed (each gets an
+``{"line": N, "error": ...}`` record and the rest go on); 2 bad usage or an
+unreadable file or bundle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import nullcontext
+from pathlib import Path
+from typing import IO, Any, Final
+
+from ._detector import Detector
+from ._resources import read_text
+from ._types import CONTEXT_KEYS, Verdict
+from .errors import AutoDMError
+
+__all__ = ["main"]
+
+_EXAMPLES: Final = """examples:
+  autodm demo
+  autodm classify "Thx 4 the follow! Like my page: bit.ly/x1Ab"
+  autodm classify messages.jsonl > verdicts.jsonl
+  cat messages.jsonl | autodm classify - --threshold strict
+  autodm explain "Thanks for following! Grab my free e-book: example.com/book"
+  autodm train labelled.jsonl --out my-bundle
+  autodm evaluate labelled.jsonl --bundle my-bundle
+"""
+
+
+def _threshold(value: str) -> float | str:
+    if value in ("strict", "balanced", "lenient"):
+        return value
+    try:
+        return float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be strict, balanced, lenient or a number in [0, 1]; got {value!r}"
+        ) from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="autodm",
+        description="Tell automated direct messages from messages people wrote.",
+        epilog=_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def with_model(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        sub.add_argument("--bundle", type=Path, help="bundle folder or .zip (default: bundled)")
+        sub.add_argument(
+            "--threshold",
+            type=_threshold,
+            help="strict, balanced, lenient or a probability (default: the bundle's)",
+        )
+        return sub
+
+    with_model(commands.add_parser("demo", help="classify the bundled demo messages"))
+    classify = with_model(
+        commands.add_parser("classify", help="classify text or JSONL; JSONL verdicts out")
+    )
+    classify.add_argument(
+        "input", help="a message, a .jsonl file, or - for JSONL on standard input"
+    )
+    explain = with_model(commands.add_parser("explain", help="explain one message's verdict"))
+    explain.add_argument("text", help="the message")
+    explain.add_argument("--context", help="context as a JSON object", default=None)
+    train = commands.add_parser("train", help="train a bundle from labelled JSONL")
+    train.add_argument("input", type=Path, help="JSONL with text and label per line")
+    train.add_argument("--out", type=Path, required=True, help="bundle folder or .zip to write")
+    train.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength")
+    train.add_argument("--no-ngrams", action="store_true", help="signals only, no n-grams")
+    evaluate = with_model(commands.add_parser("evaluate", help="measure on labelled JSONL"))
+    evaluate.add_argument("input", type=Path, help="JSONL with text and label per line")
+    return parser
+
+
+def _records(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """Yield (line number, record) or (line number, error message) for each non-blank line."""
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield number, f"not JSON: {error}"
+            continue
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            yield number, 'each line must be a JSON object with a string "text"'
+            continue
+        yield number, record
+
+
+def _context(record: dict[str, Any]) -> dict[str, Any]:
+    return {key: record[key] for key in CONTEXT_KEYS if record.get(key) is not None}
+
+
+def _detector(args: argparse.Namespace) -> Detector:
+    return Detector(args.bundle, threshold=args.threshold)
+
+
+def _emit(out: IO[str], payload: dict[str, Any]) -> None:
+    out.write(json.dumps(payload, ensure_ascii=False) + "\n")
+
+
+def _classify(args: argparse.Namespace, out: IO[str]) -> int:
+    detector = _detector(args)
+    source = args.input
+    if source != "-" and not source.endswith(".jsonl"):
+        _emit(out, detector.classify(source).to_dict())
+        return 0
+    failed = 0
+    opened = nullcontext(sys.stdin) if source == "-" else Path(source).open(encoding="utf-8")  # noqa: SIM115
+    with opened as stream:
+        for number, record in _records(stream):
+            if isinstance(record, str):
+                failed += 1
+                _emit(out, {"line": number, "error": record})
+                continue
+            try:
+                verdict = detector.classify(record["text"], _context(record))
+            except AutoDMError as error:
+                failed += 1
+                _emit(out, {"line": number, "error": str(error)})
+                continue
+            payload = verdict.to_dict()
+            if "id" in record:
+                payload = {"id": record["id"], **payload}
+            _emit(out, payload)
+    return 1 if failed else 0
+
+
+def _bar(weight: float, scale: float = 2.0, width: int = 12) -> str:
+    filled = min(width, round(abs(weight) / scale * width))
+    return ("+" if weight > 0 else "-") * max(filled, 1)
+
+
+def _explain_text(verdict: Verdict) -> str:
+    lines = [
+        f"verdict      {verdict.label} (P(automated) = {verdict.probability:.3f}, "
+        f"threshold {verdict.threshold:.3f})",
+    ]
+    if verdict.template:
+        lines.append(f"template     {verdict.template}")
+    if verdict.flags:
+        lines.append(f"text layer   {', '.join(verdict.flags)}")
+    lines.append("reasons      (weight on the log-odds of 'automated')")
+    for reason in verdict.reasons:
+        lines.append(f"  {reason.weight:+7.2f} {_bar(reason.weight):<13} {reason.message}")
+    return "\n".join(lines)
+
+
+def _explain(args: argparse.Namespace, out: IO[str]) -> int:
+    context = json.loads(args.context) if args.context else None
+    verdict = _detector(args).classify(args.text, context)
+    out.write(_explain_text(verdict) + "\n")
+    return 0
+
+
+def _demo(args: argparse.Namespace, out: IO[str]) -> int:
+    detector = _detector(args)
+    out.write(f"autodm demo: {detector!r}\n\n")
+    header = f"{'verdict':<10} {'P(auto)':>7}  {'message':<46} top reason"
+    out.write(header + "\n" + "-" * len(header) + "\n")
+    for line in read_text("demo.jsonl").splitlines():
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        verdict = detector.classify(record["text"], _context(record))
+        text = " ".join(record["text"].split())
+        text = text if len(text) <= 46 else text[:45] + "…"
+        top = verdict.reasons[0].message if verdict.reasons else ""
+        out.write(f"{verdict.label:<10} {verdict.probability:>7.3f}  {text:<46} {top}\n")
+        if record.get("note"):
+            out.write(f"{'':<10} {'':>7}  ({record['note']})\n")
+    out.write('\nExplain one: python -m autodm explain "<message>"\n')
+    return 0
+
+
+def _labelled(
+    path: Path,
+) -> tuple[list[str], list[Any], list[dict[str, Any]], list[str], list[str]]:
+    texts, labels, contexts, sources, groups = [], [], [], [], []
+    with path.open(encoding="utf-8") as stream:
+        for number, record in _records(stream):
+            if isinstance(record, str) or "label" not in record:
+                problem = record if isinstance(record, str) else 'no "label"'
+                raise AutoDMError(f"{path}:{number}: {problem}")
+            texts.append(record["text"])
+            labels.append(record["label"])
+            contexts.append(_context(record))
+            sources.append(str(record.get("source", "all")))
+            groups.append(str(record.get("group", f"row{number}")))
+    return texts, labels, contexts, sources, groups
+
+
+def _train(args: argparse.Namespace, out: IO[str]) -> int:
+    from ._training import train
+
+    texts, labels, contexts, sources, groups = _labelled(args.input)
+    bundle = train(
+        texts, labels, contexts, groups=groups, sources=sources, C=args.C, ngrams=not args.no_ngrams
+    )
+    path = bundle.save(args.out)
+    metrics = bundle.manifest["metrics"]["out_of_fold"]
+    out.write(
+        f"wrote {path}: threshold {bundle.threshold:.4f}; out-of-fold ROC-AUC "
+        f"{metrics['roc_auc']:.4f}, recall {metrics['recall']:.4f}, "
+        f"false-positive rate {metrics['fpr']:.4f}\n"
+    )
+    return 0
+
+
+def _evaluate(args: argparse.Namespace, out: IO[str]) -> int:
+    from ._training import evaluate
+
+    texts, labels, contexts, sources, _ = _labelled(args.input)
+    result = evaluate(texts, labels, contexts, detector=_detector(args), sources=sources)
+    _emit(out, result.to_dict())
+    return 0
+
+
+_COMMANDS: Final = {
+    "demo": _demo,
+    "classify": _classify,
+    "explain": _explain,
+    "train": _train,
+    "evaluate": _evaluate,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args, sys.stdout)
+    except (AutoDMError, OSError, json.JSONDecodeError) as error:
+        print(f"autodm {args.command}: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
