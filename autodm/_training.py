@@ -88,14 +88,30 @@ def _design(
     return dense, grams
 
 
-def _threshold_for(probs: NDArray[np.float64], y: NDArray[np.int8], fpr: float) -> float:
-    """Smallest threshold whose false-positive rate on ``y == 0`` is at most ``fpr``."""
-    negatives = np.sort(probs[y == 0])[::-1]
-    allowed = math.floor(fpr * len(negatives))
-    if allowed >= len(negatives):
-        return 0.0
-    # Strictly above the (allowed+1)-th highest human score.
-    return float(min(1.0, np.nextafter(negatives[allowed], np.inf)))
+def _threshold_for(
+    probs: NDArray[np.float64],
+    y: NDArray[np.int8],
+    fpr: float,
+    sources: NDArray[np.str_] | None = None,
+) -> float:
+    """Smallest threshold whose false-positive rate is at most ``fpr``.
+
+    With ``sources``, the rate must hold on every source of human messages
+    separately, not only on their pool: a model may not buy a low overall
+    rate with one corpus of people it flags often.
+    """
+    if sources is None:
+        groups = [probs[y == 0]]
+    else:
+        groups = [probs[(y == 0) & (sources == s)] for s in np.unique(sources[y == 0])]
+    threshold = 0.0
+    for group in groups:
+        negatives = np.sort(group)[::-1]
+        allowed = math.floor(fpr * len(negatives))
+        if allowed < len(negatives):
+            # Strictly above the (allowed+1)-th highest human score.
+            threshold = max(threshold, float(np.nextafter(negatives[allowed], np.inf)))
+    return min(1.0, threshold)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +205,8 @@ def train(
     buckets : int, default 65536
         Hash buckets for n-grams (a power of two).
     target_fpr : float, default 0.005
-        False-positive rate on out-of-fold human messages that sets the default threshold.
+        False-positive rate on out-of-fold human messages that sets the default
+        threshold; with ``sources``, on every source of human messages separately.
     cv : int, default 5
         Folds for the out-of-fold scores.
     random_state : int, default 0
@@ -273,17 +290,18 @@ def train(
         oof[test_rows] = decision(fit(train_rows), test_rows)
 
     slope, offset = _platt(oof, y)
+    source_array = None if sources is None else np.asarray([str(s) for s in sources])
     probs = 1.0 / (1.0 + np.exp(-(slope * oof + offset)))
     points = {}
     for name, fpr in OPERATING_FPR.items():
-        t = _threshold_for(probs, y, fpr)
+        t = _threshold_for(probs, y, fpr, source_array)
         points[name] = {
             "threshold": t,
             "target_fpr": fpr,
             "recall": float(np.mean(probs[y == 1] >= t)),
             "fpr": float(np.mean(probs[y == 0] >= t)),
         }
-    threshold = _threshold_for(probs, y, target_fpr)
+    threshold = _threshold_for(probs, y, target_fpr, source_array)
     final = fit(np.arange(n))
     manifest: dict[str, Any] = {
         "format_version": FORMAT_VERSION,

@@ -26,23 +26,22 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=devdata.DEFAULT_DATA)
     parser.add_argument("--out", type=Path, default=ROOT / "autodm" / "data" / "model")
-    parser.add_argument("--C", type=float, default=1.0)
-    parser.add_argument("--ngram-scale", type=float, default=3.0)
+    parser.add_argument("--C", type=float, default=devdata.TRAIN_OPTIONS["C"])
+    parser.add_argument("--ngram-scale", type=float, default=devdata.TRAIN_OPTIONS["ngram_scale"])
     parser.add_argument("--no-ngrams", action="store_true")
     parser.add_argument("--dry-run", action="store_true", help="print figures, write nothing")
     args = parser.parse_args()
     if not (args.data / "auto_dm_dev.jsonl").exists():
         print(f"no development data at {args.data}; nothing to train on.", file=sys.stderr)
         return 2
-    rows = devdata.load(args.data) + devdata.load_bank()
+    rows = devdata.training_rows(args.data)
     bundle = autodm.train(
         [r.text for r in rows],
         [r.label for r in rows],
-        # The whole bank is one group: its families would otherwise leak across folds.
-        groups=["bank" if r.source == "bank" else r.group for r in rows],
+        groups=[devdata.cv_group(r) for r in rows],
         sources=[r.source for r in rows],
         sample_weight=[r.weight for r in rows],
-        bank_ids=[r.group.removeprefix("bank:") if r.source == "bank" else None for r in rows],
+        bank_ids=[devdata.bank_id(r) for r in rows],
         C=args.C,
         ngrams=not args.no_ngrams,
         ngram_scale=args.ngram_scale,

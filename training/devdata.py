@@ -192,3 +192,23 @@ def load_bank(*, renders: int = 2, seed: int = 1, weight: float = 0.25) -> list[
             )
             rows.append(Row(text, "automated", "bank", "bank:" + t.id, weight / renders))
     return rows
+
+
+#: Options of autodm.train for the bundled model, chosen by sender-grouped CV (docs/model.md).
+TRAIN_OPTIONS: dict[str, float] = {"C": 1.0, "ngram_scale": 3.0}
+
+
+def training_rows(data: Path = DEFAULT_DATA) -> list[Row]:
+    """Every row the bundled model is trained on."""
+    return load(data) + load_bank()
+
+
+def cv_group(row: Row) -> str:
+    """The cross-validation group: the sender, and the whole bank as one group
+    (its families would otherwise leak across folds)."""
+    return "bank" if row.source == "bank" else row.group
+
+
+def bank_id(row: Row) -> str | None:
+    """The bank template a row was rendered from, or None."""
+    return row.group.removeprefix("bank:") if row.source == "bank" else None
