@@ -8,7 +8,8 @@ For a message with signals ``x`` the text log-odds are::
 ``slope`` and ``offset`` calibrate the text score; the context terms are
 documented likelihood ratios (docs/model.md) that add to calibrated log-odds.
 Each term is reported as a :class:`~autodm.Reason` whose weight is its exact
-share of ``logit`` (the intercept and offset excepted), so the reasons add up.
+share of ``logit``: all terms plus ``slope * intercept + offset`` add up to the
+logit. Verdicts keep the eight strongest terms of at least 0.05.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Final
 import numpy as np
 
 from ._bundle import Bundle
-from ._ngrams import bucket, hashed_ngrams
+from ._ngrams import hashed_ngrams
 from ._text import TextView
 from ._types import Reason, Signal
 from .extractors.timing import describe_delay
@@ -39,7 +40,7 @@ OBFUSCATION_FLAGS: Final = frozenset(
 DEFAULT_CONTEXT_EVIDENCE: Final[dict[str, dict[str, list[float]]]] = {
     "seconds_after_follow": {
         "edges": [0.0, 60.0, 600.0, 3600.0, 86400.0],
-        "log_lr": [math.log(6.0), math.log(2.5), math.log(1.2), math.log(0.8), math.log(0.5)],
+        "log_lr": [math.log(6.0), math.log(2.0), 0.0, math.log(0.7), math.log(0.5)],
     },
     "history_duplicates": {
         "edges": [0.0, 1.0, 2.0, 5.0, 20.0],
@@ -75,7 +76,8 @@ class Scored:
     """The parts of one message's score."""
 
     probability: float
-    terms: tuple[tuple[str, float, str], ...]  # (code, weight on logit, detail)
+    # (code, weight on the logit, detail, whether the thing the code names is present)
+    terms: tuple[tuple[str, float, str, bool], ...]
 
 
 class Scorer:
@@ -107,15 +109,17 @@ class Scorer:
         """Score one message from its view and its extractors' signals."""
         x = self.feature_vector(signals)
         contributions = self._w * (x - self.bundle.mean)
-        terms: list[tuple[str, float, str]] = [
-            (name, float(c), signals[name].evidence if name in signals else "")
-            for name, c in zip(self.features, contributions, strict=True)
+        present = x > self.bundle.mean
+        terms: list[tuple[str, float, str, bool]] = [
+            (name, float(c), signals[name].evidence if name in signals else "", bool(p))
+            for name, c, p in zip(self.features, contributions, present, strict=True)
         ]
         if self._ngram is not None:
-            ids, value, grams = hashed_ngrams(message_view.tokens, self._ngram.shape[0])
+            ids, value, grams, per_gram = hashed_ngrams(message_view.tokens, self._ngram.shape[0])
             if ids.size:
-                weights = self._ngram[ids] * value
-                terms.append(("wording", float(weights.sum()), _top_grams(grams, self._ngram)))
+                total = float(self._ngram[ids].sum()) * value
+                top = _top_grams(grams, self._ngram[per_gram], total)
+                terms.append(("wording", total, top, total > 0))
         for name, table in self.context_tables.items():
             term = self._context_term(name, table, message_view, signals)
             if term is not None:
@@ -129,43 +133,42 @@ class Scorer:
         table: Mapping[str, list[float]],
         message_view: TextView,
         signals: Mapping[str, Signal],
-    ) -> tuple[str, float, str] | None:
+    ) -> tuple[str, float, str, bool] | None:
         if name == "obfuscation":
             found = sorted(OBFUSCATION_FLAGS & message_view.flags)
             if not found:
                 return None
-            return ("obfuscated_text", _lookup(table, float(len(found))), ", ".join(found))
+            return ("obfuscated_text", _lookup(table, float(len(found))), ", ".join(found), True)
         signal = signals.get(name)
         if signal is None or signal.value is None:
             return None
-        code = {"seconds_after_follow": "follow_delay", "history_duplicates": "sender_duplicates"}
-        detail = (
-            describe_delay(signal.value)
-            if name == "seconds_after_follow"
-            else str(int(signal.value))
-        )
-        return (code.get(name, name), _lookup(table, signal.value), detail)
+        weight = _lookup(table, signal.value)
+        if name == "seconds_after_follow":
+            return ("follow_delay", weight, describe_delay(signal.value), weight > 0)
+        if name == "history_duplicates":
+            return ("sender_duplicates", weight, str(int(signal.value)), signal.value > 0)
+        return (name, weight, signal.evidence, weight > 0)
 
     def reasons(self, scored: Scored) -> tuple[Reason, ...]:
         """The terms of a score as reasons, strongest first; negligible ones dropped."""
         kept = [t for t in scored.terms if abs(t[1]) >= _MIN_REASON_WEIGHT]
         kept.sort(key=lambda t: -abs(t[1]))
         return tuple(
-            Reason(code, explain(code, weight, detail), round(weight, 4))
-            for code, weight, detail in kept[:_MAX_REASONS]
+            Reason(code, explain(code, present, detail, weight), round(weight, 4))
+            for code, weight, detail, present in kept[:_MAX_REASONS]
         )
 
 
-def _top_grams(grams: list[str], coef: np.ndarray, k: int = 3) -> str:
-    """The ``k`` n-grams with the largest weights, quoted: what the wording reason cites."""
-    buckets = coef.shape[0]
-    strongest = sorted(grams, key=lambda g: -abs(float(coef[bucket(g, buckets)])))
-    return ", ".join(f"'{g}'" for g in strongest[:k])
+def _top_grams(grams: list[str], weights: np.ndarray, total: float, k: int = 3) -> str:
+    """The ``k`` n-grams that push hardest in the direction of ``total``, quoted."""
+    order = np.argsort(-weights if total > 0 else weights, kind="stable")[:k]
+    return ", ".join(f"'{grams[i]}'" for i in order)
 
 
-_POSITIVE: Final = {
+_PRESENT: Final = {
     "template_similarity": "resembles the known auto-DM template {detail}",
     "template_coverage": "shares wording with the auto-DM template {detail}",
+    "word_count": "is longer than most messages ({detail})",
     "link_count": "carries links ({detail})",
     "links_per_token": "links make up much of the message",
     "link_only": "is little more than a link",
@@ -183,13 +186,14 @@ _POSITIVE: Final = {
     "cta_self_promo": "promotes the sender's own product or channel ({detail})",
     "cta_lure": "uses a lure typical of DM phishing ({detail})",
     "wording": "wording typical of auto-DMs ({detail})",
-    "follow_delay": "sent {detail} after you followed (auto-DMs typically arrive within a minute)",
+    "follow_delay": "sent {detail} after you followed (auto-DMs typically arrive within minutes)",
     "sender_duplicates": "the same text (names masked) went to {detail} other recipients",
     "obfuscated_text": "hides letters from filters ({detail})",
 }
-_NEGATIVE: Final = {
+_ABSENT: Final = {
     "template_similarity": "unlike the known auto-DM templates",
     "template_coverage": "shares little wording with the known auto-DM templates",
+    "word_count": "is short ({detail})",
     "link_count": "has no links",
     "links_per_token": "is mostly words, not links",
     "link_only": "is more than a link",
@@ -209,14 +213,17 @@ _NEGATIVE: Final = {
     "wording": "wording typical of messages people write ({detail})",
     "follow_delay": "sent {detail} after you followed; auto-DMs usually arrive within minutes",
     "sender_duplicates": "the sender's other messages are not copies of this one",
-    "obfuscated_text": "writes its letters plainly",
 }
 
 
-def explain(code: str, weight: float, detail: str) -> str:
-    """The sentence for one reason; unknown codes (custom features) get a generic one."""
-    table = _POSITIVE if weight > 0 else _NEGATIVE
-    pattern = table.get(code)
+def explain(code: str, present: bool, detail: str, weight: float) -> str:
+    """The sentence for one reason.
+
+    The sentence says what the message has (``present``) or lacks; the weight's
+    sign, reported beside it, says which way that pushes. Unknown codes (custom
+    features) get a generic sentence.
+    """
+    pattern = (_PRESENT if present else _ABSENT).get(code)
     if pattern is None:
         direction = "automated" if weight > 0 else "human"
         return f"signal {code} points to {direction}" + (f" ({detail})" if detail else "")

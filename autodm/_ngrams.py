@@ -43,18 +43,19 @@ def bucket(gram: str, buckets: int = DEFAULT_BUCKETS) -> int:
 
 def hashed_ngrams(
     tokens: tuple[str, ...], buckets: int = DEFAULT_BUCKETS
-) -> tuple[NDArray[np.intp], float, list[str]]:
-    """Return the distinct bucket ids, the L2 value of each, and the n-grams themselves.
+) -> tuple[NDArray[np.intp], float, list[str], NDArray[np.intp]]:
+    """Return the distinct bucket ids, the L2 value of each, the n-grams and their buckets.
 
     Examples
     --------
-    >>> ids, value, grams = hashed_ngrams(("thanks", "for", "the", "follow"))
-    >>> len(grams), round(value, 3)
-    (7, 0.378)
+    >>> ids, value, grams, per_gram = hashed_ngrams(("thanks", "for", "the", "follow"))
+    >>> len(grams), round(value, 3), len(per_gram)
+    (7, 0.378, 7)
     """
     grams = ngrams(tokens)
     if not grams:
-        return np.zeros(0, dtype=np.intp), 0.0, grams
-    ids = np.fromiter((bucket(g, buckets) for g in grams), dtype=np.intp, count=len(grams))
-    unique = np.unique(ids)
-    return unique, 1.0 / float(np.sqrt(len(unique))), grams
+        empty = np.zeros(0, dtype=np.intp)
+        return empty, 0.0, grams, empty
+    per_gram = np.fromiter((bucket(g, buckets) for g in grams), dtype=np.intp, count=len(grams))
+    unique = np.unique(per_gram)
+    return unique, 1.0 / float(np.sqrt(len(unique))), grams, per_gram

@@ -28,7 +28,9 @@ _BIDI_CONTROLS: Final = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _BIDI_MARKS: Final = "\u200e\u200f\u061c"
 _INVISIBLE_RE: Final = re.compile(f"[{_ZERO_WIDTH}{_BIDI_CONTROLS}{_BIDI_MARKS}]")
 # A zero-width character between two letters or digits is hiding a word from filters.
-_ZW_INSIDE_WORD_RE: Final = re.compile(f"[^\\W_][{_ZERO_WIDTH}]+[^\\W_]")
+# Zero-width joiners are part of Persian, Indic and emoji writing; between two Latin
+# letters or digits they only serve to split a word that a filter would catch.
+_ZW_INSIDE_WORD_RE: Final = re.compile(f"[A-Za-z0-9][{_ZERO_WIDTH}]+[A-Za-z0-9]")
 _BIDI_CONTROL_RE: Final = re.compile(f"[{_BIDI_CONTROLS}]")
 _CONTROL_RE: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Mathematical alphanumerics, circled and squared letters: "styled" text that NFKC folds.
@@ -42,13 +44,13 @@ def _confusable_table() -> dict[int, str]:
         "АA ВB СC ЕE НH ІI ЈJ КK МM ОO РP ЅS ТT ХX ҮY "
         "ΑA ΒB ΕE ΖZ ΗH ΙI ΚK ΜM ΝN ΟO ΡP ΤT ΥY ΧX"
     )
-    table = {ord(pair[0]): pair[1] for pair in pairs.split()}
-    # Negative circled / squared capitals, which NFKC leaves alone.
-    for start in (0x1F150, 0x1F170):
-        table.update({start + i: chr(ord("A") + i) for i in range(26)})
-    return table
+    return {ord(pair[0]): pair[1] for pair in pairs.split()}
 
 
+# Negative circled and squared capitals (🅵🅾🅻🅻🅾🆆), which NFKC leaves alone: always letters.
+_NEGATIVE_LETTERS: Final = {
+    start + i: chr(ord("A") + i) for start in (0x1F150, 0x1F170) for i in range(26)
+}
 _CONFUSABLES: Final = _confusable_table()
 _CONFUSABLE_RE: Final = re.compile("[" + "".join(map(chr, _CONFUSABLES)) + "]")
 _LATIN_RE: Final = re.compile("[A-Za-z]")
@@ -230,6 +232,7 @@ def _normalise(raw: str) -> tuple[str, set[str]]:
             flags.add("bidi_controls")
         if _STYLED_RE.search(raw):
             flags.add("styled_letters")
+            raw = raw.translate(_NEGATIVE_LETTERS)
         raw = _INVISIBLE_RE.sub("", raw)
         raw = unicodedata.normalize("NFKC", raw)
         if len(raw) > MAX_CHARS:  # NFKC can expand a few characters many times over

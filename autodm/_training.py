@@ -25,6 +25,29 @@ __all__ = ["Evaluation", "evaluate", "labels_to_array", "train"]
 CONTEXT_FEATURES: Final = frozenset(
     {"seconds_after_follow", "history_similarity", "history_duplicates"}
 )
+#: Signals that can only be evidence *for* automation: their weights are kept >= 0, so a
+#: quirk of the training data (a defanged link in a support tweet) cannot teach the
+#: model that an obfuscated link means a person.
+POSITIVE_FEATURES: Final = frozenset(
+    {
+        "template_similarity",
+        "template_coverage",
+        "link_only",
+        "shortener_link",
+        "social_link",
+        "store_link",
+        "obfuscated_link",
+        "suspicious_tld",
+        "cta_asks",
+        "cta_follow_back",
+        "cta_thanks_follow",
+        "cta_validation",
+        "cta_tool_signature",
+        "cta_promo_code",
+        "cta_self_promo",
+        "cta_lure",
+    }
+)
 _POSITIVE: Final = frozenset({"automated", "auto", "spam", "bot", "1", "true", "yes"})
 _NEGATIVE: Final = frozenset({"human", "ham", "person", "0", "false", "no"})
 #: Target false-positive rates of the named operating points.
@@ -80,7 +103,7 @@ def _design(
         for c, name in enumerate(features):
             value = signals[name].value
             dense[r, c] = 0.0 if value is None else value
-        ids, value, _ = hashed_ngrams(message_view.tokens, buckets)
+        ids, value, _, _ = hashed_ngrams(message_view.tokens, buckets)
         rows.extend([r] * len(ids))
         cols.extend(ids.tolist())
         vals.extend([value] * len(ids))
@@ -128,20 +151,33 @@ def _fit(
     weight: NDArray[np.float64],
     c: float,
     ngram_scale: float,
+    signal_scale: float,
+    positive: NDArray[np.bool_],
 ) -> _Fit:
+    """L2 logistic regression; features marked ``positive`` may not get a negative weight.
+
+    The sign constraint is met the simple way: a feature that comes out negative
+    is dropped (its weight fixed at 0) and the model refitted, until none does.
+    """
     from scipy import sparse
     from sklearn.linear_model import LogisticRegression
 
-    blocks = [sparse.csr_matrix(dense)]
-    if ngram_scale > 0:
-        blocks.append(grams * ngram_scale)
-    design = sparse.hstack(blocks, format="csr")
-    model = LogisticRegression(C=c, max_iter=5000, solver="liblinear")
-    model.fit(design, y, sample_weight=weight)
-    coef = model.coef_[0]
     n = dense.shape[1]
+    keep = np.ones(n, dtype=bool)
+    while True:
+        blocks = [sparse.csr_matrix(dense * (keep * signal_scale))]
+        if ngram_scale > 0:
+            blocks.append(grams * ngram_scale)
+        design = sparse.hstack(blocks, format="csr")
+        model = LogisticRegression(C=c, max_iter=5000, solver="liblinear")
+        model.fit(design, y, sample_weight=weight)
+        coef = model.coef_[0]
+        wrong = positive & keep & (coef[:n] < 0)
+        if not wrong.any():
+            break
+        keep &= ~wrong
     ngram = coef[n:] * ngram_scale if ngram_scale > 0 else None
-    return _Fit(coef[:n].copy(), float(model.intercept_[0]), ngram)
+    return _Fit(coef[:n] * keep * signal_scale, float(model.intercept_[0]), ngram)
 
 
 def _balanced(y: NDArray[np.int8], weight: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -162,9 +198,11 @@ def train(
     sources: Sequence[str] | None = None,
     sample_weight: Sequence[float] | None = None,
     bank_ids: Sequence[str | None] | None = None,
+    threshold_sources: Iterable[str] | None = None,
     C: float = 1.0,
     ngrams: bool = True,
     ngram_scale: float = 1.0,
+    signal_scale: float = 1.0,
     buckets: int = DEFAULT_BUCKETS,
     target_fpr: float = OPERATING_FPR["balanced"],
     cv: int = 5,
@@ -196,12 +234,21 @@ def train(
         (else None): the template features of such a message ignore every bank
         template of the same family and language, so the model cannot learn
         that a bank text matches itself.
+    threshold_sources : iterable of str, optional
+        The human ``sources`` whose false-positive rates set the thresholds
+        (default: all). Leave out sources of deliberately hard, hand-written
+        negatives, which are for learning, not for measuring.
     C : float, default 1.0
         Inverse L2 regularisation strength.
     ngrams : bool, default True
         Add hashed n-gram text evidence.
     ngram_scale : float, default 1.0
-        Scale of the n-gram block relative to the standardised signals.
+        Scale of the n-gram block in the design matrix; larger means weaker
+        regularisation of the n-gram weights.
+    signal_scale : float, default 1.0
+        Scale of the standardised signals in the design matrix; below 1 their
+        weights are regularised harder, which keeps a rare lexicon hit from
+        dominating a verdict.
     buckets : int, default 65536
         Hash buckets for n-grams (a power of two).
     target_fpr : float, default 0.005
@@ -237,8 +284,9 @@ def train(
         )
     if buckets < 2 or buckets & (buckets - 1):
         raise InvalidInputError(f"`buckets` must be a power of two. Got {buckets!r}.")
-    if not (isinstance(C, int | float) and C > 0 and math.isfinite(C)):
-        raise InvalidInputError(f"`C` must be a positive float. Got {C!r}.")
+    for name, value in (("C", C), ("ngram_scale", ngram_scale), ("signal_scale", signal_scale)):
+        if not (isinstance(value, int | float) and value > 0 and math.isfinite(value)):
+            raise InvalidInputError(f"`{name}` must be a positive float. Got {value!r}.")
     if not 0.0 < target_fpr < 1.0:
         raise InvalidInputError(f"`target_fpr` must be in (0, 1). Got {target_fpr!r}.")
     weight = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
@@ -264,13 +312,23 @@ def train(
     dense, grams = _design(featurizer, items, ctxs, features, buckets, bank_ids)
     scale_ngrams = ngram_scale if ngrams else 0.0
 
+    positive = np.array([f in POSITIVE_FEATURES for f in features])
     mean = dense.mean(axis=0)
     std = dense.std(axis=0)
     std[std < 1e-9] = 1.0
 
     def fit(rows: NDArray[np.intp]) -> _Fit:
         z = (dense[rows] - mean) / std
-        return _fit(z, grams[rows], y[rows], _balanced(y[rows], weight[rows]), C, scale_ngrams)
+        return _fit(
+            z,
+            grams[rows],
+            y[rows],
+            _balanced(y[rows], weight[rows]),
+            C,
+            scale_ngrams,
+            signal_scale,
+            positive,
+        )
 
     def decision(model: _Fit, rows: NDArray[np.intp]) -> NDArray[np.float64]:
         z = (dense[rows] - mean) / std
@@ -291,17 +349,23 @@ def train(
 
     slope, offset = _platt(oof, y)
     source_array = None if sources is None else np.asarray([str(s) for s in sources])
+    measured = np.ones(n, dtype=bool)
+    if threshold_sources is not None:
+        if source_array is None:
+            raise InvalidInputError("`threshold_sources` needs `sources`.")
+        measured = np.isin(source_array, list(threshold_sources)) | (y == 1)
+    cut_sources = None if source_array is None else source_array[measured]
     probs = 1.0 / (1.0 + np.exp(-(slope * oof + offset)))
     points = {}
     for name, fpr in OPERATING_FPR.items():
-        t = _threshold_for(probs, y, fpr, source_array)
+        t = _threshold_for(probs[measured], y[measured], fpr, cut_sources)
         points[name] = {
             "threshold": t,
             "target_fpr": fpr,
-            "recall": float(np.mean(probs[y == 1] >= t)),
-            "fpr": float(np.mean(probs[y == 0] >= t)),
+            "recall": float(np.mean(probs[measured & (y == 1)] >= t)),
+            "fpr": float(np.mean(probs[measured & (y == 0)] >= t)),
         }
-    threshold = _threshold_for(probs, y, target_fpr, source_array)
+    threshold = _threshold_for(probs[measured], y[measured], target_fpr, cut_sources)
     final = fit(np.arange(n))
     manifest: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
@@ -320,6 +384,7 @@ def train(
             "human": int(counts[0]),
             "C": C,
             "ngram_scale": scale_ngrams,
+            "signal_scale": signal_scale,
             "cv": cv,
             "grouped": groups is not None,
             "target_fpr": target_fpr,
@@ -327,9 +392,9 @@ def train(
         },
         "metrics": {
             "out_of_fold": {
-                "roc_auc": _auc(probs, y),
-                "recall": float(np.mean(probs[y == 1] >= threshold)),
-                "fpr": float(np.mean(probs[y == 0] >= threshold)),
+                "roc_auc": _auc(probs[measured], y[measured]),
+                "recall": float(np.mean(probs[measured & (y == 1)] >= threshold)),
+                "fpr": float(np.mean(probs[measured & (y == 0)] >= threshold)),
                 "by_source": _per_source(probs, y, sources, points),
             }
         },

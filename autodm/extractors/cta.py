@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from .._resources import lexicon_languages, load_json
-from .._text import TextView, tokenize
+from .._text import TextView, view
 from .._types import Context, Signal
 from ..errors import InvalidInputError
 from ._base import prepare
@@ -57,7 +57,8 @@ class _Lexicon:
             if _CJK_RE.search(folded):
                 self.substrings.append((folded, category, phrase))
                 continue
-            tokens = tokenize(folded)
+            # Through the same text layer as messages, so "thx 4 the follow" matches "<num>".
+            tokens = view(folded).tokens
             if tokens:
                 self.by_first.setdefault(tokens[0], []).append((tokens, category, phrase))
 

@@ -7,6 +7,7 @@ top-level domain, and de-obfuscated forms such as ``bit . ly``, ``hxxp`` and
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -35,6 +36,10 @@ class LinkDensity:
 
     Features
     --------
+    word_count
+        log(1 + words), the words being the tokens that are not links, handles,
+        numbers or symbols: the length against which link density is judged.
+        Very short messages ("See you there!") are rarely enough to call automated.
     link_count
         Number of links, capped at 10.
     links_per_token
@@ -60,6 +65,7 @@ class LinkDensity:
     """
 
     feature_names: Final = (
+        "word_count",
         "link_count",
         "links_per_token",
         "link_only",
@@ -87,6 +93,7 @@ class LinkDensity:
 
         suspicious = next((h for h in hosts if h.rsplit(".", 1)[-1] in known.suspicious_tlds), None)
         return {
+            "word_count": Signal(math.log1p(words), f"{words} words"),
             "link_count": Signal(float(min(count, 10)), ", ".join(hosts[:3])),
             "links_per_token": Signal(count / max(len(message_view.tokens), 1)),
             "link_only": Signal(1.0 if count and words <= _LINK_ONLY_MAX_WORDS else 0.0),

@@ -69,8 +69,8 @@ class TemplateSimilarity:
         (``context.sender_history``); None when there is no history.
     history_duplicates
         How many of those messages are near-duplicates of this one (similarity
-        >= 0.85 once masked; messages under 25 masked characters never count);
-        None when there is no history.
+        >= 0.85 once masked); None when there is no history, and None for
+        messages under 25 masked characters, which everyone sends alike.
 
     Parameters
     ----------
@@ -185,12 +185,16 @@ class TemplateSimilarity:
         others = [view(text).masked for text in history]
         scores = process.cdist([masked], others, scorer=fuzz.ratio, dtype=np.uint8)[0]
         best = float(scores.max()) / 100.0
+        similarity = Signal(best, f"best of {len(others)} history messages")
         if len(masked) < MIN_DUPLICATE_CHARS:
-            duplicates = 0
-        else:
-            duplicates = int(np.count_nonzero(scores >= DUPLICATE_SIMILARITY * 100))
+            # Everyone sends "ok, see you then" to many people: no evidence either way.
+            return {
+                "history_similarity": similarity,
+                "history_duplicates": Signal(None, "too short to judge copies"),
+            }
+        duplicates = int(np.count_nonzero(scores >= DUPLICATE_SIMILARITY * 100))
         return {
-            "history_similarity": Signal(best, f"best of {len(others)} history messages"),
+            "history_similarity": similarity,
             "history_duplicates": Signal(
                 float(duplicates), f"{duplicates} of {len(others)} history messages alike"
             ),
@@ -210,6 +214,7 @@ def _as_template(item: Template | Mapping[str, Any]) -> Template:
             text=item["text"],
         )
     raise InvalidInputError(
-        "each template must be an autodm.extractors.Template or a mapping with str keys "
-        f"'id', 'family', 'text' (and optional 'lang'). Got {describe(item)} instead."
+        "each template must be an autodm.extractors.Template or a mapping with non-empty str "
+        "'id' (no spaces), 'family' and 'text' (and optional 'lang'). "
+        f"Got {describe(item)} instead."
     )
