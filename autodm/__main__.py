@@ -79,7 +79,9 @@ def _parser() -> argparse.ArgumentParser:
         commands.add_parser("classify", help="classify text or JSONL; JSONL verdicts out")
     )
     classify.add_argument(
-        "input", help="a message, a .jsonl file, or - for JSONL on standard input"
+        "input",
+        help="a message, or the path of a JSONL file, or - for JSONL on standard input "
+        "(an argument that names an existing file is read as JSONL)",
     )
     explain = with_model(commands.add_parser("explain", help="explain one message's verdict"))
     explain.add_argument("text", help="the message")
@@ -125,7 +127,7 @@ def _emit(out: IO[str], payload: dict[str, Any]) -> None:
 def _classify(args: argparse.Namespace, out: IO[str]) -> int:
     detector = _detector(args)
     source = args.input
-    if source != "-" and not source.endswith(".jsonl"):
+    if source != "-" and not Path(source).is_file():
         _emit(out, detector.classify(source).to_dict())
         return 0
     failed = 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Final
 
@@ -29,6 +30,9 @@ ContextLike = Context | Mapping[str, Any] | None
 #: Template similarity from which a verdict names the matched template.
 TEMPLATE_MATCH: Final = 0.6
 _PRESETS: Final = ("strict", "balanced", "lenient")
+#: Smallest batch that classify_many splits over processes; smaller ones run serially,
+#: since starting workers costs more than they save.
+PARALLEL_MIN_BATCH: Final = 2000
 
 
 class Featurizer:
@@ -144,7 +148,27 @@ class Detector:
         """Classify many messages; see :func:`autodm.classify_many`."""
         items, ctxs = _batch(messages, contexts)
         _check_jobs(n_jobs)
-        return [self.classify(m, c) for m, c in zip(items, ctxs, strict=True)]
+        workers = 1
+        if n_jobs != 1 and len(items) >= PARALLEL_MIN_BATCH:
+            from joblib import effective_n_jobs
+
+            workers = min(effective_n_jobs(n_jobs), len(items) // (PARALLEL_MIN_BATCH // 2))
+        if workers <= 1:
+            return [self.classify(m, c) for m, c in zip(items, ctxs, strict=True)]
+        from joblib import Parallel, delayed
+
+        # One contiguous chunk per worker: the detector is sent to each worker once.
+        bounds = [len(items) * i // workers for i in range(workers + 1)]
+        chunks = Parallel(n_jobs=workers)(
+            delayed(_classify_chunk)(self, items[a:b], ctxs[a:b]) for a, b in pairwise(bounds)
+        )
+        return [verdict for chunk in chunks for verdict in chunk]
+
+
+def _classify_chunk(
+    detector: Detector, messages: Sequence[str], contexts: Sequence[ContextLike]
+) -> list[Verdict]:
+    return [detector.classify(m, c) for m, c in zip(messages, contexts, strict=True)]
 
 
 def _resolve_threshold(bundle: Bundle, threshold: float | str | None) -> float:
@@ -258,7 +282,9 @@ def classify_many(
     contexts : iterable of Context or mapping, optional
         One per message, or None for none.
     n_jobs : int, default 1
-        Worker processes; ``-1`` uses every core.
+        Worker processes (joblib); ``-1`` uses every core. Batches under 2,000
+        messages always run in this process, where workers would cost more
+        than they save. Verdicts are the same either way, in input order.
 
     Examples
     --------

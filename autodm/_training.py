@@ -296,6 +296,14 @@ def train(
         )
     if groups is not None and len(groups) != n:
         raise InvalidInputError(f"`groups` must have one entry per message: {len(groups)} for {n}.")
+    if groups is not None:
+        for cls in (0, 1):
+            distinct = len({str(g) for g, label in zip(groups, y, strict=True) if label == cls})
+            if distinct < cv:
+                raise InvalidInputError(
+                    f"grouped cross-validation with cv={cv} needs at least {cv} groups of each "
+                    f"class. Got {distinct} group(s) of {'automated' if cls else 'human'} messages."
+                )
     if sources is not None and len(sources) != n:
         raise InvalidInputError(
             f"`sources` must have one entry per message: {len(sources)} for {n}."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
@@ -15,7 +16,7 @@ __all__ = ["Context", "Label", "Reason", "Signal", "Verdict", "as_context"]
 Label = Literal["automated", "human"]
 
 #: The most history messages a Context keeps (the most recent ones); bounds work per message.
-MAX_HISTORY: Final = 200
+MAX_HISTORY: Final = 1000
 
 
 def _epoch(name: str, value: object) -> float | None:
@@ -27,7 +28,7 @@ def _epoch(name: str, value: object) -> float | None:
             f"`{name}` must be a timezone-aware datetime, an ISO-8601 string with a UTC offset "
             f"or epoch seconds. Got {describe(value)} instead."
         )
-    if isinstance(value, int | float):
+    if isinstance(value, numbers.Real):  # int, float and numpy scalars alike
         seconds = float(value)
         if not math.isfinite(seconds):
             raise InvalidInputError(
@@ -58,9 +59,9 @@ def _epoch(name: str, value: object) -> float | None:
 def _identifier(name: str, value: object) -> str | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, str | int):
+    if isinstance(value, bool) or not isinstance(value, str | numbers.Integral):
         raise InvalidInputError(f"`{name}` must be a str or int id. Got {describe(value)} instead.")
-    return str(value)
+    return str(int(value)) if isinstance(value, numbers.Integral) else value
 
 
 def _history(value: object) -> tuple[str, ...]:
@@ -80,7 +81,10 @@ def _history(value: object) -> tuple[str, ...]:
     return items[-MAX_HISTORY:]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+TimeLike = datetime | str | float | int | None
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class Context:
     """What is known about a message besides its text. Every field is optional.
 
@@ -94,7 +98,7 @@ class Context:
         epoch seconds. Stored as epoch seconds (float). Naive datetimes raise
         :class:`~autodm.InvalidInputError`.
     sender_history : sequence of str, optional
-        The same sender's recent messages to other people. Only the last 200 are kept.
+        The same sender's recent messages to other people. Only the last 1,000 are kept.
     platform : str, optional
         Free text such as ``"twitter"`` or ``"instagram"``; informative only.
 
@@ -106,25 +110,34 @@ class Context:
     5.0
     """
 
-    sender_id: str | None = None
-    recipient_id: str | None = None
-    sent_at: float | None = None
-    followed_at: float | None = None
-    sender_history: tuple[str, ...] = ()
-    platform: str | None = None
+    sender_id: str | None
+    recipient_id: str | None
+    sent_at: float | None
+    followed_at: float | None
+    sender_history: tuple[str, ...]
+    platform: str | None
 
-    def __post_init__(self) -> None:
-        set_ = object.__setattr__
-        set_(self, "sender_id", _identifier("sender_id", self.sender_id))
-        set_(self, "recipient_id", _identifier("recipient_id", self.recipient_id))
-        set_(self, "sent_at", _epoch("sent_at", self.sent_at))
-        set_(self, "followed_at", _epoch("followed_at", self.followed_at))
-        set_(self, "sender_history", _history(self.sender_history))
-        if self.platform is not None and not isinstance(self.platform, str):
+    def __init__(
+        self,
+        *,
+        sender_id: str | int | None = None,
+        recipient_id: str | int | None = None,
+        sent_at: TimeLike = None,
+        followed_at: TimeLike = None,
+        sender_history: Iterable[str] | None = None,
+        platform: str | None = None,
+    ) -> None:
+        if platform is not None and not isinstance(platform, str):
             raise InvalidInputError(
-                "`platform` must be a str such as 'twitter'. "
-                f"Got {describe(self.platform)} instead."
+                f"`platform` must be a str such as 'twitter'. Got {describe(platform)} instead."
             )
+        set_ = object.__setattr__
+        set_(self, "sender_id", _identifier("sender_id", sender_id))
+        set_(self, "recipient_id", _identifier("recipient_id", recipient_id))
+        set_(self, "sent_at", _epoch("sent_at", sent_at))
+        set_(self, "followed_at", _epoch("followed_at", followed_at))
+        set_(self, "sender_history", _history(sender_history))
+        set_(self, "platform", platform)
 
 
 CONTEXT_KEYS: Final = tuple(f.name for f in fields(Context))
