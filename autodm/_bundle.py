@@ -216,6 +216,16 @@ def _parse_manifest(raw: bytes, where: str) -> dict[str, Any]:
             raise BundleError(f"operating point {name!r} of {where} needs a threshold in [0, 1].")
     for name, table in manifest.get("context_evidence", {}).items():
         _check_table(name, table, where)
+    ngrams = manifest.get("ngrams")
+    if ngrams is not None:
+        sizes = ngrams.get("char_sizes", []) if isinstance(ngrams, dict) else None
+        if not isinstance(sizes, list) or not all(
+            isinstance(k, int) and not isinstance(k, bool) and 1 <= k <= 8 for k in sizes
+        ):
+            raise BundleError(
+                f"manifest.json of {where}: `ngrams` must be null or an object whose "
+                f"`char_sizes` is a list of ints in 1..8. Got {describe(ngrams)}."
+            )
     return manifest
 
 

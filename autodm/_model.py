@@ -22,7 +22,7 @@ from typing import Final
 import numpy as np
 
 from ._bundle import Bundle
-from ._ngrams import hashed_ngrams
+from ._ngrams import text_features
 from ._text import TextView
 from ._types import Reason, Signal
 from .extractors.timing import describe_delay
@@ -92,6 +92,8 @@ class Scorer:
         self._centre = float(np.dot(self._w, bundle.mean))
         self._base = self._slope * bundle.intercept + self._offset
         self._ngram = None if bundle.ngram_coef is None else self._slope * bundle.ngram_coef
+        ngram_spec = bundle.manifest.get("ngrams") or {}
+        self._char_sizes = tuple(int(n) for n in ngram_spec.get("char_sizes", ()))
         tables = dict(DEFAULT_CONTEXT_EVIDENCE)
         tables.update(bundle.context_evidence)
         self.context_tables = tables
@@ -115,10 +117,10 @@ class Scorer:
             for name, c, p in zip(self.features, contributions, present, strict=True)
         ]
         if self._ngram is not None:
-            ids, value, grams, per_gram = hashed_ngrams(message_view.tokens, self._ngram.shape[0])
-            if ids.size:
-                total = float(self._ngram[ids].sum()) * value
-                top = _top_grams(grams, self._ngram[per_gram], total)
+            text = text_features(message_view.tokens, self._ngram.shape[0], self._char_sizes)
+            if text.ids.size:
+                total = float(np.dot(self._ngram[text.ids], text.values))
+                top = _top_grams(text.grams, self._ngram[text.gram_ids], total)
                 terms.append(("wording", total, top, total > 0))
         for name, table in self.context_tables.items():
             term = self._context_term(name, table, message_view, signals)

@@ -1,26 +1,45 @@
-"""Hashed n-gram text evidence, computed in pure Python at inference.
+"""Hashed n-gram text evidence, computed with the standard library and numpy at inference.
 
-The n-grams of a message are the word unigrams and bigrams of its masked,
-casefolded tokens (placeholders such as ``<name>`` and ``<url>`` included),
-plus character bigrams inside Chinese, Japanese and Korean runs, which have no
-spaces. Each n-gram is hashed with CRC-32 (stable across processes and
-platforms, unlike ``hash``) into ``buckets`` bins. A message's vector is
-binary and L2-normalised.
+Two blocks share one hashed space of ``buckets`` bins (a power of two):
+
+* **word n-grams**: unigrams and bigrams of the masked, casefolded tokens
+  (placeholders such as ``<name>`` and ``<url>`` included), plus character
+  bigrams inside Chinese, Japanese and Korean runs, which have no spaces; each
+  hashed with CRC-32 (stable across processes and platforms, unlike ``hash``);
+* **character n-grams** of the tokens joined by spaces (sizes 3 to 5 by
+  default), hashed all at once with a polynomial rolling hash in 64-bit
+  integer arithmetic and Fibonacci hashing, which numpy computes for every
+  position of the text in a few array operations.
+
+Each block is binary and L2-normalised on its own.
 """
 
 from __future__ import annotations
 
 import re
 import zlib
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import Final
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["DEFAULT_BUCKETS", "bucket", "hashed_ngrams", "ngrams"]
+__all__ = [
+    "DEFAULT_BUCKETS",
+    "DEFAULT_CHAR_SIZES",
+    "TextFeatures",
+    "bucket",
+    "char_ngram_buckets",
+    "hashed_ngrams",
+    "ngrams",
+    "text_features",
+]
 
-DEFAULT_BUCKETS: Final = 1 << 16
+DEFAULT_BUCKETS: Final = 1 << 18
+DEFAULT_CHAR_SIZES: Final = (3, 4, 5)
+_PRIME: Final = np.uint64(1099511628211)  # the 64-bit FNV prime
+_GOLDEN: Final = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio, odd
 _CJK_RE: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
@@ -59,3 +78,63 @@ def hashed_ngrams(
     per_gram = np.fromiter((bucket(g, buckets) for g in grams), dtype=np.intp, count=len(grams))
     unique = np.unique(per_gram)
     return unique, 1.0 / float(np.sqrt(len(unique))), grams, per_gram
+
+
+def char_ngram_buckets(
+    text: str, buckets: int = DEFAULT_BUCKETS, sizes: tuple[int, ...] = DEFAULT_CHAR_SIZES
+) -> NDArray[np.intp]:
+    """Distinct buckets of the character n-grams of ``text`` of the given sizes.
+
+    Examples
+    --------
+    >>> a = char_ngram_buckets(" thanks for the follow ")
+    >>> b = char_ngram_buckets(" thanks for the follow ")
+    >>> bool((a == b).all()), len(a) > 30
+    (True, True)
+    """
+    if not sizes or len(text) < min(sizes):
+        return np.zeros(0, dtype=np.intp)
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype="<u4").astype(np.uint64)
+    shift = np.uint64(64 - (buckets.bit_length() - 1))
+    rolling = codes
+    found = []
+    for n in range(2, max(sizes) + 1):
+        if len(rolling) < 2:
+            break
+        # rolling[i] becomes the hash of text[i : i + n]; uint64 arithmetic wraps by design.
+        rolling = rolling[:-1] * _PRIME + codes[n - 1 :]
+        if n in sizes:
+            found.append(((rolling ^ np.uint64(n)) * _GOLDEN) >> shift)
+    if not found:
+        return np.zeros(0, dtype=np.intp)
+    return np.unique(np.concatenate(found)).astype(np.intp)
+
+
+@dataclass(frozen=True, slots=True)
+class TextFeatures:
+    """The hashed text evidence of one message.
+
+    ``ids`` and ``values`` pair up (an id may repeat across the two blocks; values
+    add); ``grams`` are the word n-grams and ``gram_ids`` their buckets, for
+    naming the words behind a verdict.
+    """
+
+    ids: NDArray[np.intp]
+    values: NDArray[np.float64]
+    grams: list[str]
+    gram_ids: NDArray[np.intp]
+
+
+def text_features(
+    tokens: tuple[str, ...],
+    buckets: int = DEFAULT_BUCKETS,
+    char_sizes: tuple[int, ...] = DEFAULT_CHAR_SIZES,
+) -> TextFeatures:
+    """Word and character n-gram evidence of a token sequence, each block L2-normalised."""
+    word_ids, word_value, grams, gram_ids = hashed_ngrams(tokens, buckets)
+    char_ids = char_ngram_buckets(" " + " ".join(tokens) + " ", buckets, char_sizes)
+    values = np.empty(len(word_ids) + len(char_ids))
+    values[: len(word_ids)] = word_value
+    if len(char_ids):
+        values[len(word_ids) :] = 1.0 / np.sqrt(len(char_ids))
+    return TextFeatures(np.concatenate([word_ids, char_ids]), values, grams, gram_ids)

@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 from ._bundle import FORMAT_VERSION, Bundle, bundle_from_parts
 from ._detector import ContextLike, Detector, Featurizer, _batch
 from ._model import DEFAULT_CONTEXT_EVIDENCE
-from ._ngrams import DEFAULT_BUCKETS, hashed_ngrams
+from ._ngrams import DEFAULT_BUCKETS, DEFAULT_CHAR_SIZES, text_features
 from ._text import view
 from ._types import as_context
 from .errors import InvalidInputError, describe
@@ -81,6 +81,7 @@ def _design(
     features: tuple[str, ...],
     buckets: int,
     bank_ids: Sequence[str | None] | None,
+    char_sizes: tuple[int, ...],
 ) -> tuple[NDArray[np.float64], Any]:
     from scipy import sparse
 
@@ -103,11 +104,12 @@ def _design(
         for c, name in enumerate(features):
             value = signals[name].value
             dense[r, c] = 0.0 if value is None else value
-        ids, value, _, _ = hashed_ngrams(message_view.tokens, buckets)
-        rows.extend([r] * len(ids))
-        cols.extend(ids.tolist())
-        vals.extend([value] * len(ids))
-    grams = sparse.csr_matrix((vals, (rows, cols)), shape=(len(messages), buckets))
+        text = text_features(message_view.tokens, buckets, char_sizes)
+        rows.extend([r] * len(text.ids))
+        cols.extend(text.ids.tolist())
+        vals.extend(text.values.tolist())
+    # Duplicate (row, bucket) pairs add up, as they do in scoring.
+    grams = sparse.coo_matrix((vals, (rows, cols)), shape=(len(messages), buckets)).tocsr()
     return dense, grams
 
 
@@ -204,6 +206,7 @@ def train(
     ngram_scale: float = 1.0,
     signal_scale: float = 1.0,
     buckets: int = DEFAULT_BUCKETS,
+    char_ngrams: tuple[int, ...] = DEFAULT_CHAR_SIZES,
     target_fpr: float = OPERATING_FPR["balanced"],
     cv: int = 5,
     random_state: int = 0,
@@ -249,8 +252,10 @@ def train(
         Scale of the standardised signals in the design matrix; below 1 their
         weights are regularised harder, which keeps a rare lexicon hit from
         dominating a verdict.
-    buckets : int, default 65536
+    buckets : int, default 262144
         Hash buckets for n-grams (a power of two).
+    char_ngrams : tuple of int, default (3, 4, 5)
+        Sizes of the character n-grams added to the word n-grams; ``()`` for none.
     target_fpr : float, default 0.005
         False-positive rate on out-of-fold human messages that sets the default
         threshold; with ``sources``, on every source of human messages separately.
@@ -317,7 +322,10 @@ def train(
         raise InvalidInputError(
             f"`bank_ids` must have one entry per message: {len(bank_ids)} for {n}."
         )
-    dense, grams = _design(featurizer, items, ctxs, features, buckets, bank_ids)
+    char_sizes = tuple(sorted({int(k) for k in char_ngrams}))
+    if any(k < 1 or k > 8 for k in char_sizes):
+        raise InvalidInputError(f"`char_ngrams` sizes must be in 1..8. Got {char_ngrams!r}.")
+    dense, grams = _design(featurizer, items, ctxs, features, buckets, bank_ids, char_sizes)
     scale_ngrams = ngram_scale if ngrams else 0.0
 
     positive = np.array([f in POSITIVE_FEATURES for f in features])
@@ -380,7 +388,11 @@ def train(
         "autodm_version": _version(),
         "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "features": list(features),
-        "ngrams": {"buckets": buckets, "scheme": "crc32 word 1-2 grams + cjk char 2-grams"}
+        "ngrams": {
+            "buckets": buckets,
+            "scheme": "crc32 word 1-2 grams + cjk char 2-grams; fibonacci-hashed char n-grams",
+            "char_sizes": list(char_sizes),
+        }
         if final.ngram_coef is not None
         else None,
         "threshold": threshold,
