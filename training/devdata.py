@@ -215,17 +215,27 @@ TRAIN_OPTIONS: dict[str, object] = {
 
 
 OWN_CORPUS = Path(__file__).resolve().parent / "own_corpus.jsonl"
+OWN_MULTILINGUAL = Path(__file__).resolve().parent / "own_human_multilingual.jsonl"
 
 
-def load_own(path: Path = OWN_CORPUS, *, weight: float = 0.5) -> list[Row]:
-    """autodm's own training messages (training/own_corpus.jsonl): auto-DMs of every family
-    and hard human negatives (links, thanks, invitations, requests), in 11+ languages.
-    One group per label and family, so paraphrases of one idea never straddle folds."""
+def load_own(weight: float = 0.5) -> list[Row]:
+    """autodm's own training messages, in its own wording.
+
+    ``own_corpus.jsonl``: auto-DMs of every family and hard human negatives (links,
+    thanks, invitations, requests), English first; grouped by label and family, so
+    paraphrases of one idea never straddle folds. ``own_human_multilingual.jsonl``:
+    everyday human messages in 26 languages, because the real human corpora are
+    English and a model trained on them alone flags foreign text; grouped by language
+    and family.
+    """
     rows = []
-    for r in _jsonl(path):
+    for r in _jsonl(OWN_CORPUS):
         label = r["label"]
         source = "own_" + ("automated" if label == "automated" else "human")
         rows.append(Row(r["text"], label, source, f"own:{label}:{r['family']}", weight))
+    for r in _jsonl(OWN_MULTILINGUAL):
+        group = f"own:human:{r['lang']}:{r['family']}"
+        rows.append(Row(r["text"], "human", "own_human", group, weight))
     return rows
 
 
