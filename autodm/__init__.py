@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ._bundle import Bundle, load_bundle
 from ._detector import Detector, classify, classify_many
+from ._memory import Recall, SenderMemory
 from ._training import evaluate, train
 from ._types import Context, Reason, Signal, Verdict
 from .errors import AutoDMError, BundleError, ExtractorError, InvalidInputError
@@ -24,6 +25,8 @@ __all__ = [
     "ExtractorError",
     "InvalidInputError",
     "Reason",
+    "Recall",
+    "SenderMemory",
     "Signal",
     "Verdict",
     "__version__",

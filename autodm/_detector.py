@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from itertools import pairwise
@@ -12,6 +13,7 @@ from typing import Any, Final
 import numpy as np
 
 from ._bundle import Bundle, load_bundle
+from ._memory import SenderMemory
 from ._model import Scorer
 from ._text import TextView, view
 from ._types import Context, Signal, Verdict, as_context
@@ -23,6 +25,8 @@ from .extractors import (
     TemplateSimilarity,
     TimingAfterFollow,
 )
+from .extractors.template import MIN_DUPLICATE_CHARS
+from .extractors.timing import describe_delay
 
 __all__ = ["Detector", "Featurizer", "classify", "classify_many"]
 
@@ -71,6 +75,12 @@ class Detector:
     threshold : float or {"strict", "balanced", "lenient"}, optional
         Decision threshold on P(automated): a number in [0, 1], or a named
         operating point of the bundle. Defaults to the bundle's threshold.
+    memory : SenderMemory, optional
+        When given, every classified message with a ``sender_id`` is compared
+        with what that sender sent other recipients before, then remembered;
+        "the same text went to 37 other recipients" becomes evidence even when
+        the caller passes no ``sender_history``. The memory is shared state:
+        verdicts then depend on arrival order (see :class:`SenderMemory`).
     templates : iterable of Template or mapping, optional
         Template bank for :class:`~autodm.extractors.TemplateSimilarity`;
         the bundled bank by default.
@@ -94,8 +104,14 @@ class Detector:
         bundle: Bundle | str | Path | None = None,
         *,
         threshold: float | str | None = None,
+        memory: SenderMemory | None = None,
         templates: Iterable[Template | Mapping[str, Any]] | None = None,
     ) -> None:
+        if memory is not None and not isinstance(memory, SenderMemory):
+            raise InvalidInputError(
+                f"`memory` must be an autodm.SenderMemory or None. Got {describe(memory)} instead."
+            )
+        self.memory = memory
         self.bundle: Bundle = bundle if isinstance(bundle, Bundle) else load_bundle(bundle)
         self.threshold: float = _resolve_threshold(self.bundle, threshold)
         self._featurizer = Featurizer(templates)
@@ -123,6 +139,8 @@ class Detector:
         message_view = view(message)
         ctx = as_context(context)
         signals = self._featurizer.signals(message_view, ctx)
+        if self.memory is not None and ctx.sender_id is not None:
+            self._recall(message_view, ctx, signals)
         scored = self._scorer.score(message_view, signals)
         probability = scored.probability
         similarity = signals["template_similarity"]
@@ -137,6 +155,24 @@ class Detector:
             template=template,
             flags=tuple(sorted(message_view.flags)),
         )
+
+    def _recall(self, message_view: TextView, ctx: Context, signals: dict[str, Signal]) -> None:
+        """Remember this message and fold what the memory knew into ``history_duplicates``."""
+        memory, sender = self.memory, ctx.sender_id
+        if memory is None or sender is None:
+            return
+        before = memory.remember_masked(sender, message_view.masked, ctx.recipient_id, ctx.sent_at)
+        if len(message_view.masked) < MIN_DUPLICATE_CHARS:
+            return
+        known = signals["history_duplicates"].value
+        if before.other_recipients and (known is None or before.other_recipients > known):
+            n = before.other_recipients
+            now = ctx.sent_at if ctx.sent_at is not None else time.time()
+            since = (
+                "" if before.since is None else f" in the last {describe_delay(now - before.since)}"
+            )
+            evidence = f"{n} other recipient{'s' if n != 1 else ''}{since}"
+            signals["history_duplicates"] = Signal(float(n), evidence)
 
     def classify_many(
         self,

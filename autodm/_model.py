@@ -148,7 +148,8 @@ class Scorer:
         if name == "seconds_after_follow":
             return ("follow_delay", weight, describe_delay(signal.value), weight > 0)
         if name == "history_duplicates":
-            return ("sender_duplicates", weight, str(int(signal.value)), signal.value > 0)
+            detail = signal.evidence or f"{int(signal.value)} other recipients"
+            return ("sender_duplicates", weight, detail, signal.value > 0)
         return (name, weight, signal.evidence, weight > 0)
 
     def reasons(self, scored: Scored) -> tuple[Reason, ...]:
@@ -189,7 +190,7 @@ _PRESENT: Final = {
     "cta_lure": "uses a lure typical of DM phishing ({detail})",
     "wording": "wording typical of auto-DMs ({detail})",
     "follow_delay": "sent {detail} after you followed (auto-DMs typically arrive within minutes)",
-    "sender_duplicates": "the same text (names masked) went to {detail} other recipients",
+    "sender_duplicates": "the same text (names masked) went to {detail}",
     "obfuscated_text": "hides letters from filters ({detail})",
 }
 _ABSENT: Final = {

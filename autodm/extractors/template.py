@@ -196,7 +196,9 @@ class TemplateSimilarity:
         return {
             "history_similarity": similarity,
             "history_duplicates": Signal(
-                float(duplicates), f"{duplicates} of {len(others)} history messages alike"
+                float(duplicates),
+                f"{duplicates} other recipient{'s' if duplicates != 1 else ''} "
+                f"(of {len(others)} history messages)",
             ),
         }
 

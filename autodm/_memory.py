@@ -1,0 +1,335 @@
+"""SenderMemory: a bounded, thread-safe memory of what each sender sent recently.
+
+Messages are masked by the text layer (names, handles, links, numbers) and grouped,
+per sender, into clusters of near-duplicates. A cluster keeps one representative
+text, how often it was sent, and the distinct recipients who got it, so a bot's
+10,000 sends of one template cost one cluster. Every limit holds whatever a sender
+sends:
+
+* at most ``max_senders`` senders (least recently seen evicted first);
+* at most ``max_clusters_per_sender`` clusters a sender (least recently used evicted);
+* at most ``max_recipients`` recipient ids kept a cluster (counts go on past it);
+* clusters not seen for ``ttl`` seconds are dropped.
+
+A query compares the message with the sender's clusters only: O(clusters), never
+O(messages).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from rapidfuzz import fuzz, process
+
+from ._text import view
+from ._types import _epoch
+from .errors import InvalidInputError, describe
+from .extractors.template import DUPLICATE_SIMILARITY, MIN_DUPLICATE_CHARS
+
+__all__ = ["Recall", "SenderMemory"]
+
+_FORMAT: Final = "autodm.SenderMemory"
+_VERSION: Final = 1
+
+
+@dataclass(slots=True)
+class _Cluster:
+    text: str
+    count: int
+    first_seen: float
+    last_seen: float
+    recipients: OrderedDict[str, float] = field(default_factory=OrderedDict)
+    anonymous: int = 0  # sends without a recipient id
+
+
+@dataclass(frozen=True, slots=True)
+class Recall:
+    """What the memory knew about a text before it was observed.
+
+    ``other_recipients`` is how many distinct recipients other than this one got a
+    near-duplicate of the text (sends without a recipient id count one each);
+    ``sends`` is the cluster's total sends; ``since`` is when the cluster was first
+    seen (epoch seconds), or None when the text is new.
+    """
+
+    other_recipients: int
+    sends: int
+    since: float | None
+
+
+_NOTHING: Final = Recall(0, 0, None)
+
+
+def _positive_int(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidInputError(f"`{name}` must be a positive int. Got {describe(value)} instead.")
+    return value
+
+
+class SenderMemory:
+    """Remembers each sender's recent messages as near-duplicate clusters.
+
+    Parameters
+    ----------
+    max_senders : int, default 100_000
+    max_clusters_per_sender : int, default 32
+    max_recipients : int, default 1_000
+        Recipient ids kept a cluster; the count of distinct recipients stops
+        growing there (it is a lower bound past it).
+    ttl : float, default 7 days
+        Seconds after which an unused cluster is forgotten.
+
+    Use it through ``Detector(memory=SenderMemory())``: every classified message
+    that has a ``sender_id`` is recalled, then remembered. Verdicts therefore
+    depend on the order messages arrive in: the 20th copy of a template is
+    flagged with a recipient-count reason, the 1st is judged on its text alone.
+    With many threads the order is whatever order the threads reach the memory.
+
+    Examples
+    --------
+    >>> memory = SenderMemory()
+    >>> for name in ["Sam", "Priya", "Kenji"]:
+    ...     _ = memory.observe("bot1", f"Hi {name}! Thanks for the follow, grab my e-book", name)
+    >>> recall = memory.recall("bot1", "Hi Olu! Thanks for the follow, grab my e-book", "Olu")
+    >>> recall.other_recipients
+    3
+    """
+
+    def __init__(
+        self,
+        *,
+        max_senders: int = 100_000,
+        max_clusters_per_sender: int = 32,
+        max_recipients: int = 1_000,
+        ttl: float = 7 * 86400.0,
+    ) -> None:
+        self.max_senders = _positive_int("max_senders", max_senders)
+        self.max_clusters_per_sender = _positive_int(
+            "max_clusters_per_sender", max_clusters_per_sender
+        )
+        self.max_recipients = _positive_int("max_recipients", max_recipients)
+        if isinstance(ttl, bool) or not isinstance(ttl, int | float) or not ttl > 0:
+            raise InvalidInputError(f"`ttl` must be positive seconds. Got {describe(ttl)} instead.")
+        if not math.isfinite(ttl):
+            raise InvalidInputError(f"`ttl` must be finite seconds. Got {ttl!r} instead.")
+        self.ttl = float(ttl)
+        self._senders: OrderedDict[str, list[_Cluster]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        """Number of senders remembered."""
+        return len(self._senders)
+
+    def __repr__(self) -> str:
+        clusters = sum(len(c) for c in self._senders.values())
+        return f"SenderMemory(senders={len(self)}, clusters={clusters})"
+
+    def clusters(self) -> int:
+        """Number of clusters held, over all senders."""
+        with self._lock:
+            return sum(len(c) for c in self._senders.values())
+
+    @staticmethod
+    def _key(sender_id: object) -> str:
+        if isinstance(sender_id, bool) or not isinstance(sender_id, str | int) or sender_id == "":
+            raise InvalidInputError(
+                f"`sender_id` must be a non-empty str or an int. Got {describe(sender_id)} instead."
+            )
+        return str(sender_id)
+
+    @staticmethod
+    def _masked(text: object) -> str:
+        return view(text).masked
+
+    def _now(self, at: object) -> float:
+        seconds = _epoch("at", at)
+        return time.time() if seconds is None else seconds
+
+    def _match(self, clusters: list[_Cluster], masked: str) -> int | None:
+        if not clusters or len(masked) < MIN_DUPLICATE_CHARS:
+            return None
+        found = process.extractOne(
+            masked,
+            [c.text for c in clusters],
+            scorer=fuzz.ratio,
+            score_cutoff=DUPLICATE_SIMILARITY * 100,
+        )
+        return None if found is None else int(found[2])
+
+    def _expire(self, clusters: list[_Cluster], now: float) -> None:
+        clusters[:] = [c for c in clusters if now - c.last_seen <= self.ttl]
+
+    @staticmethod
+    def _summary(cluster: _Cluster, recipient: str | None) -> Recall:
+        others = len(cluster.recipients) - (recipient in cluster.recipients) + cluster.anonymous
+        return Recall(others, cluster.count, cluster.first_seen)
+
+    def recall(
+        self,
+        sender_id: str | int,
+        text: str,
+        recipient_id: str | int | None = None,
+        at: object = None,
+    ) -> Recall:
+        """What the memory holds about ``text`` from ``sender_id``, without remembering it."""
+        key = self._key(sender_id)
+        masked = self._masked(text)
+        recipient = None if recipient_id is None else self._key(recipient_id)
+        now = self._now(at)
+        with self._lock:
+            clusters = self._senders.get(key)
+            if not clusters:
+                return _NOTHING
+            self._expire(clusters, now)
+            index = self._match(clusters, masked)
+            return _NOTHING if index is None else self._summary(clusters[index], recipient)
+
+    def observe(
+        self,
+        sender_id: str | int,
+        text: str,
+        recipient_id: str | int | None = None,
+        at: object = None,
+    ) -> Recall:
+        """Remember that ``sender_id`` sent ``text`` (to ``recipient_id``, at ``at``).
+
+        Returns what the memory held before this observation, as :meth:`recall` would.
+        ``at`` is a timezone-aware datetime, an ISO-8601 string with offset, or epoch
+        seconds; now by default.
+        """
+        key = self._key(sender_id)
+        masked = self._masked(text)
+        recipient = None if recipient_id is None else self._key(recipient_id)
+        now = self._now(at)
+        with self._lock:
+            return self._observe(key, masked, recipient, now)
+
+    def _observe(self, key: str, masked: str, recipient: str | None, now: float) -> Recall:
+        clusters = self._senders.get(key)
+        if clusters is None:
+            clusters = self._senders[key] = []
+            while len(self._senders) > self.max_senders:
+                self._senders.popitem(last=False)
+        else:
+            self._senders.move_to_end(key)
+            self._expire(clusters, now)
+        index = self._match(clusters, masked)
+        if index is None:
+            before = _NOTHING
+            cluster = _Cluster(masked, 0, now, now)
+            clusters.append(cluster)
+            if len(clusters) > self.max_clusters_per_sender:
+                # Least recently used first: clusters are kept in order of last use.
+                del clusters[0]
+        else:
+            cluster = clusters.pop(index)
+            before = self._summary(cluster, recipient)
+            clusters.append(cluster)
+        cluster.count += 1
+        cluster.last_seen = max(cluster.last_seen, now)
+        if recipient is None:
+            cluster.anonymous += 1
+        else:
+            cluster.recipients[recipient] = now
+            cluster.recipients.move_to_end(recipient)
+            if len(cluster.recipients) > self.max_recipients:
+                cluster.recipients.popitem(last=False)
+        return before
+
+    def remember_masked(
+        self, sender_id: str, masked: str, recipient_id: str | None, at: float | None
+    ) -> Recall:
+        """:meth:`observe` for a text the caller has already masked (the detector's path)."""
+        now = time.time() if at is None else at
+        with self._lock:
+            return self._observe(sender_id, masked, recipient_id, now)
+
+    def _items(self) -> Iterator[tuple[str, list[_Cluster]]]:
+        return iter(list(self._senders.items()))
+
+    def save(self, path: str | Path) -> Path:
+        """Write the memory as JSON (never pickle), so a bot survives a restart."""
+        with self._lock:
+            payload = {
+                "format": _FORMAT,
+                "version": _VERSION,
+                "limits": {
+                    "max_senders": self.max_senders,
+                    "max_clusters_per_sender": self.max_clusters_per_sender,
+                    "max_recipients": self.max_recipients,
+                    "ttl": self.ttl,
+                },
+                "senders": {
+                    key: [
+                        {
+                            "text": c.text,
+                            "count": c.count,
+                            "first_seen": c.first_seen,
+                            "last_seen": c.last_seen,
+                            "anonymous": c.anonymous,
+                            "recipients": list(c.recipients.items()),
+                        }
+                        for c in clusters
+                    ]
+                    for key, clusters in self._items()
+                },
+            }
+        target = Path(path)
+        temporary = target.with_name(target.name + ".tmp")
+        temporary.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+        temporary.replace(target)  # atomic: a crash mid-write never leaves half a file
+        return target
+
+    @classmethod
+    def load(cls, path: str | Path) -> SenderMemory:
+        """Read a memory written by :meth:`save`, validating every field.
+
+        Raises
+        ------
+        InvalidInputError
+            If the file is not a SenderMemory JSON of a version this autodm reads.
+        """
+        where = str(path)
+        try:
+            payload = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise InvalidInputError(f"cannot read sender memory {where!r}: {error}") from None
+        if not isinstance(payload, dict) or payload.get("format") != _FORMAT:
+            raise InvalidInputError(f"{where!r} is not a saved autodm SenderMemory.")
+        if payload.get("version") != _VERSION:
+            raise InvalidInputError(
+                f"sender memory {where!r} has version {payload.get('version')!r}; "
+                f"this autodm reads version {_VERSION}."
+            )
+        try:
+            memory = cls(**payload["limits"])
+            for key, clusters in payload["senders"].items():
+                restored = [
+                    _Cluster(
+                        text=str(c["text"]),
+                        count=int(c["count"]),
+                        first_seen=float(c["first_seen"]),
+                        last_seen=float(c["last_seen"]),
+                        anonymous=int(c["anonymous"]),
+                        recipients=OrderedDict(
+                            (str(r), float(t)) for r, t in c["recipients"][-memory.max_recipients :]
+                        ),
+                    )
+                    for c in clusters[-memory.max_clusters_per_sender :]
+                ]
+                memory._senders[str(key)] = restored
+                while len(memory._senders) > memory.max_senders:
+                    memory._senders.popitem(last=False)
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            if isinstance(error, InvalidInputError):
+                raise
+            raise InvalidInputError(f"sender memory {where!r} is malformed: {error!r}") from None
+        return memory

@@ -1,0 +1,266 @@
+"""SenderMemory: bounds, near-duplicate clustering, persistence, threads, and its use by Detector."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autodm import Detector, InvalidInputError, SenderMemory
+
+TEMPLATE = "Hi {name}! Thanks for the follow, my new e-book on sourdough is out: bit.ly/x1Ab"
+NAMES = [f"Name{chr(65 + i)}" for i in range(26)]
+VARIED = [
+    "are we still on for the climbing gym on saturday morning?",
+    "my sister says the new ramen place near the station is great",
+    "can you send me the slides from yesterday's planning meeting",
+    "happy birthday!! hope the party was fun, we missed you a lot",
+    "the plumber finally came, the kitchen sink works again, hooray",
+    "did you finish the book? I need to know what happens to the dog",
+]
+
+
+def test_observe_returns_what_was_known_before() -> None:
+    memory = SenderMemory()
+    first = memory.observe("bot", TEMPLATE.format(name="Sam"), "sam", at=100)
+    assert (first.other_recipients, first.sends, first.since) == (0, 0, None)
+    for i, name in enumerate(NAMES[:5]):
+        memory.observe("bot", TEMPLATE.format(name=name), name, at=101 + i)
+    recall = memory.recall("bot", TEMPLATE.format(name="Zoe"), "zoe", at=200)
+    assert recall.other_recipients == 6
+    assert recall.sends == 6
+    assert recall.since == 100.0
+    # The recipient asking is not one of the "other" recipients.
+    assert memory.recall("bot", TEMPLATE.format(name="Sam"), "sam", at=200).other_recipients == 5
+
+
+def test_sends_without_recipient_count_one_each() -> None:
+    memory = SenderMemory()
+    for name in NAMES[:3]:
+        memory.observe("bot", TEMPLATE.format(name=name), at=10)
+    assert memory.recall("bot", TEMPLATE.format(name="Zoe"), at=10).other_recipients == 3
+
+
+def test_same_recipient_twice_is_one_recipient() -> None:
+    memory = SenderMemory()
+    for _ in range(4):
+        memory.observe("bot", TEMPLATE.format(name="Sam"), "sam", at=10)
+    recall = memory.recall("bot", TEMPLATE.format(name="Zoe"), "zoe", at=10)
+    assert (recall.other_recipients, recall.sends) == (1, 4)
+
+
+def test_varied_messages_are_not_duplicates() -> None:
+    memory = SenderMemory()
+    for i, text in enumerate(VARIED[:-1]):
+        memory.observe("person", text, f"friend{i}", at=10)
+    assert memory.recall("person", VARIED[-1], "friend9", at=10).other_recipients == 0
+    assert memory.clusters() == len(VARIED) - 1
+
+
+def test_short_messages_never_match() -> None:
+    memory = SenderMemory()
+    for i in range(10):
+        memory.observe("person", "ok see you then", f"friend{i}", at=10)
+    assert memory.recall("person", "ok see you then", "friend99", at=10).other_recipients == 0
+
+
+def test_senders_are_separate() -> None:
+    memory = SenderMemory()
+    memory.observe("bot1", TEMPLATE.format(name="Sam"), "sam", at=10)
+    assert memory.recall("bot2", TEMPLATE.format(name="Zoe"), "zoe", at=10).other_recipients == 0
+
+
+def test_max_senders_evicts_least_recently_seen() -> None:
+    memory = SenderMemory(max_senders=3)
+    for sender in ["a", "b", "c"]:
+        memory.observe(sender, TEMPLATE.format(name="Sam"), "sam", at=10)
+    memory.observe("a", TEMPLATE.format(name="Ann"), "ann", at=11)  # "a" is fresh again
+    memory.observe("d", TEMPLATE.format(name="Sam"), "sam", at=12)
+    assert len(memory) == 3
+    assert memory.recall("b", TEMPLATE.format(name="Zoe"), "zoe", at=12).other_recipients == 0
+    assert memory.recall("a", TEMPLATE.format(name="Zoe"), "zoe", at=12).other_recipients == 2
+
+
+def test_max_clusters_per_sender_evicts_least_recently_used() -> None:
+    memory = SenderMemory(max_clusters_per_sender=2)
+    memory.observe("p", VARIED[0], "x", at=10)
+    memory.observe("p", VARIED[1], "x", at=11)
+    memory.observe("p", VARIED[0], "y", at=12)  # VARIED[0] used again
+    memory.observe("p", VARIED[2], "x", at=13)  # evicts VARIED[1]
+    assert memory.clusters() == 2
+    assert memory.recall("p", VARIED[1], "z", at=13).sends == 0
+    assert memory.recall("p", VARIED[0], "z", at=13).sends == 2
+
+
+def test_max_recipients_caps_ids_kept() -> None:
+    memory = SenderMemory(max_recipients=5)
+    for i in range(50):
+        memory.observe("bot", TEMPLATE.format(name="Sam"), f"r{i}", at=10)
+    recall = memory.recall("bot", TEMPLATE.format(name="Zoe"), "zoe", at=10)
+    assert recall.other_recipients == 5
+    assert recall.sends == 50
+
+
+def test_ttl_forgets_old_clusters() -> None:
+    memory = SenderMemory(ttl=60)
+    memory.observe("bot", TEMPLATE.format(name="Sam"), "sam", at=0)
+    assert memory.recall("bot", TEMPLATE.format(name="Zoe"), "zoe", at=59).other_recipients == 1
+    assert memory.recall("bot", TEMPLATE.format(name="Zoe"), "zoe", at=61).other_recipients == 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c", "d", "e"]),
+            st.sampled_from(VARIED + [TEMPLATE.format(name=n) for n in NAMES[:4]]),
+            st.one_of(st.none(), st.sampled_from(["r1", "r2", "r3", "r4"])),
+            st.floats(min_value=0, max_value=1e6),
+        ),
+        max_size=60,
+    )
+)
+def test_limits_hold_for_any_sequence(
+    sends: list[tuple[str, str, str | None, float]],
+) -> None:
+    memory = SenderMemory(max_senders=3, max_clusters_per_sender=2, max_recipients=2, ttl=1e5)
+    for sender, text, recipient, at in sends:
+        memory.observe(sender, text, recipient, at=at)
+        assert len(memory) <= 3
+        assert all(len(c) <= 2 for c in memory._senders.values())
+        assert all(len(k.recipients) <= 2 for c in memory._senders.values() for k in c)
+
+
+def test_save_and_load_round_trip(tmp_path: Path) -> None:
+    memory = SenderMemory(max_clusters_per_sender=4, ttl=1e9)
+    for i, name in enumerate(NAMES[:6]):
+        memory.observe("bot", TEMPLATE.format(name=name), name, at=1000 + i)
+    memory.observe("person", VARIED[0], "x", at=1000)
+    path = memory.save(tmp_path / "memory.json")
+    loaded = SenderMemory.load(path)
+    assert (len(loaded), loaded.clusters()) == (2, 2)
+    assert loaded.max_clusters_per_sender == 4
+    before = memory.recall("bot", TEMPLATE.format(name="Zoe"), "zoe", at=2000)
+    after = loaded.recall("bot", TEMPLATE.format(name="Zoe"), "zoe", at=2000)
+    assert before == after
+    assert after.other_recipients == 6
+    assert not (tmp_path / "memory.json.tmp").exists()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "not json",
+        "[]",
+        json.dumps({"format": "something else", "version": 1}),
+        json.dumps({"format": "autodm.SenderMemory", "version": 99}),
+        json.dumps({"format": "autodm.SenderMemory", "version": 1, "limits": {}, "senders": 5}),
+        json.dumps(
+            {
+                "format": "autodm.SenderMemory",
+                "version": 1,
+                "limits": {"max_senders": -1},
+                "senders": {},
+            }
+        ),
+        json.dumps(
+            {
+                "format": "autodm.SenderMemory",
+                "version": 1,
+                "limits": {},
+                "senders": {"s": [{"text": "x"}]},
+            }
+        ),
+    ],
+    ids=["text", "list", "format", "version", "senders", "limits", "cluster"],
+)
+def test_load_refuses_malformed_files(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "memory.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InvalidInputError):
+        SenderMemory.load(path)
+
+
+def test_load_of_missing_file_is_typed(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInputError, match="cannot read"):
+        SenderMemory.load(tmp_path / "absent.json")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"max_senders": 0}, {"max_clusters_per_sender": True}, {"ttl": -1}, {"ttl": float("inf")}],
+)
+def test_bad_limits_are_refused(options: dict[str, object]) -> None:
+    with pytest.raises(InvalidInputError):
+        SenderMemory(**options)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("sender", [None, "", True, 1.5, b"bot"])
+def test_bad_sender_ids_are_refused(sender: object) -> None:
+    with pytest.raises(InvalidInputError):
+        SenderMemory().observe(sender, TEMPLATE)  # type: ignore[arg-type]
+
+
+def test_naive_times_are_refused() -> None:
+    from datetime import datetime
+
+    with pytest.raises(InvalidInputError, match="timezone-aware"):
+        SenderMemory().observe("bot", TEMPLATE, at=datetime(2026, 1, 1))
+
+
+def test_threads_lose_no_observation() -> None:
+    memory = SenderMemory(max_recipients=10_000)
+    per_thread = 250
+
+    def work(thread: int) -> None:
+        for i in range(per_thread):
+            memory.observe("bot", TEMPLATE.format(name=NAMES[i % 26]), f"t{thread}-{i}", at=10)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    recall = memory.recall("bot", TEMPLATE.format(name="Zoe"), "zoe", at=10)
+    assert recall.sends == 8 * per_thread
+    assert recall.other_recipients == 8 * per_thread
+    assert memory.clusters() == 1
+
+
+def test_detector_flags_the_twentieth_recipient_with_a_count_reason() -> None:
+    text = (
+        "Hey {name}, great to have you here. Let me know what you think of my latest "
+        "project when you get a chance."
+    )
+    detector = Detector(memory=SenderMemory())
+    first = detector.classify(
+        text.format(name="Ann"), {"sender_id": "b", "recipient_id": "ann", "sent_at": 0}
+    )
+    assert "sender_duplicates" not in [r.code for r in first.reasons]
+    verdict = first
+    for i, name in enumerate(NAMES[:20]):
+        verdict = detector.classify(
+            text.format(name=name), {"sender_id": "b", "recipient_id": name, "sent_at": 60 * i}
+        )
+    reasons = {r.code: r for r in verdict.reasons}
+    assert "sender_duplicates" in reasons
+    assert reasons["sender_duplicates"].weight > 0
+    assert "20 other recipients" in reasons["sender_duplicates"].message
+    assert verdict.probability > first.probability
+
+
+def test_detector_memory_leaves_varied_senders_alone() -> None:
+    detector = Detector(memory=SenderMemory())
+    for i, text in enumerate(VARIED):
+        verdict = detector.classify(text, {"sender_id": "p", "recipient_id": f"f{i}"})
+        assert "sender_duplicates" not in [r.code for r in verdict.reasons]
+        assert verdict.label == "human"
+
+
+def test_detector_refuses_a_non_memory() -> None:
+    with pytest.raises(InvalidInputError, match="SenderMemory"):
+        Detector(memory={})  # type: ignore[arg-type]
