@@ -1,4 +1,4 @@
-"""SenderMemory: bounds, near-duplicate clustering, persistence, threads, and its use by Detector."""
+"""SenderMemory: bounds, clustering, persistence, threads, and its use by Detector."""
 
 from __future__ import annotations
 
