@@ -1,0 +1,127 @@
+"""Hostile input: bounded work per message, no network, no code from bundles."""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import autodm
+import autodm._text as text_layer
+from autodm._text import MAX_CHARS
+
+ADVERSARIAL = {
+    "url_fragments": "http://a.b/" * 100_000,
+    "dots": "a." * 500_000,
+    "punctuation": "(((((((((([[[[[[[[[[" * 50_000,
+    "mixed_scripts": "аa\u200bсc еe Ωο 𝐅𝐑𝐄𝐄 ﷺ " * 40_000,
+    "email_like": "a.b.c.d.e.f.g.h@" * 60_000,
+    "handles": "@a" * 500_000,
+    "bracket_dots": "x[.]" * 250_000,
+    "digits": "1.2.3," * 200_000,
+}
+
+
+class _CountingPattern:
+    """Wraps a compiled pattern and adds up the characters handed to it."""
+
+    def __init__(self, pattern: re.Pattern[str], counter: list[int]) -> None:
+        self._pattern = pattern
+        self._counter = counter
+
+    def _count(self, text: str) -> None:
+        self._counter[0] += len(text)
+
+    def search(self, text: str, *args: Any) -> Any:
+        self._count(text)
+        return self._pattern.search(text, *args)
+
+    def finditer(self, text: str, *args: Any) -> Any:
+        self._count(text)
+        return self._pattern.finditer(text, *args)
+
+    def findall(self, text: str, *args: Any) -> Any:
+        self._count(text)
+        return self._pattern.findall(text, *args)
+
+    def sub(self, repl: Any, text: str, *args: Any) -> Any:
+        self._count(text)
+        return self._pattern.sub(repl, text, *args)
+
+
+@pytest.mark.parametrize("name", sorted(ADVERSARIAL))
+def test_patterns_examine_a_bounded_number_of_characters(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counter = [0]
+    for attribute, value in vars(text_layer).items():
+        if isinstance(value, re.Pattern):
+            monkeypatch.setattr(text_layer, attribute, _CountingPattern(value, counter))
+    message = ADVERSARIAL[name]
+    assert len(message) >= 500_000
+    view = text_layer.view(message)
+    assert "truncated" in view.flags
+    assert len(view.text) <= MAX_CHARS
+    # Each pattern runs over the capped text a bounded number of times, whatever the input
+    # size: the characters handed to patterns do not grow with the message.
+    assert 0 < counter[0] <= 20 * MAX_CHARS
+
+
+@pytest.mark.parametrize("name", sorted(ADVERSARIAL))
+def test_adversarial_messages_get_a_valid_verdict(name: str) -> None:
+    verdict = autodm.classify(ADVERSARIAL[name])
+    assert 0.0 <= verdict.probability <= 1.0
+    assert "truncated" in verdict.flags
+
+
+def test_no_network_needed(tmp_path: Path) -> None:
+    """Import, classify, train, save, load and run the CLI with sockets forbidden."""
+    script = f"""
+import sys
+def refuse(event, args):
+    if event.startswith("socket."):
+        raise OSError("network access attempted: " + event)
+sys.addaudithook(refuse)
+import autodm
+assert autodm.classify("Thanks for the follow! Like my page: bit.ly/x1Ab").is_automated
+texts = [f"Thanks for the follow {{i}}! Like my page bit.ly/p{{i}}" for i in range(12)]
+texts += [f"are we still on for lunch on day {{i}}? bring the book" for i in range(12)]
+labels = ["automated"] * 12 + ["human"] * 12
+bundle = autodm.train(texts, labels, cv=3)
+path = bundle.save({str(tmp_path / "bundle")!r})
+detector = autodm.Detector(path)
+assert 0.0 <= detector.classify("hello").probability <= 1.0
+from autodm.__main__ import main
+assert main(["classify", "see you at 6"]) == 0
+print("ok")
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("ok")
+
+
+def test_socket_guard_is_real() -> None:
+    """The guard in test_no_network_needed refuses creating a socket at all."""
+    script = """
+import socket, sys
+def refuse(event, args):
+    if event.startswith("socket."):
+        raise OSError("network access attempted: " + event)
+sys.addaudithook(refuse)
+try:
+    socket.socket()
+except OSError as error:
+    print(error)
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert "network access attempted" in result.stdout
+    assert socket.socket is not None
