@@ -8,6 +8,7 @@ True
 from __future__ import annotations
 
 from ._bundle import Bundle, load_bundle
+from ._campaigns import Campaign, group_campaigns
 from ._detector import Detector, classify, classify_many
 from ._memory import Recall, SenderMemory
 from ._training import evaluate, train
@@ -20,6 +21,7 @@ __all__ = [
     "AutoDMError",
     "Bundle",
     "BundleError",
+    "Campaign",
     "Context",
     "Detector",
     "ExtractorError",
@@ -33,6 +35,7 @@ __all__ = [
     "classify",
     "classify_many",
     "evaluate",
+    "group_campaigns",
     "load_bundle",
     "train",
 ]

@@ -7,6 +7,7 @@ classify  classify a text argument, or JSONL from a file or stdin; JSONL verdict
 explain   a person-readable breakdown of one message
 train     train a bundle from labelled JSONL
 evaluate  measure a bundle on labelled JSONL
+campaigns group near-duplicate messages of a JSONL file; JSONL campaigns out, largest first
 
 JSONL lines hold ``text`` and optionally ``id``, ``label``, ``source``, ``group``
 and the context keys (``sender_id``, ``recipient_id``, ``sent_at``,
@@ -42,6 +43,7 @@ _EXAMPLES: Final = """examples:
   autodm explain "Thanks for following! Grab my free e-book: example.com/book"
   autodm train labelled.jsonl --out my-bundle
   autodm evaluate labelled.jsonl --bundle my-bundle
+  autodm campaigns inbox.jsonl --min-size 5
 """
 
 
@@ -93,6 +95,12 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--no-ngrams", action="store_true", help="signals only, no n-grams")
     evaluate = with_model(commands.add_parser("evaluate", help="measure on labelled JSONL"))
     evaluate.add_argument("input", type=Path, help="JSONL with text and label per line")
+    campaigns = commands.add_parser("campaigns", help="group near-duplicate messages")
+    campaigns.add_argument("input", type=Path, help="JSONL with text (and sender_id) per line")
+    campaigns.add_argument("--min-size", type=int, default=2, help="smallest group reported")
+    campaigns.add_argument(
+        "--similarity", type=float, default=0.85, help="masked-text similarity, 0..1"
+    )
     return parser
 
 
@@ -241,12 +249,38 @@ def _evaluate(args: argparse.Namespace, out: IO[str]) -> int:
     return 0
 
 
+def _campaigns(args: argparse.Namespace, out: IO[str]) -> int:
+    from ._campaigns import group_campaigns
+
+    texts: list[str] = []
+    senders: list[str] = []
+    failed = 0
+    with args.input.open(encoding="utf-8") as stream:
+        for number, record in _records(stream):
+            if isinstance(record, str):
+                failed += 1
+                print(f"autodm campaigns: {args.input}:{number}: {record}", file=sys.stderr)
+                continue
+            texts.append(record["text"])
+            senders.append(str(record.get("sender_id", "")))
+    found = group_campaigns(
+        texts,
+        senders=senders if any(senders) else None,
+        similarity=args.similarity,
+        min_size=args.min_size,
+    )
+    for campaign in found:
+        _emit(out, campaign.to_dict())
+    return 1 if failed else 0
+
+
 _COMMANDS: Final = {
     "demo": _demo,
     "classify": _classify,
     "explain": _explain,
     "train": _train,
     "evaluate": _evaluate,
+    "campaigns": _campaigns,
 }
 
 

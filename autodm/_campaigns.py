@@ -1,0 +1,177 @@
+"""group_campaigns: near-duplicate clusters in an inbox or a corpus.
+
+Messages are masked by the text layer (names, handles, links, numbers) and
+grouped greedily, in input order: each message joins the existing cluster whose
+representative is most alike, if at least ``similarity`` alike, else starts one.
+Identical masked texts are grouped by a dict look-up first; near-duplicates
+are searched only among representatives whose length could reach the
+similarity (normalised Indel similarity bounds the length difference), so a
+corpus of many distinct texts does not cost every pair.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from ._text import view
+from .errors import InvalidInputError, describe
+from .extractors.template import DUPLICATE_SIMILARITY, TemplateSimilarity
+
+__all__ = ["Campaign", "group_campaigns"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Campaign:
+    """A group of near-duplicate messages.
+
+    Attributes
+    ----------
+    text : str
+        The masked text of the group's first message (``<name>``, ``<url>``, ...).
+    example : str
+        The first message as written.
+    size : int
+        Messages in the group.
+    senders : int
+        Distinct senders, when senders were given; else 0.
+    indices : tuple of int
+        Positions of the group's messages in the input.
+    template, family : str or None
+        The closest template of the bank and its family, when at least 60 % alike.
+    """
+
+    text: str
+    example: str
+    size: int
+    senders: int
+    indices: tuple[int, ...]
+    template: str | None
+    family: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict of the campaign."""
+        return {
+            "size": self.size,
+            "senders": self.senders,
+            "text": self.text,
+            "example": self.example,
+            "template": self.template,
+            "family": self.family,
+            "indices": list(self.indices),
+        }
+
+
+@dataclass(slots=True)
+class _Group:
+    text: str
+    members: list[int] = field(default_factory=list)
+
+
+def _window(length: int, similarity: float) -> tuple[int, int]:
+    """Lengths a text may have to reach ``similarity`` with one of ``length`` characters."""
+    # ratio = 1 - d / (a + b) with Indel distance d >= |a - b|; ratio >= s then needs
+    # a * s / (2 - s) <= b <= a * (2 - s) / s.
+    low = int(length * similarity / (2 - similarity))
+    high = int(length * (2 - similarity) / similarity) + 1
+    return low, high
+
+
+def group_campaigns(
+    messages: Iterable[str],
+    *,
+    senders: Sequence[object] | None = None,
+    similarity: float = DUPLICATE_SIMILARITY,
+    min_size: int = 2,
+) -> list[Campaign]:
+    """Group near-duplicate messages into campaigns, largest first.
+
+    Parameters
+    ----------
+    messages : iterable of str
+    senders : sequence, optional
+        The sender of each message, to count distinct senders per campaign.
+    similarity : float, default 0.85
+        Normalised Indel similarity (0..1) of masked texts that counts as the same text.
+    min_size : int, default 2
+        Smallest group reported.
+
+    Returns
+    -------
+    list of Campaign
+        Sorted by size, then by first appearance.
+
+    Raises
+    ------
+    InvalidInputError
+        For a bare str, a non-str message, mismatched ``senders`` or bad options.
+
+    Examples
+    --------
+    >>> inbox = [
+    ...     "Hi Sam! Thanks for the follow, grab my free e-book at bit.ly/a1",
+    ...     "see you at 6",
+    ...     "Hi Priya! Thanks for the follow, grab my free e-book at bit.ly/b2",
+    ...     "Hi Kenji! Thanks for the follow, grab my free e-book at bit.ly/c3",
+    ... ]
+    >>> [(c.size, c.indices) for c in group_campaigns(inbox)]
+    [(3, (0, 2, 3))]
+    """
+    if isinstance(messages, str | bytes):
+        raise InvalidInputError("`messages` must be an iterable of str, not a single str.")
+    items = list(messages)
+    if senders is not None and len(senders) != len(items):
+        raise InvalidInputError(
+            f"`senders` must have one entry per message: {len(senders)} for {len(items)}."
+        )
+    if not isinstance(similarity, int | float) or not 0.0 < similarity <= 1.0:
+        raise InvalidInputError(f"`similarity` must be in (0, 1]. Got {describe(similarity)}.")
+    if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1:
+        raise InvalidInputError(f"`min_size` must be a positive int. Got {describe(min_size)}.")
+
+    groups: list[_Group] = []
+    exact: dict[str, int] = {}
+    by_length: list[tuple[int, int]] = []  # (length, group index), sorted
+    cutoff = similarity * 100
+    for index, message in enumerate(items):
+        masked = view(message).masked
+        found = exact.get(masked)
+        if found is None:
+            low, high = _window(len(masked), similarity)
+            start = bisect.bisect_left(by_length, (low, -1))
+            stop = bisect.bisect_right(by_length, (high, len(groups)))
+            candidates = [groups[g].text for _, g in by_length[start:stop]]
+            best = process.extractOne(masked, candidates, scorer=fuzz.ratio, score_cutoff=cutoff)
+            if best is not None:
+                found = by_length[start + best[2]][1]
+            else:
+                found = len(groups)
+                groups.append(_Group(masked))
+                bisect.insort(by_length, (len(masked), found))
+            exact[masked] = found
+        groups[found].members.append(index)
+
+    bank = TemplateSimilarity()
+    campaigns = []
+    for group in groups:
+        if len(group.members) < min_size:
+            continue
+        template, score = bank.best_match(view(items[group.members[0]]))
+        matched = score >= 0.6
+        campaigns.append(
+            Campaign(
+                text=group.text,
+                example=items[group.members[0]],
+                size=len(group.members),
+                senders=len({str(senders[i]) for i in group.members}) if senders else 0,
+                indices=tuple(group.members),
+                template=template.id if matched else None,
+                family=template.family if matched else None,
+            )
+        )
+    campaigns.sort(key=lambda c: (-c.size, c.indices[0]))
+    return campaigns

@@ -1,0 +1,121 @@
+"""group_campaigns and the campaigns command: near-duplicate groups in a corpus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz import fuzz
+
+from autodm import InvalidInputError, group_campaigns
+from autodm.__main__ import main
+from autodm._text import view
+
+WELCOME = "Hi {name}! Thanks for the follow, grab my free e-book at bit.ly/{code}"
+PITCH = "Hello {name}, I help founders like you book {n} more sales calls a month. Quick chat?"
+PEOPLE = [
+    "are we still on for the climbing gym on saturday morning?",
+    "my sister says the new ramen place near the station is great",
+    "can you send me the slides from yesterday's planning meeting",
+]
+NAMES = ["Sam", "Priya", "Kenji", "Olu", "Marta", "Jonas", "Aisha"]
+
+
+def _corpus() -> tuple[list[str], list[str]]:
+    texts, senders = [], []
+    for i, name in enumerate(NAMES):
+        texts.append(WELCOME.format(name=name, code=f"x{i}"))
+        senders.append("bot1" if i % 2 else "bot2")
+        texts.append(PEOPLE[i % 3] if i < 3 else PITCH.format(name=name, n=10 + i))
+        senders.append(f"person{i}" if i < 3 else "seller")
+    return texts, senders
+
+
+def test_groups_templated_messages_and_leaves_people_alone() -> None:
+    texts, senders = _corpus()
+    campaigns = group_campaigns(texts, senders=senders)
+    assert [c.size for c in campaigns] == [7, 4]
+    welcome, pitch = campaigns
+    assert welcome.senders == 2
+    assert welcome.indices == tuple(range(0, 14, 2))
+    assert welcome.example == texts[0]
+    assert "<name>" in welcome.text
+    assert "<url>" in welcome.text
+    assert welcome.family == "promo"
+    assert pitch.senders == 1
+    for campaign in campaigns:
+        assert not set(campaign.indices) & {1, 3, 5}  # the people's messages
+        assert json.loads(json.dumps(campaign.to_dict()))["size"] == campaign.size
+
+
+def test_min_size_and_no_senders() -> None:
+    texts, _ = _corpus()
+    campaigns = group_campaigns(texts, min_size=1)
+    assert sum(c.size for c in campaigns) == len(texts)
+    assert all(c.senders == 0 for c in campaigns)
+    assert group_campaigns(texts, min_size=5)[0].size == 7
+    assert len(group_campaigns(texts, min_size=5)) == 1
+
+
+def test_similarity_one_groups_only_identical_masked_texts() -> None:
+    texts = [WELCOME.format(name=n, code="a") for n in NAMES[:3]] + ["Hi Sam! Thanks for following"]
+    assert [c.size for c in group_campaigns(texts, similarity=1.0, min_size=1)] == [3, 1]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [WELCOME.format(name=n, code=n.lower()) for n in NAMES[:3]]
+            + [PITCH.format(name=n, n=i) for i, n in enumerate(NAMES[:3])]
+            + PEOPLE
+            + ["ok", "Thanks!", "see you at 6"]
+        ),
+        max_size=30,
+    )
+)
+def test_fast_grouping_equals_the_all_pairs_reference(texts: list[str]) -> None:
+    """The length window never hides a match that comparing every pair would find."""
+    fast = group_campaigns(texts, min_size=1)
+    # Reference: the same greedy rule, but each text is compared with every group.
+    reference: list[list[int]] = []
+    representatives: list[str] = []
+    for i, text in enumerate(texts):
+        masked = view(text).masked
+        scores = [fuzz.ratio(masked, rep) for rep in representatives]
+        if scores and max(scores) >= 85:
+            reference[scores.index(max(scores))].append(i)
+        else:
+            representatives.append(masked)
+            reference.append([i])
+    assert sorted(c.indices for c in fast) == sorted(tuple(g) for g in reference)
+    assert sum(c.size for c in fast) == len(texts)
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs"),
+    [
+        (("a message",), {}),
+        ((["a", "b"],), {"senders": ["x"]}),
+        ((["a"],), {"similarity": 0}),
+        ((["a"],), {"min_size": 0}),
+        (([b"bytes"],), {}),
+    ],
+)
+def test_bad_input_is_typed(args: tuple[object, ...], kwargs: dict[str, object]) -> None:
+    with pytest.raises(InvalidInputError):
+        group_campaigns(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def test_cli_campaigns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    texts, senders = _corpus()
+    path = tmp_path / "inbox.jsonl"
+    lines = [json.dumps({"text": t, "sender_id": s}) for t, s in zip(texts, senders, strict=True)]
+    path.write_text("\n".join([*lines, "not json"]) + "\n", encoding="utf-8")
+    assert main(["campaigns", str(path), "--min-size", "3"]) == 1  # one bad line
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [c["size"] for c in out] == [7, 4]
+    assert out[0]["senders"] == 2
