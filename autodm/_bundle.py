@@ -21,6 +21,7 @@ import io
 import json
 import math
 import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -164,7 +165,7 @@ def _read_zip(path: Path) -> dict[str, bytes]:
                 if base in members:
                     raise BundleError(f"bundle zip {str(path)!r} holds {base} twice.")
                 members[base] = archive.read(info)
-    except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, ValueError) as error:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError) as error:
         if isinstance(error, BundleError):
             raise
         raise BundleError(f"bundle zip {str(path)!r} is corrupt or truncated: {error}") from None

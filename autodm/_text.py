@@ -61,14 +61,16 @@ _BRACKET_DOT_RE: Final = re.compile(
     r"(?<=[A-Za-z0-9]) ?(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\}) ?(?=[A-Za-z0-9])",
     re.IGNORECASE,
 )
+# "bit . ly/x", "example .com": a space before the dot, then a common lowercase TLD.
+# "bit. ly/x": a sentence-like "word. tld" only when a path follows, so "last year. Net
+# profit" stays two sentences.
 _SPACED_DOT_RE: Final = re.compile(
-    r"(?<=[A-Za-z0-9])(?: \. ?|\. )(?=(?:com|net|org|io|ly|gl|gd|xyz|info|biz)\b|(?:me|to|co)/)",
-    re.IGNORECASE,
+    r"(?<=[A-Za-z0-9])(?: \. ?(?=(?:com|net|org|io|ly|gl|gd|xyz|info|biz)\b|(?:me|to|co)/)"
+    r"|\. (?=(?:com|net|org|io|ly|gl|gd|xyz|info|biz|me|to|co)/))"
 )
-
 _URL_CHARS: Final = r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]"
 _FINDER_RE: Final = re.compile(
-    rf"(?P<url>(?:https?://|www\.){_URL_CHARS}{{1,500}})"
+    rf"(?P<url>(?i:https?://|www\.){_URL_CHARS}{{1,500}})"
     r"|(?P<email>(?<![\w.+-])[\w.+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,4})"
     r"|(?P<bare>(?<![\w@.\-/])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,4}"
     rf"(?P<tld>[A-Za-z]{{2,24}})(?![\w\-@])(?P<path>/{_URL_CHARS}{{0,500}})?)"
@@ -248,7 +250,7 @@ def _normalise(raw: str) -> tuple[str, set[str]]:
 
 
 def _deobfuscate_links(text: str) -> tuple[str, bool]:
-    fixed = _SCHEME_FIX_RE.sub(lambda m: "http" + m.group(1) + "://", text)
+    fixed = _SCHEME_FIX_RE.sub(lambda m: "http" + m.group(1).lower() + "://", text)
     fixed = _BRACKET_DOT_RE.sub(".", fixed)
     fixed = _SPACED_DOT_RE.sub(".", fixed)
     # "https://" written plainly is not obfuscation; anything else we rewrote is.
@@ -376,5 +378,8 @@ def view(message: object) -> TextView:
 
 def mask_template(template: str) -> str:
     """Turn a bank template with ``{name}``-style slots into masked form, like a message."""
-    filled = _TEMPLATE_SLOT_RE.sub(lambda m: _SLOT_TOKEN[m.group(1)], template)
+    # "@{handle}" becomes "<user>", as "@bob" does in a message.
+    filled = _TEMPLATE_SLOT_RE.sub(
+        lambda m: _SLOT_TOKEN[m.group(1)], template.replace("@{handle}", "{handle}")
+    )
     return view(filled).masked

@@ -191,6 +191,22 @@ def _balanced(y: NDArray[np.int8], weight: NDArray[np.float64]) -> NDArray[np.fl
     return out
 
 
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_options(buckets: object, target_fpr: object, **positive: object) -> None:
+    if isinstance(buckets, bool) or not isinstance(buckets, int) or buckets < 2:
+        raise InvalidInputError(f"`buckets` must be a power of two. Got {describe(buckets)}.")
+    if buckets & (buckets - 1):
+        raise InvalidInputError(f"`buckets` must be a power of two. Got {buckets!r}.")
+    for name, value in positive.items():
+        if not (_number(value) and value > 0):  # type: ignore[operator]
+            raise InvalidInputError(f"`{name}` must be a positive float. Got {describe(value)}.")
+    if not (_number(target_fpr) and 0.0 < target_fpr < 1.0):  # type: ignore[operator]
+        raise InvalidInputError(f"`target_fpr` must be in (0, 1). Got {describe(target_fpr)}.")
+
+
 def train(
     messages: Iterable[str],
     labels: Iterable[object],
@@ -281,19 +297,15 @@ def train(
         raise InvalidInputError(f"`labels` must have one entry per message: {len(y)} for {n}.")
     if not all(isinstance(m, str) for m in items):
         raise InvalidInputError("every message must be a str.")
+    if isinstance(cv, bool) or not isinstance(cv, int) or cv < 2:
+        raise InvalidInputError(f"`cv` must be an int of at least 2 folds. Got {describe(cv)}.")
     counts = np.bincount(y, minlength=2)
     if min(counts) < cv:
         raise InvalidInputError(
             f"training needs at least {cv} messages of each class (cv={cv}). "
             f"Got {counts[1]} automated and {counts[0]} human."
         )
-    if buckets < 2 or buckets & (buckets - 1):
-        raise InvalidInputError(f"`buckets` must be a power of two. Got {buckets!r}.")
-    for name, value in (("C", C), ("ngram_scale", ngram_scale), ("signal_scale", signal_scale)):
-        if not (isinstance(value, int | float) and value > 0 and math.isfinite(value)):
-            raise InvalidInputError(f"`{name}` must be a positive float. Got {value!r}.")
-    if not 0.0 < target_fpr < 1.0:
-        raise InvalidInputError(f"`target_fpr` must be in (0, 1). Got {target_fpr!r}.")
+    _check_options(buckets, target_fpr, C=C, ngram_scale=ngram_scale, signal_scale=signal_scale)
     weight = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     if weight.shape != (n,) or not np.all(np.isfinite(weight)) or np.any(weight < 0):
         raise InvalidInputError(

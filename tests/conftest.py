@@ -1,0 +1,41 @@
+"""Shared fixtures for the autodm test suite.
+
+Nothing here reads outside ``tests/`` and the installed package: the golden cases
+live in ``tests/cases`` and the model is the one bundled with autodm.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import autodm
+
+CASES_DIR = Path(__file__).resolve().parent / "cases"
+
+
+def load_cases(name: str) -> list[dict[str, Any]]:
+    """The golden cases of one file of ``tests/cases``, as a list of dicts."""
+    cases = json.loads((CASES_DIR / name).read_text(encoding="utf-8"))
+    assert isinstance(cases, list), f"{name} must hold a JSON list"
+    assert cases, f"{name} must not be empty"
+    return cases
+
+
+@pytest.fixture(scope="session")
+def detector() -> autodm.Detector:
+    """One detector on the bundled model, shared by the whole session."""
+    return autodm.Detector()
+
+
+@pytest.fixture(scope="session")
+def automated_cases() -> list[dict[str, Any]]:
+    return load_cases("automated.json")
+
+
+@pytest.fixture(scope="session")
+def human_cases() -> list[dict[str, Any]]:
+    return load_cases("human.json")

@@ -1,0 +1,422 @@
+"""The public API: exports, value types, thresholds, input validation and context evidence."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import re
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+import autodm
+import autodm.extractors
+from autodm import (
+    AutoDMError,
+    BundleError,
+    Context,
+    Detector,
+    ExtractorError,
+    InvalidInputError,
+    Reason,
+    Verdict,
+)
+from autodm._types import MAX_HISTORY
+
+API_DOC = Path(__file__).resolve().parent.parent / "docs" / "api.md"
+SPAM = "Thanks for the follow! Like my page: bit.ly/x1Ab"
+CHAT = "hey, are we still on for lunch tomorrow?"
+NAMES = [
+    "Ann", "Bob", "Carl", "Dina", "Eve", "Fay", "Gus", "Hal", "Ivy", "Jo",
+    "Kim", "Lu", "Max", "Ned", "Oli", "Pam", "Quin", "Rob", "Sue", "Tom",
+]  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# Exports
+# ---------------------------------------------------------------------------------------------
+
+
+def _public_namespace(module: types.ModuleType) -> set[str]:
+    """Public names bound in a module, minus submodules and `from __future__` features."""
+    names = set()
+    for name, value in vars(module).items():
+        if name.startswith("_") or isinstance(value, types.ModuleType):
+            continue
+        if type(value).__name__ == "_Feature":  # from __future__ import annotations
+            continue
+        names.add(name)
+    return names
+
+
+def _documented_names() -> tuple[set[str], set[str]]:
+    """Names in the summary table atop docs/api.md: (autodm names, autodm.extractors names)."""
+    lines = API_DOC.read_text(encoding="utf-8").splitlines()
+    start = lines.index("| Name | Kind | Summary |") + 2  # skip the header and |---|
+    top, extractors = set(), set()
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        for name in re.findall(r"`([A-Za-z_][\w.]*)`", line.split("|")[1]):
+            if name.startswith("extractors."):
+                extractors.add(name.removeprefix("extractors."))
+            else:
+                top.add(name)
+    return top, extractors
+
+
+@pytest.mark.parametrize("module", [autodm, autodm.extractors], ids=["autodm", "extractors"])
+def test_all_is_sorted_unique_and_importable(module: types.ModuleType) -> None:
+    exported = module.__all__
+    assert list(exported) == sorted(exported)
+    assert len(set(exported)) == len(exported)
+    for name in exported:
+        assert hasattr(module, name), name
+
+
+@pytest.mark.parametrize("module", [autodm, autodm.extractors], ids=["autodm", "extractors"])
+def test_all_lists_every_public_name(module: types.ModuleType) -> None:
+    assert _public_namespace(module) == set(module.__all__) - {"__version__"}
+
+
+def test_all_matches_the_api_reference() -> None:
+    top, extractors = _documented_names()
+    # The table in docs/api.md is a summary of the export lists; compare both ways.
+    assert top == set(autodm.__all__)
+    assert extractors == set(autodm.extractors.__all__)
+
+
+def test_public_callables_and_classes_have_docstrings() -> None:
+    for name in autodm.__all__:
+        value = getattr(autodm, name)
+        if callable(value):
+            assert (value.__doc__ or "").strip(), f"autodm.{name} has no docstring"
+
+
+def test_version_is_a_string() -> None:
+    assert isinstance(autodm.__version__, str)
+    assert re.fullmatch(r"\d+\.\d+\.\d+\S*", autodm.__version__)
+
+
+def test_import_and_classify_do_not_import_sklearn_or_scipy() -> None:
+    code = (
+        "import sys, autodm\n"
+        "verdict = autodm.classify('hi')\n"
+        "assert verdict.label in ('automated', 'human'), verdict\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'scipy'))\n"
+        "print(repr(heavy))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+# ---------------------------------------------------------------------------------------------
+# Verdict and Context
+# ---------------------------------------------------------------------------------------------
+
+
+def test_verdict_fields(detector: Detector) -> None:
+    verdict = detector.classify(SPAM)
+    assert [f.name for f in dataclasses.fields(Verdict)] == [
+        "label", "probability", "threshold", "reasons", "template", "flags",
+    ]  # fmt: skip
+    assert verdict.label in ("automated", "human")
+    assert isinstance(verdict.probability, float)
+    assert verdict.threshold == detector.threshold
+    assert isinstance(verdict.reasons, tuple)
+    assert all(isinstance(r, Reason) for r in verdict.reasons)
+    assert verdict.template is None or isinstance(verdict.template, str)
+    assert isinstance(verdict.flags, tuple)
+    assert verdict.is_automated is (verdict.label == "automated")
+    assert verdict.label == ("automated" if verdict.probability >= verdict.threshold else "human")
+
+
+def test_clear_examples(detector: Detector) -> None:
+    assert detector.classify(SPAM).is_automated
+    assert not detector.classify(CHAT).is_automated
+
+
+def test_to_dict_is_json_safe_and_detached(detector: Detector) -> None:
+    verdict = detector.classify("grab it at bit . ly/3xYzAb, thanks for the follow")
+    before = dataclasses.replace(verdict)
+    data = verdict.to_dict()
+    json.dumps(data)
+    assert data["label"] == verdict.label
+    assert data["is_automated"] == verdict.is_automated
+    assert data["probability"] == pytest.approx(verdict.probability, abs=1e-6)
+    assert data["flags"] == list(verdict.flags)
+    assert [r["code"] for r in data["reasons"]] == [r.code for r in verdict.reasons]
+    data["flags"].append("mutated")
+    data["reasons"].clear()
+    data["label"] = "nope"
+    assert verdict == before
+    assert verdict.to_dict() != data
+
+
+def test_verdict_is_frozen(detector: Detector) -> None:
+    verdict = detector.classify(CHAT)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        verdict.label = "automated"  # type: ignore[misc]
+    assert verdict.reasons
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        verdict.reasons[0].weight = 0.0  # type: ignore[misc]
+
+
+def test_context_is_frozen() -> None:
+    context = Context(sender_id=42)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        context.sender_id = "43"  # type: ignore[misc]
+    assert context.sender_id == "42"
+
+
+def test_context_normalises_values() -> None:
+    context = Context(
+        followed_at=0,
+        sent_at="2026-03-02T10:15:04Z",
+        sender_history=["a", "b"],
+        recipient_id=7,
+        platform="twitter",
+    )
+    assert context.sent_at == 1772446504.0
+    assert context.followed_at == 0.0
+    assert context.sender_history == ("a", "b")
+    assert context.recipient_id == "7"
+    long_history = [str(i) for i in range(MAX_HISTORY + 100)]
+    kept = Context(sender_history=long_history).sender_history
+    assert kept == tuple(long_history[-MAX_HISTORY:])  # the most recent ones
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"sender_history": "not a list"},
+        {"sender_history": ["ok", 3]},
+        {"sender_id": True},
+        {"sender_id": 1.5},
+        {"platform": 3},
+        {"sent_at": True},
+        {"sent_at": float("nan")},
+        {"sent_at": "1772446504"},
+    ],
+)
+def test_context_refuses_bad_values(kwargs: dict[str, object]) -> None:
+    with pytest.raises(InvalidInputError):
+        Context(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [SPAM, CHAT, "Follow back or I'll unfollow! 🔁 bit.ly/x", "Hi Sam, thanks for following"],
+)
+def test_reasons_sorted_by_absolute_weight(detector: Detector, message: str) -> None:
+    verdict = detector.classify(message, {"followed_at": 0, "sent_at": 5})
+    weights = [abs(r.weight) for r in verdict.reasons]
+    assert weights == sorted(weights, reverse=True)
+    assert len(verdict.reasons) <= 8
+    assert all(w >= 0.05 for w in weights)
+    assert 0.0 <= verdict.probability <= 1.0
+
+
+def test_reason_message_does_not_contradict_the_evidence(detector: Detector) -> None:
+    # Regression: messages used to be chosen by the weight's sign ("hides no links").
+    verdict = detector.classify("Verify your account to keep messaging: hxxp://example.org/verify")
+    assert "obfuscated_link" in verdict.flags
+    messages = {r.code: r.message for r in verdict.reasons}
+    assert messages.get("obfuscated_link", "") != "hides no links"
+
+
+@pytest.mark.parametrize(
+    ("plain", "hidden"),
+    [
+        (
+            "Verify your account to keep messaging: http://example.org/verify",
+            "Verify your account to keep messaging: hxxp://example.org/verify",
+        ),
+        ("Claim your free gift at example.com/gift", "Claim your free gift at example[.]com/gift"),
+    ],
+)
+def test_obfuscating_a_link_does_not_make_a_message_more_human(
+    detector: Detector, plain: str, hidden: str
+) -> None:
+    # Regression: an earlier model learned a large negative weight for obfuscated_link.
+    assert detector.classify(hidden).probability >= detector.classify(plain).probability
+
+
+# ---------------------------------------------------------------------------------------------
+# Thresholds
+# ---------------------------------------------------------------------------------------------
+
+
+def test_named_thresholds_come_from_the_bundle() -> None:
+    points = autodm.load_bundle().operating_points
+    for name in ("strict", "balanced", "lenient"):
+        assert Detector(threshold=name).threshold == points[name]["threshold"]
+    assert (
+        Detector(threshold="strict").threshold
+        >= Detector(threshold="balanced").threshold
+        >= Detector(threshold="lenient").threshold
+    )
+
+
+def test_default_threshold_is_the_bundles(detector: Detector) -> None:
+    assert detector.threshold == detector.bundle.threshold
+
+
+@pytest.mark.parametrize("value", [0, 0.0, 0.25, 1, 1.0])
+def test_float_thresholds(value: float) -> None:
+    detector = Detector(threshold=value)
+    assert detector.threshold == float(value)
+    assert isinstance(detector.threshold, float)
+
+
+def test_threshold_zero_and_one_are_extremes() -> None:
+    assert Detector(threshold=0.0).classify(CHAT).is_automated
+    verdict = Detector(threshold=1.0).classify(SPAM)
+    assert verdict.is_automated is (verdict.probability >= 1.0)
+
+
+@pytest.mark.parametrize(
+    "value", [2.0, -0.1, "nope", "Strict", "0.5", True, False, float("nan"), float("inf"), [0.5]]
+)
+def test_bad_thresholds_are_refused(value: object) -> None:
+    with pytest.raises(InvalidInputError):
+        Detector(threshold=value)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------------
+# Input validation
+# ---------------------------------------------------------------------------------------------
+
+
+def test_unknown_context_key_lists_the_accepted_keys(detector: Detector) -> None:
+    with pytest.raises(InvalidInputError) as info:
+        detector.classify("hi", {"sent": 5, "followed_at": 0})
+    message = str(info.value)
+    assert "'sent'" in message
+    for key in (f.name for f in dataclasses.fields(Context)):
+        assert key in message
+
+
+@pytest.mark.parametrize("context", ["followed_at=0", 5, ["a"], (("sent_at", 1),)])
+def test_context_of_the_wrong_type_is_refused(detector: Detector, context: object) -> None:
+    with pytest.raises(InvalidInputError):
+        detector.classify("hi", context)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", [None, b"hi", 3.5, "\ud800", "ok \udc80", ["hi"]])
+def test_bad_messages_are_refused(detector: Detector, bad: object) -> None:
+    with pytest.raises(InvalidInputError):
+        detector.classify(bad)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError):
+        autodm.classify(bad)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError):
+        detector.classify_many(["fine", bad])  # type: ignore[list-item]
+
+
+def test_classify_many_refuses_a_bare_str(detector: Detector) -> None:
+    with pytest.raises(InvalidInputError, match="single str"):
+        detector.classify_many("see you at 6")
+    with pytest.raises(InvalidInputError):
+        autodm.classify_many(b"see you at 6")  # type: ignore[arg-type]
+
+
+def test_classify_many_refuses_mismatched_contexts(detector: Detector) -> None:
+    with pytest.raises(InvalidInputError, match="one entry per message"):
+        detector.classify_many(["a", "b"], [None])
+    with pytest.raises(InvalidInputError, match="one entry per message"):
+        detector.classify_many(["a"], [None, None])
+    with pytest.raises(InvalidInputError, match="not a single context"):
+        detector.classify_many(["a"], {"followed_at": 0})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("n_jobs", [0, -2, 1.5, True, "2"])
+def test_classify_many_refuses_bad_n_jobs(detector: Detector, n_jobs: object) -> None:
+    with pytest.raises(InvalidInputError, match="n_jobs"):
+        detector.classify_many(["a"], n_jobs=n_jobs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2, -1])
+def test_classify_many_matches_classify(detector: Detector, n_jobs: int) -> None:
+    messages = [SPAM, CHAT, ""]
+    contexts = [{"followed_at": 0, "sent_at": 4}, None, Context()]
+    verdicts = detector.classify_many(iter(messages), iter(contexts), n_jobs=n_jobs)
+    assert verdicts == [detector.classify(m, c) for m, c in zip(messages, contexts, strict=True)]
+    assert detector.classify_many([]) == []
+
+
+@pytest.mark.parametrize("text", ["", " ", "   \n\t  ", "\u200b\u200b"])
+def test_empty_and_blank_text_is_human(detector: Detector, text: str) -> None:
+    verdict = detector.classify(text)
+    assert verdict.label == "human"
+    assert 0.0 <= verdict.probability < verdict.threshold
+
+
+def test_one_megabyte_message_is_truncated(detector: Detector) -> None:
+    message = ("Thanks for the follow! " * 50_000)[: 1 << 20]
+    assert len(message) == 1 << 20
+    verdict = detector.classify(message)
+    assert "truncated" in verdict.flags
+    assert 0.0 <= verdict.probability <= 1.0
+
+
+def test_exception_hierarchy() -> None:
+    assert issubclass(AutoDMError, Exception)
+    assert InvalidInputError.__mro__[1:4] == (AutoDMError, ValueError, TypeError)
+    assert issubclass(BundleError, AutoDMError)
+    assert issubclass(BundleError, ValueError)
+    assert not issubclass(BundleError, TypeError)
+    assert ExtractorError.__bases__ == (AutoDMError,)
+    assert not issubclass(ExtractorError, ValueError)
+    for error in (InvalidInputError, BundleError, ExtractorError):
+        assert error.__module__ == "autodm.errors"
+
+
+def test_errors_say_what_was_received() -> None:
+    with pytest.raises(InvalidInputError, match="int 42"):
+        autodm.classify(42)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="decode"):
+        autodm.classify(b"hi")  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------------
+# Context evidence
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("message", ["Thanks! Have a great day.", "hey, nice to meet you here"])
+def test_fast_reply_raises_the_probability(detector: Detector, message: str) -> None:
+    plain = detector.classify(message).probability
+    fast = detector.classify(message, {"followed_at": 0, "sent_at": 5})
+    slow = detector.classify(message, {"followed_at": 0, "sent_at": 3 * 86400})
+    # A borderline message: neither certain nor impossible without context.
+    assert 0.01 < plain < 0.99
+    assert fast.probability > plain > slow.probability
+    delay = {r.code: r for r in fast.reasons}["follow_delay"]
+    assert delay.weight == pytest.approx(math.log(6.0), abs=1e-3)
+    assert "5 s" in delay.message
+
+
+def test_context_given_as_mapping_or_context_is_the_same(detector: Detector) -> None:
+    mapping = {"followed_at": "2026-03-02T10:15:00+00:00", "sent_at": "2026-03-02T10:15:04+00:00"}
+    assert detector.classify(SPAM, mapping) == detector.classify(SPAM, Context(**mapping))
+
+
+def test_sender_history_of_copies_adds_a_sender_duplicates_reason(detector: Detector) -> None:
+    text = "Hi {}, great to meet you! I post about gardening and slow living every week."
+    history = [text.format(name) for name in NAMES]
+    message = text.format("Zoe")
+    plain = detector.classify(message)
+    verdict = detector.classify(message, {"sender_history": history})
+    reasons = {r.code: r for r in verdict.reasons}
+    assert "sender_duplicates" in reasons
+    assert reasons["sender_duplicates"].weight > 0
+    assert "20" in reasons["sender_duplicates"].message
+    assert verdict.probability > plain.probability
+    assert "sender_duplicates" not in {r.code for r in plain.reasons}

@@ -1,0 +1,452 @@
+"""Model bundles: loading, a save/load round trip, and hostile bundles refused safely."""
+
+from __future__ import annotations
+
+import io
+import json
+import pickle
+import struct
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import autodm
+from autodm import Bundle, BundleError, Detector, load_bundle
+
+MEMBERS = ("manifest.json", "weights.npz")
+
+# A tiny synthetic training set: 40 templated auto-DMs and 40 human messages.
+_NAMES = ["Alex", "Maria", "Kenji", "Priya", "Olu", "Sam", "Jordan", "Chen", "Lukas", "Ana"]
+_AUTO_TEMPLATES = [
+    "Hi {name}, thanks for the follow! Check out my shop at https://bit.ly/shop{i}",
+    "Thanks for following {name}! Please like my Facebook page: https://fb.com/page{i}",
+    "Hey {name}! Follow back or I'll unfollow. Use code SAVE{i} for 20% off",
+    "Welcome {name}! Download my free ebook here https://tinyurl.com/ebook{i}",
+]
+_HUMAN = [
+    "are we still on for lunch tomorrow?",
+    "I left my keys at your place, can you check?",
+    "lol that movie was so bad",
+    "did you finish the report for the client?",
+    "my train is late again, be there in 20",
+    "can you send me the photos from saturday",
+    "happy birthday!! hope you have an amazing day",
+    "what time does the game start tonight",
+    "I think the bug is in the parser, not the lexer",
+    "thanks for dinner yesterday, it was lovely",
+    "do you know a good dentist near the office",
+    "grandma says hi and asks when you are visiting",
+    "the cat knocked the plant over again",
+    "should we get pizza or thai tonight",
+    "just landed, will call you from the taxi",
+    "that meeting could have been an email honestly",
+    "can I borrow your ladder this weekend",
+    "the wifi password is on the fridge",
+    "running late, start without me",
+    "did you see the news about the bridge",
+]
+PROBES = [
+    "Hi Zoe, thanks for the follow! Check out my shop at https://bit.ly/shop99",
+    "are we still on for dinner tonight?",
+    "Thanks for following Bo! Please like my page",
+    "",
+    "the parser is fine now, thanks",
+]
+
+
+def _training_set() -> tuple[list[str], list[str]]:
+    messages, labels = [], []
+    for i in range(40):
+        template = _AUTO_TEMPLATES[i % len(_AUTO_TEMPLATES)]
+        messages.append(template.format(name=_NAMES[i % len(_NAMES)], i=i))
+        labels.append("automated")
+    for i in range(40):
+        suffix = "" if i < len(_HUMAN) else [" ok?", " haha", " see ya", " cheers"][i % 4]
+        messages.append(_HUMAN[i % len(_HUMAN)] + suffix)
+        labels.append("human")
+    return messages, labels
+
+
+@pytest.fixture(scope="module")
+def tiny_bundle() -> Bundle:
+    messages, labels = _training_set()
+    return autodm.train(messages, labels, cv=3, buckets=4096, description={"set": "tiny"})
+
+
+@pytest.fixture(scope="module")
+def good_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A valid bundle folder (a copy of the bundled model) to derive hostile ones from."""
+    return load_bundle().save(tmp_path_factory.mktemp("good") / "bundle")
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading and the round trip
+# ---------------------------------------------------------------------------------------------
+
+
+def test_load_bundled_model() -> None:
+    bundle = load_bundle()
+    assert isinstance(bundle, Bundle)
+    assert 0.0 < bundle.threshold < 1.0
+    assert bundle.manifest["format_version"] == 1
+    n = len(bundle.features)
+    assert bundle.mean.shape == bundle.scale.shape == bundle.coef.shape == (n,)
+    assert np.all(bundle.scale > 0)
+    assert len(bundle.calibration) == 2
+    assert set(bundle.operating_points) == {"strict", "balanced", "lenient"}
+    assert set(bundle.features) <= set(Detector().feature_names)
+
+
+def test_loaded_arrays_are_read_only() -> None:
+    bundle = load_bundle()
+    with pytest.raises(ValueError, match="read-only"):
+        bundle.coef[0] = 1.0
+
+
+def test_tiny_training_gives_a_working_bundle(tiny_bundle: Bundle) -> None:
+    assert tiny_bundle.manifest["training"]["set"] == "tiny"
+    assert tiny_bundle.manifest["training"]["messages"] == 80
+    assert tiny_bundle.ngram_coef is not None
+    assert tiny_bundle.ngram_coef.shape == (4096,)
+    detector = Detector(tiny_bundle)
+    assert detector.classify(PROBES[0]).probability > detector.classify(PROBES[1]).probability
+
+
+@pytest.mark.parametrize("target", ["b", "b.zip", "nested/dir/b.zip"])
+def test_save_and_load_round_trip(tiny_bundle: Bundle, tmp_path: Path, target: str) -> None:
+    written = tiny_bundle.save(tmp_path / target)
+    assert written == tmp_path / target
+    if written.suffix == ".zip":
+        with zipfile.ZipFile(written) as archive:
+            assert sorted(archive.namelist()) == sorted(MEMBERS)
+    else:
+        assert sorted(p.name for p in written.iterdir()) == sorted(MEMBERS)
+    loaded = load_bundle(written)
+    assert loaded.features == tiny_bundle.features
+    assert loaded.threshold == tiny_bundle.threshold
+    assert loaded.operating_points == tiny_bundle.operating_points
+    assert loaded.context_evidence == tiny_bundle.context_evidence
+    for name in ("mean", "scale", "coef", "ngram_coef"):
+        np.testing.assert_array_equal(getattr(loaded, name), getattr(tiny_bundle, name))
+    assert loaded.intercept == tiny_bundle.intercept
+    assert loaded.calibration == tiny_bundle.calibration
+
+    in_memory, from_disk = Detector(tiny_bundle), Detector(written)
+    contexts = [None, {"followed_at": 0, "sent_at": 4}, None, None, {"sender_history": PROBES}]
+    for message, context in zip(PROBES, contexts, strict=True):
+        assert from_disk.classify(message, context) == in_memory.classify(message, context)
+        assert (
+            from_disk.classify(message, context).probability
+            == in_memory.classify(message, context).probability
+        )
+
+
+def test_save_replaces_members_and_leaves_other_files(tiny_bundle: Bundle, tmp_path: Path) -> None:
+    folder = tmp_path / "b"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    (folder / "manifest.json").write_text("stale")
+    tiny_bundle.save(folder)
+    assert (folder / "notes.txt").read_text() == "mine"
+    assert json.loads((folder / "manifest.json").read_text())["format_version"] == 1
+
+
+def test_zip_with_members_inside_one_folder_loads(good_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "nested.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name in MEMBERS:
+            archive.writestr(f"bundle/{name}", (good_dir / name).read_bytes())
+    assert load_bundle(path).features == load_bundle().features
+
+
+def test_detector_accepts_a_bundle_path(good_dir: Path) -> None:
+    assert Detector(good_dir).classify("see you at 6") == Detector().classify("see you at 6")
+    assert Detector(str(good_dir)).threshold == load_bundle().threshold
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostile bundles
+# ---------------------------------------------------------------------------------------------
+
+
+def _arrays(good_dir: Path) -> dict[str, np.ndarray]:
+    with np.load(good_dir / "weights.npz", allow_pickle=False) as npz:
+        return {name: npz[name] for name in npz.files}
+
+
+def _manifest(good_dir: Path) -> dict[str, Any]:
+    return json.loads((good_dir / "manifest.json").read_text(encoding="utf-8"))
+
+
+def _npz(arrays: dict[str, Any], allow_pickle: bool = False) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, allow_pickle=allow_pickle, **arrays)
+    return buffer.getvalue()
+
+
+def _folder(
+    tmp_path: Path, good_dir: Path, manifest: bytes | None = None, weights: bytes | None = None
+) -> Path:
+    folder = tmp_path / "hostile"
+    folder.mkdir()
+    (folder / "manifest.json").write_bytes(
+        manifest if manifest is not None else (good_dir / "manifest.json").read_bytes()
+    )
+    (folder / "weights.npz").write_bytes(
+        weights if weights is not None else (good_dir / "weights.npz").read_bytes()
+    )
+    return folder
+
+
+def _refused(path: object, match: str | None = None) -> BundleError:
+    with pytest.raises(BundleError, match=match) as info:
+        load_bundle(path)  # type: ignore[arg-type]
+    with pytest.raises(BundleError):
+        Detector(path)  # type: ignore[arg-type]
+    return info.value
+
+
+@pytest.mark.parametrize("missing", MEMBERS)
+def test_folder_missing_a_member(good_dir: Path, tmp_path: Path, missing: str) -> None:
+    folder = _folder(tmp_path, good_dir)
+    (folder / missing).unlink()
+    _refused(folder, match=missing)
+
+
+@pytest.mark.parametrize("missing", MEMBERS)
+def test_zip_missing_a_member(good_dir: Path, tmp_path: Path, missing: str) -> None:
+    path = tmp_path / "b.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name in MEMBERS:
+            if name != missing:
+                archive.writestr(name, (good_dir / name).read_bytes())
+    _refused(path, match=missing)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"{not json", b"", b"\xff\xfe\x00garbage", b"[1, 2, 3]", b'"a string"', b"null"],
+    ids=["broken", "empty", "not-utf8", "list", "string", "null"],
+)
+def test_manifest_not_a_json_object(good_dir: Path, tmp_path: Path, raw: bytes) -> None:
+    _refused(_folder(tmp_path, good_dir, manifest=raw), match="manifest.json")
+
+
+_MANIFEST_EDITS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "format-999": lambda m: m.update(format_version=999),
+    "format-0": lambda m: m.update(format_version=0),
+    "format-str": lambda m: m.update(format_version="1"),
+    "format-bool": lambda m: m.update(format_version=True),
+    "format-missing": lambda m: m.pop("format_version"),
+    "features-one-short": lambda m: m.update(features=m["features"][:-1]),
+    "features-one-extra": lambda m: m.update(features=[*m["features"], "bonus"]),
+    "features-duplicate": lambda m: m.update(features=[m["features"][0]] * len(m["features"])),
+    "features-empty": lambda m: m.update(features=[]),
+    "features-not-str": lambda m: m.update(features=list(range(len(m["features"])))),
+    "threshold-high": lambda m: m.update(threshold=1.5),
+    "threshold-missing": lambda m: m.pop("threshold"),
+    "operating-point-unknown": lambda m: m["operating_points"].update(max={"threshold": 0.5}),
+    "operating-point-bad": lambda m: m["operating_points"].update(strict={"threshold": 7}),
+    "context-table-unsorted": lambda m: m["context_evidence"].update(
+        x={"edges": [1.0, 0.0], "log_lr": [0.0, 0.0]}
+    ),
+    "context-table-lengths": lambda m: m["context_evidence"].update(
+        x={"edges": [0.0, 1.0], "log_lr": [0.0]}
+    ),
+}
+
+
+@pytest.mark.parametrize("edit", list(_MANIFEST_EDITS), ids=list(_MANIFEST_EDITS))
+def test_manifest_with_bad_content(good_dir: Path, tmp_path: Path, edit: str) -> None:
+    manifest = _manifest(good_dir)
+    _MANIFEST_EDITS[edit](manifest)
+    _refused(_folder(tmp_path, good_dir, manifest=json.dumps(manifest).encode()))
+
+
+def test_newer_format_version_says_so(good_dir: Path, tmp_path: Path) -> None:
+    manifest = {**_manifest(good_dir), "format_version": 999}
+    _refused(_folder(tmp_path, good_dir, manifest=json.dumps(manifest).encode()), match="999")
+
+
+def test_feature_count_must_match_arrays(good_dir: Path, tmp_path: Path) -> None:
+    manifest = _manifest(good_dir)
+    manifest["features"] = manifest["features"][:-1]
+    error = _refused(_folder(tmp_path, good_dir, manifest=json.dumps(manifest).encode()))
+    assert "shape" in str(error)
+
+
+class _CreatesAFile:
+    """Unpickling this opens ``path`` for writing, which creates the file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = str(path)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (open, (self.path, "w"))
+
+
+def test_object_array_is_refused(good_dir: Path, tmp_path: Path) -> None:
+    arrays = _arrays(good_dir)
+    arrays["mean"] = np.array(list(arrays["mean"]), dtype=object)
+    weights = _npz(arrays, allow_pickle=True)
+    _refused(_folder(tmp_path, good_dir, weights=weights), match="weights.npz")
+
+
+def test_pickled_payload_is_never_unpickled(good_dir: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    arrays = _arrays(good_dir)
+    arrays["coef"] = np.array([_CreatesAFile(marker)], dtype=object)
+    weights = _npz(arrays, allow_pickle=True)
+    _refused(_folder(tmp_path, good_dir, weights=weights))
+    assert not marker.exists()
+
+    # Positive control: the payload is live, unpickling it does create the file.
+    control = tmp_path / "control"
+    live = _npz({"coef": np.array([_CreatesAFile(control)], dtype=object)}, allow_pickle=True)
+    with np.load(io.BytesIO(live), allow_pickle=True) as npz:
+        npz["coef"][0].close()  # the unpickled object is the opened file
+    assert control.exists()
+
+
+def test_plain_pickle_as_weights_is_never_unpickled(good_dir: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    weights = pickle.dumps(_CreatesAFile(marker))
+    _refused(_folder(tmp_path, good_dir, weights=weights), match="weights.npz")
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    "name", ["mean", "scale", "coef", "intercept", "calibration", "ngram_coef"]
+)
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf], ids=["nan", "inf", "-inf"])
+def test_non_finite_values(good_dir: Path, tmp_path: Path, name: str, bad: float) -> None:
+    arrays = _arrays(good_dir)
+    arrays[name] = arrays[name].copy()
+    arrays[name][-1] = bad
+    _refused(_folder(tmp_path, good_dir, weights=_npz(arrays)))
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [
+        ("coef", lambda a: a.reshape(-1, 1)),
+        ("coef", lambda a: np.append(a, 0.0)),
+        ("mean", lambda a: a[:-1]),
+        ("intercept", lambda a: np.array([0.0, 0.0])),
+        ("calibration", lambda a: np.array([1.0])),
+        ("ngram_coef", lambda a: np.zeros(1000)),
+        ("ngram_coef", lambda a: np.zeros((64, 64))),
+    ],
+    ids=[
+        "coef-2d",
+        "coef-long",
+        "mean-short",
+        "intercept-2",
+        "calibration-1",
+        "ngram-1000",
+        "ngram-2d",
+    ],
+)
+def test_wrong_shapes(good_dir: Path, tmp_path: Path, name: str, make: Callable) -> None:
+    arrays = _arrays(good_dir)
+    arrays[name] = make(arrays[name])
+    _refused(_folder(tmp_path, good_dir, weights=_npz(arrays)), match=name)
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int8, np.bool_, np.complex128, "U3"])
+def test_wrong_dtype(good_dir: Path, tmp_path: Path, dtype: Any) -> None:
+    arrays = _arrays(good_dir)
+    arrays["mean"] = np.ones_like(arrays["mean"]).astype(dtype)
+    _refused(_folder(tmp_path, good_dir, weights=_npz(arrays)), match="mean")
+
+
+def test_non_positive_scale(good_dir: Path, tmp_path: Path) -> None:
+    arrays = _arrays(good_dir)
+    arrays["scale"] = arrays["scale"].copy()
+    arrays["scale"][0] = 0.0
+    _refused(_folder(tmp_path, good_dir, weights=_npz(arrays)), match="scale")
+
+
+@pytest.mark.parametrize("change", ["missing-coef", "extra-array"])
+def test_npz_with_wrong_members(good_dir: Path, tmp_path: Path, change: str) -> None:
+    arrays = _arrays(good_dir)
+    if change == "missing-coef":
+        del arrays["coef"]
+    else:
+        arrays["backdoor"] = np.zeros(3)
+    _refused(_folder(tmp_path, good_dir, weights=_npz(arrays)), match="weights.npz")
+
+
+def test_weights_not_an_npz(good_dir: Path, tmp_path: Path) -> None:
+    _refused(_folder(tmp_path, good_dir, weights=b"PK\x03\x04 not really"))
+
+
+def _good_zip(good_dir: Path, path: Path) -> Path:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in MEMBERS:
+            archive.writestr(name, (good_dir / name).read_bytes())
+    return path
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.9, 0.99])
+def test_truncated_zip(good_dir: Path, tmp_path: Path, keep: float) -> None:
+    data = _good_zip(good_dir, tmp_path / "good.zip").read_bytes()
+    path = tmp_path / "truncated.zip"
+    path.write_bytes(data[: int(len(data) * keep)])
+    _refused(path)
+
+
+def test_zip_with_corrupt_compressed_data(good_dir: Path, tmp_path: Path) -> None:
+    path = _good_zip(good_dir, tmp_path / "good.zip")
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("manifest.json")
+    name_len, extra_len = struct.unpack(
+        "<HH", data[info.header_offset + 26 : info.header_offset + 30]
+    )
+    start = info.header_offset + 30 + name_len + extra_len
+    data[start : start + info.compress_size] = b"\xff" * info.compress_size  # invalid block type
+    corrupt = tmp_path / "corrupt.zip"
+    corrupt.write_bytes(bytes(data))
+    _refused(corrupt)
+
+
+@pytest.mark.parametrize(
+    "member", ["../evil", "bundle/../../evil", "/etc/evil", "\\evil", "a/b/manifest.json"]
+)
+def test_zip_with_unsafe_member_path(good_dir: Path, tmp_path: Path, member: str) -> None:
+    path = _good_zip(good_dir, tmp_path / "evil.zip")
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr(member, "payload")
+    _refused(path)
+    assert not (tmp_path / "evil").exists()
+    assert not (tmp_path.parent / "evil").exists()
+
+
+@pytest.mark.parametrize("member", ["README.txt", "weights.pkl", "model/extra.json"])
+def test_zip_with_unexpected_member(good_dir: Path, tmp_path: Path, member: str) -> None:
+    path = _good_zip(good_dir, tmp_path / "extra.zip")
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr(member, "x")
+    _refused(path, match="unexpected member")
+
+
+def test_zip_with_a_duplicate_member(good_dir: Path, tmp_path: Path) -> None:
+    path = _good_zip(good_dir, tmp_path / "dup.zip")
+    with zipfile.ZipFile(path, "a") as archive, pytest.warns(UserWarning, match="Duplicate"):
+        archive.writestr("manifest.json", (good_dir / "manifest.json").read_bytes())
+    _refused(path, match="twice")
+
+
+def test_paths_that_are_not_bundles(tmp_path: Path) -> None:
+    _refused(tmp_path / "does-not-exist", match="does not exist")
+    _refused(str(tmp_path / "does-not-exist.zip"), match="does not exist")
+    plain = tmp_path / "plain.txt"
+    plain.write_text("hello")
+    _refused(plain, match="neither")
+    _refused(tmp_path, match="missing")  # an empty folder
+    _refused(123, match="str or pathlib.Path")

@@ -1,0 +1,396 @@
+"""The text layer: ``autodm._text.view`` and ``mask_template``."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from autodm._text import MAX_CHARS, TextView, mask_template, view
+from autodm.errors import InvalidInputError
+
+# ---------------------------------------------------------------------------------------------
+# Normalisation
+# ---------------------------------------------------------------------------------------------
+
+
+def test_nfkc_folds_fullwidth_letters() -> None:
+    v = view("ＦＲＥＥ ＧＩＦＴ for following")
+    assert v.text == "FREE GIFT for following"
+    assert v.masked == "free gift for following"
+    # Fullwidth forms are not "styled" letters and are not hidden, so nothing is flagged.
+    assert v.flags == frozenset()
+
+
+def test_nfkc_folds_styled_letters_and_flags_them() -> None:
+    v = view("𝐅𝐑𝐄𝐄 course")
+    assert v.text == "FREE course"
+    assert "styled_letters" in v.flags
+
+
+def test_nfkc_of_ideographic_space_collapses_to_one_space() -> None:
+    assert view("Ｆｒｅｅ\u3000ｇｉｆｔ").text == "Free gift"
+
+
+def test_zero_width_inside_a_word_is_removed_and_flagged() -> None:
+    v = view("Fol\u200blow me on Insta\u200dgram")
+    assert v.text == "Follow me on Instagram"
+    assert "zero_width" in v.flags
+
+
+def test_soft_hyphen_inside_a_word_counts_as_zero_width() -> None:
+    v = view("fol\u00adlow")
+    assert v.text == "follow"
+    assert "zero_width" in v.flags
+
+
+def test_zero_width_between_words_is_removed_without_flag() -> None:
+    v = view("hello \u200b world \ufeff")
+    assert v.text == "hello world"
+    assert "zero_width" not in v.flags
+
+
+def test_bidi_controls_are_removed_and_flagged() -> None:
+    v = view("abc\u202edef\u202c ok")
+    assert v.text == "abcdef ok"
+    assert "bidi_controls" in v.flags
+
+
+def test_bidi_marks_are_removed_without_flag() -> None:
+    v = view("a\u200ftext\u200e")
+    assert v.text == "atext"
+    assert v.flags == frozenset()
+
+
+def test_confusables_inside_latin_words_are_folded_and_flagged() -> None:
+    # "Thаnks fоr fоllоwing" with Cyrillic а and о.
+    v = view("Th\u0430nks f\u043er f\u043ell\u043ewing")
+    assert v.text == "Thanks for following"
+    assert "confusables" in v.flags
+
+
+def test_plain_russian_sentence_is_untouched() -> None:
+    sentence = "Привет, как дела? Сегодня хорошая погода, пойдём гулять."
+    v = view(sentence)
+    assert v.text == sentence
+    assert "confusables" not in v.flags
+    assert v.flags == frozenset()
+
+
+def test_plain_greek_sentence_is_untouched() -> None:
+    sentence = "Καλημέρα, τι κάνεις σήμερα;"
+    v = view(sentence)
+    assert v.text == sentence
+    assert "confusables" not in v.flags
+
+
+def test_cyrillic_word_next_to_latin_word_is_not_folded() -> None:
+    # Mixing happens per word: a Russian word beside an English one is left alone.
+    v = view("Рим is nice")
+    assert v.text == "Рим is nice"
+    assert "confusables" not in v.flags
+
+
+def test_whitespace_and_controls_collapse_to_single_spaces() -> None:
+    v = view("  a \t\n\r b\x00\x07c\x7f  ")
+    assert v.text == "a b c"
+
+
+def test_truncation_at_max_chars_is_flagged() -> None:
+    v = view("x" * (MAX_CHARS + 10))
+    assert len(v.text) == MAX_CHARS
+    assert "truncated" in v.flags
+    assert v.original_length == MAX_CHARS + 10
+
+
+def test_exactly_max_chars_is_not_truncated() -> None:
+    v = view("y" * MAX_CHARS)
+    assert len(v.text) == MAX_CHARS
+    assert "truncated" not in v.flags
+
+
+def test_nfkc_expansion_is_truncated_too() -> None:
+    # U+FDFA expands to 18 code points under NFKC.
+    v = view("\ufdfa" * 300)
+    assert len(v.text) <= MAX_CHARS
+    assert "truncated" in v.flags
+
+
+# ---------------------------------------------------------------------------------------------
+# Masking
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "masked"),
+    [
+        ("Hi Maria, thanks", "hi <name>, thanks"),
+        ("Hey Alex! welcome", "hey <name>! welcome"),
+        ("Dear John", "dear <name>"),
+        ("thanks Maria!", "thanks <name>!"),
+        ("Hola José, gracias", "hola <name>, gracias"),
+        # A lowercase word after a greeting is not a name.
+        ("Hi maria", "hi maria"),
+        ("hi there", "hi there"),
+    ],
+)
+def test_names_after_greetings_are_masked(message: str, masked: str) -> None:
+    assert view(message).masked == masked
+
+
+def test_name_masking_makes_two_greetings_identical() -> None:
+    assert (
+        view("Hi Alex, thanks for the follow!").masked
+        == view("Hi Maria, thanks for the follow!").masked
+    )
+
+
+def test_handles_emails_urls_numbers_and_weekdays_are_masked() -> None:
+    v = view("Hey @bob_1 mail me at a.b@c.com https://x.com/a on Monday at 5:30 for $20")
+    assert v.masked == "hey <user> mail me at <email> <url> on <day> at <num> for <num>"
+    assert v.handles == 1
+    assert v.emails == 1
+    assert [link.text for link in v.links] == ["https://x.com/a"]
+    assert "<user>" in v.tokens
+    assert "<email>" in v.tokens
+    assert "<day>" in v.tokens
+
+
+@pytest.mark.parametrize("day", ["monday", "Tuesday", "WEDNESDAY", "sunday"])
+def test_weekdays_are_masked_in_any_case(day: str) -> None:
+    assert view(f"see you {day}!").masked == "see you <day>!"
+
+
+@pytest.mark.parametrize("message", ["version 1.2.3", "€100", "call me at 12:30", "3,000.50 total"])
+def test_numbers_are_masked(message: str) -> None:
+    assert "<num>" in view(message).masked
+    assert not re.search(r"\d", view(message).masked)
+
+
+def test_email_is_not_a_link() -> None:
+    v = view("write to Foo.Bar+x@Example.co.uk please")
+    assert v.emails == 1
+    assert v.links == ()
+    assert v.masked == "write to <email> please"
+
+
+def test_mask_template_slots() -> None:
+    assert (
+        mask_template("Hi {name}, thanks! {url} {handle} {number} {day}")
+        == "hi <name>, thanks! <url> <user> <num> <day>"
+    )
+
+
+def test_mask_template_matches_a_rendered_message() -> None:
+    template = "Hi {name}, my course has {number} lessons, see {url} on {day}"
+    message = "Hi Bob, my course has 12 lessons, see https://a.example.com/x on Friday"
+    assert mask_template(template) == view(message).masked
+
+
+# ---------------------------------------------------------------------------------------------
+# Links
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "link_text", "host"),
+    [
+        ("Thanks! Check my page: bit . ly/abc9Xq", "bit.ly/abc9Xq", "bit.ly"),
+        ("claim at example[.]com/boost now", "example.com/boost", "example.com"),
+        ("claim at example(dot)com today", "example.com", "example.com"),
+        ("verify: hxxp://example.org/verify", "http://example.org/verify", "example.org"),
+        ("see hxxps://evil.xyz/a", "https://evil.xyz/a", "evil.xyz"),
+    ],
+)
+def test_obfuscated_links_are_found_and_flagged(message: str, link_text: str, host: str) -> None:
+    v = view(message)
+    assert [link.text for link in v.links] == [link_text]
+    assert v.links[0].host == host
+    assert "obfuscated_link" in v.flags
+    assert "<url>" in v.masked
+
+
+def test_plain_link_is_not_flagged_as_obfuscated() -> None:
+    v = view("see https://example.com/x and www.example.org")
+    assert len(v.links) == 2
+    assert "obfuscated_link" not in v.flags
+
+
+@pytest.mark.parametrize(
+    "message", ["run setup.py first", "then ./run.sh", "edit README.md", "node.js rocks", "a.b"]
+)
+def test_file_names_are_not_links(message: str) -> None:
+    assert view(message).links == ()
+
+
+@pytest.mark.parametrize(
+    ("message", "host", "has_path"),
+    [
+        ("see docs.python.org/3/ now", "docs.python.org", True),
+        ("see docs.python.org", "docs.python.org", False),
+        ("docs.rs/foo", "docs.rs", True),
+        ("t.co/abc", "t.co", True),
+    ],
+)
+def test_bare_domains_are_links(message: str, host: str, has_path: bool) -> None:
+    (link,) = view(message).links
+    assert link.host == host
+    assert link.has_path is has_path
+    assert link.has_scheme is False
+
+
+def test_www_link_is_found_without_trailing_dot_and_www_is_dropped_from_host() -> None:
+    (link,) = view("visit www.example.com/path?x=1.").links
+    assert link.text == "www.example.com/path?x=1"
+    assert link.host == "example.com"
+    assert link.has_path is True
+
+
+def test_trailing_punctuation_is_not_part_of_a_link() -> None:
+    (link,) = view("see google.com.").links
+    assert link.text == "google.com"
+    assert view("see google.com.").masked == "see <url>."
+
+
+def test_uppercase_https_scheme_is_a_link() -> None:
+    v = view("HTTPS://example.com/x")
+    assert [link.host for link in v.links] == ["example.com"]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "We lost money last year. Net profit is up this year though.",
+        "Call me later. Info is on the board.",
+    ],
+)
+def test_sentence_break_is_not_an_obfuscated_link(message: str) -> None:
+    v = view(message)
+    assert v.links == ()
+    assert "obfuscated_link" not in v.flags
+
+
+# ---------------------------------------------------------------------------------------------
+# Bad input
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", [b"hi", bytearray(b"hi"), memoryview(b"hi")])
+def test_bytes_are_refused_with_a_decoding_hint(bad: object) -> None:
+    with pytest.raises(InvalidInputError, match="decode"):
+        view(bad)
+
+
+@pytest.mark.parametrize("bad", [None, 3.5, 42, ["hi"], object()])
+def test_non_str_is_refused(bad: object) -> None:
+    with pytest.raises(InvalidInputError, match="must be a str"):
+        view(bad)
+
+
+@pytest.mark.parametrize("bad", ["\ud800", "ok \udfff then", "a\ud83d"])
+def test_lone_surrogates_are_refused(bad: str) -> None:
+    with pytest.raises(InvalidInputError, match="surrogate"):
+        view(bad)
+
+
+def test_empty_text_gives_an_empty_view() -> None:
+    v = view("")
+    assert v.text == v.masked == ""
+    assert v.tokens == ()
+    assert v.links == ()
+    assert v.flags == frozenset()
+
+
+# ---------------------------------------------------------------------------------------------
+# Properties
+# ---------------------------------------------------------------------------------------------
+
+_NO_SURROGATES = st.characters(exclude_categories=("Cs",))
+_TRICKY = st.sampled_from(
+    list("\u200b\u202e\u00ad\u200f аеорсхуΑΒ.:/[]()@#$%0123456789hxtpsHTTPS𝐅ⓕ🅵\ufdfaİß \n\t")
+)
+_TEXT = st.text(st.one_of(_NO_SURROGATES, _TRICKY), max_size=300)
+_PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@_PROPERTY
+@given(_TEXT)
+def test_view_never_raises_on_text_without_surrogates(message: str) -> None:
+    v = view(message)
+    assert isinstance(v, TextView)
+
+
+@_PROPERTY
+@given(_TEXT, st.characters(categories=["Cs"]), st.data())
+def test_view_raises_only_invalid_input_error(message: str, surrogate: str, data) -> None:
+    at = data.draw(st.integers(0, len(message)))
+    tainted = message[:at] + surrogate + message[at:]
+    with pytest.raises(InvalidInputError, match="surrogate"):
+        view(tainted)
+
+
+@_PROPERTY
+@given(st.text(st.characters(), max_size=200))
+def test_view_of_any_text_raises_nothing_but_invalid_input(message: str) -> None:
+    if any(unicodedata.category(c) == "Cs" for c in message):
+        with pytest.raises(InvalidInputError):
+            view(message)
+    else:
+        assert isinstance(view(message), TextView)  # anything raised fails the test
+
+
+@_PROPERTY
+@given(_TEXT)
+def test_text_is_bounded_masked_is_lowercase_and_view_is_deterministic(message: str) -> None:
+    v = view(message)
+    assert len(v.text) <= MAX_CHARS
+    assert not re.search("[A-Z]", v.masked)
+    assert view(message) == v
+
+
+_LONG_TEXT = st.builds(
+    lambda unit, size: (unit * (MAX_CHARS // len(unit) + 2))[:size],
+    st.text(st.one_of(_NO_SURROGATES, _TRICKY), min_size=1, max_size=40),
+    st.integers(MAX_CHARS - 50, MAX_CHARS + 200),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(_LONG_TEXT)
+def test_long_text_is_bounded(message: str) -> None:
+    v = view(message)
+    assert len(v.text) <= MAX_CHARS
+    if len(message) > MAX_CHARS:
+        assert "truncated" in v.flags
+
+
+_WORDS = st.from_regex(r"[a-z]{1,10}", fullmatch=True)
+_URLS = st.builds(
+    lambda host, tld, path: f"https://{host}.{tld}{path}",
+    st.from_regex(r"[a-z0-9]{1,12}(\.[a-z0-9]{1,12}){0,2}", fullmatch=True),
+    st.sampled_from(["com", "org", "net", "io", "dev", "co.uk"]),
+    st.from_regex(r"(/[A-Za-z0-9_~-]{0,12}){0,3}(\?[a-z]{1,5}=[0-9]{1,4})?", fullmatch=True),
+)
+
+
+def _reference_link_count(message: str) -> int:
+    """Slow and obviously right: every space-separated piece starting with https:// is a link."""
+    count = 0
+    for piece in message.split(" "):
+        if piece[:8] == "https://":
+            count += 1
+    return count
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(_WORDS, _URLS), max_size=40))
+def test_link_finder_equals_reference_count(pieces: list[str]) -> None:
+    message = " ".join(pieces)
+    v = view(message)
+    assert len(v.links) == _reference_link_count(message)
+    assert [link.text for link in v.links] == [p for p in pieces if p.startswith("https://")]
+    assert all(link.has_scheme for link in v.links)
+    assert v.masked.count("<url>") == len(v.links)

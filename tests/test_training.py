@@ -1,0 +1,239 @@
+"""train (input validation) and evaluate (counts and rates), plus labels_to_array."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+import autodm
+from autodm import Detector, InvalidInputError
+from autodm._training import Evaluation, labels_to_array
+
+AUTOMATED = [
+    "Thanks for the follow! Like my page: bit.ly/x1Ab",
+    "Follow back or I'll unfollow you",
+    "Use code WELCOME30 for 30% off!",
+    "Thx for following, check out my channel",
+    "Grab my free e-book at example.com/book",
+    "Sent via FollowBoost",
+]
+HUMAN = [
+    "see you at 6",
+    "are we still on for lunch?",
+    "lol that was hilarious",
+    "can you send me the notes",
+    "running late, 10 min",
+    "happy birthday!!",
+]
+MESSAGES = AUTOMATED + HUMAN
+LABELS = ["automated"] * len(AUTOMATED) + ["human"] * len(HUMAN)
+
+
+# ---------------------------------------------------------------------------------------------
+# labels_to_array
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("automated", 1), ("auto", 1), ("spam", 1), ("bot", 1), ("1", 1), ("true", 1),
+        ("yes", 1), ("  Automated ", 1), ("SPAM", 1), (1, 1), (True, 1), (np.int64(1), 1),
+        (np.bool_(True), 1),
+        ("human", 0), ("ham", 0), ("person", 0), ("0", 0), ("false", 0), ("no", 0),
+        ("Human", 0), (" HAM", 0), (0, 0), (False, 0), (np.int32(0), 0), (np.bool_(False), 0),
+    ],
+)  # fmt: skip
+def test_labels_to_array_mappings(label: object, expected: int) -> None:
+    out = labels_to_array([label])
+    assert out.dtype == np.int8
+    assert out.tolist() == [expected]
+
+
+def test_labels_to_array_keeps_order() -> None:
+    assert labels_to_array(["spam", "ham", 1, 0, True]).tolist() == [1, 0, 1, 0, 1]
+    assert labels_to_array([]).shape == (0,)
+
+
+@pytest.mark.parametrize("label", ["maybe", "", 2, -1, None, "automated!", ["spam"], object()])
+def test_labels_to_array_refuses_unknown_labels(label: object) -> None:
+    with pytest.raises(InvalidInputError, match="label"):
+        labels_to_array(["human", label])
+
+
+# ---------------------------------------------------------------------------------------------
+# train: input validation (all refused before any fitting)
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "match"),
+    [
+        ((MESSAGES, LABELS[:-1]), {}, "one entry per message"),
+        ((MESSAGES[:-1], LABELS), {}, "one entry per message"),
+        ((MESSAGES, ["automated"] * len(MESSAGES)), {}, "each class"),
+        ((MESSAGES, ["human"] * len(MESSAGES)), {}, "each class"),
+        ((MESSAGES, [*LABELS[:-1], "maybe"]), {}, "label"),
+        ((MESSAGES[:4], LABELS[:2] + LABELS[-2:]), {"cv": 3}, "at least 3"),
+        ((["a", "b"], ["automated", "human"]), {}, "at least 5"),
+        ((MESSAGES, LABELS), {"C": 0}, "`C`"),
+        ((MESSAGES, LABELS), {"C": -1.0}, "`C`"),
+        ((MESSAGES, LABELS), {"C": float("nan")}, "`C`"),
+        ((MESSAGES, LABELS), {"C": float("inf")}, "`C`"),
+        ((MESSAGES, LABELS), {"C": "1"}, "`C`"),
+        ((MESSAGES, LABELS), {"buckets": 1000}, "power of two"),
+        ((MESSAGES, LABELS), {"buckets": 1}, "power of two"),
+        ((MESSAGES, LABELS), {"buckets": 0}, "power of two"),
+        ((MESSAGES, LABELS), {"buckets": -8}, "power of two"),
+        ((MESSAGES, LABELS), {"target_fpr": 0.0}, "target_fpr"),
+        ((MESSAGES, LABELS), {"target_fpr": 1.0}, "target_fpr"),
+        ((MESSAGES, LABELS), {"sample_weight": [1.0] * (len(MESSAGES) - 1)}, "sample_weight"),
+        ((MESSAGES, LABELS), {"sample_weight": [-1.0] * len(MESSAGES)}, "sample_weight"),
+        ((MESSAGES, LABELS), {"groups": ["g"] * 3}, "groups"),
+        ((MESSAGES, LABELS), {"sources": ["s"] * 3}, "sources"),
+        ((MESSAGES, LABELS), {"bank_ids": [None] * 3}, "bank_ids"),
+        ((MESSAGES, LABELS), {"bank_ids": ["no-such-template"] + [None] * 11}, "bank_ids"),
+        ((MESSAGES, LABELS, [None]), {}, "one entry per message"),
+        (("a single string", LABELS), {}, "single str"),
+        (([*MESSAGES[:-1], b"bytes"], LABELS), {}, "str"),
+    ],
+)
+def test_train_refuses_bad_input(args: tuple, kwargs: dict, match: str) -> None:
+    with pytest.raises(InvalidInputError, match=match):
+        autodm.train(*args, **kwargs)
+
+
+@pytest.mark.parametrize("buckets", [2.5, "1024", None])
+def test_train_refuses_non_int_buckets(buckets: object) -> None:
+    with pytest.raises(InvalidInputError):
+        autodm.train(MESSAGES, LABELS, buckets=buckets)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("cv", [1, 0])
+def test_train_refuses_cv_below_two(cv: int) -> None:
+    with pytest.raises(InvalidInputError):
+        autodm.train(MESSAGES, LABELS, cv=cv)
+
+
+def test_train_refuses_non_number_target_fpr() -> None:
+    with pytest.raises(InvalidInputError):
+        autodm.train(MESSAGES, LABELS, target_fpr="0.01")  # type: ignore[arg-type]
+
+
+def test_train_small_set_gives_consistent_manifest() -> None:
+    bundle = autodm.train(MESSAGES, LABELS, cv=3, buckets=256, sources=["a"] * 6 + ["b"] * 6)
+    training = bundle.manifest["training"]
+    assert (training["messages"], training["automated"], training["human"]) == (12, 6, 6)
+    by_source = bundle.manifest["metrics"]["out_of_fold"]["by_source"]
+    assert set(by_source) == {"a", "b"}
+    assert by_source["a"]["n"] == 6
+    assert by_source["a"]["automated"] == 6
+    assert by_source["b"]["automated"] == 0
+    json.dumps(bundle.manifest)
+    assert bundle.ngram_coef is not None
+    assert bundle.ngram_coef.shape == (256,)
+    assert "seconds_after_follow" not in bundle.features
+
+
+# ---------------------------------------------------------------------------------------------
+# evaluate
+# ---------------------------------------------------------------------------------------------
+
+
+def _hand_counts(detector: Detector, messages: list[str], labels: list[int]) -> dict[str, int]:
+    counts = {"tp": 0, "fp": 0, "tn": 0, "fn": 0}
+    for message, label in zip(messages, labels, strict=True):
+        flagged = detector.classify(message).probability >= detector.threshold
+        if flagged and label == 1:
+            counts["tp"] += 1
+        elif flagged:
+            counts["fp"] += 1
+        elif label == 1:
+            counts["fn"] += 1
+        else:
+            counts["tn"] += 1
+    return counts
+
+
+@pytest.mark.parametrize("threshold", [None, "lenient", 0.5, 0.0])
+def test_evaluate_counts_match_a_hand_computation(threshold: object) -> None:
+    detector = Detector(threshold=threshold)  # type: ignore[arg-type]
+    y = [1] * len(AUTOMATED) + [0] * len(HUMAN)
+    result = autodm.evaluate(MESSAGES, LABELS, detector=detector)
+    assert isinstance(result, Evaluation)
+    hand = _hand_counts(detector, MESSAGES, y)
+    assert (result.tp, result.fp, result.tn, result.fn) == (
+        hand["tp"], hand["fp"], hand["tn"], hand["fn"],
+    )  # fmt: skip
+    assert result.tp + result.fp + result.tn + result.fn == result.n == len(MESSAGES)
+    assert result.threshold == detector.threshold
+    assert result.recall == hand["tp"] / (hand["tp"] + hand["fn"])
+    assert result.fpr == hand["fp"] / (hand["fp"] + hand["tn"])
+    assert result.accuracy == (hand["tp"] + hand["tn"]) / len(MESSAGES)
+    assert 0.0 <= result.roc_auc <= 1.0
+    json.dumps(result.to_dict())
+
+
+def test_evaluate_with_zero_threshold_flags_everything() -> None:
+    result = autodm.evaluate(MESSAGES, LABELS, detector=Detector(threshold=0.0))
+    assert (result.tp, result.fp, result.tn, result.fn) == (6, 6, 0, 0)
+    assert result.recall == 1.0
+    assert result.fpr == 1.0
+    assert result.precision == 0.5
+
+
+def test_evaluate_by_source() -> None:
+    sources = ["tw"] * 3 + ["ig"] * 3 + ["sms"] * 6
+    detector = Detector(threshold=0.5)
+    result = autodm.evaluate(MESSAGES, LABELS, detector=detector, sources=sources)
+    assert set(result.by_source) == {"tw", "ig", "sms"}
+    total = 0
+    for name, row in result.by_source.items():
+        rows = [i for i, s in enumerate(sources) if s == name]
+        y = [LABELS[i] == "automated" for i in rows]
+        flagged = [detector.classify(MESSAGES[i]).probability >= 0.5 for i in rows]
+        assert row["n"] == len(rows)
+        assert row["automated"] == sum(y)
+        assert row["human"] == len(rows) - sum(y)
+        caught = sum(f and a for f, a in zip(flagged, y, strict=True))
+        if sum(y):
+            assert row["recall"] == caught / sum(y)
+        else:
+            assert math.isnan(row["recall"])
+        total += row["n"]
+    assert total == len(MESSAGES)
+    assert math.isnan(result.by_source["sms"]["recall"])
+    assert math.isnan(result.by_source["tw"]["fpr"])
+
+
+def test_evaluate_threshold_table() -> None:
+    result = autodm.evaluate(MESSAGES, LABELS)
+    thresholds = [row["threshold"] for row in result.thresholds]
+    assert thresholds == [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99]
+    recalls = [row["recall"] for row in result.thresholds]
+    assert recalls == sorted(recalls, reverse=True)
+
+
+def test_evaluate_one_class_has_nan_rates() -> None:
+    result = autodm.evaluate(HUMAN, ["human"] * len(HUMAN))
+    assert math.isnan(result.recall)
+    assert math.isnan(result.roc_auc)
+    assert result.tp == result.fn == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs"),
+    [
+        ((MESSAGES, LABELS[:-1]), {}),
+        ((MESSAGES, [*LABELS[:-1], "maybe"]), {}),
+        ((MESSAGES, LABELS), {"sources": ["a"]}),
+        ((MESSAGES, LABELS, [None]), {}),
+        (("one message", ["human"]), {}),
+    ],
+)
+def test_evaluate_refuses_bad_input(args: tuple, kwargs: dict) -> None:
+    with pytest.raises(InvalidInputError):
+        autodm.evaluate(*args, **kwargs)
