@@ -145,13 +145,15 @@ class SenderMemory:
             )
         return str(sender_id)
 
-    @staticmethod
-    def _masked(text: object) -> str:
-        return view(text).masked
-
-    def _now(self, at: object) -> float:
+    def _arguments(
+        self, sender_id: object, text: object, recipient_id: object, at: object
+    ) -> tuple[str, str, str | None, float]:
+        """Validate the public methods' arguments: (sender key, masked text, recipient, time)."""
+        key = self._key(sender_id)
+        masked = view(text).masked
+        recipient = None if recipient_id is None else self._key(recipient_id)
         seconds = _epoch("at", at)
-        return time.time() if seconds is None else seconds
+        return key, masked, recipient, time.time() if seconds is None else seconds
 
     def _match(self, clusters: list[_Cluster], masked: str) -> int | None:
         if not clusters or len(masked) < MIN_DUPLICATE_CHARS:
@@ -180,10 +182,7 @@ class SenderMemory:
         at: object = None,
     ) -> Recall:
         """What the memory holds about ``text`` from ``sender_id``, without remembering it."""
-        key = self._key(sender_id)
-        masked = self._masked(text)
-        recipient = None if recipient_id is None else self._key(recipient_id)
-        now = self._now(at)
+        key, masked, recipient, now = self._arguments(sender_id, text, recipient_id, at)
         with self._lock:
             clusters = self._senders.get(key)
             if not clusters:
@@ -205,12 +204,8 @@ class SenderMemory:
         ``at`` is a timezone-aware datetime, an ISO-8601 string with offset, or epoch
         seconds; now by default.
         """
-        key = self._key(sender_id)
-        masked = self._masked(text)
-        recipient = None if recipient_id is None else self._key(recipient_id)
-        now = self._now(at)
         with self._lock:
-            return self._observe(key, masked, recipient, now)
+            return self._observe(*self._arguments(sender_id, text, recipient_id, at))
 
     def _observe(self, key: str, masked: str, recipient: str | None, now: float) -> Recall:
         clusters = self._senders.get(key)

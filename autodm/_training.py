@@ -25,29 +25,6 @@ __all__ = ["Evaluation", "evaluate", "labels_to_array", "train"]
 CONTEXT_FEATURES: Final = frozenset(
     {"seconds_after_follow", "history_similarity", "history_duplicates"}
 )
-#: Signals that can only be evidence *for* automation: their weights are kept >= 0, so a
-#: quirk of the training data (a defanged link in a support tweet) cannot teach the
-#: model that an obfuscated link means a person.
-POSITIVE_FEATURES: Final = frozenset(
-    {
-        "template_similarity",
-        "template_coverage",
-        "link_only",
-        "shortener_link",
-        "social_link",
-        "store_link",
-        "obfuscated_link",
-        "suspicious_tld",
-        "cta_asks",
-        "cta_follow_back",
-        "cta_thanks_follow",
-        "cta_validation",
-        "cta_tool_signature",
-        "cta_promo_code",
-        "cta_self_promo",
-        "cta_lure",
-    }
-)
 _POSITIVE: Final = frozenset({"automated", "auto", "spam", "bot", "1", "true", "yes"})
 _NEGATIVE: Final = frozenset({"human", "ham", "person", "0", "false", "no"})
 #: Target false-positive rates of the named operating points.
@@ -340,7 +317,11 @@ def train(
     dense, grams = _design(featurizer, items, ctxs, features, buckets, bank_ids, char_sizes)
     scale_ngrams = ngram_scale if ngrams else 0.0
 
-    positive = np.array([f in POSITIVE_FEATURES for f in features])
+    # Signals that can only be evidence *for* automation keep weights >= 0, so a quirk of
+    # the training data (a defanged link in a support tweet) cannot teach the model that
+    # an obfuscated link means a person. Each extractor says which of its signals these are.
+    one_way = {f for e in featurizer.extractors for f in getattr(e, "automation_only", ())}
+    positive = np.array([f in one_way for f in features])
     mean = dense.mean(axis=0)
     std = dense.std(axis=0)
     std[std < 1e-9] = 1.0

@@ -136,6 +136,8 @@ class CallToAction:
     """
 
     feature_names: Final = ("cta_asks", *_FLAG_FEATURES.values())
+    #: Signals that can only point to automation: models keep their weights non-negative.
+    automation_only: Final = frozenset(feature_names)
 
     def __init__(
         self,

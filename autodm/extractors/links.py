@@ -75,6 +75,8 @@ class LinkDensity:
         "obfuscated_link",
         "suspicious_tld",
     )
+    #: Signals that can only point to automation: models keep their weights non-negative.
+    automation_only: Final = frozenset(feature_names[3:])
 
     def extract(
         self, message: str | TextView, context: Context | Mapping[str, Any] | None = None

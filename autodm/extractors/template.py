@@ -95,6 +95,8 @@ class TemplateSimilarity:
         "history_similarity",
         "history_duplicates",
     )
+    #: Signals that can only point to automation: models keep their weights non-negative.
+    automation_only: Final = frozenset(feature_names[:2])
 
     def __init__(self, templates: Iterable[Template | Mapping[str, Any]] | None = None) -> None:
         bank = (
