@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any, Final
 
@@ -184,7 +185,7 @@ class TemplateSimilarity:
                 "history_similarity": Signal(None, "no sender history"),
                 "history_duplicates": Signal(None, "no sender history"),
             }
-        others = [view(text).masked for text in history]
+        others = [_masked(text) for text in history]
         scores = process.cdist([masked], others, scorer=fuzz.ratio, dtype=np.uint8)[0]
         best = float(scores.max()) / 100.0
         similarity = Signal(best, f"best of {len(others)} history messages")
@@ -203,6 +204,13 @@ class TemplateSimilarity:
                 f"(of {len(others)} history messages)",
             ),
         }
+
+
+@lru_cache(maxsize=8192)
+def _masked(text: str) -> str:
+    """The masked form of a history message. Callers pass the same sender history with
+    every message, so the masks are kept (at most 8,192, least recently used dropped)."""
+    return view(text).masked
 
 
 def _as_template(item: Template | Mapping[str, Any]) -> Template:

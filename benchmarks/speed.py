@@ -1,0 +1,209 @@
+"""Speed of autodm beside the scikit-learn pipeline a user would write instead.
+
+    python benchmarks/speed.py [--quick]
+
+The peer, timed in the same run: Pipeline(TfidfVectorizer(analyzer="char_wb",
+ngram_range=(2, 5)), LogisticRegression()) trained on the same messages (the bundled
+demo examples plus synthetic variations made here) and loaded with joblib, as a user
+would ship it. Needs no data outside the repository.
+
+Prints, for each measurement, autodm's figure, the peer's where there is one, and
+the ratio: how many times faster autodm is (below 1: slower). Timings are medians of
+repeated runs; the machine is noisy, so compare the ratios, not the absolute figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+import autodm
+from autodm._text import view
+
+FILLERS = ["Sam", "Priya", "Kenji", "Olu", "Marta", "Jonas", "Aisha", "Diego", "Mei", "Ravi"]
+EXTRA = [
+    "ok see you at {n}",
+    "did you get my email about the {n} tickets?",
+    "Thanks for the follow {name}! Check out my shop: bit.ly/s{n}",
+    "Follow back or I unfollow in {n} hours!!",
+    "lol {name} that was hilarious, send me the video",
+    "Use code SAVE{n} for {n}% off today only",
+    "can you review my PR when you have {n} minutes? github.com/example/repo/pull/{n}",
+    "Hey {name}, I came across your profile and would love to connect about our platform",
+]
+
+
+def corpus(size: int, seed: int = 0) -> list[str]:
+    """Demo messages and synthetic variations of them and of EXTRA, deterministic."""
+    demo = resources.files("autodm.data").joinpath("demo.jsonl").read_text(encoding="utf-8")
+    base = [json.loads(line)["text"] for line in demo.splitlines() if line.strip()]
+    rng = random.Random(seed)
+    out = []
+    for i in range(size):
+        if i % 2:
+            text = rng.choice(base)
+            words = text.split()
+            if len(words) > 4 and rng.random() < 0.5:
+                del words[rng.randrange(len(words))]
+            out.append(" ".join(words))
+        else:
+            out.append(rng.choice(EXTRA).format(name=rng.choice(FILLERS), n=rng.randint(1, 99)))
+    return out
+
+
+def peer(texts: list[str], folder: Path) -> Path:
+    """Train the peer pipeline, save it with joblib, return the path."""
+    import joblib
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    labels = [int(autodm.classify(t).is_automated) for t in texts]
+    model = Pipeline(
+        [
+            ("tfidf", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5))),
+            ("lr", LogisticRegression(max_iter=1000)),
+        ]
+    )
+    model.fit(texts, labels)
+    path = folder / "peer.joblib"
+    joblib.dump(model, path)
+    return path
+
+
+def latencies(fn, items, repeat: int) -> np.ndarray:
+    out = np.empty(repeat * len(items))
+    k = 0
+    for _ in range(repeat):
+        for item in items:
+            start = time.perf_counter_ns()
+            fn(item)
+            out[k] = time.perf_counter_ns() - start
+            k += 1
+    return out / 1000.0  # microseconds
+
+
+def cold_start(code: str, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def row(name: str, ours: float, theirs: float | None, unit: str, *, rate: bool = False) -> None:
+    """One line; the ratio is how many times faster autodm is (rates: ours / theirs)."""
+    ratio = "      -"
+    if theirs:
+        ratio = f"{(ours / theirs if rate else theirs / ours):6.1f}x"
+    peer_text = f"{theirs:10.1f} {unit}" if theirs else " " * (11 + len(unit))
+    print(f"{name:<46}{ours:10.1f} {unit}  {peer_text}  {ratio}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    args = parser.parse_args()
+    repeat = 2 if args.quick else 10
+    texts = corpus(2000)
+    detector = autodm.Detector()
+    with tempfile.TemporaryDirectory() as tmp:
+        import joblib
+
+        path = peer(texts, Path(tmp))
+        model = joblib.load(path)
+        print(f"{'measurement':<46}{'autodm':>13}  {'peer':>13}  {'ratio':>7}")
+
+        sample = texts[:300]
+        ours = latencies(detector.classify, sample, repeat)
+        theirs = latencies(lambda t: model.predict_proba([t]), sample, max(1, repeat // 2))
+        row("classify one message, median", float(np.median(ours)), float(np.median(theirs)), "us")
+        row(
+            "classify one message, p99",
+            float(np.percentile(ours, 99)),
+            float(np.percentile(theirs, 99)),
+            "us",
+        )
+
+        batch = corpus(20_000, seed=1)
+        start = time.perf_counter()
+        detector.classify_many(batch)
+        serial = len(batch) / (time.perf_counter() - start)
+        start = time.perf_counter()
+        model.predict_proba(batch)
+        peer_rate = len(batch) / (time.perf_counter() - start)
+        row("classify_many 20,000 messages", serial, peer_rate, "msg/s", rate=True)
+        start = time.perf_counter()
+        detector.classify_many(batch, n_jobs=2)
+        row(
+            "classify_many 20,000 messages, n_jobs=2",
+            len(batch) / (time.perf_counter() - start),
+            None,
+            "msg/s",
+        )
+        small = batch[:200]
+        start = time.perf_counter()
+        detector.classify_many(small)
+        one = time.perf_counter() - start
+        start = time.perf_counter()
+        detector.classify_many(small, n_jobs=2)
+        row(
+            "classify_many 200 messages: n_jobs=2 / serial time",
+            (time.perf_counter() - start) / one,
+            None,
+            "x ",
+        )
+
+        runs = 3 if args.quick else 7
+        ours_cold = cold_start("import autodm; autodm.classify('hi')", runs)
+        peer_cold = cold_start(
+            f"import joblib; joblib.load({str(path)!r}).predict_proba(['hi'])", runs
+        )
+        row("cold start: new process, import + one call", ours_cold * 1000, peer_cold * 1000, "ms")
+
+    loads = []
+    for _ in range(20):
+        start = time.perf_counter()
+        autodm.load_bundle()
+        loads.append(time.perf_counter() - start)
+    row("load the bundled model", statistics.median(loads) * 1000, None, "ms")
+    size = sum(
+        f.stat().st_size
+        for f in Path(resources.files("autodm.data").joinpath("model")).iterdir()  # type: ignore[arg-type]
+    )
+    row("bundle size on disk", size / 1024, None, "KiB")
+
+    history = [f"Hi {FILLERS[i % 10]}, thanks for connecting! message {i}" for i in range(1000)]
+    context = autodm.Context(sender_history=history)
+    template = detector._featurizer.template
+    message = view("Hi Olu, thanks for connecting! message 5")
+    first = latencies(lambda _: template.extract(message, context), [0], 1)
+    row("template similarity, 1,000-message history, first", float(first[0]) / 1000, None, "ms")
+    took = latencies(lambda _: template.extract(message, context), [0], 20)
+    row("  ... same history again (masks cached)", float(np.median(took)) / 1000, None, "ms")
+
+    worst = {
+        "url fragments": "http://a.b/" * 100_000,
+        "a. x 10^5": "a." * 100_000,
+        "punctuation runs": "((((((((([[[[[[[[!!!!!!!" * 40_000,
+        "mixed scripts": "аa\u200bсc Ωο 𝐅𝐑𝐄𝐄 ﷺ 漢字 " * 40_000,
+    }
+    for name, text in worst.items():
+        took = latencies(detector.classify, [text], 5)
+        row(f"worst case, 1 MB of {name}", float(np.median(took)) / 1000, None, "ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
