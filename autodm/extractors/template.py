@@ -124,11 +124,10 @@ class TemplateSimilarity:
         return self.templates[i], score / 100.0
 
     def _coverage(self, tokens: tuple[str, ...], excluded: np.ndarray | None) -> tuple[float, int]:
-        counts = np.zeros(len(self.templates), dtype=np.float64)
-        for gram in _bigrams(tokens):
-            ids = self._index.get(gram)
-            if ids is not None:
-                counts[ids] += 1.0
+        hits = [ids for gram in _bigrams(tokens) if (ids := self._index.get(gram)) is not None]
+        if not hits:
+            return 0.0, 0
+        counts = np.bincount(np.concatenate(hits), minlength=len(self.templates))
         shares = counts / self._sizes
         if excluded is not None:
             shares[excluded] = 0.0
