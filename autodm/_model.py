@@ -46,6 +46,9 @@ DEFAULT_CONTEXT_EVIDENCE: Final[dict[str, dict[str, list[float]]]] = {
         "edges": [0.0, 1.0, 2.0, 5.0, 20.0],
         "log_lr": [math.log(0.8), math.log(2.0), math.log(5.0), math.log(12.0), math.log(30.0)],
     },
+    # 0.0 = no, 1.0 = yes. Auto-DMs fire on follows; autoresponders are the automated replies.
+    "recipient_wrote_first": {"edges": [0.0, 1.0], "log_lr": [0.0, math.log(0.3)]},
+    "first_message": {"edges": [0.0, 1.0], "log_lr": [math.log(0.3), math.log(1.5)]},
     "obfuscation": {
         "edges": [0.0, 1.0, 2.0],
         "log_lr": [0.0, math.log(3.0), math.log(5.0)],
@@ -147,6 +150,10 @@ class Scorer:
         weight = _lookup(table, signal.value)
         if name == "seconds_after_follow":
             return ("follow_delay", weight, describe_delay(signal.value), weight > 0)
+        if name == "recipient_wrote_first":
+            return ("reply", weight, "", signal.value > 0)
+        if name == "first_message":
+            return ("first_contact", weight, "", signal.value > 0)
         if name == "history_duplicates":
             detail = signal.evidence or f"{int(signal.value)} other recipients"
             return ("sender_duplicates", weight, detail, signal.value > 0)
@@ -192,6 +199,8 @@ _PRESENT: Final = {
     "follow_delay": "sent {detail} after you followed (auto-DMs typically arrive within minutes)",
     "sender_duplicates": "the same text (names masked) went to {detail}",
     "obfuscated_text": "hides letters from filters ({detail})",
+    "reply": "answers a message the recipient wrote first (auto-DMs rarely do)",
+    "first_contact": "is the sender's first message to the recipient",
 }
 _ABSENT: Final = {
     "template_similarity": "unlike the known auto-DM templates",
@@ -216,6 +225,8 @@ _ABSENT: Final = {
     "wording": "wording typical of messages people write ({detail})",
     "follow_delay": "sent {detail} after you followed; auto-DMs usually arrive within minutes",
     "sender_duplicates": "the sender's other messages are not copies of this one",
+    "reply": "is not a reply",
+    "first_contact": "continues an earlier conversation (auto-DMs open one)",
 }
 
 

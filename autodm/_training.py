@@ -23,7 +23,13 @@ __all__ = ["Evaluation", "evaluate", "labels_to_array", "train"]
 
 #: Signals that are context evidence (likelihood-ratio tables), not learned text weights.
 CONTEXT_FEATURES: Final = frozenset(
-    {"seconds_after_follow", "history_similarity", "history_duplicates"}
+    {
+        "seconds_after_follow",
+        "recipient_wrote_first",
+        "first_message",
+        "history_similarity",
+        "history_duplicates",
+    }
 )
 _POSITIVE: Final = frozenset({"automated", "auto", "spam", "bot", "1", "true", "yes"})
 _NEGATIVE: Final = frozenset({"human", "ham", "person", "0", "false", "no"})

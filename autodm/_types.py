@@ -64,6 +64,12 @@ def _identifier(name: str, value: object) -> str | None:
     return str(int(value)) if isinstance(value, numbers.Integral) else value
 
 
+def _flag(name: str, value: object) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise InvalidInputError(f"`{name}` must be True, False or None. Got {describe(value)} instead.")
+
+
 def _history(value: object) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -101,6 +107,12 @@ class Context:
         The same sender's recent messages to other people. Only the last 1,000 are kept.
     platform : str, optional
         Free text such as ``"twitter"`` or ``"instagram"``; informative only.
+    first_message : bool, optional
+        True when this is the sender's first message to the recipient; False when
+        they have written to each other before.
+    recipient_wrote_first : bool, optional
+        True when the recipient had written to the sender before this message (the
+        message is a reply); auto-DMs fire on follows, rarely as replies.
 
     Examples
     --------
@@ -116,6 +128,8 @@ class Context:
     followed_at: float | None
     sender_history: tuple[str, ...]
     platform: str | None
+    first_message: bool | None
+    recipient_wrote_first: bool | None
 
     def __init__(
         self,
@@ -126,6 +140,8 @@ class Context:
         followed_at: TimeLike = None,
         sender_history: Iterable[str] | None = None,
         platform: str | None = None,
+        first_message: bool | None = None,
+        recipient_wrote_first: bool | None = None,
     ) -> None:
         if platform is not None and not isinstance(platform, str):
             raise InvalidInputError(
@@ -138,6 +154,8 @@ class Context:
         set_(self, "followed_at", _epoch("followed_at", followed_at))
         set_(self, "sender_history", _history(sender_history))
         set_(self, "platform", platform)
+        set_(self, "first_message", _flag("first_message", first_message))
+        set_(self, "recipient_wrote_first", _flag("recipient_wrote_first", recipient_wrote_first))
 
 
 CONTEXT_KEYS: Final = tuple(f.name for f in fields(Context))

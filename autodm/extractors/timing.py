@@ -24,7 +24,7 @@ def describe_delay(seconds: float) -> str:
 
 
 class TimingAfterFollow:
-    """Seconds from ``context.followed_at`` to ``context.sent_at``.
+    """When the DM came: seconds after the follow, and where in the conversation.
 
     Features
     --------
@@ -33,20 +33,27 @@ class TimingAfterFollow:
         ("not applicable") when the DM was sent before the follow, since then
         the follow cannot have triggered it. Naive datetimes never get here:
         :class:`~autodm.Context` refuses them with ``InvalidInputError``.
+    recipient_wrote_first
+        1.0 when the message replies to something the recipient wrote first,
+        0.0 when not, None when the context does not say.
+    first_message
+        1.0 for the sender's first message to the recipient, 0.0 when they have
+        written to each other before, None when the context does not say.
 
-    The delay is turned into evidence by the model's documented likelihood
-    ratios per delay bin (see ``docs/model.md``), not by this extractor.
+    These are turned into evidence by the model's documented likelihood ratios
+    (see ``docs/model.md``), not by this extractor.
 
     Examples
     --------
-    >>> TimingAfterFollow().extract("hi", {"followed_at": 100, "sent_at": 104})
-    {'seconds_after_follow': Signal(value=4.0, evidence='sent 4 s after the follow')}
+    >>> signals = TimingAfterFollow().extract("hi", {"followed_at": 100, "sent_at": 104})
+    >>> signals["seconds_after_follow"]
+    Signal(value=4.0, evidence='sent 4 s after the follow')
     >>> signals = TimingAfterFollow().extract("hi", {"followed_at": 100, "sent_at": 90})
     >>> signals["seconds_after_follow"].value is None
     True
     """
 
-    feature_names: Final = ("seconds_after_follow",)
+    feature_names: Final = ("seconds_after_follow", "recipient_wrote_first", "first_message")
 
     def extract(
         self, message: str | TextView, context: Context | Mapping[str, Any] | None = None
@@ -60,4 +67,14 @@ class TimingAfterFollow:
         else:
             delay = ctx.sent_at - ctx.followed_at
             signal = Signal(delay, f"sent {describe_delay(delay)} after the follow")
-        return {"seconds_after_follow": signal}
+        return {
+            "seconds_after_follow": signal,
+            "recipient_wrote_first": _flag(ctx.recipient_wrote_first, "replies to the recipient"),
+            "first_message": _flag(ctx.first_message, "first message to the recipient"),
+        }
+
+
+def _flag(value: bool | None, evidence: str) -> Signal:
+    if value is None:
+        return Signal(None, "not given")
+    return Signal(1.0 if value else 0.0, evidence if value else "not: " + evidence)
