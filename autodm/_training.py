@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 
 from ._bundle import FORMAT_VERSION, Bundle, bundle_from_parts
 from ._detector import ContextLike, Detector, Featurizer, _batch
-from ._model import DEFAULT_CONTEXT_EVIDENCE
+from ._model import DEFAULT_CONTEXT_EVIDENCE, OBFUSCATION_FLAGS
 from ._ngrams import DEFAULT_BUCKETS, DEFAULT_CHAR_SIZES, text_features
 from ._text import view
 from ._types import as_context
@@ -65,10 +65,12 @@ def _design(
     buckets: int,
     bank_ids: Sequence[str | None] | None,
     char_sizes: tuple[int, ...],
-) -> tuple[NDArray[np.float64], Any]:
+) -> tuple[NDArray[np.float64], Any, dict[str, NDArray[np.float64]]]:
+    """Signals (dense), hashed n-grams (sparse) and context-table signals (NaN = absent)."""
     from scipy import sparse
 
     dense = np.zeros((len(messages), len(features)), dtype=np.float64)
+    context_values = {name: np.full(len(messages), np.nan) for name in DEFAULT_CONTEXT_EVIDENCE}
     rows: list[int] = []
     cols: list[int] = []
     vals: list[float] = []
@@ -87,13 +89,51 @@ def _design(
         for c, name in enumerate(features):
             value = signals[name].value
             dense[r, c] = 0.0 if value is None else value
+        for name, values in context_values.items():
+            if name == "obfuscation":
+                values[r] = len(OBFUSCATION_FLAGS & message_view.flags)
+            elif (signal := signals.get(name)) is not None and signal.value is not None:
+                values[r] = signal.value
         text = text_features(message_view.tokens, buckets, char_sizes)
         rows.extend([r] * len(text.ids))
         cols.extend(text.ids.tolist())
         vals.extend(text.values.tolist())
     # Duplicate (row, bucket) pairs add up, as they do in scoring.
     grams = sparse.coo_matrix((vals, (rows, cols)), shape=(len(messages), buckets)).tocsr()
-    return dense, grams
+    return dense, grams, context_values
+
+
+#: Labelled messages of each class that a context signal needs before ``train`` learns its
+#: likelihood ratios instead of keeping the documented defaults.
+MIN_CONTEXT_PER_CLASS: Final = 30
+
+
+def _learn_tables(
+    context: Mapping[str, NDArray[np.float64]], y: NDArray[np.int8]
+) -> tuple[dict[str, dict[str, list[float]]], dict[str, str]]:
+    """Per-bin likelihood ratios from labelled context, where there is enough of it.
+
+    For a signal present on at least ``MIN_CONTEXT_PER_CLASS`` messages of each class,
+    bin k gets ``ln(((a_k + 1) / (A + K)) / ((h_k + 1) / (H + K)))`` (add-one smoothing
+    over the K bins of the default table), else the default table is kept. Adding these
+    to the text log-odds assumes the context is independent of the wording given the
+    class, the same assumption the defaults make.
+    """
+    tables = {name: dict(table) for name, table in DEFAULT_CONTEXT_EVIDENCE.items()}
+    origin = dict.fromkeys(tables, "default (docs/model.md)")
+    for name, values in context.items():
+        present = ~np.isnan(values)
+        auto, human = values[present & (y == 1)], values[present & (y == 0)]
+        if name == "obfuscation" or min(len(auto), len(human)) < MIN_CONTEXT_PER_CLASS:
+            continue
+        edges = np.asarray(tables[name]["edges"])
+        k = len(edges)
+        a = np.bincount(np.searchsorted(edges, auto, side="right") - 1, minlength=k)[:k]
+        h = np.bincount(np.searchsorted(edges, human, side="right") - 1, minlength=k)[:k]
+        log_lr = np.log((a + 1) / (len(auto) + k)) - np.log((h + 1) / (len(human) + k))
+        tables[name] = {"edges": edges.tolist(), "log_lr": [float(x) for x in log_lr]}
+        origin[name] = f"learned from {len(auto)} automated and {len(human)} human contexts"
+    return tables, origin
 
 
 def _threshold_for(
@@ -200,6 +240,7 @@ def train(
     sample_weight: Sequence[float] | None = None,
     bank_ids: Sequence[str | None] | None = None,
     threshold_sources: Iterable[str] | None = None,
+    context_evidence: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
     C: float = 1.0,
     ngrams: bool = True,
     ngram_scale: float = 1.0,
@@ -240,6 +281,13 @@ def train(
         The human ``sources`` whose false-positive rates set the thresholds
         (default: all). Leave out sources of deliberately hard, hand-written
         negatives, which are for learning, not for measuring.
+    context_evidence : mapping, optional
+        Likelihood-ratio tables to store instead of the defaults, as
+        ``{signal: {"edges": [...], "log_lr": [...]}}`` (natural logs per bin).
+        Without it, a context signal that at least 30 labelled messages of each
+        class carry gets tables learned from them (add-one smoothed per bin of the
+        default edges); the rest keep the documented defaults. The manifest records
+        which is which under ``training.context_evidence``.
     C : float, default 1.0
         Inverse L2 regularisation strength.
     ngrams : bool, default True
@@ -320,7 +368,17 @@ def train(
     char_sizes = tuple(sorted({int(k) for k in char_ngrams}))
     if any(k < 1 or k > 8 for k in char_sizes):
         raise InvalidInputError(f"`char_ngrams` sizes must be in 1..8. Got {char_ngrams!r}.")
-    dense, grams = _design(featurizer, items, ctxs, features, buckets, bank_ids, char_sizes)
+    dense, grams, context = _design(
+        featurizer, items, ctxs, features, buckets, bank_ids, char_sizes
+    )
+    tables, origin = _learn_tables(context, y)
+    if context_evidence is not None:
+        for name, table in context_evidence.items():
+            tables[str(name)] = {
+                "edges": [float(x) for x in table["edges"]],
+                "log_lr": [float(x) for x in table["log_lr"]],
+            }
+            origin[str(name)] = "given to train()"
     scale_ngrams = ngram_scale if ngrams else 0.0
 
     # Signals that can only be evidence *for* automation keep weights >= 0, so a quirk of
@@ -396,7 +454,7 @@ def train(
         else None,
         "threshold": threshold,
         "operating_points": points,
-        "context_evidence": DEFAULT_CONTEXT_EVIDENCE,
+        "context_evidence": tables,
         "training": {
             "messages": n,
             "automated": int(counts[1]),
@@ -407,6 +465,7 @@ def train(
             "cv": cv,
             "grouped": groups is not None,
             "target_fpr": target_fpr,
+            "context_evidence": origin,
             **dict(description or {}),
         },
         "metrics": {

@@ -91,3 +91,51 @@ def test_conversation_flags_must_be_bools(value: object) -> None:
         Context(first_message=value)  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match="True, False or None"):
         Context(recipient_wrote_first=value)  # type: ignore[arg-type]
+
+
+def _labelled_with_delays(n: int) -> tuple[list[str], list[str], list[dict[str, float]]]:
+    texts, labels, contexts = [], [], []
+    for i in range(n):
+        texts.append(f"Thanks for the follow {i}! Like my page bit.ly/p{i}")
+        labels.append("automated")
+        contexts.append({"followed_at": 0.0, "sent_at": 1.0 + i % 50})
+        texts.append(f"are we still on for lunch on day {i}? bring the book")
+        labels.append("human")
+        contexts.append({"followed_at": 0.0, "sent_at": 7200.0 + 1000.0 * i})
+    return texts, labels, contexts
+
+
+def test_train_learns_delay_ratios_from_labelled_context() -> None:
+    from autodm import train
+
+    texts, labels, contexts = _labelled_with_delays(40)
+    bundle = train(texts, labels, contexts, cv=3)
+    origin = bundle.manifest["training"]["context_evidence"]
+    assert origin["seconds_after_follow"].startswith("learned from 40 automated and 40 human")
+    assert origin["history_duplicates"].startswith("default")
+    ratios = [math.exp(x) for x in bundle.context_evidence["seconds_after_follow"]["log_lr"]]
+    # Add-one smoothing over 5 bins: every automated delay is under a minute, every human
+    # one over an hour.
+    assert ratios[0] == pytest.approx((41 / 45) / (1 / 45))
+    assert ratios[1] == pytest.approx(1.0)
+    assert ratios[3] < 1.0
+
+
+def test_train_keeps_defaults_without_enough_context() -> None:
+    from autodm import train
+
+    texts, labels, contexts = _labelled_with_delays(10)
+    bundle = train(texts, labels, contexts, cv=3)
+    table = bundle.context_evidence["seconds_after_follow"]
+    assert table == DEFAULT_CONTEXT_EVIDENCE["seconds_after_follow"]
+
+
+def test_train_stores_given_tables() -> None:
+    from autodm import train
+
+    texts, labels, _ = _labelled_with_delays(10)
+    given = {"seconds_after_follow": {"edges": [0.0, 30.0], "log_lr": [2.0, 0.0]}}
+    bundle = train(texts, labels, cv=3, context_evidence=given)
+    assert bundle.context_evidence["seconds_after_follow"] == given["seconds_after_follow"]
+    verdict = Detector(bundle).classify(BORDERLINE, {"followed_at": 0, "sent_at": 5})
+    assert {r.code: r.weight for r in verdict.reasons}["follow_delay"] == pytest.approx(2.0)
