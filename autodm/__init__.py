@@ -7,18 +7,25 @@ True
 
 from __future__ import annotations
 
+import typing
+
 from ._bundle import Bundle, load_bundle
 from ._campaigns import Campaign, group_campaigns
 from ._detector import Detector, classify, classify_many
+from ._frames import classify_frame, to_frame
 from ._memory import Recall, SenderMemory
 from ._training import evaluate, train
 from ._types import Context, Reason, Signal, Verdict
 from .errors import AutoDMError, BundleError, ExtractorError, InvalidInputError
 
+if typing.TYPE_CHECKING:  # a module, so no public name is added
+    from ._sklearn import AutoDMFeatures
+
 __version__ = "0.1.0"
 
 __all__ = [
     "AutoDMError",
+    "AutoDMFeatures",
     "Bundle",
     "BundleError",
     "Campaign",
@@ -33,9 +40,31 @@ __all__ = [
     "Verdict",
     "__version__",
     "classify",
+    "classify_frame",
     "classify_many",
     "evaluate",
     "group_campaigns",
     "load_bundle",
+    "to_frame",
     "train",
 ]
+
+#: Exports whose module is imported on first access (PEP 562), by the module that defines them:
+#: ``AutoDMFeatures`` subclasses scikit-learn's estimators, and ``import autodm`` must not
+#: import scikit-learn (or scipy).
+_LAZY_EXPORTS = {"AutoDMFeatures": "._sklearn"}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY_EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY_EXPORTS))

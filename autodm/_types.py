@@ -29,7 +29,13 @@ def _epoch(name: str, value: object) -> float | None:
             f"or epoch seconds. Got {describe(value)} instead."
         )
     if isinstance(value, numbers.Real):  # int, float and numpy scalars alike
-        seconds = float(value)
+        try:
+            seconds = float(value)
+        except OverflowError:
+            raise InvalidInputError(
+                f"`{name}` must be epoch seconds within the range of a float. "
+                f"Got {describe(value)} instead."
+            ) from None
         if not math.isfinite(seconds):
             raise InvalidInputError(
                 f"`{name}` must be finite epoch seconds. Got {value!r} instead."
@@ -61,7 +67,15 @@ def _identifier(name: str, value: object) -> str | None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | numbers.Integral):
         raise InvalidInputError(f"`{name}` must be a str or int id. Got {describe(value)} instead.")
-    return str(int(value)) if isinstance(value, numbers.Integral) else value
+    if isinstance(value, str):
+        return value
+    try:
+        return str(int(value))
+    except ValueError:  # more digits than Python converts to str
+        raise InvalidInputError(
+            f"`{name}` must be a str or int id of at most 4,300 digits. "
+            f"Got {describe(value)} instead."
+        ) from None
 
 
 def _flag(name: str, value: object) -> bool | None:
@@ -240,6 +254,14 @@ class Verdict:
     def is_automated(self) -> bool:
         """True when the label is ``"automated"``."""
         return self.label == "automated"
+
+    def _repr_html_(self) -> str:
+        """A small self-contained HTML table for notebooks: the label, the probability and
+        each reason with its signed weight drawn as a bar (red towards automated, blue
+        towards human). Every piece of text is escaped."""
+        from ._display import verdict_html
+
+        return verdict_html(self)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe dict (new objects; mutating it does not touch the verdict)."""

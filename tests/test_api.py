@@ -42,8 +42,12 @@ NAMES = [
 
 
 def _public_namespace(module: types.ModuleType) -> set[str]:
-    """Public names bound in a module, minus submodules and `from __future__` features."""
-    names = set()
+    """Public names bound in a module, minus submodules and `from __future__` features.
+
+    Names the module exports lazily (PEP 562 ``__getattr__``, listed in ``_LAZY_EXPORTS``)
+    count whether or not they have been looked up, and so bound, yet.
+    """
+    names = set(getattr(module, "_LAZY_EXPORTS", ()))
     for name, value in vars(module).items():
         if name.startswith("_") or isinstance(value, types.ModuleType):
             continue

@@ -1,0 +1,200 @@
+"""to_frame and classify_frame: verdicts as pandas DataFrames.
+
+pandas is optional (``pip install 'autodm[pandas]'``); it is imported inside
+each function, never when ``autodm`` is imported.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Final
+
+import numpy as np
+
+from ._detector import Detector, default_detector
+from ._types import CONTEXT_KEYS, Context, Verdict
+from .errors import InvalidInputError, describe
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["classify_frame", "to_frame"]
+
+#: How many reason messages the ``top_reasons`` column joins, strongest first.
+TOP_REASONS: Final = 3
+#: Columns of :func:`to_frame` before the ``reason_<code>`` ones, in order.
+FRAME_COLUMNS: Final = (
+    "label",
+    "probability",
+    "threshold",
+    "is_automated",
+    "template",
+    "flags",
+    "top_reasons",
+)
+_ID_KEYS: Final = frozenset({"sender_id", "recipient_id"})
+
+
+def _pandas(function: str) -> Any:
+    """Import pandas, or say how to install it."""
+    try:
+        import pandas
+    except ImportError as error:
+        raise ModuleNotFoundError(
+            f"autodm.{function} needs pandas, an optional dependency: pip install 'autodm[pandas]'",
+            name="pandas",
+        ) from error
+    return pandas
+
+
+def to_frame(verdicts: Iterable[Verdict], *, index: Any = None) -> pd.DataFrame:
+    """Return verdicts as a pandas DataFrame, one row per verdict, in order.
+
+    Columns: ``label``, ``probability``, ``threshold``, ``is_automated``,
+    ``template`` (missing, None or NaN by pandas version, where no template
+    matched: test with ``.isna()``), ``flags`` (comma-joined,
+    ``""`` for none), ``top_reasons`` (the messages of the 3 strongest reasons,
+    joined by ``"; "``), then one ``reason_<code>`` column per reason code that
+    any verdict has, sorted by code: that reason's signed weight, 0.0 in rows
+    whose verdict does not list it.
+
+    Parameters
+    ----------
+    verdicts : iterable of Verdict
+    index : array-like, optional
+        The frame's index (default: 0, 1, 2, ...); one label per verdict.
+
+    Raises
+    ------
+    InvalidInputError
+        If an item is not a :class:`Verdict`, or ``index`` has the wrong length.
+    ModuleNotFoundError
+        If pandas is not installed.
+    """
+    pd = _pandas("to_frame")
+    if isinstance(verdicts, Verdict):
+        raise InvalidInputError(
+            "`verdicts` must be an iterable of Verdict, not a single Verdict; wrap it: [verdict]."
+        )
+    if not isinstance(verdicts, Iterable):
+        raise InvalidInputError(
+            f"`verdicts` must be an iterable of Verdict. Got {describe(verdicts)} instead."
+        )
+    items = list(verdicts)
+    for i, verdict in enumerate(items):
+        if not isinstance(verdict, Verdict):
+            raise InvalidInputError(
+                f"`verdicts[{i}]` must be an autodm.Verdict. Got {describe(verdict)} instead."
+            )
+    if index is not None and len(index) != len(items):
+        raise InvalidInputError(
+            f"`index` must have one label per verdict: got {len(index)} for {len(items)} verdicts."
+        )
+    columns: dict[str, Any] = {
+        "label": [v.label for v in items],
+        "probability": np.array([v.probability for v in items], dtype=np.float64),
+        "threshold": np.array([v.threshold for v in items], dtype=np.float64),
+        "is_automated": np.array([v.is_automated for v in items], dtype=bool),
+        "template": np.array([v.template for v in items], dtype=object),
+        "flags": [",".join(v.flags) for v in items],
+        "top_reasons": ["; ".join(r.message for r in v.reasons[:TOP_REASONS]) for v in items],
+    }
+    codes = sorted({r.code for v in items for r in v.reasons})
+    weights = np.zeros((len(items), len(codes)), dtype=np.float64)
+    where = {code: c for c, code in enumerate(codes)}
+    for row, verdict in enumerate(items):
+        for reason in verdict.reasons:
+            weights[row, where[reason.code]] = reason.weight
+    for code, column in zip(codes, weights.T, strict=True):
+        columns[f"reason_{code}"] = column
+    frame = pd.DataFrame(columns, index=index)
+    # Text columns hold str even when there are no rows (pandas would make them float).
+    return frame.astype({"label": str, "flags": str, "top_reasons": str})
+
+
+def _absent(value: object) -> bool:
+    """True for None, NaN, NaT and pd.NA: a cell with nothing in it."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return True
+    return type(value).__name__ in ("NAType", "NaTType")
+
+
+def classify_frame(
+    df: pd.DataFrame,
+    *,
+    text: str = "text",
+    detector: Detector | None = None,
+    n_jobs: int = 1,
+) -> pd.DataFrame:
+    """Classify every row of a DataFrame; return :func:`to_frame` of the verdicts.
+
+    The message is the ``text`` column. Columns named after :class:`~autodm.Context`
+    keys (``sender_id``, ``recipient_id``, ``sent_at``, ``followed_at``,
+    ``sender_history``, ``platform``, ``first_message``, ``recipient_wrote_first``)
+    are that row's context; every other column is ignored. Empty cells (None,
+    NaN, NaT, ``pd.NA``) count as absent keys. A whole-number float id (pandas
+    stores an int column with gaps as float) is read as an int.
+
+    The result has the input's index and only the verdict columns, so
+    ``df.join(classify_frame(df).add_prefix("autodm_"))`` puts them beside the
+    input (the prefix keeps them apart from a ``label`` column of your own).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    text : str, default "text"
+        The column holding the messages (str).
+    detector : Detector, optional
+        The detector to use; a shared one on the bundled model by default.
+    n_jobs : int, default 1
+        As for :func:`autodm.classify_many`.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``df`` is not a DataFrame, ``text`` is not one of its columns, a
+        message is not a str, or a row's context is invalid; the error names
+        the row's index label.
+    ModuleNotFoundError
+        If pandas is not installed.
+    """
+    pd = _pandas("classify_frame")
+    if not isinstance(df, pd.DataFrame):
+        raise InvalidInputError(f"`df` must be a pandas DataFrame. Got {describe(df)} instead.")
+    if detector is None:
+        detector = default_detector()
+    elif not isinstance(detector, Detector):
+        raise InvalidInputError(
+            f"`detector` must be an autodm.Detector or None. Got {describe(detector)} instead."
+        )
+    if not isinstance(text, str) or text not in df.columns:
+        raise InvalidInputError(
+            f"`text` must name the DataFrame's column of messages: {text!r} is not one of "
+            f"its columns {[str(c) for c in df.columns]}."
+        )
+    labels = df.index.tolist()
+    messages = df[text].tolist()
+    for label, message in zip(labels, messages, strict=True):
+        if not isinstance(message, str):
+            raise InvalidInputError(
+                f"column {text!r} must hold str messages; row {label!r} holds {describe(message)}."
+            )
+    keys = [key for key in CONTEXT_KEYS if key in df.columns and key != text]
+    values = {key: df[key].tolist() for key in keys}
+    contexts: list[Context | None] = []
+    for row, label in enumerate(labels):
+        mapping: dict[str, Any] = {}
+        for key in keys:
+            value = values[key][row]
+            if _absent(value):
+                continue
+            if key in _ID_KEYS and isinstance(value, float) and value.is_integer():
+                value = int(value)
+            mapping[key] = value
+        try:
+            contexts.append(Context(**mapping) if mapping else None)
+        except InvalidInputError as error:
+            raise InvalidInputError(f"row {label!r}: {error}") from None
+    verdicts = detector.classify_many(messages, contexts, n_jobs=n_jobs)
+    return to_frame(verdicts, index=df.index)

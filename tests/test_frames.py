@@ -1,0 +1,272 @@
+"""autodm.to_frame, autodm.classify_frame (pandas) and Verdict._repr_html_ (notebooks)."""
+
+from __future__ import annotations
+
+import math
+import re
+import subprocess
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import pytest
+
+import autodm
+from autodm import Context, Detector, InvalidInputError, Reason, Verdict
+
+SPAM = "Thx 4 the follow!! Like my FB page: bit.ly/x1Ab"
+CHAT = "see you at 6"
+TEMPLATED = "Hey Priya, thanks for the follow! Glad to connect with you here."
+FIXED_COLUMNS = [
+    "label", "probability", "threshold", "is_automated", "template", "flags", "top_reasons",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def pd() -> Any:
+    return pytest.importorskip("pandas")
+
+
+# ---------------------------------------------------------------------------------------------
+# to_frame
+# ---------------------------------------------------------------------------------------------
+
+
+def test_to_frame_has_one_row_per_verdict(pd: Any, detector: Detector) -> None:
+    verdicts = detector.classify_many([SPAM, CHAT, TEMPLATED, "grab it at bit . ly/3xYzAb"])
+    frame = autodm.to_frame(verdicts)
+    assert isinstance(frame, pd.DataFrame)
+    assert list(frame.index) == [0, 1, 2, 3]
+    codes = sorted({r.code for v in verdicts for r in v.reasons})
+    assert list(frame.columns) == FIXED_COLUMNS + [f"reason_{c}" for c in codes]
+    assert frame["label"].tolist() == [v.label for v in verdicts]
+    assert frame["probability"].tolist() == [v.probability for v in verdicts]
+    assert frame["threshold"].tolist() == [v.threshold for v in verdicts]
+    assert frame["is_automated"].tolist() == [v.is_automated for v in verdicts]
+    assert frame["is_automated"].dtype == bool
+    assert frame["probability"].dtype == np.float64
+    assert frame["flags"].tolist() == [",".join(v.flags) for v in verdicts]
+    assert frame.loc[3, "flags"] == "obfuscated_link"
+    assert frame.loc[1, "flags"] == ""
+    assert frame["template"].isna().tolist() == [v.template is None for v in verdicts]
+    assert verdicts[2].template is not None
+    assert frame.loc[2, "template"] == verdicts[2].template
+    for row, verdict in enumerate(verdicts):
+        assert frame.loc[row, "top_reasons"] == "; ".join(r.message for r in verdict.reasons[:3])
+        weights = {r.code: r.weight for r in verdict.reasons}
+        for code in codes:
+            assert frame.loc[row, f"reason_{code}"] == weights.get(code, 0.0)
+
+
+def test_to_frame_of_hand_made_verdicts(pd: Any) -> None:
+    reasons = (
+        Reason("b", "second; with a semicolon", -0.5),
+        Reason("a", "first", 2.0),
+        Reason("c", "third", 0.25),
+        Reason("d", "fourth", 0.1),
+    )
+    verdicts = [
+        Verdict(label="automated", probability=0.9, threshold=0.5, reasons=reasons,
+                template="t-1", flags=("confusables", "zero_width")),
+        Verdict(label="human", probability=0.1, threshold=0.5),
+    ]  # fmt: skip
+    frame = autodm.to_frame(iter(verdicts), index=["x", "y"])
+    assert list(frame.index) == ["x", "y"]
+    assert list(frame.columns) == [*FIXED_COLUMNS, "reason_a", "reason_b", "reason_c", "reason_d"]
+    assert frame.loc["x", "flags"] == "confusables,zero_width"
+    assert frame.loc["x", "top_reasons"] == "second; with a semicolon; first; third"
+    assert frame.loc["y", "top_reasons"] == ""
+    assert frame.loc["x", "template"] == "t-1"
+    assert frame.loc["x", ["reason_a", "reason_b", "reason_d"]].tolist() == [2.0, -0.5, 0.1]
+    assert frame.loc["y", ["reason_a", "reason_b", "reason_c", "reason_d"]].tolist() == [0.0] * 4
+
+
+def test_to_frame_of_no_verdicts(pd: Any) -> None:
+    frame = autodm.to_frame([])
+    assert list(frame.columns) == FIXED_COLUMNS
+    assert len(frame) == 0
+    assert frame["probability"].dtype == np.float64
+    assert frame["is_automated"].dtype == bool
+    assert frame["label"].dtype != np.float64
+
+
+@pytest.mark.parametrize(
+    "verdicts", [Verdict(label="human", probability=0.1, threshold=0.5), 42, [{"label": "human"}]]
+)
+def test_to_frame_refuses_what_is_not_verdicts(pd: Any, verdicts: object) -> None:
+    with pytest.raises(InvalidInputError, match="Verdict"):
+        autodm.to_frame(verdicts)  # type: ignore[arg-type]
+
+
+def test_to_frame_refuses_an_index_of_the_wrong_length(pd: Any) -> None:
+    with pytest.raises(InvalidInputError, match="one label per verdict"):
+        autodm.to_frame(autodm.classify_many([CHAT]), index=[1, 2])
+
+
+def test_without_pandas_the_error_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pandas", None)  # `import pandas` now fails
+    for call in (lambda: autodm.to_frame([]), lambda: autodm.classify_frame(object())):
+        with pytest.raises(ModuleNotFoundError, match=re.escape("pip install 'autodm[pandas]'")):
+            call()
+
+
+def test_import_autodm_does_not_import_pandas() -> None:
+    code = "import sys, autodm\nautodm.to_frame\nprint('pandas' in sys.modules)\n"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+# ---------------------------------------------------------------------------------------------
+# classify_frame
+# ---------------------------------------------------------------------------------------------
+
+
+def test_classify_frame_matches_classify_many(pd: Any, detector: Detector) -> None:
+    df = pd.DataFrame(
+        {
+            "text": [SPAM, "Thanks for following!", CHAT, "Thanks for following!"],
+            "followed_at": [None, 0.0, np.nan, 0.0],
+            "sent_at": [None, 4.0, None, 3 * 86400.0],
+            "sender_id": [7, None, 9, None],  # an int column with gaps: pandas makes it float
+            "label": ["automated", "automated", "human", "human"],  # not a context key: ignored
+            "note": ["a", "b", "c", "d"],
+        },
+        index=["m1", "m2", "m3", "m4"],
+    )
+    result = autodm.classify_frame(df, detector=detector)
+    contexts = [
+        {"sender_id": 7},
+        {"followed_at": 0, "sent_at": 4},
+        {"sender_id": 9},
+        {"followed_at": 0, "sent_at": 3 * 86400},
+    ]
+    verdicts = detector.classify_many(df["text"].tolist(), contexts)
+    expected = autodm.to_frame(verdicts, index=df.index)
+    pd.testing.assert_frame_equal(result, expected)
+    assert list(result.index) == ["m1", "m2", "m3", "m4"]
+    assert result.loc["m2", "probability"] > result.loc["m4", "probability"]
+    joined = df.join(result.add_prefix("autodm_"))
+    assert list(joined.columns[: len(df.columns)]) == list(df.columns)
+    assert "autodm_label" in joined.columns
+
+
+def test_classify_frame_reads_every_context_column(pd: Any, detector: Detector) -> None:
+    history = ["Hi Ann, thanks for the follow! Check my page", "Hi Bob, thanks for the follow!"]
+    row: dict[str, Any] = {
+        "sender_id": "s1",
+        "recipient_id": 3,
+        "sent_at": datetime(2026, 3, 2, 10, 15, 4, tzinfo=UTC),
+        "followed_at": "2026-03-02T10:15:00+00:00",
+        "sender_history": history,
+        "platform": "twitter",
+        "first_message": True,
+        "recipient_wrote_first": False,
+    }
+    assert set(row) == set(Context.__slots__)
+    message = "Hi Cy, thanks for the follow! Check my page"
+    df = pd.DataFrame([{"body": message, **row}])
+    result = autodm.classify_frame(df, text="body", detector=detector)
+    expected = autodm.to_frame([detector.classify(message, row)])
+    pd.testing.assert_frame_equal(result, expected)
+    assert result.loc[0, "reason_follow_delay"] > 0
+
+
+def test_classify_frame_uses_the_shared_detector_by_default(pd: Any) -> None:
+    df = pd.DataFrame({"text": [SPAM, CHAT]})
+    result = autodm.classify_frame(df)
+    assert result["label"].tolist() == ["automated", "human"]
+    assert autodm.classify_frame(df.iloc[:0]).shape[0] == 0
+
+
+def test_classify_frame_names_the_bad_row(pd: Any) -> None:
+    df = pd.DataFrame({"text": [CHAT, None]}, index=["ok", "bad"])
+    with pytest.raises(InvalidInputError, match="row 'bad'"):
+        autodm.classify_frame(df)
+    df = pd.DataFrame({"text": [CHAT, CHAT], "sent_at": ["2026-03-02T10:15:04Z", "yesterday"]})
+    with pytest.raises(InvalidInputError, match="row 1: `sent_at`"):
+        autodm.classify_frame(df)
+
+
+def test_classify_frame_refuses_bad_arguments(pd: Any) -> None:
+    df = pd.DataFrame({"message": [CHAT]})
+    with pytest.raises(InvalidInputError, match="'text' is not one of its columns"):
+        autodm.classify_frame(df)
+    with pytest.raises(InvalidInputError, match="DataFrame"):
+        autodm.classify_frame([CHAT])
+    with pytest.raises(InvalidInputError, match="detector"):
+        autodm.classify_frame(df, text="message", detector="strict")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="n_jobs"):
+        autodm.classify_frame(df, text="message", n_jobs=0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Verdict._repr_html_
+# ---------------------------------------------------------------------------------------------
+
+
+def test_repr_is_still_the_dataclass_repr() -> None:
+    verdict = Verdict(
+        label="human", probability=0.25, threshold=0.5, reasons=(Reason("a", "m", 1.0),)
+    )
+    assert repr(verdict) == (
+        "Verdict(label='human', probability=0.25, threshold=0.5, "
+        "reasons=(Reason(code='a', message='m', weight=1.0),), template=None, flags=())"
+    )
+
+
+def test_repr_html_shows_label_probability_and_every_reason(detector: Detector) -> None:
+    verdict = detector.classify(TEMPLATED, {"followed_at": 0, "sent_at": 4})
+    page = verdict._repr_html_()
+    assert page.startswith("<table")
+    assert page.endswith("</table>")
+    assert verdict.label in page
+    assert f"{verdict.probability:.3f}" in page
+    assert verdict.reasons
+    for reason in verdict.reasons:
+        assert f"<code>{reason.code}</code>" in page
+        assert f"{reason.weight:+.2f}" in page
+    assert page.count("<tr>") == 2 + (verdict.template is not None) + 1 + len(verdict.reasons)
+
+
+def test_repr_html_escapes_every_piece_of_text() -> None:
+    verdict = Verdict(
+        label="automated",
+        probability=0.75,
+        threshold=0.5,
+        reasons=(
+            Reason("x<script>", "<script>alert('hi')</script> & more", 1.5),
+            Reason("human_ish", 'says "hi" <b>', -0.75),
+        ),
+        template="<img src=x onerror=alert(1)>",
+        flags=("<i>",),
+    )
+    page = verdict._repr_html_()
+    assert "<script" not in page
+    assert "<img" not in page
+    assert "<b>" not in page
+    assert "<i>" not in page
+    assert "&lt;script&gt;alert(&#x27;hi&#x27;)&lt;/script&gt; &amp; more" in page
+    assert "x&lt;script&gt;" in page
+    assert "says &quot;hi&quot; &lt;b&gt;" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    # Bars: the strongest reason spans half the track, towards automated; the other half of
+    # that, towards human.
+    assert "left:50%;top:0;width:50.0%" in page
+    assert "right:50%;top:0;width:25.0%" in page
+
+
+def test_repr_html_without_reasons_and_with_odd_weights() -> None:
+    page = Verdict(label="human", probability=0.0, threshold=0.5)._repr_html_()
+    assert "reasons" not in page
+    odd = Verdict(
+        label="human", probability=0.5, threshold=0.5, reasons=(Reason("z", "zero", 0.0),)
+    )
+    assert "width:0.0%" in odd._repr_html_()
+    nan = Verdict(
+        label="human", probability=math.nan, threshold=0.5, reasons=(Reason("n", "n", math.nan),)
+    )
+    assert "width:0.0%" in nan._repr_html_()
