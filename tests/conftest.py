@@ -7,6 +7,7 @@ live in ``tests/cases`` and the model is the one bundled with autodm.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -39,3 +40,18 @@ def automated_cases() -> list[dict[str, Any]]:
 @pytest.fixture(scope="session")
 def human_cases() -> list[dict[str, Any]]:
     return load_cases("human.json")
+
+
+# Hypothesis profiles. The property tests keep their example counts modest so the suite
+# stays fast; HYPOTHESIS_PROFILE=fuzz runs tests/test_fuzz.py with many more examples:
+#     HYPOTHESIS_PROFILE=fuzz python -m pytest tests/test_fuzz.py
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile(
+    "fuzz",
+    max_examples=20_000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+if os.environ.get("HYPOTHESIS_PROFILE"):
+    settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])

@@ -1,0 +1,311 @@
+"""Evasion perturbations: rewrite a message the way a sender dodging filters would.
+
+A test or a benchmark takes messages the detector catches, rewrites them with
+:func:`perturb` and checks that the detector still catches them and says that it
+saw the trick (``verdict.flags``, the ``obfuscated_text`` reason). The kinds are
+listed in :data:`KINDS`:
+
+``homoglyph``
+    Swap some Latin letters for Cyrillic or Greek look-alikes (``a`` → ``а``),
+    always leaving at least one Latin letter in the word, as a sender hiding a
+    word from a keyword filter does.
+``zero_width``
+    Insert U+200B ZERO WIDTH SPACE between two letters or digits inside words.
+``spaced_link``
+    Break the dot before a link's top-level domain: a link with a path is spaced
+    (``bit.ly/x`` → ``bit . ly/x``), one without becomes ``example[.]com`` or
+    ``example(dot)com``.
+``leetspeak``
+    Replace some ``o``, ``e``, ``a``, ``i`` by ``0``, ``3``, ``4``, ``1``.
+``emoji_padding``
+    Put emoji between some words and at both ends (runs of whitespace become
+    single spaces).
+``case_noise``
+    Flip the case of some Latin letters at random.
+
+Links, e-mail addresses and @handles are left intact by every kind but
+``spaced_link`` (which only touches links), so the message still works for its
+reader. Each call is deterministic: the same ``text``, ``kind`` and ``seed`` give
+the same result on every run and platform. Every kind changes the text when it
+finds anything to change (a letter it rewrites, a word, a link) and returns it as
+is otherwise. Nothing else in autodm imports this module.
+
+Examples
+--------
+>>> from autodm.testing import KINDS, perturb
+>>> perturb("Follow me at bit.ly/x1Ab", "spaced_link")
+'Follow me at bit . ly/x1Ab'
+>>> all(perturb("see you at 6", kind, seed=3) == perturb("see you at 6", kind, seed=3)
+...     for kind in KINDS)
+True
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable
+from typing import Final
+
+from .errors import InvalidInputError, describe
+
+__all__ = ["EMOJI", "HOMOGLYPHS", "KINDS", "LEET", "ZERO_WIDTH_SPACE", "perturb"]
+
+#: The perturbation kinds :func:`perturb` knows, in a stable order.
+KINDS: Final = (
+    "homoglyph",
+    "zero_width",
+    "spaced_link",
+    "leetspeak",
+    "emoji_padding",
+    "case_noise",
+)
+
+#: Cyrillic and Greek look-alikes of Latin letters, per Latin letter (Unicode confusables).
+HOMOGLYPHS: Final[dict[str, str]] = {
+    "a": "аα",
+    "c": "сϲ",
+    "d": "ԁ",
+    "e": "е",
+    "h": "һ",
+    "i": "і",
+    "j": "ј",
+    "l": "ӏ",
+    "o": "оο",
+    "p": "р",
+    "q": "ԛ",
+    "s": "ѕ",
+    "v": "ν",
+    "w": "ԝ",
+    "x": "х",
+    "y": "у",
+    "A": "АΑ",
+    "B": "ВΒ",
+    "C": "С",
+    "E": "ЕΕ",
+    "H": "НΗ",
+    "I": "ІΙ",
+    "J": "Ј",
+    "K": "КΚ",
+    "M": "МΜ",
+    "N": "Ν",
+    "O": "ОΟ",
+    "P": "РΡ",
+    "S": "Ѕ",
+    "T": "ТΤ",
+    "X": "ХΧ",
+    "Y": "ҮΥ",
+    "Z": "Ζ",
+}
+
+#: Letters that ``leetspeak`` replaces, and their digits.
+LEET: Final[dict[str, str]] = {"o": "0", "e": "3", "a": "4", "i": "1"}
+
+#: Emoji that ``emoji_padding`` inserts; one is a ZWJ sequence, one has a variation selector.
+EMOJI: Final = ("🔥", "✨", "💯", "🙌", "👉", "🎉", "😊", "💥", "⭐", "❤️", "👩\u200d💻", "🚀")
+
+#: The character ``zero_width`` inserts.
+ZERO_WIDTH_SPACE: Final = "\u200b"
+
+# Links, e-mail addresses and @handles: left intact (only ``spaced_link`` rewrites links).
+_PROTECTED_RE: Final = re.compile(
+    r"(?P<link>(?:[A-Za-z][A-Za-z0-9+.-]{0,15}://|www\.)\S+"
+    r"|(?<![\w@.\-/])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,4}[a-z]{2,24}"
+    r"(?![\w@-])(?:/\S*)?)"
+    r"|[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+    r"|@\w+"
+)
+# The host of a link: after the scheme, up to the first "/", "?", "#" or ":".
+_HOST_RE: Final = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]{0,15}://)?(?P<host>[^/?#:\s]+)")
+_TRAILING: Final = ".,!?;:'\")]}*"
+_WORD_RE: Final = re.compile(r"\S+")
+
+
+def _pieces(text: str) -> list[tuple[str, bool]]:
+    """Split ``text`` into (piece, is_protected) runs, protected ones being links and such."""
+    pieces: list[tuple[str, bool]] = []
+    last = 0
+    for match in _PROTECTED_RE.finditer(text):
+        start, end = match.span()
+        token = match.group(0)
+        if match.lastgroup == "link":
+            stripped = token.rstrip(_TRAILING)
+            end = start + len(stripped)
+        pieces.append((text[last:start], False))
+        pieces.append((text[start:end], True))
+        last = end
+    pieces.append((text[last:], False))
+    return [(piece, protected) for piece, protected in pieces if piece]
+
+
+def _rewrite_letters(
+    text: str, rng: random.Random, candidates: Callable[[str, int], str | None], rate: float
+) -> str:
+    """Replace characters outside links; ``candidates(word, i)`` names a replacement or None.
+
+    Each eligible character is replaced with probability ``rate``; when none was but one
+    could have been, one eligible character is replaced, so the text always changes when
+    it can.
+    """
+    chars = list(text)
+    protected = [False] * len(text)
+    position = 0
+    for piece, is_protected in _pieces(text):
+        if is_protected:
+            protected[position : position + len(piece)] = [True] * len(piece)
+        position += len(piece)
+    eligible: list[tuple[int, str]] = []
+    for word in _WORD_RE.finditer(text):
+        start = word.start()
+        if protected[start]:
+            continue
+        letters = word.group(0)
+        for offset in range(len(letters)):
+            if protected[start + offset]:
+                continue
+            replacement = candidates(letters, offset)
+            if replacement is not None:
+                eligible.append((start + offset, replacement))
+    chosen = [item for item in eligible if rng.random() < rate]
+    if not chosen and eligible:
+        chosen = [rng.choice(eligible)]
+    for index, replacement in chosen:
+        chars[index] = replacement
+    return "".join(chars)
+
+
+def _homoglyph(text: str, rng: random.Random) -> str:
+    def look_alike(word: str, offset: int) -> str | None:
+        options = HOMOGLYPHS.get(word[offset])
+        return None if options is None else rng.choice(options)
+
+    swapped = _rewrite_letters(text, rng, look_alike, 0.3)
+    # Leave every word at least one Latin letter, as a sender dodging a filter does
+    # (a word written wholly in another script is just that script).
+    words = []
+    for original, word in zip(text.split(" "), swapped.split(" "), strict=True):
+        if word != original and not any("a" <= ch.lower() <= "z" for ch in word):
+            latin = [i for i, ch in enumerate(original) if "a" <= ch.lower() <= "z"]
+            keep = rng.choice(latin)
+            word = word[:keep] + original[keep] + word[keep + 1 :]
+        words.append(word)
+    return " ".join(words)
+
+
+def _zero_width(text: str, rng: random.Random) -> str:
+    def gap(word: str, offset: int) -> str | None:
+        # Between two letters or digits of a word: the letter gets a zero-width space after it.
+        if offset + 1 < len(word) and word[offset].isalnum() and word[offset + 1].isalnum():
+            return word[offset] + ZERO_WIDTH_SPACE
+        return None
+
+    return _rewrite_letters(text, rng, gap, 0.15)
+
+
+def _leetspeak(text: str, rng: random.Random) -> str:
+    return _rewrite_letters(text, rng, lambda word, i: LEET.get(word[i]), 0.5)
+
+
+def _case_noise(text: str, rng: random.Random) -> str:
+    def flip(word: str, offset: int) -> str | None:
+        ch = word[offset]
+        return ch.swapcase() if ch.isascii() and ch.isalpha() else None
+
+    return _rewrite_letters(text, rng, flip, 0.4)
+
+
+def _spaced_link(text: str, rng: random.Random) -> str:
+    out = []
+    for piece, protected in _pieces(text):
+        host = _HOST_RE.match(piece) if protected and "@" not in piece else None
+        if host is None or "." not in host.group("host").strip("."):
+            out.append(piece)
+            continue
+        # The dot before the top-level domain.
+        dot = host.start("host") + host.group("host").rstrip(".").rindex(".")
+        has_path = "/" in piece[host.end("host") :]
+        form = " . " if has_path else rng.choice(("[.]", "(dot)"))
+        out.append(piece[:dot] + form + piece[dot + 1 :])
+    return "".join(out)
+
+
+def _emoji_padding(text: str, rng: random.Random) -> str:
+    words = text.split()
+    if not words:
+        return text
+    padded = [rng.choice(EMOJI)]
+    for i, word in enumerate(words):
+        padded.append(word)
+        if i + 1 < len(words) and rng.random() < 0.3:
+            padded.append(rng.choice(EMOJI))
+    padded.append(rng.choice(EMOJI))
+    return " ".join(padded)
+
+
+_PERTURBATIONS: Final[dict[str, Callable[[str, random.Random], str]]] = {
+    "homoglyph": _homoglyph,
+    "zero_width": _zero_width,
+    "spaced_link": _spaced_link,
+    "leetspeak": _leetspeak,
+    "emoji_padding": _emoji_padding,
+    "case_noise": _case_noise,
+}
+
+
+def perturb(text: str, kind: str, *, seed: int = 0) -> str:
+    """Rewrite ``text`` with the evasion trick ``kind``, deterministically for ``seed``.
+
+    Parameters
+    ----------
+    text : str
+        The message to rewrite.
+    kind : str
+        One of :data:`KINDS`.
+    seed : int, default 0
+        Picks which letters, words and forms are used; the same seed gives the
+        same result on every run.
+
+    Returns
+    -------
+    str
+        The rewritten message; ``text`` itself when the kind finds nothing to
+        rewrite (no link for ``spaced_link``, no Latin letter for ``homoglyph``).
+
+    Raises
+    ------
+    InvalidInputError
+        For a ``text`` that is not a str, an unknown ``kind`` or a ``seed`` that is
+        not an int.
+
+    Examples
+    --------
+    >>> perturb("grab it at example.com", "spaced_link", seed=2)
+    'grab it at example[.]com'
+    >>> perturb("grab it at example.com", "spaced_link", seed=1)
+    'grab it at example(dot)com'
+    >>> perturb("Thanks for the follow!", "leetspeak")
+    'Thanks for the f0ll0w!'
+    >>> perturb("Thanks for the follow!", "zero_width", seed=2)
+    'Thanks for the f\\u200bol\\u200blow!'
+    >>> swapped = perturb("free gift", "homoglyph", seed=1)
+    >>> swapped, [f"U+{ord(ch):04X}" for ch in swapped if not ch.isascii()]
+    ('frеe gift', ['U+0435'])
+    >>> perturb("see bit.ly/x1Ab", "case_noise")
+    'SeE bit.ly/x1Ab'
+    >>> perturb("hi there", "emoji_padding")
+    '🚀 hi there 💥'
+    >>> perturb("hi", "rot13")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    autodm.errors.InvalidInputError: `kind` must be one of ('homoglyph', ...). Got 'rot13' instead.
+    """
+    if not isinstance(text, str):
+        raise InvalidInputError(f"`text` must be a str. Got {describe(text)} instead.")
+    if kind not in _PERTURBATIONS:
+        raise InvalidInputError(f"`kind` must be one of {KINDS}. Got {kind!r} instead.")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise InvalidInputError(f"`seed` must be an int. Got {describe(seed)} instead.")
+    # A str seed is hashed with SHA-512 by random: stable across runs, unlike hash(). The
+    # text is part of it, so messages perturbed with one seed differ in where they change.
+    rng = random.Random(f"autodm.testing:{kind}:{seed}:{text}")
+    return _PERTURBATIONS[kind](text, rng)

@@ -1,0 +1,301 @@
+"""Evasion: auto-DMs rewritten to dodge filters are still caught, and the trick is reported.
+
+The golden auto-DMs (tests/cases/automated.json) are rewritten with every kind of
+:func:`autodm.testing.perturb`, with three seeds. For each kind, recall on the rewritten
+messages must be at least 95 % of recall on the clean ones, measured here with
+``autodm.Detector()``. Hidden letters (look-alikes, zero-width characters) must show in
+the verdict's ``flags`` and as an ``obfuscated_text`` reason; a rewritten link must show
+as the ``obfuscated_link`` flag. ``python benchmarks/evasion.py`` prints the same figures.
+
+Kinds and inputs the detector misses today are strict expected failures with the
+measured figures, so a fix makes the run fail until the mark is removed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import autodm
+from autodm.testing import EMOJI, HOMOGLYPHS, KINDS, LEET, ZERO_WIDTH_SPACE, perturb
+
+CASES_DIR = Path(__file__).resolve().parent / "cases"
+AUTOMATED: list[dict[str, Any]] = json.loads(
+    (CASES_DIR / "automated.json").read_text(encoding="utf-8")
+)
+SEEDS = (0, 1, 2)
+MIN_RATIO = 0.95
+
+# Measured with the bundled model (manifest "created" 2026-11-26T15:42:32Z), seeds 0-2:
+# clean recall 92/96 = 0.9583; leetspeak recall 239/288 = 0.8299, ratio 0.866. The n-gram
+# ("wording") and template features read the raw tokens; only the call-to-action lexicons
+# read the de-leeted ones, e.g. "Ver1fy y0ur 4ccount t0 ke3p m3ss4ging: hxxp://example.org/verify"
+# drops from P=0.998 to 0.354.
+BELOW_RATIO = {
+    "leetspeak": "recall ratio 0.866 < 0.95 (0.8299 vs clean 0.9583, seeds 0-2): wording and "
+    "template features do not read de-leeted tokens",
+}
+
+# Golden auto-DMs whose link has a scheme and a host whose top-level domain is not in the
+# text layer's short list for " . " (com, net, org, io, ly, ...): perturb writes
+# "https://shop . example/ebook", which is not undone, so no obfuscated_link flag.
+SPACED_LINK_MISSES = {
+    "auto-book-01",
+    "auto-book-03",
+    "auto-deal-01",
+    "auto-ctx-03",
+    "auto-ctx-es-01",
+    "auto-book-fr-01",
+    "auto-deal-tr-01",
+}
+
+_ZW_BETWEEN_ALNUM = re.compile(f"[A-Za-z0-9]{ZERO_WIDTH_SPACE}[A-Za-z0-9]")
+
+
+@pytest.fixture(scope="module")
+def evasion_detector() -> autodm.Detector:
+    return autodm.Detector()
+
+
+@pytest.fixture(scope="module")
+def clean_verdicts(evasion_detector: autodm.Detector) -> list[autodm.Verdict]:
+    return [evasion_detector.classify(c["text"], c.get("context")) for c in AUTOMATED]
+
+
+def _recall(verdicts: list[autodm.Verdict]) -> float:
+    return sum(v.is_automated for v in verdicts) / len(verdicts)
+
+
+def _kind_params() -> list[Any]:
+    return [
+        pytest.param(
+            kind,
+            id=kind,
+            marks=[pytest.mark.xfail(strict=True, reason=BELOW_RATIO[kind])]
+            if kind in BELOW_RATIO
+            else [],
+        )
+        for kind in KINDS
+    ]
+
+
+# ------------------------------------------------------------------------- recall
+
+
+@pytest.mark.parametrize("kind", _kind_params())
+def test_recall_holds_under_perturbation(
+    evasion_detector: autodm.Detector, clean_verdicts: list[autodm.Verdict], kind: str
+) -> None:
+    clean = _recall(clean_verdicts)
+    assert clean > 0.9
+    perturbed = []
+    lost = []
+    for seed in SEEDS:
+        for case, before in zip(AUTOMATED, clean_verdicts, strict=True):
+            text = perturb(case["text"], kind, seed=seed)
+            verdict = evasion_detector.classify(text, case.get("context"))
+            perturbed.append(verdict)
+            if before.is_automated and not verdict.is_automated:
+                lost.append(f"{case['id']} seed {seed}: P={verdict.probability:.3f} {text!r}")
+    recall = _recall(perturbed)
+    assert recall >= MIN_RATIO * clean, (
+        f"{kind}: recall {recall:.4f} vs clean {clean:.4f}, ratio {recall / clean:.3f} "
+        f"< {MIN_RATIO}; lost: {lost}"
+    )
+
+
+# -------------------------------------------------------------- reported tricks
+
+
+@pytest.mark.parametrize(
+    ("kind", "flag"), [("homoglyph", "confusables"), ("zero_width", "zero_width")]
+)
+def test_hidden_letters_are_flagged_with_a_reason(
+    evasion_detector: autodm.Detector, kind: str, flag: str
+) -> None:
+    checked = 0
+    missing = []
+    for seed in SEEDS:
+        for case in AUTOMATED:
+            text = perturb(case["text"], kind, seed=seed)
+            if kind == "homoglyph" and text == case["text"]:
+                continue  # no Latin letter to swap (ar, zh, ja)
+            if kind == "zero_width" and not _ZW_BETWEEN_ALNUM.search(text):
+                continue  # only inside other scripts' words, where it is part of the writing
+            checked += 1
+            verdict = evasion_detector.classify(text, case.get("context"))
+            codes = [r.code for r in verdict.reasons]
+            if flag not in verdict.flags or "obfuscated_text" not in codes:
+                missing.append(f"{case['id']} seed {seed}: {verdict.flags} {codes} {text!r}")
+    assert checked >= 200
+    assert not missing
+
+
+def test_spaced_links_are_flagged(evasion_detector: autodm.Detector) -> None:
+    checked = 0
+    missing = []
+    for case in AUTOMATED:
+        if case["id"] in SPACED_LINK_MISSES:
+            continue
+        links = evasion_detector.features(case["text"], case.get("context"))["link_count"]
+        if not links.value:
+            continue
+        for seed in SEEDS:
+            text = perturb(case["text"], "spaced_link", seed=seed)
+            checked += 1
+            verdict = evasion_detector.classify(text, case.get("context"))
+            if "obfuscated_link" not in verdict.flags:
+                missing.append(f"{case['id']} seed {seed}: {verdict.flags} {text!r}")
+    assert checked >= 60
+    assert not missing
+
+
+def test_spaced_link_after_a_scheme_is_flagged(evasion_detector: autodm.Detector) -> None:
+    texts = ["Grab it: https://myshop . de/sale", "Grab it: https://shop . store/sale"]
+    texts += [perturb(c["text"], "spaced_link") for c in AUTOMATED if c["id"] in SPACED_LINK_MISSES]
+    assert len(texts) == 2 + len(SPACED_LINK_MISSES)
+    unflagged = [t for t in texts if "obfuscated_link" not in evasion_detector.classify(t).flags]
+    assert not unflagged
+
+
+# Look-alikes from Unicode's confusables data (MA table) that the toolkit does not use
+# because the text layer does not fold them.
+MORE_LOOK_ALIKES = {
+    "ρ": "p",
+    "ι": "i",
+    "υ": "u",
+    "γ": "y",
+    "σ": "o",
+    "ϳ": "j",
+    "Ϲ": "C",
+    "ѡ": "w",
+    "ѵ": "v",
+    "ү": "y",
+    "У": "Y",
+    "Ԝ": "W",
+}
+_WORDS = "support gift bonus yours follow verify Click enjoy wow YES WIN"
+
+
+def _word_with(latin: str) -> str:
+    return next(w for w in _WORDS.split() if latin in w)
+
+
+# Look-alikes in the text layer's own confusable table that are never folded: NFKC runs
+# first and turns U+03F2 GREEK LUNATE SIGMA SYMBOL into U+03C2 GREEK SMALL LETTER FINAL SIGMA,
+# which the table lacks. "Claim your free gift abϲd now" gets no flag at all.
+NOT_FOLDED: dict[str, str] = {}
+
+
+def _toolkit_look_alikes() -> list[Any]:
+    return [
+        pytest.param(
+            look_alike,
+            latin,
+            id=f"{look_alike}-{unicodedata.name(look_alike)}",
+            marks=[pytest.mark.xfail(strict=True, reason=NOT_FOLDED[look_alike])]
+            if look_alike in NOT_FOLDED
+            else [],
+        )
+        for latin, options in HOMOGLYPHS.items()
+        for look_alike in options
+    ]
+
+
+@pytest.mark.parametrize(("look_alike", "latin"), _toolkit_look_alikes())
+def test_every_toolkit_look_alike_is_folded(look_alike: str, latin: str) -> None:
+    word = "ab" + latin + "cd"
+    text = f"Claim your free gift {word.replace(latin, look_alike)} now"
+    verdict = autodm.classify(text)
+    assert "confusables" in verdict.flags
+    assert "obfuscated_text" in {r.code for r in verdict.reasons}
+
+
+@pytest.mark.parametrize(
+    ("look_alike", "latin"),
+    list(MORE_LOOK_ALIKES.items()),
+    ids=[f"{a}-{unicodedata.name(a)}" for a in MORE_LOOK_ALIKES],
+)
+def test_more_look_alikes_are_folded(look_alike: str, latin: str) -> None:
+    word = _word_with(latin)
+    text = f"Claim your free {word.replace(latin, look_alike, 1)} now"
+    assert "confusables" in autodm.classify(text).flags
+
+
+# --------------------------------------------------------------- the toolkit itself
+
+SAMPLE = (
+    "Thanks for the follow, Priya! Grab my e-book at https://bit.ly/3xYq9Lm "
+    "or mail me@example.com @kenji_t"
+)
+LINK_PARTS = ("https://bit.ly/3xYq9Lm", "me@example.com", "@kenji_t")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_perturb_is_deterministic_and_changes_the_text(kind: str) -> None:
+    results = {perturb(SAMPLE, kind, seed=seed) for seed in range(5)}
+    assert all(perturb(SAMPLE, kind, seed=s) == perturb(SAMPLE, kind, seed=s) for s in range(5))
+    assert SAMPLE not in results
+    if kind not in ("spaced_link",):
+        assert len(results) > 1  # the seed matters
+    for text in results:
+        kept = [part for part in LINK_PARTS if part in text]
+        assert kept == (list(LINK_PARTS[1:]) if kind == "spaced_link" else list(LINK_PARTS))
+
+
+def test_each_kind_does_what_it_says() -> None:
+    for seed in range(20):
+        homoglyph = perturb(SAMPLE, "homoglyph", seed=seed)
+        for before, after in zip(SAMPLE.split(" "), homoglyph.split(" "), strict=True):
+            if before != after:
+                assert re.search("[A-Za-z]", after), after  # a Latin letter is left
+                assert all(b == a or a in HOMOGLYPHS[b] for b, a in zip(before, after, strict=True))
+        zero_width = perturb(SAMPLE, "zero_width", seed=seed)
+        assert zero_width.replace(ZERO_WIDTH_SPACE, "") == SAMPLE
+        assert all(
+            zero_width[i - 1].isalnum() and zero_width[i + 1].isalnum()
+            for i, ch in enumerate(zero_width)
+            if ch == ZERO_WIDTH_SPACE
+        )
+        leet = perturb(SAMPLE, "leetspeak", seed=seed)
+        assert len(leet) == len(SAMPLE)
+        assert all(b == a or LEET.get(b) == a for b, a in zip(SAMPLE, leet, strict=True))
+        noise = perturb(SAMPLE, "case_noise", seed=seed)
+        assert noise.lower() == SAMPLE.lower()
+        padded = perturb(SAMPLE, "emoji_padding", seed=seed)
+        words = padded.split(" ")
+        assert words[0] in EMOJI
+        assert words[-1] in EMOJI
+        assert [w for w in words if w not in EMOJI] == SAMPLE.split(" ")
+    assert perturb("see bit.ly/x1Ab", "spaced_link") == "see bit . ly/x1Ab"
+    assert {perturb("see example.com", "spaced_link", seed=s) for s in range(10)} == {
+        "see example[.]com",
+        "see example(dot)com",
+    }
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_perturb_leaves_what_it_cannot_change(kind: str) -> None:
+    assert perturb("", kind) == ""
+    assert perturb("   ", kind) == "   "
+    if kind not in ("emoji_padding", "zero_width"):  # CJK letters are letters to those
+        assert perturb("谢谢关注！", kind) == "谢谢关注！"
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs"),
+    [
+        ((b"hi", "homoglyph"), {}),
+        (("hi", "rot13"), {}),
+        (("hi", "homoglyph"), {"seed": 1.5}),
+        (("hi", "homoglyph"), {"seed": True}),
+    ],
+)
+def test_perturb_refuses_bad_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    with pytest.raises(autodm.InvalidInputError):
+        perturb(*args, **kwargs)
