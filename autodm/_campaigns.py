@@ -77,8 +77,8 @@ def _window(length: int, similarity: float) -> tuple[int, int]:
     # ratio = 1 - d / (a + b) with Indel distance d >= |a - b|; ratio >= s then needs
     # a * s / (2 - s) <= b <= a * (2 - s) / s.
     low = int(length * similarity / (2 - similarity))
-    high = int(length * (2 - similarity) / similarity) + 1
-    return low, high
+    high = length * (2 - similarity) / similarity + 1
+    return low, int(min(high, 2**62))
 
 
 def group_campaigns(
@@ -123,7 +123,17 @@ def group_campaigns(
     """
     if isinstance(messages, str | bytes):
         raise InvalidInputError("`messages` must be an iterable of str, not a single str.")
+    if not isinstance(messages, Iterable):
+        raise InvalidInputError(
+            f"`messages` must be an iterable of str. Got {describe(messages)} instead."
+        )
     items = list(messages)
+    if senders is not None and (
+        isinstance(senders, str | bytes) or not isinstance(senders, Sequence)
+    ):
+        raise InvalidInputError(
+            f"`senders` must be a sequence with one sender per message. Got {describe(senders)}."
+        )
     if senders is not None and len(senders) != len(items):
         raise InvalidInputError(
             f"`senders` must have one entry per message: {len(senders)} for {len(items)}."

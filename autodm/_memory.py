@@ -30,7 +30,7 @@ from typing import Final
 from rapidfuzz import fuzz, process
 
 from ._text import view
-from ._types import _epoch
+from ._types import _epoch, _identifier
 from .errors import InvalidInputError, describe
 from .extractors.template import DUPLICATE_SIMILARITY, MIN_DUPLICATE_CHARS
 
@@ -118,9 +118,13 @@ class SenderMemory:
         self.max_recipients = _positive_int("max_recipients", max_recipients)
         if isinstance(ttl, bool) or not isinstance(ttl, int | float) or not ttl > 0:
             raise InvalidInputError(f"`ttl` must be positive seconds. Got {describe(ttl)} instead.")
-        if not math.isfinite(ttl):
-            raise InvalidInputError(f"`ttl` must be finite seconds. Got {ttl!r} instead.")
-        self.ttl = float(ttl)
+        try:
+            seconds = float(ttl)
+        except OverflowError:
+            seconds = math.inf
+        if not math.isfinite(seconds):
+            raise InvalidInputError(f"`ttl` must be finite seconds. Got {describe(ttl)} instead.")
+        self.ttl = seconds
         self._senders: OrderedDict[str, list[_Cluster]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -138,12 +142,14 @@ class SenderMemory:
             return sum(len(c) for c in self._senders.values())
 
     @staticmethod
-    def _key(sender_id: object) -> str:
+    def _key(sender_id: object, name: str = "sender_id") -> str:
         if isinstance(sender_id, bool) or not isinstance(sender_id, str | int) or sender_id == "":
             raise InvalidInputError(
-                f"`sender_id` must be a non-empty str or an int. Got {describe(sender_id)} instead."
+                f"`{name}` must be a non-empty str or an int. Got {describe(sender_id)} instead."
             )
-        return str(sender_id)
+        key = _identifier(name, sender_id)
+        assert key is not None
+        return key
 
     def _arguments(
         self, sender_id: object, text: object, recipient_id: object, at: object
@@ -151,7 +157,7 @@ class SenderMemory:
         """Validate the public methods' arguments: (sender key, masked text, recipient, time)."""
         key = self._key(sender_id)
         masked = view(text).masked
-        recipient = None if recipient_id is None else self._key(recipient_id)
+        recipient = None if recipient_id is None else self._key(recipient_id, "recipient_id")
         seconds = _epoch("at", at)
         return key, masked, recipient, time.time() if seconds is None else seconds
 

@@ -38,10 +38,12 @@ _STYLED_RE: Final = re.compile("[\U0001d400-\U0001d7ff\u24b6-\u24e9\U0001f130-\U
 
 
 def _confusable_table() -> dict[int, str]:
-    # Cyrillic and Greek letters that render like Latin ones (from Unicode's confusables data).
+    # Cyrillic and Greek letters that render like Latin ones (from Unicode's confusables
+    # data), applied after NFKC.
     pairs = (
-        "аa сc еe һh іi јj кk мm пn оo рp ѕs тt хx уy ԁd ɡg ӏl ԛq ԝw νv οo αa ϲc "
-        "АA ВB СC ЕE НH ІI ЈJ КK МM ОO РP ЅS ТT ХX ҮY "
+        "аa сc еe һh іi јj кk мm пn оo рp ѕs тt хx уy ԁd ɡg ӏl ԛq ԝw ѡw ѵv үy "
+        "νv οo αa ρp ιi υu γy σo ϳj "
+        "АA ВB СC ЕE НH ІI ЈJ КK МM ОO РP ЅS ТT ХX ҮY УY ԜW "
         "ΑA ΒB ΕE ΖZ ΗH ΙI ΚK ΜM ΝN ΟO ΡP ΤT ΥY ΧX"
     )
     return {ord(pair[0]): pair[1] for pair in pairs.split()}
@@ -51,6 +53,7 @@ def _confusable_table() -> dict[int, str]:
 _NEGATIVE_LETTERS: Final = {
     start + i: chr(ord("A") + i) for start in (0x1F150, 0x1F170) for i in range(26)
 }
+_LUNATE_SIGMAS: Final = {0x03F2: "\u0441", 0x03F9: "\u0421"}
 _CONFUSABLES: Final = _confusable_table()
 _CONFUSABLE_RE: Final = re.compile("[" + "".join(map(chr, _CONFUSABLES)) + "]")
 _LATIN_RE: Final = re.compile("[A-Za-z]")
@@ -67,6 +70,10 @@ _BRACKET_DOT_RE: Final = re.compile(
 _SPACED_DOT_RE: Final = re.compile(
     r"(?<=[A-Za-z0-9])(?: \. ?(?=(?:com|net|org|io|ly|gl|gd|xyz|info|biz)\b|(?:me|to|co)/)"
     r"|\. (?=(?:com|net|org|io|ly|gl|gd|xyz|info|biz|me|to|co)/))"
+)
+# After an explicit scheme any "host . tld" is a link written to dodge filters.
+_SCHEME_SPACED_DOT_RE: Final = re.compile(
+    r"((?i:https?)://[A-Za-z0-9-]{1,63}) ?\. ?(?=[A-Za-z]{2,24}\b)"
 )
 _URL_CHARS: Final = r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]"
 _FINDER_RE: Final = re.compile(
@@ -236,6 +243,9 @@ def _normalise(raw: str) -> tuple[str, set[str]]:
             flags.add("styled_letters")
             raw = raw.translate(_NEGATIVE_LETTERS)
         raw = _INVISIBLE_RE.sub("", raw)
+        # NFKC would turn the lunate sigmas (ϲ, Ϲ) into σ-forms that look nothing like c;
+        # hand them to the confusable fold as the Cyrillic с and С they resemble.
+        raw = raw.translate(_LUNATE_SIGMAS)
         raw = unicodedata.normalize("NFKC", raw)
         if len(raw) > MAX_CHARS:  # NFKC can expand a few characters many times over
             raw = raw[:MAX_CHARS]
@@ -251,6 +261,7 @@ def _normalise(raw: str) -> tuple[str, set[str]]:
 
 def _deobfuscate_links(text: str) -> tuple[str, bool]:
     fixed = _SCHEME_FIX_RE.sub(lambda m: "http" + m.group(1).lower() + "://", text)
+    fixed = _SCHEME_SPACED_DOT_RE.sub(r"\1.", fixed)
     fixed = _BRACKET_DOT_RE.sub(".", fixed)
     fixed = _SPACED_DOT_RE.sub(".", fixed)
     # "https://" written plainly is not obfuscation; anything else we rewrote is.

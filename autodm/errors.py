@@ -37,8 +37,17 @@ class ExtractorError(AutoDMError):
 
 
 def describe(value: object, limit: int = 60) -> str:
-    """Return a short, safe description of ``value`` for error messages."""
-    text = repr(value)
+    """Return a short, safe description of ``value`` for error messages.
+
+    Never raises: a value whose repr fails (an int of more digits than Python will
+    print, a hostile ``__repr__``) is described by its type alone.
+    """
+    try:
+        text = repr(value)
+    except Exception:  # describing bad input must not fail in turn
+        if isinstance(value, int):
+            return f"int of {value.bit_length()} bits"
+        return f"{type(value).__name__} (unprintable)"
     if len(text) > limit:
         text = text[: limit - 3] + "..."
     return f"{type(value).__name__} {text}"
