@@ -220,6 +220,14 @@ def _parse_manifest(raw: bytes, where: str) -> dict[str, Any]:
     ngrams = manifest.get("ngrams")
     if ngrams is not None:
         sizes = ngrams.get("char_sizes", []) if isinstance(ngrams, dict) else None
+        if isinstance(ngrams, dict) and ngrams.get("tokens", "plain") not in (
+            "plain",
+            "leet-folded",
+        ):
+            raise BundleError(
+                f"manifest.json of {where}: `ngrams.tokens` must be 'plain' or 'leet-folded'. "
+                f"Got {describe(ngrams.get('tokens'))}."
+            )
         if not isinstance(sizes, list) or not all(
             isinstance(k, int) and not isinstance(k, bool) and 1 <= k <= 8 for k in sizes
         ):

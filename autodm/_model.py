@@ -97,6 +97,7 @@ class Scorer:
         self._ngram = None if bundle.ngram_coef is None else self._slope * bundle.ngram_coef
         ngram_spec = bundle.manifest.get("ngrams") or {}
         self._char_sizes = tuple(int(n) for n in ngram_spec.get("char_sizes", ()))
+        self._leet_folded = ngram_spec.get("tokens") == "leet-folded"
         tables = dict(DEFAULT_CONTEXT_EVIDENCE)
         tables.update(bundle.context_evidence)
         self.context_tables = tables
@@ -120,7 +121,8 @@ class Scorer:
             for name, c, p in zip(self.features, contributions, present, strict=True)
         ]
         if self._ngram is not None:
-            text = text_features(message_view.tokens, self._ngram.shape[0], self._char_sizes)
+            tokens = message_view.plain_tokens if self._leet_folded else message_view.tokens
+            text = text_features(tokens, self._ngram.shape[0], self._char_sizes)
             if text.ids.size:
                 total = float(np.dot(self._ngram[text.ids], text.values))
                 top = _top_grams(text.grams, self._ngram[text.gram_ids], total)

@@ -197,6 +197,11 @@ class TextView:
     has_cjk: bool
     original_length: int
 
+    @property
+    def plain_tokens(self) -> tuple[str, ...]:
+        """``tokens`` with leetspeak undone in words that mix letters and digits ("f0ll0w")."""
+        return self.tokens if self.leet_tokens is None else self.leet_tokens
+
 
 def _check(message: object) -> str:
     if isinstance(message, str):

@@ -94,7 +94,7 @@ def _design(
                 values[r] = len(OBFUSCATION_FLAGS & message_view.flags)
             elif (signal := signals.get(name)) is not None and signal.value is not None:
                 values[r] = signal.value
-        text = text_features(message_view.tokens, buckets, char_sizes)
+        text = text_features(message_view.plain_tokens, buckets, char_sizes)
         rows.extend([r] * len(text.ids))
         cols.extend(text.ids.tolist())
         vals.extend(text.values.tolist())
@@ -449,6 +449,8 @@ def train(
             "buckets": buckets,
             "scheme": "crc32 word 1-2 grams + cjk char 2-grams; fibonacci-hashed char n-grams",
             "char_sizes": list(char_sizes),
+            # n-grams of tokens with leetspeak undone ("f0ll0w" reads as "follow")
+            "tokens": "leet-folded",
         }
         if final.ngram_coef is not None
         else None,

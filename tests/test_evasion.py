@@ -36,14 +36,13 @@ MIN_RATIO = 0.95
 # ("wording") and template features read the raw tokens; only the call-to-action lexicons
 # read the de-leeted ones, e.g. "Ver1fy y0ur 4ccount t0 ke3p m3ss4ging: hxxp://example.org/verify"
 # drops from P=0.998 to 0.354.
-BELOW_RATIO = {
-    "leetspeak": "recall ratio 0.866 < 0.95 (0.8299 vs clean 0.9583, seeds 0-2): wording and "
-    "template features do not read de-leeted tokens",
-}
+# Kinds whose recall ratio is known to fall below 0.95, with the measured figures.
+# (Leetspeak was here at 0.866 until the n-grams read de-leeted tokens.)
+BELOW_RATIO: dict[str, str] = {}
 
 # Golden auto-DMs whose link has a scheme and a host whose top-level domain is not in the
 # text layer's short list for " . " (com, net, org, io, ly, ...): perturb writes
-# "https://shop . example/ebook", which is not undone, so no obfuscated_link flag.
+# "https://shop . example/ebook"; once missed, now undone after the scheme.
 SPACED_LINK_MISSES = {
     "auto-book-01",
     "auto-book-03",

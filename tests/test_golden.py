@@ -31,8 +31,9 @@ def _cases(name: str) -> list[dict[str, Any]]:
 HUMAN = _cases("human.json")
 AUTOMATED = _cases("automated.json")
 
-# Human cases the bundled model (threshold 0.9415, manifest "created" 2026-11-26T15:42:32Z)
-# labels "automated"; measured probability in the comment.
+# Human cases the bundled model (threshold 0.9398, manifest "created" 2026-11-26T16:32:33Z)
+# labels "automated"; probability measured with an earlier build in the comment (the
+# current one is within 0.01 of each).
 KNOWN_FALSE_POSITIVES = {
     "human-thanks-01",  # 0.945  "thanks for following back!" + sourdough question
     "human-thanks-03",  # 0.968  "Thanks for the follow, Kenji!" + shared meetup
@@ -46,10 +47,11 @@ KNOWN_FALSE_POSITIVES = {
     "human-code-it-01",  # 0.945  it: friend sharing a discount code
 }
 
-# Recall over automated.json measured with the same model: 92 of 96 = 0.9583. The floor is
-# that minus 5 points. Missed at the time: auto-obf-08 (0.800, leetspeak), auto-obf-09
-# (0.374, spaced-out letters), auto-followback-zh-01 (0.395), auto-deal-zh-01 (0.897).
-MEASURED_RECALL = 92 / 96
+# Recall over automated.json measured with the current model: 93 of 96 = 0.9688 (92 before
+# the n-grams read de-leeted tokens). The floor is that minus 5 points. Missed:
+# auto-obf-09 (0.318, spaced-out letters), auto-followback-zh-01 (0.437), auto-deal-zh-01
+# (0.917).
+MEASURED_RECALL = 93 / 96
 RECALL_FLOOR = MEASURED_RECALL - 0.05
 
 # Clear auto-DMs (P >= 0.999 when measured) across families and languages; each must be caught.
