@@ -17,7 +17,7 @@ from ._memory import SenderMemory
 from ._model import Scorer
 from ._text import TextView, view
 from ._types import Context, Signal, Verdict, as_context
-from .errors import InvalidInputError, describe
+from .errors import BundleError, InvalidInputError, describe
 from .extractors import (
     CallToAction,
     LinkDensity,
@@ -115,6 +115,12 @@ class Detector:
         self.bundle: Bundle = bundle if isinstance(bundle, Bundle) else load_bundle(bundle)
         self.threshold: float = _resolve_threshold(self.bundle, threshold)
         self._featurizer = Featurizer(templates)
+        unknown = [f for f in self.bundle.features if f not in self._featurizer.feature_names]
+        if unknown:
+            raise BundleError(
+                f"the bundle reads features {unknown} that no extractor of this autodm "
+                f"produces; known features are {list(self._featurizer.feature_names)}."
+            )
         self._scorer = Scorer(self.bundle)
         self.feature_names: tuple[str, ...] = self._featurizer.feature_names
 

@@ -450,3 +450,19 @@ def test_paths_that_are_not_bundles(tmp_path: Path) -> None:
     _refused(plain, match="neither")
     _refused(tmp_path, match="missing")  # an empty folder
     _refused(123, match="str or pathlib.Path")
+
+
+def test_bundle_with_unknown_feature_names_is_refused_by_the_detector(tmp_path: Path) -> None:
+    """Names the extractors do not produce would silently score as the training mean."""
+    import json
+
+    import autodm
+
+    bundle = autodm.load_bundle()
+    folder = bundle.save(tmp_path / "b")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["features"] = ["not_a_feature", *manifest["features"][1:]]
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    renamed = autodm.load_bundle(folder)  # well-formed on its own
+    with pytest.raises(autodm.BundleError, match="not_a_feature"):
+        autodm.Detector(renamed)
