@@ -20,7 +20,7 @@ import re
 import zlib
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
@@ -75,9 +75,20 @@ def hashed_ngrams(
     if not grams:
         empty = np.zeros(0, dtype=np.intp)
         return empty, 0.0, grams, empty
-    per_gram = np.fromiter((bucket(g, buckets) for g in grams), dtype=np.intp, count=len(grams))
-    unique = np.unique(per_gram)
+    mask = buckets - 1
+    crc32 = zlib.crc32
+    per_gram = np.array([crc32(g.encode("utf-8")) & mask for g in grams], dtype=np.intp)
+    unique = _distinct(per_gram)
     return unique, 1.0 / float(np.sqrt(len(unique))), grams, per_gram
+
+
+def _distinct(ids: NDArray[Any]) -> NDArray[np.intp]:
+    """``np.unique`` for small arrays, without its hashing set-up (several times faster here)."""
+    ordered = np.sort(ids)
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep].astype(np.intp, copy=False)
 
 
 def char_ngram_buckets(
@@ -107,7 +118,7 @@ def char_ngram_buckets(
             found.append(((rolling ^ np.uint64(n)) * _GOLDEN) >> shift)
     if not found:
         return np.zeros(0, dtype=np.intp)
-    return np.unique(np.concatenate(found)).astype(np.intp)
+    return _distinct(np.concatenate(found))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,75 @@
+"""Hashed n-grams: the numpy fast paths equal slow, obviously-correct references."""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autodm._ngrams import (
+    _distinct,
+    char_ngram_buckets,
+    hashed_ngrams,
+    ngrams,
+    text_features,
+)
+
+MASK64 = (1 << 64) - 1
+PRIME = 1099511628211
+GOLDEN = 0x9E3779B97F4A7C15
+
+
+def reference_char_buckets(text: str, buckets: int, sizes: tuple[int, ...]) -> set[int]:
+    """Each n-gram's polynomial hash, one at a time, in Python integers."""
+    bits = buckets.bit_length() - 1
+    found = set()
+    for n in sizes:
+        for i in range(len(text) - n + 1):
+            h = 0
+            for ch in text[i : i + n]:
+                h = (h * PRIME + ord(ch)) & MASK64
+            found.add((((h ^ n) * GOLDEN) & MASK64) >> (64 - bits))
+    return found
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=60), st.sampled_from([1 << 8, 1 << 16, 1 << 18]))
+def test_char_buckets_equal_the_reference(text: str, buckets: int) -> None:
+    fast = char_ngram_buckets(text, buckets, (3, 4, 5))
+    assert list(fast) == sorted(reference_char_buckets(text, buckets, (3, 4, 5)))
+    assert fast.dtype == np.intp
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=2**40), max_size=80))
+def test_distinct_equals_numpy_unique(values: list[int]) -> None:
+    array = np.array(values, dtype=np.uint64)
+    assert list(_distinct(array)) == list(np.unique(array))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.sampled_from(["hi", "<name>", "thanks", "for", "the", "follow", "!", "感谢关注"]))
+)
+def test_word_buckets_equal_crc32_of_each_distinct_gram(tokens: list[str]) -> None:
+    ids, value, grams, per_gram = hashed_ngrams(tuple(tokens), 1 << 16)
+    expected = [zlib.crc32(g.encode("utf-8")) & 0xFFFF for g in grams]
+    assert list(per_gram) == expected
+    assert list(ids) == sorted(set(expected))
+    assert len(grams) == len(set(grams))
+    if grams:
+        assert value == 1 / np.sqrt(len(set(expected)))
+
+
+def test_cjk_tokens_give_character_bigrams() -> None:
+    assert ngrams(("感谢关注",)) == ["感谢", "谢关", "关注"]
+
+
+def test_text_features_blocks_are_each_normalised() -> None:
+    features = text_features(("thanks", "for", "the", "follow"), 1 << 18, (3, 4, 5))
+    words = 7  # 4 unigrams + 3 bigrams
+    assert np.allclose(features.values[:words], 1 / np.sqrt(words))
+    chars = len(features.values) - words
+    assert np.allclose(features.values[words:], 1 / np.sqrt(chars))
