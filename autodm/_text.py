@@ -370,7 +370,9 @@ def view(message: object) -> TextView:
     masked, links, handles, emails = _mask(linked)
     if obfuscated and links:
         flags.add("obfuscated_link")
-    masked = _mask_names(masked).casefold()
+    # casefold turns Turkish "İ" into "i" + U+0307 COMBINING DOT ABOVE; drop the dot so
+    # "İş birliği" tokenizes like "iş birliği".
+    masked = _mask_names(masked).casefold().replace("i\u0307", "i")
     tokens = tokenize(masked)
     leet_tokens = None
     if any(not t.isalpha() and not t.isdigit() and t.isalnum() for t in tokens):

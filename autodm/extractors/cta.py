@@ -40,6 +40,7 @@ _FLAG_FEATURES: Final = {
     "promo_code": "cta_promo_code",
     "self_promo": "cta_self_promo",
     "lure": "cta_lure",
+    "outreach": "cta_outreach",
 }
 _CJK_RE: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
@@ -119,6 +120,9 @@ class CallToAction:
         1.0 for "my new e-book / my channel / my course" phrasing.
     cta_lure
         1.0 for phishing lures ("someone is saying bad things about you").
+    cta_outreach
+        1.0 for templated cold outreach ("I came across your profile", "open to a
+        quick call", "有没有合作").
 
     Parameters
     ----------
