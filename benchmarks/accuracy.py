@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -65,6 +66,29 @@ def report(name, scores, y, sources):
         print(f"    {source:<28} n={mask.sum():>5}  {kind:<6} {rate:.4f}")
 
 
+def calibration(probabilities, y, sources) -> None:
+    """Reliability at equal priors (the prior autodm's probabilities are calibrated for).
+
+    Each class carries half the weight, so a bin's observed rate is the share of
+    automated weight in it; the Brier score is weighted the same way.
+    """
+    real = np.isin(sources, devdata.REAL_HUMAN_SOURCES + devdata.REAL_AUTOMATED_SOURCES)
+    p, y = probabilities[real], y[real]
+    w = np.where(y == 1, 0.5 / max(y.sum(), 1), 0.5 / max((y == 0).sum(), 1))
+    brier = float(np.sum(w * (p - y) ** 2) / w.sum())
+    print("\nautodm calibration at equal priors (real messages, out-of-fold)")
+    print(f"  Brier score {brier:.4f}")
+    print(f"  {'P(automated) bin':<18}{'messages':>9}{'mean P':>9}{'observed':>10}")
+    edges = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0001]
+    for low, high in pairwise(edges):
+        inside = (p >= low) & (p < high)
+        if not inside.any():
+            continue
+        observed = float(np.sum(w[inside] * y[inside]) / np.sum(w[inside]))
+        label = f"{low:.2f}-{min(high, 1.0):.2f}"
+        print(f"  {label:<18}{int(inside.sum()):>9}{p[inside].mean():>9.3f}{observed:>10.3f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=devdata.DEFAULT_DATA)
@@ -98,6 +122,7 @@ def main() -> int:
         " figures on the real messages only"
     )
     report("autodm (bundled recipe)", ours, y, sources)
+    calibration(ours, y, sources)
     report(
         "peer: TF-IDF char_wb 2-5 + logistic regression",
         peer_scores(texts, y, groups, weights, folds),
