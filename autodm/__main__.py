@@ -11,7 +11,12 @@ campaigns group near-duplicate messages of a JSONL file; JSONL campaigns out, la
 
 JSONL lines hold ``text`` and optionally ``id``, ``label``, ``source``, ``group``
 and the context keys (``sender_id``, ``recipient_id``, ``sent_at``,
-``followed_at``, ``sender_history``, ``platform``); other keys are ignored.
+``followed_at``, ``sender_history``, ``platform``, ``first_message``,
+``recipient_wrote_first``); other keys are ignored. ``classify`` also reads CSV
+(a file ending in ``.csv``, or ``--input-format csv``) with the same column
+names, and writes CSV with ``--output-format csv`` (the default for CSV input).
+Input is streamed: memory stays constant whatever the file size. When standard
+error is a terminal, a progress count is shown there.
 
 Exit codes: 0 success; 1 some input lines could not be processed (each gets an
 ``{"line": N, "error": ...}`` record and the rest go on); 2 bad usage or an
@@ -21,10 +26,12 @@ unreadable file or bundle.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
+import re
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import nullcontext
+from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, Any, Final
 
@@ -35,10 +42,13 @@ from .errors import AutoDMError
 
 __all__ = ["main"]
 
+_NUMBER: Final = re.compile(r"-?\d{1,12}(?:\.\d{1,9})?")
+
 _EXAMPLES: Final = """examples:
   autodm demo
   autodm classify "Thx 4 the follow! Like my page: bit.ly/x1Ab"
   autodm classify messages.jsonl > verdicts.jsonl
+  autodm classify inbox.csv > verdicts.csv
   cat messages.jsonl | autodm classify - --threshold strict
   autodm explain "Thanks for following! Grab my free e-book: example.com/book"
   autodm train labelled.jsonl --out my-bundle
@@ -81,6 +91,12 @@ def _parser() -> argparse.ArgumentParser:
         commands.add_parser("classify", help="classify text or JSONL; JSONL verdicts out")
     )
     classify.add_argument(
+        "--input-format", choices=("jsonl", "csv"), help="default: by file name, else jsonl"
+    )
+    classify.add_argument(
+        "--output-format", choices=("jsonl", "csv"), help="default: csv for csv input, else jsonl"
+    )
+    classify.add_argument(
         "input",
         help="a message, or the path of a JSONL file, or - for JSONL on standard input "
         "(an argument that names an existing file is read as JSONL)",
@@ -120,6 +136,35 @@ def _records(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
         yield number, record
 
 
+def _csv_records(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """Like :func:`_records` for CSV with a header row; cells are converted to context types."""
+    reader = csv.DictReader(stream)
+    if reader.fieldnames is None or "text" not in reader.fieldnames:
+        yield 1, 'the CSV header must name a "text" column'
+        return
+    for number, row in enumerate(reader, start=2):
+        record: dict[str, Any] = {k: v for k, v in row.items() if k is not None and v != ""}
+        record.setdefault("text", "")
+        for key in ("sent_at", "followed_at"):
+            value = record.get(key)
+            if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
+                record[key] = float(value)
+        for key in ("first_message", "recipient_wrote_first"):
+            value = record.get(key)
+            if isinstance(value, str):
+                record[key] = {"true": True, "1": True, "false": False, "0": False}.get(
+                    value.strip().lower(), value
+                )
+        history = record.get("sender_history")
+        if isinstance(history, str):
+            try:
+                record["sender_history"] = json.loads(history)
+            except json.JSONDecodeError:
+                yield number, "sender_history must be a JSON list of strings"
+                continue
+        yield number, record
+
+
 def _context(record: dict[str, Any]) -> dict[str, Any]:
     return {key: record[key] for key in CONTEXT_KEYS if record.get(key) is not None}
 
@@ -132,30 +177,63 @@ def _emit(out: IO[str], payload: dict[str, Any]) -> None:
     out.write(json.dumps(payload, ensure_ascii=False) + "\n")
 
 
+_CSV_COLUMNS: Final = (
+    "id", "line", "label", "probability", "is_automated", "threshold", "template", "flags",
+    "top_reason", "error",
+)  # fmt: skip
+
+
+def _csv_row(payload: dict[str, Any]) -> dict[str, Any]:
+    reasons = payload.get("reasons") or []
+    row = {key: payload.get(key, "") for key in _CSV_COLUMNS}
+    row["flags"] = ",".join(payload.get("flags") or [])
+    row["top_reason"] = reasons[0]["message"] if reasons else ""
+    row["template"] = payload.get("template") or ""
+    return row
+
+
 def _classify(args: argparse.Namespace, out: IO[str]) -> int:
     detector = _detector(args)
     source = args.input
     if source != "-" and not Path(source).is_file():
         _emit(out, detector.classify(source).to_dict())
         return 0
-    failed = 0
-    opened = nullcontext(sys.stdin) if source == "-" else Path(source).open(encoding="utf-8")  # noqa: SIM115
-    with opened as stream:
-        for number, record in _records(stream):
+    is_csv = args.input_format == "csv" or (
+        args.input_format is None and source.lower().endswith(".csv")
+    )
+    writer: csv.DictWriter[str] | None = None
+    if (args.output_format or ("csv" if is_csv else "jsonl")) == "csv":
+        writer = csv.DictWriter(out, fieldnames=_CSV_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+    progress = sys.stderr.isatty() and source != "-"
+    failed = done = 0
+    with ExitStack() as stack:
+        stream = (
+            sys.stdin
+            if source == "-"
+            else stack.enter_context(Path(source).open(encoding="utf-8", newline=""))
+        )
+        for number, record in (_csv_records if is_csv else _records)(stream):
             if isinstance(record, str):
                 failed += 1
-                _emit(out, {"line": number, "error": record})
-                continue
-            try:
-                verdict = detector.classify(record["text"], _context(record))
-            except AutoDMError as error:
-                failed += 1
-                _emit(out, {"line": number, "error": str(error)})
-                continue
-            payload = verdict.to_dict()
-            if "id" in record:
-                payload = {"id": record["id"], **payload}
-            _emit(out, payload)
+                payload: dict[str, Any] = {"line": number, "error": record}
+            else:
+                try:
+                    payload = detector.classify(record["text"], _context(record)).to_dict()
+                    if "id" in record:
+                        payload = {"id": record["id"], **payload}
+                except AutoDMError as error:
+                    failed += 1
+                    payload = {"line": number, "error": str(error)}
+            if writer is None:
+                _emit(out, payload)
+            else:
+                writer.writerow(_csv_row(payload))
+            done += 1
+            if progress and done % 1000 == 0:
+                print(f"\rautodm: {done:,} messages", end="", file=sys.stderr, flush=True)
+    if progress and done >= 1000:
+        print(f"\rautodm: {done:,} messages, {failed:,} failed", file=sys.stderr)
     return 1 if failed else 0
 
 

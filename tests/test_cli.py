@@ -1,0 +1,168 @@
+"""The command line: python -m autodm demo | classify | explain | train | evaluate."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autodm.__main__ import main
+
+SPAM = "Thx 4 the follow!! Like my FB page: bit.ly/x1Ab"
+CHAT = "see you at 6, I'll bring the cake"
+
+
+def _lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, object]]:
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+
+def test_classify_a_text_argument(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["classify", SPAM]) == 0
+    (verdict,) = _lines(capsys)
+    assert verdict["label"] == "automated"
+    assert verdict["reasons"]
+
+
+def test_classify_jsonl_streams_verdicts_and_reports_bad_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_text(
+        "\n".join(
+            [
+                json.dumps({"id": "a", "text": SPAM, "followed_at": 0, "sent_at": 3}),
+                json.dumps({"id": "b", "text": CHAT, "note": "ignored"}),
+                "not json",
+                json.dumps({"text": 5}),
+                json.dumps({"text": "hi", "sent_at": "2026-01-01T00:00:00"}),  # naive
+                "",
+            ]
+        ),
+        encoding="utf-8",
+    )
+    assert main(["classify", str(path)]) == 1
+    out = _lines(capsys)
+    assert [o.get("id") for o in out[:2]] == ["a", "b"]
+    assert [o["label"] for o in out[:2]] == ["automated", "human"]
+    assert [o["line"] for o in out[2:]] == [3, 4, 5]
+    assert "timezone-aware" in str(out[4]["error"])
+
+
+def test_classify_reads_standard_input(capsys: pytest.CaptureFixture[str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "autodm", "classify", "-", "--threshold", "strict"],
+        input=json.dumps({"text": CHAT}) + "\n",
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    verdict = json.loads(result.stdout)
+    assert verdict["label"] == "human"
+    assert result.stderr == ""  # no progress output when stderr is not a terminal
+
+
+def test_classify_csv_in_and_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "inbox.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "text", "sender_id", "sent_at", "followed_at", "first_message"])
+        writer.writerow(["1", CHAT, "", "", "", ""])
+        writer.writerow(["2", SPAM, "bot", "4", "0", "true"])
+        writer.writerow(["3", "hello", "", "", "", "maybe"])
+    assert main(["classify", str(path)]) == 1
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [r["label"] for r in rows[:2]] == ["human", "automated"]
+    assert rows[1]["template"]
+    assert rows[1]["top_reason"]
+    assert rows[2]["line"] == "4"
+    assert "True, False or None" in rows[2]["error"]
+    assert main(["classify", str(path), "--output-format", "jsonl"]) == 1
+    assert _lines(capsys)[1]["label"] == "automated"
+
+
+def test_classify_csv_needs_a_text_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("message\nhello\n", encoding="utf-8")
+    assert main(["classify", str(path), "--output-format", "jsonl"]) == 1
+    assert "text" in str(_lines(capsys)[0]["error"])
+
+
+@pytest.mark.parametrize("threshold", ["strict", "lenient", "0.5"])
+def test_threshold_option(threshold: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["classify", CHAT, "--threshold", threshold]) == 0
+    (verdict,) = _lines(capsys)
+    assert 0.0 < float(str(verdict["threshold"])) < 1.0
+
+
+def test_bad_threshold_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["classify", CHAT, "--threshold", "nope"])
+    assert exit_info.value.code == 2
+    assert "strict, balanced, lenient" in capsys.readouterr().err
+
+
+def test_explain_prints_reasons(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", SPAM, "--context", '{"followed_at": 0, "sent_at": 4}']) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("verdict      automated")
+    assert "sent 4 s after you followed" in text
+
+
+def test_demo_prints_a_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.startswith(("automated", "human"))]
+    assert len(rows) >= 10
+    assert any(r.startswith("automated") for r in rows)
+    assert any(r.startswith("human") for r in rows)
+
+
+def test_missing_bundle_is_exit_code_two(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["classify", CHAT, "--bundle", str(tmp_path / "absent")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_train_then_evaluate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "labelled.jsonl"
+    lines = []
+    for i in range(12):
+        lines.append(
+            {"text": f"Thanks for the follow {i}! Like my page bit.ly/p{i}", "label": "auto"}
+        )
+        lines.append(
+            {"text": f"are we still on for lunch on day {i}? bring the book", "label": "human"}
+        )
+    data.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    bundle = tmp_path / "bundle"
+    assert main(["train", str(data), "--out", str(bundle)]) == 0
+    assert (bundle / "manifest.json").is_file()
+    assert "out-of-fold ROC-AUC" in capsys.readouterr().out
+    assert main(["evaluate", str(data), "--bundle", str(bundle)]) == 0
+    (result,) = _lines(capsys)
+    confusion = result["confusion"]
+    assert isinstance(confusion, dict)
+    assert sum(confusion.values()) == 24
+
+
+def test_help_lists_commands_and_examples() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "autodm", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    for word in ("demo", "classify", "explain", "train", "evaluate", "campaigns", "examples:"):
+        assert word in result.stdout
