@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, Final, ParamSpec
 
 import numpy as np
 from numpy.typing import NDArray
@@ -19,7 +20,9 @@ from ._text import view
 from ._types import as_context
 from .errors import InvalidInputError, describe
 
-__all__ = ["Evaluation", "evaluate", "labels_to_array", "train"]
+P = ParamSpec("P")
+
+__all__ = ["Evaluation", "evaluate", "labels_to_array", "train", "train_with_scores"]
 
 #: Signals that are context evidence (likelihood-ratio tables), not learned text weights.
 CONTEXT_FEATURES: Final = frozenset(
@@ -230,7 +233,7 @@ def _check_options(buckets: object, target_fpr: object, **positive: object) -> N
         raise InvalidInputError(f"`target_fpr` must be in (0, 1). Got {describe(target_fpr)}.")
 
 
-def train(
+def train_with_scores(
     messages: Iterable[str],
     labels: Iterable[object],
     contexts: Iterable[ContextLike] | None = None,
@@ -251,7 +254,7 @@ def train(
     cv: int = 5,
     random_state: int = 0,
     description: Mapping[str, Any] | None = None,
-) -> Bundle:
+) -> tuple[Bundle, NDArray[np.float64]]:
     """Train a model bundle on labelled messages.
 
     Fits a class-balanced logistic regression on the standardised text signals
@@ -315,6 +318,8 @@ def train(
     Returns
     -------
     Bundle
+        (``train_with_scores`` returns it with the out-of-fold P(automated) of every
+        message, the figures the thresholds were chosen on.)
 
     Raises
     ------
@@ -488,13 +493,24 @@ def train(
     }
     if final.ngram_coef is not None:
         arrays["ngram_coef"] = final.ngram_coef.astype(np.float32).astype(np.float64)
-    global last_out_of_fold
-    last_out_of_fold = probs
-    return bundle_from_parts(manifest, arrays)
+    return bundle_from_parts(manifest, arrays), probs
 
 
-#: Out-of-fold P(automated) of the last :func:`train` call in this process (for diagnostics).
-last_out_of_fold: NDArray[np.float64] | None = None
+def _bundle_only(
+    fit: Callable[P, tuple[Bundle, NDArray[np.float64]]],
+) -> Callable[P, Bundle]:
+    @functools.wraps(fit)
+    def train(*args: P.args, **kwargs: P.kwargs) -> Bundle:
+        return fit(*args, **kwargs)[0]
+
+    train.__name__ = train.__qualname__ = "train"
+    return train
+
+
+#: Train a model bundle on labelled messages; see :func:`train_with_scores`, whose
+#: documentation it carries, for the parameters. ``train_with_scores`` also returns the
+#: out-of-fold P(automated) of every message, for the training scripts' diagnostics.
+train = _bundle_only(train_with_scores)
 
 
 def _per_source(

@@ -25,7 +25,6 @@ sys.path.insert(0, str(ROOT / "training"))
 
 import devdata  # noqa: E402
 
-import autodm  # noqa: E402
 import autodm._training as training  # noqa: E402
 
 
@@ -106,7 +105,7 @@ def main() -> int:
     sources = np.array([r.source for r in rows])
     folds = list(StratifiedGroupKFold(5, shuffle=True, random_state=0).split(texts, y, groups))
 
-    autodm.train(
+    _, ours = training.train_with_scores(
         texts,
         y,
         groups=list(groups),
@@ -115,8 +114,6 @@ def main() -> int:
         bank_ids=[devdata.bank_id(r) for r in rows],
         **devdata.TRAIN_OPTIONS,
     )
-    ours = training.last_out_of_fold
-    assert ours is not None
     print(
         f"{len(rows)} training messages, {int(y.sum())} automated; sender-grouped 5-fold CV;"
         " figures on the real messages only"
