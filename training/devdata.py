@@ -138,25 +138,24 @@ def load(
         rows.append(Row(r["text"], "human", r["corpus"], f"{r['corpus']}:{i}", 1.0))
     for r in _jsonl(data / "chatterbot_human.jsonl"):
         rows.append(Row(r["text"], "human", "chatterbot", "chatterbot:" + r["source"], 1.0))
-    for i, r in enumerate(_jsonl(data / "sms_spam_collection.jsonl")):
-        if r["label"] == "ham":
-            rows.append(Row(r["text"], "human", "sms_ham", f"sms:{i}", 1.0))
-    for i, r in enumerate(_jsonl(data / "youtube_spam_dev.jsonl")):
-        if r["label"] == "ham":
-            rows.append(Row(r["text"], "human", "youtube_ham", f"youtube:{i}", 1.0))
+    rows.extend(_spam_collections(data, "ham"))
+    return rows
+
+
+def _spam_collections(data: Path, label: str) -> list[Row]:
+    """The SMS and YouTube rows of one label: "ham" as human, "spam" as automated."""
+    ours = "human" if label == "ham" else "automated"
+    rows = []
+    for name, prefix in (("sms_spam_collection", "sms"), ("youtube_spam_dev", "youtube")):
+        for i, r in enumerate(_jsonl(data / f"{name}.jsonl")):
+            if r["label"] == label:
+                rows.append(Row(r["text"], ours, f"{prefix}_{label}", f"{prefix}:{i}", 1.0))
     return rows
 
 
 def load_related_spam(data: Path = DEFAULT_DATA) -> list[Row]:
     """SMS and YouTube spam: automated promotion, related to auto-DMs but not the same thing."""
-    rows = []
-    for i, r in enumerate(_jsonl(data / "sms_spam_collection.jsonl")):
-        if r["label"] == "spam":
-            rows.append(Row(r["text"], "automated", "sms_spam", f"sms:{i}", 1.0))
-    for i, r in enumerate(_jsonl(data / "youtube_spam_dev.jsonl")):
-        if r["label"] == "spam":
-            rows.append(Row(r["text"], "automated", "youtube_spam", f"youtube:{i}", 1.0))
-    return rows
+    return _spam_collections(data, "spam")
 
 
 _URLS = (
