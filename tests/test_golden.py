@@ -31,25 +31,22 @@ def _cases(name: str) -> list[dict[str, Any]]:
 HUMAN = _cases("human.json")
 AUTOMATED = _cases("automated.json")
 
-# Human cases the bundled model (threshold 0.9407, manifest "created" 2026-11-26T16:40:35Z)
-# labels "automated"; probability measured with an earlier build in the comment (the
-# current one is within 0.01 of each).
+# Human cases the bundled model (threshold 0.9241, manifest "created" 2026-11-26T16:50:14Z)
+# labels "automated"; measured probability in the comment.
 KNOWN_FALSE_POSITIVES = {
-    "human-thanks-01",  # 0.945  "thanks for following back!" + sourdough question
-    "human-thanks-03",  # 0.968  "Thanks for the follow, Kenji!" + shared meetup
-    "human-thanks-07",  # 0.980  "I followed you back! Sorry, didn't see your request..."
-    "human-invite-05",  # 0.978  school fundraiser poster + link
-    "human-request-03",  # 0.991  "subscribe to my little brother's channel" + tinyurl
-    "human-code-02",  # 0.952  "omg the discount code worked!! 30% off"
-    "human-ctx-02",  # 0.992  "Hey, thanks for the follow!" + Porto half, 2 days after
-    "human-thanks-it-01",  # 0.964  it: "Grazie per avermi seguito!" + camera question
-    "human-code-it-01",  # 0.945  it: friend sharing a discount code
+    "human-thanks-03",  # 0.943  "Thanks for the follow, Kenji!" + shared meetup
+    "human-thanks-07",  # 0.969  "I followed you back! Sorry, didn't see your request..."
+    "human-invite-05",  # 0.972  school fundraiser poster + link
+    "human-request-03",  # 0.951  "subscribe to my little brother's channel" + tinyurl
+    "human-ctx-02",  # 0.984  "Hey, thanks for the follow!" + Porto half, 2 days after
+    "human-link-pt-01",  # 0.947  pt: video link to a friend
+    "human-thanks-it-01",  # 0.941  it: "Grazie per avermi seguito!" + camera question
 }
 
 # Recall over automated.json measured with the current model: 93 of 96 = 0.9688 (92 before
 # the n-grams read de-leeted tokens). The floor is that minus 5 points. Missed:
-# auto-obf-09 (0.318, spaced-out letters), auto-followback-zh-01 (0.437), auto-deal-zh-01
-# (0.917).
+# auto-obf-09 (0.142, spaced-out letters), auto-followback-zh-01 (0.424), auto-deal-zh-01
+# (0.875).
 MEASURED_RECALL = 93 / 96
 RECALL_FLOOR = MEASURED_RECALL - 0.05
 

@@ -207,7 +207,7 @@ REAL_AUTOMATED_SOURCES = ("auto_dm", "auto_dm_fragment")
 #: Options of autodm.train for the bundled model, chosen by sender-grouped CV (docs/model.md).
 TRAIN_OPTIONS: dict[str, object] = {
     "C": 3.0,
-    "ngram_scale": 5.0,
+    "ngram_scale": 8.0,
     "signal_scale": 0.1,
     "threshold_sources": REAL_HUMAN_SOURCES,
 }
