@@ -242,6 +242,16 @@ def _batch(
             "`messages` must be an iterable of str, not a single str; "
             "use classify(message) for one message or wrap it: classify_many([message])."
         )
+    if type(messages).__name__ == "DataFrame" and hasattr(messages, "columns"):
+        # Iterating a DataFrame yields its column names: read its rows instead.
+        if contexts is not None:
+            raise InvalidInputError(
+                "with a DataFrame, `contexts` must be None: each row's context comes from "
+                "its columns named after Context keys."
+            )
+        from ._frames import frame_rows
+
+        return frame_rows(messages)
     if not isinstance(messages, Iterable):
         raise InvalidInputError(
             f"`messages` must be an iterable of str. Got {describe(messages)} instead."
@@ -319,8 +329,10 @@ def classify_many(
 
     Parameters
     ----------
-    messages : iterable of str
+    messages : iterable of str, or pandas.DataFrame
         The messages; a bare ``str`` is refused (it would be read letter by letter).
+        A DataFrame is read by rows: messages from its ``text`` column, contexts
+        from the columns named after Context keys (see :func:`autodm.classify_frame`).
     contexts : iterable of Context or mapping, optional
         One per message, or None for none.
     n_jobs : int, default 1

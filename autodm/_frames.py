@@ -19,7 +19,7 @@ from .errors import InvalidInputError, describe
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["classify_frame", "to_frame"]
+__all__ = ["classify_frame", "frame_rows", "to_frame"]
 
 #: How many reason messages the ``top_reasons`` column joins, strongest first.
 TOP_REASONS: Final = 3
@@ -120,6 +120,46 @@ def _absent(value: object) -> bool:
     return type(value).__name__ in ("NAType", "NaTType")
 
 
+def frame_rows(df: pd.DataFrame, text: str = "text") -> tuple[list[str], list[Context | None]]:
+    """The messages of a DataFrame's ``text`` column and each row's context.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``text`` is not a column, a message is not a str, or a row's context is
+        invalid; the error names the row's index label.
+    """
+    if not isinstance(text, str) or text not in df.columns:
+        raise InvalidInputError(
+            f"`text` must name the DataFrame's column of messages: {text!r} is not one of "
+            f"its columns {[str(c) for c in df.columns]}."
+        )
+    labels = df.index.tolist()
+    messages = df[text].tolist()
+    for label, message in zip(labels, messages, strict=True):
+        if not isinstance(message, str):
+            raise InvalidInputError(
+                f"column {text!r} must hold str messages; row {label!r} holds {describe(message)}."
+            )
+    keys = [key for key in CONTEXT_KEYS if key in df.columns and key != text]
+    values = {key: df[key].tolist() for key in keys}
+    contexts: list[Context | None] = []
+    for row, label in enumerate(labels):
+        mapping: dict[str, Any] = {}
+        for key in keys:
+            value = values[key][row]
+            if _absent(value):
+                continue
+            if key in _ID_KEYS and isinstance(value, float) and value.is_integer():
+                value = int(value)
+            mapping[key] = value
+        try:
+            contexts.append(Context(**mapping) if mapping else None)
+        except InvalidInputError as error:
+            raise InvalidInputError(f"row {label!r}: {error}") from None
+    return messages, contexts
+
+
 def classify_frame(
     df: pd.DataFrame,
     *,
@@ -168,33 +208,6 @@ def classify_frame(
         raise InvalidInputError(
             f"`detector` must be an autodm.Detector or None. Got {describe(detector)} instead."
         )
-    if not isinstance(text, str) or text not in df.columns:
-        raise InvalidInputError(
-            f"`text` must name the DataFrame's column of messages: {text!r} is not one of "
-            f"its columns {[str(c) for c in df.columns]}."
-        )
-    labels = df.index.tolist()
-    messages = df[text].tolist()
-    for label, message in zip(labels, messages, strict=True):
-        if not isinstance(message, str):
-            raise InvalidInputError(
-                f"column {text!r} must hold str messages; row {label!r} holds {describe(message)}."
-            )
-    keys = [key for key in CONTEXT_KEYS if key in df.columns and key != text]
-    values = {key: df[key].tolist() for key in keys}
-    contexts: list[Context | None] = []
-    for row, label in enumerate(labels):
-        mapping: dict[str, Any] = {}
-        for key in keys:
-            value = values[key][row]
-            if _absent(value):
-                continue
-            if key in _ID_KEYS and isinstance(value, float) and value.is_integer():
-                value = int(value)
-            mapping[key] = value
-        try:
-            contexts.append(Context(**mapping) if mapping else None)
-        except InvalidInputError as error:
-            raise InvalidInputError(f"row {label!r}: {error}") from None
+    messages, contexts = frame_rows(df, text)
     verdicts = detector.classify_many(messages, contexts, n_jobs=n_jobs)
     return to_frame(verdicts, index=df.index)

@@ -270,3 +270,21 @@ def test_repr_html_without_reasons_and_with_odd_weights() -> None:
         label="human", probability=math.nan, threshold=0.5, reasons=(Reason("n", "n", math.nan),)
     )
     assert "width:0.0%" in nan._repr_html_()
+
+
+def test_classify_many_reads_a_dataframe_by_rows() -> None:
+    pd = pytest.importorskip("pandas")
+    import autodm
+
+    df = pd.DataFrame(
+        {
+            "text": ["see you at 6", "Thx 4 the follow!! Like my FB page: bit.ly/x1Ab"],
+            "followed_at": [None, 0.0],
+            "sent_at": [None, 4.0],
+        }
+    )
+    verdicts = autodm.classify_many(df)
+    assert [v.label for v in verdicts] == ["human", "automated"]
+    assert "follow_delay" in [r.code for r in verdicts[1].reasons]
+    with pytest.raises(autodm.InvalidInputError, match="contexts"):
+        autodm.classify_many(df, [None, None])
