@@ -265,13 +265,21 @@ def _normalise(raw: str) -> tuple[str, set[str]]:
 
 
 def _deobfuscate_links(text: str) -> tuple[str, bool]:
-    fixed = _SCHEME_FIX_RE.sub(lambda m: "http" + m.group(1).lower() + "://", text)
-    fixed = _SCHEME_SPACED_DOT_RE.sub(r"\1.", fixed)
-    fixed = _BRACKET_DOT_RE.sub(".", fixed)
-    fixed = _SPACED_DOT_RE.sub(".", fixed)
-    # "https://" written plainly is not obfuscation; anything else we rewrote is.
-    plain = _SCHEME_FIX_RE.sub(lambda m: m.group(0), text)
-    return fixed, fixed != plain and fixed.lower() != text.lower()
+    """Undo link obfuscation; also say whether there was any.
+
+    Each rewrite runs only when the text holds what it looks for, since most
+    messages hold none of it.
+    """
+    fixed = text
+    if "//" in fixed:
+        fixed = _SCHEME_FIX_RE.sub(lambda m: "http" + m.group(1).lower() + "://", fixed)
+        fixed = _SCHEME_SPACED_DOT_RE.sub(r"\1.", fixed)
+    if "[" in fixed or "(" in fixed or "{" in fixed:
+        fixed = _BRACKET_DOT_RE.sub(".", fixed)
+    if " ." in fixed or ". " in fixed:
+        fixed = _SPACED_DOT_RE.sub(".", fixed)
+    # A scheme only lower-cased ("HTTPS://" -> "https://") is not obfuscation.
+    return fixed, fixed.lower() != text.lower()
 
 
 def _host_of(url: str) -> str:
