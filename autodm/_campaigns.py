@@ -18,9 +18,10 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from ._detector import shared_templates
 from ._text import view
 from .errors import InvalidInputError, describe
-from .extractors.template import DUPLICATE_SIMILARITY, TemplateSimilarity
+from .extractors.template import DUPLICATE_SIMILARITY
 
 __all__ = ["Campaign", "group_campaigns"]
 
@@ -165,7 +166,7 @@ def group_campaigns(
             exact[masked] = found
         groups[found].members.append(index)
 
-    bank = TemplateSimilarity()
+    bank = shared_templates()
     campaigns = []
     for group in groups:
         if len(group.members) < min_size:

@@ -43,8 +43,10 @@ class Featurizer:
     """The four extractors run over one shared view of each message."""
 
     def __init__(self, templates: Iterable[Template | Mapping[str, Any]] | None = None) -> None:
-        self.template = TemplateSimilarity(templates)
-        self.extractors = (self.template, LinkDensity(), TimingAfterFollow(), CallToAction())
+        # The default extractors are immutable; every detector shares one set, so building
+        # a detector (per threshold, per worker) does not index the bank and lexicons again.
+        self.template = shared_templates() if templates is None else TemplateSimilarity(templates)
+        self.extractors = (self.template, LinkDensity(), TimingAfterFollow(), shared_lexicons())
         self.feature_names: tuple[str, ...] = tuple(
             name for extractor in self.extractors for name in extractor.feature_names
         )
@@ -277,6 +279,18 @@ def _check_jobs(n_jobs: int) -> None:
         raise InvalidInputError(
             f"`n_jobs` must be a positive int or -1 (all cores). Got {describe(n_jobs)} instead."
         )
+
+
+@cache
+def shared_templates() -> TemplateSimilarity:
+    """The bundled template bank, indexed once per process."""
+    return TemplateSimilarity()
+
+
+@cache
+def shared_lexicons() -> CallToAction:
+    """The bundled call-to-action lexicons, compiled once per process."""
+    return CallToAction()
 
 
 @cache
