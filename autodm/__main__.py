@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -367,6 +368,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _COMMANDS[args.command](args, sys.stdout)
+    except BrokenPipeError:
+        # The reader went away (`autodm classify big.jsonl | head`): stop quietly, and
+        # keep Python from complaining again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (AutoDMError, OSError, json.JSONDecodeError) as error:
         print(f"autodm {args.command}: {error}", file=sys.stderr)
         return 2
