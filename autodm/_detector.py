@@ -37,6 +37,8 @@ _PRESETS: Final = ("strict", "balanced", "lenient")
 #: Smallest batch that classify_many splits over processes; smaller ones run serially,
 #: since starting workers costs more than they save.
 PARALLEL_MIN_BATCH: Final = 2000
+#: Messages scored together in one pass of the vectorised path (bounds its memory).
+BATCH: Final = 1024
 
 
 class Featurizer:
@@ -59,10 +61,21 @@ class Featurizer:
         ``exclude`` holds template-bank indices the template extractor ignores
         (used when training on the bank's own texts).
         """
-        signals: dict[str, Signal] = self.template.extract(message_view, ctx, exclude=exclude)
-        for extractor in self.extractors[1:]:
-            signals.update(extractor.extract(message_view, ctx))
-        return signals
+        return self.signals_many([message_view], [ctx], exclude=exclude)[0]
+
+    def signals_many(
+        self,
+        views: Sequence[TextView],
+        contexts: Sequence[Context],
+        *,
+        exclude: np.ndarray | None = None,
+    ) -> list[dict[str, Signal]]:
+        """:meth:`signals` for a batch; the template bank is compared with all at once."""
+        batch = self.template.extract_many(views, contexts, exclude=exclude)
+        for signals, message_view, ctx in zip(batch, views, contexts, strict=True):
+            for extractor in self.extractors[1:]:
+                signals.update(extractor.extract(message_view, ctx))
+        return batch
 
 
 class Detector:
@@ -144,25 +157,42 @@ class Detector:
 
     def classify(self, message: str, context: ContextLike = None) -> Verdict:
         """Classify one message; see :func:`autodm.classify`."""
-        message_view = view(message)
-        ctx = as_context(context)
-        signals = self._featurizer.signals(message_view, ctx)
-        if self.memory is not None and ctx.sender_id is not None:
-            self._recall(message_view, ctx, signals)
-        scored = self._scorer.score(message_view, signals)
-        probability = scored.probability
-        similarity = signals["template_similarity"]
-        template = None
-        if similarity.value is not None and similarity.value >= TEMPLATE_MATCH:
-            template = similarity.evidence.split(" ", 1)[0]
-        return Verdict(
-            label="automated" if probability >= self.threshold else "human",
-            probability=probability,
-            threshold=self.threshold,
-            reasons=self._scorer.reasons(scored),
-            template=template,
-            flags=tuple(sorted(message_view.flags)),
-        )
+        return self._classify_batch([message], [context])[0]
+
+    def _classify_batch(
+        self, messages: Sequence[str], contexts: Sequence[ContextLike]
+    ) -> list[Verdict]:
+        """Verdicts for a batch, each as :meth:`classify` gives it alone, in input order.
+
+        Every message is viewed and its context checked first, so a bad item raises
+        before the memory has seen any of the batch.
+        """
+        views = [view(m) for m in messages]
+        ctxs = [as_context(c) for c in contexts]
+        batch = self._featurizer.signals_many(views, ctxs)
+        if self.memory is not None:
+            for message_view, ctx, signals in zip(views, ctxs, batch, strict=True):
+                if ctx.sender_id is not None:
+                    self._recall(message_view, ctx, signals)
+        verdicts = []
+        for message_view, signals, scored in zip(
+            views, batch, self._scorer.score_many(views, batch), strict=True
+        ):
+            similarity = signals["template_similarity"]
+            template = None
+            if similarity.value is not None and similarity.value >= TEMPLATE_MATCH:
+                template = similarity.evidence.split(" ", 1)[0]
+            verdicts.append(
+                Verdict(
+                    label="automated" if scored.probability >= self.threshold else "human",
+                    probability=scored.probability,
+                    threshold=self.threshold,
+                    reasons=scored.reasons,
+                    template=template,
+                    flags=tuple(sorted(message_view.flags)),
+                )
+            )
+        return verdicts
 
     def _recall(self, message_view: TextView, ctx: Context, signals: dict[str, Signal]) -> None:
         """Remember this message and fold what the memory knew into ``history_duplicates``."""
@@ -198,7 +228,7 @@ class Detector:
 
             workers = min(effective_n_jobs(n_jobs), len(items) // (PARALLEL_MIN_BATCH // 2))
         if workers <= 1:
-            return [self.classify(m, c) for m, c in zip(items, ctxs, strict=True)]
+            return _classify_chunk(self, items, ctxs)
         from joblib import Parallel, delayed
 
         # One contiguous chunk per worker: the detector is sent to each worker once.
@@ -212,7 +242,12 @@ class Detector:
 def _classify_chunk(
     detector: Detector, messages: Sequence[str], contexts: Sequence[ContextLike]
 ) -> list[Verdict]:
-    return [detector.classify(m, c) for m, c in zip(messages, contexts, strict=True)]
+    """Classify in slices of :data:`BATCH` messages, so memory stays bounded."""
+    verdicts: list[Verdict] = []
+    for start in range(0, len(messages), BATCH):
+        stop = start + BATCH
+        verdicts.extend(detector._classify_batch(messages[start:stop], contexts[start:stop]))
+    return verdicts
 
 
 def _resolve_threshold(bundle: Bundle, threshold: float | str | None) -> float:

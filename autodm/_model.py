@@ -15,14 +15,15 @@ logit. Verdicts keep the eight strongest terms of at least 0.05.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from bisect import bisect_right
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
 
 from ._bundle import Bundle
-from ._ngrams import text_features
+from ._ngrams import TextBatch, batch_text_features
 from ._text import TextView
 from ._types import Reason, Signal
 from .extractors.timing import describe_delay
@@ -70,29 +71,32 @@ def _lookup(table: Mapping[str, list[float]], value: float) -> float:
     edges = table["edges"]
     if value < edges[0]:
         return 0.0
-    index = int(np.searchsorted(edges, value, side="right")) - 1
-    return float(table["log_lr"][index])
+    return float(table["log_lr"][bisect_right(edges, value) - 1])
 
 
 @dataclass(frozen=True, slots=True)
 class Scored:
-    """The parts of one message's score."""
+    """One message's probability and the reasons behind it."""
 
     probability: float
-    # (code, weight on the logit, detail, whether the thing the code names is present)
-    terms: tuple[tuple[str, float, str, bool], ...]
+    reasons: tuple[Reason, ...]
+
+
+# One term of a logit: (code, weight on the logit, detail, whether the thing the code
+# names is present).
+_Term = tuple[str, float, str, bool]
 
 
 class Scorer:
-    """Applies a :class:`Bundle` to the signals of one message."""
+    """Applies a :class:`Bundle` to the signals of a batch of messages."""
 
     def __init__(self, bundle: Bundle) -> None:
         self.bundle = bundle
         self.features = bundle.features
+        self._defaults = tuple(zip(bundle.features, bundle.mean.tolist(), strict=True))
         self._slope, self._offset = bundle.calibration
         # Per-feature weight on the calibrated logit, and the centring term.
         self._w = self._slope * bundle.coef / bundle.scale
-        self._centre = float(np.dot(self._w, bundle.mean))
         self._base = self._slope * bundle.intercept + self._offset
         self._ngram = None if bundle.ngram_coef is None else self._slope * bundle.ngram_coef
         ngram_spec = bundle.manifest.get("ngrams") or {}
@@ -102,37 +106,72 @@ class Scorer:
         tables.update(bundle.context_evidence)
         self.context_tables = tables
 
-    def feature_vector(self, signals: Mapping[str, Signal]) -> np.ndarray:
-        """The model's features in order; a missing or None signal takes the training mean."""
-        x = self.bundle.mean.copy()
-        for i, name in enumerate(self.features):
-            signal = signals.get(name)
-            if signal is not None and signal.value is not None:
-                x[i] = signal.value
-        return x
+    def feature_matrix(self, signals: Sequence[Mapping[str, Signal]]) -> np.ndarray:
+        """The model's features, a row per message; a missing or None signal takes the mean."""
+        defaults = self._defaults
+        return np.array(
+            [
+                [
+                    value
+                    if (signal := message_signals.get(name)) is not None
+                    and (value := signal.value) is not None
+                    else mean
+                    for name, mean in defaults
+                ]
+                for message_signals in signals
+            ],
+            dtype=np.float64,
+        ).reshape(len(signals), len(defaults))
 
-    def score(self, message_view: TextView, signals: Mapping[str, Signal]) -> Scored:
-        """Score one message from its view and its extractors' signals."""
-        x = self.feature_vector(signals)
-        contributions = self._w * (x - self.bundle.mean)
-        present = x > self.bundle.mean
-        terms: list[tuple[str, float, str, bool]] = [
-            (name, float(c), signals[name].evidence if name in signals else "", bool(p))
-            for name, c, p in zip(self.features, contributions, present, strict=True)
-        ]
+    def score_many(
+        self, views: Sequence[TextView], signals: Sequence[Mapping[str, Signal]]
+    ) -> list[Scored]:
+        """Score a batch of messages from their views and their extractors' signals.
+
+        The linear part and the n-gram evidence are computed for the whole batch
+        at once; a message's score does not depend on the rest of the batch.
+        """
+        mean = self.bundle.mean
+        x = self.feature_matrix(signals)
+        contributions = self._w * (x - mean)
+        logits = self._base + contributions.sum(axis=1)
+        # Only terms that can become reasons are spelled out.
+        rows, cols = np.nonzero(np.abs(contributions) >= _MIN_REASON_WEIGHT)
+        weights = contributions[rows, cols].tolist()
+        present = (x[rows, cols] > mean[cols]).tolist()
+        kept: list[list[_Term]] = [[] for _ in views]
+        terms = zip(rows.tolist(), cols.tolist(), weights, present, strict=True)
+        for r, c, weight, is_present in terms:
+            name = self.features[c]
+            signal = signals[r].get(name)
+            evidence = signal.evidence if signal is not None else ""
+            kept[r].append((name, weight, evidence, is_present))
         if self._ngram is not None:
-            tokens = message_view.plain_tokens if self._leet_folded else message_view.tokens
-            text = text_features(tokens, self._ngram.shape[0], self._char_sizes)
-            if text.ids.size:
-                total = float(np.dot(self._ngram[text.ids], text.values))
-                top = _top_grams(text.grams, self._ngram[text.gram_ids], total)
-                terms.append(("wording", total, top, total > 0))
-        for name, table in self.context_tables.items():
-            term = self._context_term(name, table, message_view, signals)
-            if term is not None:
-                terms.append(term)
-        logit = self._base + sum(t[1] for t in terms)
-        return Scored(sigmoid(logit), tuple(terms))
+            self._add_wording(views, logits, kept)
+        out = []
+        for r, (message_view, message_signals) in enumerate(zip(views, signals, strict=True)):
+            logit = float(logits[r])
+            for name, table in self.context_tables.items():
+                term = self._context_term(name, table, message_view, message_signals)
+                if term is not None:
+                    logit += term[1]
+                    kept[r].append(term)
+            out.append(Scored(sigmoid(logit), _reasons(kept[r])))
+        return out
+
+    def _add_wording(
+        self, views: Sequence[TextView], logits: np.ndarray, kept: list[list[_Term]]
+    ) -> None:
+        """Add the n-gram evidence of each message to its logit and its terms."""
+        assert self._ngram is not None
+        tokens = [v.plain_tokens if self._leet_folded else v.tokens for v in views]
+        text = batch_text_features(tokens, self._ngram.shape[0], self._char_sizes)
+        totals = text.totals(self._ngram)
+        logits += totals
+        tops = _top_grams(text, self._ngram, totals)
+        for r, total in enumerate(totals.tolist()):
+            if abs(total) >= _MIN_REASON_WEIGHT:  # never for a message without n-grams
+                kept[r].append(("wording", total, tops[r], total > 0))
 
     def _context_term(
         self,
@@ -140,7 +179,7 @@ class Scorer:
         table: Mapping[str, list[float]],
         message_view: TextView,
         signals: Mapping[str, Signal],
-    ) -> tuple[str, float, str, bool] | None:
+    ) -> _Term | None:
         if name == "obfuscation":
             found = sorted(OBFUSCATION_FLAGS & message_view.flags)
             if not found:
@@ -161,20 +200,34 @@ class Scorer:
             return ("sender_duplicates", weight, detail, signal.value > 0)
         return (name, weight, signal.evidence, weight > 0)
 
-    def reasons(self, scored: Scored) -> tuple[Reason, ...]:
-        """The terms of a score as reasons, strongest first; negligible ones dropped."""
-        kept = [t for t in scored.terms if abs(t[1]) >= _MIN_REASON_WEIGHT]
-        kept.sort(key=lambda t: -abs(t[1]))
-        return tuple(
-            Reason(code, explain(code, present, detail, weight), round(weight, 4))
-            for code, weight, detail, present in kept[:_MAX_REASONS]
-        )
+
+def _reasons(terms: list[_Term]) -> tuple[Reason, ...]:
+    """The terms of a score as reasons, strongest first; negligible ones dropped."""
+    kept = [t for t in terms if abs(t[1]) >= _MIN_REASON_WEIGHT]
+    kept.sort(key=lambda t: -abs(t[1]))
+    return tuple(
+        Reason(code, explain(code, present, detail, weight), round(weight, 4))
+        for code, weight, detail, present in kept[:_MAX_REASONS]
+    )
 
 
-def _top_grams(grams: list[str], weights: np.ndarray, total: float, k: int = 3) -> str:
-    """The ``k`` n-grams that push hardest in the direction of ``total``, quoted."""
-    order = np.argsort(-weights if total > 0 else weights, kind="stable")[:k]
-    return ", ".join(f"'{grams[i]}'" for i in order)
+def _top_grams(text: TextBatch, weights: np.ndarray, totals: np.ndarray, k: int = 3) -> list[str]:
+    """Per message, the ``k`` word n-grams that push hardest in the direction of its total,
+    quoted (ties keep the n-grams' order in the message)."""
+    per_gram = weights[text.gram_ids]
+    if text.size == 1:
+        order = np.argsort(-per_gram if totals[0] > 0 else per_gram, kind="stable")[:k]
+        return [", ".join(f"'{text.grams[i]}'" for i in order.tolist())]
+    # Strongest first: descending weight when the total is positive, ascending otherwise.
+    key = np.where(totals[text.gram_rows] > 0, -per_gram, per_gram)
+    order = np.lexsort((key, text.gram_rows))  # by message, then key; stable
+    rows = text.gram_rows[order]
+    rank = np.arange(len(rows)) - np.searchsorted(rows, rows)  # place within its message
+    chosen = rank < k
+    top: list[list[str]] = [[] for _ in range(text.size)]
+    for r, i in zip(rows[chosen].tolist(), order[chosen].tolist(), strict=True):
+        top[r].append(f"'{text.grams[i]}'")
+    return [", ".join(quoted) for quoted in top]
 
 
 _PRESENT: Final = {

@@ -11,13 +11,18 @@ Two blocks share one hashed space of ``buckets`` bins (a power of two):
   integer arithmetic and Fibonacci hashing, which numpy computes for every
   position of the text in a few array operations.
 
-Each block is binary and L2-normalised on its own.
+Each block is binary and L2-normalised on its own. :func:`batch_text_features`
+computes both blocks for a whole batch of messages at once, as the coordinates
+of a sparse matrix: one rolling-hash pass over the batch's concatenated text and
+one sort to keep each message's distinct buckets. A message's features do not
+depend on the batch it came in.
 """
 
 from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, Final
@@ -28,7 +33,9 @@ from numpy.typing import NDArray
 __all__ = [
     "DEFAULT_BUCKETS",
     "DEFAULT_CHAR_SIZES",
+    "TextBatch",
     "TextFeatures",
+    "batch_text_features",
     "bucket",
     "char_ngram_buckets",
     "hashed_ngrams",
@@ -47,7 +54,7 @@ def ngrams(tokens: tuple[str, ...]) -> list[str]:
     """Return the distinct n-grams of a token sequence, in order of first appearance."""
     grams: list[str] = []
     for token in tokens:
-        if len(token) > 1 and _CJK_RE.search(token):
+        if len(token) > 1 and not token.isascii() and _CJK_RE.search(token):
             grams.extend(token[i : i + 2] for i in range(len(token) - 1))
         else:
             grams.append(token)
@@ -103,22 +110,33 @@ def char_ngram_buckets(
     >>> bool((a == b).all()), len(a) > 30
     (True, True)
     """
-    if not sizes or len(text) < min(sizes):
+    found = [hashes for _, hashes in _window_buckets(text, buckets, sizes)]
+    if not found:
         return np.zeros(0, dtype=np.intp)
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype="<u4").astype(np.uint64)
+    return _distinct(np.concatenate(found))
+
+
+def _window_buckets(
+    text: str, buckets: int, sizes: tuple[int, ...]
+) -> list[tuple[int, NDArray[np.uint64]]]:
+    """For each size n, the bucket of ``text[i : i + n]`` at every start i.
+
+    A polynomial rolling hash: the hash of the n-grams comes from that of the
+    (n - 1)-grams in two array operations; uint64 arithmetic wraps by design.
+    """
+    if not sizes or len(text) < min(sizes):
+        return []
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
     shift = np.uint64(64 - (buckets.bit_length() - 1))
-    rolling = codes
+    rolling = codes.astype(np.uint64)
     found = []
     for n in range(2, max(sizes) + 1):
         if len(rolling) < 2:
             break
-        # rolling[i] becomes the hash of text[i : i + n]; uint64 arithmetic wraps by design.
         rolling = rolling[:-1] * _PRIME + codes[n - 1 :]
         if n in sizes:
-            found.append(((rolling ^ np.uint64(n)) * _GOLDEN) >> shift)
-    if not found:
-        return np.zeros(0, dtype=np.intp)
-    return _distinct(np.concatenate(found))
+            found.append((n, ((rolling ^ np.uint64(n)) * _GOLDEN) >> shift))
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,3 +167,117 @@ def text_features(
     if len(char_ids):
         values[len(word_ids) :] = 1.0 / np.sqrt(len(char_ids))
     return TextFeatures(np.concatenate([word_ids, char_ids]), values, grams, gram_ids)
+
+
+@dataclass(frozen=True, slots=True)
+class TextBatch:
+    """The hashed text evidence of a batch of messages, as sparse-matrix coordinates.
+
+    Entry ``k`` puts ``values[k]`` in row ``rows[k]`` (the message's index in the
+    batch), column ``ids[k]`` (its bucket); a row's word entries come first, then its
+    character entries, each block sorted by bucket (a bucket may appear in both
+    blocks; values add). ``grams`` are the word n-grams of every message, message
+    after message, with their rows in ``gram_rows`` and buckets in ``gram_ids``.
+    """
+
+    size: int
+    rows: NDArray[np.intp]
+    ids: NDArray[np.intp]
+    values: NDArray[np.float64]
+    grams: list[str]
+    gram_rows: NDArray[np.intp]
+    gram_ids: NDArray[np.intp]
+
+    def totals(self, weights: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Each message's dot product with a weight per bucket."""
+        sums = np.bincount(self.rows, self.values * weights[self.ids], minlength=self.size)
+        return sums.astype(np.float64, copy=False)
+
+
+def batch_text_features(
+    token_lists: Sequence[tuple[str, ...]],
+    buckets: int = DEFAULT_BUCKETS,
+    char_sizes: tuple[int, ...] = DEFAULT_CHAR_SIZES,
+) -> TextBatch:
+    """Word and character n-gram evidence of many token sequences at once.
+
+    Row ``i`` equals :func:`text_features` of ``token_lists[i]`` (same buckets, same
+    values, whatever else is in the batch).
+
+    Examples
+    --------
+    >>> batch = batch_text_features([("thanks", "for", "the", "follow"), ()])
+    >>> one = text_features(("thanks", "for", "the", "follow"))
+    >>> sorted(batch.ids.tolist()) == sorted(one.ids.tolist()), set(batch.rows.tolist())
+    (True, {0})
+    """
+    size = len(token_lists)
+    if size == 1:
+        # One message (a bot's classify call): the per-message path does fewer array
+        # operations, which is what costs at this size.
+        one = text_features(token_lists[0], buckets, char_sizes)
+        return TextBatch(
+            size=1,
+            rows=np.zeros(len(one.ids), dtype=np.intp),
+            ids=one.ids,
+            values=one.values,
+            grams=one.grams,
+            gram_rows=np.zeros(len(one.gram_ids), dtype=np.intp),
+            gram_ids=one.gram_ids,
+        )
+    per_message = [ngrams(tokens) for tokens in token_lists]
+    grams = [gram for message_grams in per_message for gram in message_grams]
+    mask = buckets - 1
+    crc32 = zlib.crc32
+    gram_ids = np.fromiter(
+        (crc32(g.encode("utf-8")) & mask for g in grams), dtype=np.intp, count=len(grams)
+    )
+    gram_rows = np.repeat(np.arange(size, dtype=np.intp), [len(g) for g in per_message])
+    word_rows, word_ids = _distinct_per_row(gram_rows, gram_ids, buckets)
+    texts = [" " + " ".join(tokens) + " " for tokens in token_lists]
+    char_rows, char_ids = _char_ngrams_per_row(texts, buckets, char_sizes)
+    return TextBatch(
+        size=size,
+        rows=np.concatenate([word_rows, char_rows]),
+        ids=np.concatenate([word_ids, char_ids]),
+        values=np.concatenate([_unit_rows(word_rows, size), _unit_rows(char_rows, size)]),
+        grams=grams,
+        gram_rows=gram_rows,
+        gram_ids=gram_ids,
+    )
+
+
+def _distinct_per_row(
+    rows: NDArray[np.intp], ids: NDArray[Any], buckets: int
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """The distinct (row, bucket) pairs, sorted by row, then bucket."""
+    keys = _distinct(rows.astype(np.int64) * buckets + ids.astype(np.int64))
+    return (keys // buckets).astype(np.intp), (keys % buckets).astype(np.intp)
+
+
+def _unit_rows(rows: NDArray[np.intp], size: int) -> NDArray[np.float64]:
+    """1 / sqrt(entries in the row) for each entry: each row's block has unit L2 norm."""
+    counts = np.bincount(rows, minlength=size)
+    return 1.0 / np.sqrt(counts[rows].astype(np.float64))
+
+
+def _char_ngrams_per_row(
+    texts: list[str], buckets: int, sizes: tuple[int, ...]
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Distinct character n-gram buckets of each text, hashed over the joined texts.
+
+    One rolling hash runs over all the texts laid end to end; an n-gram that would
+    run past the end of its text into the next one is dropped.
+    """
+    lengths = np.array([len(t) for t in texts], dtype=np.intp)
+    owner = np.repeat(np.arange(len(texts), dtype=np.intp), lengths)
+    room = np.repeat(np.cumsum(lengths), lengths) - np.arange(len(owner))  # chars left in text
+    rows, ids = [], []
+    for n, hashes in _window_buckets("".join(texts), buckets, sizes):
+        inside = room[: len(hashes)] >= n
+        rows.append(owner[: len(hashes)][inside])
+        ids.append(hashes[inside])
+    if not rows:
+        empty = np.zeros(0, dtype=np.intp)
+        return empty, empty
+    return _distinct_per_row(np.concatenate(rows), np.concatenate(ids), buckets)

@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 from ._bundle import FORMAT_VERSION, Bundle, bundle_from_parts
 from ._detector import ContextLike, Detector, Featurizer, _batch
 from ._model import DEFAULT_CONTEXT_EVIDENCE, OBFUSCATION_FLAGS
-from ._ngrams import DEFAULT_BUCKETS, DEFAULT_CHAR_SIZES, text_features
+from ._ngrams import DEFAULT_BUCKETS, DEFAULT_CHAR_SIZES, batch_text_features
 from ._text import view
 from ._types import as_context
 from .errors import InvalidInputError, describe
@@ -74,9 +74,7 @@ def _design(
 
     dense = np.zeros((len(messages), len(features)), dtype=np.float64)
     context_values = {name: np.full(len(messages), np.nan) for name in DEFAULT_CONTEXT_EVIDENCE}
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
+    tokens: list[tuple[str, ...]] = []
     by_id = {t.id: t for t in featurizer.template.templates}
     for r, (message, context) in enumerate(zip(messages, contexts, strict=True)):
         message_view = view(message)
@@ -97,13 +95,20 @@ def _design(
                 values[r] = len(OBFUSCATION_FLAGS & message_view.flags)
             elif (signal := signals.get(name)) is not None and signal.value is not None:
                 values[r] = signal.value
-        text = text_features(message_view.plain_tokens, buckets, char_sizes)
-        rows.extend([r] * len(text.ids))
-        cols.extend(text.ids.tolist())
-        vals.extend(text.values.tolist())
-    # Duplicate (row, bucket) pairs add up, as they do in scoring.
-    grams = sparse.coo_matrix((vals, (rows, cols)), shape=(len(messages), buckets)).tocsr()
+        tokens.append(message_view.plain_tokens)
+    # The scorer's own n-gram pass, a slice of rows at a time; duplicate (row, bucket)
+    # pairs add up, as they do in scoring.
+    blocks = []
+    for start in range(0, len(tokens), _NGRAM_ROWS):
+        text = batch_text_features(tokens[start : start + _NGRAM_ROWS], buckets, char_sizes)
+        shape = (text.size, buckets)
+        blocks.append(sparse.csr_matrix((text.values, (text.rows, text.ids)), shape=shape))
+    grams = sparse.vstack(blocks, format="csr") if blocks else sparse.csr_matrix((0, buckets))
     return dense, grams, context_values
+
+
+#: Rows hashed together when building the n-gram matrix (bounds the memory of one pass).
+_NGRAM_ROWS: Final = 4096
 
 
 #: Labelled messages of each class that a context signal needs before ``train`` learns its

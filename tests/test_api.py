@@ -5,11 +5,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import random
 import re
 import types
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autodm
 import autodm.extractors
@@ -23,6 +26,7 @@ from autodm import (
     Reason,
     Verdict,
 )
+from autodm._detector import BATCH, default_detector
 from autodm._types import MAX_HISTORY
 
 API_DOC = Path(__file__).resolve().parent.parent / "docs" / "api.md"
@@ -411,3 +415,30 @@ def test_sender_history_of_copies_adds_a_sender_duplicates_reason(detector: Dete
     assert "20" in reasons["sender_duplicates"].message
     assert verdict.probability > plain.probability
     assert "sender_duplicates" not in {r.code for r in plain.reasons}
+
+
+_BATCH_TEXTS = st.one_of(
+    st.text(max_size=120),
+    st.sampled_from([SPAM, CHAT, "", "感谢关注！请点赞 bit.ly/x", "f0ll0w b4ck or unf0ll0w"]),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_BATCH_TEXTS, min_size=1, max_size=12), st.randoms(use_true_random=False))
+def test_a_verdict_does_not_depend_on_its_batch(messages: list[str], rng: random.Random) -> None:
+    """The vectorised batch path gives each message exactly its verdict alone."""
+    detector = default_detector()
+    alone = [detector.classify(m) for m in messages]
+    assert detector.classify_many(messages) == alone
+    order = list(range(len(messages)))
+    rng.shuffle(order)
+    shuffled = detector.classify_many([messages[i] for i in order])
+    assert shuffled == [alone[i] for i in order]
+
+
+def test_batches_longer_than_one_pass_keep_their_order(detector: Detector) -> None:
+    messages = [f"{SPAM} {i}" if i % 3 else f"{CHAT} {i}" for i in range(BATCH * 2 + 7)]
+    verdicts = detector.classify_many(messages)
+    assert len(verdicts) == len(messages)
+    for i in (0, 1, BATCH - 1, BATCH, BATCH + 1, len(messages) - 1):
+        assert verdicts[i] == detector.classify(messages[i])

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from autodm._ngrams import (
     _distinct,
+    batch_text_features,
     char_ngram_buckets,
     hashed_ngrams,
     ngrams,
@@ -73,3 +74,30 @@ def test_text_features_blocks_are_each_normalised() -> None:
     assert np.allclose(features.values[:words], 1 / np.sqrt(words))
     chars = len(features.values) - words
     assert np.allclose(features.values[words:], 1 / np.sqrt(chars))
+
+
+_TOKENS = st.lists(
+    st.one_of(st.text(min_size=1, max_size=8), st.sampled_from(["<url>", "thanks", "感谢关注"])),
+    max_size=12,
+).map(tuple)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_TOKENS, max_size=8))
+def test_batch_rows_equal_each_message_alone(token_lists: list[tuple[str, ...]]) -> None:
+    """One hashing pass over the joined texts gives every message its own features."""
+    batch = batch_text_features(token_lists, 1 << 12, (3, 4, 5))
+    assert batch.size == len(token_lists)
+    grams: list[str] = []
+    for row, tokens in enumerate(token_lists):
+        alone = text_features(tokens, 1 << 12, (3, 4, 5))
+        mine = batch.rows == row
+        assert batch.ids[mine].tolist() == alone.ids.tolist()
+        assert batch.values[mine].tolist() == alone.values.tolist()
+        assert batch.gram_ids[batch.gram_rows == row].tolist() == alone.gram_ids.tolist()
+        grams.extend(alone.grams)
+    assert batch.grams == grams
+    weights = np.linspace(-1.0, 1.0, 1 << 12)
+    for row, tokens in enumerate(token_lists):
+        alone = text_features(tokens, 1 << 12, (3, 4, 5))
+        assert np.isclose(batch.totals(weights)[row], np.dot(weights[alone.ids], alone.values))

@@ -7,7 +7,7 @@ same text to this extractor.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -157,25 +157,40 @@ class TemplateSimilarity:
         ``exclude`` holds bank indices to ignore (see :meth:`excluding`).
         """
         message_view, ctx = prepare(message, context)
-        masked = message_view.masked
-        scores = process.cdist([masked], self._masked, scorer=fuzz.ratio, dtype=np.uint8)[0]
+        return self.extract_many([message_view], [ctx], exclude=exclude)[0]
+
+    def extract_many(
+        self,
+        views: Sequence[TextView],
+        contexts: Sequence[Context],
+        *,
+        exclude: np.ndarray | None = None,
+    ) -> list[dict[str, Signal]]:
+        """:meth:`extract` for a batch of prepared messages, compared with the bank at once."""
+        scores = process.cdist(
+            [v.masked for v in views], self._masked, scorer=fuzz.ratio, dtype=np.uint8
+        )
         if exclude is not None and exclude.size:
-            scores[exclude] = 0
-        best = int(np.argmax(scores))
-        coverage, covered = self._coverage(message_view.tokens, exclude)
-        similarity = float(scores[best]) / 100.0
-        match = self.templates[best]
-        by_cover = self.templates[covered]
-        signals = {
-            "template_similarity": Signal(
-                similarity, f"{match.id} ({match.family}), {similarity:.0%} similar"
-            ),
-            "template_coverage": Signal(
-                coverage, f"{by_cover.id} ({by_cover.family}), {coverage:.0%} of its word pairs"
-            ),
-        }
-        signals.update(self._history(masked, ctx.sender_history))
-        return signals
+            scores[:, exclude] = 0
+        best_of = np.argmax(scores, axis=1).tolist()
+        out = []
+        for message_view, ctx, row, best in zip(views, contexts, scores, best_of, strict=True):
+            coverage, covered = self._coverage(message_view.tokens, exclude)
+            similarity = float(row[best]) / 100.0
+            match = self.templates[best]
+            by_cover = self.templates[covered]
+            signals = {
+                "template_similarity": Signal(
+                    similarity, f"{match.id} ({match.family}), {similarity:.0%} similar"
+                ),
+                "template_coverage": Signal(
+                    coverage,
+                    f"{by_cover.id} ({by_cover.family}), {coverage:.0%} of its word pairs",
+                ),
+            }
+            signals.update(self._history(message_view.masked, ctx.sender_history))
+            out.append(signals)
+        return out
 
     @staticmethod
     def _history(masked: str, history: tuple[str, ...]) -> dict[str, Signal]:
