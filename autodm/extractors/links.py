@@ -20,6 +20,7 @@ __all__ = ["LinkDensity"]
 
 # Words (not links, handles or symbols) a message needs to be more than a bare link.
 _LINK_ONLY_MAX_WORDS: Final = 3
+_NO_HIT: Final = Signal(0.0, "")
 _PLACEHOLDERS: Final = frozenset({"<url>", "<user>", "<email>", "<num>", "<name>", "<day>"})
 
 
@@ -90,6 +91,8 @@ class LinkDensity:
         count = len(links)
 
         def first(names: frozenset[str]) -> Signal:
+            if not hosts:  # most messages carry no link
+                return _NO_HIT
             hit = next((h for h in hosts if _matches(h, names)), None)
             return Signal(1.0 if hit else 0.0, hit or "")
 
