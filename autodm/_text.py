@@ -84,6 +84,10 @@ _FINDER_RE: Final = re.compile(
     r"|(?P<handle>(?<![\w@])@\w{1,30})"
     r"|(?P<num>(?<![\w<])[$€£¥]?\d[\d.,:]{0,30}(?!\w))"
 )
+# Everything _FINDER_RE can match holds one of these: a scheme's "://", "www.", an "@"
+# (e-mails, handles), a dot before a letter (the TLD of a bare domain) or a digit. A message
+# without any skips the finder.
+_FINDER_HINT_RE: Final = re.compile(r"://|(?i:www\.)|[@\d]|\.[A-Za-z]")
 # Country-code TLDs that are also common file extensions ("setup.py", "run.sh"): a bare
 # name with one of these counts as a link only when it has a path or a known host.
 _FILE_LIKE_TLDS: Final = frozenset(
@@ -149,11 +153,18 @@ _GREETINGS: Final = frozenset(
 _WEEKDAYS: Final = frozenset(
     ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 )
+# Any greeting or weekday as a whole word: what _mask_names looks for, or a little more.
+_NAME_HINT_RE: Final = re.compile(
+    r"\b(?:" + "|".join(sorted(_GREETINGS | _WEEKDAYS, key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
 _PLACEHOLDER: Final = r"<(?:url|user|email|num|name|day)>"
 _TOKEN_RE: Final = re.compile(_PLACEHOLDER + r"|[^\W_]+|[%$€£¥#+!?]")
 _WORD_RE: Final = re.compile(r"\S+")
 _CJK_RE: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _LEET: Final = str.maketrans("013457@$", "oieastas")
+# In ASCII text, a word mixing letters and digits ("f0ll0w") has a letter next to a digit.
+_LETTER_DIGIT_RE: Final = re.compile(r"[A-Za-z][0-9]|[0-9][A-Za-z]")
 _TEMPLATE_SLOT_RE: Final = re.compile(r"\{(name|handle|url|number|day)\}")
 _SLOT_TOKEN: Final = {
     "name": "<name>",
@@ -291,6 +302,8 @@ def _host_of(url: str) -> str:
 
 def _mask(text: str) -> tuple[str, list[Link], int, int]:
     """Replace links, e-mails, handles and numbers by placeholders, in one linear pass."""
+    if not _FINDER_HINT_RE.search(text):
+        return text, [], 0, 0
     known = domains()
     links: list[Link] = []
     handles = emails = 0
@@ -332,6 +345,8 @@ def _mask(text: str) -> tuple[str, list[Link], int, int]:
 
 def _mask_names(masked: str) -> str:
     """Replace a capitalised word after a greeting ("Hi Maria,") and weekdays by placeholders."""
+    if not _NAME_HINT_RE.search(masked):
+        return masked
     words = masked.split(" ")
     previous = ""
     for i, word in enumerate(words):
@@ -383,7 +398,11 @@ def view(message: object) -> TextView:
     masked = _mask_names(masked).casefold().replace("i\u0307", "i")
     tokens = tokenize(masked)
     leet_tokens = None
-    if any(not t.isalpha() and not t.isdigit() and t.isalnum() for t in tokens):
+    if (
+        _LETTER_DIGIT_RE.search(masked)
+        if masked.isascii()
+        else any(not t.isalpha() and not t.isdigit() and t.isalnum() for t in tokens)
+    ):
         leet_tokens = tuple(
             t.translate(_LEET) if t.isalnum() and not t.isdigit() and not t.isalpha() else t
             for t in tokens

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from autodm import _text
 from autodm._text import MAX_CHARS, TextView, mask_template, view
 from autodm.errors import InvalidInputError
 
@@ -394,3 +395,40 @@ def test_link_finder_equals_reference_count(pieces: list[str]) -> None:
     assert [link.text for link in v.links] == [p for p in pieces if p.startswith("https://")]
     assert all(link.has_scheme for link in v.links)
     assert v.masked.count("<url>") == len(v.links)
+
+
+# ---------------------------------------------------------------------------------------------
+# Shortcuts: each cheap pre-check must never skip work that would have changed something
+# ---------------------------------------------------------------------------------------------
+
+_HINTY = st.lists(
+    st.one_of(
+        st.text(st.one_of(_NO_SURROGATES, _TRICKY), max_size=6),
+        st.sampled_from(["hi ", "Hey ", "THANKS ", "olá ", "monday", "Friday.", "(hi)", "www."]),
+    ),
+    max_size=20,
+).map("".join)
+
+
+@_PROPERTY
+@given(_HINTY)
+def test_text_without_a_finder_hint_has_nothing_to_mask(text: str) -> None:
+    if not _text._FINDER_HINT_RE.search(text):
+        assert _text._FINDER_RE.search(text) is None
+
+
+@_PROPERTY
+@given(_HINTY)
+def test_text_without_a_name_hint_holds_no_greeting_or_weekday(text: str) -> None:
+    if not _text._NAME_HINT_RE.search(text):
+        cores = {w.strip(".,!?;:'\"()").lower() for w in text.split(" ")}
+        cores |= {c.rstrip(",") for c in cores}
+        assert not cores & (_text._GREETINGS | _text._WEEKDAYS)
+
+
+@_PROPERTY
+@given(st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=80))
+def test_ascii_leet_check_equals_the_token_rule(text: str) -> None:
+    tokens = _text.tokenize(text)
+    by_tokens = any(not t.isalpha() and not t.isdigit() and t.isalnum() for t in tokens)
+    assert bool(_text._LETTER_DIGIT_RE.search(text)) == by_tokens
