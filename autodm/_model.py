@@ -131,21 +131,18 @@ class Scorer:
         The linear part and the n-gram evidence are computed for the whole batch
         at once; a message's score does not depend on the rest of the batch.
         """
-        mean = self.bundle.mean
-        x = self.feature_matrix(signals)
-        contributions = self._w * (x - mean)
+        deltas = self.feature_matrix(signals) - self.bundle.mean
+        contributions = deltas * self._w
         logits = self._base + contributions.sum(axis=1)
         # Only terms that can become reasons are spelled out.
         rows, cols = np.nonzero(np.abs(contributions) >= _MIN_REASON_WEIGHT)
-        weights = contributions[rows, cols].tolist()
-        present = (x[rows, cols] > mean[cols]).tolist()
+        weights, above_mean = contributions.tolist(), deltas.tolist()
         kept: list[list[_Term]] = [[] for _ in views]
-        terms = zip(rows.tolist(), cols.tolist(), weights, present, strict=True)
-        for r, c, weight, is_present in terms:
+        for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
             name = self.features[c]
             signal = signals[r].get(name)
             evidence = signal.evidence if signal is not None else ""
-            kept[r].append((name, weight, evidence, is_present))
+            kept[r].append((name, weights[r][c], evidence, above_mean[r][c] > 0))
         if self._ngram is not None:
             self._add_wording(views, logits, kept)
         out = []

@@ -126,9 +126,9 @@ def _window_buckets(
     """
     if not sizes or len(text) < min(sizes):
         return []
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype="<u4").astype(np.uint64)
     shift = np.uint64(64 - (buckets.bit_length() - 1))
-    rolling = codes.astype(np.uint64)
+    rolling = codes
     found = []
     for n in range(2, max(sizes) + 1):
         if len(rolling) < 2:
