@@ -222,6 +222,16 @@ class Detector:
         """Classify many messages; see :func:`autodm.classify_many`."""
         items, ctxs = _batch(messages, contexts)
         _check_jobs(n_jobs)
+        if self.memory is None:
+            items, ctxs, where = _distinct_messages(items, ctxs)
+            verdicts = self._classify_spread(items, ctxs, n_jobs)
+            return [verdicts[i] for i in where]
+        return self._classify_spread(items, ctxs, n_jobs)
+
+    def _classify_spread(
+        self, items: Sequence[str], ctxs: Sequence[ContextLike], n_jobs: int
+    ) -> list[Verdict]:
+        """Classify in this process, or over ``n_jobs`` workers when the batch is large."""
         workers = 1
         if n_jobs != 1 and len(items) >= PARALLEL_MIN_BATCH:
             from joblib import effective_n_jobs
@@ -237,6 +247,30 @@ class Detector:
             delayed(_classify_chunk)(self, items[a:b], ctxs[a:b]) for a, b in pairwise(bounds)
         )
         return [verdict for chunk in chunks for verdict in chunk]
+
+
+def _distinct_messages(
+    messages: Sequence[str], contexts: Sequence[ContextLike]
+) -> tuple[list[str], list[ContextLike], list[int]]:
+    """Keep one copy of each text that comes without context, and say where each item went.
+
+    Without context (and without a memory) a verdict depends on the text alone, and
+    the texts of an auto-DM campaign repeat: each is scored once.
+    """
+    kept: list[str] = []
+    kept_contexts: list[ContextLike] = []
+    seen: dict[str, int] = {}
+    where: list[int] = []
+    for message, context in zip(messages, contexts, strict=True):
+        if context is None and type(message) is str:
+            slot = seen.setdefault(message, len(kept))
+            if slot < len(kept):
+                where.append(slot)
+                continue
+        where.append(len(kept))
+        kept.append(message)
+        kept_contexts.append(context)
+    return kept, kept_contexts, where
 
 
 def _classify_chunk(

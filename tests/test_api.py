@@ -8,6 +8,7 @@ import math
 import random
 import re
 import types
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -442,3 +443,35 @@ def test_batches_longer_than_one_pass_keep_their_order(detector: Detector) -> No
     assert len(verdicts) == len(messages)
     for i in (0, 1, BATCH - 1, BATCH, BATCH + 1, len(messages) - 1):
         assert verdicts[i] == detector.classify(messages[i])
+
+
+def test_repeated_texts_without_context_are_scored_once(
+    detector: Detector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scored: list[str] = []
+    original = detector._classify_batch
+
+    def counting(messages: Sequence[str], contexts: Sequence[object]) -> list[autodm.Verdict]:
+        scored.extend(messages)
+        return original(messages, contexts)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(detector, "_classify_batch", counting)
+    messages = [SPAM, CHAT, SPAM, SPAM, CHAT, SPAM]
+    contexts = [None, None, None, {"followed_at": 0, "sent_at": 3}, None, None]
+    verdicts = detector.classify_many(messages, contexts)
+    assert sorted(scored) == sorted([SPAM, CHAT, SPAM])  # the one with context is its own
+    assert verdicts[0] is verdicts[2] is verdicts[5]
+    assert verdicts[3] != verdicts[0]  # 3 s after the follow is further evidence
+    assert [v.label for v in verdicts] == [
+        detector.classify(m, c).label for m, c in zip(messages, contexts, strict=True)
+    ]
+
+
+def test_a_memory_sees_every_repeat() -> None:
+    memory = autodm.SenderMemory()
+    remembering = Detector(memory=memory)
+    text = "Thanks for following my page! Grab the free guide at bit.ly/guide42 today"
+    contexts = [{"sender_id": "s", "recipient_id": f"r{i}"} for i in range(3)]
+    remembering.classify_many([text] * 3, contexts)
+    verdicts = remembering.classify_many([text], [{"sender_id": "s", "recipient_id": "r9"}])
+    assert any(r.code == "sender_duplicates" for r in verdicts[0].reasons)
