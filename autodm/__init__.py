@@ -16,7 +16,13 @@ from ._frames import classify_frame, to_frame
 from ._memory import Recall, SenderMemory
 from ._training import evaluate, train
 from ._types import Context, Reason, Signal, Verdict
-from .errors import AutoDMError, BundleError, ExtractorError, InvalidInputError
+from .errors import (
+    AutoDMError,
+    BundleError,
+    ExtractorError,
+    InvalidInputError,
+    MissingDependencyError,
+)
 
 if typing.TYPE_CHECKING:  # a module, so no public name is added
     from ._sklearn import AutoDMFeatures
@@ -33,6 +39,7 @@ __all__ = [
     "Detector",
     "ExtractorError",
     "InvalidInputError",
+    "MissingDependencyError",
     "Reason",
     "Recall",
     "SenderMemory",

@@ -5,16 +5,17 @@ Commands
 demo      classify the bundled demo messages and print a table
 classify  classify a text argument, or JSONL from a file or stdin; JSONL verdicts out
 explain   a person-readable breakdown of one message
-train     train a bundle from labelled JSONL
-evaluate  measure a bundle on labelled JSONL
+train     train a bundle from labelled JSONL or CSV
+evaluate  measure a bundle on labelled JSONL or CSV; --report DIR writes an HTML report
 campaigns group near-duplicate messages of a JSONL file; JSONL campaigns out, largest first
 
 JSONL lines hold ``text`` and optionally ``id``, ``label``, ``source``, ``group``
 and the context keys (``sender_id``, ``recipient_id``, ``sent_at``,
 ``followed_at``, ``sender_history``, ``platform``, ``first_message``,
-``recipient_wrote_first``); other keys are ignored. ``classify`` also reads CSV
-(a file ending in ``.csv``, or ``--input-format csv``) with the same column
-names, and writes CSV with ``--output-format csv`` (the default for CSV input).
+``recipient_wrote_first``); other keys are ignored. ``classify``, ``train`` and
+``evaluate`` also read CSV (a file ending in ``.csv``, or ``--input-format csv``)
+with a header row of the same column names; ``classify`` writes CSV with
+``--output-format csv`` (the default for CSV input).
 Input is streamed: memory stays constant whatever the file size. When standard
 error is a terminal, a progress count is shown there.
 
@@ -53,8 +54,26 @@ _EXAMPLES: Final = """examples:
   cat messages.jsonl | autodm classify - --threshold strict
   autodm explain "Thanks for following! Grab my free e-book: example.com/book"
   autodm train labelled.jsonl --out my-bundle
-  autodm evaluate labelled.jsonl --bundle my-bundle
+  autodm train labelled.csv --out my-bundle
+  autodm evaluate labelled.jsonl --bundle my-bundle --report report/
   autodm campaigns inbox.jsonl --min-size 5
+"""
+
+
+_LABELLED_INPUT: Final = """input:
+  JSONL: one object per line. CSV: a header row, then one message per row.
+  Both use the same names:
+    text        the message (required)
+    label       automated/human (also auto, spam, bot / ham, person, 1/0, true/false)
+    source      a source name for per-source metrics (default "all")
+    group       a group for grouped cross-validation in train, e.g. the sender
+                (default: each row its own group)
+    sender_id, recipient_id, sent_at, followed_at, sender_history, platform,
+    first_message, recipient_wrote_first
+                the context; in CSV, sent_at/followed_at are epoch seconds or ISO
+                strings, first_message/recipient_wrote_first true/false, and
+                sender_history a JSON list of strings. An empty cell is absent.
+  Other keys and columns are ignored. A bad line or row stops the command (exit 2).
 """
 
 
@@ -87,6 +106,14 @@ def _parser() -> argparse.ArgumentParser:
         )
         return sub
 
+    def labelled_input(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "input", type=Path, help="JSONL, or CSV with a header row, with text and label"
+        )
+        sub.add_argument(
+            "--input-format", choices=("jsonl", "csv"), help="default: csv for *.csv, else jsonl"
+        )
+
     with_model(commands.add_parser("demo", help="classify the bundled demo messages"))
     classify = with_model(
         commands.add_parser("classify", help="classify text or JSONL; JSONL verdicts out")
@@ -105,13 +132,35 @@ def _parser() -> argparse.ArgumentParser:
     explain = with_model(commands.add_parser("explain", help="explain one message's verdict"))
     explain.add_argument("text", help="the message")
     explain.add_argument("--context", help="context as a JSON object", default=None)
-    train = commands.add_parser("train", help="train a bundle from labelled JSONL")
-    train.add_argument("input", type=Path, help="JSONL with text and label per line")
+    train = commands.add_parser(
+        "train",
+        help="train a bundle from labelled JSONL or CSV",
+        description="Train a bundle from labelled messages.",
+        epilog=_LABELLED_INPUT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    labelled_input(train)
     train.add_argument("--out", type=Path, required=True, help="bundle folder or .zip to write")
     train.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength")
     train.add_argument("--no-ngrams", action="store_true", help="signals only, no n-grams")
-    evaluate = with_model(commands.add_parser("evaluate", help="measure on labelled JSONL"))
-    evaluate.add_argument("input", type=Path, help="JSONL with text and label per line")
+    evaluate = with_model(
+        commands.add_parser(
+            "evaluate",
+            help="measure on labelled JSONL or CSV",
+            description="Measure a bundle on labelled messages; prints the metrics as one "
+            "JSON line.",
+            epilog=_LABELLED_INPUT,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+    )
+    labelled_input(evaluate)
+    evaluate.add_argument(
+        "--report",
+        type=Path,
+        metavar="DIR",
+        help="also write an HTML report to DIR/index.html (needs matplotlib: "
+        "pip install 'autodm[report]')",
+    )
     campaigns = commands.add_parser("campaigns", help="group near-duplicate messages")
     campaigns.add_argument("input", type=Path, help="JSONL with text (and sender_id) per line")
     campaigns.add_argument("--min-size", type=int, default=2, help="smallest group reported")
@@ -199,9 +248,7 @@ def _classify(args: argparse.Namespace, out: IO[str]) -> int:
     if source != "-" and not Path(source).is_file():
         _emit(out, detector.classify(source).to_dict())
         return 0
-    is_csv = args.input_format == "csv" or (
-        args.input_format is None and source.lower().endswith(".csv")
-    )
+    is_csv = _is_csv(source, args.input_format)
     writer: csv.DictWriter[str] | None = None
     if (args.output_format or ("csv" if is_csv else "jsonl")) == "csv":
         writer = csv.DictWriter(out, fieldnames=_CSV_COLUMNS, lineterminator="\n")
@@ -285,12 +332,21 @@ def _demo(args: argparse.Namespace, out: IO[str]) -> int:
     return 0
 
 
+def _is_csv(source: str, input_format: str | None) -> bool:
+    """Whether to read ``source`` as CSV: by ``--input-format``, else by its name."""
+    if input_format is not None:
+        return input_format == "csv"
+    return source.lower().endswith(".csv")
+
+
 def _labelled(
-    path: Path,
+    path: Path, input_format: str | None = None
 ) -> tuple[list[str], list[Any], list[dict[str, Any]], list[str], list[str]]:
+    """Texts, labels, contexts, sources and groups of a labelled JSONL or CSV file."""
     texts, labels, contexts, sources, groups = [], [], [], [], []
-    with path.open(encoding="utf-8") as stream:
-        for number, record in _records(stream):
+    read = _csv_records if _is_csv(str(path), input_format) else _records
+    with path.open(encoding="utf-8", newline="") as stream:
+        for number, record in read(stream):
             if isinstance(record, str) or "label" not in record:
                 problem = record if isinstance(record, str) else 'no "label"'
                 raise AutoDMError(f"{path}:{number}: {problem}")
@@ -305,7 +361,7 @@ def _labelled(
 def _train(args: argparse.Namespace, out: IO[str]) -> int:
     from ._training import train
 
-    texts, labels, contexts, sources, groups = _labelled(args.input)
+    texts, labels, contexts, sources, groups = _labelled(args.input, args.input_format)
     bundle = train(
         texts, labels, contexts, groups=groups, sources=sources, C=args.C, ngrams=not args.no_ngrams
     )
@@ -322,9 +378,16 @@ def _train(args: argparse.Namespace, out: IO[str]) -> int:
 def _evaluate(args: argparse.Namespace, out: IO[str]) -> int:
     from ._training import evaluate
 
-    texts, labels, contexts, sources, _ = _labelled(args.input)
+    if args.report is not None:
+        from ._report import check_dependencies
+
+        check_dependencies()  # before the work, not after it
+    texts, labels, contexts, sources, _ = _labelled(args.input, args.input_format)
     result = evaluate(texts, labels, contexts, detector=_detector(args), sources=sources)
     _emit(out, result.to_dict())
+    if args.report is not None:
+        path = result.write_report(args.report, title=f"autodm evaluation: {args.input.name}")
+        print(f"autodm evaluate: wrote {path}", file=sys.stderr)
     return 0
 
 

@@ -1,15 +1,21 @@
-"""HTML display of verdicts in notebooks (``Verdict._repr_html_``)."""
+"""HTML display in notebooks (``Verdict._repr_html_``, ``Evaluation._repr_html_``).
+
+The evaluation report (``autodm._report``) builds on the same helpers, so a metric reads
+the same in a notebook and in the report.
+"""
 
 from __future__ import annotations
 
 import html
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
+    from ._training import Evaluation
     from ._types import Verdict
 
-__all__ = ["verdict_html"]
+__all__ = ["evaluation_html", "evaluation_rows", "number", "text_table", "verdict_html"]
 
 
 _HTML_CELL: Final = "padding:2px 8px;text-align:left;vertical-align:middle"
@@ -61,3 +67,61 @@ def verdict_html(verdict: Verdict) -> str:
         + "".join(rows)
         + "</table>"
     )
+
+
+def number(value: float, digits: int = 3) -> str:
+    """``value`` with ``digits`` decimals, or ``"n/a"`` for NaN (a rate with no denominator)."""
+    return f"{value:.{digits}f}" if math.isfinite(value) else "n/a"
+
+
+def evaluation_rows(evaluation: Evaluation) -> list[tuple[str, str]]:
+    """The headline metrics of an evaluation as (name, formatted value) pairs."""
+    e = evaluation
+    return [
+        ("messages", f"{e.n:,} ({e.tp + e.fn:,} automated, {e.fp + e.tn:,} human)"),
+        ("threshold", number(e.threshold, 4)),
+        ("spam caught (recall)", f"{number(e.recall)} ({e.tp:,} of {e.tp + e.fn:,})"),
+        ("ham blocked (false-positive rate)", f"{number(e.fpr)} ({e.fp:,} of {e.fp + e.tn:,})"),
+        ("precision", number(e.precision)),
+        ("F1", number(e.f1)),
+        ("accuracy", number(e.accuracy)),
+        ("MCC", number(e.mcc)),
+        ("ROC-AUC", number(e.roc_auc)),
+        ("confusion (tp, fp, tn, fn)", f"{e.tp:,}, {e.fp:,}, {e.tn:,}, {e.fn:,}"),
+    ]
+
+
+def text_table(
+    rows: Sequence[Sequence[str]],
+    *,
+    header: Sequence[str] = (),
+    css_class: str = "autodm-table",
+    row_headers: bool = False,
+) -> str:
+    """An HTML table of plain-text cells, every cell escaped; inline CSS, no script.
+
+    With ``row_headers``, the first cell of each row is a ``<th>``.
+    """
+    esc = html.escape
+    head = "".join(f'<th style="{_HTML_CELL}">{esc(cell)}</th>' for cell in header)
+    body = []
+    for row in rows:
+        cells = [
+            f'<th style="{_HTML_CELL}">{esc(cell)}</th>'
+            if row_headers and i == 0
+            else f'<td style="{_HTML_CELL}">{esc(cell)}</td>'
+            for i, cell in enumerate(row)
+        ]
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        f'<table class="{esc(css_class)}" style="border-collapse:collapse">'
+        + (f"<thead><tr>{head}</tr></thead>" if head else "")
+        + "<tbody>"
+        + "".join(body)
+        + "</tbody></table>"
+    )
+
+
+def evaluation_html(evaluation: Evaluation) -> str:
+    """The body of :meth:`Evaluation._repr_html_`: the headline metrics as a small table."""
+    return text_table(evaluation_rows(evaluation), css_class="autodm-evaluation", row_headers=True)

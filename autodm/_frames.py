@@ -14,7 +14,7 @@ import numpy as np
 
 from ._detector import Detector, default_detector
 from ._types import CONTEXT_KEYS, Context, Verdict
-from .errors import InvalidInputError, describe
+from .errors import InvalidInputError, MissingDependencyError, describe
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,7 +41,7 @@ def _pandas(function: str) -> Any:
     try:
         import pandas
     except ImportError as error:
-        raise ModuleNotFoundError(
+        raise MissingDependencyError(
             f"autodm.{function} needs pandas, an optional dependency: pip install 'autodm[pandas]'",
             name="pandas",
         ) from error
@@ -69,7 +69,7 @@ def to_frame(verdicts: Iterable[Verdict], *, index: Any = None) -> pd.DataFrame:
     ------
     InvalidInputError
         If an item is not a :class:`Verdict`, or ``index`` has the wrong length.
-    ModuleNotFoundError
+    MissingDependencyError
         If pandas is not installed.
     """
     pd = _pandas("to_frame")
@@ -196,7 +196,7 @@ def classify_frame(
         If ``df`` is not a DataFrame, ``text`` is not one of its columns, a
         message is not a str, or a row's context is invalid; the error names
         the row's index label.
-    ModuleNotFoundError
+    MissingDependencyError
         If pandas is not installed.
     """
     pd = _pandas("classify_frame")

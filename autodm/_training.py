@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Final, ParamSpec
 
 import numpy as np
@@ -17,12 +19,19 @@ from ._detector import ContextLike, Detector, Featurizer, _batch
 from ._model import DEFAULT_CONTEXT_EVIDENCE, OBFUSCATION_FLAGS
 from ._ngrams import DEFAULT_BUCKETS, DEFAULT_CHAR_SIZES, batch_text_features
 from ._text import view
-from ._types import as_context
+from ._types import Verdict, as_context
 from .errors import InvalidInputError, describe
 
 P = ParamSpec("P")
 
-__all__ = ["Evaluation", "evaluate", "labels_to_array", "train", "train_with_scores"]
+__all__ = [
+    "Evaluation",
+    "Mistake",
+    "evaluate",
+    "labels_to_array",
+    "train",
+    "train_with_scores",
+]
 
 #: Signals that are context evidence (likelihood-ratio tables), not learned text weights.
 CONTEXT_FEATURES: Final = frozenset(
@@ -36,6 +45,8 @@ CONTEXT_FEATURES: Final = frozenset(
 )
 _POSITIVE: Final = frozenset({"automated", "auto", "spam", "bot", "1", "true", "yes"})
 _NEGATIVE: Final = frozenset({"human", "ham", "person", "0", "false", "no"})
+#: Misclassified messages of each kind that ``evaluate`` keeps, the most confident first.
+MISTAKES_KEPT: Final = 10
 #: Target false-positive rates of the named operating points.
 OPERATING_FPR: Final = {"strict": 0.001, "balanced": 0.005, "lenient": 0.02}
 
@@ -572,8 +583,28 @@ def _auc(scores: NDArray[np.float64], y: NDArray[np.int8]) -> float:
 
 
 @dataclass(frozen=True, slots=True)
+class Mistake:
+    """One misclassified message of an evaluation: a false positive or a false negative.
+
+    ``index`` is its position in the evaluated messages, ``text`` the message, ``source``
+    its ``sources`` entry (None without sources) and ``verdict`` the detector's verdict,
+    with the probability and reasons behind the wrong label.
+    """
+
+    index: int
+    text: str
+    verdict: Verdict
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Evaluation:
-    """Metrics of a detector on labelled messages (automated is the positive class)."""
+    """Metrics of a detector on labelled messages (automated is the positive class).
+
+    Besides the counts and rates, it keeps what a report draws on: the probability and
+    the label (1 automated, 0 human) of every message in input order, and the most
+    confident mistakes of each kind (at most ``MISTAKES_KEPT``, most confident first).
+    """
 
     n: int
     threshold: float
@@ -584,6 +615,10 @@ class Evaluation:
     roc_auc: float
     by_source: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     thresholds: tuple[Mapping[str, float], ...] = ()
+    probabilities: tuple[float, ...] = field(default=(), repr=False)
+    labels: tuple[int, ...] = field(default=(), repr=False)
+    false_positives: tuple[Mistake, ...] = field(default=(), repr=False)
+    false_negatives: tuple[Mistake, ...] = field(default=(), repr=False)
 
     @property
     def recall(self) -> float:
@@ -635,6 +670,45 @@ class Evaluation:
             "thresholds": [dict(t) for t in self.thresholds],
         }
 
+    def __repr__(self) -> str:
+        rates = ", ".join(
+            f"{name}={getattr(self, name):.3f}"
+            for name in ("recall", "fpr", "precision", "f1", "mcc", "roc_auc")
+        )
+        return (
+            f"Evaluation(n={self.n}, threshold={self.threshold:.4f}, {rates}, "
+            f"tp={self.tp}, fp={self.fp}, tn={self.tn}, fn={self.fn})"
+        )
+
+    def _repr_html_(self) -> str:
+        """A small HTML table of the headline metrics for notebooks (escaped, no script)."""
+        from ._display import evaluation_html
+
+        return evaluation_html(self)
+
+    def write_report(
+        self, directory: str | os.PathLike[str], *, title: str = "autodm evaluation"
+    ) -> Path:
+        """Write a self-contained HTML report to ``directory/index.html`` and return its path.
+
+        The page holds the metrics, the confusion matrix, the per-source and threshold
+        tables, a precision-recall curve, a reliability plot and the most confident false
+        positives and false negatives with their reasons. It is one file: the plots are
+        embedded PNG images, and it loads nothing and runs no script. Every piece of text
+        is escaped. The directory is created if needed; an existing ``index.html`` is
+        replaced.
+
+        Raises
+        ------
+        MissingDependencyError
+            When matplotlib, which draws the plots, is not installed
+            (``pip install 'autodm[report]'``). It derives from ``AutoDMError`` and
+            ``ModuleNotFoundError``.
+        """
+        from ._report import write_report
+
+        return write_report(self, directory, title=title)
+
 
 def evaluate(
     messages: Iterable[str],
@@ -649,7 +723,9 @@ def evaluate(
     Reports the confusion matrix at the detector's threshold, recall ("spam
     caught"), false-positive rate ("ham blocked"), precision, F1, accuracy,
     MCC, ROC-AUC, the same per ``sources`` label, and a table of thresholds.
-    Needs only numpy.
+    Keeps every message's probability and label, and the most confident false
+    positives and false negatives with their verdicts, for
+    :meth:`Evaluation.write_report`. Needs only numpy.
 
     Examples
     --------
@@ -668,7 +744,8 @@ def evaluate(
     if sources is not None and len(sources) != len(items):
         raise InvalidInputError("`sources` must have one entry per message.")
     det = detector or default_detector()
-    probs = np.array([v.probability for v in det.classify_many(items, ctxs)])
+    verdicts = det.classify_many(items, ctxs)
+    probs = np.array([v.probability for v in verdicts], dtype=np.float64)
     pred = probs >= det.threshold
 
     def counts(mask: NDArray[np.bool_]) -> tuple[int, int, int, int]:
@@ -712,4 +789,32 @@ def evaluate(
         roc_auc=_auc(probs, y),
         by_source=by_source,
         thresholds=tuple(table),
+        probabilities=tuple(float(p) for p in probs),
+        labels=tuple(int(label) for label in y),
+        false_positives=_mistakes(
+            np.flatnonzero(pred & (y == 0)), -probs, items, verdicts, sources
+        ),
+        false_negatives=_mistakes(
+            np.flatnonzero(~pred & (y == 1)), probs, items, verdicts, sources
+        ),
+    )
+
+
+def _mistakes(
+    rows: NDArray[np.intp],
+    key: NDArray[np.float64],
+    items: Sequence[str],
+    verdicts: Sequence[Verdict],
+    sources: Sequence[str] | None,
+) -> tuple[Mistake, ...]:
+    """The ``MISTAKES_KEPT`` rows with the smallest ``key`` (ties: input order) as mistakes."""
+    worst = rows[np.argsort(key[rows], kind="stable")[:MISTAKES_KEPT]]
+    return tuple(
+        Mistake(
+            index=int(i),
+            text=items[i],
+            verdict=verdicts[i],
+            source=None if sources is None else str(sources[i]),
+        )
+        for i in worst
     )

@@ -9,15 +9,23 @@ derive from the built-in exception that older code would expect::
      │       a message, context, option or training set that autodm cannot accept
      ├── BundleError(AutoDMError, ValueError)
      │       a model bundle that is missing, corrupt, hostile or of another version
-     └── ExtractorError(AutoDMError)
-             a feature extractor that broke its contract (wrong names, non-finite values)
+     ├── ExtractorError(AutoDMError)
+     │       a feature extractor that broke its contract (wrong names, non-finite values)
+     └── MissingDependencyError(AutoDMError, ModuleNotFoundError)
+             an optional dependency (pandas, matplotlib) that the requested feature needs
 
 Every message says what was wrong, what is accepted and what was received.
 """
 
 from __future__ import annotations
 
-__all__ = ["AutoDMError", "BundleError", "ExtractorError", "InvalidInputError"]
+__all__ = [
+    "AutoDMError",
+    "BundleError",
+    "ExtractorError",
+    "InvalidInputError",
+    "MissingDependencyError",
+]
 
 
 class AutoDMError(Exception):
@@ -34,6 +42,13 @@ class BundleError(AutoDMError, ValueError):
 
 class ExtractorError(AutoDMError):
     """A feature extractor returned something that breaks the extractor contract."""
+
+
+class MissingDependencyError(AutoDMError, ModuleNotFoundError):
+    """An optional dependency that the requested feature needs is not installed.
+
+    The message names the extra that installs it, e.g. ``pip install 'autodm[report]'``.
+    """
 
 
 def describe(value: object, limit: int = 60) -> str:

@@ -1,4 +1,4 @@
-"""The command line: python -m autodm demo | classify | explain | train | evaluate."""
+"""The command line: python -m autodm demo | classify | explain | train | evaluate (JSONL, CSV)."""
 
 from __future__ import annotations
 
@@ -155,6 +155,57 @@ def test_train_then_evaluate(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert sum(confusion.values()) == 24
 
 
+def _labelled_csv(path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label", "source", "group", "followed_at", "sent_at", "note"])
+        for i in range(12):
+            text = f"Thanks for the follow {i}! Like my page bit.ly/p{i}"
+            writer.writerow([text, "auto", "bots", f"b{i}", "0", "4", "ignored"])
+            text = f'are we still on for lunch on day {i}? bring the book, "the" one'
+            writer.writerow([text, "human", "friends", f"h{i}", "", "", ""])
+
+
+def test_train_then_evaluate_from_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "labelled.csv"
+    _labelled_csv(data)
+    bundle = tmp_path / "bundle"
+    assert main(["train", str(data), "--out", str(bundle)]) == 0
+    assert (bundle / "manifest.json").is_file()
+    assert "out-of-fold ROC-AUC" in capsys.readouterr().out
+    assert main(["evaluate", str(data), "--bundle", str(bundle)]) == 0
+    (result,) = _lines(capsys)
+    assert result["n"] == 24
+    by_source = result["by_source"]
+    assert isinstance(by_source, dict)
+    assert {name: row["n"] for name, row in by_source.items()} == {"bots": 12, "friends": 12}
+    assert by_source["bots"]["automated"] == 12
+
+
+def test_input_format_csv_reads_any_file_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "labelled.txt"
+    _labelled_csv(data)
+    assert main(["evaluate", str(data)]) == 2  # read as JSONL by default
+    assert "not JSON" in capsys.readouterr().err
+    assert main(["evaluate", str(data), "--input-format", "csv"]) == 0
+    (result,) = _lines(capsys)
+    assert result["n"] == 24
+
+
+def test_labelled_csv_needs_a_label_on_every_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "labelled.csv"
+    data.write_text("text,label\nsee you at 6,human\nhello,\n", encoding="utf-8")
+    assert main(["evaluate", str(data)]) == 2
+    assert f'{data}:3: no "label"' in capsys.readouterr().err
+    data.write_text("message,label\nsee you at 6,human\n", encoding="utf-8")
+    assert main(["train", str(data), "--out", str(tmp_path / "b")]) == 2
+    assert 'the CSV header must name a "text" column' in capsys.readouterr().err
+
+
 def test_help_lists_commands_and_examples() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "autodm", "--help"],
@@ -166,3 +217,24 @@ def test_help_lists_commands_and_examples() -> None:
     assert result.returncode == 0
     for word in ("demo", "classify", "explain", "train", "evaluate", "campaigns", "examples:"):
         assert word in result.stdout
+
+
+@pytest.mark.parametrize("command", ["train", "evaluate"])
+def test_labelled_commands_document_their_columns(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([command, "--help"])
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    assert "--input-format {jsonl,csv}" in text
+    for line in (
+        "    text        the message (required)",
+        "    label       automated/human",
+        "    source      a source name",
+        "    group       a group for grouped cross-validation",
+        "    sender_id, recipient_id, sent_at, followed_at, sender_history, platform,",
+    ):
+        assert line in text
+    assert "CSV: a header row" in text
+    assert ("--report DIR" in text) == (command == "evaluate")

@@ -107,7 +107,9 @@ def test_to_frame_refuses_an_index_of_the_wrong_length(pd: Any) -> None:
 def test_without_pandas_the_error_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pandas", None)  # `import pandas` now fails
     for call in (lambda: autodm.to_frame([]), lambda: autodm.classify_frame(object())):
-        with pytest.raises(ModuleNotFoundError, match=re.escape("pip install 'autodm[pandas]'")):
+        with pytest.raises(
+            autodm.MissingDependencyError, match=re.escape("pip install 'autodm[pandas]'")
+        ):
             call()
 
 

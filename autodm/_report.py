@@ -1,0 +1,417 @@
+"""The evaluation report: one self-contained HTML page (``Evaluation.write_report``).
+
+The page holds the metrics, the confusion matrix, the per-source and threshold tables, a
+precision-recall curve, a reliability plot and the most confident mistakes with their
+reasons. The plots are PNG images embedded as ``data:`` URIs, drawn with matplotlib on its
+Agg canvas (no pyplot, so a notebook's backend and figures are left alone); matplotlib is
+imported only here, when a report is written. The page loads nothing, runs no script (its
+content security policy forbids both) and escapes every piece of text, because message
+text is written by whoever sent the message.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._display import _HTML_BAR_COLOURS, evaluation_rows, number, text_table
+from .errors import InvalidInputError, MissingDependencyError, describe
+
+if TYPE_CHECKING:
+    from ._training import Evaluation, Mistake
+
+__all__ = [
+    "check_dependencies",
+    "precision_recall",
+    "reliability",
+    "report_html",
+    "write_report",
+]
+
+#: Reasons shown for each mistake, strongest first.
+REASONS_SHOWN: Final = 5
+#: Longest message text shown in full; longer ones are cut and end with an ellipsis.
+TEXT_SHOWN: Final = 600
+#: Most points drawn on the precision-recall curve (evenly thinned beyond this).
+CURVE_POINTS: Final = 4000
+#: Equal-width probability bins of the reliability plot.
+RELIABILITY_BINS: Final = 10
+
+_AUTOMATED: Final = _HTML_BAR_COLOURS[True]
+_HUMAN: Final = _HTML_BAR_COLOURS[False]
+_INSTALL: Final = "pip install 'autodm[report]'"
+
+
+def check_dependencies() -> None:
+    """Raise :class:`MissingDependencyError` unless matplotlib can be imported."""
+    _canvas()
+
+
+def _canvas() -> tuple[Any, Any]:
+    """matplotlib's ``Figure`` and Agg ``FigureCanvasAgg`` classes, imported on first use."""
+    try:
+        import matplotlib  # noqa: F401  (fails first, and clearly, when matplotlib is absent)
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError as error:
+        raise MissingDependencyError(
+            f"the evaluation report draws its plots with matplotlib, which is not installed; "
+            f"install it with: {_INSTALL}"
+        ) from error
+    return Figure, FigureCanvasAgg
+
+
+def write_report(
+    evaluation: Evaluation, directory: str | os.PathLike[str], *, title: str = "autodm evaluation"
+) -> Path:
+    """Write ``report_html(evaluation)`` to ``directory/index.html``; return that path."""
+    if not isinstance(directory, str | os.PathLike):
+        raise InvalidInputError(
+            f"`directory` must be a str or path of a folder. Got {describe(directory)} instead."
+        )
+    page = report_html(evaluation, title=title)
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "index.html"
+    partial = folder / ".index.html.partial"
+    partial.write_text(page, encoding="utf-8", errors="replace")
+    os.replace(partial, path)
+    return path
+
+
+def report_html(evaluation: Evaluation, *, title: str = "autodm evaluation") -> str:
+    """The report page as one HTML string (see the module docstring)."""
+    if not isinstance(title, str):
+        raise InvalidInputError(f"`title` must be a str. Got {describe(title)} instead.")
+    check_dependencies()
+    probs = np.asarray(evaluation.probabilities, dtype=np.float64)
+    labels = np.asarray(evaluation.labels, dtype=np.int8)
+    if len(probs) != len(labels):
+        raise InvalidInputError(
+            f"`probabilities` and `labels` of the evaluation must have the same length: "
+            f"{len(probs)} and {len(labels)}."
+        )
+    esc = html.escape
+    sections = [
+        f"<h1>{esc(title)}</h1>",
+        _summary(evaluation),
+        "<h2>Metrics</h2>",
+        '<div class="pair">',
+        text_table(evaluation_rows(evaluation), css_class="metrics", row_headers=True),
+        _confusion(evaluation),
+        "</div>",
+        "<h2>Curves</h2>",
+        '<div class="pair">',
+        _figure(_precision_recall_png(evaluation, probs, labels), _PR_ALT),
+        _figure(_reliability_png(probs, labels), _RELIABILITY_ALT),
+        "</div>",
+        _by_source(evaluation),
+        _thresholds(evaluation),
+        _mistakes_section(
+            "Worst false positives",
+            "human messages flagged as automated, highest P(automated) first",
+            evaluation.false_positives,
+            evaluation.fp,
+            "No human message was flagged.",
+        ),
+        _mistakes_section(
+            "Worst false negatives",
+            "automated messages passed as human, lowest P(automated) first",
+            evaluation.false_negatives,
+            evaluation.fn,
+            "Every automated message was caught.",
+        ),
+        f'<p class="note">Written by autodm {esc(_version())}.</p>',
+    ]
+    return _PAGE.format(title=esc(title), style=_STYLE, body="\n".join(sections))
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+_PAGE: Final = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" \
+content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>{style}</style>
+</head>
+<body>
+{body}
+</body>
+</html>
+"""
+
+_STYLE: Final = """
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222;
+       margin: 24px auto; max-width: 1180px; padding: 0 16px; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; }
+h2 { font-size: 1.25em; margin-top: 1.6em; border-bottom: 1px solid #ddd; }
+table { border-collapse: collapse; margin: 8px 0; }
+th, td { border-bottom: 1px solid #e4e4e4; }
+thead th { background: #f4f4f4; }
+.pair { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; }
+figure { margin: 0; flex: 1 1 480px; max-width: 560px; }
+figure img { width: 100%; height: auto; border: 1px solid #e4e4e4; }
+figcaption, .note { color: #555; font-size: 0.9em; }
+table.mistakes { width: 100%; table-layout: fixed; }
+table.mistakes td, table.mistakes th { padding: 6px 8px; vertical-align: top; text-align: left; }
+table.mistakes .rank { width: 2.5em; }
+table.mistakes .prob { width: 8em; font-family: monospace; }
+table.mistakes .reasons { width: 42%; }
+.text { white-space: pre-wrap; overflow-wrap: anywhere; }
+.meta { color: #666; font-size: 0.85em; margin-top: 4px; }
+ul.reason-list { margin: 0; padding-left: 1.1em; }
+ul.reason-list li { overflow-wrap: anywhere; }
+code.weight { font-family: monospace; }
+.up { color: #b52b27; }
+.down { color: #2a62b0; }
+"""
+
+
+def _summary(evaluation: Evaluation) -> str:
+    e = evaluation
+    return (
+        f"<p>{e.n:,} labelled messages ({e.tp + e.fn:,} automated, {e.fp + e.tn:,} human), "
+        f"decision threshold {number(e.threshold, 4)} on P(automated). Automated is the "
+        "positive class: <b>spam caught</b> is the recall, <b>ham blocked</b> the share of "
+        "human messages flagged.</p>"
+    )
+
+
+def _confusion(evaluation: Evaluation) -> str:
+    e = evaluation
+    rows = [
+        ("labelled automated", f"{e.tp:,} (tp)", f"{e.fn:,} (fn)"),
+        ("labelled human", f"{e.fp:,} (fp)", f"{e.tn:,} (tn)"),
+    ]
+    table = text_table(
+        rows,
+        header=("", "flagged automated", "passed as human"),
+        css_class="confusion",
+        row_headers=True,
+    )
+    return f"<div><b>Confusion matrix</b>{table}</div>"
+
+
+def _by_source(evaluation: Evaluation) -> str:
+    if not evaluation.by_source:
+        return ""
+    rows = []
+    for name, row in evaluation.by_source.items():
+        rows.append(
+            (
+                str(name),
+                f"{int(row.get('n', 0)):,}",
+                f"{int(row.get('automated', 0)):,}",
+                f"{int(row.get('human', 0)):,}",
+                number(float(row.get("recall", float("nan")))),
+                number(float(row.get("fpr", float("nan")))),
+            )
+        )
+    header = ("source", "messages", "automated", "human", "spam caught", "ham blocked")
+    return (
+        "<h2>Per source</h2>"
+        + text_table(rows, header=header, css_class="by-source")
+        + '<p class="note">n/a: the source has no messages of that class.</p>'
+    )
+
+
+def _thresholds(evaluation: Evaluation) -> str:
+    if not evaluation.thresholds:
+        return ""
+    rows = [
+        (
+            number(float(row["threshold"]), 2),
+            number(float(row["recall"])),
+            number(float(row["fpr"])),
+        )
+        for row in evaluation.thresholds
+    ]
+    header = ("threshold", "spam caught", "ham blocked")
+    return (
+        "<h2>Thresholds</h2>"
+        + text_table(rows, header=header, css_class="thresholds")
+        + '<p class="note">What other decision thresholds would catch and block on these '
+        "messages.</p>"
+    )
+
+
+def _mistakes_section(
+    heading: str, what: str, mistakes: Sequence[Mistake], total: int, none: str
+) -> str:
+    esc = html.escape
+    if not total:
+        return f"<h2>{esc(heading)}</h2><p>{esc(none)}</p>"
+    shown = f"{len(mistakes)} most confident of {total:,}" if total > len(mistakes) else "all"
+    intro = f"<p>{esc(what)} ({esc(shown)}).</p>"
+    if not mistakes:
+        return f"<h2>{esc(heading)}</h2>{intro}<p>The evaluation kept no messages.</p>"
+    rows = "".join(_mistake_row(rank, m) for rank, m in enumerate(mistakes, start=1))
+    return (
+        f"<h2>{esc(heading)}</h2>{intro}"
+        '<table class="mistakes"><thead><tr><th class="rank">#</th>'
+        '<th class="prob">P(automated)</th><th>message</th>'
+        '<th class="reasons">strongest reasons (weight on the log-odds of automated)</th>'
+        f"</tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _mistake_row(rank: int, mistake: Mistake) -> str:
+    esc = html.escape
+    verdict = mistake.verdict
+    text = mistake.text
+    if len(text) > TEXT_SHOWN:
+        text = text[:TEXT_SHOWN] + "…"
+    meta = [f"message {mistake.index + 1:,}"]
+    if mistake.source is not None:
+        meta.append(f"source {mistake.source}")
+    if verdict.template is not None:
+        meta.append(f"template {verdict.template}")
+    if verdict.flags:
+        meta.append("flags " + ", ".join(verdict.flags))
+    reasons = "".join(
+        f'<li><code class="weight {"up" if r.weight >= 0 else "down"}">{r.weight:+.2f}</code> '
+        f"{esc(r.message)}</li>"
+        for r in verdict.reasons[:REASONS_SHOWN]
+    )
+    return (
+        f'<tr><td class="rank">{rank}</td><td class="prob">{verdict.probability:.4f}</td>'
+        f'<td><div class="text">{esc(text)}</div><div class="meta">{esc(" · ".join(meta))}'
+        f'</div></td><td class="reasons"><ul class="reason-list">{reasons}</ul></td></tr>'
+    )
+
+
+_PR_ALT: Final = "Precision-recall curve of the detector on these messages"
+_RELIABILITY_ALT: Final = "Reliability plot: predicted P(automated) against the observed share"
+
+
+def _figure(png: bytes, alt: str) -> str:
+    data = base64.b64encode(png).decode("ascii")
+    return (
+        f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+        f"<figcaption>{html.escape(_CAPTIONS[alt])}</figcaption></figure>"
+    )
+
+
+_CAPTIONS: Final = {
+    _PR_ALT: "Precision against recall as the threshold moves from 1 down to 0; the dot is "
+    "the detector's threshold. AP is the average precision.",
+    _RELIABILITY_ALT: "Observed share of automated messages per bin of P(automated), each "
+    "class weighted to half: the prior the probabilities are calibrated for. Below: "
+    "messages per bin (log scale).",
+}
+
+
+def precision_recall(
+    probs: NDArray[np.float64], labels: NDArray[np.int8]
+) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:
+    """Recall, precision at each distinct threshold (highest first, after the point (0, 1)),
+    and the average precision ``sum((R_k - R_{k-1}) * P_k)``."""
+    order = np.argsort(-probs, kind="stable")
+    sorted_probs, sorted_labels = probs[order], labels[order]
+    last = np.r_[np.flatnonzero(np.diff(sorted_probs)), len(sorted_probs) - 1]
+    tp = np.cumsum(sorted_labels == 1)[last]
+    fp = np.cumsum(sorted_labels == 0)[last]
+    recall = np.r_[0.0, tp / max(int(tp[-1]), 1)]
+    precision = np.r_[1.0, tp / (tp + fp)]
+    average = float(np.sum(np.diff(recall) * precision[1:]))
+    return recall, precision, average
+
+
+def reliability(
+    probs: NDArray[np.float64], labels: NDArray[np.int8], bins: int = RELIABILITY_BINS
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]]:
+    """Per equal-width bin: mean P and observed share of automated (each class weighted to
+    half; NaN for an empty bin), and the counts of automated and of human messages."""
+    index = np.clip((probs * bins).astype(np.int64), 0, bins - 1)
+    auto = np.bincount(index[labels == 1], minlength=bins)
+    human = np.bincount(index[labels == 0], minlength=bins)
+    a_total, h_total = max(int(auto.sum()), 1), max(int(human.sum()), 1)
+    weight = np.where(labels == 1, 1.0 / a_total, 1.0 / h_total)
+    mass = np.bincount(index, weights=weight, minlength=bins)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.bincount(index, weights=weight * probs, minlength=bins) / mass
+        observed = (auto / a_total) / mass
+    return mean, observed, auto, human
+
+
+def _png(figure: Any) -> bytes:
+    _, canvas = _canvas()
+    canvas(figure)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=120, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _empty(axes: Any, message: str) -> None:
+    axes.text(0.5, 0.5, message, ha="center", va="center", transform=axes.transAxes, color="#555")
+
+
+def _precision_recall_png(
+    evaluation: Evaluation, probs: NDArray[np.float64], labels: NDArray[np.int8]
+) -> bytes:
+    figure_class, _ = _canvas()
+    figure = figure_class(figsize=(5.6, 4.4), layout="constrained")
+    axes = figure.add_subplot()
+    positives = int(np.sum(labels == 1))
+    if positives and len(labels):
+        recall, precision, average = precision_recall(probs, labels)
+        if len(recall) > CURVE_POINTS:
+            keep = np.unique(np.linspace(0, len(recall) - 1, CURVE_POINTS).astype(np.int64))
+            recall, precision = recall[keep], precision[keep]
+        curve = f"detector (AP {average:.3f})"
+        axes.plot(recall, precision, drawstyle="steps-pre", color=_AUTOMATED, lw=2, label=curve)
+        share = positives / len(labels)
+        axes.axhline(share, color="#888", ls="--", lw=1, label=f"share automated ({share:.2f})")
+        if evaluation.tp + evaluation.fp:
+            point = f"threshold {evaluation.threshold:.3f}"
+            axes.plot([evaluation.recall], [evaluation.precision], "o", color="#222", label=point)
+        axes.legend(loc="lower left", fontsize=9)
+    else:
+        _empty(axes, "needs automated messages")
+    axes.set(xlim=(0, 1.02), ylim=(0, 1.03), xlabel="recall (spam caught)", ylabel="precision")
+    axes.set_title("Precision-recall", fontsize=12)
+    axes.grid(alpha=0.3)
+    return _png(figure)
+
+
+def _reliability_png(probs: NDArray[np.float64], labels: NDArray[np.int8]) -> bytes:
+    figure_class, _ = _canvas()
+    figure = figure_class(figsize=(5.6, 4.4), layout="constrained")
+    top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=(3, 1.3))
+    top.plot([0, 1], [0, 1], ls="--", color="#888", lw=1, label="perfectly calibrated")
+    mean, observed, auto, human = reliability(probs, labels)
+    if auto.sum() and human.sum():
+        filled = ~np.isnan(mean)
+        top.plot(mean[filled], observed[filled], "o-", color=_AUTOMATED, lw=2, label="detector")
+        top.legend(loc="upper left", fontsize=9)
+    else:
+        _empty(top, "needs automated and human messages")
+    top.set(xlim=(-0.02, 1.02), ylim=(-0.03, 1.03), ylabel="observed share automated")
+    top.set_title("Reliability (calibration)", fontsize=12)
+    top.grid(alpha=0.3)
+    centres = (np.arange(RELIABILITY_BINS) + 0.5) / RELIABILITY_BINS
+    width = 0.4 / RELIABILITY_BINS
+    bottom.bar(centres - width / 2, auto, width, color=_AUTOMATED, label="automated")
+    bottom.bar(centres + width / 2, human, width, color=_HUMAN, label="human")
+    if auto.sum() or human.sum():
+        bottom.set_yscale("log")
+    bottom.set(xlabel="predicted P(automated)", ylabel="messages")
+    bottom.legend(loc="upper center", fontsize=8, ncols=2, frameon=False)
+    bottom.grid(alpha=0.3, axis="y")
+    return _png(figure)

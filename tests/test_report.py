@@ -1,0 +1,407 @@
+"""The evaluation report (Evaluation.write_report, `autodm evaluate --report`) and the
+evaluation's notebook display."""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import autodm
+from autodm import AutoDMError, Detector, InvalidInputError
+from autodm.__main__ import main
+from autodm._report import precision_recall, reliability
+from autodm._training import Evaluation, Mistake
+from autodm.errors import MissingDependencyError
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+#: A human message that the detector flags, and an automated one that it passes, each with
+#: markup that would run if the page did not escape it.
+HOSTILE_FP = 'hey <script>alert(1)</script> "><img src=x onerror=alert(2)> follow me bit.ly/x'
+HOSTILE_FN = 'see you at 6 "><img src=x onerror=alert(3)> <script>alert(4)</script>'
+HOSTILE_SOURCE = '<b onmouseover="alert(5)">src</b>'
+HOSTILE_TITLE = "</title><script>alert(6)</script>"
+
+
+class Page(HTMLParser):
+    """Every start tag with its attributes, the text, and the text of each message cell
+    under the ``<h2>`` heading it follows."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+        self.messages: dict[str, list[str]] = {}
+        self.probabilities: dict[str, list[str]] = {}
+        self._heading = ""
+        self._in: str | None = None
+        self._buffer: list[str] = []
+        self.doctype = ""
+
+    def handle_decl(self, decl: str) -> None:
+        self.doctype = decl
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        self.tags.append((tag, attributes))
+        if tag == "h2":
+            self._in, self._buffer = "h2", []
+        elif tag == "div" and attributes.get("class") == "text":
+            self._in, self._buffer = "message", []
+        elif tag == "td" and attributes.get("class") == "prob":
+            self._in, self._buffer = "prob", []
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._in == "h2" and tag == "h2":
+            self._heading = "".join(self._buffer)
+        elif self._in == "message" and tag == "div":
+            self.messages.setdefault(self._heading, []).append("".join(self._buffer))
+        elif self._in == "prob" and tag == "td":
+            self.probabilities.setdefault(self._heading, []).append("".join(self._buffer))
+        else:
+            return
+        self._in = None
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+        if self._in is not None:
+            self._buffer.append(data)
+
+
+def _parse(page: str) -> Page:
+    parser = Page()
+    parser.feed(page)
+    parser.close()
+    return parser
+
+
+@pytest.fixture(scope="module")
+def labelled(
+    automated_cases: list[dict[str, Any]], human_cases: list[dict[str, Any]]
+) -> tuple[list[str], list[str], list[str]]:
+    """The golden cases plus two hostile messages: texts, labels and sources."""
+    texts, labels, sources = [], [], []
+    for cases, label in ((automated_cases, "automated"), (human_cases, "human")):
+        for case in cases:
+            texts.append(case["text"])
+            labels.append(label)
+            sources.append(case.get("lang", "und"))
+    texts += [HOSTILE_FP, HOSTILE_FN]
+    labels += ["human", "automated"]
+    sources += [HOSTILE_SOURCE, "en"]
+    return texts, labels, sources
+
+
+@pytest.fixture(scope="module")
+def fixed() -> Detector:
+    return Detector(threshold=0.5)
+
+
+@pytest.fixture(scope="module")
+def evaluation(labelled: tuple[list[str], list[str], list[str]], fixed: Detector) -> Evaluation:
+    texts, labels, sources = labelled
+    return autodm.evaluate(texts, labels, detector=fixed, sources=sources)
+
+
+@pytest.fixture(scope="module")
+def report(evaluation: Evaluation, tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = evaluation.write_report(tmp_path_factory.mktemp("report") / "out", title=HOSTILE_TITLE)
+    assert path.name == "index.html"
+    assert path.parent.name == "out"
+    return path.read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# What evaluate keeps for the report
+# ---------------------------------------------------------------------------------------------
+
+
+def test_evaluation_keeps_probabilities_labels_and_worst_mistakes(
+    labelled: tuple[list[str], list[str], list[str]], fixed: Detector, evaluation: Evaluation
+) -> None:
+    texts, labels, sources = labelled
+    probs = [fixed.classify(t).probability for t in texts]
+    y = [1 if label == "automated" else 0 for label in labels]
+    assert evaluation.probabilities == pytest.approx(probs)
+    assert evaluation.labels == tuple(y)
+    fp = sorted(
+        (i for i in range(len(texts)) if y[i] == 0 and probs[i] >= 0.5), key=lambda i: -probs[i]
+    )
+    fn = sorted(
+        (i for i in range(len(texts)) if y[i] == 1 and probs[i] < 0.5), key=probs.__getitem__
+    )
+    assert evaluation.fp == len(fp) > 10  # enough that only the worst are kept
+    assert [m.index for m in evaluation.false_positives] == fp[:10]
+    assert [m.index for m in evaluation.false_negatives] == fn[:10]
+    assert fn, "the hostile automated message must be passed as human"
+    for mistake in (*evaluation.false_positives, *evaluation.false_negatives):
+        assert isinstance(mistake, Mistake)
+        assert mistake.text == texts[mistake.index]
+        assert mistake.source == sources[mistake.index]
+        assert mistake.verdict == fixed.classify(texts[mistake.index])
+    assert HOSTILE_FP in [m.text for m in evaluation.false_positives]
+    assert HOSTILE_FN in [m.text for m in evaluation.false_negatives]
+
+
+def test_evaluation_to_dict_is_unchanged(evaluation: Evaluation) -> None:
+    assert sorted(evaluation.to_dict()) == [
+        "accuracy", "by_source", "confusion", "f1", "fpr", "mcc", "n", "precision", "recall",
+        "roc_auc", "threshold", "thresholds",
+    ]  # fmt: skip
+    json.dumps(evaluation.to_dict())
+
+
+def test_evaluation_repr_and_html(evaluation: Evaluation) -> None:
+    text = repr(evaluation)
+    assert text.startswith(f"Evaluation(n={evaluation.n}, threshold=0.5000, recall=")
+    assert f"fp={evaluation.fp}" in text
+    assert HOSTILE_FP not in text  # the per-message data stays out of the repr
+    page = evaluation._repr_html_()
+    parsed = _parse(page)
+    assert "<script" not in page
+    content = "".join(parsed.text)
+    for name in ("spam caught (recall)", "ham blocked (false-positive rate)", "ROC-AUC", "MCC"):
+        assert name in content
+    assert f"{evaluation.mcc:.3f}" in content
+
+
+def test_a_one_class_evaluation_shows_n_a() -> None:
+    result = autodm.evaluate(["see you at 6", "lol"], ["human", "human"])
+    content = "".join(_parse(result._repr_html_()).text)
+    assert "spam caught (recall)n/a (0 of 0)" in content
+
+
+# ---------------------------------------------------------------------------------------------
+# The page
+# ---------------------------------------------------------------------------------------------
+
+
+def test_report_parses_and_holds_two_png_images(report: str) -> None:
+    parsed = _parse(report)
+    assert parsed.doctype.lower() == "doctype html"
+    images = [attrs for tag, attrs in parsed.tags if tag == "img"]
+    assert len(images) == 2
+    for attrs in images:
+        src = attrs["src"]
+        assert src is not None
+        assert src.startswith("data:image/png;base64,")
+        png = base64.b64decode(src.removeprefix("data:image/png;base64,"), validate=True)
+        assert png.startswith(PNG_MAGIC)
+        assert len(png) > 5_000  # a drawn plot, not an empty image
+        assert attrs["alt"]
+
+
+def test_report_holds_the_metrics(report: str, evaluation: Evaluation) -> None:
+    content = "".join(_parse(report).text)
+    e = evaluation
+    assert f"spam caught (recall){e.recall:.3f} ({e.tp} of {e.tp + e.fn})" in content
+    assert f"ham blocked (false-positive rate){e.fpr:.3f} ({e.fp} of {e.fp + e.tn})" in content
+    for name, value in (("precision", e.precision), ("F1", e.f1), ("MCC", e.mcc)):
+        assert f"{name}{value:.3f}" in content
+    assert f"ROC-AUC{e.roc_auc:.3f}" in content
+    assert f"labelled automated{e.tp} (tp){e.fn} (fn)" in content
+    assert f"labelled human{e.fp} (fp){e.tn} (tn)" in content
+    for row in e.thresholds:  # the threshold table, row by row
+        assert f"{row['threshold']:.2f}{row['recall']:.3f}{row['fpr']:.3f}" in content
+    en = e.by_source["en"]
+    assert f"en{en['n']}{en['automated']}{en['human']}{en['recall']:.3f}" in content
+    for heading in ("Per source", "Thresholds", "Worst false positives", "Worst false negatives"):
+        assert heading in content
+
+
+def test_report_lists_the_worst_mistakes_in_order(report: str, evaluation: Evaluation) -> None:
+    parsed = _parse(report)
+    assert parsed.messages["Worst false positives"] == [m.text for m in evaluation.false_positives]
+    assert parsed.messages["Worst false negatives"] == [m.text for m in evaluation.false_negatives]
+    shown = [float(p) for p in parsed.probabilities["Worst false positives"]]
+    assert len(shown) == 10
+    assert shown == sorted(shown, reverse=True)
+    assert shown == [round(m.verdict.probability, 4) for m in evaluation.false_positives]
+    content = "".join(parsed.text)
+    top = evaluation.false_positives[0].verdict.reasons[0]
+    assert f"{top.weight:+.2f} {top.message}" in content
+    assert f"10 most confident of {evaluation.fp}" in content
+
+
+def test_report_escapes_hostile_text(report: str) -> None:
+    parsed = _parse(report)
+    assert "<script" not in report.lower()
+    assert "<img src=x" not in report
+    assert "<b onmouseover" not in report
+    for tag, attrs in parsed.tags:
+        assert tag != "script"
+        assert not [name for name in attrs if name.startswith("on")], (tag, attrs)
+    assert {tag for tag, _ in parsed.tags} <= {
+        "html", "head", "meta", "title", "style", "body", "h1", "h2", "p", "b", "div", "table",
+        "thead", "tbody", "tr", "th", "td", "figure", "img", "figcaption", "ul", "li", "code",
+    }  # fmt: skip
+    content = "".join(parsed.text)
+    assert HOSTILE_FP in content  # shown as text, character for character
+    assert HOSTILE_FN in content
+    assert HOSTILE_SOURCE in content
+    assert HOSTILE_TITLE in content
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &quot;&gt;&lt;img src=x onerror" in report
+
+
+def test_report_loads_nothing_and_runs_nothing(report: str) -> None:
+    parsed = _parse(report)
+    for tag, attrs in parsed.tags:
+        assert tag not in ("script", "link", "iframe", "object", "embed", "base")
+        assert "href" not in attrs
+        for value in attrs.values():
+            assert "http://" not in (value or "")
+            assert "https://" not in (value or "")
+    assert "url(" not in report
+    assert "@import" not in report
+    policy = [a["content"] for t, a in parsed.tags if t == "meta" and "http-equiv" in a]
+    assert policy == ["default-src 'none'; img-src data:; style-src 'unsafe-inline'"]
+
+
+def test_report_of_a_bare_evaluation(tmp_path: Path) -> None:
+    """An Evaluation built by hand has no per-message data: the page still renders."""
+    bare = Evaluation(n=10, threshold=0.5, tp=4, fp=1, tn=4, fn=1, roc_auc=float("nan"))
+    page = bare.write_report(tmp_path).read_text(encoding="utf-8")
+    parsed = _parse(page)
+    assert len([t for t, _ in parsed.tags if t == "img"]) == 2
+    content = "".join(parsed.text)
+    assert "ROC-AUCn/a" in content
+    assert "The evaluation kept no messages." in content
+
+
+def test_report_of_one_class(tmp_path: Path) -> None:
+    result = autodm.evaluate(["see you at 6", "lol", "ok"], ["human"] * 3)
+    content = "".join(_parse(result.write_report(tmp_path).read_text(encoding="utf-8")).text)
+    assert "Every automated message was caught." in content
+    assert "No human message was flagged." in content
+
+
+def test_report_replaces_an_older_one(tmp_path: Path, evaluation: Evaluation) -> None:
+    (tmp_path / "index.html").write_text("old", encoding="utf-8")
+    evaluation.write_report(tmp_path)
+    assert (tmp_path / "index.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html"]
+
+
+def test_report_refuses_bad_arguments(evaluation: Evaluation) -> None:
+    with pytest.raises(InvalidInputError, match="`directory` must be a str or path"):
+        evaluation.write_report(42)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="`title` must be a str"):
+        evaluation.write_report(".", title=None)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------------
+# Without matplotlib
+# ---------------------------------------------------------------------------------------------
+
+
+def _hide_matplotlib(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every ``import matplotlib...`` fail, as when it is not installed."""
+    for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
+        monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+
+
+def test_missing_matplotlib_is_a_typed_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, evaluation: Evaluation
+) -> None:
+    _hide_matplotlib(monkeypatch)
+    with pytest.raises(MissingDependencyError, match=r"pip install 'autodm\[report\]'") as info:
+        evaluation.write_report(tmp_path / "out")
+    assert isinstance(info.value, AutoDMError)
+    assert isinstance(info.value, ImportError)
+    assert "matplotlib" in str(info.value)
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_without_matplotlib_fails_before_the_work(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "labelled.jsonl"
+    data.write_text(json.dumps({"text": "see you at 6", "label": "human"}) + "\n", "utf-8")
+    _hide_matplotlib(monkeypatch)
+    assert main(["evaluate", str(data), "--report", str(tmp_path / "out")]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "pip install 'autodm[report]'" in captured.err
+
+
+def test_import_autodm_does_not_import_matplotlib() -> None:
+    code = (
+        "import sys, autodm\n"
+        "autodm.evaluate(['see you at 6', 'Thx 4 the follow! bit.ly/x1Ab'], ['human', 'auto'])\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+# ---------------------------------------------------------------------------------------------
+# The command line
+# ---------------------------------------------------------------------------------------------
+
+
+def test_cli_evaluate_writes_the_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], labelled: tuple[list[str], ...]
+) -> None:
+    texts, labels, sources = labelled
+    data = tmp_path / "labelled.jsonl"
+    data.write_text(
+        "".join(
+            json.dumps({"text": t, "label": y, "source": s}) + "\n"
+            for t, y, s in zip(texts, labels, sources, strict=True)
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "report"
+    assert main(["evaluate", str(data), "--threshold", "0.5", "--report", str(out)]) == 0
+    captured = capsys.readouterr()
+    (line,) = captured.out.splitlines()  # stdout keeps its one JSON line
+    assert json.loads(line)["n"] == len(texts)
+    assert f"wrote {out / 'index.html'}" in captured.err
+    parsed = _parse((out / "index.html").read_text(encoding="utf-8"))
+    assert "autodm evaluation: labelled.jsonl" in "".join(parsed.text)
+    assert HOSTILE_FN in parsed.messages["Worst false negatives"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The curves' arithmetic
+# ---------------------------------------------------------------------------------------------
+
+
+def test_precision_recall_matches_scikit_learn() -> None:
+    from sklearn.metrics import average_precision_score
+
+    rng = np.random.default_rng(7)
+    labels = rng.integers(0, 2, 300).astype(np.int8)
+    probs = np.round(np.clip(0.3 * labels + rng.random(300) * 0.7, 0, 1), 2)  # with ties
+    recall, precision, average = precision_recall(probs, labels)
+    assert average == pytest.approx(average_precision_score(labels, probs))
+    assert recall[0] == 0.0
+    assert recall[-1] == 1.0
+    assert precision[-1] == pytest.approx(labels.mean())
+    assert np.all(np.diff(recall) >= 0)
+
+
+def test_reliability_weights_each_class_to_half() -> None:
+    probs = np.array([0.05, 0.05, 0.05, 0.95, 0.95, 0.55])
+    labels = np.array([0, 0, 1, 1, 1, 0], dtype=np.int8)
+    mean, observed, auto, human = reliability(probs, labels, bins=10)
+    assert auto.tolist() == [1, 0, 0, 0, 0, 0, 0, 0, 0, 2]
+    assert human.tolist() == [2, 0, 0, 0, 0, 1, 0, 0, 0, 0]
+    # bin 0: one of 3 automated (1/3) against two of 3 human (2/3): observed 1/3
+    assert observed[0] == pytest.approx((1 / 3) / (1 / 3 + 2 / 3))
+    assert observed[9] == 1.0
+    assert observed[5] == 0.0
+    assert mean[0] == pytest.approx(0.05)
+    assert np.isnan(mean[1])
+    assert np.isnan(observed[1])
