@@ -7,13 +7,13 @@ classify  classify a text argument, or JSONL from a file or stdin; JSONL verdict
 explain   a person-readable breakdown of one message
 train     train a bundle from labelled JSONL or CSV
 evaluate  measure a bundle on labelled JSONL or CSV; --report DIR writes an HTML report
-campaigns group near-duplicate messages of a JSONL file; JSONL campaigns out, largest first
+campaigns group near-duplicate messages of a JSONL or CSV file; JSONL campaigns out, largest first
 
 JSONL lines hold ``text`` and optionally ``id``, ``label``, ``source``, ``group``
 and the context keys (``sender_id``, ``recipient_id``, ``sent_at``,
 ``followed_at``, ``sender_history``, ``platform``, ``first_message``,
-``recipient_wrote_first``); other keys are ignored. ``classify``, ``train`` and
-``evaluate`` also read CSV (a file ending in ``.csv``, or ``--input-format csv``)
+``recipient_wrote_first``); other keys are ignored. Every command that reads a
+file also reads CSV (a file ending in ``.csv``, or ``--input-format csv``)
 with a header row of the same column names; ``classify`` writes CSV with
 ``--output-format csv`` (the default for CSV input).
 Input is streamed: memory stays constant whatever the file size. When standard
@@ -162,7 +162,12 @@ def _parser() -> argparse.ArgumentParser:
         "pip install 'autodm[report]')",
     )
     campaigns = commands.add_parser("campaigns", help="group near-duplicate messages")
-    campaigns.add_argument("input", type=Path, help="JSONL with text (and sender_id) per line")
+    campaigns.add_argument(
+        "input", type=Path, help="JSONL, or CSV with a header row, with text (and sender_id)"
+    )
+    campaigns.add_argument(
+        "--input-format", choices=("jsonl", "csv"), help="default: csv for *.csv, else jsonl"
+    )
     campaigns.add_argument("--min-size", type=int, default=2, help="smallest group reported")
     campaigns.add_argument(
         "--similarity", type=float, default=0.85, help="masked-text similarity, 0..1"
@@ -397,8 +402,9 @@ def _campaigns(args: argparse.Namespace, out: IO[str]) -> int:
     texts: list[str] = []
     senders: list[str] = []
     failed = 0
-    with args.input.open(encoding="utf-8") as stream:
-        for number, record in _records(stream):
+    read = _csv_records if _is_csv(str(args.input), args.input_format) else _records
+    with args.input.open(encoding="utf-8", newline="") as stream:
+        for number, record in read(stream):
             if isinstance(record, str):
                 failed += 1
                 print(f"autodm campaigns: {args.input}:{number}: {record}", file=sys.stderr)

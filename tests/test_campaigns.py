@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -116,6 +117,19 @@ def test_cli_campaigns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     lines = [json.dumps({"text": t, "sender_id": s}) for t, s in zip(texts, senders, strict=True)]
     path.write_text("\n".join([*lines, "not json"]) + "\n", encoding="utf-8")
     assert main(["campaigns", str(path), "--min-size", "3"]) == 1  # one bad line
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [c["size"] for c in out] == [7, 4]
+    assert out[0]["senders"] == 2
+
+
+def test_cli_campaigns_reads_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    texts, senders = _corpus()
+    path = tmp_path / "inbox.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["sender_id", "text"])
+        writer.writerows(zip(senders, texts, strict=True))
+    assert main(["campaigns", str(path), "--min-size", "3"]) == 0
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [c["size"] for c in out] == [7, 4]
     assert out[0]["senders"] == 2
