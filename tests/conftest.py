@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +27,21 @@ def load_cases(name: str) -> list[dict[str, Any]]:
     assert isinstance(cases, list), f"{name} must hold a JSON list"
     assert cases, f"{name} must not be empty"
     return cases
+
+
+def _python_stdout(code: str, timeout: float = 120) -> str:
+    """Run ``code`` in a new Python process; fail the test unless it exits 0; return stdout."""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.fixture(scope="session")
+def python_stdout() -> Callable[..., str]:
+    """A fresh interpreter, for what only a new process shows (imports, start-up)."""
+    return _python_stdout
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -133,26 +134,14 @@ def test_missing_bundle_is_exit_code_two(
     assert "does not exist" in capsys.readouterr().err
 
 
-def test_train_then_evaluate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    data = tmp_path / "labelled.jsonl"
+def _labelled_jsonl(path: Path) -> None:
     lines = []
     for i in range(12):
-        lines.append(
-            {"text": f"Thanks for the follow {i}! Like my page bit.ly/p{i}", "label": "auto"}
-        )
-        lines.append(
-            {"text": f"are we still on for lunch on day {i}? bring the book", "label": "human"}
-        )
-    data.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
-    bundle = tmp_path / "bundle"
-    assert main(["train", str(data), "--out", str(bundle)]) == 0
-    assert (bundle / "manifest.json").is_file()
-    assert "out-of-fold ROC-AUC" in capsys.readouterr().out
-    assert main(["evaluate", str(data), "--bundle", str(bundle)]) == 0
-    (result,) = _lines(capsys)
-    confusion = result["confusion"]
-    assert isinstance(confusion, dict)
-    assert sum(confusion.values()) == 24
+        text = f"Thanks for the follow {i}! Like my page bit.ly/p{i}"
+        lines.append({"text": text, "label": "auto", "source": "bots", "group": f"b{i}"})
+        text = f"are we still on for lunch on day {i}? bring the book"
+        lines.append({"text": text, "label": "human", "source": "friends"})
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
 
 
 def _labelled_csv(path: Path) -> None:
@@ -166,9 +155,14 @@ def _labelled_csv(path: Path) -> None:
             writer.writerow([text, "human", "friends", f"h{i}", "", "", ""])
 
 
-def test_train_then_evaluate_from_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    data = tmp_path / "labelled.csv"
-    _labelled_csv(data)
+@pytest.mark.parametrize(
+    ("name", "write"), [("labelled.jsonl", _labelled_jsonl), ("labelled.csv", _labelled_csv)]
+)
+def test_train_then_evaluate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, write: Any
+) -> None:
+    data = tmp_path / name
+    write(data)
     bundle = tmp_path / "bundle"
     assert main(["train", str(data), "--out", str(bundle)]) == 0
     assert (bundle / "manifest.json").is_file()
@@ -176,6 +170,9 @@ def test_train_then_evaluate_from_csv(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["evaluate", str(data), "--bundle", str(bundle)]) == 0
     (result,) = _lines(capsys)
     assert result["n"] == 24
+    confusion = result["confusion"]
+    assert isinstance(confusion, dict)
+    assert sum(confusion.values()) == 24
     by_source = result["by_source"]
     assert isinstance(by_source, dict)
     assert {name: row["n"] for name, row in by_source.items()} == {"bots": 12, "friends": 12}

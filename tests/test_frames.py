@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 import re
-import subprocess
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -113,13 +113,9 @@ def test_without_pandas_the_error_says_how_to_install_it(monkeypatch: pytest.Mon
             call()
 
 
-def test_import_autodm_does_not_import_pandas() -> None:
+def test_import_autodm_does_not_import_pandas(python_stdout: Callable[..., str]) -> None:
     code = "import sys, autodm\nautodm.to_frame\nprint('pandas' in sys.modules)\n"
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "False"
+    assert python_stdout(code).strip() == "False"
 
 
 # ---------------------------------------------------------------------------------------------

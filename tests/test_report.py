@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import base64
 import json
-import subprocess
 import sys
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -332,17 +332,13 @@ def test_cli_without_matplotlib_fails_before_the_work(
     assert "pip install 'autodm[report]'" in captured.err
 
 
-def test_import_autodm_does_not_import_matplotlib() -> None:
+def test_import_autodm_does_not_import_matplotlib(python_stdout: Callable[..., str]) -> None:
     code = (
         "import sys, autodm\n"
         "autodm.evaluate(['see you at 6', 'Thx 4 the follow! bit.ly/x1Ab'], ['human', 'auto'])\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    assert python_stdout(code).strip() == "[]"
 
 
 # ---------------------------------------------------------------------------------------------

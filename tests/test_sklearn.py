@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import math
 import pickle
-import subprocess
-import sys
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -273,7 +272,9 @@ def test_lazy_export_is_the_class_and_is_listed() -> None:
         autodm.NoSuchThing  # type: ignore[attr-defined]  # noqa: B018
 
 
-def test_import_autodm_imports_no_sklearn_scipy_or_pandas() -> None:
+def test_import_autodm_imports_no_sklearn_scipy_or_pandas(
+    python_stdout: Callable[..., str],
+) -> None:
     code = (
         "import sys, autodm\n"
         "assert 'AutoDMFeatures' in autodm.__all__ and 'AutoDMFeatures' in dir(autodm)\n"
@@ -285,8 +286,4 @@ def test_import_autodm_imports_no_sklearn_scipy_or_pandas() -> None:
         "features = autodm.AutoDMFeatures\n"
         "print('sklearn' in heavy(), features.__module__)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == ["[]", "True autodm._sklearn"]
+    assert python_stdout(code).splitlines() == ["[]", "True autodm._sklearn"]
