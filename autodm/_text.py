@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
@@ -84,10 +85,11 @@ _FINDER_RE: Final = re.compile(
     r"|(?P<handle>(?<![\w@])@\w{1,30})"
     r"|(?P<num>(?<![\w<])[$€£¥]?\d[\d.,:]{0,30}(?!\w))"
 )
-# Everything _FINDER_RE can match holds one of these: a scheme's "://", "www.", an "@"
-# (e-mails, handles), a dot before a letter (the TLD of a bare domain) or a digit. A message
-# without any skips the finder.
-_FINDER_HINT_RE: Final = re.compile(r"://|(?i:www\.)|[@\d]|\.[A-Za-z]")
+# Nothing _FINDER_RE matches holds whitespace, and everything it matches holds an "@"
+# (e-mails, handles), a digit, a ":" (of "://") or a "." ("www.", a bare domain's TLD). So
+# it only needs to scan the words that hold one of those: found here from their first
+# character on (the look-behind keeps this linear), about a quarter of a typical message.
+_FINDER_WORD_RE: Final = re.compile(r"(?<!\S)[^\s@\d.:]*+[@\d.:]\S*")
 # Country-code TLDs that are also common file extensions ("setup.py", "run.sh"): a bare
 # name with one of these counts as a link only when it has a path or a known host.
 _FILE_LIKE_TLDS: Final = frozenset(
@@ -302,14 +304,12 @@ def _host_of(url: str) -> str:
 
 def _mask(text: str) -> tuple[str, list[Link], int, int]:
     """Replace links, e-mails, handles and numbers by placeholders, in one linear pass."""
-    if not _FINDER_HINT_RE.search(text):
-        return text, [], 0, 0
     known = domains()
     links: list[Link] = []
     handles = emails = 0
     parts: list[str] = []
     last = 0
-    for match in _FINDER_RE.finditer(text):
+    for match in _finder_matches(text):
         kind = match.lastgroup
         start, end = match.span()
         if kind in ("url", "bare"):
@@ -341,6 +341,17 @@ def _mask(text: str) -> tuple[str, list[Link], int, int]:
         last = end
     parts.append(text[last:])
     return "".join(parts), links, handles, emails
+
+
+def _finder_matches(text: str) -> Iterator[re.Match[str]]:
+    """What ``_FINDER_RE.finditer(text)`` finds, scanning only the words that can hold it.
+
+    Scanning a word with ``pos`` and ``endpos`` is scanning the whole text there: its
+    look-behinds still see the space before the word, and its look-aheads see the end
+    of the word as they would the space after it.
+    """
+    for word in _FINDER_WORD_RE.finditer(text):
+        yield from _FINDER_RE.finditer(text, word.start(), word.end())
 
 
 def _mask_names(masked: str) -> str:

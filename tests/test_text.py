@@ -411,10 +411,11 @@ _HINTY = st.lists(
 
 
 @_PROPERTY
-@given(_HINTY)
-def test_text_without_a_finder_hint_has_nothing_to_mask(text: str) -> None:
-    if not _text._FINDER_HINT_RE.search(text):
-        assert _text._FINDER_RE.search(text) is None
+@given(st.one_of(_HINTY, _TEXT))
+def test_scanning_candidate_words_finds_what_scanning_the_text_finds(text: str) -> None:
+    text = " ".join(text.split())  # as _normalise leaves it: single spaces
+    expected = [(m.span(), m.lastgroup) for m in _text._FINDER_RE.finditer(text)]
+    assert [(m.span(), m.lastgroup) for m in _text._finder_matches(text)] == expected
 
 
 @_PROPERTY
