@@ -421,7 +421,9 @@ def classify_many(
     n_jobs : int, default 1
         Worker processes (joblib); ``-1`` uses every core. Batches under 2,000
         messages always run in this process, where workers would cost more
-        than they save. Verdicts are the same either way, in input order.
+        than they save. Verdicts are the same either way, in input order,
+        and each is the one :func:`classify` gives that message alone. A text
+        repeated without context is scored once (its verdicts are one object).
 
     Examples
     --------
