@@ -245,9 +245,39 @@ def _thresholds(evaluation: Evaluation) -> str:
     header = ("threshold", "spam caught", "ham blocked")
     return (
         "<h2>Thresholds</h2>"
+        + _operating_points(evaluation)
         + text_table(rows, header=header, css_class="thresholds")
         + '<p class="note">What other decision thresholds would catch and block on these '
         "messages.</p>"
+    )
+
+
+def _operating_points(evaluation: Evaluation) -> str:
+    if not evaluation.operating_points:
+        return ""
+    rows = [
+        (
+            name,
+            number(float(point["threshold"]), 4),
+            number(float(point["recall"])),
+            number(float(point["fpr"])),
+            number(float(point["expected_recall"])),
+            number(float(point["expected_fpr"])),
+        )
+        for name, point in evaluation.operating_points.items()
+    ]
+    header = (
+        "operating point",
+        "threshold",
+        "spam caught",
+        "ham blocked",
+        "expected spam caught",
+        "expected ham blocked",
+    )
+    return (
+        text_table(rows, header=header, css_class="operating-points")
+        + '<p class="note">The bundle\'s named operating points on these messages, beside '
+        "what the bundle measured out of fold when it was trained.</p>"
     )
 
 

@@ -615,6 +615,7 @@ class Evaluation:
     roc_auc: float
     by_source: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     thresholds: tuple[Mapping[str, float], ...] = ()
+    operating_points: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     probabilities: tuple[float, ...] = field(default=(), repr=False)
     labels: tuple[int, ...] = field(default=(), repr=False)
     false_positives: tuple[Mistake, ...] = field(default=(), repr=False)
@@ -668,6 +669,7 @@ class Evaluation:
             "roc_auc": self.roc_auc,
             "by_source": {k: dict(v) for k, v in self.by_source.items()},
             "thresholds": [dict(t) for t in self.thresholds],
+            "operating_points": {k: dict(v) for k, v in self.operating_points.items()},
         }
 
     def __repr__(self) -> str:
@@ -770,15 +772,20 @@ def evaluate(
                 "recall": stp / (stp + sfn) if stp + sfn else float("nan"),
                 "fpr": sfp / (sfp + stn) if sfp + stn else float("nan"),
             }
-    table = []
-    for t in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99):
-        table.append(
-            {
-                "threshold": t,
-                "recall": float(np.mean(probs[y == 1] >= t)) if np.any(y == 1) else float("nan"),
-                "fpr": float(np.mean(probs[y == 0] >= t)) if np.any(y == 0) else float("nan"),
-            }
-        )
+
+    def at(t: float) -> dict[str, float]:
+        return {
+            "threshold": t,
+            "recall": float(np.mean(probs[y == 1] >= t)) if np.any(y == 1) else float("nan"),
+            "fpr": float(np.mean(probs[y == 0] >= t)) if np.any(y == 0) else float("nan"),
+        }
+
+    table = [at(t) for t in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)]
+    points = {}
+    for name, point in det.bundle.operating_points.items():
+        points[name] = at(float(point["threshold"]))
+        points[name]["expected_recall"] = float(point.get("recall", float("nan")))
+        points[name]["expected_fpr"] = float(point.get("fpr", float("nan")))
     return Evaluation(
         n=len(y),
         threshold=det.threshold,
@@ -789,6 +796,7 @@ def evaluate(
         roc_auc=_auc(probs, y),
         by_source=by_source,
         thresholds=tuple(table),
+        operating_points=points,
         probabilities=tuple(float(p) for p in probs),
         labels=tuple(int(label) for label in y),
         false_positives=_mistakes(

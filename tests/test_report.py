@@ -210,6 +210,10 @@ def test_report_holds_the_metrics(report: str, evaluation: Evaluation) -> None:
     assert f"labelled human{e.fp} (fp){e.tn} (tn)" in content
     for row in e.thresholds:  # the threshold table, row by row
         assert f"{row['threshold']:.2f}{row['recall']:.3f}{row['fpr']:.3f}" in content
+    assert e.operating_points
+    for name, point in e.operating_points.items():  # the presets, here and as trained
+        measured = f"{point['threshold']:.4f}{point['recall']:.3f}{point['fpr']:.3f}"
+        assert f"{name}{measured}{point['expected_recall']:.3f}" in content
     en = e.by_source["en"]
     assert f"en{en['n']}{en['automated']}{en['human']}{en['recall']:.3f}" in content
     for heading in ("Per source", "Thresholds", "Worst false positives", "Worst false negatives"):

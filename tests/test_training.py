@@ -237,3 +237,19 @@ def test_evaluate_one_class_has_nan_rates() -> None:
 def test_evaluate_refuses_bad_input(args: tuple, kwargs: dict) -> None:
     with pytest.raises(InvalidInputError):
         autodm.evaluate(*args, **kwargs)
+
+
+def test_evaluate_measures_each_named_operating_point() -> None:
+    result = autodm.evaluate(MESSAGES, LABELS)
+    bundle = autodm.load_bundle()
+    assert set(result.operating_points) == set(bundle.operating_points)
+    for name, point in result.operating_points.items():
+        expected = bundle.operating_points[name]
+        assert point["threshold"] == expected["threshold"]
+        assert point["expected_recall"] == expected["recall"]
+        assert point["expected_fpr"] == expected["fpr"]
+        at_preset = autodm.evaluate(MESSAGES, LABELS, detector=autodm.Detector(threshold=name))
+        assert (point["recall"], point["fpr"]) == (at_preset.recall, at_preset.fpr)
+    assert result.to_dict()["operating_points"] == {
+        name: dict(point) for name, point in result.operating_points.items()
+    }
