@@ -150,10 +150,10 @@ def test_evaluation_keeps_probabilities_labels_and_worst_mistakes(
     assert HOSTILE_FN in [m.text for m in evaluation.false_negatives]
 
 
-def test_evaluation_to_dict_is_unchanged(evaluation: Evaluation) -> None:
+def test_evaluation_to_dict_keeps_its_keys(evaluation: Evaluation) -> None:
     assert sorted(evaluation.to_dict()) == [
-        "accuracy", "by_source", "confusion", "f1", "fpr", "mcc", "n", "precision", "recall",
-        "roc_auc", "threshold", "thresholds",
+        "accuracy", "by_source", "confusion", "f1", "fpr", "mcc", "n", "operating_points",
+        "precision", "recall", "roc_auc", "threshold", "thresholds",
     ]  # fmt: skip
     json.dumps(evaluation.to_dict())
 
