@@ -1,0 +1,264 @@
+"""A fast harness for accuracy experiments: the figures of benchmarks/accuracy.py, same folds.
+
+    python training/experiment.py                 # the bundled recipe, then its per-source table
+
+The signals and hashed n-grams of every training row are computed once (and cached in a
+``.npz`` beside the data's hash), so a grid over C, the block scales or the row weights
+refits the logistic regression only. Figures are on the real messages only, out of fold,
+with the folds of ``train_with_scores`` (sender-grouped, 5 folds, ``random_state=0``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import sparse
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "training"))
+
+import devdata  # noqa: E402
+
+import autodm._training as training  # noqa: E402
+from autodm._detector import Featurizer  # noqa: E402
+from autodm._ngrams import DEFAULT_BUCKETS, DEFAULT_CHAR_SIZES  # noqa: E402
+
+REAL = devdata.REAL_HUMAN_SOURCES + devdata.REAL_AUTOMATED_SOURCES
+
+
+@dataclass
+class Data:
+    rows: list[devdata.Row]
+    texts: list[str]
+    y: NDArray[np.int8]
+    groups: NDArray[np.str_]
+    weights: NDArray[np.float64]
+    sources: NDArray[np.str_]
+    features: tuple[str, ...]
+    dense: NDArray[np.float64]
+    grams: Any  # scipy csr
+    positive: NDArray[np.bool_]
+    folds: list[tuple[NDArray[np.intp], NDArray[np.intp]]] = field(default_factory=list)
+
+
+def load(
+    rows: list[devdata.Row] | None = None,
+    *,
+    buckets: int = DEFAULT_BUCKETS,
+    char_sizes: tuple[int, ...] = DEFAULT_CHAR_SIZES,
+    cache: Path | None = Path("/tmp/autodm_design"),
+) -> Data:
+    """Rows, their design matrix and the cross-validation folds of ``train_with_scores``."""
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    rows = devdata.training_rows() if rows is None else rows
+    texts = [r.text for r in rows]
+    y = np.array([r.label == "automated" for r in rows], dtype=np.int8)
+    groups = np.array([str(devdata.cv_group(r)) for r in rows])
+    featurizer = Featurizer()
+    features = tuple(f for f in featurizer.feature_names if f not in training.CONTEXT_FEATURES)
+    bank = [devdata.bank_id(r) for r in rows]
+    key = hashlib.sha1(
+        repr((texts, bank, buckets, char_sizes, features)).encode() + _source_digest()
+    ).hexdigest()[:16]
+    path = None if cache is None else cache / f"{key}.npz"
+    if path is not None and path.exists():
+        saved = np.load(path)
+        dense = saved["dense"]
+        grams = sparse.csr_matrix(
+            (saved["data"], saved["indices"], saved["indptr"]), shape=tuple(saved["shape"])
+        )
+    else:
+        contexts = [None] * len(texts)
+        dense, grams, _ = training._design(
+            featurizer, texts, contexts, features, buckets, bank, char_sizes
+        )
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            np.savez(
+                path,
+                dense=dense,
+                data=grams.data,
+                indices=grams.indices,
+                indptr=grams.indptr,
+                shape=np.array(grams.shape),
+            )
+    one_way = {f for e in featurizer.extractors for f in getattr(e, "automation_only", ())}
+    data = Data(
+        rows=rows,
+        texts=texts,
+        y=y,
+        groups=groups,
+        weights=np.array([r.weight for r in rows]),
+        sources=np.array([r.source for r in rows]),
+        features=features,
+        dense=dense,
+        grams=grams,
+        positive=np.array([f in one_way for f in features]),
+    )
+    splitter = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=0)
+    data.folds = list(splitter.split(dense, y, groups=groups))
+    return data
+
+
+def _source_digest() -> bytes:
+    """The scorer's feature code: a change to it invalidates the cached design."""
+    digest = hashlib.sha1()
+    for name in (
+        "_ngrams.py",
+        "_text.py",
+        "extractors/cta.py",
+        "extractors/links.py",
+        "extractors/template.py",
+    ):
+        digest.update((ROOT / "autodm" / name).read_bytes())
+    for name in sorted((ROOT / "autodm" / "data").rglob("*.json")):
+        digest.update(name.read_bytes())
+    return digest.digest()
+
+
+@dataclass(frozen=True)
+class Recipe:
+    C: float = 3.0
+    ngram_scale: float = 8.0
+    signal_scale: float = 0.1
+
+
+def oof_scores(
+    data: Data,
+    recipe: Recipe = Recipe(),
+    *,
+    weights: NDArray[np.float64] | None = None,
+    grams: Any = None,
+    dense: NDArray[np.float64] | None = None,
+    train_mask: NDArray[np.bool_] | None = None,
+) -> NDArray[np.float64]:
+    """Out-of-fold decision values of the bundled recipe (optionally with other inputs).
+
+    ``train_mask`` drops rows from every training fold (they are still scored).
+    """
+    weights = data.weights if weights is None else weights
+    grams = data.grams if grams is None else grams
+    dense = data.dense if dense is None else dense
+    positive = data.positive
+    if dense.shape[1] > len(positive):
+        positive = np.concatenate([positive, np.zeros(dense.shape[1] - len(positive), bool)])
+    mean, std = dense.mean(axis=0), dense.std(axis=0)
+    std[std < 1e-9] = 1.0
+    z = (dense - mean) / std
+    oof = np.zeros(len(data.y))
+    for train, test in data.folds:
+        if train_mask is not None:
+            train = train[train_mask[train]]
+        fit = training._fit(
+            z[train],
+            grams[train],
+            data.y[train],
+            training._balanced(data.y[train], weights[train]),
+            recipe.C,
+            recipe.ngram_scale,
+            recipe.signal_scale,
+            positive,
+        )
+        out = z[test] @ fit.coef + fit.intercept
+        if fit.ngram_coef is not None:
+            out = out + grams[test] @ fit.ngram_coef
+        oof[test] = out
+    return oof
+
+
+@dataclass(frozen=True)
+class Figures:
+    auc: float
+    recall_pooled: float
+    recall_strict: float
+    by_source: dict[str, float]
+
+    def line(self, name: str) -> str:
+        s = self.by_source
+        fprs = " ".join(f"{100 * s[k]:.2f}" for k in devdata.REAL_HUMAN_SOURCES)
+        return (
+            f"{name:<42} AUC {self.auc:.4f}  r@1% {self.recall_pooled:.4f}  "
+            f"r@0.5%/src {self.recall_strict:.4f}  auto {s['auto_dm']:.3f} "
+            f"frag {s['auto_dm_fragment']:.3f}  FPR% {fprs}"
+        )
+
+
+def calibrated(scores: NDArray[np.float64], data: Data) -> NDArray[np.float64]:
+    """P(automated) by the Platt scaling of ``train_with_scores`` (the thresholds need [0, 1])."""
+    slope, offset = training._platt(scores, data.y)
+    return np.asarray(1.0 / (1.0 + np.exp(-(slope * scores + offset))))
+
+
+def figures(scores: NDArray[np.float64], data: Data) -> Figures:
+    """Figures of out-of-fold decision values, as benchmarks/accuracy.py computes them."""
+    scores = calibrated(scores, data)
+    real = np.isin(data.sources, REAL)
+    s, y, src = scores[real], data.y[real], data.sources[real]
+    pooled = training._threshold_for(s, y, 0.01)
+    strict = training._threshold_for(s, y, 0.005, src)
+    by_source = {k: float(np.mean(s[src == k] >= strict)) for k in sorted(set(src))}
+    return Figures(
+        training._auc(s, y),
+        float(np.mean(s[y == 1] >= pooled)),
+        float(np.mean(s[y == 1] >= strict)),
+        by_source,
+    )
+
+
+def strict_threshold(scores: NDArray[np.float64], data: Data) -> float:
+    """The calibrated threshold with FPR <= 0.5 % on every real human source."""
+    scores = calibrated(scores, data)
+    real = np.isin(data.sources, REAL)
+    return training._threshold_for(scores[real], data.y[real], 0.005, data.sources[real])
+
+
+def run(name: str, fn: Callable[[], NDArray[np.float64]], data: Data) -> Figures:
+    result = figures(fn(), data)
+    print(result.line(name), flush=True)
+    return result
+
+
+if __name__ == "__main__":
+    d = load()
+    print("FPR% order:", ", ".join(devdata.REAL_HUMAN_SOURCES))
+    run("baseline", lambda: oof_scores(d), d)
+
+
+def blocks(
+    data: Data,
+    buckets: int = DEFAULT_BUCKETS,
+    char_sizes: tuple[int, ...] = DEFAULT_CHAR_SIZES,
+) -> tuple[Any, Any]:
+    """The word and the character n-gram blocks apart, each L2-normalised by row.
+
+    Their sum is ``data.grams`` (with the default sizes), so each block can be scaled or
+    re-normalised on its own.
+    """
+    from autodm._ngrams import _char_ngrams_per_row, _unit_rows, batch_text_features
+    from autodm._text import view
+
+    tokens = [view(t).plain_tokens for t in data.texts]
+    size = len(tokens)
+    words = batch_text_features(tokens, buckets, ())
+    word = sparse.csr_matrix((words.values, (words.rows, words.ids)), shape=(size, buckets))
+    texts = [" " + " ".join(t) + " " for t in tokens]
+    rows, ids = _char_ngrams_per_row(texts, buckets, char_sizes)
+    char = sparse.csr_matrix((_unit_rows(rows, size), (rows, ids)), shape=(size, buckets))
+    return word, char
+
+
+def damped(block: Any, floor: float) -> Any:
+    """Rows of an L2-normalised binary block divided by sqrt(max(n, floor)) instead of
+    sqrt(n), n the row's distinct buckets: a short message's few n-grams weigh less."""
+    n = np.diff(block.indptr).astype(np.float64)
+    factor = np.sqrt(n) / np.sqrt(np.maximum(n, floor))
+    factor[n == 0] = 1.0
+    return sparse.diags(factor) @ block
