@@ -152,6 +152,28 @@ _GREETINGS: Final = frozenset(
         "hej",
     ]
 )
+# Capitalised words that follow a greeting without being a name ("Thank You", "Hi All").
+_NOT_NAMES: Final = frozenset(
+    [
+        "you",
+        "u",
+        "all",
+        "everyone",
+        "everybody",
+        "guys",
+        "folks",
+        "friends",
+        "team",
+        "there",
+        "so",
+        "very",
+        "for",
+        "again",
+        "and",
+        "sir",
+        "madam",
+    ]
+)
 _WEEKDAYS: Final = frozenset(
     ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 )
@@ -370,6 +392,7 @@ def _mask_names(masked: str) -> str:
             and core[:1].isupper()
             and core.isalpha()
             and lowered not in _GREETINGS
+            and lowered not in _NOT_NAMES
         ):
             words[i] = word.replace(core, "<name>")
         previous = lowered.rstrip(",")

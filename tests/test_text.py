@@ -136,6 +136,11 @@ def test_nfkc_expansion_is_truncated_too() -> None:
         # A lowercase word after a greeting is not a name.
         ("Hi maria", "hi maria"),
         ("hi there", "hi there"),
+        # Nor are the capitalised words that follow a greeting in everyday writing.
+        ("Thank You so much", "thank you so much"),
+        ("Hi All, quick update", "hi all, quick update"),
+        ("Hi There!", "hi there!"),
+        ("Thanks Everyone", "thanks everyone"),
     ],
 )
 def test_names_after_greetings_are_masked(message: str, masked: str) -> None:
