@@ -119,7 +119,7 @@ def _auto_group(row: dict) -> str:
 
 #: Weight of a ``hard_negative`` row of the DM-like human corpora (a link, thanks, invitation
 #: or request a person wrote), chosen by sender-grouped CV (docs/model.md).
-HARD_NEGATIVE_WEIGHT = 3.0
+HARD_NEGATIVE_WEIGHT = 2.0
 
 
 def load(
