@@ -153,27 +153,17 @@ _GREETINGS: Final = frozenset(
     ]
 )
 # Capitalised words that follow a greeting without being a name ("Thank You", "Hi All").
+# fmt: off
 _NOT_NAMES: Final = frozenset(
     [
-        "you",
-        "u",
-        "all",
-        "everyone",
-        "everybody",
-        "guys",
-        "folks",
-        "friends",
-        "team",
-        "there",
-        "so",
-        "very",
-        "for",
-        "again",
-        "and",
-        "sir",
-        "madam",
+        "i", "me", "my", "we", "our", "you", "u", "your", "it", "its", "this", "that", "the", "a",
+        "an", "and", "but", "so", "very", "for", "to", "again", "just", "how", "what", "hope",
+        "is", "are", "do", "did", "can", "could", "would", "please", "sorry", "quick", "good",
+        "great", "nice", "ok", "okay", "yes", "no", "all", "everyone", "everybody", "guys",
+        "folks", "friends", "team", "there", "sir", "madam",
     ]
 )
+# fmt: on
 _WEEKDAYS: Final = frozenset(
     ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 )

@@ -141,6 +141,8 @@ def test_nfkc_expansion_is_truncated_too() -> None:
         ("Hi All, quick update", "hi all, quick update"),
         ("Hi There!", "hi there!"),
         ("Thanks Everyone", "thanks everyone"),
+        ("Hi, I used the code", "hi, i used the code"),
+        ("Hey, Just checking in", "hey, just checking in"),
     ],
 )
 def test_names_after_greetings_are_masked(message: str, masked: str) -> None:
