@@ -38,6 +38,10 @@ __all__ = ["FORMAT_VERSION", "Bundle", "load_bundle"]
 #: Version of the bundle format this autodm writes and reads. Bump it when a
 #: change would make an older autodm misread a new bundle (docs/model.md says how).
 FORMAT_VERSION: Final = 1
+#: What the n-gram block of a bundle reads, by ``ngrams.tokens`` in its manifest: the
+#: view's ``tokens``, its ``plain_tokens`` (leetspeak undone) or its ``shaped_tokens``
+#: (leetspeak undone, numbers by shape). An autodm that knows none of them refuses it.
+NGRAM_TOKENS: Final = ("plain", "leet-folded", "leet-folded+number-shapes")
 _MAX_MANIFEST_BYTES: Final = 1 << 20
 _MAX_WEIGHTS_BYTES: Final = 16 << 20
 _MEMBERS: Final = ("manifest.json", "weights.npz")
@@ -220,12 +224,9 @@ def _parse_manifest(raw: bytes, where: str) -> dict[str, Any]:
     ngrams = manifest.get("ngrams")
     if ngrams is not None:
         sizes = ngrams.get("char_sizes", []) if isinstance(ngrams, dict) else None
-        if isinstance(ngrams, dict) and ngrams.get("tokens", "plain") not in (
-            "plain",
-            "leet-folded",
-        ):
+        if isinstance(ngrams, dict) and ngrams.get("tokens", "plain") not in NGRAM_TOKENS:
             raise BundleError(
-                f"manifest.json of {where}: `ngrams.tokens` must be 'plain' or 'leet-folded'. "
+                f"manifest.json of {where}: `ngrams.tokens` must be one of {list(NGRAM_TOKENS)}. "
                 f"Got {describe(ngrams.get('tokens'))}."
             )
         if not isinstance(sizes, list) or not all(

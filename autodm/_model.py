@@ -28,7 +28,13 @@ from ._text import TextView
 from ._types import Reason, Signal
 from .extractors.timing import describe_delay
 
-__all__ = ["DEFAULT_CONTEXT_EVIDENCE", "OBFUSCATION_FLAGS", "Scorer", "sigmoid"]
+__all__ = [
+    "DEFAULT_CONTEXT_EVIDENCE",
+    "OBFUSCATION_FLAGS",
+    "Scorer",
+    "ngram_tokens",
+    "sigmoid",
+]
 
 #: Text-layer flags that count as deliberate obfuscation of letters.
 OBFUSCATION_FLAGS: Final = frozenset(
@@ -101,7 +107,7 @@ class Scorer:
         self._ngram = None if bundle.ngram_coef is None else self._slope * bundle.ngram_coef
         ngram_spec = bundle.manifest.get("ngrams") or {}
         self._char_sizes = tuple(int(n) for n in ngram_spec.get("char_sizes", ()))
-        self._leet_folded = ngram_spec.get("tokens") == "leet-folded"
+        self._tokens = str(ngram_spec.get("tokens", "plain"))
         tables = dict(DEFAULT_CONTEXT_EVIDENCE)
         tables.update(bundle.context_evidence)
         self.context_tables = tables
@@ -161,7 +167,7 @@ class Scorer:
     ) -> None:
         """Add the n-gram evidence of each message to its logit and its terms."""
         assert self._ngram is not None
-        tokens = [v.plain_tokens if self._leet_folded else v.tokens for v in views]
+        tokens = [ngram_tokens(v, self._tokens) for v in views]
         text = batch_text_features(tokens, self._ngram.shape[0], self._char_sizes)
         totals = text.totals(self._ngram)
         logits += totals
@@ -196,6 +202,15 @@ class Scorer:
             detail = signal.evidence or f"{int(signal.value)} other recipients"
             return ("sender_duplicates", weight, detail, signal.value > 0)
         return (name, weight, signal.evidence, weight > 0)
+
+
+def ngram_tokens(message_view: TextView, kind: str) -> tuple[str, ...]:
+    """The tokens a bundle's n-gram block reads (``ngrams.tokens`` in its manifest)."""
+    if kind == "leet-folded+number-shapes":
+        return message_view.shaped_tokens
+    if kind == "leet-folded":
+        return message_view.plain_tokens
+    return message_view.tokens
 
 
 def _reasons(terms: list[_Term]) -> tuple[Reason, ...]:

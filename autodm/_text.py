@@ -209,6 +209,7 @@ class TextView:
     e-mails, handles, numbers, greeted names and weekdays replaced by
     ``<url>``, ``<email>``, ``<user>``, ``<num>``, ``<name>`` and ``<day>``;
     ``tokens`` are its word tokens. ``flags`` says what had to be undone.
+    ``number_shapes`` holds the shape of each ``<num>`` in ``masked``, in order (``<num5>``).
     """
 
     text: str
@@ -221,11 +222,24 @@ class TextView:
     flags: frozenset[str]
     has_cjk: bool
     original_length: int
+    number_shapes: tuple[str, ...] = ()
 
     @property
     def plain_tokens(self) -> tuple[str, ...]:
         """``tokens`` with leetspeak undone in words that mix letters and digits ("f0ll0w")."""
         return self.tokens if self.leet_tokens is None else self.leet_tokens
+
+    @property
+    def shaped_tokens(self) -> tuple[str, ...]:
+        """``plain_tokens`` with each ``<num>`` carrying its number's shape (``<num£4>``).
+
+        A ``<num>`` the sender typed has no number behind it and stays as it is.
+        """
+        tokens = self.plain_tokens
+        if not self.number_shapes:
+            return tokens
+        shapes = iter(self.number_shapes)
+        return tuple(next(shapes, t) if t == "<num>" else t for t in tokens)
 
 
 def _check(message: object) -> str:
@@ -314,10 +328,15 @@ def _host_of(url: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
-def _mask(text: str) -> tuple[str, list[Link], int, int]:
-    """Replace links, e-mails, handles and numbers by placeholders, in one linear pass."""
+def _mask(text: str) -> tuple[str, list[Link], int, int, list[str]]:
+    """Replace links, e-mails, handles and numbers by placeholders, in one linear pass.
+
+    Also returns the shape of each ``<num>`` of the result, in order (see
+    :func:`_number_shape`); one the sender typed has none and stays ``<num>``.
+    """
     known = domains()
     links: list[Link] = []
+    numbers: list[str] = []
     handles = emails = 0
     parts: list[str] = []
     last = 0
@@ -348,11 +367,32 @@ def _mask(text: str) -> tuple[str, list[Link], int, int]:
             placeholder = "<user>"
         else:
             placeholder = "<num>"
+        _typed_placeholders(text[last:start], numbers)
+        if placeholder == "<num>":
+            numbers.append(_number_shape(match.group(0)))
         parts.append(text[last:start])
         parts.append(placeholder)
         last = end
+    _typed_placeholders(text[last:], numbers)
     parts.append(text[last:])
-    return "".join(parts), links, handles, emails
+    return "".join(parts), links, handles, emails, numbers
+
+
+def _typed_placeholders(segment: str, numbers: list[str]) -> None:
+    """Record a shapeless ``<num>`` for each one typed in ``segment``, so shapes stay in step."""
+    if "<" in segment:
+        numbers.extend(["<num>"] * segment.casefold().count("<num>"))
+
+
+def _number_shape(number: str) -> str:
+    """A number's placeholder with its shape: currency sign and digit count (8 for 8 or more).
+
+    "150" -> "<num3>", "£1,000" -> "<num£4>", "07700900123" -> "<num8>": a short code,
+    a price and a phone number stay apart without their digits being kept.
+    """
+    digits = sum(ch.isdigit() for ch in number)
+    sign = number[0] if number[0] in "$€£¥" else ""
+    return f"<num{sign}{min(digits, 8)}>"
 
 
 def _finder_matches(text: str) -> Iterator[re.Match[str]]:
@@ -414,7 +454,7 @@ def view(message: object) -> TextView:
     raw = _check(message)
     text, flags = _normalise(raw)
     linked, obfuscated = _deobfuscate_links(text)
-    masked, links, handles, emails = _mask(linked)
+    masked, links, handles, emails, numbers = _mask(linked)
     if obfuscated and links:
         flags.add("obfuscated_link")
     # casefold turns Turkish "İ" into "i" + U+0307 COMBINING DOT ABOVE; drop the dot so
@@ -442,6 +482,7 @@ def view(message: object) -> TextView:
         flags=frozenset(flags),
         has_cjk=bool(_CJK_RE.search(text)),
         original_length=len(raw),
+        number_shapes=tuple(numbers),
     )
 
 

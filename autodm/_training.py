@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from ._bundle import FORMAT_VERSION, Bundle, bundle_from_parts
 from ._detector import ContextLike, Detector, Featurizer, _batch
-from ._model import DEFAULT_CONTEXT_EVIDENCE, OBFUSCATION_FLAGS
+from ._model import DEFAULT_CONTEXT_EVIDENCE, OBFUSCATION_FLAGS, ngram_tokens
 from ._ngrams import DEFAULT_BUCKETS, DEFAULT_CHAR_SIZES, batch_text_features
 from ._text import view
 from ._types import Verdict, as_context
@@ -47,6 +47,8 @@ _POSITIVE: Final = frozenset({"automated", "auto", "spam", "bot", "1", "true", "
 _NEGATIVE: Final = frozenset({"human", "ham", "person", "0", "false", "no"})
 #: Misclassified messages of each kind that ``evaluate`` keeps, the most confident first.
 MISTAKES_KEPT: Final = 10
+#: What the n-gram block of a bundle trained here reads (see ``_bundle.NGRAM_TOKENS``).
+NGRAM_TOKENS_WRITTEN: Final = "leet-folded+number-shapes"
 #: Target false-positive rates of the named operating points.
 OPERATING_FPR: Final = {"strict": 0.001, "balanced": 0.005, "lenient": 0.02}
 
@@ -106,7 +108,7 @@ def _design(
                 values[r] = len(OBFUSCATION_FLAGS & message_view.flags)
             elif (signal := signals.get(name)) is not None and signal.value is not None:
                 values[r] = signal.value
-        tokens.append(message_view.plain_tokens)
+        tokens.append(ngram_tokens(message_view, NGRAM_TOKENS_WRITTEN))
     # The scorer's own n-gram pass, a slice of rows at a time; duplicate (row, bucket)
     # pairs add up, as they do in scoring.
     blocks = []
@@ -470,8 +472,9 @@ def train_with_scores(
             "buckets": buckets,
             "scheme": "crc32 word 1-2 grams + cjk char 2-grams; fibonacci-hashed char n-grams",
             "char_sizes": list(char_sizes),
-            # n-grams of tokens with leetspeak undone ("f0ll0w" reads as "follow")
-            "tokens": "leet-folded",
+            # n-grams of tokens with leetspeak undone ("f0ll0w" reads as "follow") and
+            # numbers by shape ("87121" reads as "<num5>")
+            "tokens": NGRAM_TOKENS_WRITTEN,
         }
         if final.ngram_coef is not None
         else None,

@@ -16,6 +16,9 @@ import pytest
 
 import autodm
 from autodm import Bundle, BundleError, Detector, load_bundle
+from autodm._bundle import NGRAM_TOKENS
+from autodm._model import ngram_tokens
+from autodm._text import view
 
 MEMBERS = ("manifest.json", "weights.npz")
 
@@ -257,6 +260,7 @@ _MANIFEST_EDITS: dict[str, Callable[[dict[str, Any]], None]] = {
     "context-table-lengths": lambda m: m["context_evidence"].update(
         x={"edges": [0.0, 1.0], "log_lr": [0.0]}
     ),
+    "ngram-tokens-unknown": lambda m: m["ngrams"].update(tokens="stemmed"),
 }
 
 
@@ -466,3 +470,25 @@ def test_bundle_with_unknown_feature_names_is_refused_by_the_detector(tmp_path: 
     renamed = autodm.load_bundle(folder)  # well-formed on its own
     with pytest.raises(autodm.BundleError, match="not_a_feature"):
         autodm.Detector(renamed)
+
+
+@pytest.mark.parametrize("kind", NGRAM_TOKENS)
+def test_each_ngram_token_kind_reads_its_own_tokens(
+    good_dir: Path, tmp_path: Path, kind: str
+) -> None:
+    """A bundle scores the tokens it was trained on, so older bundles keep their meaning."""
+    message = "W1n £1,000 now! txt WIN to 87121"
+    message_view = view(message)
+    tokens = {
+        "plain": message_view.tokens,
+        "leet-folded": message_view.plain_tokens,
+        "leet-folded+number-shapes": message_view.shaped_tokens,
+    }
+    assert len(set(tokens.values())) == 3  # the message tells the three kinds apart
+    assert ngram_tokens(message_view, kind) == tokens[kind]
+    manifest = _manifest(good_dir)
+    trained_on = manifest["ngrams"]["tokens"]
+    manifest["ngrams"]["tokens"] = kind
+    relabelled = Detector(_folder(tmp_path, good_dir, manifest=json.dumps(manifest).encode()))
+    same = relabelled.classify(message) == Detector(good_dir).classify(message)
+    assert same == (kind == trained_on)

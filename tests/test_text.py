@@ -440,3 +440,37 @@ def test_ascii_leet_check_equals_the_token_rule(text: str) -> None:
     tokens = _text.tokenize(text)
     by_tokens = any(not t.isalpha() and not t.isdigit() and t.isalnum() for t in tokens)
     assert bool(_text._LETTER_DIGIT_RE.search(text)) == by_tokens
+
+
+@pytest.mark.parametrize(
+    ("message", "shapes"),
+    [
+        ("call 07700900123 now", ("<num8>",)),
+        ("txt WIN to 87121, only £1,000 or $5", ("<num5>", "<num£4>", "<num$1>")),
+        ("see you at 12:30", ("<num4>",)),
+        ("no numbers here", ()),
+    ],
+)
+def test_numbers_keep_their_shape_apart_from_the_masked_text(
+    message: str, shapes: tuple[str, ...]
+) -> None:
+    v = view(message)
+    assert v.number_shapes == shapes
+    assert [t for t in v.shaped_tokens if t.startswith("<num")] == list(shapes)
+    assert "<num>" in v.masked or not shapes  # the masked text itself is unchanged
+
+
+def test_a_typed_placeholder_is_not_given_a_shape() -> None:
+    v = view("the <NUM> tag, then 42")
+    assert v.number_shapes == ("<num>", "<num2>")
+    assert [t for t in v.shaped_tokens if t.startswith("<num")] == ["<num>", "<num2>"]
+
+
+@_PROPERTY
+@given(_TEXT)
+def test_shaped_tokens_differ_from_plain_tokens_only_at_numbers(message: str) -> None:
+    v = view(message)
+    assert len(v.shaped_tokens) == len(v.plain_tokens)
+    for shaped, plain in zip(v.shaped_tokens, v.plain_tokens, strict=True):
+        assert shaped == plain or (plain == "<num>" and shaped.startswith("<num"))
+    assert len(v.number_shapes) == v.masked.count("<num>")  # one shape per placeholder

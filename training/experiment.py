@@ -242,10 +242,12 @@ def blocks(
     Their sum is ``data.grams`` (with the default sizes), so each block can be scaled or
     re-normalised on its own.
     """
+    from autodm._model import ngram_tokens
     from autodm._ngrams import _char_ngrams_per_row, _unit_rows, batch_text_features
     from autodm._text import view
+    from autodm._training import NGRAM_TOKENS_WRITTEN
 
-    tokens = [view(t).plain_tokens for t in data.texts]
+    tokens = [ngram_tokens(view(t), NGRAM_TOKENS_WRITTEN) for t in data.texts]
     size = len(tokens)
     words = batch_text_features(tokens, buckets, ())
     word = sparse.csr_matrix((words.values, (words.rows, words.ids)), shape=(size, buckets))
