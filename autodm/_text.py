@@ -407,7 +407,10 @@ def _finder_matches(text: str) -> Iterator[re.Match[str]]:
 
 
 def _mask_names(masked: str) -> str:
-    """Replace a capitalised word after a greeting ("Hi Maria,") and weekdays by placeholders."""
+    """Replace a capitalised word after a greeting ("Hi Maria,") and weekdays by placeholders.
+
+    A greeting that ends its sentence ("Hi! Long time no see") is not followed by a name.
+    """
     if not _NAME_HINT_RE.search(masked):
         return masked
     words = masked.split(" ")
@@ -425,7 +428,8 @@ def _mask_names(masked: str) -> str:
             and lowered not in _NOT_NAMES
         ):
             words[i] = word.replace(core, "<name>")
-        previous = lowered.rstrip(",")
+        # A greeting that ends a sentence ("Hi!") is not followed by a name.
+        previous = "" if word.rstrip("'\")").endswith((".", "!", "?")) else lowered.rstrip(",")
     return " ".join(words)
 
 

@@ -143,6 +143,9 @@ def test_nfkc_expansion_is_truncated_too() -> None:
         ("Thanks Everyone", "thanks everyone"),
         ("Hi, I used the code", "hi, i used the code"),
         ("Hey, Just checking in", "hey, just checking in"),
+        # Nor is the first word of the next sentence.
+        ("Hi! Long time no see", "hi! long time no see"),
+        ("Thanks. Great to hear", "thanks. great to hear"),
     ],
 )
 def test_names_after_greetings_are_masked(message: str, masked: str) -> None:
