@@ -16,8 +16,9 @@ and the context keys (``sender_id``, ``recipient_id``, ``sent_at``,
 file also reads CSV (a file ending in ``.csv``, or ``--input-format csv``)
 with a header row of the same column names; ``classify`` writes CSV with
 ``--output-format csv`` (the default for CSV input).
-Input is streamed: memory stays constant whatever the file size. When standard
-error is a terminal, a progress count is shown there.
+Input is streamed: memory stays constant whatever the file size (a file is scored
+512 records at a time; standard input line by line, so each verdict comes as soon
+as its line does). When standard error is a terminal, a progress bar is shown there.
 
 Exit codes: 0 success; 1 some input lines could not be processed (each gets an
 ``{"line": N, "error": ...}`` record and the rest go on); 2 bad usage or an
@@ -34,6 +35,7 @@ import re
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any, Final
 
@@ -259,6 +261,9 @@ def _classify(args: argparse.Namespace, out: IO[str]) -> int:
         writer = csv.DictWriter(out, fieldnames=_CSV_COLUMNS, lineterminator="\n")
         writer.writeheader()
     progress = sys.stderr.isatty() and source != "-"
+    # A file is read and scored in batches; standard input one line at a time, so that a
+    # live producer gets each verdict as soon as its line arrives.
+    batch_size = 1 if source == "-" else _CLI_BATCH
     failed = done = 0
     with ExitStack() as stack:
         stream = (
@@ -266,28 +271,63 @@ def _classify(args: argparse.Namespace, out: IO[str]) -> int:
             if source == "-"
             else stack.enter_context(Path(source).open(encoding="utf-8", newline=""))
         )
-        for number, record in (_csv_records if is_csv else _records)(stream):
-            if isinstance(record, str):
-                failed += 1
-                payload: dict[str, Any] = {"line": number, "error": record}
-            else:
-                try:
-                    payload = detector.classify(record["text"], _context(record)).to_dict()
-                    if "id" in record:
-                        payload = {"id": record["id"], **payload}
-                except AutoDMError as error:
-                    failed += 1
-                    payload = {"line": number, "error": str(error)}
-            if writer is None:
-                _emit(out, payload)
-            else:
-                writer.writerow(_csv_row(payload))
-            done += 1
-            if progress and done % 1000 == 0:
-                print(f"\rautodm: {done:,} messages", end="", file=sys.stderr, flush=True)
-    if progress and done >= 1000:
-        print(f"\rautodm: {done:,} messages, {failed:,} failed", file=sys.stderr)
+        size = 0 if source == "-" else max(Path(source).stat().st_size, 1)
+        records = (_csv_records if is_csv else _records)(stream)
+        while batch := list(islice(records, batch_size)):
+            for payload in _payloads(detector, batch):
+                failed += "error" in payload
+                if writer is None:
+                    _emit(out, payload)
+                else:
+                    writer.writerow(_csv_row(payload))
+            done += len(batch)
+            if progress:
+                share = min(stream.buffer.tell() / size, 1.0)
+                print(f"\r{_progress(share, done)}", end="", file=sys.stderr, flush=True)
+    if progress:
+        print(f"\r{_progress(1.0, done)}, {failed:,} failed", file=sys.stderr)
     return 1 if failed else 0
+
+
+#: Records of a file scored together by ``classify`` (memory stays bounded by it).
+_CLI_BATCH: Final = 512
+
+
+def _payloads(
+    detector: Detector, batch: list[tuple[int, dict[str, Any] | str]]
+) -> list[dict[str, Any]]:
+    """One output object per record, in order: its verdict, or its line and error."""
+    good = [(number, record) for number, record in batch if not isinstance(record, str)]
+    try:
+        verdicts = detector.classify_many(
+            [record["text"] for _, record in good],
+            [_context(record) or None for _, record in good],
+        )
+    except AutoDMError:
+        verdicts = None  # some record is bad: score one at a time, so each gets its own error
+    scored = None if verdicts is None else iter(verdicts)
+    payloads: list[dict[str, Any]] = []
+    for number, record in batch:
+        if isinstance(record, str):
+            payloads.append({"line": number, "error": record})
+            continue
+        try:
+            if scored is not None:
+                verdict = next(scored)
+            else:
+                verdict = detector.classify(record["text"], _context(record))
+        except AutoDMError as error:
+            payloads.append({"line": number, "error": str(error)})
+            continue
+        payload = verdict.to_dict()
+        payloads.append({"id": record["id"], **payload} if "id" in record else payload)
+    return payloads
+
+
+def _progress(share: float, done: int, width: int = 24) -> str:
+    """A progress bar for standard error: the share of the file read, and messages done."""
+    filled = round(share * width)
+    return f"autodm: [{'#' * filled}{'.' * (width - filled)}] {share:4.0%} {done:,} messages"
 
 
 def _bar(weight: float, scale: float = 2.0, width: int = 12) -> str:

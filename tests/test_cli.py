@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+import autodm
 from autodm.__main__ import main
 
 SPAM = "Thx 4 the follow!! Like my FB page: bit.ly/x1Ab"
@@ -235,3 +236,38 @@ def test_labelled_commands_document_their_columns(
         assert line in text
     assert "CSV: a header row" in text
     assert ("--report DIR" in text) == (command == "evaluate")
+
+
+def test_a_file_is_scored_in_batches_with_each_bad_line_reported_in_place(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    texts = [f"{SPAM} {i}" if i % 2 else f"{CHAT} {i}" for i in range(1200)]
+    lines = [json.dumps({"id": i, "text": t}) for i, t in enumerate(texts)]
+    bad = {5: "not json", 700: json.dumps({"text": 7}), 1199: json.dumps({"text": "\ud800x"})}
+    for where, line in bad.items():
+        lines[where] = line
+    path = tmp_path / "inbox.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["classify", str(path)]) == 1
+    out = _lines(capsys)
+    assert len(out) == len(lines)
+    detector = autodm.Detector()
+    for i, payload in enumerate(out):
+        if i in bad:
+            assert payload["line"] == i + 1
+            assert payload["error"]
+        else:
+            assert payload["id"] == i
+            assert payload == {"id": i, **detector.classify(texts[i]).to_dict()}
+
+
+def test_a_progress_bar_shows_on_a_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "inbox.jsonl"
+    path.write_text("\n".join(json.dumps({"text": CHAT}) for _ in range(1500)), encoding="utf-8")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert main(["classify", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert "[" in err
+    assert err.rstrip().endswith("100% 1,500 messages, 0 failed")
