@@ -11,6 +11,7 @@ import pytest
 
 from autodm import Context, Signal
 from autodm._text import view
+from autodm._types import as_context
 from autodm.errors import InvalidInputError
 from autodm.extractors import (
     CallToAction,
@@ -545,3 +546,18 @@ def test_lexicon_phrase_with_a_number_matches_itself(cta: CallToAction, phrase: 
 def test_thx_4_the_follow_is_thanks(cta: CallToAction) -> None:
     signals = cta.extract("Thx 4 the follow! Pls like my page & follow back")
     assert (signals["cta_follow_back"].value, signals["cta_thanks_follow"].value) == (1.0, 1.0)
+
+
+def test_template_signals_of_a_batch_equal_each_message_alone() -> None:
+    """Large batches compare the bank the other way round in rapidfuzz; scores must not move."""
+    ts = TemplateSimilarity()
+    messages = [
+        "Hey Sam, thanks for the follow! Glad to connect with you here.",
+        "are we still on for lunch tomorrow?",
+        "Use code SAVE20 for 20% off today only",
+        "感谢关注！回复1查看最新活动",
+        "",
+    ] * 4
+    views = [view(m) for m in messages]
+    contexts = [as_context(None)] * len(views)
+    assert ts.extract_many(views, contexts) == [ts.extract(v) for v in views]
