@@ -35,9 +35,8 @@ import re
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
-from itertools import islice
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import IO, Any, Final, TextIO
 
 from ._detector import Detector
 from ._resources import read_text
@@ -193,13 +192,22 @@ def _records(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
         yield number, record
 
 
+#: Largest CSV cell read, in characters.
+_MAX_CSV_FIELD: Final = 1 << 24
+
+
 def _csv_records(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
     """Like :func:`_records` for CSV with a header row; cells are converted to context types."""
+    # A message is examined up to 4,096 characters, but a cell may hold more; the csv
+    # module's default limit (131,072) would stop the whole file at one long cell.
+    csv.field_size_limit(max(csv.field_size_limit(), _MAX_CSV_FIELD))
     reader = csv.DictReader(stream)
     if reader.fieldnames is None or "text" not in reader.fieldnames:
         yield 1, 'the CSV header must name a "text" column'
         return
-    for number, row in enumerate(reader, start=2):
+    number = reader.line_num + 1  # the file line where the next row starts
+    for row in reader:
+        start, number = number, reader.line_num + 1
         record: dict[str, Any] = {k: v for k, v in row.items() if k is not None and v != ""}
         record.setdefault("text", "")
         for key in ("sent_at", "followed_at"):
@@ -217,9 +225,18 @@ def _csv_records(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
             try:
                 record["sender_history"] = json.loads(history)
             except json.JSONDecodeError:
-                yield number, "sender_history must be a JSON list of strings"
+                yield start, "sender_history must be a JSON list of strings"
                 continue
-        yield number, record
+        yield start, record
+
+
+def _open_input(path: Path) -> TextIO:
+    """An input file as text: UTF-8, a leading byte-order mark skipped (spreadsheet exports).
+
+    Bytes that are not UTF-8 become lone surrogates instead of stopping the whole file, so
+    only the records that hold them are refused, each with its own line number.
+    """
+    return path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
 
 
 def _context(record: dict[str, Any]) -> dict[str, Any]:
@@ -266,14 +283,14 @@ def _classify(args: argparse.Namespace, out: IO[str]) -> int:
     batch_size = 1 if source == "-" else _CLI_BATCH
     failed = done = 0
     with ExitStack() as stack:
-        stream = (
-            sys.stdin
-            if source == "-"
-            else stack.enter_context(Path(source).open(encoding="utf-8", newline=""))
-        )
+        stream = sys.stdin if source == "-" else stack.enter_context(_open_input(Path(source)))
         size = 0 if source == "-" else max(Path(source).stat().st_size, 1)
         records = (_csv_records if is_csv else _records)(stream)
-        while batch := list(islice(records, batch_size)):
+        stopped: Exception | None = None
+        while not stopped:
+            batch, stopped = _take(records, batch_size)
+            if not batch:
+                break
             for payload in _payloads(detector, batch):
                 failed += "error" in payload
                 if writer is None:
@@ -286,7 +303,27 @@ def _classify(args: argparse.Namespace, out: IO[str]) -> int:
                 print(f"\r{_progress(share, done)}", end="", file=sys.stderr, flush=True)
     if progress:
         print(f"\r{_progress(1.0, done)}, {failed:,} failed", file=sys.stderr)
+    if stopped is not None:
+        # The verdicts of every record read so far are out; say where reading stopped.
+        print(f"autodm classify: stopped after {done:,} records: {stopped}", file=sys.stderr)
+        return 2
     return 1 if failed else 0
+
+
+def _take(
+    records: Iterator[tuple[int, dict[str, Any] | str]], size: int
+) -> tuple[list[tuple[int, dict[str, Any] | str]], Exception | None]:
+    """The next ``size`` records, and the error that stopped reading (bytes that are not
+    UTF-8, a broken CSV file) if one did; the records read before it are kept."""
+    batch: list[tuple[int, dict[str, Any] | str]] = []
+    try:
+        for item in records:
+            batch.append(item)
+            if len(batch) == size:
+                break
+    except (UnicodeDecodeError, csv.Error) as error:
+        return batch, error
+    return batch, None
 
 
 #: Records of a file scored together by ``classify`` (memory stays bounded by it).
@@ -390,7 +427,7 @@ def _labelled(
     """Texts, labels, contexts, sources and groups of a labelled JSONL or CSV file."""
     texts, labels, contexts, sources, groups = [], [], [], [], []
     read = _csv_records if _is_csv(str(path), input_format) else _records
-    with path.open(encoding="utf-8", newline="") as stream:
+    with _open_input(path) as stream:
         for number, record in read(stream):
             if isinstance(record, str) or "label" not in record:
                 problem = record if isinstance(record, str) else 'no "label"'
@@ -443,7 +480,7 @@ def _campaigns(args: argparse.Namespace, out: IO[str]) -> int:
     senders: list[str] = []
     failed = 0
     read = _csv_records if _is_csv(str(args.input), args.input_format) else _records
-    with args.input.open(encoding="utf-8", newline="") as stream:
+    with _open_input(args.input) as stream:
         for number, record in read(stream):
             if isinstance(record, str):
                 failed += 1
@@ -482,7 +519,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # keep Python from complaining again when it flushes stdout at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except (AutoDMError, OSError, json.JSONDecodeError) as error:
+    except (AutoDMError, OSError, json.JSONDecodeError, UnicodeDecodeError, csv.Error) as error:
         print(f"autodm {args.command}: {error}", file=sys.stderr)
         return 2
 

@@ -15,7 +15,8 @@ import numpy as np
 from ._bundle import Bundle, load_bundle
 from ._memory import SenderMemory
 from ._model import Scorer
-from ._text import TextView, view
+from ._ngrams import batch_slices
+from ._text import MAX_CHARS, TextView, view
 from ._types import Context, Signal, Verdict, as_context
 from .errors import BundleError, InvalidInputError, describe
 from .extractors import (
@@ -165,7 +166,8 @@ class Detector:
         """Verdicts for a batch, each as :meth:`classify` gives it alone, in input order.
 
         Every message is viewed and its context checked first, so a bad item raises
-        before the memory has seen any of the batch.
+        before the memory has seen any of this slice (earlier slices of a long
+        ``classify_many`` call have been remembered by then).
         """
         views = [view(m) for m in messages]
         ctxs = [as_context(c) for c in contexts]
@@ -276,10 +278,11 @@ def _distinct_messages(
 def _classify_chunk(
     detector: Detector, messages: Sequence[str], contexts: Sequence[ContextLike]
 ) -> list[Verdict]:
-    """Classify in slices of :data:`BATCH` messages, so memory stays bounded."""
+    """Classify in slices of at most :data:`BATCH` messages and ``MAX_BATCH_CHARS``
+    characters examined, so memory stays bounded however long the messages are."""
+    lengths = [min(len(m), MAX_CHARS) if isinstance(m, str) else 1 for m in messages]
     verdicts: list[Verdict] = []
-    for start in range(0, len(messages), BATCH):
-        stop = start + BATCH
+    for start, stop in batch_slices(lengths, BATCH):
         verdicts.extend(detector._classify_batch(messages[start:stop], contexts[start:stop]))
     return verdicts
 

@@ -33,8 +33,10 @@ from numpy.typing import NDArray
 __all__ = [
     "DEFAULT_BUCKETS",
     "DEFAULT_CHAR_SIZES",
+    "MAX_BATCH_CHARS",
     "TextBatch",
     "TextFeatures",
+    "batch_slices",
     "batch_text_features",
     "bucket",
     "char_ngram_buckets",
@@ -167,6 +169,36 @@ def text_features(
     if len(char_ids):
         values[len(word_ids) :] = 1.0 / np.sqrt(len(char_ids))
     return TextFeatures(np.concatenate([word_ids, char_ids]), values, grams, gram_ids)
+
+
+#: Characters hashed together at most in one batch pass (about 30 MB of work arrays).
+MAX_BATCH_CHARS: Final = 1 << 18
+
+
+def batch_slices(
+    lengths: Sequence[int], max_items: int, max_chars: int = MAX_BATCH_CHARS
+) -> list[tuple[int, int]]:
+    """Consecutive (start, stop) slices with at most ``max_items`` items and, unless one item
+    alone is longer, at most ``max_chars`` characters: the memory of one batch pass is bounded
+    by characters, not by a count of messages that may each be 4,096 characters long.
+
+    Examples
+    --------
+    >>> batch_slices([10, 10, 10, 10, 10], max_items=2)
+    [(0, 2), (2, 4), (4, 5)]
+    >>> batch_slices([300, 300, 300], max_items=10, max_chars=500)
+    [(0, 1), (1, 2), (2, 3)]
+    """
+    slices = []
+    start = chars = 0
+    for i, length in enumerate(lengths):
+        if i > start and (i - start >= max_items or chars + length > max_chars):
+            slices.append((start, i))
+            start, chars = i, 0
+        chars += length
+    if start < len(lengths):
+        slices.append((start, len(lengths)))
+    return slices
 
 
 @dataclass(frozen=True, slots=True)

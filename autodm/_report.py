@@ -15,6 +15,7 @@ import base64
 import html
 import io
 import os
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -81,9 +82,17 @@ def write_report(
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "index.html"
-    partial = folder / ".index.html.partial"
-    partial.write_text(page, encoding="utf-8", errors="replace")
-    os.replace(partial, path)
+    # A uniquely named partial file, renamed into place: a reader never sees half a page,
+    # and two reports written into one folder at once do not share a temporary file.
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", errors="replace", dir=folder, suffix=".partial", delete=False
+    ) as partial:
+        partial.write(page)
+    try:
+        os.replace(partial.name, path)
+    except OSError:
+        Path(partial.name).unlink(missing_ok=True)
+        raise
     return path
 
 

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from ._bundle import FORMAT_VERSION, Bundle, bundle_from_parts
 from ._detector import ContextLike, Detector, Featurizer, _batch
 from ._model import DEFAULT_CONTEXT_EVIDENCE, OBFUSCATION_FLAGS, ngram_tokens
-from ._ngrams import DEFAULT_BUCKETS, DEFAULT_CHAR_SIZES, batch_text_features
+from ._ngrams import DEFAULT_BUCKETS, DEFAULT_CHAR_SIZES, batch_slices, batch_text_features
 from ._text import view
 from ._types import Verdict, as_context
 from .errors import InvalidInputError, describe
@@ -112,8 +112,9 @@ def _design(
     # The scorer's own n-gram pass, a slice of rows at a time; duplicate (row, bucket)
     # pairs add up, as they do in scoring.
     blocks = []
-    for start in range(0, len(tokens), _NGRAM_ROWS):
-        text = batch_text_features(tokens[start : start + _NGRAM_ROWS], buckets, char_sizes)
+    lengths = [sum(map(len, t)) + len(t) + 1 for t in tokens]  # the joined text's length
+    for start, stop in batch_slices(lengths, _NGRAM_ROWS):
+        text = batch_text_features(tokens[start:stop], buckets, char_sizes)
         shape = (text.size, buckets)
         blocks.append(sparse.csr_matrix((text.values, (text.rows, text.ids)), shape=shape))
     grams = sparse.vstack(blocks, format="csr") if blocks else sparse.csr_matrix((0, buckets))

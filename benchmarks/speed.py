@@ -77,6 +77,8 @@ def distinct_corpus(size: int, seed: int = 0) -> list[str]:
             out.append(varied)
         if len(out) == size:
             break
+    if len(out) < size:
+        raise SystemExit(f"only {len(out)} distinct texts could be made; {size} were asked for")
     return out
 
 

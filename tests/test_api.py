@@ -28,6 +28,7 @@ from autodm import (
     Verdict,
 )
 from autodm._detector import BATCH, default_detector
+from autodm._ngrams import batch_slices
 from autodm._types import MAX_HISTORY
 
 API_DOC = Path(__file__).resolve().parent.parent / "docs" / "api.md"
@@ -475,3 +476,14 @@ def test_a_memory_sees_every_repeat() -> None:
     remembering.classify_many([text] * 3, contexts)
     verdicts = remembering.classify_many([text], [{"sender_id": "s", "recipient_id": "r9"}])
     assert any(r.code == "sender_duplicates" for r in verdicts[0].reasons)
+
+
+def test_long_messages_are_batched_by_characters_and_keep_their_verdicts(
+    detector: Detector,
+) -> None:
+    """Slices are bounded by characters too; verdicts do not depend on where they fall."""
+    messages = [f"{SPAM} {i} " + "word " * 800 for i in range(80)]  # ~4,000 characters each
+    assert len(batch_slices([min(len(m), 4096) for m in messages], BATCH)) > 1
+    verdicts = detector.classify_many(messages)
+    for i in (0, 40, 79):
+        assert verdicts[i] == detector.classify(messages[i])

@@ -271,3 +271,33 @@ def test_a_progress_bar_shows_on_a_terminal(
     err = capsys.readouterr().err
     assert "[" in err
     assert err.rstrip().endswith("100% 1,500 messages, 0 failed")
+
+
+def test_bytes_that_are_not_utf8_fail_only_their_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "inbox.jsonl"
+    good = "\n".join(json.dumps({"id": i, "text": CHAT}) for i in range(3))
+    path.write_bytes(good.encode() + b'\n{"text": "caf\xe9 \xff"}\n' + b'{"id": 9, "text": "ok"}\n')
+    assert main(["classify", str(path)]) == 1  # one line failed, the rest were classified
+    out = _lines(capsys)
+    assert [o.get("id") for o in out] == [0, 1, 2, None, 9]
+    assert out[3]["line"] == 4
+    assert "surrogate" in str(out[3]["error"])
+
+
+def test_csv_with_a_byte_order_mark_long_cells_and_multiline_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "excel.csv"
+    long_text = "see you at 6 " * 20_000  # a cell over the csv module's default limit
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "sender_history"])
+        writer.writerow(["first line\nsecond line of one message", ""])
+        writer.writerow([long_text, ""])
+        writer.writerow([CHAT, "not a list"])
+    assert main(["classify", str(path), "--output-format", "jsonl"]) == 1
+    out = _lines(capsys)
+    assert [o.get("label") for o in out[:2]] == ["human", "human"]
+    assert out[2]["line"] == 5  # the row starts on file line 5 (the first row spans 2-3)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from autodm._ngrams import (
     _distinct,
+    batch_slices,
     batch_text_features,
     char_ngram_buckets,
     hashed_ngrams,
@@ -101,3 +102,19 @@ def test_batch_rows_equal_each_message_alone(token_lists: list[tuple[str, ...]])
     for row, tokens in enumerate(token_lists):
         alone = text_features(tokens, 1 << 12, (3, 4, 5))
         assert np.isclose(batch.totals(weights)[row], np.dot(weights[alone.ids], alone.values))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(min_value=0, max_value=5000), max_size=60),
+    st.integers(min_value=1, max_value=8),
+    st.integers(min_value=1, max_value=9000),
+)
+def test_batch_slices_cover_everything_within_both_bounds(
+    lengths: list[int], max_items: int, max_chars: int
+) -> None:
+    slices = batch_slices(lengths, max_items, max_chars)
+    assert [i for start, stop in slices for i in range(start, stop)] == list(range(len(lengths)))
+    for start, stop in slices:
+        assert 0 < stop - start <= max_items
+        assert stop - start == 1 or sum(lengths[start:stop]) <= max_chars
