@@ -225,6 +225,11 @@ TRAIN_OPTIONS: dict[str, object] = {
     "ngram_scale": 8.0,
     "signal_scale": 0.1,
     "threshold_sources": REAL_HUMAN_SOURCES,
+    # The default threshold holds the false-positive rate at 0.4 % on every development
+    # source, a margin under the 0.5 % it must hold on human sources it has never seen: a
+    # threshold set by the fifth-highest of 1,158 customer tweets is itself an estimate.
+    # The `balanced` preset stays the 0.5 % point.
+    "target_fpr": 0.004,
 }
 
 
