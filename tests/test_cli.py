@@ -301,3 +301,25 @@ def test_csv_with_a_byte_order_mark_long_cells_and_multiline_rows(
     out = _lines(capsys)
     assert [o.get("label") for o in out[:2]] == ["human", "human"]
     assert out[2]["line"] == 5  # the row starts on file line 5 (the first row spans 2-3)
+
+
+def test_records_read_before_an_unreadable_row_keep_their_verdicts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import autodm.__main__ as cli
+
+    previous = csv.field_size_limit()
+    monkeypatch.setattr(cli, "_MAX_CSV_FIELD", 50)
+    csv.field_size_limit(50)  # so that a 60-character cell is more than the reader takes
+    try:
+        path = tmp_path / "inbox.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["id", "text"])
+            writer.writerows([["a", CHAT], ["b", "x" * 60], ["c", CHAT]])
+        assert main(["classify", str(path), "--output-format", "jsonl"]) == 2
+    finally:
+        csv.field_size_limit(previous)
+    captured = capsys.readouterr()
+    assert [json.loads(line)["id"] for line in captured.out.splitlines()] == ["a"]
+    assert "stopped after 1 records" in captured.err
