@@ -305,7 +305,8 @@ def _classify(args: argparse.Namespace, out: IO[str]) -> int:
         print(f"\r{_progress(1.0, done)}, {failed:,} failed", file=sys.stderr)
     if stopped is not None:
         # The verdicts of every record read so far are out; say where reading stopped.
-        print(f"autodm classify: stopped after {done:,} records: {stopped}", file=sys.stderr)
+        records_read = f"{done:,} record{'s' if done != 1 else ''}"
+        print(f"autodm classify: stopped after {records_read}: {stopped}", file=sys.stderr)
         return 2
     return 1 if failed else 0
 

@@ -322,4 +322,4 @@ def test_records_read_before_an_unreadable_row_keep_their_verdicts(
         csv.field_size_limit(previous)
     captured = capsys.readouterr()
     assert [json.loads(line)["id"] for line in captured.out.splitlines()] == ["a"]
-    assert "stopped after 1 records" in captured.err
+    assert "stopped after 1 record:" in captured.err
