@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,8 @@ from autodm._detector import Featurizer  # noqa: E402
 from autodm._ngrams import DEFAULT_BUCKETS, DEFAULT_CHAR_SIZES  # noqa: E402
 
 REAL = devdata.REAL_HUMAN_SOURCES + devdata.REAL_AUTOMATED_SOURCES
+#: Where design matrices are kept between runs, keyed by the rows and the code that made them.
+CACHE = Path(tempfile.gettempdir()) / "autodm_design"
 
 
 @dataclass
@@ -53,7 +56,7 @@ def load(
     *,
     buckets: int = DEFAULT_BUCKETS,
     char_sizes: tuple[int, ...] = DEFAULT_CHAR_SIZES,
-    cache: Path | None = Path("/tmp/autodm_design"),
+    cache: Path | None = CACHE,
 ) -> Data:
     """Rows, their design matrix and the cross-validation folds of ``train_with_scores``."""
     from sklearn.model_selection import StratifiedGroupKFold
