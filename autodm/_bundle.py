@@ -24,13 +24,13 @@ import zipfile
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
 
+from ._resources import data_files
 from .errors import BundleError, describe
 
 __all__ = ["FORMAT_VERSION", "Bundle", "load_bundle"]
@@ -366,7 +366,7 @@ def load_bundle(path: str | Path | None = None) -> Bundle:
     True
     """
     if path is None:
-        folder = resources.files("autodm.data").joinpath("model")
+        folder = data_files().joinpath("model")
         raw = {name: folder.joinpath(name).read_bytes() for name in _MEMBERS}
         where = "the bundled model"
     else:
