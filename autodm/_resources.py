@@ -15,8 +15,8 @@ _DATA: Final = Path(__file__).resolve().parent / "data"
 
 def data_files() -> Any:
     """The ``autodm/data`` folder: a plain path when the package is installed as files (the
-    usual case, and ``importlib.resources`` costs about 14 ms of start-up), else the
-    package's resource reader (for instance when autodm is imported from a zip file)."""
+    usual case; start-up then spares importing ``importlib.resources``), else the package's
+    resource reader (for instance when autodm is imported from a zip file)."""
     if _DATA.is_dir():
         return _DATA
     from importlib import resources
