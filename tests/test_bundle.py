@@ -492,3 +492,16 @@ def test_each_ngram_token_kind_reads_its_own_tokens(
     relabelled = Detector(_folder(tmp_path, good_dir, manifest=json.dumps(manifest).encode()))
     same = relabelled.classify(message) == Detector(good_dir).classify(message)
     assert same == (kind == trained_on)
+
+
+def test_data_files_fall_back_to_the_resource_reader(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Where the package is not a folder of files (a zip import), data still loads."""
+    import autodm._resources as resources
+
+    direct = resources.read_text("domains.json")
+    monkeypatch.setattr(resources, "_DATA", tmp_path / "absent")
+    assert not isinstance(resources.data_files(), Path)
+    assert resources.read_text("domains.json") == direct
+    assert resources.lexicon_languages()
