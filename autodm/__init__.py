@@ -10,11 +10,8 @@ from __future__ import annotations
 import typing
 
 from ._bundle import Bundle, load_bundle
-from ._campaigns import Campaign, group_campaigns
 from ._detector import Detector, classify, classify_many
-from ._frames import classify_frame, to_frame
 from ._memory import Recall, SenderMemory
-from ._training import evaluate, train
 from ._types import Context, Reason, Signal, Verdict
 from .errors import (
     AutoDMError,
@@ -25,7 +22,10 @@ from .errors import (
 )
 
 if typing.TYPE_CHECKING:  # a module, so no public name is added
+    from ._campaigns import Campaign, group_campaigns
+    from ._frames import classify_frame, to_frame
     from ._sklearn import AutoDMFeatures
+    from ._training import evaluate, train
 
 __version__ = "0.1.0"
 
@@ -58,8 +58,17 @@ __all__ = [
 
 #: Exports whose module is imported on first access (PEP 562), by the module that defines them:
 #: ``AutoDMFeatures`` subclasses scikit-learn's estimators, and ``import autodm`` must not
-#: import scikit-learn (or scipy).
-_LAZY_EXPORTS = {"AutoDMFeatures": "._sklearn"}
+#: import scikit-learn (or scipy); training, evaluation, campaigns and data frames are not
+#: needed to classify, so a cold ``import autodm; autodm.classify(...)`` skips their modules.
+_LAZY_EXPORTS = {
+    "AutoDMFeatures": "._sklearn",
+    "Campaign": "._campaigns",
+    "group_campaigns": "._campaigns",
+    "classify_frame": "._frames",
+    "to_frame": "._frames",
+    "evaluate": "._training",
+    "train": "._training",
+}
 
 
 def __getattr__(name: str) -> object:

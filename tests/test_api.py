@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 import math
 import random
 import re
 import types
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -112,6 +113,36 @@ def test_version_is_a_string() -> None:
 
 # `import autodm` imports neither scikit-learn nor scipy (nor pandas): see
 # tests/test_sklearn.py::test_import_autodm_imports_no_sklearn_scipy_or_pandas.
+
+
+@pytest.mark.parametrize(
+    ("name", "module"),
+    [
+        ("train", "autodm._training"),
+        ("evaluate", "autodm._training"),
+        ("group_campaigns", "autodm._campaigns"),
+        ("Campaign", "autodm._campaigns"),
+        ("to_frame", "autodm._frames"),
+        ("classify_frame", "autodm._frames"),
+    ],
+)
+def test_lazy_exports_are_the_defined_objects(name: str, module: str) -> None:
+    assert getattr(autodm, name) is getattr(importlib.import_module(module), name)
+    assert name in dir(autodm)
+
+
+def test_classifying_cold_skips_training_campaign_and_frame_modules(
+    python_stdout: Callable[..., str],
+) -> None:
+    code = (
+        "import sys, autodm\n"
+        "autodm.classify('hi')\n"
+        "lazy = {'autodm._training', 'autodm._campaigns', 'autodm._frames'}\n"
+        "print(sorted(lazy & set(sys.modules)))\n"
+        "autodm.train\n"
+        "print(sorted(lazy & set(sys.modules)))\n"
+    )
+    assert python_stdout(code).splitlines() == ["[]", "['autodm._training']"]
 
 
 # ---------------------------------------------------------------------------------------------
