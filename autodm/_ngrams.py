@@ -283,8 +283,9 @@ def _distinct_per_row(
     rows: NDArray[np.intp], ids: NDArray[Any], buckets: int
 ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """The distinct (row, bucket) pairs, sorted by row, then bucket."""
-    keys = _distinct(rows.astype(np.int64) * buckets + ids.astype(np.int64))
-    return (keys // buckets).astype(np.intp), (keys % buckets).astype(np.intp)
+    shift = buckets.bit_length() - 1  # buckets is a power of two
+    keys = _distinct((rows.astype(np.int64) << shift) | ids.astype(np.int64))
+    return (keys >> shift).astype(np.intp), (keys & (buckets - 1)).astype(np.intp)
 
 
 def _unit_rows(rows: NDArray[np.intp], size: int) -> NDArray[np.float64]:
