@@ -25,7 +25,7 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeGuard
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,9 +35,10 @@ from .errors import BundleError, describe
 
 __all__ = ["FORMAT_VERSION", "Bundle", "load_bundle"]
 
-#: Version of the bundle format this autodm writes and reads. Bump it when a
-#: change would make an older autodm misread a new bundle (docs/model.md says how).
-FORMAT_VERSION: Final = 1
+#: Newest version of the bundle format this autodm reads and writes; it reads every older
+#: one. Bump it when a change would make an older autodm misread a new bundle
+#: (docs/model.md says how). 2: ``ngrams.char_weight`` scales the character n-gram block.
+FORMAT_VERSION: Final = 2
 #: What the n-gram block of a bundle reads, by ``ngrams.tokens`` in its manifest: the
 #: view's ``tokens``, its ``plain_tokens`` (leetspeak undone) or its ``shaped_tokens``
 #: (leetspeak undone, numbers by shape). An autodm that knows none of them refuses it.
@@ -197,7 +198,9 @@ def _parse_manifest(raw: bytes, where: str) -> dict[str, Any]:
             f"({FORMAT_VERSION}); upgrade autodm to load it."
         )
     if version < 1:
-        raise BundleError(f"bundle {where} has unknown format_version {version}; expected 1.")
+        raise BundleError(
+            f"bundle {where} has unknown format_version {version}; expected 1 to {FORMAT_VERSION}."
+        )
     features = manifest.get("features")
     if (
         not isinstance(features, list)
@@ -236,16 +239,26 @@ def _parse_manifest(raw: bytes, where: str) -> dict[str, Any]:
                 f"manifest.json of {where}: `ngrams` must be null or an object whose "
                 f"`char_sizes` is a list of ints in 1..8. Got {describe(ngrams)}."
             )
+        weight = ngrams.get("char_weight", 1.0)
+        if not (_is_number(weight) and weight > 0):
+            raise BundleError(
+                f"manifest.json of {where}: `ngrams.char_weight` must be a positive number. "
+                f"Got {describe(weight)}."
+            )
+        if version < 2 and weight != 1.0:
+            raise BundleError(
+                f"manifest.json of {where}: `ngrams.char_weight` {weight!r} needs "
+                f"format_version 2 (an autodm that reads format 1 would ignore it)."
+            )
     return manifest
 
 
+def _is_number(value: object) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def _is_probability(value: object) -> bool:
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and 0.0 <= value <= 1.0
-    )
+    return _is_number(value) and 0.0 <= value <= 1.0
 
 
 def _check_table(name: str, table: object, where: str) -> None:

@@ -107,6 +107,7 @@ class Scorer:
         self._ngram = None if bundle.ngram_coef is None else self._slope * bundle.ngram_coef
         ngram_spec = bundle.manifest.get("ngrams") or {}
         self._char_sizes = tuple(int(n) for n in ngram_spec.get("char_sizes", ()))
+        self._char_weight = float(ngram_spec.get("char_weight", 1.0))
         self._tokens = str(ngram_spec.get("tokens", "plain"))
         tables = dict(DEFAULT_CONTEXT_EVIDENCE)
         tables.update(bundle.context_evidence)
@@ -168,7 +169,9 @@ class Scorer:
         """Add the n-gram evidence of each message to its logit and its terms."""
         assert self._ngram is not None
         tokens = [ngram_tokens(v, self._tokens) for v in views]
-        text = batch_text_features(tokens, self._ngram.shape[0], self._char_sizes)
+        text = batch_text_features(
+            tokens, self._ngram.shape[0], self._char_sizes, self._char_weight
+        )
         totals = text.totals(self._ngram)
         logits += totals
         tops = _top_grams(text, self._ngram, totals)

@@ -11,10 +11,12 @@ Two blocks share one hashed space of ``buckets`` bins (a power of two):
   integer arithmetic and Fibonacci hashing, which numpy computes for every
   position of the text in a few array operations.
 
-Each block is binary and L2-normalised on its own. :func:`batch_text_features`
-computes both blocks for a whole batch of messages at once, as the coordinates
-of a sparse matrix: one rolling-hash pass over the batch's concatenated text and
-one sort to keep each message's distinct buckets. A message's features do not
+Each block is binary and L2-normalised on its own; a bundle may weigh the character
+block against the word block (``ngrams.char_weight`` in its manifest, 1 by default).
+
+:func:`batch_text_features` computes both blocks for a whole batch of messages at
+once, as the coordinates of a sparse matrix: one rolling-hash pass over the batch's
+concatenated text and one sort to keep each message's distinct buckets. A message's features do not
 depend on the batch it came in.
 """
 
@@ -160,14 +162,16 @@ def text_features(
     tokens: tuple[str, ...],
     buckets: int = DEFAULT_BUCKETS,
     char_sizes: tuple[int, ...] = DEFAULT_CHAR_SIZES,
+    char_weight: float = 1.0,
 ) -> TextFeatures:
-    """Word and character n-gram evidence of a token sequence, each block L2-normalised."""
+    """Word and character n-gram evidence of a token sequence, each block L2-normalised,
+    the character block then scaled by ``char_weight``."""
     word_ids, word_value, grams, gram_ids = hashed_ngrams(tokens, buckets)
     char_ids = char_ngram_buckets(" " + " ".join(tokens) + " ", buckets, char_sizes)
     values = np.empty(len(word_ids) + len(char_ids))
     values[: len(word_ids)] = word_value
     if len(char_ids):
-        values[len(word_ids) :] = 1.0 / np.sqrt(len(char_ids))
+        values[len(word_ids) :] = char_weight * (1.0 / np.sqrt(len(char_ids)))
     return TextFeatures(np.concatenate([word_ids, char_ids]), values, grams, gram_ids)
 
 
@@ -230,11 +234,12 @@ def batch_text_features(
     token_lists: Sequence[tuple[str, ...]],
     buckets: int = DEFAULT_BUCKETS,
     char_sizes: tuple[int, ...] = DEFAULT_CHAR_SIZES,
+    char_weight: float = 1.0,
 ) -> TextBatch:
     """Word and character n-gram evidence of many token sequences at once.
 
     Row ``i`` equals :func:`text_features` of ``token_lists[i]`` (same buckets, same
-    values, whatever else is in the batch).
+    values, whatever else is in the batch); ``char_weight`` scales the character block.
 
     Examples
     --------
@@ -247,7 +252,7 @@ def batch_text_features(
     if size == 1:
         # One message (a bot's classify call): the per-message path does fewer array
         # operations, which is what costs at this size.
-        one = text_features(token_lists[0], buckets, char_sizes)
+        one = text_features(token_lists[0], buckets, char_sizes, char_weight)
         return TextBatch(
             size=1,
             rows=np.zeros(len(one.ids), dtype=np.intp),
@@ -272,7 +277,9 @@ def batch_text_features(
         size=size,
         rows=np.concatenate([word_rows, char_rows]),
         ids=np.concatenate([word_ids, char_ids]),
-        values=np.concatenate([_unit_rows(word_rows, size), _unit_rows(char_rows, size)]),
+        values=np.concatenate(
+            [_unit_rows(word_rows, size), char_weight * _unit_rows(char_rows, size)]
+        ),
         grams=grams,
         gram_rows=gram_rows,
         gram_ids=gram_ids,

@@ -81,6 +81,7 @@ def _design(
     buckets: int,
     bank_ids: Sequence[str | None] | None,
     char_sizes: tuple[int, ...],
+    char_weight: float = 1.0,
 ) -> tuple[NDArray[np.float64], Any, dict[str, NDArray[np.float64]]]:
     """Signals (dense), hashed n-grams (sparse) and context-table signals (NaN = absent)."""
     from scipy import sparse
@@ -114,7 +115,7 @@ def _design(
     blocks = []
     lengths = [sum(map(len, t)) + len(t) + 1 for t in tokens]  # the joined text's length
     for start, stop in batch_slices(lengths, _NGRAM_ROWS):
-        text = batch_text_features(tokens[start:stop], buckets, char_sizes)
+        text = batch_text_features(tokens[start:stop], buckets, char_sizes, char_weight)
         shape = (text.size, buckets)
         blocks.append(sparse.csr_matrix((text.values, (text.rows, text.ids)), shape=shape))
     grams = sparse.vstack(blocks, format="csr") if blocks else sparse.csr_matrix((0, buckets))
@@ -269,6 +270,7 @@ def train_with_scores(
     signal_scale: float = 1.0,
     buckets: int = DEFAULT_BUCKETS,
     char_ngrams: tuple[int, ...] = DEFAULT_CHAR_SIZES,
+    char_weight: float = 1.0,
     target_fpr: float = OPERATING_FPR["balanced"],
     cv: int = 5,
     random_state: int = 0,
@@ -325,6 +327,9 @@ def train_with_scores(
         Hash buckets for n-grams (a power of two).
     char_ngrams : tuple of int, default (3, 4, 5)
         Sizes of the character n-grams added to the word n-grams; ``()`` for none.
+    char_weight : float, default 1.0
+        Weight of the character n-gram block against the word n-gram block (each
+        L2-normalised by message); below 1 the model leans on whole words.
     target_fpr : float, default 0.005
         False-positive rate on out-of-fold human messages that sets the default
         threshold; with ``sources``, on every source of human messages separately.
@@ -360,7 +365,14 @@ def train_with_scores(
             f"training needs at least {cv} messages of each class (cv={cv}). "
             f"Got {counts[1]} automated and {counts[0]} human."
         )
-    _check_options(buckets, target_fpr, C=C, ngram_scale=ngram_scale, signal_scale=signal_scale)
+    _check_options(
+        buckets,
+        target_fpr,
+        C=C,
+        ngram_scale=ngram_scale,
+        signal_scale=signal_scale,
+        char_weight=char_weight,
+    )
     weight = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     if weight.shape != (n,) or not np.all(np.isfinite(weight)) or np.any(weight < 0):
         raise InvalidInputError(
@@ -393,7 +405,7 @@ def train_with_scores(
     if any(k < 1 or k > 8 for k in char_sizes):
         raise InvalidInputError(f"`char_ngrams` sizes must be in 1..8. Got {char_ngrams!r}.")
     dense, grams, context = _design(
-        featurizer, items, ctxs, features, buckets, bank_ids, char_sizes
+        featurizer, items, ctxs, features, buckets, bank_ids, char_sizes, char_weight
     )
     tables, origin = _learn_tables(context, y)
     if context_evidence is not None:
@@ -465,7 +477,8 @@ def train_with_scores(
     threshold = _threshold_for(probs[measured], y[measured], target_fpr, cut_sources)
     final = fit(np.arange(n))
     manifest: dict[str, Any] = {
-        "format_version": FORMAT_VERSION,
+        # The oldest format that reads this bundle right: format 1 knows no char_weight.
+        "format_version": FORMAT_VERSION if char_weight != 1.0 else 1,
         "autodm_version": _version(),
         "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "features": list(features),
@@ -473,6 +486,7 @@ def train_with_scores(
             "buckets": buckets,
             "scheme": "crc32 word 1-2 grams + cjk char 2-grams; fibonacci-hashed char n-grams",
             "char_sizes": list(char_sizes),
+            "char_weight": char_weight,
             # n-grams of tokens with leetspeak undone ("f0ll0w" reads as "follow") and
             # numbers by shape ("87121" reads as "<num5>")
             "tokens": NGRAM_TOKENS_WRITTEN,

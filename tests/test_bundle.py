@@ -18,6 +18,7 @@ import autodm
 from autodm import Bundle, BundleError, Detector, load_bundle
 from autodm._bundle import NGRAM_TOKENS
 from autodm._model import ngram_tokens
+from autodm._ngrams import text_features
 from autodm._text import view
 
 MEMBERS = ("manifest.json", "weights.npz")
@@ -261,6 +262,14 @@ _MANIFEST_EDITS: dict[str, Callable[[dict[str, Any]], None]] = {
         x={"edges": [0.0, 1.0], "log_lr": [0.0]}
     ),
     "ngram-tokens-unknown": lambda m: m["ngrams"].update(tokens="stemmed"),
+    "char-weight-zero": lambda m: m["ngrams"].update(char_weight=0),
+    "char-weight-negative": lambda m: m["ngrams"].update(char_weight=-0.5),
+    "char-weight-str": lambda m: m["ngrams"].update(char_weight="0.5"),
+    "char-weight-bool": lambda m: m["ngrams"].update(char_weight=True),
+    "char-weight-infinite": lambda m: m["ngrams"].update(char_weight=float("inf")),
+    "char-weight-in-format-1": lambda m: m.update(
+        format_version=1, ngrams={**m["ngrams"], "char_weight": 0.5}
+    ),
 }
 
 
@@ -492,6 +501,55 @@ def test_each_ngram_token_kind_reads_its_own_tokens(
     relabelled = Detector(_folder(tmp_path, good_dir, manifest=json.dumps(manifest).encode()))
     same = relabelled.classify(message) == Detector(good_dir).classify(message)
     assert same == (kind == trained_on)
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_a_format_1_bundle_scores_as_the_autodm_that_wrote_it() -> None:
+    """Bundles written before ``ngrams.char_weight`` existed keep their verdicts."""
+    recorded = json.loads((FIXTURES / "bundle-format-1.expected.json").read_text("utf-8"))
+    bundle = load_bundle(FIXTURES / "bundle-format-1")
+    assert bundle.manifest["format_version"] == 1
+    assert "char_weight" not in bundle.manifest["ngrams"]
+    detector = Detector(bundle)
+    for item in recorded["verdicts"]:
+        assert detector.classify(item["text"]).probability == pytest.approx(
+            item["probability"], rel=1e-9, abs=1e-12
+        )
+
+
+def test_char_weight_is_stored_and_scored(tmp_path: Path) -> None:
+    messages, labels = _training_set()
+    plain = autodm.train(messages, labels, cv=3, buckets=4096)
+    weighed = autodm.train(messages, labels, cv=3, buckets=4096, char_weight=0.25)
+    assert plain.manifest["format_version"] == 1  # an older autodm reads it right
+    assert weighed.manifest["format_version"] == 2
+    assert weighed.manifest["ngrams"]["char_weight"] == 0.25
+    folder = weighed.save(tmp_path / "weighed")
+    loaded = load_bundle(folder)
+    assert loaded.ngram_coef is not None
+    # The same weights read with the character block at full weight (as format 1 would).
+    manifest = _manifest(folder)
+    manifest.update(format_version=1, ngrams={**manifest["ngrams"], "char_weight": 1.0})
+    as_format_1 = Detector(_folder(tmp_path, folder, manifest=json.dumps(manifest).encode()))
+    message = "Hi Olu, thanks for the follow! Check out my shop at https://bit.ly/shop3"
+    tokens = ngram_tokens(view(message), loaded.manifest["ngrams"]["tokens"])
+    sizes = tuple(loaded.manifest["ngrams"]["char_sizes"])
+
+    def wording(char_weight: float) -> float:
+        features = text_features(tokens, 4096, sizes, char_weight)
+        return float(np.dot(loaded.ngram_coef[features.ids], features.values))
+
+    def logit(p: float) -> float:
+        return float(np.log(p / (1 - p)))
+
+    difference = logit(Detector(loaded).classify(message).probability) - logit(
+        as_format_1.classify(message).probability
+    )
+    expected = loaded.calibration[0] * (wording(0.25) - wording(1.0))
+    assert abs(expected) > 0.01
+    assert difference == pytest.approx(expected, rel=1e-6)
 
 
 def test_data_files_fall_back_to_the_resource_reader(

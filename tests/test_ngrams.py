@@ -83,15 +83,27 @@ _TOKENS = st.lists(
 ).map(tuple)
 
 
+def test_char_weight_scales_the_character_block_only() -> None:
+    tokens = ("thanks", "for", "the", "follow")
+    plain = text_features(tokens, 1 << 18, (3, 4, 5))
+    weighed = text_features(tokens, 1 << 18, (3, 4, 5), char_weight=0.25)
+    words = 7
+    assert weighed.ids.tolist() == plain.ids.tolist()
+    assert weighed.values[:words].tolist() == plain.values[:words].tolist()
+    assert np.allclose(weighed.values[words:], 0.25 * plain.values[words:])
+
+
 @settings(max_examples=150, deadline=None)
-@given(st.lists(_TOKENS, max_size=8))
-def test_batch_rows_equal_each_message_alone(token_lists: list[tuple[str, ...]]) -> None:
+@given(st.lists(_TOKENS, max_size=8), st.sampled_from([1.0, 0.375, 2.5]))
+def test_batch_rows_equal_each_message_alone(
+    token_lists: list[tuple[str, ...]], char_weight: float
+) -> None:
     """One hashing pass over the joined texts gives every message its own features."""
-    batch = batch_text_features(token_lists, 1 << 12, (3, 4, 5))
+    batch = batch_text_features(token_lists, 1 << 12, (3, 4, 5), char_weight)
     assert batch.size == len(token_lists)
     grams: list[str] = []
     for row, tokens in enumerate(token_lists):
-        alone = text_features(tokens, 1 << 12, (3, 4, 5))
+        alone = text_features(tokens, 1 << 12, (3, 4, 5), char_weight)
         mine = batch.rows == row
         assert batch.ids[mine].tolist() == alone.ids.tolist()
         assert batch.values[mine].tolist() == alone.values.tolist()
@@ -100,7 +112,7 @@ def test_batch_rows_equal_each_message_alone(token_lists: list[tuple[str, ...]])
     assert batch.grams == grams
     weights = np.linspace(-1.0, 1.0, 1 << 12)
     for row, tokens in enumerate(token_lists):
-        alone = text_features(tokens, 1 << 12, (3, 4, 5))
+        alone = text_features(tokens, 1 << 12, (3, 4, 5), char_weight)
         assert np.isclose(batch.totals(weights)[row], np.dot(weights[alone.ids], alone.values))
 
 
