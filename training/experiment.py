@@ -49,6 +49,16 @@ class Data:
     grams: Any  # scipy csr
     positive: NDArray[np.bool_]
     folds: list[tuple[NDArray[np.intp], NDArray[np.intp]]] = field(default_factory=list)
+    _blocks: tuple[Any, Any] | None = None
+
+    def ngram_matrix(self, char_weight: float = 1.0) -> Any:
+        """The n-gram block with the character n-grams weighed by ``char_weight``."""
+        if char_weight == 1.0:
+            return self.grams
+        if self._blocks is None:
+            self._blocks = blocks(self)
+        word, char = self._blocks
+        return (word + char_weight * char).tocsr()
 
 
 def load(
@@ -127,11 +137,18 @@ def _source_digest() -> bytes:
     return digest.digest()
 
 
+def _option(name: str, default: float) -> float:
+    return float(devdata.TRAIN_OPTIONS.get(name, default))  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True)
 class Recipe:
-    C: float = 3.0
-    ngram_scale: float = 8.0
-    signal_scale: float = 0.1
+    """The bundled model's options (devdata.TRAIN_OPTIONS) unless given."""
+
+    C: float = _option("C", 1.0)
+    ngram_scale: float = _option("ngram_scale", 1.0)
+    signal_scale: float = _option("signal_scale", 1.0)
+    char_weight: float = _option("char_weight", 1.0)
 
 
 def oof_scores(
@@ -148,7 +165,7 @@ def oof_scores(
     ``train_mask`` drops rows from every training fold (they are still scored).
     """
     weights = data.weights if weights is None else weights
-    grams = data.grams if grams is None else grams
+    grams = data.ngram_matrix(recipe.char_weight) if grams is None else grams
     dense = data.dense if dense is None else dense
     positive = data.positive
     if dense.shape[1] > len(positive):
