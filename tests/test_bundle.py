@@ -96,7 +96,7 @@ def test_load_bundled_model() -> None:
     bundle = load_bundle()
     assert isinstance(bundle, Bundle)
     assert 0.0 < bundle.threshold < 1.0
-    assert bundle.manifest["format_version"] == 1
+    assert bundle.manifest["format_version"] == autodm._bundle.FORMAT_VERSION
     n = len(bundle.features)
     assert bundle.mean.shape == bundle.scale.shape == bundle.coef.shape == (n,)
     assert np.all(bundle.scale > 0)

@@ -34,21 +34,21 @@ AUTOMATED = _cases("automated.json")
 # Human cases the bundled model (threshold 0.9241, manifest "created" 2026-11-26T16:50:14Z)
 # labels "automated"; measured probability in the comment.
 KNOWN_FALSE_POSITIVES = {
-    "human-thanks-03",  # 0.943  "Thanks for the follow, Kenji!" + shared meetup
-    "human-thanks-07",  # 0.945  "I followed you back! Sorry, didn't see your request..."
-    "human-invite-05",  # 0.964  school fundraiser poster + link
-    "human-request-03",  # 0.981  "subscribe to my little brother's channel" + tinyurl
-    "human-ctx-02",  # 0.981  "Hey, thanks for the follow!" + Porto half, 2 days after
-    "human-link-pt-01",  # 0.951  pt: video link to a friend
-    "human-thanks-it-01",  # 0.972  it: "Grazie per avermi seguito!" + camera question
-    "human-thanks-pt-01",  # 0.924  pt: "Obrigada por seguir de volta!" + a recipe question
-    "human-code-02",  # 0.918  a friend's thanks for a discount code that worked, "30% off"
+    "human-thanks-01",  # 0.947  "thanks for following back!" + a question about a thread
+    "human-thanks-03",  # 0.973  "Thanks for the follow, Kenji!" + shared meetup
+    "human-thanks-07",  # 0.943  "I followed you back! Sorry, didn't see your request..."
+    "human-invite-05",  # 0.952  school fundraiser poster + link
+    "human-request-03",  # 0.993  "subscribe to my little brother's channel" + tinyurl
+    "human-ctx-02",  # 0.994  "Hey, thanks for the follow!" + Porto half, 2 days after
+    "human-thanks-it-01",  # 0.985  it: "Grazie per avermi seguito!" + camera question
+    "human-code-02",  # 0.970  a friend's thanks for a discount code that worked, "30% off"
+    "human-code-it-01",  # 0.966  it: a friend's discount code, "10%" for both of us
 }
 
 # Recall over automated.json measured with the current model: 93 of 96 = 0.9688 (92 before
 # the n-grams read de-leeted tokens). The floor is that minus 5 points. Missed:
-# auto-obf-09 (0.142, spaced-out letters), auto-followback-zh-01 (0.424), auto-deal-zh-01
-# (0.875).
+# auto-obf-09 (0.241, spaced-out letters), auto-followback-zh-01 (0.499), auto-deal-zh-01
+# (0.884).
 MEASURED_RECALL = 93 / 96
 RECALL_FLOOR = MEASURED_RECALL - 0.05
 

@@ -49,6 +49,7 @@ class Data:
     grams: Any  # scipy csr
     positive: NDArray[np.bool_]
     folds: list[tuple[NDArray[np.intp], NDArray[np.intp]]] = field(default_factory=list)
+    char_sizes: tuple[int, ...] = DEFAULT_CHAR_SIZES
     _blocks: tuple[Any, Any] | None = None
 
     def ngram_matrix(self, char_weight: float = 1.0) -> Any:
@@ -65,13 +66,15 @@ def load(
     rows: list[devdata.Row] | None = None,
     *,
     buckets: int = DEFAULT_BUCKETS,
-    char_sizes: tuple[int, ...] = DEFAULT_CHAR_SIZES,
+    char_sizes: tuple[int, ...] | None = None,
     cache: Path | None = CACHE,
 ) -> Data:
     """Rows, their design matrix and the cross-validation folds of ``train_with_scores``."""
     from sklearn.model_selection import StratifiedGroupKFold
 
     rows = devdata.training_rows() if rows is None else rows
+    if char_sizes is None:  # the bundled recipe's
+        char_sizes = tuple(devdata.TRAIN_OPTIONS.get("char_ngrams", DEFAULT_CHAR_SIZES))  # type: ignore[arg-type]
     texts = [r.text for r in rows]
     y = np.array([r.label == "automated" for r in rows], dtype=np.int8)
     groups = np.array([str(devdata.cv_group(r)) for r in rows])
@@ -115,6 +118,7 @@ def load(
         dense=dense,
         grams=grams,
         positive=np.array([f in one_way for f in features]),
+        char_sizes=char_sizes,
     )
     splitter = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=0)
     data.folds = list(splitter.split(dense, y, groups=groups))
@@ -246,22 +250,17 @@ def run(name: str, fn: Callable[[], NDArray[np.float64]], data: Data) -> Figures
     return result
 
 
-if __name__ == "__main__":
-    d = load()
-    print("FPR% order:", ", ".join(devdata.REAL_HUMAN_SOURCES))
-    run("baseline", lambda: oof_scores(d), d)
-
-
 def blocks(
     data: Data,
     buckets: int = DEFAULT_BUCKETS,
-    char_sizes: tuple[int, ...] = DEFAULT_CHAR_SIZES,
+    char_sizes: tuple[int, ...] | None = None,
 ) -> tuple[Any, Any]:
     """The word and the character n-gram blocks apart, each L2-normalised by row.
 
-    Their sum is ``data.grams`` (with the default sizes), so each block can be scaled or
-    re-normalised on its own.
+    Their sum is ``data.grams`` (with the data's character sizes, the default), so each
+    block can be scaled or re-normalised on its own.
     """
+    char_sizes = data.char_sizes if char_sizes is None else char_sizes
     from autodm._model import ngram_tokens
     from autodm._ngrams import _char_ngrams_per_row, _unit_rows, batch_text_features
     from autodm._text import view
@@ -284,3 +283,9 @@ def damped(block: Any, floor: float) -> Any:
     factor = np.sqrt(n) / np.sqrt(np.maximum(n, floor))
     factor[n == 0] = 1.0
     return sparse.diags(factor) @ block
+
+
+if __name__ == "__main__":
+    d = load()
+    print("FPR% order:", ", ".join(devdata.REAL_HUMAN_SOURCES))
+    run("baseline", lambda: oof_scores(d), d)
