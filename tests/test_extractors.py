@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from importlib import resources
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autodm import Context, Signal
 from autodm._text import view
@@ -21,6 +23,7 @@ from autodm.extractors import (
     TemplateSimilarity,
     TimingAfterFollow,
 )
+from autodm.extractors.cta import phrase_tokens
 
 NAMES = [
     "Ann", "Bob", "Carl", "Dina", "Eve", "Fay", "Gus", "Hal", "Ivy", "Jo",
@@ -535,6 +538,27 @@ def test_every_lexicon_phrase_matches_itself(cta: CallToAction) -> None:
         if phrase not in cta.matches(phrase).get(category, [])
     ]
     assert missed == []
+
+
+def test_shipped_phrases_are_tokenised_as_the_text_layer_would() -> None:
+    for _, _, phrase in _lexicon_entries():
+        folded = " ".join(phrase.casefold().split())
+        assert phrase_tokens(folded) == view(folded).tokens, phrase
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=9),
+            st.sampled_from(["monday", "friday", "www", "http", "com", "hi", "dm", "i"]),
+        ),
+        min_size=1,
+        max_size=6,
+    ).map(" ".join)
+)
+def test_plain_phrases_take_a_short_cut_to_the_same_tokens(folded: str) -> None:
+    assert phrase_tokens(folded) == view(folded).tokens
 
 
 @pytest.mark.parametrize("phrase", ["100% follow back", "thx 4 the follow", "thanks 4 the follow"])

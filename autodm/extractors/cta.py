@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from .._resources import lexicon_languages, load_json
-from .._text import TextView, view
+from .._text import _WEEKDAYS, TextView, view
 from .._types import Context, Signal
 from ..errors import InvalidInputError
 from ._base import prepare
@@ -43,6 +43,21 @@ _FLAG_FEATURES: Final = {
     "outreach": "cta_outreach",
 }
 _CJK_RE: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_PLAIN_PHRASE_RE: Final = re.compile(r"[a-z]+(?: [a-z]+)*")
+
+
+def phrase_tokens(folded: str) -> tuple[str, ...]:
+    """The tokens of a casefolded lexicon phrase, as the text layer gives them in a message.
+
+    A phrase of plain lower-case words without a weekday is its words: the text layer
+    has nothing to mask or undo there (a test holds this against :func:`view`), and most
+    phrases are such, which spares building a view of each when the lexicons load.
+    """
+    if _PLAIN_PHRASE_RE.fullmatch(folded):
+        words = tuple(folded.split(" "))
+        if not _WEEKDAYS.intersection(words):
+            return words
+    return view(folded).tokens
 
 
 class _Lexicon:
@@ -59,7 +74,7 @@ class _Lexicon:
                 self.substrings.append((folded, category, phrase))
                 continue
             # Through the same text layer as messages, so "thx 4 the follow" matches "<num>".
-            tokens = view(folded).tokens
+            tokens = phrase_tokens(folded)
             if tokens:
                 self.by_first.setdefault(tokens[0], []).append((tokens, category, phrase))
 

@@ -17,7 +17,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from .._resources import load_json
-from .._text import TextView, mask_template, view
+from .._text import TextView, mask_template, tokenize, view
 from .._types import Context, Signal
 from ..errors import InvalidInputError, describe
 from ._base import prepare
@@ -112,7 +112,7 @@ class TemplateSimilarity:
         index: dict[str, list[int]] = {}
         sizes = np.zeros(len(bank), dtype=np.float64)
         for i, masked in enumerate(self._masked):
-            grams = _bigrams(view(masked).tokens)
+            grams = _bigrams(tokenize(masked))  # already masked: what view() would give
             sizes[i] = max(len(grams), 1)
             for gram in grams:
                 index.setdefault(gram, []).append(i)
