@@ -49,6 +49,9 @@ _MEMBERS: Final = ("manifest.json", "weights.npz")
 _REQUIRED_ARRAYS: Final = ("mean", "scale", "coef", "intercept", "calibration")
 _OPTIONAL_ARRAYS: Final = ("ngram_coef",)
 _OPERATING_POINTS: Final = ("strict", "balanced", "lenient")
+#: Largest ``ngrams.char_weight`` a bundle may carry (train() accepts the same range): far
+#: beyond any useful weight, and small enough that no finite coefficient overflows with it.
+_MAX_CHAR_WEIGHT: Final = 100.0
 
 FloatArray = NDArray[np.float64]
 
@@ -240,10 +243,10 @@ def _parse_manifest(raw: bytes, where: str) -> dict[str, Any]:
                 f"`char_sizes` is a list of ints in 1..8. Got {describe(ngrams)}."
             )
         weight = ngrams.get("char_weight", 1.0)
-        if not (_is_number(weight) and weight > 0):
+        if not (_is_number(weight) and 0 < weight <= _MAX_CHAR_WEIGHT):
             raise BundleError(
-                f"manifest.json of {where}: `ngrams.char_weight` must be a positive number. "
-                f"Got {describe(weight)}."
+                f"manifest.json of {where}: `ngrams.char_weight` must be a number in "
+                f"(0, {_MAX_CHAR_WEIGHT:g}]. Got {describe(weight)}."
             )
         if version < 2 and weight != 1.0:
             raise BundleError(
@@ -254,7 +257,13 @@ def _parse_manifest(raw: bytes, where: str) -> dict[str, Any]:
 
 
 def _is_number(value: object) -> TypeGuard[int | float]:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite int or float (not a bool); an int too large for a float is not one."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def _is_probability(value: object) -> bool:

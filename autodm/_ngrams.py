@@ -14,10 +14,10 @@ Two blocks share one hashed space of ``buckets`` bins (a power of two):
 Each block is binary and L2-normalised on its own; a bundle may weigh the character
 block against the word block (``ngrams.char_weight`` in its manifest, 1 by default).
 
-:func:`batch_text_features` computes both blocks for a whole batch of messages at
-once, as the coordinates of a sparse matrix: one rolling-hash pass over the batch's
-concatenated text and one sort to keep each message's distinct buckets. A message's features do not
-depend on the batch it came in.
+:func:`batch_text_features` computes both blocks for a whole batch of messages
+at once, as the coordinates of a sparse matrix: one rolling-hash pass over the
+batch's concatenated text and one sort to keep each message's distinct buckets.
+A message's features do not depend on the batch it came in.
 """
 
 from __future__ import annotations

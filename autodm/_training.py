@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import math
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -14,7 +15,7 @@ from typing import Any, Final, ParamSpec
 import numpy as np
 from numpy.typing import NDArray
 
-from ._bundle import FORMAT_VERSION, Bundle, bundle_from_parts
+from ._bundle import _MAX_CHAR_WEIGHT, Bundle, _is_number, bundle_from_parts
 from ._detector import ContextLike, Detector, Featurizer, _batch
 from ._model import DEFAULT_CONTEXT_EVIDENCE, OBFUSCATION_FLAGS, ngram_tokens
 from ._ngrams import DEFAULT_BUCKETS, DEFAULT_CHAR_SIZES, batch_slices, batch_text_features
@@ -237,19 +238,15 @@ def _balanced(y: NDArray[np.int8], weight: NDArray[np.float64]) -> NDArray[np.fl
     return out
 
 
-def _number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
 def _check_options(buckets: object, target_fpr: object, **positive: object) -> None:
     if isinstance(buckets, bool) or not isinstance(buckets, int) or buckets < 2:
         raise InvalidInputError(f"`buckets` must be a power of two. Got {describe(buckets)}.")
     if buckets & (buckets - 1):
         raise InvalidInputError(f"`buckets` must be a power of two. Got {buckets!r}.")
     for name, value in positive.items():
-        if not (_number(value) and value > 0):  # type: ignore[operator]
+        if not (_is_number(value) and value > 0):
             raise InvalidInputError(f"`{name}` must be a positive float. Got {describe(value)}.")
-    if not (_number(target_fpr) and 0.0 < target_fpr < 1.0):  # type: ignore[operator]
+    if not (_is_number(target_fpr) and 0.0 < target_fpr < 1.0):
         raise InvalidInputError(f"`target_fpr` must be in (0, 1). Got {describe(target_fpr)}.")
 
 
@@ -373,6 +370,10 @@ def train_with_scores(
         signal_scale=signal_scale,
         char_weight=char_weight,
     )
+    if char_weight > _MAX_CHAR_WEIGHT:
+        raise InvalidInputError(
+            f"`char_weight` must be at most {_MAX_CHAR_WEIGHT:g}. Got {char_weight!r}."
+        )
     weight = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     if weight.shape != (n,) or not np.all(np.isfinite(weight)) or np.any(weight < 0):
         raise InvalidInputError(
@@ -476,9 +477,12 @@ def train_with_scores(
         }
     threshold = _threshold_for(probs[measured], y[measured], target_fpr, cut_sources)
     final = fit(np.arange(n))
+    # The oldest format that reads this bundle right: format 1 knows no char_weight.
+    version = 1
+    if final.ngram_coef is not None and char_sizes and char_weight != 1.0:
+        version = max(version, 2)
     manifest: dict[str, Any] = {
-        # The oldest format that reads this bundle right: format 1 knows no char_weight.
-        "format_version": FORMAT_VERSION if char_weight != 1.0 else 1,
+        "format_version": version,
         "autodm_version": _version(),
         "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "features": list(features),
@@ -486,7 +490,8 @@ def train_with_scores(
             "buckets": buckets,
             "scheme": "crc32 word 1-2 grams + cjk char 2-grams; fibonacci-hashed char n-grams",
             "char_sizes": list(char_sizes),
-            "char_weight": char_weight,
+            # (no weight without character n-grams to weigh)
+            **({"char_weight": char_weight} if char_sizes else {}),
             # n-grams of tokens with leetspeak undone ("f0ll0w" reads as "follow") and
             # numbers by shape ("87121" reads as "<num5>")
             "tokens": NGRAM_TOKENS_WRITTEN,
@@ -538,6 +543,9 @@ def _bundle_only(
         return fit(*args, **kwargs)[0]
 
     train.__name__ = train.__qualname__ = "train"
+    # help() and inspect.signature() show the Bundle it returns, not the wrapped pair.
+    signature = inspect.signature(fit)
+    train.__signature__ = signature.replace(return_annotation="Bundle")  # type: ignore[attr-defined]
     return train
 
 

@@ -96,7 +96,8 @@ def test_load_bundled_model() -> None:
     bundle = load_bundle()
     assert isinstance(bundle, Bundle)
     assert 0.0 < bundle.threshold < 1.0
-    assert bundle.manifest["format_version"] == autodm._bundle.FORMAT_VERSION
+    # Format 2: the bundled recipe weighs the character n-grams (ngrams.char_weight).
+    assert bundle.manifest["format_version"] == 2
     n = len(bundle.features)
     assert bundle.mean.shape == bundle.scale.shape == bundle.coef.shape == (n,)
     assert np.all(bundle.scale > 0)
@@ -262,15 +263,31 @@ _MANIFEST_EDITS: dict[str, Callable[[dict[str, Any]], None]] = {
         x={"edges": [0.0, 1.0], "log_lr": [0.0]}
     ),
     "ngram-tokens-unknown": lambda m: m["ngrams"].update(tokens="stemmed"),
-    "char-weight-zero": lambda m: m["ngrams"].update(char_weight=0),
-    "char-weight-negative": lambda m: m["ngrams"].update(char_weight=-0.5),
-    "char-weight-str": lambda m: m["ngrams"].update(char_weight="0.5"),
-    "char-weight-bool": lambda m: m["ngrams"].update(char_weight=True),
-    "char-weight-infinite": lambda m: m["ngrams"].update(char_weight=float("inf")),
-    "char-weight-in-format-1": lambda m: m.update(
+    "threshold-huge-int": lambda m: m.update(threshold=10**400),
+}
+
+_CHAR_WEIGHT_EDITS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "zero": lambda m: m["ngrams"].update(char_weight=0),
+    "negative": lambda m: m["ngrams"].update(char_weight=-0.5),
+    "str": lambda m: m["ngrams"].update(char_weight="0.5"),
+    "bool": lambda m: m["ngrams"].update(char_weight=True),
+    "null": lambda m: m["ngrams"].update(char_weight=None),
+    "nan": lambda m: m["ngrams"].update(char_weight=float("nan")),
+    "infinite": lambda m: m["ngrams"].update(char_weight=float("inf")),
+    "huge-int": lambda m: m["ngrams"].update(char_weight=10**400),
+    "too-large": lambda m: m["ngrams"].update(char_weight=1e308),
+    "in-format-1": lambda m: m.update(
         format_version=1, ngrams={**m["ngrams"], "char_weight": 0.5}
     ),
 }
+
+
+@pytest.mark.parametrize("edit", list(_CHAR_WEIGHT_EDITS), ids=list(_CHAR_WEIGHT_EDITS))
+def test_manifest_with_a_bad_char_weight(good_dir: Path, tmp_path: Path, edit: str) -> None:
+    manifest = _manifest(good_dir)
+    _CHAR_WEIGHT_EDITS[edit](manifest)
+    raw = json.dumps(manifest).encode()  # NaN and Infinity as JSON extensions, as a file may hold
+    _refused(_folder(tmp_path, good_dir, manifest=raw), match="char_weight")
 
 
 @pytest.mark.parametrize("edit", list(_MANIFEST_EDITS), ids=list(_MANIFEST_EDITS))
@@ -525,6 +542,8 @@ def test_char_weight_is_stored_and_scored(tmp_path: Path) -> None:
     weighed = autodm.train(messages, labels, cv=3, buckets=4096, char_weight=0.25)
     assert plain.manifest["format_version"] == 1  # an older autodm reads it right
     assert weighed.manifest["format_version"] == 2
+    no_chars = autodm.train(messages, labels, cv=3, buckets=4096, char_ngrams=(), char_weight=0.5)
+    assert no_chars.manifest["format_version"] == 1  # the weight has nothing to weigh
     assert weighed.manifest["ngrams"]["char_weight"] == 0.25
     folder = weighed.save(tmp_path / "weighed")
     loaded = load_bundle(folder)

@@ -540,6 +540,19 @@ def test_every_lexicon_phrase_matches_itself(cta: CallToAction) -> None:
     assert missed == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "see example .COM now, and thanks a lot",  # masking it twice would make "<url>"
+        "Thanks 4 the follow!! Check my shop",
+        "Merci pour le suivi ! Mon lien : www.exemple.fr",
+    ],
+)
+def test_a_custom_template_covers_a_message_with_its_own_text(text: str) -> None:
+    bank = TemplateSimilarity([{"id": "mine", "family": "custom", "text": text}])
+    assert bank.extract(text)["template_coverage"].value == 1.0
+
+
 def test_shipped_phrases_are_tokenised_as_the_text_layer_would() -> None:
     for _, _, phrase in _lexicon_entries():
         folded = " ".join(phrase.casefold().split())

@@ -87,6 +87,8 @@ def test_labels_to_array_refuses_unknown_labels(label: object) -> None:
         ((MESSAGES, LABELS), {"char_weight": 0.0}, "`char_weight`"),
         ((MESSAGES, LABELS), {"char_weight": -1.0}, "`char_weight`"),
         ((MESSAGES, LABELS), {"char_weight": float("nan")}, "`char_weight`"),
+        ((MESSAGES, LABELS), {"char_weight": 1e6}, "`char_weight`"),
+        ((MESSAGES, LABELS), {"C": 10**400}, "`C`"),
         ((MESSAGES, LABELS), {"buckets": 1000}, "power of two"),
         ((MESSAGES, LABELS), {"buckets": 1}, "power of two"),
         ((MESSAGES, LABELS), {"buckets": 0}, "power of two"),

@@ -226,7 +226,7 @@ TRAIN_OPTIONS: dict[str, object] = {
     "signal_scale": 0.1,
     # Character 4- and 5-grams at half the weight of the word n-grams: they still catch a
     # respelled or inflected phrase, but the many overlapping character n-grams of a short
-    # line no longer outweigh its few words (docs/model.md, "How the model got there").
+    # line no longer outweigh its few words (docs/model.md, "How the recipe got there").
     "char_ngrams": (4, 5),
     "char_weight": 0.5,
     "threshold_sources": REAL_HUMAN_SOURCES,
@@ -248,8 +248,9 @@ OWN_MULTILINGUAL = Path(__file__).resolve().parent / "own_human_multilingual.jso
 OWN_HUMAN_WEIGHT = 1.5
 
 
-def load_own(weight: float = 0.5, human_weight: float = OWN_HUMAN_WEIGHT) -> list[Row]:
-    """autodm's own training messages, in its own wording.
+def load_own(auto_weight: float = 0.5, human_weight: float = OWN_HUMAN_WEIGHT) -> list[Row]:
+    """autodm's own training messages, in its own wording: auto-DMs weigh ``auto_weight``,
+    human messages ``human_weight``.
 
     ``own_corpus.jsonl``: auto-DMs of every family and hard human negatives (links,
     thanks, invitations, requests), English first; grouped by label and family, so
@@ -262,7 +263,7 @@ def load_own(weight: float = 0.5, human_weight: float = OWN_HUMAN_WEIGHT) -> lis
     for r in _jsonl(OWN_CORPUS):
         label = r["label"]
         source = "own_" + ("automated" if label == "automated" else "human")
-        row_weight = weight if label == "automated" else human_weight
+        row_weight = auto_weight if label == "automated" else human_weight
         rows.append(Row(r["text"], label, source, f"own:{label}:{r['family']}", row_weight))
     for r in _jsonl(OWN_MULTILINGUAL):
         group = f"own:human:{r['lang']}:{r['family']}"

@@ -50,14 +50,14 @@ class Data:
     positive: NDArray[np.bool_]
     folds: list[tuple[NDArray[np.intp], NDArray[np.intp]]] = field(default_factory=list)
     char_sizes: tuple[int, ...] = DEFAULT_CHAR_SIZES
-    _blocks: tuple[Any, Any] | None = None
+    _blocks: tuple[Any, Any] | None = field(default=None, repr=False, compare=False)
 
     def ngram_matrix(self, char_weight: float = 1.0) -> Any:
         """The n-gram block with the character n-grams weighed by ``char_weight``."""
         if char_weight == 1.0:
             return self.grams
         if self._blocks is None:
-            self._blocks = blocks(self)
+            self._blocks = blocks(self, buckets=self.grams.shape[1])
         word, char = self._blocks
         return (word + char_weight * char).tocsr()
 
@@ -74,7 +74,8 @@ def load(
 
     rows = devdata.training_rows() if rows is None else rows
     if char_sizes is None:  # the bundled recipe's
-        char_sizes = tuple(devdata.TRAIN_OPTIONS.get("char_ngrams", DEFAULT_CHAR_SIZES))  # type: ignore[arg-type]
+        bundled = devdata.TRAIN_OPTIONS.get("char_ngrams", DEFAULT_CHAR_SIZES)
+        char_sizes = tuple(bundled)  # type: ignore[call-overload]
     texts = [r.text for r in rows]
     y = np.array([r.label == "automated" for r in rows], dtype=np.int8)
     groups = np.array([str(devdata.cv_group(r)) for r in rows])

@@ -112,7 +112,8 @@ class TemplateSimilarity:
         index: dict[str, list[int]] = {}
         sizes = np.zeros(len(bank), dtype=np.float64)
         for i, masked in enumerate(self._masked):
-            grams = _bigrams(tokenize(masked))  # already masked: what view() would give
+            # The tokens view() gives a message with this text (it is masked already).
+            grams = _bigrams(tokenize(masked))
             sizes[i] = max(len(grams), 1)
             for gram in grams:
                 index.setdefault(gram, []).append(i)
