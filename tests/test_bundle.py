@@ -276,9 +276,7 @@ _CHAR_WEIGHT_EDITS: dict[str, Callable[[dict[str, Any]], None]] = {
     "infinite": lambda m: m["ngrams"].update(char_weight=float("inf")),
     "huge-int": lambda m: m["ngrams"].update(char_weight=10**400),
     "too-large": lambda m: m["ngrams"].update(char_weight=1e308),
-    "in-format-1": lambda m: m.update(
-        format_version=1, ngrams={**m["ngrams"], "char_weight": 0.5}
-    ),
+    "in-format-1": lambda m: m.update(format_version=1, ngrams={**m["ngrams"], "char_weight": 0.5}),
 }
 
 
