@@ -221,6 +221,11 @@ class Reason:
     message: str
     weight: float
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as a constructor call: about half the time of the default slots state,
+        # and classify_many(n_jobs=...) sends every verdict back from its workers.
+        return (Reason, (self.code, self.message, self.weight))
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Verdict:
@@ -263,6 +268,11 @@ class Verdict:
 
         return verdict_html(self)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # As Reason: a constructor call, not the slots state (see Reason.__reduce__).
+        fields = (self.label, self.probability, self.threshold)
+        return (_verdict, (*fields, self.reasons, self.template, self.flags))
+
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe dict (new objects; mutating it does not touch the verdict)."""
         return {
@@ -277,3 +287,22 @@ class Verdict:
                 for r in self.reasons
             ],
         }
+
+
+def _verdict(
+    label: Label,
+    probability: float,
+    threshold: float,
+    reasons: tuple[Reason, ...],
+    template: str | None,
+    flags: tuple[str, ...],
+) -> Verdict:
+    """Rebuild a pickled :class:`Verdict` (its fields are keyword-only)."""
+    return Verdict(
+        label=label,
+        probability=probability,
+        threshold=threshold,
+        reasons=reasons,
+        template=template,
+        flags=flags,
+    )

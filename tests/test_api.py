@@ -6,6 +6,7 @@ import dataclasses
 import importlib
 import json
 import math
+import pickle
 import random
 import re
 import types
@@ -148,6 +149,21 @@ def test_classifying_cold_skips_training_campaign_and_frame_modules(
 # ---------------------------------------------------------------------------------------------
 # Verdict and Context
 # ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("protocol", [2, pickle.HIGHEST_PROTOCOL])
+def test_verdicts_survive_pickling(detector: Detector, protocol: int) -> None:
+    """Workers of classify_many(n_jobs=...) send verdicts back pickled."""
+    verdicts = [
+        detector.classify(SPAM),
+        detector.classify("see you at 6"),
+        detector.classify("H\u0456 there, f0ll0w back: bit . ly/x"),  # flags, a template
+    ]
+    back = pickle.loads(pickle.dumps(verdicts, protocol=protocol))
+    assert back == verdicts
+    assert [type(v) for v in back] == [Verdict] * 3
+    assert all(type(r) is Reason for v in back for r in v.reasons)
+    assert any(v.flags for v in back)
 
 
 def test_verdict_fields(detector: Detector) -> None:
