@@ -10,7 +10,7 @@ import pickle
 import random
 import re
 import types
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -132,18 +132,8 @@ def test_lazy_exports_are_the_defined_objects(name: str, module: str) -> None:
     assert name in dir(autodm)
 
 
-def test_classifying_cold_skips_training_campaign_and_frame_modules(
-    python_stdout: Callable[..., str],
-) -> None:
-    code = (
-        "import sys, autodm\n"
-        "autodm.classify('hi')\n"
-        "lazy = {'autodm._training', 'autodm._campaigns', 'autodm._frames'}\n"
-        "print(sorted(lazy & set(sys.modules)))\n"
-        "autodm.train\n"
-        "print(sorted(lazy & set(sys.modules)))\n"
-    )
-    assert python_stdout(code).splitlines() == ["[]", "['autodm._training']"]
+# A cold classify imports neither the training, campaign nor data-frame modules: see
+# tests/test_sklearn.py::test_import_autodm_imports_no_sklearn_scipy_or_pandas.
 
 
 # ---------------------------------------------------------------------------------------------

@@ -275,6 +275,7 @@ def test_lazy_export_is_the_class_and_is_listed() -> None:
 def test_import_autodm_imports_no_sklearn_scipy_or_pandas(
     python_stdout: Callable[..., str],
 ) -> None:
+    """Nor, for a cold classify, autodm's training, campaign and data-frame modules."""
     code = (
         "import sys, autodm\n"
         "assert 'AutoDMFeatures' in autodm.__all__ and 'AutoDMFeatures' in dir(autodm)\n"
@@ -282,8 +283,17 @@ def test_import_autodm_imports_no_sklearn_scipy_or_pandas(
         "heavy = lambda: sorted(\n"
         "    {m.split('.')[0] for m in sys.modules} & {'sklearn', 'scipy', 'pandas'}\n"
         ")\n"
-        "print(heavy())\n"
+        "lazy = lambda: sorted(\n"
+        "    set(sys.modules) & {'autodm._training', 'autodm._campaigns', 'autodm._frames'}\n"
+        ")\n"
+        "print(heavy(), lazy())\n"
         "features = autodm.AutoDMFeatures\n"
         "print('sklearn' in heavy(), features.__module__)\n"
+        "autodm.train\n"
+        "print(lazy())\n"
     )
-    assert python_stdout(code).splitlines() == ["[]", "True autodm._sklearn"]
+    assert python_stdout(code).splitlines() == [
+        "[] []",
+        "True autodm._sklearn",
+        "['autodm._training']",
+    ]
