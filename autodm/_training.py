@@ -478,9 +478,8 @@ def train_with_scores(
     threshold = _threshold_for(probs[measured], y[measured], target_fpr, cut_sources)
     final = fit(np.arange(n))
     # The oldest format that reads this bundle right: format 1 knows no char_weight.
-    version = 1
-    if final.ngram_coef is not None and char_sizes and char_weight != 1.0:
-        version = max(version, 2)
+    weighs_chars = final.ngram_coef is not None and bool(char_sizes) and char_weight != 1.0
+    version = 2 if weighs_chars else 1
     manifest: dict[str, Any] = {
         "format_version": version,
         "autodm_version": _version(),
