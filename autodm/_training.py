@@ -15,7 +15,7 @@ from typing import Any, Final, ParamSpec
 import numpy as np
 from numpy.typing import NDArray
 
-from ._bundle import _MAX_CHAR_WEIGHT, Bundle, _is_number, bundle_from_parts
+from ._bundle import _MAX_CHAR_WEIGHT, Bundle, _is_number, _is_probability, bundle_from_parts
 from ._detector import ContextLike, Detector, Featurizer, _batch
 from ._model import DEFAULT_CONTEXT_EVIDENCE, OBFUSCATION_FLAGS, ngram_tokens
 from ._ngrams import DEFAULT_BUCKETS, DEFAULT_CHAR_SIZES, batch_slices, batch_text_features
@@ -678,6 +678,44 @@ class Evaluation:
         tp, fp, tn, fn = self.tp, self.fp, self.tn, self.fn
         denominator = math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
         return (tp * tn - fp * fn) / denominator if denominator else 0.0
+
+    def threshold_for(self, fpr: float) -> float:
+        """The lowest threshold that flags at most a share ``fpr`` of these human messages.
+
+        The bundle's thresholds hold their false-positive rates on the kinds of human text
+        it was trained on; other kinds get more false positives (docs/model.md). To hold a
+        rate on yours, evaluate the detector on a sample of your human messages and pass
+        the result to ``Detector(threshold=...)``. Of ``h`` human messages it lets
+        ``floor(fpr * h)`` score at or above the threshold, so a rate under ``1 / h`` lets
+        none; on new messages the rate is an estimate, the closer the more you sample.
+
+        Raises
+        ------
+        InvalidInputError
+            If ``fpr`` is not a number in [0, 1], or no message was labelled human.
+
+        Examples
+        --------
+        >>> human = ["see you at 6", "lol ok", "Thanks for the follow, Kenji! Loved your talk"]
+        >>> result = evaluate(human, ["human"] * 3)
+        >>> strict = result.threshold_for(0.0)
+        >>> [v.label for v in Detector(threshold=strict).classify_many(human)]
+        ['human', 'human', 'human']
+        """
+        if not _is_probability(fpr):
+            raise InvalidInputError(
+                f"`fpr` must be a share of human messages in [0, 1], e.g. 0.005 for 0.5 %. "
+                f"Got {describe(fpr)} instead."
+            )
+        human = np.array(
+            [p for p, label in zip(self.probabilities, self.labels, strict=True) if not label]
+        )
+        if not human.size:
+            raise InvalidInputError(
+                "`threshold_for` needs human messages among those evaluated; none was labelled "
+                "human."
+            )
+        return _threshold_for(human, np.zeros(human.size, dtype=np.int8), float(fpr))
 
     def to_dict(self) -> dict[str, Any]:
         """Every metric as a JSON-safe dict."""

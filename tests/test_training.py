@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import autodm
 from autodm import Detector, InvalidInputError
@@ -242,6 +244,70 @@ def test_evaluate_one_class_has_nan_rates() -> None:
 def test_evaluate_refuses_bad_input(args: tuple, kwargs: dict) -> None:
     with pytest.raises(InvalidInputError):
         autodm.evaluate(*args, **kwargs)
+
+
+def _evaluation_of(probabilities: list[float], labels: list[int]) -> Evaluation:
+    return Evaluation(
+        n=len(labels),
+        threshold=0.5,
+        tp=0,
+        fp=0,
+        tn=0,
+        fn=0,
+        roc_auc=float("nan"),
+        probabilities=tuple(probabilities),
+        labels=tuple(labels),
+    )
+
+
+@given(
+    st.lists(
+        st.tuples(st.floats(0.0, 1.0), st.integers(0, 1)),
+        min_size=1,
+        max_size=60,
+    ).filter(lambda rows: any(label == 0 for _, label in rows)),
+    st.floats(0.0, 1.0),
+)
+def test_threshold_for_is_the_lowest_that_holds_the_rate(
+    rows: list[tuple[float, int]], fpr: float
+) -> None:
+    probabilities = [p for p, _ in rows]
+    labels = [label for _, label in rows]
+    human = np.array([p for p, label in rows if label == 0])
+    allowed = math.floor(fpr * human.size)
+    threshold = _evaluation_of(probabilities, labels).threshold_for(fpr)
+    assert 0.0 <= threshold <= 1.0
+    flagged = int(np.sum(human >= threshold))
+    # The cap at 1.0 is the one place the rate can be exceeded: humans scored exactly 1.0.
+    assert flagged <= allowed or np.all(human[human >= threshold] == 1.0)
+    if threshold > 0.0:
+        # Any lower threshold flags one human message too many.
+        assert int(np.sum(human >= np.nextafter(threshold, -np.inf))) > allowed
+
+
+def test_threshold_for_holds_the_rate_on_the_messages_it_was_set_on() -> None:
+    human = [*HUMAN, "Thanks for the follow, Kenji! Loved your talk at the meetup"]
+    result = autodm.evaluate(
+        [*human, *AUTOMATED], ["human"] * len(human) + ["automated"] * len(AUTOMATED)
+    )
+    for fpr in (0.0, 0.2, 0.5):
+        threshold = result.threshold_for(fpr)
+        at = autodm.evaluate(human, ["human"] * len(human), detector=Detector(threshold=threshold))
+        assert at.fpr <= fpr
+    assert result.threshold_for(1.0) == 0.0
+
+
+@pytest.mark.parametrize("fpr", [-0.1, 1.5, float("nan"), True, "0.01", None])
+def test_threshold_for_refuses_a_rate_outside_0_1(fpr: object) -> None:
+    result = autodm.evaluate(HUMAN, ["human"] * len(HUMAN))
+    with pytest.raises(InvalidInputError, match=r"\[0, 1\]"):
+        result.threshold_for(fpr)  # type: ignore[arg-type]
+
+
+def test_threshold_for_needs_human_messages() -> None:
+    result = autodm.evaluate(AUTOMATED, ["automated"] * len(AUTOMATED))
+    with pytest.raises(InvalidInputError, match="human"):
+        result.threshold_for(0.01)
 
 
 def test_evaluate_measures_each_named_operating_point() -> None:
