@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import os
 import re
 import sys
@@ -87,6 +88,18 @@ def _threshold(value: str) -> float | str:
         raise argparse.ArgumentTypeError(
             f"must be strict, balanced, lenient or a number in [0, 1]; got {value!r}"
         ) from None
+
+
+def _rate(value: str) -> float:
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = math.nan
+    if not 0.0 <= rate <= 1.0:
+        raise argparse.ArgumentTypeError(
+            f"must be a share of human messages in [0, 1], e.g. 0.005; got {value!r}"
+        )
+    return rate
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -161,6 +174,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="also write an HTML report to DIR/index.html (needs matplotlib: "
         "pip install 'autodm[report]')",
+    )
+    evaluate.add_argument(
+        "--fpr",
+        type=_rate,
+        metavar="RATE",
+        help="also give the lowest threshold that flags at most RATE of the human messages "
+        "(key threshold_for)",
     )
     campaigns = commands.add_parser("campaigns", help="group near-duplicate messages")
     campaigns.add_argument(
@@ -467,7 +487,10 @@ def _evaluate(args: argparse.Namespace, out: IO[str]) -> int:
         check_dependencies()  # before the work, not after it
     texts, labels, contexts, sources, _ = _labelled(args.input, args.input_format)
     result = evaluate(texts, labels, contexts, detector=_detector(args), sources=sources)
-    _emit(out, result.to_dict())
+    metrics = result.to_dict()
+    if args.fpr is not None:
+        metrics["threshold_for"] = {"fpr": args.fpr, "threshold": result.threshold_for(args.fpr)}
+    _emit(out, metrics)
     if args.report is not None:
         path = result.write_report(args.report, title=f"autodm evaluation: {args.input.name}")
         print(f"autodm evaluate: wrote {path}", file=sys.stderr)

@@ -180,6 +180,24 @@ def test_train_then_evaluate(
     assert by_source["bots"]["automated"] == 12
 
 
+def test_evaluate_gives_the_threshold_for_a_false_positive_rate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "labelled.jsonl"
+    _labelled_jsonl(data)
+    assert main(["evaluate", str(data), "--fpr", "0.25"]) == 0
+    (result,) = _lines(capsys)
+    rows = [json.loads(line) for line in data.read_text(encoding="utf-8").splitlines()]
+    human = [r["text"] for r in rows if r["label"] == "human"]
+    expected = autodm.evaluate(human, ["human"] * len(human)).threshold_for(0.25)
+    assert result["threshold_for"] == {"fpr": 0.25, "threshold": expected}
+    for bad in ("1.5", "-0.1", "nan", "half"):
+        with pytest.raises(SystemExit) as exit_info:
+            main(["evaluate", str(data), "--fpr", bad])
+        assert exit_info.value.code == 2
+        assert "[0, 1]" in capsys.readouterr().err
+
+
 def test_input_format_csv_reads_any_file_name(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
