@@ -193,13 +193,14 @@ def main() -> int:
     sources = np.array([r.source for r in rows])
     folds = list(StratifiedGroupKFold(5, shuffle=True, random_state=0).split(texts, y, groups))
 
+    bank_ids = [devdata.bank_id(r) for r in rows]
     _, ours = training.train_with_scores(
         texts,
         y,
         groups=list(groups),
         sources=list(sources),
         sample_weight=list(weights),
-        bank_ids=[devdata.bank_id(r) for r in rows],
+        bank_ids=bank_ids,
         **devdata.TRAIN_OPTIONS,
     )
     print(
@@ -215,7 +216,6 @@ def main() -> int:
         sources,
     )
     if args.unseen_sources:
-        bank_ids = [devdata.bank_id(r) for r in rows]
         unseen_sources(texts, y, groups, weights, sources, bank_ids)
     return 0
 

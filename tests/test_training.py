@@ -274,7 +274,7 @@ def test_threshold_for_is_the_lowest_that_holds_the_rate(
     probabilities = [p for p, _ in rows]
     labels = [label for _, label in rows]
     human = np.array([p for p, label in rows if label == 0])
-    allowed = math.floor(fpr * human.size)
+    allowed = math.floor(fpr * human.size + 1e-9)
     threshold = _evaluation_of(probabilities, labels).threshold_for(fpr)
     assert 0.0 <= threshold <= 1.0
     flagged = int(np.sum(human >= threshold))
@@ -297,7 +297,16 @@ def test_threshold_for_holds_the_rate_on_the_messages_it_was_set_on() -> None:
     assert result.threshold_for(1.0) == 0.0
 
 
-@pytest.mark.parametrize("fpr", [-0.1, 1.5, float("nan"), True, "0.01", None])
+def test_threshold_for_allows_exactly_the_share_asked_for() -> None:
+    # 0.29 * 100 is 28.999999999999996 in floating point; 29 of 100 may still be flagged.
+    probabilities = [i / 100 for i in range(100)]
+    threshold = _evaluation_of(probabilities, [0] * 100).threshold_for(0.29)
+    assert sum(p >= threshold for p in probabilities) == 29
+
+
+@pytest.mark.parametrize(
+    "fpr", [-0.1, 1.5, float("nan"), float("inf"), 10**400, True, "0.01", None]
+)
 def test_threshold_for_refuses_a_rate_outside_0_1(fpr: object) -> None:
     result = autodm.evaluate(HUMAN, ["human"] * len(HUMAN))
     with pytest.raises(InvalidInputError, match=r"\[0, 1\]"):
