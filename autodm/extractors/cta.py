@@ -113,6 +113,10 @@ def _load_entries(languages: Iterable[str]) -> list[tuple[str, str]]:
     return entries
 
 
+#: The signal of a category with no phrase found, shared (signals are immutable).
+_NO_PHRASE: Final = Signal(0.0, "")
+
+
 class CallToAction:
     """Imperative asks, follow-back threats, follow thanks, validation and tool phrasing.
 
@@ -191,5 +195,5 @@ class CallToAction:
         signals = {"cta_asks": Signal(float(len(asks)), "; ".join(hits[c][0] for c in asks))}
         for category, feature in _FLAG_FEATURES.items():
             phrases = hits.get(category)
-            signals[feature] = Signal(1.0 if phrases else 0.0, "; ".join(phrases or ()))
+            signals[feature] = Signal(1.0, "; ".join(phrases)) if phrases else _NO_PHRASE
         return signals

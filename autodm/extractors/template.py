@@ -29,6 +29,8 @@ DUPLICATE_SIMILARITY: Final = 0.85
 #: Masked messages shorter than this many characters are never near-duplicates:
 #: "ok see you then" is sent to many people by everyone.
 MIN_DUPLICATE_CHARS: Final = 25
+#: The history signals of a message without sender history, shared (signals are immutable).
+_NO_HISTORY: Final = Signal(None, "no sender history")
 #: Batch size from which the bank is compared as rapidfuzz's queries (faster, same scores).
 _TEMPLATES_AS_QUERIES: Final = 8
 
@@ -202,10 +204,7 @@ class TemplateSimilarity:
     @staticmethod
     def _history(masked: str, history: tuple[str, ...]) -> dict[str, Signal]:
         if not history:
-            return {
-                "history_similarity": Signal(None, "no sender history"),
-                "history_duplicates": Signal(None, "no sender history"),
-            }
+            return {"history_similarity": _NO_HISTORY, "history_duplicates": _NO_HISTORY}
         others = [_masked(text) for text in history]
         scores = process.cdist([masked], others, scorer=fuzz.ratio, dtype=np.uint8)[0]
         best = float(scores.max()) / 100.0
