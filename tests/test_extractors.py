@@ -6,6 +6,7 @@ import json
 import math
 from datetime import UTC, datetime, timedelta, timezone
 from importlib import resources
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -598,3 +599,15 @@ def test_template_signals_of_a_batch_equal_each_message_alone() -> None:
     views = [view(m) for m in messages]
     contexts = [as_context(None)] * len(views)
     assert ts.extract_many(views, contexts) == [ts.extract(v) for v in views]
+
+
+@pytest.mark.parametrize(
+    "extractor", [LinkDensity(), CallToAction(), TemplateSimilarity(), TimingAfterFollow()]
+)
+def test_a_caller_changing_its_signals_does_not_change_the_next_message(extractor: Any) -> None:
+    """Absent signals are shared objects; the dicts holding them must not be."""
+    first = extractor.extract("see you at 6")
+    expected = dict(first)
+    for name in first:
+        first[name] = Signal(123.0, "changed by the caller")
+    assert extractor.extract("see you at 6") == expected

@@ -91,14 +91,15 @@ class LinkDensity:
         count = len(links)
 
         def first(names: frozenset[str]) -> Signal:
-            if not hosts:  # most messages carry no link
-                return _NO_HIT
             hit = next((h for h in hosts if _matches(h, names)), None)
             return Signal(1.0 if hit else 0.0, hit or "")
 
+        word_count = Signal(math.log1p(words), f"{words} words")
+        if not links:  # most messages: every link signal is a shared zero
+            return {"word_count": word_count, **_NO_LINKS}
         suspicious = next((h for h in hosts if h.rsplit(".", 1)[-1] in known.suspicious_tlds), None)
         return {
-            "word_count": Signal(math.log1p(words), f"{words} words"),
+            "word_count": word_count,
             "link_count": Signal(float(min(count, 10)), ", ".join(hosts[:3])),
             "links_per_token": Signal(count / max(len(message_view.tokens), 1)),
             "link_only": Signal(1.0 if count and words <= _LINK_ONLY_MAX_WORDS else 0.0),
@@ -108,3 +109,8 @@ class LinkDensity:
             "obfuscated_link": Signal(1.0 if "obfuscated_link" in message_view.flags else 0.0),
             "suspicious_tld": Signal(1.0 if suspicious else 0.0, suspicious or ""),
         }
+
+
+#: The link signals of a message without links (all but ``word_count``), shared: signals are
+#: immutable, and each call returns a new dict.
+_NO_LINKS: Final[dict[str, Signal]] = dict.fromkeys(LinkDensity.feature_names[1:], _NO_HIT)

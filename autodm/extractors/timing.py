@@ -61,7 +61,7 @@ class TimingAfterFollow:
         """Return the timing signal; see the class docstring."""
         _, ctx = prepare(message, context)
         if ctx.sent_at is None or ctx.followed_at is None:
-            signal = Signal(None, "no follow time or send time")
+            signal = _NO_TIMES
         elif ctx.sent_at < ctx.followed_at:
             signal = Signal(None, "sent before the follow: not applicable")
         else:
@@ -74,7 +74,12 @@ class TimingAfterFollow:
         }
 
 
+#: Shared signals for what a context leaves out (signals are immutable).
+_NO_TIMES: Final = Signal(None, "no follow time or send time")
+_NOT_GIVEN: Final = Signal(None, "not given")
+
+
 def _flag(value: bool | None, evidence: str) -> Signal:
     if value is None:
-        return Signal(None, "not given")
+        return _NOT_GIVEN
     return Signal(1.0 if value else 0.0, evidence if value else "not: " + evidence)
