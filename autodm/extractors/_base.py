@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Final, Protocol, runtime_checkable
 
 from .._text import TextView, view
 from .._types import Context, Signal, as_context
 from ..errors import ExtractorError
 
-__all__ = ["Extractor", "check_signals", "prepare"]
+__all__ = ["NOTHING_FOUND", "Extractor", "check_signals", "prepare"]
+
+#: The signal of a feature whose evidence is absent (no phrase, no link of a kind), shared by
+#: every message: signals are immutable, and each ``extract`` returns a new dict.
+NOTHING_FOUND: Final = Signal(0.0, "")
 
 
 @runtime_checkable

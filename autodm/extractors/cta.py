@@ -17,7 +17,7 @@ from .._resources import lexicon_languages, load_json
 from .._text import _WEEKDAYS, MAX_CHARS, TextView, view
 from .._types import Context, Signal
 from ..errors import InvalidInputError
-from ._base import prepare
+from ._base import NOTHING_FOUND, prepare
 
 __all__ = ["ASK_CATEGORIES", "CallToAction"]
 
@@ -113,10 +113,6 @@ def _load_entries(languages: Iterable[str]) -> list[tuple[str, str]]:
     return entries
 
 
-#: The signal of a category with no phrase found, shared (signals are immutable).
-_NO_PHRASE: Final = Signal(0.0, "")
-
-
 class CallToAction:
     """Imperative asks, follow-back threats, follow thanks, validation and tool phrasing.
 
@@ -195,5 +191,5 @@ class CallToAction:
         signals = {"cta_asks": Signal(float(len(asks)), "; ".join(hits[c][0] for c in asks))}
         for category, feature in _FLAG_FEATURES.items():
             phrases = hits.get(category)
-            signals[feature] = Signal(1.0, "; ".join(phrases)) if phrases else _NO_PHRASE
+            signals[feature] = Signal(1.0, "; ".join(phrases)) if phrases else NOTHING_FOUND
         return signals

@@ -14,13 +14,12 @@ from typing import Any, Final
 from .._resources import domains
 from .._text import TextView
 from .._types import Context, Signal
-from ._base import prepare
+from ._base import NOTHING_FOUND, prepare
 
 __all__ = ["LinkDensity"]
 
 # Words (not links, handles or symbols) a message needs to be more than a bare link.
 _LINK_ONLY_MAX_WORDS: Final = 3
-_NO_HIT: Final = Signal(0.0, "")
 _PLACEHOLDERS: Final = frozenset({"<url>", "<user>", "<email>", "<num>", "<name>", "<day>"})
 
 
@@ -85,18 +84,18 @@ class LinkDensity:
         """Return the link signals for ``message``; see the class docstring."""
         message_view, _ = prepare(message, context)
         links = message_view.links
+        words = sum(1 for t in message_view.tokens if t not in _PLACEHOLDERS and t.isalnum())
+        word_count = Signal(math.log1p(words), f"{words} words")
+        if not links:  # most messages: every link signal is the shared zero
+            return {"word_count": word_count, **_NO_LINKS}
         known = domains()
         hosts = [link.host for link in links]
-        words = sum(1 for t in message_view.tokens if t not in _PLACEHOLDERS and t.isalnum())
         count = len(links)
 
         def first(names: frozenset[str]) -> Signal:
             hit = next((h for h in hosts if _matches(h, names)), None)
             return Signal(1.0 if hit else 0.0, hit or "")
 
-        word_count = Signal(math.log1p(words), f"{words} words")
-        if not links:  # most messages: every link signal is a shared zero
-            return {"word_count": word_count, **_NO_LINKS}
         suspicious = next((h for h in hosts if h.rsplit(".", 1)[-1] in known.suspicious_tlds), None)
         return {
             "word_count": word_count,
@@ -111,6 +110,5 @@ class LinkDensity:
         }
 
 
-#: The link signals of a message without links (all but ``word_count``), shared: signals are
-#: immutable, and each call returns a new dict.
-_NO_LINKS: Final[dict[str, Signal]] = dict.fromkeys(LinkDensity.feature_names[1:], _NO_HIT)
+#: The link signals of a message without links: all but ``word_count``.
+_NO_LINKS: Final = dict.fromkeys(LinkDensity.feature_names[1:], NOTHING_FOUND)
