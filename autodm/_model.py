@@ -220,10 +220,27 @@ def _reasons(terms: list[_Term]) -> tuple[Reason, ...]:
     """The terms of a score as reasons, strongest first; negligible ones dropped."""
     kept = [t for t in terms if abs(t[1]) >= _MIN_REASON_WEIGHT]
     kept.sort(key=lambda t: -abs(t[1]))
-    return tuple(
-        Reason(code, explain(code, present, detail, weight), round(weight, 4))
-        for code, weight, detail, present in kept[:_MAX_REASONS]
-    )
+    return tuple(map(_reason, kept[:_MAX_REASONS]))
+
+
+#: Reasons built so far, by term. Most terms recur exactly (a binary signal's weight is
+#: fixed by the bundle; "has no links" reads the same for every message), and a Reason is
+#: immutable, so verdicts share one. The quoted words of a "wording" term seldom recur:
+#: those are built each time. Bounded: emptied when full.
+_REASON_CACHE: Final[dict[_Term, Reason]] = {}
+_REASON_CACHE_SIZE: Final = 4096
+
+
+def _reason(term: _Term) -> Reason:
+    reason = _REASON_CACHE.get(term)
+    if reason is None:
+        code, weight, detail, present = term
+        reason = Reason(code, explain(code, present, detail, weight), round(weight, 4))
+        if code != "wording":
+            if len(_REASON_CACHE) >= _REASON_CACHE_SIZE:
+                _REASON_CACHE.clear()
+            _REASON_CACHE[term] = reason
+    return reason
 
 
 def _top_grams(text: TextBatch, weights: np.ndarray, totals: np.ndarray, k: int = 3) -> list[str]:

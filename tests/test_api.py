@@ -258,6 +258,24 @@ def test_reasons_sorted_by_absolute_weight(detector: Detector, message: str) -> 
     assert 0.0 <= verdict.probability <= 1.0
 
 
+def test_shared_reasons_change_no_verdict_and_stay_bounded(
+    detector: Detector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from autodm import _model
+
+    messages = [SPAM, CHAT, "Follow back or I'll unfollow! bit.ly/x", "Hi Sam, thanks for this"]
+    _model._REASON_CACHE.clear()
+    cold = [detector.classify(m) for m in messages]
+    assert _model._REASON_CACHE  # the reasons were kept ...
+    warm = [detector.classify(m) for m in messages]
+    assert warm == cold  # ... and reusing them gives the same verdicts
+    assert cold[0].reasons[-1] is warm[0].reasons[-1]
+    monkeypatch.setattr(_model, "_REASON_CACHE_SIZE", 3)
+    detector.classify_many([f"{m} {i}" for i in range(20) for m in messages])
+    assert len(_model._REASON_CACHE) <= 3
+    assert [detector.classify(m) for m in messages] == cold
+
+
 def test_reason_message_does_not_contradict_the_evidence(detector: Detector) -> None:
     # Regression: messages used to be chosen by the weight's sign ("hides no links").
     verdict = detector.classify("Verify your account to keep messaging: hxxp://example.org/verify")
