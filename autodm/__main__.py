@@ -42,7 +42,7 @@ from typing import IO, Any, Final, TextIO
 from ._detector import Detector
 from ._resources import read_text
 from ._types import CONTEXT_KEYS, Verdict
-from .errors import AutoDMError
+from .errors import AutoDMError, InvalidInputError
 
 __all__ = ["main"]
 
@@ -479,13 +479,18 @@ def _train(args: argparse.Namespace, out: IO[str]) -> int:
 
 
 def _evaluate(args: argparse.Namespace, out: IO[str]) -> int:
-    from ._training import evaluate
+    from ._training import evaluate, labels_to_array
 
     if args.report is not None:
         from ._report import check_dependencies
 
         check_dependencies()  # before the work, not after it
     texts, labels, contexts, sources, _ = _labelled(args.input, args.input_format)
+    if args.fpr is not None and labels_to_array(labels).all():
+        raise InvalidInputError(
+            f"--fpr fits a threshold to the human messages of {args.input}, and it holds "
+            f"none: every message read ({len(labels)}) is labelled automated."
+        )
     result = evaluate(texts, labels, contexts, detector=_detector(args), sources=sources)
     metrics = result.to_dict()
     if args.fpr is not None:

@@ -196,6 +196,10 @@ def test_evaluate_gives_the_threshold_for_a_false_positive_rate(
             main(["evaluate", str(data), "--fpr", bad])
         assert exit_info.value.code == 2
         assert "[0, 1]" in capsys.readouterr().err
+    bots = tmp_path / "bots.jsonl"
+    bots.write_text(json.dumps({"text": SPAM, "label": "automated"}) + "\n", encoding="utf-8")
+    assert main(["evaluate", str(bots), "--fpr", "0.01"]) == 2
+    assert "--fpr" in capsys.readouterr().err
 
 
 def test_input_format_csv_reads_any_file_name(
