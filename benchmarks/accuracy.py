@@ -1,6 +1,6 @@
 """Accuracy of autodm beside a plain TF-IDF character n-gram + logistic regression peer.
 
-    python benchmarks/accuracy.py [--data ../shared/data] [--unseen-sources]
+    python benchmarks/accuracy.py [--data ../shared/data] [--unseen-sources] [--unseen-families]
 
 Both models are trained and scored with the same sender-grouped 5-fold split of
 the development corpora plus autodm's own training texts (the rows of
@@ -17,6 +17,13 @@ recipe is trained without that source (its threshold chosen on the others, as th
 shipped model's is), and the source's messages are then scored at that model's own
 threshold. The false-positive rate there is the one to expect on a new kind of human
 text; the recall beside it is the out-of-fold recall of that model.
+
+``--unseen-families`` does the same for auto-DMs: for each of the two families with
+enough real messages, every auto-DM of the family (real, rendered from the bank, or
+from autodm's own corpus) is left out of training, and the family's real messages
+are scored by the model trained without them. The template bank and the
+call-to-action lexicons still describe the family: the figure is how far autodm's
+hand-written knowledge carries a kind of auto-DM it has no training message of.
 """
 
 from __future__ import annotations
@@ -148,6 +155,70 @@ def unseen_sources(texts, y, groups, weights, sources, bank_ids) -> None:
         print(f"  {source:<28}{int((~kept).sum()):>9}{cells}")
 
 
+#: The auto-DM families --unseen-families leaves out in turn: the ``kind`` of the real
+#: auto-DMs, and the matching families of the template bank and of the own corpus.
+FAMILIES = {
+    "follow welcome": ({"follow_welcome"}, {"thanks_follow", "welcome_bot"}),
+    "cold outreach": ({"cold_outreach", "cold_outreach_followup"}, {"cold_outreach"}),
+}
+
+
+def unseen_families(texts, y, groups, weights, sources, bank_ids, families, ours) -> None:
+    """Recall on each family of :data:`FAMILIES` when no auto-DM of it was trained on.
+
+    Beside it, the out-of-fold recall of the same messages when the family is in training
+    (other senders of it are), at the thresholds of the bundled recipe; and the peer's,
+    trained without the family, at the threshold its out-of-fold scores give for the
+    default's target.
+    """
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    import autodm
+
+    target = float(devdata.TRAIN_OPTIONS.get("target_fpr", 0.005))  # type: ignore[arg-type]
+    texts = np.asarray(texts, dtype=object)
+    bank_ids = np.asarray(bank_ids, dtype=object)
+    real = np.isin(sources, devdata.REAL_HUMAN_SOURCES + devdata.REAL_AUTOMATED_SOURCES)
+    seen = training._threshold_for(ours[real], y[real], target, sources[real])
+    print("\nOn a family of auto-DMs never seen in training (each left out in turn; real messages)")
+    print(f"  {'':<37}{'in training':>12}{'left out':>26}{'peer':>10}")
+    print(f"  {'left out':<28}{'messages':>9}{'default':>12}{'default':>13}{'strict':>13}{'':>10}")
+    for name, (kinds, bank_families) in FAMILIES.items():
+        held = (y == 1) & np.isin(families, list(kinds | bank_families))
+        measured = held & (sources == "auto_dm")
+        kept = ~held
+        bundle, _ = training.train_with_scores(
+            list(texts[kept]),
+            y[kept],
+            groups=list(groups[kept]),
+            sources=list(sources[kept]),
+            sample_weight=list(weights[kept]),
+            bank_ids=list(bank_ids[kept]),
+            **devdata.TRAIN_OPTIONS,
+        )
+        unseen = np.array(
+            [v.probability for v in autodm.Detector(bundle).classify_many(list(texts[measured]))]
+        )
+        strict = bundle.operating_points["strict"]["threshold"]
+        folds = StratifiedGroupKFold(5, shuffle=True, random_state=0).split(
+            texts[kept], y[kept], groups[kept]
+        )
+        oof = peer_scores(texts[kept], y[kept], weights[kept], list(folds))
+        on_real = real[kept]
+        threshold = training._threshold_for(
+            oof[on_real], y[kept][on_real], target, sources[kept][on_real]
+        )
+        peer = peer_model().fit(
+            texts[kept], y[kept], logisticregression__sample_weight=weights[kept]
+        )
+        peer_recall = np.mean(peer.predict_proba(texts[measured])[:, 1] >= threshold)
+        print(
+            f"  {name:<28}{int(measured.sum()):>9}{np.mean(ours[measured] >= seen):>12.3f}"
+            f"{np.mean(unseen >= bundle.threshold):>13.3f}{np.mean(unseen >= strict):>13.3f}"
+            f"{peer_recall:>10.3f}"
+        )
+
+
 def calibration(probabilities, y, sources) -> None:
     """Reliability at equal priors (the prior autodm's probabilities are calibrated for).
 
@@ -178,6 +249,11 @@ def main() -> int:
         "--unseen-sources",
         action="store_true",
         help="also train without each human source in turn and score it (5 more trainings)",
+    )
+    parser.add_argument(
+        "--unseen-families",
+        action="store_true",
+        help="also train without each of two auto-DM families in turn and score it",
     )
     args = parser.parse_args()
     if not (args.data / "auto_dm_dev.jsonl").exists():
@@ -217,6 +293,9 @@ def main() -> int:
     )
     if args.unseen_sources:
         unseen_sources(texts, y, groups, weights, sources, bank_ids)
+    if args.unseen_families:
+        families = np.array([r.family for r in rows])
+        unseen_families(texts, y, groups, weights, sources, bank_ids, families, ours)
     return 0
 
 

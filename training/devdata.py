@@ -83,6 +83,7 @@ class Row:
     source: str  # which corpus
     group: str  # sender / cross-validation group
     weight: float
+    family: str = ""  # an auto-DM's family: `kind` of the real ones, else the bank's family
 
 
 def _jsonl(path: Path) -> list[dict]:
@@ -145,7 +146,8 @@ def load(
         base = r.get("template") or r["text"]
         weight = 1.0 / (sizes[group] ** group_power) / renders
         for _ in range(renders):
-            rows.append(Row(_render(base, rng), "automated", "auto_dm", group, weight))
+            rendered = _render(base, rng)
+            rows.append(Row(rendered, "automated", "auto_dm", group, weight, r.get("kind") or ""))
     for r in _jsonl(data / "auto_dm_filter_phrases.jsonl"):
         rows.append(Row(r["text"], "automated", "auto_dm_fragment", "filter_phrases", 0.5))
     for i, r in enumerate(_jsonl(data / "human_dm_like_dev.jsonl")):
@@ -204,7 +206,7 @@ def load_bank(*, renders: int = 2, seed: int = 1, weight: float = 0.25) -> list[
             text = re.sub(
                 r"\{number\}", lambda _: str(rng.choice([5, 10, 15, 20, 25, 50, 99])), text
             )
-            rows.append(Row(text, "automated", "bank", "bank:" + t.id, weight / renders))
+            rows.append(Row(text, "automated", "bank", "bank:" + t.id, weight / renders, t.family))
     return rows
 
 
@@ -264,7 +266,8 @@ def load_own(auto_weight: float = 0.5, human_weight: float = OWN_HUMAN_WEIGHT) -
         label = r["label"]
         source = "own_" + ("automated" if label == "automated" else "human")
         row_weight = auto_weight if label == "automated" else human_weight
-        rows.append(Row(r["text"], label, source, f"own:{label}:{r['family']}", row_weight))
+        family = r["family"] if label == "automated" else ""
+        rows.append(Row(r["text"], label, source, f"own:{label}:{r['family']}", row_weight, family))
     for r in _jsonl(OWN_MULTILINGUAL):
         group = f"own:human:{r['lang']}:{r['family']}"
         rows.append(Row(r["text"], "human", "own_human", group, human_weight))
