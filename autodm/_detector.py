@@ -161,16 +161,45 @@ class Detector:
         return self._classify_batch([message], [context])[0]
 
     def _classify_batch(
-        self, messages: Sequence[str], contexts: Sequence[ContextLike]
+        self,
+        messages: Sequence[str],
+        contexts: Sequence[ContextLike],
+        known: dict[tuple[object, ...], Verdict] | None = None,
     ) -> list[Verdict]:
         """Verdicts for a batch, each as :meth:`classify` gives it alone, in input order.
 
         Every message is viewed and its context checked first, so a bad item raises
         before the memory has seen any of this slice (earlier slices of a long
         ``classify_many`` call have been remembered by then).
+
+        With ``known`` (and no memory), a message without context whose view matches
+        one already scored in this call (see :func:`scoring_key`) takes that verdict:
+        an auto-DM campaign's texts differ in names, numbers and links, their views
+        do not. New verdicts are added to ``known``.
         """
         views = [view(m) for m in messages]
         ctxs = [as_context(c) for c in contexts]
+        if known is None or self.memory is not None:
+            return self._score(views, ctxs)
+        keys = [scoring_key(v) if c is None else None for v, c in zip(views, contexts, strict=True)]
+        fresh: dict[tuple[object, ...], int] = {}
+        chosen = []
+        for i, key in enumerate(keys):
+            if key is None or (key not in known and fresh.setdefault(key, i) == i):
+                chosen.append(i)
+        scored = dict(
+            zip(
+                chosen,
+                self._score([views[i] for i in chosen], [ctxs[i] for i in chosen]),
+                strict=True,
+            )
+        )
+        known.update((key, scored[i]) for key, i in fresh.items())
+        return [scored[i] if key is None else known[key] for i, key in enumerate(keys)]
+
+    def _score(self, views: Sequence[TextView], ctxs: Sequence[Context]) -> list[Verdict]:
+        """Verdicts of viewed messages with checked contexts (remembered when there is a
+        memory), in order."""
         batch = self._featurizer.signals_many(views, ctxs)
         if self.memory is not None:
             for message_view, ctx, signals in zip(views, ctxs, batch, strict=True):
@@ -279,12 +308,40 @@ def _classify_chunk(
     detector: Detector, messages: Sequence[str], contexts: Sequence[ContextLike]
 ) -> list[Verdict]:
     """Classify in slices of at most :data:`BATCH` messages and ``MAX_BATCH_CHARS``
-    characters examined, so memory stays bounded however long the messages are."""
+    characters examined, so memory stays bounded however long the messages are; a
+    message that views like one of an earlier slice takes its verdict."""
     lengths = [min(len(m), MAX_CHARS) if isinstance(m, str) else 1 for m in messages]
+    known: dict[tuple[object, ...], Verdict] = {}
     verdicts: list[Verdict] = []
     for start, stop in batch_slices(lengths, BATCH):
-        verdicts.extend(detector._classify_batch(messages[start:stop], contexts[start:stop]))
+        verdicts.extend(detector._classify_batch(messages[start:stop], contexts[start:stop], known))
     return verdicts
+
+
+def scoring_key(message_view: TextView) -> tuple[object, ...]:
+    """All that a verdict without context reads of a view: every field but the text.
+
+    Two messages with one key get one verdict: the extractors and the model read the
+    masked text (names after a greeting, handles, numbers, links and weekdays are
+    placeholders in it), the shapes of its numbers, the hosts of its links and the
+    flags, never the text itself or a link's path. A field added to
+    :class:`~autodm._text.TextView` must be added here, or to the fields this leaves
+    out on purpose (a test holds the two lists together).
+    """
+    return (
+        message_view.masked,
+        message_view.number_shapes,
+        tuple((link.host, link.has_path, link.has_scheme) for link in message_view.links),
+        message_view.handles,
+        message_view.emails,
+        message_view.flags,
+        message_view.has_cjk,
+    )
+
+
+#: The view fields :func:`scoring_key` leaves out, because no verdict reads them (the
+#: tokens follow from the masked text).
+UNKEYED_FIELDS: Final = frozenset({"text", "tokens", "leet_tokens", "original_length"})
 
 
 def _resolve_threshold(bundle: Bundle, threshold: float | str | None) -> float:
@@ -426,7 +483,9 @@ def classify_many(
         messages always run in this process, where workers would cost more
         than they save. Verdicts are the same either way, in input order,
         and each is the one :func:`classify` gives that message alone. A text
-        repeated without context is scored once (its verdicts are one object).
+        repeated without context is scored once (its verdicts are one object),
+        and so are texts without context that differ only in what autodm masks:
+        greeted names, handles, numbers of one shape, link paths.
 
     Examples
     --------

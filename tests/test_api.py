@@ -507,9 +507,11 @@ def test_repeated_texts_without_context_are_scored_once(
     scored: list[str] = []
     original = detector._classify_batch
 
-    def counting(messages: Sequence[str], contexts: Sequence[object]) -> list[autodm.Verdict]:
+    def counting(
+        messages: Sequence[str], contexts: Sequence[object], known: object = None
+    ) -> list[autodm.Verdict]:
         scored.extend(messages)
-        return original(messages, contexts)  # type: ignore[arg-type]
+        return original(messages, contexts, known)  # type: ignore[arg-type]
 
     monkeypatch.setattr(detector, "_classify_batch", counting)
     messages = [SPAM, CHAT, SPAM, SPAM, CHAT, SPAM]
@@ -521,6 +523,75 @@ def test_repeated_texts_without_context_are_scored_once(
     assert [v.label for v in verdicts] == [
         detector.classify(m, c).label for m, c in zip(messages, contexts, strict=True)
     ]
+
+
+_CAMPAIGN = [
+    "Hi {name}, thanks for the follow! Grab {n}% off today: bit.ly/{path}",
+    "Hey {name}! Follow back or I unfollow in {n} hours",
+    "{name} did you get my email about the {n} tickets?",
+    "Thanks for connecting {name}, we help brands like yours get {n} leads: example.com/{path}",
+]
+_NAMES = ["Sam", "Priya", "José", "Zoë", "Kenji", "Olu", "Ádám", "Mei"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(_CAMPAIGN),
+            st.sampled_from(_NAMES),
+            st.integers(0, 10**6),
+            st.text("abcXYZ019", min_size=1, max_size=8),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_a_campaign_of_varied_texts_gets_the_verdicts_of_each_alone(
+    filled: list[tuple[str, str, int, str]],
+) -> None:
+    """Messages that differ only in names, numbers and link paths share verdicts in
+    classify_many; each is still the verdict classify gives that message."""
+    detector = default_detector()
+    messages = [t.format(name=name, n=n, path=path) for t, name, n, path in filled]
+    assert detector.classify_many(messages) == [detector.classify(m) for m in messages]
+
+
+def test_a_campaign_is_scored_once_per_view(
+    detector: Detector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scored: list[object] = []
+    original = detector._score
+
+    def counting(views: Sequence[object], contexts: Sequence[object]) -> list[autodm.Verdict]:
+        scored.extend(views)
+        return original(views, contexts)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(detector, "_score", counting)
+    template = "Hi {}, thanks for the follow! Grab 20% off today: bit.ly/{}"
+    messages = [template.format(name, i) for i in range(3 * BATCH) for name in _NAMES[:2]]
+    messages.append("Hi Sam, thanks for the follow! Grab 200% off today: bit.ly/x")
+    verdicts = detector.classify_many(messages)
+    assert len(scored) == 2  # one view for the campaign across every slice, one for 200 %
+    assert verdicts[0] is verdicts[-2]
+    assert verdicts[-1] is not verdicts[0]
+    monkeypatch.undo()
+    assert verdicts[-2] == detector.classify(messages[-2])
+    assert verdicts[-1] == detector.classify(messages[-1])
+
+
+def test_the_scoring_key_holds_every_view_field_a_verdict_reads() -> None:
+    from autodm._detector import UNKEYED_FIELDS, scoring_key
+    from autodm._text import TextView, view
+
+    keyed = {"masked", "number_shapes", "links", "handles", "emails", "flags", "has_cjk"}
+    assert {f.name for f in dataclasses.fields(TextView)} == keyed | UNKEYED_FIELDS
+    assert len(scoring_key(view("Hi Sam! see bit.ly/x 12"))) == len(keyed)
+    one, other = view("Hi Sam! see bit.ly/x 12"), view("Hi Mei! see bit.ly/y 34")
+    assert one.text != other.text
+    assert scoring_key(one) == scoring_key(other)
+    assert scoring_key(view("see bit.ly/x 12")) != scoring_key(view("see t.co/x 12"))
+    assert scoring_key(view("costs 12")) != scoring_key(view("costs 123"))
 
 
 def test_a_memory_sees_every_repeat() -> None:
