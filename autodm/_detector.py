@@ -40,6 +40,11 @@ _PRESETS: Final = ("strict", "balanced", "lenient")
 PARALLEL_MIN_BATCH: Final = 2000
 #: Messages scored together in one pass of the vectorised path (bounds its memory).
 BATCH: Final = 1024
+#: Verdicts a detector keeps for :meth:`Detector.classify` calls without context, by view
+#: (see :func:`scoring_key`): a bot meets a campaign's message again and again, names and
+#: numbers changed. Bounded in entries (emptied when full) and in the masked length kept.
+RECENT_VERDICTS: Final = 2048
+_RECENT_MAX_CHARS: Final = 512
 
 
 class Featurizer:
@@ -82,7 +87,11 @@ class Featurizer:
 class Detector:
     """Classifies messages as automated or human with one model bundle.
 
-    A detector is immutable after construction and safe to share across threads.
+    A detector is immutable after construction and safe to share across threads. It
+    keeps the verdicts of its last 2,048 messages without context, by view: a message
+    that differs from one of them only in greeted names, handles, numbers of the same
+    shape or link paths gets that verdict without being scored again (it is the
+    verdict scoring would give).
 
     Parameters
     ----------
@@ -139,6 +148,11 @@ class Detector:
             )
         self._scorer = Scorer(self.bundle)
         self.feature_names: tuple[str, ...] = self._featurizer.feature_names
+        self._recent: dict[tuple[object, ...], Verdict] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Workers of classify_many(n_jobs=...) get the detector without its recent verdicts.
+        return {**self.__dict__, "_recent": {}}
 
     def __repr__(self) -> str:
         return (
@@ -158,7 +172,20 @@ class Detector:
 
     def classify(self, message: str, context: ContextLike = None) -> Verdict:
         """Classify one message; see :func:`autodm.classify`."""
-        return self._classify_batch([message], [context])[0]
+        if context is not None or self.memory is not None:
+            return self._classify_batch([message], [context])[0]
+        message_view = view(message)
+        key = None
+        if len(message_view.masked) <= _RECENT_MAX_CHARS:
+            key = scoring_key(message_view)
+            if (seen := self._recent.get(key)) is not None:
+                return seen
+        verdict = self._score([message_view], [as_context(None)])[0]
+        if key is not None:
+            if len(self._recent) >= RECENT_VERDICTS:
+                self._recent.clear()
+            self._recent[key] = verdict
+        return verdict
 
     def _classify_batch(
         self,

@@ -594,6 +594,32 @@ def test_the_scoring_key_holds_every_view_field_a_verdict_reads() -> None:
     assert scoring_key(view("costs 12")) != scoring_key(view("costs 123"))
 
 
+def test_classify_keeps_recent_verdicts_by_view(monkeypatch: pytest.MonkeyPatch) -> None:
+    from autodm import _detector
+
+    detector = Detector()
+    first = detector.classify("Hi Sam, thanks for the follow! Grab 20% off: bit.ly/a1")
+    again = detector.classify("Hi Mei, thanks for the follow! Grab 30% off: bit.ly/b2")
+    assert again is first  # a campaign's next message: not scored again ...
+    fresh = Detector().classify("Hi Mei, thanks for the follow! Grab 30% off: bit.ly/b2")
+    assert again == fresh  # ... and its verdict is the one scoring gives
+    with_context = detector.classify(
+        "Hi Mei, thanks for the follow! Grab 30% off: bit.ly/b2", {"followed_at": 0, "sent_at": 5}
+    )
+    assert with_context is not first  # context is evidence: always scored
+    assert len(pickle.loads(pickle.dumps(detector))._recent) == 0
+    monkeypatch.setattr(_detector, "RECENT_VERDICTS", 4)
+    for i in range(30):
+        detector.classify(f"order {i} word{i} is ready")
+        assert len(detector._recent) <= 4
+    assert detector.classify("order 1 word1 is ready") == Detector().classify(
+        "order 1 word1 is ready"
+    )
+    remembering = Detector(memory=autodm.SenderMemory())
+    remembering.classify("Hi Sam, thanks for the follow! Grab 20% off: bit.ly/a1")
+    assert not remembering._recent  # a memory must see every message
+
+
 def test_a_memory_sees_every_repeat() -> None:
     memory = autodm.SenderMemory()
     remembering = Detector(memory=memory)
