@@ -489,7 +489,7 @@ def _evaluate(args: argparse.Namespace, out: IO[str]) -> int:
     if args.fpr is not None and labels_to_array(labels).all():
         raise InvalidInputError(
             f"--fpr fits a threshold to the human messages of {args.input}, and it holds "
-            f"none: every message read ({len(labels)}) is labelled automated."
+            f"no message labelled human (0 of {len(labels)})."
         )
     result = evaluate(texts, labels, contexts, detector=_detector(args), sources=sources)
     metrics = result.to_dict()

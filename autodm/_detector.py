@@ -16,6 +16,7 @@ from ._bundle import Bundle, load_bundle
 from ._memory import SenderMemory
 from ._model import Scorer
 from ._ngrams import batch_slices
+from ._sharing import Key, VerdictStore
 from ._text import MAX_CHARS, TextView, view
 from ._types import Context, Signal, Verdict, as_context
 from .errors import BundleError, InvalidInputError, describe
@@ -40,11 +41,12 @@ _PRESETS: Final = ("strict", "balanced", "lenient")
 PARALLEL_MIN_BATCH: Final = 2000
 #: Messages scored together in one pass of the vectorised path (bounds its memory).
 BATCH: Final = 1024
-#: Verdicts a detector keeps for :meth:`Detector.classify` calls without context, by view
-#: (see :func:`scoring_key`): a bot meets a campaign's message again and again, names and
-#: numbers changed. Bounded in entries (emptied when full) and in the masked length kept.
+#: Verdicts a detector keeps from :meth:`Detector.classify` calls without context, by what
+#: they read of a message (autodm._sharing): a bot meets a campaign's message again and
+#: again, its names and numbers changed.
 RECENT_VERDICTS: Final = 2048
-_RECENT_MAX_CHARS: Final = 512
+#: Verdicts one classify_many call keeps for the messages of its later slices.
+CALL_VERDICTS: Final = 16384
 
 
 class Featurizer:
@@ -87,11 +89,12 @@ class Featurizer:
 class Detector:
     """Classifies messages as automated or human with one model bundle.
 
-    A detector is immutable after construction and safe to share across threads. It
-    keeps the verdicts of its last 2,048 messages without context, by view: a message
-    that differs from one of them only in greeted names, handles, numbers of the same
-    shape or link paths gets that verdict without being scored again (it is the
-    verdict scoring would give).
+    A detector's bundle, threshold and memory are fixed at construction, and it is
+    safe to share across threads. It keeps the verdicts of up to 2,048 recent messages
+    without context (forgotten all at once when full), by what a verdict reads of
+    them: a message that differs from one of them only in greeted names, handles,
+    numbers of the same shape or link paths gets that verdict without being scored
+    again (it is the verdict scoring would give).
 
     Parameters
     ----------
@@ -136,23 +139,44 @@ class Detector:
             raise InvalidInputError(
                 f"`memory` must be an autodm.SenderMemory or None. Got {describe(memory)} instead."
             )
-        self.memory = memory
-        self.bundle: Bundle = bundle if isinstance(bundle, Bundle) else load_bundle(bundle)
-        self.threshold: float = _resolve_threshold(self.bundle, threshold)
+        self._memory = memory
+        self._bundle = bundle if isinstance(bundle, Bundle) else load_bundle(bundle)
+        self._threshold = _resolve_threshold(self._bundle, threshold)
         self._featurizer = Featurizer(templates)
-        unknown = [f for f in self.bundle.features if f not in self._featurizer.feature_names]
+        unknown = [f for f in self._bundle.features if f not in self._featurizer.feature_names]
         if unknown:
             raise BundleError(
                 f"the bundle reads features {unknown} that no extractor of this autodm "
                 f"produces; known features are {list(self._featurizer.feature_names)}."
             )
-        self._scorer = Scorer(self.bundle)
+        self._scorer = Scorer(self._bundle)
         self.feature_names: tuple[str, ...] = self._featurizer.feature_names
-        self._recent: dict[tuple[object, ...], Verdict] = {}
+        self._recent = VerdictStore(RECENT_VERDICTS)
+
+    # Read-only: the verdicts a detector keeps were given with its bundle and threshold.
+    @property
+    def bundle(self) -> Bundle:
+        """The model bundle."""
+        return self._bundle
+
+    @property
+    def threshold(self) -> float:
+        """The decision threshold on P(automated)."""
+        return self._threshold
+
+    @property
+    def memory(self) -> SenderMemory | None:
+        """The sender memory, or None."""
+        return self._memory
 
     def __getstate__(self) -> dict[str, Any]:
         # Workers of classify_many(n_jobs=...) get the detector without its recent verdicts.
-        return {**self.__dict__, "_recent": {}}
+        return {**self.__dict__, "_recent": VerdictStore(RECENT_VERDICTS)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if not isinstance(self.__dict__.get("_recent"), VerdictStore):
+            self._recent = VerdictStore(RECENT_VERDICTS)
 
     def __repr__(self) -> str:
         return (
@@ -175,23 +199,19 @@ class Detector:
         if context is not None or self.memory is not None:
             return self._classify_batch([message], [context])[0]
         message_view = view(message)
-        key = None
-        if len(message_view.masked) <= _RECENT_MAX_CHARS:
-            key = scoring_key(message_view)
-            if (seen := self._recent.get(key)) is not None:
-                return seen
+        key = self._recent.key(message_view)
+        if key is not None and (seen := self._recent.get(key)) is not None:
+            return seen
         verdict = self._score([message_view], [as_context(None)])[0]
         if key is not None:
-            if len(self._recent) >= RECENT_VERDICTS:
-                self._recent.clear()
-            self._recent[key] = verdict
+            self._recent.put(key, verdict)
         return verdict
 
     def _classify_batch(
         self,
         messages: Sequence[str],
         contexts: Sequence[ContextLike],
-        known: dict[tuple[object, ...], Verdict] | None = None,
+        known: VerdictStore | None = None,
     ) -> list[Verdict]:
         """Verdicts for a batch, each as :meth:`classify` gives it alone, in input order.
 
@@ -199,21 +219,27 @@ class Detector:
         before the memory has seen any of this slice (earlier slices of a long
         ``classify_many`` call have been remembered by then).
 
-        With ``known`` (and no memory), a message without context whose view matches
-        one already scored in this call (see :func:`scoring_key`) takes that verdict:
-        an auto-DM campaign's texts differ in names, numbers and links, their views
-        do not. New verdicts are added to ``known``.
+        With ``known`` (and no memory), messages without context that read alike (see
+        autodm._sharing) are scored once, and one already in ``known`` is not scored
+        again: an auto-DM campaign's texts differ in names, numbers and links, what a
+        verdict reads of them does not. New verdicts are added to ``known``.
         """
         views = [view(m) for m in messages]
         ctxs = [as_context(c) for c in contexts]
         if known is None or self.memory is not None:
             return self._score(views, ctxs)
-        keys = [scoring_key(v) if c is None else None for v, c in zip(views, contexts, strict=True)]
-        fresh: dict[tuple[object, ...], int] = {}
+        keys = [known.key(v) if c is None else None for v, c in zip(views, contexts, strict=True)]
+        before: dict[int, Verdict] = {}
+        first: dict[Key, int] = {}
         chosen = []
         for i, key in enumerate(keys):
-            if key is None or (key not in known and fresh.setdefault(key, i) == i):
-                chosen.append(i)
+            if key is not None:
+                if (seen := known.get(key)) is not None:
+                    before[i] = seen
+                    continue
+                if first.setdefault(key, i) != i:
+                    continue
+            chosen.append(i)
         scored = dict(
             zip(
                 chosen,
@@ -221,8 +247,12 @@ class Detector:
                 strict=True,
             )
         )
-        known.update((key, scored[i]) for key, i in fresh.items())
-        return [scored[i] if key is None else known[key] for i, key in enumerate(keys)]
+        for key, i in first.items():
+            known.put(key, scored[i])
+        return [
+            before[i] if i in before else scored[i if key is None else first[key]]
+            for i, key in enumerate(keys)
+        ]
 
     def _score(self, views: Sequence[TextView], ctxs: Sequence[Context]) -> list[Verdict]:
         """Verdicts of viewed messages with checked contexts (remembered when there is a
@@ -338,37 +368,11 @@ def _classify_chunk(
     characters examined, so memory stays bounded however long the messages are; a
     message that views like one of an earlier slice takes its verdict."""
     lengths = [min(len(m), MAX_CHARS) if isinstance(m, str) else 1 for m in messages]
-    known: dict[tuple[object, ...], Verdict] = {}
+    known = VerdictStore(CALL_VERDICTS)
     verdicts: list[Verdict] = []
     for start, stop in batch_slices(lengths, BATCH):
         verdicts.extend(detector._classify_batch(messages[start:stop], contexts[start:stop], known))
     return verdicts
-
-
-def scoring_key(message_view: TextView) -> tuple[object, ...]:
-    """All that a verdict without context reads of a view: every field but the text.
-
-    Two messages with one key get one verdict: the extractors and the model read the
-    masked text (names after a greeting, handles, numbers, links and weekdays are
-    placeholders in it), the shapes of its numbers, the hosts of its links and the
-    flags, never the text itself or a link's path. A field added to
-    :class:`~autodm._text.TextView` must be added here, or to the fields this leaves
-    out on purpose (a test holds the two lists together).
-    """
-    return (
-        message_view.masked,
-        message_view.number_shapes,
-        tuple((link.host, link.has_path, link.has_scheme) for link in message_view.links),
-        message_view.handles,
-        message_view.emails,
-        message_view.flags,
-        message_view.has_cjk,
-    )
-
-
-#: The view fields :func:`scoring_key` leaves out, because no verdict reads them (the
-#: tokens follow from the masked text).
-UNKEYED_FIELDS: Final = frozenset({"text", "tokens", "leet_tokens", "original_length"})
 
 
 def _resolve_threshold(bundle: Bundle, threshold: float | str | None) -> float:

@@ -16,6 +16,7 @@ import cProfile
 import io
 import pstats
 import sys
+import time
 import timeit
 from pathlib import Path
 
@@ -62,10 +63,6 @@ def stages(texts: list[str]) -> None:
         "scoring and reasons": lambda: [
             detector._scorer.score_many([v], [s]) for v, s in zip(views, signals, strict=True)
         ],
-        # A new detector each run: one keeps the verdicts of the messages it met.
-        "classify (all of it)": lambda: [
-            fresh.classify(t) for fresh in [autodm.Detector()] for t in texts
-        ],
         "classify, each met before": lambda: [detector.classify(t) for t in texts],
     }
     for t in texts:
@@ -74,6 +71,16 @@ def stages(texts: list[str]) -> None:
     for name, run in parts.items():
         took = min(timeit.repeat(run, number=1, repeat=3)) / len(texts) * 1e6
         print(f"  {name:<24}{took:8.1f} us")
+    # A new detector each run, built before the clock starts: one keeps the verdicts of the
+    # messages it met.
+    runs = []
+    for _ in range(3):
+        fresh = autodm.Detector()
+        start = time.perf_counter()
+        for t in texts:
+            fresh.classify(t)
+        runs.append(time.perf_counter() - start)
+    print(f"  {'classify (all of it)':<24}{min(runs) / len(texts) * 1e6:8.1f} us")
 
 
 def main() -> int:

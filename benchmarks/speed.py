@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 import autodm
-from autodm._detector import scoring_key
+from autodm._sharing import scoring_key
 from autodm._text import view
 
 FILLERS = ["Sam", "Priya", "Kenji", "Olu", "Marta", "Jonas", "Aisha", "Diego", "Mei", "Ravi"]

@@ -581,7 +581,7 @@ def test_a_campaign_is_scored_once_per_view(
 
 
 def test_the_scoring_key_holds_every_view_field_a_verdict_reads() -> None:
-    from autodm._detector import UNKEYED_FIELDS, scoring_key
+    from autodm._sharing import UNKEYED_FIELDS, scoring_key
     from autodm._text import TextView, view
 
     keyed = {"masked", "number_shapes", "links", "handles", "emails", "flags", "has_cjk"}
@@ -594,9 +594,7 @@ def test_the_scoring_key_holds_every_view_field_a_verdict_reads() -> None:
     assert scoring_key(view("costs 12")) != scoring_key(view("costs 123"))
 
 
-def test_classify_keeps_recent_verdicts_by_view(monkeypatch: pytest.MonkeyPatch) -> None:
-    from autodm import _detector
-
+def test_classify_keeps_recent_verdicts_by_view() -> None:
     detector = Detector()
     first = detector.classify("Hi Sam, thanks for the follow! Grab 20% off: bit.ly/a1")
     again = detector.classify("Hi Mei, thanks for the follow! Grab 30% off: bit.ly/b2")
@@ -608,7 +606,7 @@ def test_classify_keeps_recent_verdicts_by_view(monkeypatch: pytest.MonkeyPatch)
     )
     assert with_context is not first  # context is evidence: always scored
     assert len(pickle.loads(pickle.dumps(detector))._recent) == 0
-    monkeypatch.setattr(_detector, "RECENT_VERDICTS", 4)
+    detector._recent.size = 4
     for i in range(30):
         detector.classify(f"order {i} word{i} is ready")
         assert len(detector._recent) <= 4
@@ -618,6 +616,35 @@ def test_classify_keeps_recent_verdicts_by_view(monkeypatch: pytest.MonkeyPatch)
     remembering = Detector(memory=autodm.SenderMemory())
     remembering.classify("Hi Sam, thanks for the follow! Grab 20% off: bit.ly/a1")
     assert not remembering._recent  # a memory must see every message
+
+
+def test_a_detector_keeps_no_verdict_of_a_large_view_and_stays_read_only() -> None:
+    from autodm._sharing import MAX_KEY_CHARS
+
+    detector = Detector()
+    hosts = " ".join(f"https://{'h' * 60}{i}.example.com/x" for i in range(9))
+    assert len(hosts) < MAX_KEY_CHARS * 2  # masked short, but the hosts add up
+    detector.classify(hosts)
+    detector.classify("word " * 200)
+    assert len(detector._recent) == 0
+    with pytest.raises(AttributeError):
+        detector.threshold = 0.5  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        detector.bundle = detector.bundle  # type: ignore[misc]
+    state = {k: v for k, v in detector.__dict__.items() if k != "_recent"}  # older pickle
+    restored = Detector.__new__(Detector)
+    restored.__setstate__(state)
+    assert restored.classify(SPAM) == detector.classify(SPAM)
+
+
+def test_classify_many_keeps_a_bounded_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    from autodm import _detector
+
+    monkeypatch.setattr(_detector, "CALL_VERDICTS", 3)
+    detector = Detector()
+    messages = [f"Hi {n}, thanks for the follow! {k} bit.ly/{n}" for k in range(9) for n in _NAMES]
+    messages = messages * 3  # more slices than one, more keys than the store holds
+    assert detector.classify_many(messages) == [Detector().classify(m) for m in messages]
 
 
 def test_a_memory_sees_every_repeat() -> None:
