@@ -18,7 +18,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from ._detector import shared_templates
+from ._featurizer import shared_templates
 from ._text import view
 from .errors import InvalidInputError, describe
 from .extractors.template import DUPLICATE_SIMILARITY

@@ -10,27 +10,20 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any, Final
 
-import numpy as np
-
 from ._bundle import Bundle, load_bundle
+from ._featurizer import Featurizer
 from ._memory import SenderMemory
 from ._model import Scorer
 from ._ngrams import batch_slices
-from ._sharing import Key, VerdictStore
+from ._sharing import Key, VerdictStore, distinct_messages
 from ._text import MAX_CHARS, TextView, view
 from ._types import Context, Signal, Verdict, as_context
 from .errors import BundleError, InvalidInputError, describe
-from .extractors import (
-    CallToAction,
-    LinkDensity,
-    Template,
-    TemplateSimilarity,
-    TimingAfterFollow,
-)
+from .extractors import Template
 from .extractors.template import MIN_DUPLICATE_CHARS
 from .extractors.timing import describe_delay
 
-__all__ = ["Detector", "Featurizer", "classify", "classify_many"]
+__all__ = ["Detector", "classify", "classify_many"]
 
 ContextLike = Context | Mapping[str, Any] | None
 #: Template similarity from which a verdict names the matched template.
@@ -47,43 +40,6 @@ BATCH: Final = 1024
 RECENT_VERDICTS: Final = 2048
 #: Verdicts one classify_many call keeps for the messages of its later slices.
 CALL_VERDICTS: Final = 16384
-
-
-class Featurizer:
-    """The four extractors run over one shared view of each message."""
-
-    def __init__(self, templates: Iterable[Template | Mapping[str, Any]] | None = None) -> None:
-        # The default extractors are immutable; every detector shares one set, so building
-        # a detector (per threshold, per worker) does not index the bank and lexicons again.
-        self.template = shared_templates() if templates is None else TemplateSimilarity(templates)
-        self.extractors = (self.template, LinkDensity(), TimingAfterFollow(), shared_lexicons())
-        self.feature_names: tuple[str, ...] = tuple(
-            name for extractor in self.extractors for name in extractor.feature_names
-        )
-
-    def signals(
-        self, message_view: TextView, ctx: Context, *, exclude: np.ndarray | None = None
-    ) -> dict[str, Signal]:
-        """Every extractor's signals for one message, by feature name.
-
-        ``exclude`` holds template-bank indices the template extractor ignores
-        (used when training on the bank's own texts).
-        """
-        return self.signals_many([message_view], [ctx], exclude=exclude)[0]
-
-    def signals_many(
-        self,
-        views: Sequence[TextView],
-        contexts: Sequence[Context],
-        *,
-        exclude: np.ndarray | None = None,
-    ) -> list[dict[str, Signal]]:
-        """:meth:`signals` for a batch; the template bank is compared with all at once."""
-        batch = self.template.extract_many(views, contexts, exclude=exclude)
-        for signals, message_view, ctx in zip(batch, views, contexts, strict=True):
-            for extractor in self.extractors[1:]:
-                signals.update(extractor.extract(message_view, ctx))
-        return batch
 
 
 class Detector:
@@ -311,7 +267,7 @@ class Detector:
         items, ctxs = _batch(messages, contexts)
         _check_jobs(n_jobs)
         if self.memory is None:
-            items, ctxs, where = _distinct_messages(items, ctxs)
+            items, ctxs, where = distinct_messages(items, ctxs)
             verdicts = self._classify_spread(items, ctxs, n_jobs)
             return [verdicts[i] for i in where]
         return self._classify_spread(items, ctxs, n_jobs)
@@ -335,30 +291,6 @@ class Detector:
             delayed(_classify_chunk)(self, items[a:b], ctxs[a:b]) for a, b in pairwise(bounds)
         )
         return [verdict for chunk in chunks for verdict in chunk]
-
-
-def _distinct_messages(
-    messages: Sequence[str], contexts: Sequence[ContextLike]
-) -> tuple[list[str], list[ContextLike], list[int]]:
-    """Keep one copy of each text that comes without context, and say where each item went.
-
-    Without context (and without a memory) a verdict depends on the text alone, and
-    the texts of an auto-DM campaign repeat: each is scored once.
-    """
-    kept: list[str] = []
-    kept_contexts: list[ContextLike] = []
-    seen: dict[str, int] = {}
-    where: list[int] = []
-    for message, context in zip(messages, contexts, strict=True):
-        if context is None and type(message) is str:
-            slot = seen.setdefault(message, len(kept))
-            if slot < len(kept):
-                where.append(slot)
-                continue
-        where.append(len(kept))
-        kept.append(message)
-        kept_contexts.append(context)
-    return kept, kept_contexts, where
 
 
 def _classify_chunk(
@@ -439,18 +371,6 @@ def _check_jobs(n_jobs: int) -> None:
         raise InvalidInputError(
             f"`n_jobs` must be a positive int or -1 (all cores). Got {describe(n_jobs)} instead."
         )
-
-
-@cache
-def shared_templates() -> TemplateSimilarity:
-    """The bundled template bank, indexed once per process."""
-    return TemplateSimilarity()
-
-
-@cache
-def shared_lexicons() -> CallToAction:
-    """The bundled call-to-action lexicons, compiled once per process."""
-    return CallToAction()
 
 
 @cache

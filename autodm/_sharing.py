@@ -10,12 +10,13 @@ verdicts by it, bounded.
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Sequence
+from typing import Any, Final
 
 from ._text import TextView
 from ._types import Verdict
 
-__all__ = ["MAX_KEY_CHARS", "UNKEYED_FIELDS", "VerdictStore", "scoring_key"]
+__all__ = ["MAX_KEY_CHARS", "UNKEYED_FIELDS", "VerdictStore", "distinct_messages", "scoring_key"]
 
 #: Views whose masked text and link hosts add up to more characters than this are never
 #: kept, so that a store's memory is bounded by its entries.
@@ -76,3 +77,27 @@ class VerdictStore:
         if len(self._verdicts) >= self.size:
             self._verdicts.clear()
         self._verdicts[key] = verdict
+
+
+def distinct_messages(
+    messages: Sequence[str], contexts: Sequence[Any]
+) -> tuple[list[str], list[Any], list[int]]:
+    """Keep one copy of each text that comes without context, and say where each item went.
+
+    Without context (and without a memory) a verdict depends on the text alone, and
+    the texts of an auto-DM campaign repeat: each is scored once.
+    """
+    kept: list[str] = []
+    kept_contexts: list[Any] = []
+    seen: dict[str, int] = {}
+    where: list[int] = []
+    for message, context in zip(messages, contexts, strict=True):
+        if context is None and type(message) is str:
+            slot = seen.setdefault(message, len(kept))
+            if slot < len(kept):
+                where.append(slot)
+                continue
+        where.append(len(kept))
+        kept.append(message)
+        kept_contexts.append(context)
+    return kept, kept_contexts, where

@@ -16,7 +16,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._bundle import _MAX_CHAR_WEIGHT, Bundle, _is_number, _is_probability, bundle_from_parts
-from ._detector import ContextLike, Detector, Featurizer, _batch
+from ._detector import ContextLike, Detector, _batch
+from ._featurizer import Featurizer
 from ._model import DEFAULT_CONTEXT_EVIDENCE, OBFUSCATION_FLAGS, ngram_tokens
 from ._ngrams import DEFAULT_BUCKETS, DEFAULT_CHAR_SIZES, batch_slices, batch_text_features
 from ._text import view

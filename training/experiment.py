@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "training"))
 import devdata  # noqa: E402
 
 import autodm._training as training  # noqa: E402
-from autodm._detector import Featurizer  # noqa: E402
+from autodm._featurizer import Featurizer  # noqa: E402
 from autodm._ngrams import DEFAULT_BUCKETS, DEFAULT_CHAR_SIZES  # noqa: E402
 
 REAL = devdata.REAL_HUMAN_SOURCES + devdata.REAL_AUTOMATED_SOURCES
