@@ -93,6 +93,22 @@ def report(name, scores, y, sources):
     )
 
 
+def peer_trained_on(kept, texts, y, groups, weights, sources):
+    """The peer trained on the ``kept`` rows; its threshold for the bundled default's target,
+    from its out-of-fold scores on the real messages among them; and those scores."""
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    target = float(devdata.TRAIN_OPTIONS.get("target_fpr", 0.005))  # type: ignore[arg-type]
+    real = np.isin(sources, devdata.REAL_HUMAN_SOURCES + devdata.REAL_AUTOMATED_SOURCES)[kept]
+    folds = StratifiedGroupKFold(5, shuffle=True, random_state=0).split(
+        texts[kept], y[kept], groups[kept]
+    )
+    oof = peer_scores(texts[kept], y[kept], weights[kept], list(folds))
+    threshold = training._threshold_for(oof[real], y[kept][real], target, sources[kept][real])
+    peer = peer_model().fit(texts[kept], y[kept], logisticregression__sample_weight=weights[kept])
+    return peer, threshold, oof
+
+
 def unseen_sources(texts, y, groups, weights, sources, bank_ids) -> None:
     """False positives on each human source when the models are trained without it.
 
@@ -100,15 +116,11 @@ def unseen_sources(texts, y, groups, weights, sources, bank_ids) -> None:
     the threshold its own out-of-fold scores give for the default's target on the
     sources it was trained on.
     """
-    from sklearn.model_selection import StratifiedGroupKFold
-
     import autodm
 
-    target = float(devdata.TRAIN_OPTIONS.get("target_fpr", 0.005))  # type: ignore[arg-type]
     texts = np.asarray(texts, dtype=object)
     bank_ids = np.asarray(bank_ids, dtype=object)
     automated = np.isin(sources, devdata.REAL_AUTOMATED_SOURCES) & (y == 1)
-    real = np.isin(sources, devdata.REAL_HUMAN_SOURCES + devdata.REAL_AUTOMATED_SOURCES)
     print("\nOn a kind of human text never seen in training (each source left out in turn)")
     print(f"  {'':<37}{'autodm default':>16}{'autodm strict':>16}{'peer':>16}")
     print(f"  {'left out':<28}{'messages':>9}" + f"{'FPR':>8}{'recall':>8}" * 3)
@@ -134,17 +146,7 @@ def unseen_sources(texts, y, groups, weights, sources, bank_ids) -> None:
                     float(np.mean(probabilities[automated[kept]] >= threshold)),
                 )
             )
-        folds = StratifiedGroupKFold(5, shuffle=True, random_state=0).split(
-            texts[kept], y[kept], groups[kept]
-        )
-        oof = peer_scores(texts[kept], y[kept], weights[kept], list(folds))
-        measured = real[kept]
-        threshold = training._threshold_for(
-            oof[measured], y[kept][measured], target, sources[kept][measured]
-        )
-        peer = peer_model().fit(
-            texts[kept], y[kept], logisticregression__sample_weight=weights[kept]
-        )
+        peer, threshold, oof = peer_trained_on(kept, texts, y, groups, weights, sources)
         rows.append(
             (
                 float(np.mean(peer.predict_proba(texts[~kept])[:, 1] >= threshold)),
@@ -171,8 +173,6 @@ def unseen_families(texts, y, groups, weights, sources, bank_ids, families, ours
     trained without the family, at the threshold its out-of-fold scores give for the
     default's target.
     """
-    from sklearn.model_selection import StratifiedGroupKFold
-
     import autodm
 
     target = float(devdata.TRAIN_OPTIONS.get("target_fpr", 0.005))  # type: ignore[arg-type]
@@ -200,17 +200,7 @@ def unseen_families(texts, y, groups, weights, sources, bank_ids, families, ours
             [v.probability for v in autodm.Detector(bundle).classify_many(list(texts[measured]))]
         )
         strict = bundle.operating_points["strict"]["threshold"]
-        folds = StratifiedGroupKFold(5, shuffle=True, random_state=0).split(
-            texts[kept], y[kept], groups[kept]
-        )
-        oof = peer_scores(texts[kept], y[kept], weights[kept], list(folds))
-        on_real = real[kept]
-        threshold = training._threshold_for(
-            oof[on_real], y[kept][on_real], target, sources[kept][on_real]
-        )
-        peer = peer_model().fit(
-            texts[kept], y[kept], logisticregression__sample_weight=weights[kept]
-        )
+        peer, threshold, _ = peer_trained_on(kept, texts, y, groups, weights, sources)
         peer_recall = np.mean(peer.predict_proba(texts[measured])[:, 1] >= threshold)
         print(
             f"  {name:<28}{int(measured.sum()):>9}{np.mean(ours[measured] >= seen):>12.3f}"
