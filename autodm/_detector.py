@@ -34,9 +34,9 @@ _PRESETS: Final = ("strict", "balanced", "lenient")
 PARALLEL_MIN_BATCH: Final = 2000
 #: Messages scored together in one pass of the vectorised path (bounds its memory).
 BATCH: Final = 1024
-#: Verdicts a detector keeps from :meth:`Detector.classify` calls without context, by what
-#: they read of a message (autodm._sharing): a bot meets a campaign's message again and
-#: again, its names and numbers changed.
+#: Verdicts a detector keeps from its calls (classify, and classify_many of up to this many
+#: messages) for messages without context, by what they read of a message (autodm._sharing):
+#: a bot meets a campaign's message again and again, its names and numbers changed.
 RECENT_VERDICTS: Final = 2048
 #: Verdicts one classify_many call keeps for the messages of its later slices.
 CALL_VERDICTS: Final = 16384
@@ -47,10 +47,11 @@ class Detector:
 
     A detector's bundle, threshold and memory are fixed at construction, and it is
     safe to share across threads. It keeps the verdicts of up to 2,048 recent messages
-    without context (forgotten all at once when full), by what a verdict reads of
-    them: a message that differs from one of them only in greeted names, handles,
-    numbers of the same shape or link paths gets that verdict without being scored
-    again (it is the verdict scoring would give).
+    without context, from ``classify`` and from ``classify_many`` calls of up to 2,048
+    messages (forgotten all at once when full), by what a verdict reads of them: a
+    message that differs from one of them only in greeted names, handles, numbers of
+    the same shape or link paths gets that verdict without being scored again (it is
+    the verdict scoring would give).
 
     Parameters
     ----------
@@ -297,10 +298,14 @@ def _classify_chunk(
     detector: Detector, messages: Sequence[str], contexts: Sequence[ContextLike]
 ) -> list[Verdict]:
     """Classify in slices of at most :data:`BATCH` messages and ``MAX_BATCH_CHARS``
-    characters examined, so memory stays bounded however long the messages are; a
-    message that views like one of an earlier slice takes its verdict."""
+    characters examined, so memory stays bounded however long the messages are.
+
+    A message that reads like one scored before takes its verdict: in a call of up to
+    :data:`RECENT_VERDICTS` messages, one the detector met in its recent calls (a stream
+    scored in small batches); in a longer call, one of an earlier slice of the same call.
+    """
     lengths = [min(len(m), MAX_CHARS) if isinstance(m, str) else 1 for m in messages]
-    known = VerdictStore(CALL_VERDICTS)
+    known = detector._recent if len(messages) <= RECENT_VERDICTS else VerdictStore(CALL_VERDICTS)
     verdicts: list[Verdict] = []
     for start, stop in batch_slices(lengths, BATCH):
         verdicts.extend(detector._classify_batch(messages[start:stop], contexts[start:stop], known))

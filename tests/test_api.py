@@ -647,6 +647,25 @@ def test_classify_many_keeps_a_bounded_store(monkeypatch: pytest.MonkeyPatch) ->
     assert detector.classify_many(messages) == [Detector().classify(m) for m in messages]
 
 
+def test_a_stream_of_small_batches_shares_verdicts_across_calls(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    detector = Detector()
+    first = detector.classify_many(["Hi Sam, thanks for the follow! Grab 20% off: bit.ly/a1"])
+    scored: list[object] = []
+    original = detector._score
+
+    def counting(views: Sequence[object], contexts: Sequence[object]) -> list[autodm.Verdict]:
+        scored.extend(views)
+        return original(views, contexts)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(detector, "_score", counting)
+    later = detector.classify_many(["Hi Mei, thanks for the follow! Grab 30% off: bit.ly/b2", CHAT])
+    assert later[0] is first[0]
+    assert len(scored) == 1  # only the chat message was new
+    assert detector.classify("Hi Ola, thanks for the follow! Grab 40% off: bit.ly/c3") is first[0]
+
+
 def test_a_memory_sees_every_repeat() -> None:
     memory = autodm.SenderMemory()
     remembering = Detector(memory=memory)
