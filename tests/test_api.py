@@ -641,10 +641,25 @@ def test_classify_many_keeps_a_bounded_store(monkeypatch: pytest.MonkeyPatch) ->
     from autodm import _detector
 
     monkeypatch.setattr(_detector, "CALL_VERDICTS", 3)
+    monkeypatch.setattr(_detector, "RECENT_VERDICTS", 10)  # this call is a long one
     detector = Detector()
+    stores: list[int] = []
+    original = detector._classify_batch
+
+    def watching(
+        messages: Sequence[str], contexts: Sequence[object], known: object = None
+    ) -> list[autodm.Verdict]:
+        verdicts = original(messages, contexts, known)  # type: ignore[arg-type]
+        assert known is not detector._recent
+        stores.append(len(known))  # type: ignore[arg-type]
+        return verdicts
+
+    monkeypatch.setattr(detector, "_classify_batch", watching)
     messages = [f"Hi {n}, thanks for the follow! {k} bit.ly/{n}" for k in range(9) for n in _NAMES]
-    messages = messages * 3  # more slices than one, more keys than the store holds
+    messages = messages * 3  # more keys than the store holds, each met again
     assert detector.classify_many(messages) == [Detector().classify(m) for m in messages]
+    assert stores
+    assert max(stores) <= 3
 
 
 def test_a_stream_of_small_batches_shares_verdicts_across_calls(
