@@ -557,6 +557,27 @@ def test_a_campaign_of_varied_texts_gets_the_verdicts_of_each_alone(
     assert detector.classify_many(messages) == [detector.classify(m) for m in messages]
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    st.text(max_size=40),
+    st.lists(
+        st.tuples(st.sampled_from(_NAMES), st.integers(0, 10**4), st.sampled_from(["a1", "Zq"])),
+        min_size=2,
+        max_size=6,
+    ),
+)
+def test_any_text_varied_by_name_number_and_path_keeps_its_own_verdicts(
+    free: str, fills: list[tuple[str, int, str]]
+) -> None:
+    """Arbitrary text around the varied parts: sharing never gives a message another's
+    verdict (each is compared with that of a new detector, which keeps none)."""
+    detector = default_detector()
+    messages = [f"Hi {name}, {free} {n} see bit.ly/{path}" for name, n, path in fills]
+    shared = detector.classify_many(messages)
+    for message, verdict in zip(messages, shared, strict=True):
+        assert verdict == Detector().classify(message)
+
+
 def test_a_campaign_is_scored_once_per_view(
     detector: Detector, monkeypatch: pytest.MonkeyPatch
 ) -> None:
