@@ -93,6 +93,28 @@ def report(name, scores, y, sources):
     )
 
 
+def trained_without(left_out, texts, y, groups, weights, sources, bank_ids, scored=None):
+    """The bundled recipe trained without the ``left_out`` rows: its bundle, its out-of-fold
+    probabilities on the rows it kept, and its probabilities on the ``scored`` rows (by
+    default the left-out ones)."""
+    import autodm
+
+    kept = ~left_out
+    bundle, probabilities = training.train_with_scores(
+        list(texts[kept]),
+        y[kept],
+        groups=list(groups[kept]),
+        sources=list(sources[kept]),
+        sample_weight=list(weights[kept]),
+        bank_ids=list(bank_ids[kept]),
+        **devdata.TRAIN_OPTIONS,
+    )
+    scored = left_out if scored is None else scored
+    detector = autodm.Detector(bundle)
+    unseen = np.array([v.probability for v in detector.classify_many(list(texts[scored]))])
+    return bundle, probabilities, unseen
+
+
 def peer_trained_on(kept, texts, y, groups, weights, sources):
     """The peer trained on the ``kept`` rows; its threshold for the bundled default's target,
     from its out-of-fold scores on the real messages among them; and those scores."""
@@ -116,7 +138,6 @@ def unseen_sources(texts, y, groups, weights, sources, bank_ids) -> None:
     the threshold its own out-of-fold scores give for the default's target on the
     sources it was trained on.
     """
-    import autodm
 
     texts = np.asarray(texts, dtype=object)
     bank_ids = np.asarray(bank_ids, dtype=object)
@@ -126,17 +147,8 @@ def unseen_sources(texts, y, groups, weights, sources, bank_ids) -> None:
     print(f"  {'left out':<28}{'messages':>9}" + f"{'FPR':>8}{'recall':>8}" * 3)
     for source in devdata.REAL_HUMAN_SOURCES:
         kept = sources != source
-        bundle, probabilities = training.train_with_scores(
-            list(texts[kept]),
-            y[kept],
-            groups=list(groups[kept]),
-            sources=list(sources[kept]),
-            sample_weight=list(weights[kept]),
-            bank_ids=list(bank_ids[kept]),
-            **devdata.TRAIN_OPTIONS,
-        )
-        unseen = np.array(
-            [v.probability for v in autodm.Detector(bundle).classify_many(list(texts[~kept]))]
+        bundle, probabilities, unseen = trained_without(
+            ~kept, texts, y, groups, weights, sources, bank_ids
         )
         rows: list[tuple[float, float]] = []
         for threshold in (bundle.threshold, bundle.operating_points["strict"]["threshold"]):
@@ -173,7 +185,6 @@ def unseen_families(texts, y, groups, weights, sources, bank_ids, families, ours
     trained without the family, at the threshold its out-of-fold scores give for the
     default's target.
     """
-    import autodm
 
     target = float(devdata.TRAIN_OPTIONS.get("target_fpr", 0.005))  # type: ignore[arg-type]
     texts = np.asarray(texts, dtype=object)
@@ -187,17 +198,8 @@ def unseen_families(texts, y, groups, weights, sources, bank_ids, families, ours
         held = (y == 1) & np.isin(families, list(kinds | bank_families))
         measured = held & (sources == "auto_dm")
         kept = ~held
-        bundle, _ = training.train_with_scores(
-            list(texts[kept]),
-            y[kept],
-            groups=list(groups[kept]),
-            sources=list(sources[kept]),
-            sample_weight=list(weights[kept]),
-            bank_ids=list(bank_ids[kept]),
-            **devdata.TRAIN_OPTIONS,
-        )
-        unseen = np.array(
-            [v.probability for v in autodm.Detector(bundle).classify_many(list(texts[measured]))]
+        bundle, _, unseen = trained_without(
+            held, texts, y, groups, weights, sources, bank_ids, scored=measured
         )
         strict = bundle.operating_points["strict"]["threshold"]
         peer, threshold, _ = peer_trained_on(kept, texts, y, groups, weights, sources)
