@@ -578,9 +578,8 @@ def test_any_text_varied_by_name_number_and_path_keeps_its_own_verdicts(
         assert verdict == Detector().classify(message)
 
 
-def test_a_campaign_is_scored_once_per_view(
-    detector: Detector, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _count_scored(detector: Detector, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The views ``detector`` scores from now on (messages taking a kept verdict are not)."""
     scored: list[object] = []
     original = detector._score
 
@@ -589,6 +588,13 @@ def test_a_campaign_is_scored_once_per_view(
         return original(views, contexts)  # type: ignore[arg-type]
 
     monkeypatch.setattr(detector, "_score", counting)
+    return scored
+
+
+def test_a_campaign_is_scored_once_per_view(
+    detector: Detector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scored = _count_scored(detector, monkeypatch)
     template = "Hi {}, thanks for the follow! Grab 20% off today: bit.ly/{}"
     messages = [template.format(name, i) for i in range(3 * BATCH) for name in _NAMES[:2]]
     messages.append("Hi Sam, thanks for the follow! Grab 200% off today: bit.ly/x")
@@ -688,14 +694,7 @@ def test_a_stream_of_small_batches_shares_verdicts_across_calls(
 ) -> None:
     detector = Detector()
     first = detector.classify_many(["Hi Sam, thanks for the follow! Grab 20% off: bit.ly/a1"])
-    scored: list[object] = []
-    original = detector._score
-
-    def counting(views: Sequence[object], contexts: Sequence[object]) -> list[autodm.Verdict]:
-        scored.extend(views)
-        return original(views, contexts)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(detector, "_score", counting)
+    scored = _count_scored(detector, monkeypatch)
     later = detector.classify_many(["Hi Mei, thanks for the follow! Grab 30% off: bit.ly/b2", CHAT])
     assert later[0] is first[0]
     assert len(scored) == 1  # only the chat message was new
