@@ -9,14 +9,16 @@ computed on the real messages only. For each, it prints ROC-AUC, recall at 1 % p
 positives, and recall with the false-positive rate held at 0.5 % on every human
 source separately, then recall or false-positive rate per source at that
 threshold, then recall at the target of the bundled model's default threshold
-(0.4 %). Needs ../shared/data; says so and exits 2 without it.
+(``target_fpr`` in training/devdata.py). Needs ../shared/data; says so and exits 2 without it.
 
 ``--unseen-sources`` adds what the fold figures cannot show: how the model does on a
 kind of human text it has never seen. For each human source in turn, the bundled
 recipe is trained without that source (its threshold chosen on the others, as the
 shipped model's is), and the source's messages are then scored at that model's own
 threshold. The false-positive rate there is the one to expect on a new kind of human
-text; the recall beside it is the out-of-fold recall of that model.
+text; the recall beside it is the out-of-fold recall of that model. A second table sweeps
+the default's target over each left-out model: what each target would give on a source
+never seen, which is how the bundled default's target is chosen.
 
 ``--unseen-families`` does the same for auto-DMs: for each of the two families with
 enough real messages, every auto-DM of the family (real, rendered from the bank, or
@@ -83,7 +85,7 @@ def report(name, scores, y, sources):
         rate = float(np.mean(scores[mask] >= strict))
         kind = "FPR" if source in human_sources else "recall"
         print(f"    {source:<28} n={mask.sum():>5}  {kind:<6} {rate:.4f}")
-    # The bundled model's default threshold targets a margin under 0.5 % (training/devdata.py).
+    # The bundled model's default threshold target (training/devdata.py), under 0.5 %.
     target = float(devdata.TRAIN_OPTIONS.get("target_fpr", 0.005))  # type: ignore[arg-type]
     margin = training._threshold_for(scores, y, target, sources)
     fprs = " / ".join(f"{100 * np.mean(scores[sources == s] >= margin):.2f}" for s in human_sources)
@@ -131,6 +133,11 @@ def peer_trained_on(kept, texts, y, groups, weights, sources):
     return peer, threshold, oof
 
 
+#: Targets of the default threshold that --unseen-sources tries on each left-out model.
+SWEEP = (0.004, 0.003, 0.0025, 0.002, 0.001)
+REAL = devdata.REAL_HUMAN_SOURCES + devdata.REAL_AUTOMATED_SOURCES
+
+
 def unseen_sources(texts, y, groups, weights, sources, bank_ids) -> None:
     """False positives on each human source when the models are trained without it.
 
@@ -145,6 +152,7 @@ def unseen_sources(texts, y, groups, weights, sources, bank_ids) -> None:
     print("\nOn a kind of human text never seen in training (each source left out in turn)")
     print(f"  {'':<37}{'autodm default':>16}{'autodm strict':>16}{'peer':>16}")
     print(f"  {'left out':<28}{'messages':>9}" + f"{'FPR':>8}{'recall':>8}" * 3)
+    sweep: dict[float, list[tuple[float, float]]] = {}
     for source in devdata.REAL_HUMAN_SOURCES:
         kept = sources != source
         bundle, probabilities, unseen = trained_without(
@@ -167,6 +175,29 @@ def unseen_sources(texts, y, groups, weights, sources, bank_ids) -> None:
         )
         cells = "".join(f"{fpr:>8.2%}{recall:>8.3f}" for fpr, recall in rows)
         print(f"  {source:<28}{int((~kept).sum()):>9}{cells}")
+        real_kept = np.isin(sources[kept], REAL)
+        for target in SWEEP:
+            threshold = training._threshold_for(
+                probabilities[real_kept], y[kept][real_kept], target, sources[kept][real_kept]
+            )
+            sweep.setdefault(target, []).append(
+                (
+                    float(np.mean(unseen >= threshold)),
+                    float(np.mean(probabilities[automated[kept]] >= threshold)),
+                )
+            )
+    print(
+        "\n  The default's target, swept: each left-out model's threshold for a false-positive"
+        "\n  rate held on every source it was trained on; that rate on the left-out source"
+    )
+    print(f"  {'target':<8}" + "".join(f"{s[:10]:>11}" for s in devdata.REAL_HUMAN_SOURCES), end="")
+    print(f"{'mean':>8}{'recall':>8}")
+    for target, cells in sweep.items():
+        fprs = [fpr for fpr, _ in cells]
+        line = "".join(f"{fpr:>11.2%}" for fpr in fprs)
+        recall = np.mean([r for _, r in cells])
+        mark = "  <- default" if target == devdata.TRAIN_OPTIONS.get("target_fpr") else ""
+        print(f"  {target:<8.2%}{line}{np.mean(fprs):>8.2%}{recall:>8.3f}{mark}")
 
 
 #: The auto-DM families --unseen-families leaves out in turn: the ``kind`` of the real
