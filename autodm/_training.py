@@ -692,7 +692,7 @@ class Evaluation:
         ``1 / h`` lets none. Human messages scored exactly 1.0 stay flagged even then (the
         threshold is at most 1.0). The threshold is fitted to the sample, so new messages
         see a little more on average, about ``(floor(fpr * h) + 1) / (h + 1)``: ask for
-        less than you need (the bundle asks 0.4 % to hold 0.5 %), from a sample of at
+        less than you need (0.4 % to hold 0.5 %, say), from a sample of at
         least a few hundred human messages.
 
         Raises

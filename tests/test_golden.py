@@ -31,24 +31,18 @@ def _cases(name: str) -> list[dict[str, Any]]:
 HUMAN = _cases("human.json")
 AUTOMATED = _cases("automated.json")
 
-# Human cases the bundled model (threshold 0.9146, manifest "created" 2026-11-27T03:47:14Z)
-# labels "automated"; measured probability in the comment.
+# Human cases the bundled model (threshold 0.9849, manifest "created" 2026-11-27T08:38:42Z)
+# labels "automated"; measured probability in the comment. (At the 0.9076 threshold before,
+# seven more: personal thank-yous for a follow, a fundraiser invitation, discount codes.)
 KNOWN_FALSE_POSITIVES = {
-    "human-thanks-01",  # 0.947  "thanks for following back!" + a question about a thread
-    "human-thanks-03",  # 0.973  "Thanks for the follow, Kenji!" + shared meetup
-    "human-thanks-07",  # 0.943  "I followed you back! Sorry, didn't see your request..."
-    "human-invite-05",  # 0.952  school fundraiser poster + link
-    "human-request-03",  # 0.993  "subscribe to my little brother's channel" + tinyurl
-    "human-ctx-02",  # 0.994  "Hey, thanks for the follow!" + Porto half, 2 days after
-    "human-thanks-it-01",  # 0.985  it: "Grazie per avermi seguito!" + camera question
-    "human-code-02",  # 0.970  a friend's thanks for a discount code that worked, "30% off"
-    "human-code-it-01",  # 0.966  it: a friend's discount code, "10%" for both of us
+    "human-request-03",  # 0.994  "subscribe to my little brother's channel" + tinyurl
+    "human-ctx-02",  # 0.993  "Hey, thanks for the follow!" + Porto half, 2 days after
 }
 
 # Recall over automated.json measured with the current model: 93 of 96 = 0.9688 (92 before
 # the n-grams read de-leeted tokens). The floor is that minus 5 points. Missed:
-# auto-obf-09 (0.241, spaced-out letters), auto-followback-zh-01 (0.499), auto-deal-zh-01
-# (0.884).
+# auto-obf-09 (0.203, spaced-out letters), auto-followback-zh-01 (0.544), auto-deal-zh-01
+# (0.876).
 MEASURED_RECALL = 93 / 96
 RECALL_FLOOR = MEASURED_RECALL - 0.05
 
