@@ -262,6 +262,7 @@ def train_with_scores(
     sample_weight: Sequence[float] | None = None,
     bank_ids: Sequence[str | None] | None = None,
     threshold_sources: Iterable[str] | None = None,
+    calibration_sources: Iterable[str] | None = None,
     context_evidence: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
     C: float = 1.0,
     ngrams: bool = True,
@@ -304,6 +305,12 @@ def train_with_scores(
         The human ``sources`` whose false-positive rates set the thresholds
         (default: all). Leave out sources of deliberately hard, hand-written
         negatives, which are for learning, not for measuring.
+    calibration_sources : iterable of str, optional
+        The ``sources`` whose messages, of both classes, calibrate ``probability``
+        (default: all). Leave out rendered templates and hand-written examples: they
+        are not a sample of real traffic, and their easy scores bend the calibration
+        line away from the real messages' (a verdict's label does not change, since
+        the thresholds keep their place among the scores).
     context_evidence : mapping, optional
         Likelihood-ratio tables to store instead of the defaults, as
         ``{signal: {"edges": [...], "log_lr": [...]}}`` (natural logs per bin).
@@ -459,13 +466,12 @@ def train_with_scores(
     for train_rows, test_rows in splits:
         oof[test_rows] = decision(fit(train_rows), test_rows)
 
-    slope, offset = _platt(oof, y)
     source_array = None if sources is None else np.asarray([str(s) for s in sources])
+    calibrated = _calibration_rows(source_array, calibration_sources, y, cv)
+    slope, offset = _platt(oof[calibrated], y[calibrated])
     measured = np.ones(n, dtype=bool)
     if threshold_sources is not None:
-        if source_array is None:
-            raise InvalidInputError("`threshold_sources` needs `sources`.")
-        measured = np.isin(source_array, list(threshold_sources)) | (y == 1)
+        measured = _of_sources(source_array, threshold_sources, "threshold_sources") | (y == 1)
     cut_sources = None if source_array is None else source_array[measured]
     probs = 1.0 / (1.0 + np.exp(-(slope * oof + offset)))
     points = {}
@@ -512,6 +518,7 @@ def train_with_scores(
             "cv": cv,
             "grouped": groups is not None,
             "target_fpr": target_fpr,
+            "calibration_messages": int(calibrated.sum()),
             "context_evidence": origin,
             **dict(description or {}),
         },
@@ -580,6 +587,39 @@ def _version() -> str:
     from . import __version__
 
     return __version__
+
+
+def _of_sources(
+    sources: NDArray[np.str_] | None, names: Iterable[str], option: str
+) -> NDArray[np.bool_]:
+    """Which messages come from one of the ``names`` that option ``option`` lists."""
+    if isinstance(names, str):
+        raise InvalidInputError(
+            f"`{option}` must be an iterable of source names, not one str; "
+            f"wrap it in a list: [{names!r}]."
+        )
+    if sources is None:
+        raise InvalidInputError(f"`{option}` needs `sources`.")
+    return np.isin(sources, [str(s) for s in names])
+
+
+def _calibration_rows(
+    sources: NDArray[np.str_] | None,
+    calibration_sources: Iterable[str] | None,
+    y: NDArray[np.int8],
+    cv: int,
+) -> NDArray[np.bool_]:
+    """The messages that calibrate ``probability``: those of ``calibration_sources``, or all."""
+    if calibration_sources is None:
+        return np.ones(len(y), dtype=bool)
+    rows = _of_sources(sources, calibration_sources, "calibration_sources")
+    counts = np.bincount(y[rows], minlength=2)
+    if min(counts) < cv:
+        raise InvalidInputError(
+            f"`calibration_sources` must hold at least {cv} messages of each class (cv={cv}). "
+            f"They hold {counts[1]} automated and {counts[0]} human."
+        )
+    return rows
 
 
 def _platt(scores: NDArray[np.float64], y: NDArray[np.int8]) -> tuple[float, float]:

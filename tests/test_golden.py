@@ -31,18 +31,18 @@ def _cases(name: str) -> list[dict[str, Any]]:
 HUMAN = _cases("human.json")
 AUTOMATED = _cases("automated.json")
 
-# Human cases the bundled model (threshold 0.9849, manifest "created" 2026-11-27T08:38:42Z)
-# labels "automated"; measured probability in the comment. (At the 0.9076 threshold before,
+# Human cases the bundled model (threshold 0.9921, manifest "created" 2026-11-27T08:49:47Z)
+# labels "automated"; measured probability in the comment. (At the 0.4 % default before,
 # seven more: personal thank-yous for a follow, a fundraiser invitation, discount codes.)
 KNOWN_FALSE_POSITIVES = {
-    "human-request-03",  # 0.994  "subscribe to my little brother's channel" + tinyurl
-    "human-ctx-02",  # 0.993  "Hey, thanks for the follow!" + Porto half, 2 days after
+    "human-request-03",  # 0.997  "subscribe to my little brother's channel" + tinyurl
+    "human-ctx-02",  # 0.997  "Hey, thanks for the follow!" + Porto half, 2 days after
 }
 
 # Recall over automated.json measured with the current model: 93 of 96 = 0.9688 (92 before
 # the n-grams read de-leeted tokens). The floor is that minus 5 points. Missed:
-# auto-obf-09 (0.203, spaced-out letters), auto-followback-zh-01 (0.544), auto-deal-zh-01
-# (0.876).
+# auto-obf-09 (0.307, spaced-out letters), auto-followback-zh-01 (0.681), auto-deal-zh-01
+# (0.929).
 MEASURED_RECALL = 93 / 96
 RECALL_FLOOR = MEASURED_RECALL - 0.05
 

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 import autodm
 from autodm import Detector, InvalidInputError
-from autodm._training import Evaluation, labels_to_array
+from autodm import _training as training
+from autodm._training import Evaluation, _platt, labels_to_array, train_with_scores
 
 AUTOMATED = [
     "Thanks for the follow! Like my page: bit.ly/x1Ab",
@@ -102,6 +103,28 @@ def test_labels_to_array_refuses_unknown_labels(label: object) -> None:
         ((MESSAGES, LABELS), {"groups": ["g"] * 3}, "groups"),
         ((MESSAGES, LABELS), {"sources": ["s"] * 3}, "sources"),
         ((MESSAGES, LABELS), {"bank_ids": [None] * 3}, "bank_ids"),
+        ((MESSAGES, LABELS), {"calibration_sources": ["a"]}, "needs `sources`"),
+        ((MESSAGES, LABELS), {"threshold_sources": ["a"]}, "needs `sources`"),
+        (
+            (MESSAGES, LABELS),
+            {"sources": ["a"] * 12, "calibration_sources": "a"},
+            "not one str",
+        ),
+        (
+            (MESSAGES, LABELS),
+            {"sources": ["a"] * 12, "threshold_sources": "a"},
+            "not one str",
+        ),
+        (
+            (MESSAGES, LABELS),
+            {"sources": ["a"] * 6 + ["b"] * 6, "calibration_sources": ["b"]},
+            "0 automated and 6 human",
+        ),
+        (
+            (MESSAGES, LABELS),
+            {"sources": ["a"] * 12, "calibration_sources": ["no-such-source"]},
+            "0 automated and 0 human",
+        ),
         ((MESSAGES, LABELS), {"bank_ids": ["no-such-template"] + [None] * 11}, "bank_ids"),
         ((MESSAGES, LABELS, [None]), {}, "one entry per message"),
         (("a single string", LABELS), {}, "single str"),
@@ -143,6 +166,37 @@ def test_train_small_set_gives_consistent_manifest() -> None:
     assert bundle.ngram_coef is not None
     assert bundle.ngram_coef.shape == (256,)
     assert "seconds_after_follow" not in bundle.features
+
+
+def test_calibration_sources_calibrate_on_their_messages_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Two kinds of each class: "real" ones, and "easy" ones of another source. Calibrating on
+    # the real ones moves the probabilities, but no message's place against the thresholds.
+    sources = ["real", "real", "real", "easy", "easy", "easy"] * 2
+    options = {"cv": 3, "buckets": 256, "sources": sources}
+    everyone, p_all = train_with_scores(MESSAGES, LABELS, **options)
+    fitted: list[tuple[np.ndarray, np.ndarray, tuple[float, float]]] = []
+
+    def spy(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        line = _platt(scores, y)
+        fitted.append((scores, y, line))
+        return line
+
+    monkeypatch.setattr(training, "_platt", spy)
+    real_only, p_real = train_with_scores(MESSAGES, LABELS, calibration_sources=["real"], **options)
+    [(scores, y, line)] = fitted
+    real = np.array([s == "real" for s in sources])
+    assert y.tolist() == labels_to_array(LABELS)[real].tolist()
+    assert len(scores) == 6
+    assert real_only.calibration == line
+    assert real_only.manifest["training"]["calibration_messages"] == 6
+    assert everyone.manifest["training"]["calibration_messages"] == 12
+    assert everyone.calibration != real_only.calibration
+    for name, point in everyone.manifest["operating_points"].items():
+        other = real_only.manifest["operating_points"][name]
+        assert (point["recall"], point["fpr"]) == (other["recall"], other["fpr"])
+        assert np.array_equal(p_all >= point["threshold"], p_real >= other["threshold"])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -217,8 +217,10 @@ class Figures:
 
 
 def calibrated(scores: NDArray[np.float64], data: Data) -> NDArray[np.float64]:
-    """P(automated) by the Platt scaling of ``train_with_scores`` (the thresholds need [0, 1])."""
-    slope, offset = training._platt(scores, data.y)
+    """P(automated) by the Platt scaling of ``train_with_scores``, fitted on the real messages
+    as the bundled recipe's is (the thresholds need [0, 1])."""
+    real = np.isin(data.sources, REAL)
+    slope, offset = training._platt(scores[real], data.y[real])
     return np.asarray(1.0 / (1.0 + np.exp(-(slope * scores + offset))))
 
 
