@@ -402,6 +402,18 @@ def train_with_scores(
         raise InvalidInputError(
             f"`sources` must have one entry per message: {len(sources)} for {n}."
         )
+    source_array = None if sources is None else np.asarray([str(s) for s in sources])
+    calibrated = _calibration_rows(source_array, calibration_sources, y)
+    measured = np.ones(n, dtype=bool)
+    if threshold_sources is not None:
+        measured = _of_sources(source_array, threshold_sources, "threshold_sources")
+        if not np.any(measured & (y == 0)):
+            named = sorted({str(s) for s, label in zip(sources or (), y, strict=True) if not label})
+            raise InvalidInputError(
+                "`threshold_sources` names no source of human messages; the sources of "
+                f"human messages here are {named}."
+            )
+        measured |= y == 1
 
     from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
@@ -466,12 +478,12 @@ def train_with_scores(
     for train_rows, test_rows in splits:
         oof[test_rows] = decision(fit(train_rows), test_rows)
 
-    source_array = None if sources is None else np.asarray([str(s) for s in sources])
-    calibrated = _calibration_rows(source_array, calibration_sources, y, cv)
     slope, offset = _platt(oof[calibrated], y[calibrated])
-    measured = np.ones(n, dtype=bool)
-    if threshold_sources is not None:
-        measured = _of_sources(source_array, threshold_sources, "threshold_sources") | (y == 1)
+    if not slope > 0:
+        raise InvalidInputError(
+            "the out-of-fold scores do not rank the calibration messages (automated ones "
+            "do not score higher): give more messages, or other `calibration_sources`."
+        )
     cut_sources = None if source_array is None else source_array[measured]
     probs = 1.0 / (1.0 + np.exp(-(slope * oof + offset)))
     points = {}
@@ -593,9 +605,9 @@ def _of_sources(
     sources: NDArray[np.str_] | None, names: Iterable[str], option: str
 ) -> NDArray[np.bool_]:
     """Which messages come from one of the ``names`` that option ``option`` lists."""
-    if isinstance(names, str):
+    if isinstance(names, str | bytes | bytearray):
         raise InvalidInputError(
-            f"`{option}` must be an iterable of source names, not one str; "
+            f"`{option}` must be an iterable of source names, not one {type(names).__name__}; "
             f"wrap it in a list: [{names!r}]."
         )
     if sources is None:
@@ -603,21 +615,25 @@ def _of_sources(
     return np.isin(sources, [str(s) for s in names])
 
 
+#: Messages of each class that `calibration_sources` must hold: a line fitted on fewer
+#: says little about the next message.
+MIN_CALIBRATION: Final = 5
+
+
 def _calibration_rows(
     sources: NDArray[np.str_] | None,
     calibration_sources: Iterable[str] | None,
     y: NDArray[np.int8],
-    cv: int,
 ) -> NDArray[np.bool_]:
     """The messages that calibrate ``probability``: those of ``calibration_sources``, or all."""
     if calibration_sources is None:
         return np.ones(len(y), dtype=bool)
     rows = _of_sources(sources, calibration_sources, "calibration_sources")
     counts = np.bincount(y[rows], minlength=2)
-    if min(counts) < cv:
+    if min(counts) < MIN_CALIBRATION:
         raise InvalidInputError(
-            f"`calibration_sources` must hold at least {cv} messages of each class (cv={cv}). "
-            f"They hold {counts[1]} automated and {counts[0]} human."
+            f"`calibration_sources` must hold at least {MIN_CALIBRATION} messages of each "
+            f"class. They hold {counts[1]} automated and {counts[0]} human."
         )
     return rows
 

@@ -103,28 +103,6 @@ def test_labels_to_array_refuses_unknown_labels(label: object) -> None:
         ((MESSAGES, LABELS), {"groups": ["g"] * 3}, "groups"),
         ((MESSAGES, LABELS), {"sources": ["s"] * 3}, "sources"),
         ((MESSAGES, LABELS), {"bank_ids": [None] * 3}, "bank_ids"),
-        ((MESSAGES, LABELS), {"calibration_sources": ["a"]}, "needs `sources`"),
-        ((MESSAGES, LABELS), {"threshold_sources": ["a"]}, "needs `sources`"),
-        (
-            (MESSAGES, LABELS),
-            {"sources": ["a"] * 12, "calibration_sources": "a"},
-            "not one str",
-        ),
-        (
-            (MESSAGES, LABELS),
-            {"sources": ["a"] * 12, "threshold_sources": "a"},
-            "not one str",
-        ),
-        (
-            (MESSAGES, LABELS),
-            {"sources": ["a"] * 6 + ["b"] * 6, "calibration_sources": ["b"]},
-            "0 automated and 6 human",
-        ),
-        (
-            (MESSAGES, LABELS),
-            {"sources": ["a"] * 12, "calibration_sources": ["no-such-source"]},
-            "0 automated and 0 human",
-        ),
         ((MESSAGES, LABELS), {"bank_ids": ["no-such-template"] + [None] * 11}, "bank_ids"),
         ((MESSAGES, LABELS, [None]), {}, "one entry per message"),
         (("a single string", LABELS), {}, "single str"),
@@ -171,32 +149,60 @@ def test_train_small_set_gives_consistent_manifest() -> None:
 def test_calibration_sources_calibrate_on_their_messages_only(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Two kinds of each class: "real" ones, and "easy" ones of another source. Calibrating on
-    # the real ones moves the probabilities, but no message's place against the thresholds.
-    sources = ["real", "real", "real", "easy", "easy", "easy"] * 2
+    # Ten "real" messages and two "easy" ones. Calibrating on the real ones fits the line to
+    # their out-of-fold scores alone; no message changes place against the thresholds.
+    sources = ["real"] * 5 + ["easy"] + ["real"] * 5 + ["easy"]
     options = {"cv": 3, "buckets": 256, "sources": sources}
-    everyone, p_all = train_with_scores(MESSAGES, LABELS, **options)
-    fitted: list[tuple[np.ndarray, np.ndarray, tuple[float, float]]] = []
+    fitted: list[tuple[np.ndarray, np.ndarray]] = []
 
     def spy(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-        line = _platt(scores, y)
-        fitted.append((scores, y, line))
-        return line
+        fitted.append((scores.copy(), y.copy()))
+        return _platt(scores, y)
 
     monkeypatch.setattr(training, "_platt", spy)
+    everyone, p_all = train_with_scores(MESSAGES, LABELS, **options)
     real_only, p_real = train_with_scores(MESSAGES, LABELS, calibration_sources=["real"], **options)
-    [(scores, y, line)] = fitted
+    (all_scores, all_y), (real_scores, real_y) = fitted
     real = np.array([s == "real" for s in sources])
-    assert y.tolist() == labels_to_array(LABELS)[real].tolist()
-    assert len(scores) == 6
-    assert real_only.calibration == line
-    assert real_only.manifest["training"]["calibration_messages"] == 6
+    assert all_y.tolist() == labels_to_array(LABELS).tolist()
+    assert real_y.tolist() == labels_to_array(LABELS)[real].tolist()
+    assert np.array_equal(real_scores, all_scores[real])  # same folds, same scores
+    assert real_only.calibration == _platt(real_scores, real_y)
+    assert real_only.calibration != everyone.calibration
+    assert real_only.manifest["training"]["calibration_messages"] == 10
     assert everyone.manifest["training"]["calibration_messages"] == 12
-    assert everyone.calibration != real_only.calibration
     for name, point in everyone.manifest["operating_points"].items():
         other = real_only.manifest["operating_points"][name]
         assert (point["recall"], point["fpr"]) == (other["recall"], other["fpr"])
         assert np.array_equal(p_all >= point["threshold"], p_real >= other["threshold"])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"calibration_sources": ["real"]}, "needs `sources`"),
+        ({"threshold_sources": ["real"]}, "needs `sources`"),
+        ({"sources": ["a"] * 12, "calibration_sources": "a"}, "not one str"),
+        ({"sources": ["a"] * 12, "threshold_sources": "a"}, "not one str"),
+        ({"sources": ["a"] * 12, "threshold_sources": b"a"}, "not one bytes"),
+        ({"sources": ["a"] * 6 + ["b"] * 6, "calibration_sources": ["b"]}, "0 automated and 6"),
+        ({"sources": ["a"] * 12, "calibration_sources": ["typo"]}, "0 automated and 0 human"),
+        (
+            {"sources": ["a"] * 12, "threshold_sources": ["typo"]},
+            r"human messages here are \['a'\]",
+        ),
+        ({"sources": ["a"] * 6 + ["b"] * 6, "threshold_sources": ["a"]}, "no source of human"),
+    ],
+)
+def test_train_refuses_bad_sources_before_any_fitting(
+    monkeypatch: pytest.MonkeyPatch, kwargs: dict, match: str
+) -> None:
+    def no_fit(*args: object, **kwargs: object) -> None:
+        raise AssertionError("fitted before refusing")
+
+    monkeypatch.setattr(training, "_fit", no_fit)
+    with pytest.raises(InvalidInputError, match=match):
+        autodm.train(MESSAGES, LABELS, cv=3, buckets=256, **kwargs)
 
 
 # ---------------------------------------------------------------------------------------------
