@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "training"))
 
 import devdata  # noqa: E402
+from experiment import reliability  # noqa: E402
 
 import autodm._training as training  # noqa: E402
 
@@ -246,28 +246,18 @@ def calibration(probabilities, y, sources) -> None:
     """Reliability at equal priors (the prior autodm's probabilities are calibrated for).
 
     Each class carries half the weight, so a bin's observed rate is the share of
-    automated weight in it; the Brier score is weighted the same way, and so is the
-    expected calibration error (each bin's gap between mean P and observed rate, weighed
-    by the bin's weight).
+    automated weight in it, and its mean P is weighted the same way, as are the Brier
+    score and the expected calibration error (each bin's gap between mean P and observed
+    rate, weighed by the bin's share of the weight).
     """
     real = np.isin(sources, devdata.REAL_HUMAN_SOURCES + devdata.REAL_AUTOMATED_SOURCES)
-    p, y = probabilities[real], y[real]
-    w = np.where(y == 1, 0.5 / max(y.sum(), 1), 0.5 / max((y == 0).sum(), 1))
-    brier = float(np.sum(w * (p - y) ** 2) / w.sum())
+    brier, error, bins = reliability(probabilities[real], y[real])
     print("\nautodm calibration at equal priors (real messages, out-of-fold)")
     print(f"  Brier score {brier:.4f}")
     print(f"  {'P(automated) bin':<18}{'messages':>9}{'mean P':>9}{'observed':>10}")
-    edges = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0001]
-    gap = 0.0
-    for low, high in pairwise(edges):
-        inside = (p >= low) & (p < high)
-        if not inside.any():
-            continue
-        observed = float(np.sum(w[inside] * y[inside]) / np.sum(w[inside]))
-        gap += float(np.sum(w[inside])) * abs(observed - float(p[inside].mean()))
-        label = f"{low:.2f}-{min(high, 1.0):.2f}"
-        print(f"  {label:<18}{int(inside.sum()):>9}{p[inside].mean():>9.3f}{observed:>10.3f}")
-    print(f"  expected calibration error {gap / float(w.sum()):.4f}")
+    for label, count, mean, observed in bins:
+        print(f"  {label:<18}{count:>9}{mean:>9.3f}{observed:>10.3f}")
+    print(f"  expected calibration error {error:.4f}")
 
 
 def main() -> int:

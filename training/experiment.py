@@ -15,6 +15,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -240,6 +241,47 @@ def figures(scores: NDArray[np.float64], data: Data) -> Figures:
     )
 
 
+def cross_fitted_calibration(
+    scores: NDArray[np.float64], data: Data, fit_on: NDArray[np.bool_]
+) -> tuple[float, float]:
+    """Brier score and expected calibration error on the real messages (each class weighing
+    half, bins of benchmarks/accuracy.py) of a Platt line fitted, for each fold, on the
+    ``fit_on`` rows of the other folds: the calibration's own figures, held out."""
+    probs = np.zeros(len(scores))
+    for train, test in data.folds:
+        slope, offset = training._platt(scores[train[fit_on[train]]], data.y[train[fit_on[train]]])
+        probs[test] = 1.0 / (1.0 + np.exp(-(slope * scores[test] + offset)))
+    real = np.isin(data.sources, REAL)
+    brier, error, _ = reliability(probs[real], data.y[real])
+    return brier, error
+
+
+#: Edges of the reliability bins.
+BINS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0001)
+
+
+def reliability(
+    p: NDArray[np.float64], y: NDArray[np.int8]
+) -> tuple[float, float, list[tuple[str, int, float, float]]]:
+    """At equal priors (each class weighing half): the Brier score, the expected calibration
+    error (each bin's gap between mean P and observed rate, weighed by its share of the
+    weight) and, per non-empty bin of :data:`BINS`, its label, its messages, its mean P and
+    its observed rate of automated messages, both weighted the same way."""
+    w = np.where(y == 1, 0.5 / max(int(y.sum()), 1), 0.5 / max(int((y == 0).sum()), 1))
+    w = w / w.sum()
+    bins = []
+    error = 0.0
+    for low, high in pairwise(BINS):
+        inside = (p >= low) & (p < high)
+        if inside.any():
+            share = float(np.sum(w[inside]))
+            mean = float(np.sum(w[inside] * p[inside])) / share
+            observed = float(np.sum(w[inside] * y[inside])) / share
+            error += share * abs(observed - mean)
+            bins.append((f"{low:.2f}-{min(high, 1.0):.2f}", int(inside.sum()), mean, observed))
+    return float(np.sum(w * (p - y) ** 2)), error, bins
+
+
 def strict_threshold(scores: NDArray[np.float64], data: Data) -> float:
     """The calibrated threshold with FPR <= 0.5 % on every real human source."""
     scores = calibrated(scores, data)
@@ -291,4 +333,8 @@ def damped(block: Any, floor: float) -> Any:
 if __name__ == "__main__":
     d = load()
     print("FPR% order:", ", ".join(devdata.REAL_HUMAN_SOURCES))
-    run("baseline", lambda: oof_scores(d), d)
+    baseline = oof_scores(d)
+    run("baseline", lambda: baseline, d)
+    for name, rows in (("all", np.ones(len(d.y), bool)), ("real", np.isin(d.sources, REAL))):
+        brier, ece = cross_fitted_calibration(baseline, d, rows)
+        print(f"calibration fitted on {name} messages, held out: Brier {brier:.4f}  ECE {ece:.4f}")
