@@ -40,9 +40,15 @@ __all__ = ["FORMAT_VERSION", "Bundle", "load_bundle"]
 #: (docs/model.md says how). 2: ``ngrams.char_weight`` scales the character n-gram block.
 FORMAT_VERSION: Final = 2
 #: What the n-gram block of a bundle reads, by ``ngrams.tokens`` in its manifest: the
-#: view's ``tokens``, its ``plain_tokens`` (leetspeak undone) or its ``shaped_tokens``
-#: (leetspeak undone, numbers by shape). An autodm that knows none of them refuses it.
-NGRAM_TOKENS: Final = ("plain", "leet-folded", "leet-folded+number-shapes")
+#: view's ``tokens``, its ``plain_tokens`` (leetspeak undone), its ``shaped_tokens``
+#: (leetspeak undone, numbers by shape), or those without the ``<user>`` of handles. An
+#: autodm that knows none of them refuses it.
+NGRAM_TOKENS: Final = (
+    "plain",
+    "leet-folded",
+    "leet-folded+number-shapes",
+    "leet-folded+number-shapes-handles",
+)
 _MAX_MANIFEST_BYTES: Final = 1 << 20
 _MAX_WEIGHTS_BYTES: Final = 16 << 20
 _MEMBERS: Final = ("manifest.json", "weights.npz")

@@ -209,6 +209,9 @@ class Scorer:
 
 def ngram_tokens(message_view: TextView, kind: str) -> tuple[str, ...]:
     """The tokens a bundle's n-gram block reads (``ngrams.tokens`` in its manifest)."""
+    if kind == "leet-folded+number-shapes-handles":
+        shaped = message_view.shaped_tokens
+        return tuple(t for t in shaped if t != "<user>") if "<user>" in shaped else shaped
     if kind == "leet-folded+number-shapes":
         return message_view.shaped_tokens
     if kind == "leet-folded":

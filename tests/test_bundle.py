@@ -501,14 +501,16 @@ def test_each_ngram_token_kind_reads_its_own_tokens(
     good_dir: Path, tmp_path: Path, kind: str
 ) -> None:
     """A bundle scores the tokens it was trained on, so older bundles keep their meaning."""
-    message = "W1n £1,000 now! txt WIN to 87121"
+    message = "W1n £1,000 now! txt WIN to 87121 @promo_bot"
     message_view = view(message)
     tokens = {
         "plain": message_view.tokens,
         "leet-folded": message_view.plain_tokens,
         "leet-folded+number-shapes": message_view.shaped_tokens,
+        "leet-folded+number-shapes-handles": message_view.shaped_tokens[:-1],
     }
-    assert len(set(tokens.values())) == 3  # the message tells the three kinds apart
+    assert message_view.shaped_tokens[-1] == "<user>"
+    assert len(set(tokens.values())) == 4  # the message tells the kinds apart
     assert ngram_tokens(message_view, kind) == tokens[kind]
     manifest = _manifest(good_dir)
     trained_on = manifest["ngrams"]["tokens"]

@@ -31,7 +31,7 @@ def _cases(name: str) -> list[dict[str, Any]]:
 HUMAN = _cases("human.json")
 AUTOMATED = _cases("automated.json")
 
-# Human cases the bundled model (threshold 0.9921, manifest "created" 2026-11-27T08:49:47Z)
+# Human cases the bundled model (threshold 0.9925, manifest "created" 2026-11-27T09:09:48Z)
 # labels "automated"; measured probability in the comment. (At the 0.4 % default before,
 # seven more: personal thank-yous for a follow, a fundraiser invitation, discount codes.)
 KNOWN_FALSE_POSITIVES = {
@@ -41,8 +41,9 @@ KNOWN_FALSE_POSITIVES = {
 
 # Recall over automated.json measured with the current model: 93 of 96 = 0.9688 (92 before
 # the n-grams read de-leeted tokens). The floor is that minus 5 points. Missed:
-# auto-obf-09 (0.307, spaced-out letters), auto-followback-zh-01 (0.681), auto-deal-zh-01
-# (0.929).
+# auto-obf-09 (0.313, spaced-out letters), auto-followback-zh-01 (0.680), auto-deal-zh-01
+# (0.930). human-thanks-it-01 (0.9921) sits just under the threshold: a retrained model may
+# flag it.
 MEASURED_RECALL = 93 / 96
 RECALL_FLOOR = MEASURED_RECALL - 0.05
 

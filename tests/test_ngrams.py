@@ -8,6 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from autodm._model import ngram_tokens
 from autodm._ngrams import (
     _distinct,
     batch_slices,
@@ -17,6 +18,7 @@ from autodm._ngrams import (
     ngrams,
     text_features,
 )
+from autodm._text import view
 
 MASK64 = (1 << 64) - 1
 PRIME = 1099511628211
@@ -130,3 +132,19 @@ def test_batch_slices_cover_everything_within_both_bounds(
     for start, stop in slices:
         assert 0 < stop - start <= max_items
         assert stop - start == 1 or sum(lengths[start:stop]) <= max_chars
+
+
+_HANDLE_TEXT = st.lists(
+    st.sampled_from(["@ana_b", "@x", "hi", "<user>", "follow", "me", "2", "@", "a@b.co", "!"]),
+    max_size=12,
+).map(" ".join)
+
+
+@given(st.one_of(_HANDLE_TEXT, st.text(max_size=60)))
+def test_handle_free_tokens_are_the_shaped_tokens_without_handles(text: str) -> None:
+    """Bundles trained since handles left the n-grams read every other token, in order;
+    a "<user>" the sender typed is a handle to them too."""
+    message_view = view(text)
+    tokens = ngram_tokens(message_view, "leet-folded+number-shapes-handles")
+    assert tokens == tuple(t for t in message_view.shaped_tokens if t != "<user>")
+    assert ngram_tokens(message_view, "leet-folded+number-shapes") == message_view.shaped_tokens

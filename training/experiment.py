@@ -131,7 +131,9 @@ def _source_digest() -> bytes:
     """The scorer's feature code: a change to it invalidates the cached design."""
     digest = hashlib.sha1()
     for name in (
+        "_model.py",
         "_ngrams.py",
+        "_training.py",
         "_text.py",
         "extractors/cta.py",
         "extractors/links.py",
