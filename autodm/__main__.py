@@ -102,6 +102,15 @@ def _rate(value: str) -> float:
     return rate
 
 
+def _names(value: str) -> list[str]:
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError(
+            f"must name at least one source, e.g. sms,irc; got {value!r}"
+        )
+    return names
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="autodm",
@@ -157,6 +166,27 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--out", type=Path, required=True, help="bundle folder or .zip to write")
     train.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength")
     train.add_argument("--no-ngrams", action="store_true", help="signals only, no n-grams")
+    train.add_argument(
+        "--target-fpr",
+        type=_rate,
+        default=0.005,
+        metavar="RATE",
+        help="false-positive rate on the out-of-fold human messages of every source that sets "
+        "the default threshold (default: 0.005)",
+    )
+    train.add_argument(
+        "--threshold-sources",
+        type=_names,
+        metavar="NAMES",
+        help="comma-separated sources whose human messages set the thresholds (default: all)",
+    )
+    train.add_argument(
+        "--calibration-sources",
+        type=_names,
+        metavar="NAMES",
+        help="comma-separated sources whose messages calibrate probability (default: all); "
+        "leave out rendered or hand-written examples",
+    )
     evaluate = with_model(
         commands.add_parser(
             "evaluate",
@@ -466,7 +496,16 @@ def _train(args: argparse.Namespace, out: IO[str]) -> int:
 
     texts, labels, contexts, sources, groups = _labelled(args.input, args.input_format)
     bundle = train(
-        texts, labels, contexts, groups=groups, sources=sources, C=args.C, ngrams=not args.no_ngrams
+        texts,
+        labels,
+        contexts,
+        groups=groups,
+        sources=sources,
+        C=args.C,
+        ngrams=not args.no_ngrams,
+        target_fpr=args.target_fpr,
+        threshold_sources=args.threshold_sources,
+        calibration_sources=args.calibration_sources,
     )
     path = bundle.save(args.out)
     metrics = bundle.manifest["metrics"]["out_of_fold"]

@@ -180,6 +180,27 @@ def test_train_then_evaluate(
     assert by_source["bots"]["automated"] == 12
 
 
+def test_train_passes_its_threshold_and_calibration_options(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "labelled.csv"
+    _labelled_csv(data)
+    bundle = tmp_path / "bundle"
+    options = ["--target-fpr", "0.1", "--threshold-sources", "friends"]
+    calibrate = ["--calibration-sources", " friends, bots "]
+    assert main(["train", str(data), "--out", str(bundle), *options, *calibrate]) == 0
+    training = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))["training"]
+    assert training["target_fpr"] == 0.1
+    assert training["calibration_messages"] == 24
+    capsys.readouterr()
+    assert main(["train", str(data), "--out", str(bundle), "--threshold-sources", "bots"]) == 2
+    assert "['friends']" in capsys.readouterr().err  # names the sources it could have used
+    for bad in (["--calibration-sources", " , "], ["--target-fpr", "2"]):
+        with pytest.raises(SystemExit) as exit_info:
+            main(["train", str(data), "--out", str(bundle), *bad])
+        assert exit_info.value.code == 2
+
+
 def test_evaluate_gives_the_threshold_for_a_false_positive_rate(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
