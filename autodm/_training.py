@@ -309,8 +309,8 @@ def train_with_scores(
         The ``sources`` whose messages, of both classes, calibrate ``probability``
         (default: all). Leave out rendered templates and hand-written examples: they
         are not a sample of real traffic, and their easy scores bend the calibration
-        line away from the real messages' (a verdict's label does not change, since
-        the thresholds keep their place among the scores).
+        line away from the real messages' (the label of a message without context does
+        not change, since the thresholds keep their place among the scores).
     context_evidence : mapping, optional
         Likelihood-ratio tables to store instead of the defaults, as
         ``{signal: {"edges": [...], "log_lr": [...]}}`` (natural logs per bin).
