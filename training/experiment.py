@@ -1,6 +1,7 @@
 """A fast harness for accuracy experiments: the figures of benchmarks/accuracy.py, same folds.
 
     python training/experiment.py                 # the bundled recipe, then its per-source table
+    python training/experiment.py --compare-handles   # docs/model.md, "Handles"
 
 The signals and hashed n-grams of every training row are computed once (and cached in a
 ``.npz`` beside the data's hash), so a grid over C, the block scales or the row weights
@@ -14,7 +15,7 @@ import hashlib
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -301,11 +302,13 @@ def blocks(
     data: Data,
     buckets: int = DEFAULT_BUCKETS,
     char_sizes: tuple[int, ...] | None = None,
+    tokens_kind: str | None = None,
 ) -> tuple[Any, Any]:
     """The word and the character n-gram blocks apart, each L2-normalised by row.
 
-    Their sum is ``data.grams`` (with the data's character sizes, the default), so each
-    block can be scaled or re-normalised on its own.
+    Their sum is ``data.grams`` (with the data's character sizes and the bundled token
+    kind, the defaults), so each block can be scaled or re-normalised on its own; another
+    ``tokens_kind`` (one of ``autodm._bundle.NGRAM_TOKENS``) gives the blocks of that kind.
     """
     char_sizes = data.char_sizes if char_sizes is None else char_sizes
     from autodm._model import ngram_tokens
@@ -313,7 +316,8 @@ def blocks(
     from autodm._text import view
     from autodm._training import NGRAM_TOKENS_WRITTEN
 
-    tokens = [ngram_tokens(view(t), NGRAM_TOKENS_WRITTEN) for t in data.texts]
+    kind = NGRAM_TOKENS_WRITTEN if tokens_kind is None else tokens_kind
+    tokens = [ngram_tokens(view(t), kind) for t in data.texts]
     size = len(tokens)
     words = batch_text_features(tokens, buckets, ())
     word = sparse.csr_matrix((words.values, (words.rows, words.ids)), shape=(size, buckets))
@@ -332,8 +336,63 @@ def damped(block: Any, floor: float) -> Any:
     return sparse.diags(factor) @ block
 
 
+def reseeded(data: Data, seed: int) -> Data:
+    """``data`` with the folds of another shuffle (the same sender grouping)."""
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    splitter = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=seed)
+    folds = list(splitter.split(data.dense, data.y, groups=data.groups))
+    return replace(data, folds=folds)
+
+
+def left_out_sources(data: Data, target: float, **options: Any) -> tuple[dict[str, float], float]:
+    """Each real human source left out of training in turn: the share of it flagged at the
+    threshold that holds ``target`` on every other source, and the mean recall on the real
+    auto-DMs at those thresholds. ``options`` go to :func:`oof_scores`.
+
+    The harness's counterpart of ``benchmarks/accuracy.py --unseen-sources``: its left-out
+    messages are scored by the fold models, not by a model trained on all the rest.
+    """
+    real = np.isin(data.sources, REAL)
+    automated = real & (data.y == 1)
+    rates, recalls = {}, []
+    for source in devdata.REAL_HUMAN_SOURCES:
+        kept = data.sources != source
+        scores = calibrated(oof_scores(data, train_mask=kept, **options), data)
+        rows = real & kept
+        cut = training._threshold_for(scores[rows], data.y[rows], target, data.sources[rows])
+        rates[source] = float(np.mean(scores[data.sources == source] >= cut))
+        recalls.append(float(np.mean(scores[automated] >= cut)))
+    return rates, float(np.mean(recalls))
+
+
+def compare_handles(data: Data, seeds: tuple[int, ...] = (0, 1, 2)) -> None:
+    """Handles in the n-grams or not (docs/model.md, "Handles"), on several fold seeds."""
+    weight = Recipe().char_weight
+    kinds = ("leet-folded+number-shapes", "leet-folded+number-shapes-handles")
+    grams = {}
+    for kind in kinds:
+        word, char = blocks(data, buckets=data.grams.shape[1], tokens_kind=kind)
+        grams[kind] = (word + weight * char).tocsr()
+    for seed in seeds:
+        folds = reseeded(data, seed)
+        for kind in kinds:
+            rates, recall = left_out_sources(folds, 0.002, grams=grams[kind])
+            result = figures(oof_scores(folds, grams=grams[kind]), folds)
+            cells = " ".join(f"{100 * r:.2f}" for r in rates.values())
+            print(
+                f"seed {seed} {kind:<34} AUC {result.auc:.4f} r@0.5%/src {result.recall_strict:.3f}"
+                f"  left out at 0.2 %: FPR% {cells} mean {100 * np.mean(list(rates.values())):.2f}"
+                f" recall {recall:.3f}",
+                flush=True,
+            )
+
+
 if __name__ == "__main__":
     d = load()
+    if "--compare-handles" in sys.argv:
+        compare_handles(d)
+        raise SystemExit(0)
     print("FPR% order:", ", ".join(devdata.REAL_HUMAN_SOURCES))
     baseline = oof_scores(d)
     run("baseline", lambda: baseline, d)
