@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "training"))
 
 import devdata  # noqa: E402
-from experiment import reliability  # noqa: E402
+from experiment import REAL, reliability  # noqa: E402
 
 import autodm._training as training  # noqa: E402
 
@@ -70,7 +70,7 @@ def peer_scores(texts, y, weights, folds):
 
 def report(name, scores, y, sources):
     """Figures on real messages only; autodm's own training texts are not measured."""
-    real = np.isin(sources, devdata.REAL_HUMAN_SOURCES + devdata.REAL_AUTOMATED_SOURCES)
+    real = np.isin(sources, REAL)
     scores, y, sources = scores[real], y[real], sources[real]
     human_sources = sorted(set(sources[y == 0]))
     auc = training._auc(scores, y)
@@ -123,7 +123,7 @@ def peer_trained_on(kept, texts, y, groups, weights, sources):
     from sklearn.model_selection import StratifiedGroupKFold
 
     target = float(devdata.TRAIN_OPTIONS.get("target_fpr", 0.005))  # type: ignore[arg-type]
-    real = np.isin(sources, devdata.REAL_HUMAN_SOURCES + devdata.REAL_AUTOMATED_SOURCES)[kept]
+    real = np.isin(sources, REAL)[kept]
     folds = StratifiedGroupKFold(5, shuffle=True, random_state=0).split(
         texts[kept], y[kept], groups[kept]
     )
@@ -135,7 +135,6 @@ def peer_trained_on(kept, texts, y, groups, weights, sources):
 
 #: Targets of the default threshold that --unseen-sources tries on each left-out model.
 SWEEP = (0.004, 0.003, 0.0025, 0.002, 0.001)
-REAL = devdata.REAL_HUMAN_SOURCES + devdata.REAL_AUTOMATED_SOURCES
 
 
 def unseen_sources(texts, y, groups, weights, sources, bank_ids) -> None:
@@ -220,7 +219,7 @@ def unseen_families(texts, y, groups, weights, sources, bank_ids, families, ours
     target = float(devdata.TRAIN_OPTIONS.get("target_fpr", 0.005))  # type: ignore[arg-type]
     texts = np.asarray(texts, dtype=object)
     bank_ids = np.asarray(bank_ids, dtype=object)
-    real = np.isin(sources, devdata.REAL_HUMAN_SOURCES + devdata.REAL_AUTOMATED_SOURCES)
+    real = np.isin(sources, REAL)
     seen = training._threshold_for(ours[real], y[real], target, sources[real])
     print("\nOn a family of auto-DMs never seen in training (each left out in turn; real messages)")
     print(f"  {'':<37}{'in training':>12}{'left out':>26}{'peer':>10}")
@@ -250,7 +249,7 @@ def calibration(probabilities, y, sources) -> None:
     score and the expected calibration error (each bin's gap between mean P and observed
     rate, weighed by the bin's share of the weight).
     """
-    real = np.isin(sources, devdata.REAL_HUMAN_SOURCES + devdata.REAL_AUTOMATED_SOURCES)
+    real = np.isin(sources, REAL)
     brier, error, bins = reliability(probabilities[real], y[real])
     print("\nautodm calibration at equal priors (real messages, out-of-fold)")
     print(f"  Brier score {brier:.4f}")
