@@ -261,9 +261,9 @@ def load_own(auto_weight: float = 0.5, human_weight: float = OWN_HUMAN_WEIGHT) -
     ``own_corpus.jsonl``: auto-DMs of every family and hard human negatives (links,
     thanks, invitations, requests), English first; grouped by label and family, so
     paraphrases of one idea never straddle folds. ``own_human_multilingual.jsonl``:
-    everyday human messages in 26 languages, because the real human corpora are
-    English and a model trained on them alone flags foreign text; grouped by language
-    and family.
+    everyday human messages in English and 26 other languages, because the real human
+    corpora are English and a model trained on them alone flags foreign text; grouped by
+    language and family.
     """
     rows = []
     for r in _jsonl(OWN_CORPUS):
