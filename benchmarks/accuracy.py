@@ -10,8 +10,10 @@ positives, and recall with the false-positive rate held at 0.5 % on every human
 source separately, then recall or false-positive rate per source at that
 threshold, then recall at the target of the bundled model's default threshold
 (``target_fpr`` in training/devdata.py). Then autodm's calibration, the peer's figures,
-and the share of autodm's own human lines in 26 languages other than English that each
-model flags out of fold. Needs ../shared/data; says so and exits 2 without it.
+the share of the real hard negatives (human DM-like messages with a link, thanks, an
+invitation or a request) that each model flags beside the rest of their corpora, and the
+share of autodm's own human lines in 26 languages other than English that each flags, out
+of fold. Needs ../shared/data; says so and exits 2 without it.
 
 ``--unseen-sources`` adds what the fold figures cannot show: how the model does on a
 kind of human text it has never seen. For each human source in turn, the bundled
@@ -261,16 +263,10 @@ def calibration(probabilities, y, sources) -> None:
     print(f"  expected calibration error {error:.4f}")
 
 
-def own_languages(ours, peer, y, sources, groups) -> None:
-    """The project's own everyday human lines in languages other than English (training/
-    own_human_multilingual.jsonl), out of fold, at each model's thresholds on the real
-    messages: autodm's three, the peer's at the default's target.
-
-    They are trained on; out of fold, each language's lines of one kind (chat, thanks,
-    links, ...) are held out together, while the same kind in other languages may be in
-    training. So this is not the rate on unseen text: it says whether a model flags human
-    text for being in another language, and which kinds of such text it flags.
-    """
+def flagged_shares(title, subsets, ours, peer, y, sources) -> None:
+    """For each named subset of rows (a boolean mask), the share flagged out of fold at
+    autodm's three thresholds and the peer's at the default's target, all set on the real
+    messages as in :func:`report`."""
     real = np.isin(sources, REAL)
     target = float(devdata.TRAIN_OPTIONS.get("target_fpr", 0.005))  # type: ignore[arg-type]
 
@@ -283,20 +279,44 @@ def own_languages(ours, peer, y, sources, groups) -> None:
         "balanced": (ours, cut(ours, 0.005)),
         "peer": (peer, cut(peer, target)),
     }
+    print(f"\n{title} (out of fold; share flagged)")
+    print(f"  {'':<28}{'lines':>7}" + "".join(f"{n:>10}" for n in columns))
+    for name, chosen in subsets.items():
+        cells = "".join(f"{np.mean(s[chosen] >= c):>10.2%}" for s, c in columns.values())
+        print(f"  {name:<28}{int(chosen.sum()):>7}{cells}")
+
+
+def hard_negatives(rows, ours, peer, y, sources) -> None:
+    """The real human messages most like DMs (``hard_negative`` in human_dm_like_dev.jsonl:
+    a link, thanks, an invitation or a request) beside the rest of the same corpora."""
+    hard = np.array([r.hard for r in rows])
+    names = {"ibm_twitter_cdp_customers": "customer tweets", "ubuntu_irc": "IRC"}
+    subsets = {}
+    for source in sorted({r.source for r in rows if r.hard}):
+        name = names.get(source, source)
+        subsets[f"{name}, hard"] = hard & (sources == source)
+        subsets[f"{name}, the rest"] = ~hard & (sources == source)
+    flagged_shares("Real hard negatives", subsets, ours, peer, y, sources)
+
+
+def own_languages(ours, peer, y, sources, groups) -> None:
+    """The project's own everyday human lines in languages other than English (training/
+    own_human_multilingual.jsonl), by kind.
+
+    They are trained on; out of fold, each language's lines of one kind (chat, thanks,
+    links, ...) are held out together, while the same kind in other languages may be in
+    training. So this is not the rate on unseen text: it says whether a model flags human
+    text for being in another language, and which kinds of such text it flags.
+    """
     # The multilingual lines' groups are "own:human:<lang>:<kind>".
     parts = [str(g).split(":") for g in groups]
     foreign = np.array([len(p) == 4 and p[1] == "human" and p[2] != "en" for p in parts])
     kinds = np.array([p[3] if len(p) == 4 else "" for p in parts])
     languages = {p[2] for p, keep in zip(parts, foreign, strict=True) if keep}
-    print(
-        f"\nautodm's own human lines in {len(languages)} languages other than English "
-        "(out of fold; share flagged)"
-    )
-    print(f"  {'kind':<18}{'lines':>7}" + "".join(f"{n:>10}" for n in columns))
-    for kind in [*sorted(set(kinds[foreign])), "all"]:
-        chosen = foreign & (kinds == kind) if kind != "all" else foreign
-        cells = "".join(f"{np.mean(s[chosen] >= c):>10.2%}" for s, c in columns.values())
-        print(f"  {kind:<18}{int(chosen.sum()):>7}{cells}")
+    subsets = {kind: foreign & (kinds == kind) for kind in sorted(set(kinds[foreign]))}
+    subsets["all"] = foreign
+    title = f"autodm's own human lines in {len(languages)} languages other than English"
+    flagged_shares(title, subsets, ours, peer, y, sources)
 
 
 def main() -> int:
@@ -344,6 +364,7 @@ def main() -> int:
     calibration(ours, y, sources)
     peer = peer_scores(texts, y, weights, folds)
     report("peer: TF-IDF char_wb 2-5 + logistic regression", peer, y, sources)
+    hard_negatives(rows, ours, peer, y, sources)
     own_languages(ours, peer, y, sources, groups)
     if args.unseen_sources:
         unseen_sources(texts, y, groups, weights, sources, bank_ids)

@@ -84,6 +84,7 @@ class Row:
     group: str  # sender / cross-validation group
     weight: float
     family: str = ""  # an auto-DM's family: `kind` of the real ones, else the bank's family
+    hard: bool = False  # a real human message marked `hard_negative` (a link, thanks, ...)
 
 
 def _jsonl(path: Path) -> list[dict]:
@@ -151,8 +152,9 @@ def load(
     for r in _jsonl(data / "auto_dm_filter_phrases.jsonl"):
         rows.append(Row(r["text"], "automated", "auto_dm_fragment", "filter_phrases", 0.5))
     for i, r in enumerate(_jsonl(data / "human_dm_like_dev.jsonl")):
-        weight = hard_weight if r.get("hard_negative") else 1.0
-        rows.append(Row(r["text"], "human", r["corpus"], f"{r['corpus']}:{i}", weight))
+        hard = bool(r.get("hard_negative"))
+        weight = hard_weight if hard else 1.0
+        rows.append(Row(r["text"], "human", r["corpus"], f"{r['corpus']}:{i}", weight, hard=hard))
     for r in _jsonl(data / "chatterbot_human.jsonl"):
         rows.append(Row(r["text"], "human", "chatterbot", "chatterbot:" + r["source"], 1.0))
     rows.extend(_spam_collections(data, "ham"))
