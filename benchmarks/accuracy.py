@@ -274,14 +274,16 @@ def flagged_shares(title, subsets, ours, peer, y, sources) -> None:
         return training._threshold_for(scores[real], y[real], fpr, sources[real])
 
     columns = {
-        "strict": (ours, cut(ours, 0.001)),
+        "strict": (ours, cut(ours, training.OPERATING_FPR["strict"])),
         "default": (ours, cut(ours, target)),
-        "balanced": (ours, cut(ours, 0.005)),
+        "balanced": (ours, cut(ours, training.OPERATING_FPR["balanced"])),
         "peer": (peer, cut(peer, target)),
     }
     print(f"\n{title} (out of fold; share flagged)")
     print(f"  {'':<28}{'lines':>7}" + "".join(f"{n:>10}" for n in columns))
     for name, chosen in subsets.items():
+        if not chosen.any():
+            continue
         cells = "".join(f"{np.mean(s[chosen] >= c):>10.2%}" for s, c in columns.values())
         print(f"  {name:<28}{int(chosen.sum()):>7}{cells}")
 
@@ -301,21 +303,23 @@ def hard_negatives(rows, ours, peer, y, sources) -> None:
 
 def own_languages(ours, peer, y, sources, groups) -> None:
     """The project's own everyday human lines in languages other than English (training/
-    own_human_multilingual.jsonl), by kind.
+    own_human_multilingual.jsonl; not the non-English hard negatives of own_corpus.jsonl),
+    by kind.
 
     They are trained on; out of fold, each language's lines of one kind (chat, thanks,
     links, ...) are held out together, while the same kind in other languages may be in
     training. So this is not the rate on unseen text: it says whether a model flags human
     text for being in another language, and which kinds of such text it flags.
     """
-    # The multilingual lines' groups are "own:human:<lang>:<kind>".
+    # The multilingual lines' groups are "own:human:<lang>:<kind>" (training/devdata.py).
     parts = [str(g).split(":") for g in groups]
-    foreign = np.array([len(p) == 4 and p[1] == "human" and p[2] != "en" for p in parts])
+    multilingual = np.array([len(p) == 4 and p[:2] == ["own", "human"] for p in parts])
+    foreign = multilingual & (sources == "own_human") & np.array([p[2:3] != ["en"] for p in parts])
     kinds = np.array([p[3] if len(p) == 4 else "" for p in parts])
     languages = {p[2] for p, keep in zip(parts, foreign, strict=True) if keep}
     subsets = {kind: foreign & (kinds == kind) for kind in sorted(set(kinds[foreign]))}
     subsets["all"] = foreign
-    title = f"autodm's own human lines in {len(languages)} languages other than English"
+    title = f"autodm's own everyday human lines in {len(languages)} languages besides English"
     flagged_shares(title, subsets, ours, peer, y, sources)
 
 
