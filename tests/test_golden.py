@@ -31,18 +31,18 @@ def _cases(name: str) -> list[dict[str, Any]]:
 HUMAN = _cases("human.json")
 AUTOMATED = _cases("automated.json")
 
-# Human cases the bundled model (threshold 0.9924, manifest "created" 2026-11-27T10:11:34Z)
+# Human cases the bundled model (threshold 0.9925, manifest "created" 2026-11-27T09:09:48Z)
 # labels "automated"; measured probability in the comment. (At the 0.4 % default before,
 # seven more: personal thank-yous for a follow, a fundraiser invitation, discount codes.)
 KNOWN_FALSE_POSITIVES = {
     "human-request-03",  # 0.997  "subscribe to my little brother's channel" + tinyurl
-    "human-ctx-02",  # 0.996  "Hey, thanks for the follow!" + Porto half, 2 days after
+    "human-ctx-02",  # 0.997  "Hey, thanks for the follow!" + Porto half, 2 days after
 }
 
 # Recall over automated.json measured with the current model: 93 of 96 = 0.9688 (92 before
 # the n-grams read de-leeted tokens). The floor is that minus 5 points. Missed:
-# auto-obf-09 (0.291, spaced-out letters), auto-followback-zh-01 (0.656), auto-deal-zh-01
-# (0.922). human-thanks-it-01 (0.9915) sits just under the threshold: a retrained model may
+# auto-obf-09 (0.313, spaced-out letters), auto-followback-zh-01 (0.680), auto-deal-zh-01
+# (0.930). human-thanks-it-01 (0.9921) sits just under the threshold: a retrained model may
 # flag it.
 MEASURED_RECALL = 93 / 96
 RECALL_FLOOR = MEASURED_RECALL - 0.05
