@@ -42,8 +42,8 @@ KNOWN_FALSE_POSITIVES = {
 # Recall over automated.json measured with the current model: 93 of 96 = 0.9688 (92 before
 # the n-grams read de-leeted tokens). The floor is that minus 5 points. Missed:
 # auto-obf-09 (0.313, spaced-out letters), auto-followback-zh-01 (0.680), auto-deal-zh-01
-# (0.930). human-thanks-it-01 (0.9921) sits just under the threshold: a retrained model may
-# flag it.
+# (0.930). human-thanks-it-01 (0.9921) and human-greet-01 (0.9917) sit just under the
+# threshold: a retrained model may flag them.
 MEASURED_RECALL = 93 / 96
 RECALL_FLOOR = MEASURED_RECALL - 0.05
 
