@@ -3,6 +3,7 @@
     python training/experiment.py                 # the bundled recipe, then its per-source table
     python training/experiment.py --compare-handles   # docs/model.md, "Handles"
     python training/experiment.py --seeds         # the recipe on fold seeds 0, 1 and 2
+    python training/experiment.py --compare-greetings  # docs/model.md, "Greetings by name"
 
 The signals and hashed n-grams of every training row are computed once (and cached in a
 ``.npz`` beside the data's hash), so a grid over C, the block scales or the row weights
@@ -13,6 +14,8 @@ with the folds of ``train_with_scores`` (sender-grouped, 5 folds, ``random_state
 from __future__ import annotations
 
 import hashlib
+import random
+import re
 import sys
 import tempfile
 from collections.abc import Callable
@@ -416,12 +419,111 @@ def on_seeds(data: Data, seeds: tuple[int, ...] = (0, 1, 2)) -> None:
         )
 
 
+#: Greetings and what follows the name, for :func:`greeted`.
+_GREETINGS = ("Hi", "Hey", "Hello", "Hiya", "Hey hey", "Morning", "Yo", "Hi there")
+_AFTER_NAME = ("!", ",", "!!", " :)", "", "!", ".")
+_OPENS_WITH_GREETING = re.compile(
+    r"^\W*(?:hi|hey|hello|hiya|yo|dear|morning|good morning)\b", re.IGNORECASE
+)
+#: Messages people write, greeting by name, and auto-DMs that do the same.
+GREETING_PROBES = (
+    "Hi Tom! long time no see",
+    "Hey Jake! see you at 6",
+    "Hey Mike! are you coming tonight?",
+    "Hi Anna, did you get home ok?",
+    "Hey Sam! happy birthday 🎉",
+    "Hola Diego! qué tal el finde?",
+    "Oi Júlia! tudo bem?",
+    "Hallo Tim! wie war der Urlaub?",
+    "Hey Priya! thanks for the follow 🙏 check out my new course: bit.ly/x",
+    "Hi Maria! Follow back?",
+)
+
+
+def greeted(rows: list[devdata.Row], n: int, weight: float, seed: int = 7) -> list[devdata.Row]:
+    """Human copies of ``n`` short SMS and chatterbot lines opened by a greeting and a name
+    (the real human corpora almost never greet by name); each keeps its line's group."""
+    rng = random.Random(seed)
+    pool = [
+        r
+        for r in rows
+        if r.source in ("sms_ham", "chatterbot")
+        and 10 <= len(r.text) <= 140
+        and not _OPENS_WITH_GREETING.match(r.text)
+    ]
+    out = []
+    for r in rng.sample(pool, n):
+        body = r.text if rng.random() < 0.5 else r.text[:1].lower() + r.text[1:]
+        text = (
+            f"{rng.choice(_GREETINGS)} {rng.choice(devdata.NAMES)}{rng.choice(_AFTER_NAME)} {body}"
+        )
+        out.append(devdata.Row(text, "human", "greeted:" + r.source, r.group, weight))
+    return out
+
+
+def compare_greetings(
+    n: int = 600, weight: float = 0.5, seeds: tuple[int, ...] = (0, 1, 2)
+) -> None:
+    """The recipe with and without :func:`greeted` rows, on the same folds: each copy goes
+    to its line's fold, and a left-out source takes its copies with it. Then the probes'
+    probabilities from a model trained on all rows of each."""
+    import autodm
+
+    base = devdata.training_rows()
+    for name, extra in (("as shipped", []), (f"+ {n} greeted", greeted(base, n, weight))):
+        rows = base + extra
+        data = load(rows)
+        real = np.isin(data.sources, REAL)
+        origin = np.array([s.removeprefix("greeted:") for s in data.sources])
+        for seed in seeds:
+            folds = reseeded(load(base), seed).folds
+            fold_of = {g: k for k, (_, test) in enumerate(folds) for g in data.groups[test]}
+            owner = np.array([fold_of[g] for g in data.groups])
+            split = [(np.where(owner != k)[0], np.where(owner == k)[0]) for k in range(5)]
+            d = replace(data, folds=split)
+            scores = oof_scores(d)
+            result = figures(scores, d)
+            p = calibrated(scores, d)
+            target = _option("target_fpr", 0.005)
+            cut = training._threshold_for(p[real], d.y[real], target, d.sources[real])
+            rates = []
+            for source in devdata.REAL_HUMAN_SOURCES:
+                kept = origin != source
+                left = calibrated(oof_scores(d, train_mask=kept), d)
+                c = training._threshold_for(
+                    left[real & kept], d.y[real & kept], target, d.sources[real & kept]
+                )
+                rates.append(float(np.mean(left[d.sources == source] >= c)))
+            print(
+                f"{name:<14} seed {seed} AUC {result.auc:.4f} r@0.5%/src "
+                f"{result.recall_strict:.3f} r@default {np.mean(p[real & (d.y == 1)] >= cut):.3f}"
+                f"  left out: mean FPR {100 * np.mean(rates):.2f} %",
+                flush=True,
+            )
+        bundle = autodm.train(
+            [r.text for r in rows],
+            [r.label for r in rows],
+            groups=[devdata.cv_group(r) for r in rows],
+            sources=[r.source for r in rows],
+            sample_weight=[r.weight for r in rows],
+            bank_ids=[devdata.bank_id(r) for r in rows],
+            **devdata.TRAIN_OPTIONS,
+        )
+        detector = autodm.Detector(bundle)
+        print(f"{name:<14} probes at threshold {detector.threshold:.4f}:")
+        for text in GREETING_PROBES:
+            print(f"  {detector.classify(text).probability:.4f}  {text}")
+
+
 if __name__ == "__main__":
     d = load()
     if "--compare-handles" in sys.argv:
         compare_handles(d)
         raise SystemExit(0)
     print("FPR% order:", ", ".join(devdata.REAL_HUMAN_SOURCES))
+    if "--compare-greetings" in sys.argv:
+        compare_greetings()
+        raise SystemExit(0)
     if "--seeds" in sys.argv:
         on_seeds(d)
         raise SystemExit(0)
