@@ -470,6 +470,7 @@ def compare_greetings(
     import autodm
 
     base = devdata.training_rows()
+    base_groups = load(base).groups
     for name, extra in (("as shipped", []), (f"+ {n} greeted", greeted(base, n, weight))):
         rows = base + extra
         data = load(rows)
@@ -477,7 +478,7 @@ def compare_greetings(
         origin = np.array([s.removeprefix("greeted:") for s in data.sources])
         for seed in seeds:
             folds = reseeded(load(base), seed).folds
-            fold_of = {g: k for k, (_, test) in enumerate(folds) for g in data.groups[test]}
+            fold_of = {g: k for k, (_, test) in enumerate(folds) for g in base_groups[test]}
             owner = np.array([fold_of[g] for g in data.groups])
             split = [(np.where(owner != k)[0], np.where(owner == k)[0]) for k in range(5)]
             d = replace(data, folds=split)
@@ -516,14 +517,14 @@ def compare_greetings(
 
 
 if __name__ == "__main__":
+    if "--compare-greetings" in sys.argv:
+        compare_greetings()
+        raise SystemExit(0)
     d = load()
     if "--compare-handles" in sys.argv:
         compare_handles(d)
         raise SystemExit(0)
     print("FPR% order:", ", ".join(devdata.REAL_HUMAN_SOURCES))
-    if "--compare-greetings" in sys.argv:
-        compare_greetings()
-        raise SystemExit(0)
     if "--seeds" in sys.argv:
         on_seeds(d)
         raise SystemExit(0)
