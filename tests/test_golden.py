@@ -38,6 +38,7 @@ AUTOMATED = _cases("automated.json")
 KNOWN_FALSE_POSITIVES = {
     "human-request-03",  # 0.997  "subscribe to my little brother's channel" + tinyurl
     "human-ctx-02",  # 0.997  "Hey, thanks for the follow!" + Porto half, 2 days after
+    "human-greet-03",  # 0.997  "Hey Sam! happy birthday": a greeting by name, see model.md
 }
 
 # Recall over automated.json measured with the current model: 93 of 96 = 0.9688 (92 before
