@@ -17,8 +17,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import devdata
 
-import autodm
-
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -33,15 +31,9 @@ def main() -> int:
         print(f"no development data at {args.data}; nothing to train on.", file=sys.stderr)
         return 2
     rows = devdata.training_rows(args.data)
-    bundle = autodm.train(
-        [r.text for r in rows],
-        [r.label for r in rows],
-        groups=[devdata.cv_group(r) for r in rows],
-        sources=[r.source for r in rows],
-        sample_weight=[r.weight for r in rows],
-        bank_ids=[devdata.bank_id(r) for r in rows],
+    bundle = devdata.train(
+        rows,
         ngrams=not args.no_ngrams,
-        **devdata.TRAIN_OPTIONS,
         description={
             "data": "autodm development corpora (see docs/model.md): auto-DMs re-rendered 3x "
             "with varied names, filter phrases, autodm's own template bank rendered 2x, "

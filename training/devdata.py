@@ -22,6 +22,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from autodm import Bundle
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -285,6 +289,22 @@ def training_rows(
 ) -> list[Row]:
     """Every row the bundled model is trained on."""
     return load(data, hard_weight=hard_weight) + load_bank() + load_own()
+
+
+def train(rows: list[Row], **options: Any) -> Bundle:
+    """``autodm.train`` on ``rows`` with the bundled recipe (``TRAIN_OPTIONS``, then
+    ``options``): their senders, sources, weights and bank templates passed along."""
+    import autodm
+
+    return autodm.train(
+        [r.text for r in rows],
+        [r.label for r in rows],
+        groups=[cv_group(r) for r in rows],
+        sources=[r.source for r in rows],
+        sample_weight=[r.weight for r in rows],
+        bank_ids=[bank_id(r) for r in rows],
+        **{**TRAIN_OPTIONS, **options},
+    )
 
 
 def cv_group(row: Row) -> str:

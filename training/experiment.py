@@ -349,10 +349,14 @@ def reseeded(data: Data, seed: int) -> Data:
     return replace(data, folds=folds)
 
 
-def left_out_sources(data: Data, target: float, **options: Any) -> tuple[dict[str, float], float]:
+def left_out_sources(
+    data: Data, target: float, origin: NDArray[np.str_] | None = None, **options: Any
+) -> tuple[dict[str, float], float]:
     """Each real human source left out of training in turn: the share of it flagged at the
     threshold that holds ``target`` on every other source, and the mean recall on the real
-    auto-DMs at those thresholds. ``options`` go to :func:`oof_scores`.
+    auto-DMs at those thresholds. ``origin`` names the source each row was made from (its
+    own source by default): rows made from a left-out source leave with it. ``options`` go
+    to :func:`oof_scores`.
 
     The harness's counterpart of ``benchmarks/accuracy.py --unseen-sources``: its left-out
     messages are scored by the fold models, not by a model trained on all the rest.
@@ -360,14 +364,35 @@ def left_out_sources(data: Data, target: float, **options: Any) -> tuple[dict[st
     real = np.isin(data.sources, REAL)
     automated = real & (data.y == 1)
     rates, recalls = {}, []
+    origin = data.sources if origin is None else origin
     for source in devdata.REAL_HUMAN_SOURCES:
-        kept = data.sources != source
+        kept = origin != source
         scores = calibrated(oof_scores(data, train_mask=kept, **options), data)
         rows = real & kept
         cut = training._threshold_for(scores[rows], data.y[rows], target, data.sources[rows])
         rates[source] = float(np.mean(scores[data.sources == source] >= cut))
         recalls.append(float(np.mean(scores[automated] >= cut)))
     return rates, float(np.mean(recalls))
+
+
+def seed_line(data: Data, origin: NDArray[np.str_] | None = None, **options: Any) -> str:
+    """The figures of one fold seed in a line: the standard ones, recall at the default's
+    target, and each human source's rate when left out (:func:`left_out_sources`), their
+    mean and the recall there. ``options`` go to :func:`oof_scores`."""
+    target = _option("target_fpr", 0.005)
+    real = np.isin(data.sources, REAL)
+    scores = oof_scores(data, **options)
+    result = figures(scores, data)
+    p = calibrated(scores, data)
+    cut = training._threshold_for(p[real], data.y[real], target, data.sources[real])
+    default = float(np.mean(p[real & (data.y == 1)] >= cut))
+    rates, recall = left_out_sources(data, target, origin, **options)
+    cells = " ".join(f"{100 * r:.2f}" for r in rates.values())
+    return (
+        f"AUC {result.auc:.4f} r@1% {result.recall_pooled:.3f} "
+        f"r@0.5%/src {result.recall_strict:.3f} r@default {default:.3f}  left out: FPR% "
+        f"{cells} mean {100 * np.mean(list(rates.values())):.2f} recall {recall:.3f}"
+    )
 
 
 def compare_handles(data: Data, seeds: tuple[int, ...] = (0, 1, 2)) -> None:
@@ -381,15 +406,7 @@ def compare_handles(data: Data, seeds: tuple[int, ...] = (0, 1, 2)) -> None:
     for seed in seeds:
         folds = reseeded(data, seed)
         for kind in kinds:
-            rates, recall = left_out_sources(folds, 0.002, grams=grams[kind])
-            result = figures(oof_scores(folds, grams=grams[kind]), folds)
-            cells = " ".join(f"{100 * r:.2f}" for r in rates.values())
-            print(
-                f"seed {seed} {kind:<34} AUC {result.auc:.4f} r@0.5%/src {result.recall_strict:.3f}"
-                f"  left out at 0.2 %: FPR% {cells} mean {100 * np.mean(list(rates.values())):.2f}"
-                f" recall {recall:.3f}",
-                flush=True,
-            )
+            print(f"seed {seed} {kind:<34} {seed_line(folds, grams=grams[kind])}", flush=True)
 
 
 def on_seeds(data: Data, seeds: tuple[int, ...] = (0, 1, 2)) -> None:
@@ -400,23 +417,8 @@ def on_seeds(data: Data, seeds: tuple[int, ...] = (0, 1, 2)) -> None:
     three. A change that adds or drops rows (a bank template is rendered into rows) also
     moves some sender groups to other folds: its before and after differ in folds too.
     """
-    target = _option("target_fpr", 0.005)
-    real = np.isin(data.sources, REAL)
     for seed in seeds:
-        folds = reseeded(data, seed)
-        scores = oof_scores(folds)
-        result = figures(scores, folds)
-        p = calibrated(scores, folds)
-        cut = training._threshold_for(p[real], folds.y[real], target, folds.sources[real])
-        default = float(np.mean(p[real & (folds.y == 1)] >= cut))
-        rates, recall = left_out_sources(folds, target)
-        cells = " ".join(f"{100 * r:.2f}" for r in rates.values())
-        print(
-            f"seed {seed} AUC {result.auc:.4f} r@1% {result.recall_pooled:.3f} "
-            f"r@0.5%/src {result.recall_strict:.3f} r@default {default:.3f}  left out: FPR% "
-            f"{cells} mean {100 * np.mean(list(rates.values())):.2f} recall {recall:.3f}",
-            flush=True,
-        )
+        print(f"seed {seed} {seed_line(reseeded(data, seed))}", flush=True)
 
 
 #: Greetings and what follows the name, for :func:`greeted`.
@@ -474,43 +476,15 @@ def compare_greetings(
     for name, extra in (("as shipped", []), (f"+ {n} greeted", greeted(base, n, weight))):
         rows = base + extra
         data = load(rows)
-        real = np.isin(data.sources, REAL)
         origin = np.array([s.removeprefix("greeted:") for s in data.sources])
         for seed in seeds:
             folds = reseeded(load(base), seed).folds
             fold_of = {g: k for k, (_, test) in enumerate(folds) for g in base_groups[test]}
             owner = np.array([fold_of[g] for g in data.groups])
             split = [(np.where(owner != k)[0], np.where(owner == k)[0]) for k in range(5)]
-            d = replace(data, folds=split)
-            scores = oof_scores(d)
-            result = figures(scores, d)
-            p = calibrated(scores, d)
-            target = _option("target_fpr", 0.005)
-            cut = training._threshold_for(p[real], d.y[real], target, d.sources[real])
-            rates = []
-            for source in devdata.REAL_HUMAN_SOURCES:
-                kept = origin != source
-                left = calibrated(oof_scores(d, train_mask=kept), d)
-                c = training._threshold_for(
-                    left[real & kept], d.y[real & kept], target, d.sources[real & kept]
-                )
-                rates.append(float(np.mean(left[d.sources == source] >= c)))
-            print(
-                f"{name:<14} seed {seed} AUC {result.auc:.4f} r@0.5%/src "
-                f"{result.recall_strict:.3f} r@default {np.mean(p[real & (d.y == 1)] >= cut):.3f}"
-                f"  left out: mean FPR {100 * np.mean(rates):.2f} %",
-                flush=True,
-            )
-        bundle = autodm.train(
-            [r.text for r in rows],
-            [r.label for r in rows],
-            groups=[devdata.cv_group(r) for r in rows],
-            sources=[r.source for r in rows],
-            sample_weight=[r.weight for r in rows],
-            bank_ids=[devdata.bank_id(r) for r in rows],
-            **devdata.TRAIN_OPTIONS,
-        )
-        detector = autodm.Detector(bundle)
+            line = seed_line(replace(data, folds=split), origin)
+            print(f"{name:<14} seed {seed} {line}", flush=True)
+        detector = autodm.Detector(devdata.train(rows))
         print(f"{name:<14} probes at threshold {detector.threshold:.4f}:")
         for text in GREETING_PROBES:
             print(f"  {detector.classify(text).probability:.4f}  {text}")
