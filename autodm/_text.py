@@ -150,6 +150,14 @@ _GREETINGS: Final = frozenset(
         "halo",
         "hai",
         "hej",
+        # Arabic greetings and the vocative "yā", often followed by a name in Latin letters.
+        "مرحبا",
+        "مرحباً",
+        "أهلا",
+        "أهلاً",
+        "اهلا",
+        "هلا",
+        "يا",
     ]
 )
 # Capitalised words that follow a greeting without being a name ("Thank You", "Hi All").
@@ -172,6 +180,10 @@ _NAME_HINT_RE: Final = re.compile(
     r"\b(?:" + "|".join(sorted(_GREETINGS | _WEEKDAYS, key=len, reverse=True)) + r")\b",
     re.IGNORECASE,
 )
+# What _mask_names strips around a word, and a name glued to the next clause by a comma or
+# colon with no space ("Hi Sam,loved it"; CJK text puts none after its full-width comma).
+_NAME_EDGES: Final = ".,!?;:'\"()،、"
+_GLUED_NAME_RE: Final = re.compile(r"([^\W\d_]+)[,;:،、]")
 _PLACEHOLDER: Final = r"<(?:url|user|email|num|name|day)>"
 _TOKEN_RE: Final = re.compile(_PLACEHOLDER + r"|[^\W_]+|[%$€£¥#+!?]")
 _WORD_RE: Final = re.compile(r"\S+")
@@ -409,27 +421,32 @@ def _finder_matches(text: str) -> Iterator[re.Match[str]]:
 def _mask_names(masked: str) -> str:
     """Replace a capitalised word after a greeting ("Hi Maria,") and weekdays by placeholders.
 
-    A greeting that ends its sentence ("Hi! Long time no see") is not followed by a name.
+    A greeting that ends its sentence ("Hi! Long time no see") is not followed by a name; an
+    emoji between the greeting and the name ("Hi 👋 Maria") does not end it.
     """
     if not _NAME_HINT_RE.search(masked):
         return masked
     words = masked.split(" ")
     previous = ""
     for i, word in enumerate(words):
-        core = word.strip(".,!?;:'\"()")
-        lowered = core.lower()
+        core = word.strip(_NAME_EDGES)
+        glued = None if core.isalpha() else _GLUED_NAME_RE.match(core)
+        head = glued.group(1) if glued else core
+        lowered = head.lower()
         if lowered in _WEEKDAYS:
-            words[i] = word.replace(core, "<day>")
+            words[i] = word.replace(head, "<day>", 1 if glued else -1)
         elif (
             previous in _GREETINGS
-            and core[:1].isupper()
-            and core.isalpha()
+            and head[:1].isupper()
+            and head.isalpha()
             and lowered not in _GREETINGS
             and lowered not in _NOT_NAMES
         ):
-            words[i] = word.replace(core, "<name>")
+            words[i] = word.replace(head, "<name>", 1 if glued else -1)
+        if previous in _GREETINGS and not any(c.isalnum() or c in ".!?" for c in word):
+            continue  # an emoji or a double space between the greeting and the name
         # A greeting that ends a sentence ("Hi!") is not followed by a name.
-        previous = "" if word.rstrip("'\")").endswith((".", "!", "?")) else lowered.rstrip(",")
+        previous = "" if word.rstrip("'\")").endswith((".", "!", "?")) else core.lower().rstrip(",")
     return " ".join(words)
 
 

@@ -133,6 +133,15 @@ def test_nfkc_expansion_is_truncated_too() -> None:
         ("Dear John", "dear <name>"),
         ("thanks Maria!", "thanks <name>!"),
         ("Hola José, gracias", "hola <name>, gracias"),
+        # Glued to the next clause (CJK text puts no space after its full-width comma).
+        ("Hey Sam，想了解下", "hey <name>,想了解下"),
+        ("Hi Tom,long time", "hi <name>,long time"),
+        ("see you Friday,ok", "see you <day>,ok"),
+        # An emoji between the greeting and the name.
+        ("Hi 👋 Maria, welcome", "hi 👋 <name>, welcome"),
+        # A Latin name after an Arabic greeting or vocative.
+        ("أهلاً Pablo، شكراً", "أهلاً <name>، شكراً"),
+        ("السلام عليكم يا Oksana", "السلام عليكم يا <name>"),
         # A lowercase word after a greeting is not a name.
         ("Hi maria", "hi maria"),
         ("hi there", "hi there"),
@@ -146,6 +155,8 @@ def test_nfkc_expansion_is_truncated_too() -> None:
         # Nor is the first word of the next sentence.
         ("Hi! Long time no see", "hi! long time no see"),
         ("Thanks. Great to hear", "thanks. great to hear"),
+        ("Hi ! Long time no see", "hi ! long time no see"),
+        ("Hi All,quick update", "hi all,quick update"),
     ],
 )
 def test_names_after_greetings_are_masked(message: str, masked: str) -> None:
