@@ -29,37 +29,11 @@ if TYPE_CHECKING:
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
+#: Given names rendered into auto-DM templates (training/names.txt: hundreds, many languages).
 NAMES = [
-    "Sam",
-    "Priya",
-    "Kenji",
-    "Olu",
-    "Marta",
-    "Jonas",
-    "Aisha",
-    "Diego",
-    "Mei",
-    "Tomasz",
-    "Chloé",
-    "Ravi",
-    "Fatima",
-    "Lucas",
-    "Ingrid",
-    "Kwame",
-    "Sofia",
-    "Hiro",
-    "Noura",
-    "Mateo",
-    "Lena",
-    "Arjun",
-    "Yara",
-    "Pablo",
-    "Ana",
-    "Emre",
-    "Siti",
-    "Wei",
-    "Oksana",
-    "Jamal",
+    line.strip()
+    for line in (Path(__file__).resolve().parent / "names.txt").read_text("utf-8").splitlines()
+    if line.strip() and not line.startswith("#")
 ]
 HANDLES = [
     "sam_codes",
