@@ -141,8 +141,9 @@ def peer_trained_on(kept, texts, y, groups, weights, sources):
 SWEEP = (0.004, 0.003, 0.0025, 0.002, 0.001)
 
 
-def unseen_sources(texts, y, groups, weights, sources, bank_ids) -> None:
-    """False positives on each human source when the models are trained without it.
+def unseen_sources(texts, y, groups, weights, sources, bank_ids, origins) -> None:
+    """False positives on each human source when the models are trained without it (and
+    without the rows made from it: ``origins``, devdata.Row.origin).
 
     autodm is scored at its default threshold and its ``strict`` preset; the peer at
     the threshold its own out-of-fold scores give for the default's target on the
@@ -157,9 +158,9 @@ def unseen_sources(texts, y, groups, weights, sources, bank_ids) -> None:
     print(f"  {'left out':<28}{'messages':>9}" + f"{'FPR':>8}{'recall':>8}" * 3)
     sweep: dict[float, list[tuple[float, float]]] = {}
     for source in devdata.REAL_HUMAN_SOURCES:
-        kept = sources != source
+        kept = origins != source
         bundle, probabilities, unseen = trained_without(
-            ~kept, texts, y, groups, weights, sources, bank_ids
+            ~kept, texts, y, groups, weights, sources, bank_ids, scored=sources == source
         )
         rows: list[tuple[float, float]] = []
         for threshold in (bundle.threshold, bundle.operating_points["strict"]["threshold"]):
@@ -172,12 +173,12 @@ def unseen_sources(texts, y, groups, weights, sources, bank_ids) -> None:
         peer, threshold, oof = peer_trained_on(kept, texts, y, groups, weights, sources)
         rows.append(
             (
-                float(np.mean(peer.predict_proba(texts[~kept])[:, 1] >= threshold)),
+                float(np.mean(peer.predict_proba(texts[sources == source])[:, 1] >= threshold)),
                 float(np.mean(oof[automated[kept]] >= threshold)),
             )
         )
         cells = "".join(f"{fpr:>8.2%}{recall:>8.3f}" for fpr, recall in rows)
-        print(f"  {source:<28}{int((~kept).sum()):>9}{cells}")
+        print(f"  {source:<28}{int((sources == source).sum()):>9}{cells}")
         real_kept = np.isin(sources[kept], REAL)
         for target in SWEEP:
             threshold = training._threshold_for(
@@ -371,7 +372,8 @@ def main() -> int:
     hard_negatives(rows, ours, peer, y, sources)
     own_languages(ours, peer, y, sources, groups)
     if args.unseen_sources:
-        unseen_sources(texts, y, groups, weights, sources, bank_ids)
+        origins = np.array([r.origin for r in rows])
+        unseen_sources(texts, y, groups, weights, sources, bank_ids, origins)
     if args.unseen_families:
         families = np.array([r.family for r in rows])
         unseen_families(texts, y, groups, weights, sources, bank_ids, families, ours)

@@ -14,8 +14,6 @@ with the folds of ``train_with_scores`` (sender-grouped, 5 folds, ``random_state
 from __future__ import annotations
 
 import hashlib
-import random
-import re
 import sys
 import tempfile
 from collections.abc import Callable
@@ -50,6 +48,7 @@ class Data:
     groups: NDArray[np.str_]
     weights: NDArray[np.float64]
     sources: NDArray[np.str_]
+    origins: NDArray[np.str_]  # the source a row was made from (devdata.Row.origin)
     features: tuple[str, ...]
     dense: NDArray[np.float64]
     grams: Any  # scipy csr
@@ -121,6 +120,7 @@ def load(
         groups=groups,
         weights=np.array([r.weight for r in rows]),
         sources=np.array([r.source for r in rows]),
+        origins=np.array([r.origin for r in rows]),
         features=features,
         dense=dense,
         grams=grams,
@@ -349,14 +349,11 @@ def reseeded(data: Data, seed: int) -> Data:
     return replace(data, folds=folds)
 
 
-def left_out_sources(
-    data: Data, target: float, origin: NDArray[np.str_] | None = None, **options: Any
-) -> tuple[dict[str, float], float]:
+def left_out_sources(data: Data, target: float, **options: Any) -> tuple[dict[str, float], float]:
     """Each real human source left out of training in turn: the share of it flagged at the
     threshold that holds ``target`` on every other source, and the mean recall on the real
-    auto-DMs at those thresholds. ``origin`` names the source each row was made from (its
-    own source by default): rows made from a left-out source leave with it. ``options`` go
-    to :func:`oof_scores`.
+    auto-DMs at those thresholds. Rows made from a left-out source (``Data.origins``) leave
+    with it. ``options`` go to :func:`oof_scores`.
 
     The harness's counterpart of ``benchmarks/accuracy.py --unseen-sources``: its left-out
     messages are scored by the fold models, not by a model trained on all the rest.
@@ -364,9 +361,8 @@ def left_out_sources(
     real = np.isin(data.sources, REAL)
     automated = real & (data.y == 1)
     rates, recalls = {}, []
-    origin = data.sources if origin is None else origin
     for source in devdata.REAL_HUMAN_SOURCES:
-        kept = origin != source
+        kept = data.origins != source
         scores = calibrated(oof_scores(data, train_mask=kept, **options), data)
         rows = real & kept
         cut = training._threshold_for(scores[rows], data.y[rows], target, data.sources[rows])
@@ -375,7 +371,7 @@ def left_out_sources(
     return rates, float(np.mean(recalls))
 
 
-def seed_line(data: Data, origin: NDArray[np.str_] | None = None, **options: Any) -> str:
+def seed_line(data: Data, **options: Any) -> str:
     """The figures of one fold seed in a line: the standard ones, recall at the default's
     target, and each human source's rate when left out (:func:`left_out_sources`), their
     mean and the recall there. ``options`` go to :func:`oof_scores`."""
@@ -386,7 +382,7 @@ def seed_line(data: Data, origin: NDArray[np.str_] | None = None, **options: Any
     p = calibrated(scores, data)
     cut = training._threshold_for(p[real], data.y[real], target, data.sources[real])
     default = float(np.mean(p[real & (data.y == 1)] >= cut))
-    rates, recall = left_out_sources(data, target, origin, **options)
+    rates, recall = left_out_sources(data, target, **options)
     cells = " ".join(f"{100 * r:.2f}" for r in rates.values())
     return (
         f"AUC {result.auc:.4f} r@1% {result.recall_pooled:.3f} "
@@ -421,12 +417,6 @@ def on_seeds(data: Data, seeds: tuple[int, ...] = (0, 1, 2)) -> None:
         print(f"seed {seed} {seed_line(reseeded(data, seed))}", flush=True)
 
 
-#: Greetings and what follows the name, for :func:`greeted`.
-_GREETINGS = ("Hi", "Hey", "Hello", "Hiya", "Hey hey", "Morning", "Yo", "Hi there")
-_AFTER_NAME = ("!", ",", "!!", " :)", "", "!", ".")
-_OPENS_WITH_GREETING = re.compile(
-    r"^\W*(?:hi|hey|hello|hiya|yo|dear|morning|good morning)\b", re.IGNORECASE
-)
 #: Messages people write, greeting by name, and auto-DMs that do the same.
 GREETING_PROBES = (
     "Hi Tom! long time no see",
@@ -442,47 +432,30 @@ GREETING_PROBES = (
 )
 
 
-def greeted(rows: list[devdata.Row], n: int, weight: float, seed: int = 7) -> list[devdata.Row]:
-    """Human copies of ``n`` short SMS and chatterbot lines opened by a greeting and a name
-    (the real human corpora almost never greet by name); each keeps its line's group."""
-    rng = random.Random(seed)
-    pool = [
-        r
-        for r in rows
-        if r.source in ("sms_ham", "chatterbot")
-        and 10 <= len(r.text) <= 140
-        and not _OPENS_WITH_GREETING.match(r.text)
-    ]
-    out = []
-    for r in rng.sample(pool, n):
-        body = r.text if rng.random() < 0.5 else r.text[:1].lower() + r.text[1:]
-        text = (
-            f"{rng.choice(_GREETINGS)} {rng.choice(devdata.NAMES)}{rng.choice(_AFTER_NAME)} {body}"
-        )
-        out.append(devdata.Row(text, "human", "greeted:" + r.source, r.group, weight))
-    return out
-
-
 def compare_greetings(
-    n: int = 600, weight: float = 0.5, seeds: tuple[int, ...] = (0, 1, 2)
+    n: int = devdata.GREETED_COPIES,
+    weights: tuple[float, ...] = (devdata.GREETED_WEIGHT,),
+    seeds: tuple[int, ...] = (0, 1, 2),
 ) -> None:
-    """The recipe with and without :func:`greeted` rows, on the same folds: each copy goes
-    to its line's fold, and a left-out source takes its copies with it. Then the probes'
-    probabilities from a model trained on all rows of each."""
+    """The recipe without greeted copies (devdata.greeted) and with ``n`` of them at each of
+    ``weights``, on the same folds: each copy goes to its line's fold, and a left-out source
+    takes its copies with it. Then the probes' probabilities from a model trained on all rows
+    of each."""
     import autodm
 
-    base = devdata.training_rows()
+    base = devdata.training_rows(greeted_copies=0)
     base_groups = load(base).groups
-    for name, extra in (("as shipped", []), (f"+ {n} greeted", greeted(base, n, weight))):
+    variants = [("no greeted", [])]
+    variants += [(f"+ {n} at {w}", devdata.greeted(base, n, w)) for w in weights]
+    for name, extra in variants:
         rows = base + extra
         data = load(rows)
-        origin = np.array([s.removeprefix("greeted:") for s in data.sources])
         for seed in seeds:
             folds = reseeded(load(base), seed).folds
             fold_of = {g: k for k, (_, test) in enumerate(folds) for g in base_groups[test]}
             owner = np.array([fold_of[g] for g in data.groups])
             split = [(np.where(owner != k)[0], np.where(owner == k)[0]) for k in range(5)]
-            line = seed_line(replace(data, folds=split), origin)
+            line = seed_line(replace(data, folds=split))
             print(f"{name:<14} seed {seed} {line}", flush=True)
         detector = autodm.Detector(devdata.train(rows))
         print(f"{name:<14} probes at threshold {detector.threshold:.4f}:")
