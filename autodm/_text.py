@@ -168,7 +168,9 @@ _NOT_NAMES: Final = frozenset(
         "an", "and", "but", "so", "very", "for", "to", "again", "just", "how", "what", "hope",
         "is", "are", "do", "did", "can", "could", "would", "please", "sorry", "quick", "good",
         "great", "nice", "ok", "okay", "yes", "no", "all", "everyone", "everybody", "guys",
-        "folks", "friends", "team", "there", "sir", "madam",
+        "folks", "friends", "team", "there", "sir", "madam", "check", "see", "here", "have",
+        "let", "love", "happy", "glad", "enjoy", "amazing", "awesome", "congrats",
+        "congratulations", "much", "looking",
     ]
 )
 # fmt: on
@@ -184,6 +186,11 @@ _NAME_HINT_RE: Final = re.compile(
 # colon with no space ("Hi Sam,loved it"; CJK text puts none after its full-width comma).
 _NAME_EDGES: Final = ".,!?;:'\"()،、"
 _GLUED_NAME_RE: Final = re.compile(r"([^\W\d_]+)[,;:،、]")
+#: What ends a sentence, so that a greeting before it is not followed by a name.
+_SENTENCE_ENDS: Final = (".", "!", "?", "。", "؟")
+#: Unicode categories of an emoji and its modifiers (other symbol, modifier symbol,
+#: combining marks such as the emoji variation selector).
+_EMOJI_CATEGORIES: Final = frozenset({"So", "Sk", "Mn"})
 _PLACEHOLDER: Final = r"<(?:url|user|email|num|name|day)>"
 _TOKEN_RE: Final = re.compile(_PLACEHOLDER + r"|[^\W_]+|[%$€£¥#+!?]")
 _WORD_RE: Final = re.compile(r"\S+")
@@ -443,11 +450,21 @@ def _mask_names(masked: str) -> str:
             and lowered not in _NOT_NAMES
         ):
             words[i] = word.replace(head, "<name>", 1 if glued else -1)
-        if previous in _GREETINGS and not any(c.isalnum() or c in ".!?" for c in word):
-            continue  # an emoji or a double space between the greeting and the name
+        if previous in _GREETINGS and _is_emoji(word):
+            continue  # "Hi 👋 Maria": the emoji does not end the greeting
         # A greeting that ends a sentence ("Hi!") is not followed by a name.
-        previous = "" if word.rstrip("'\")").endswith((".", "!", "?")) else core.lower().rstrip(",")
+        ends = word.rstrip("'\")").endswith(_SENTENCE_ENDS)
+        previous = "" if ends else core.lower().rstrip(",")
     return " ".join(words)
+
+
+def _is_emoji(word: str) -> bool:
+    """Whether ``word`` is symbols alone ("👋", "❤️", "🙏🏽"), not punctuation (":)", "-")."""
+    return (
+        bool(word)
+        and all(unicodedata.category(c) in _EMOJI_CATEGORIES for c in word)
+        and any(unicodedata.category(c) == "So" for c in word)
+    )
 
 
 def tokenize(masked: str) -> tuple[str, ...]:

@@ -139,6 +139,8 @@ def test_nfkc_expansion_is_truncated_too() -> None:
         ("see you Friday,ok", "see you <day>,ok"),
         # An emoji between the greeting and the name.
         ("Hi 👋 Maria, welcome", "hi 👋 <name>, welcome"),
+        ("Hi ❤️ Maria", "hi ❤️ <name>"),
+        ("Hi 👋🏽 Maria", "hi 👋🏽 <name>"),
         # A Latin name after an Arabic greeting or vocative.
         ("أهلاً Pablo، شكراً", "أهلاً <name>، شكراً"),
         ("السلام عليكم يا Oksana", "السلام عليكم يا <name>"),
@@ -151,12 +153,17 @@ def test_nfkc_expansion_is_truncated_too() -> None:
         ("Hi There!", "hi there!"),
         ("Thanks Everyone", "thanks everyone"),
         ("Hi, I used the code", "hi, i used the code"),
+        ("Hi All,quick update", "hi all,quick update"),
+        ("Hi 👋 Check out my page", "hi 👋 check out my page"),
         ("Hey, Just checking in", "hey, just checking in"),
         # Nor is the first word of the next sentence.
         ("Hi! Long time no see", "hi! long time no see"),
         ("Thanks. Great to hear", "thanks. great to hear"),
         ("Hi ! Long time no see", "hi ! long time no see"),
-        ("Hi All,quick update", "hi all,quick update"),
+        ("Hi。Long time no see", "hi。long time no see"),
+        # Punctuation is not an emoji: it does not carry the greeting to the next word.
+        ("Thanks - Brilliant", "thanks - brilliant"),
+        ("Thanks :) Amazing", "thanks :) amazing"),
     ],
 )
 def test_names_after_greetings_are_masked(message: str, masked: str) -> None:
