@@ -2,28 +2,26 @@
 
     python benchmarks/names.py [--bundle DIR]
 
-Each frame ("see you {name}", "{name} are you there?", ...) is classified with the first
-30 names of training/names.txt (names training rendered into auto-DM templates) and with
-30 names held out of that list. Printed per frame: the mean P(automated) with each set, and
-the gap between their mean log-odds; then the mean gap, and how far apart the highest- and
-lowest-scoring name put one frame (its spread, in log-odds). tests/test_names.py holds
-the mean gap to 0.3 and each frame's to 0.6.
+Each frame ("see you {name}", "{name} are you there?", ...) is classified with each of
+about 400 real names in many languages and scripts. A name's gap is its mean log-odds over
+the frames minus the median name's. Printed: the gaps' median, 95th percentile and largest
+(absolute), the names with the largest, and per frame how far apart the highest- and
+lowest-scoring names put it (the spread, in log-odds) with the median name's P(automated).
+tests/test_names.py bounds the 95th percentile at 0.6 and the largest at 2.5.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
-import statistics
 import sys
 from pathlib import Path
 
+import numpy as np
+
 import autodm
 
-ROOT = Path(__file__).resolve().parents[1]
-CASES = ROOT / "tests" / "cases" / "names.json"
-POOL = ROOT / "training" / "names.txt"
+CASES = Path(__file__).resolve().parents[1] / "tests" / "cases" / "names.json"
 
 
 def main() -> int:
@@ -31,31 +29,25 @@ def main() -> int:
     parser.add_argument("--bundle", type=Path, help="a bundle directory (default: bundled)")
     args = parser.parse_args()
     cases = json.loads(CASES.read_text(encoding="utf-8"))
-    unseen = cases["held_out_names"]
-    lines = POOL.read_text(encoding="utf-8").splitlines()
-    seen = [n.strip() for n in lines if n.strip() and not n.startswith("#")][: len(unseen)]
+    names, frames = cases["names"], cases["frames"]
     detector = autodm.Detector(args.bundle)
-
-    def log_odds(text: str) -> float:
-        p = min(max(detector.classify(text).probability, 1e-9), 1 - 1e-9)
-        return math.log(p / (1 - p))
-
-    print(f"{len(seen)} names used in training, {len(unseen)} held out; gap = seen - unseen")
-    print(f"{'frame':<32} {'P seen':>7} {'P unseen':>8} {'gap':>6} {'spread':>7}")
-    gaps, spreads = [], []
-    for frame in cases["frames"]:
-        a = [log_odds(frame.format(name=n)) for n in seen]
-        b = [log_odds(frame.format(name=n)) for n in unseen]
-        gap = statistics.fmean(a) - statistics.fmean(b)
-        spread = max(a + b) - min(a + b)
-        gaps.append(gap)
-        spreads.append(spread)
-        p_seen = statistics.fmean(1 / (1 + math.exp(-x)) for x in a)
-        p_unseen = statistics.fmean(1 / (1 + math.exp(-x)) for x in b)
-        print(f"{frame:<32} {p_seen:7.3f} {p_unseen:8.3f} {gap:+6.2f} {spread:7.2f}")
-    print(f"mean gap {statistics.fmean(gaps):+.3f}  largest {max(gaps, key=abs):+.3f}")
-    median, widest = statistics.median(spreads), max(spreads)
-    print(f"spread over all {len(seen) + len(unseen)} names: median {median:.2f}, max {widest:.2f}")
+    texts = [frame.format(name=name) for name in names for frame in frames]
+    p = np.array([v.probability for v in detector.classify_many(texts)]).clip(1e-9, 1 - 1e-9)
+    log_odds = np.log(p / (1 - p)).reshape(len(names), len(frames))
+    median = np.median(log_odds, axis=0)
+    gaps = (log_odds - median).mean(axis=1)
+    size = np.abs(gaps)
+    print(f"{len(names)} names x {len(frames)} frames; gap = a name's mean log-odds - the median's")
+    print(
+        f"|gap|: median {np.median(size):.3f}  95th percentile {np.percentile(size, 95):.3f}  "
+        f"largest {size.max():.3f}"
+    )
+    top = np.argsort(-size)[:8]
+    print("largest: " + ", ".join(f"{names[i]} {gaps[i]:+.2f}" for i in top))
+    print(f"\n{'frame':<32} {'P median':>8} {'spread':>7}")
+    for j, frame in enumerate(frames):
+        spread = log_odds[:, j].max() - log_odds[:, j].min()
+        print(f"{frame:<32} {1 / (1 + np.exp(-median[j])):8.3f} {spread:7.2f}")
     return 0
 
 

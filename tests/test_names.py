@@ -1,65 +1,68 @@
 """A person's name must not move a verdict.
 
-Training renders auto-DM templates with given names (training/names.txt), and most names
-are not masked at inference (only a capitalised word after a greeting is). When the names
-were a few dozen, the model learnt them as signs of automation: a friend's message that
-mentioned Arjun scored as if it were more automated than the same message about Omar
-(+0.91 log-odds on average over the frames of tests/cases/names.json). These tests hold the
-bundled model to names carrying no signal: the names training used and names it never saw
-score alike. ``python benchmarks/names.py`` prints the figures.
+Training renders auto-DM templates with a name, and most names are not masked at inference
+(only a capitalised word after a greeting is). Rendered with a pool of 30 real names, the
+model learnt them as signs of automation: "Arjun are you there?" and "ok Oksana" scored as
+if the name were evidence, by up to 4 log-odds over the same message with an ordinary name.
+Training now renders invented names only (training/devdata.py, ``invented_name``).
+
+Each name of tests/cases/names.json (about 400, in many languages and scripts) is put into
+each frame; a name's gap is its mean log-odds over the frames minus the median name's.
+Hashed n-grams mean some name always collides with something (the gap is never zero for
+all), so the tests bound the tail. ``python benchmarks/names.py`` prints the figures.
 """
 
 from __future__ import annotations
 
 import json
-import math
+import random
+import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from autodm import Detector
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = json.loads((ROOT / "tests" / "cases" / "names.json").read_text(encoding="utf-8"))
-POOL_FILE = ROOT / "training" / "names.txt"
-#: Largest mean gap in log-odds between the names training used and names it never saw.
-MAX_MEAN_GAP = 0.3
-#: Largest such gap on any one frame.
-MAX_FRAME_GAP = 0.6
-
-
-def _pool() -> list[str]:
-    lines = POOL_FILE.read_text(encoding="utf-8").splitlines()
-    return [n.strip() for n in lines if n.strip() and not n.startswith("#")]
-
-
-def _log_odds(detector: Detector, text: str) -> float:
-    p = min(max(detector.classify(text).probability, 1e-9), 1 - 1e-9)
-    return math.log(p / (1 - p))
+#: Bounds on the gaps, in log-odds. The model trained on 30 real names had 0.66 and 3.96.
+MAX_P95_GAP = 0.6
+MAX_GAP = 2.5
 
 
 @pytest.fixture(scope="module")
-def gaps() -> list[float]:
-    detector = Detector()
-    trained = _pool()[: len(CASES["held_out_names"])]
-    out = []
-    for frame in CASES["frames"]:
-        seen = [_log_odds(detector, frame.format(name=n)) for n in trained]
-        unseen = [_log_odds(detector, frame.format(name=n)) for n in CASES["held_out_names"]]
-        out.append(sum(seen) / len(seen) - sum(unseen) / len(unseen))
-    return out
+def gaps() -> np.ndarray:
+    names, frames = CASES["names"], CASES["frames"]
+    texts = [frame.format(name=name) for name in names for frame in frames]
+    p = np.array([v.probability for v in Detector().classify_many(texts)]).clip(1e-9, 1 - 1e-9)
+    log_odds = np.log(p / (1 - p)).reshape(len(names), len(frames))
+    return np.asarray((log_odds - np.median(log_odds, axis=0)).mean(axis=1))
 
 
-def test_held_out_names_are_not_in_the_training_pool() -> None:
-    pool = {n.casefold() for n in _pool()}
-    assert len(pool) >= 300
-    assert not pool & {n.casefold() for n in CASES["held_out_names"]}
+def test_the_names_span_languages_and_scripts() -> None:
+    names = CASES["names"]
+    assert len(names) >= 300
+    assert len({n.casefold() for n in names}) == len(names)
+    assert sum(not n.isascii() for n in names) >= 40
 
 
-def test_names_seen_in_training_score_like_names_never_seen(gaps: list[float]) -> None:
-    assert abs(sum(gaps) / len(gaps)) <= MAX_MEAN_GAP, gaps
+def test_training_renders_no_real_name() -> None:
+    sys.path.insert(0, str(ROOT / "training"))
+    try:
+        import devdata
+    finally:
+        sys.path.remove(str(ROOT / "training"))
+    rng = random.Random(0)
+    invented = [devdata.invented_name(rng) for _ in range(5000)]
+    assert not {n.casefold() for n in invented} & {n.casefold() for n in CASES["names"]}
+    assert len(set(invented)) >= 0.95 * len(invented)  # each is used about once
 
 
-def test_no_frame_favours_the_names_seen_in_training(gaps: list[float]) -> None:
-    worst = max(gaps, key=abs)
-    assert abs(worst) <= MAX_FRAME_GAP, [round(g, 2) for g in gaps]
+def test_most_names_move_no_verdict(gaps: np.ndarray) -> None:
+    assert np.percentile(np.abs(gaps), 95) <= MAX_P95_GAP
+
+
+def test_no_name_moves_a_verdict_far(gaps: np.ndarray) -> None:
+    worst = int(np.argmax(np.abs(gaps)))
+    assert abs(gaps[worst]) <= MAX_GAP, (CASES["names"][worst], float(gaps[worst]))

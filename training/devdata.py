@@ -5,8 +5,9 @@ reads them. It handles the corpora's known traps:
 
 * filler values: bot templates were rendered with the name ``Alex``, the handle
   ``alex_k`` and the weekday ``Monday``; each auto-DM is re-rendered ``renders``
-  times with names, handles and weekdays drawn from varied lists, so a model
-  cannot learn that "Alex" means automated;
+  times with invented names (:func:`invented_name`) and handles and weekdays drawn
+  from varied lists, so a model cannot learn that "Alex", or any real name, means
+  automated;
 * senders, not rows: every auto-DM gets the group of its sender (its bot family,
   else its repository, else the web page that quoted it), so cross-validation
   never splits one sender's versions across folds, and each group's rows share
@@ -29,12 +30,27 @@ if TYPE_CHECKING:
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
-#: Given names rendered into auto-DM templates (training/names.txt: hundreds, many languages).
-NAMES = [
-    line.strip()
-    for line in (Path(__file__).resolve().parent / "names.txt").read_text("utf-8").splitlines()
-    if line.strip() and not line.startswith("#")
-]
+#: Pieces of invented given names (see invented_name).
+_ONSETS = (*"bdfghjklmnprstvwyz", "ch", "sh", "th", "br", "kr", "st", "tr", "dr", "gl")
+_VOWELS = ("a", "e", "i", "o", "u", "a", "e", "i", "o", "ai", "ei", "ou", "ia", "ae")
+_CODAS = ("", "", "", "n", "r", "l", "s", "m", "k", "x")
+
+
+def invented_name(rng: random.Random) -> str:
+    """A made-up given name ("Trouvina"), new for each rendered message.
+
+    Auto-DMs are rendered with a name, and most names are not masked at inference (only a
+    capitalised word after a greeting is). Rendered with real names, the model learnt them
+    as signs of automation: with a pool of 30, a person's message naming one of them scored
+    +0.91 log-odds above the same message naming someone else, and with a pool of 370 a few
+    names still stood out by 2-4 log-odds (tests/test_names.py). Invented names, each used
+    about once, leave real names out of training altogether.
+    """
+    syllables = rng.choice((2, 2, 3))
+    name = "".join(rng.choice(_ONSETS) + rng.choice(_VOWELS) for _ in range(syllables))
+    return (name + rng.choice(_CODAS)).capitalize()
+
+
 HANDLES = [
     "sam_codes",
     "priya.k",
@@ -77,7 +93,10 @@ def _jsonl(path: Path) -> list[dict]:
 
 
 def _render(text: str, rng: random.Random) -> str:
-    name = rng.choice(NAMES)
+    # The filler values first, so a name put into a slot is never rewritten ("Alexei").
+    name = invented_name(rng)
+    text = text.replace("alex_k", rng.choice(HANDLES)).replace("Alex", name)
+    text = text.replace("Monday", rng.choice(DAYS))
 
     def slot(match: re.Match[str]) -> str:
         key = match.group(1).lower()
@@ -89,9 +108,7 @@ def _render(text: str, rng: random.Random) -> str:
             return rng.choice(FILLERS[key])
         return match.group(0)
 
-    text = _SLOT_RE.sub(slot, text)
-    text = text.replace("alex_k", rng.choice(HANDLES)).replace("Alex", name)
-    return text.replace("Monday", rng.choice(DAYS))
+    return _SLOT_RE.sub(slot, text)
 
 
 def _auto_group(row: dict) -> str:
@@ -184,7 +201,7 @@ def load_bank(*, renders: int = 2, seed: int = 1, weight: float = 0.25) -> list[
     for t in default_templates():
         for _ in range(renders):
             text = (
-                t.text.replace("{name}", rng.choice(NAMES))
+                t.text.replace("{name}", invented_name(rng))
                 .replace("{handle}", rng.choice(HANDLES))
                 .replace("{url}", rng.choice(_URLS))
                 .replace("{day}", rng.choice(DAYS))
@@ -294,7 +311,8 @@ def greeted(rows: list[Row], n: int, weight: float, seed: int = 7) -> list[Row]:
     out = []
     for r in rng.sample(pool, n):
         body = r.text if rng.random() < 0.5 else r.text[:1].lower() + r.text[1:]
-        text = f"{rng.choice(_GREETINGS)} {rng.choice(NAMES)}{rng.choice(_AFTER_NAME)} {body}"
+        greeting, name = rng.choice(_GREETINGS), invented_name(rng)
+        text = f"{greeting} {name}{rng.choice(_AFTER_NAME)} {body}"
         out.append(Row(text, "human", "greeted", r.group, weight, made_from=r.source))
     return out
 
