@@ -31,22 +31,22 @@ def _cases(name: str) -> list[dict[str, Any]]:
 HUMAN = _cases("human.json")
 AUTOMATED = _cases("automated.json")
 
-# Human cases the bundled model (threshold 0.9912, manifest "created" 2026-11-27T11:56:34Z)
+# Human cases the bundled model (threshold 0.9921, manifest "created" 2026-11-27T12:03:50Z)
 # labels "automated"; measured probability in the comment. (At the 0.4 % default before,
 # seven more of the then 112: personal thank-yous for a follow, a fundraiser invitation,
 # discount codes.) "Hey Sam! happy birthday 🎉" (human-greet-03, 0.997 before) left this list
 # when the model learnt from greeted copies of human lines (docs/model.md, "Greetings by name").
 KNOWN_FALSE_POSITIVES = {
-    "human-request-03",  # 0.997  "subscribe to my little brother's channel" + tinyurl
+    "human-request-03",  # 0.996  "subscribe to my little brother's channel" + tinyurl
     "human-ctx-02",  # 0.995  "Hey, thanks for the follow!" + Porto half, 2 days after
 }
 
-# Recall over automated.json measured with the current model: 93 of 96 = 0.9688 (92 before
-# the n-grams read de-leeted tokens). The floor is that minus 5 points. Missed:
-# auto-obf-09 (0.335, spaced-out letters), auto-followback-zh-01 (0.613), auto-deal-zh-01
-# (0.929). human-thanks-it-01 (0.9905) sits just under the threshold: a retrained model may
-# flag it.
-MEASURED_RECALL = 93 / 96
+# Recall over automated.json measured with the current model: 92 of 96 = 0.9583 (93 with the
+# model before invented names and greeted copies). The floor is that minus 5 points. Missed:
+# auto-obf-09 (0.329, spaced-out letters), auto-followback-zh-01 (0.622), auto-deal-zh-01
+# (0.928), auto-deal-ja-01 (0.9917, just under the threshold). human-thanks-it-01 (0.9904)
+# sits just under the threshold: a retrained model may flag it.
+MEASURED_RECALL = 92 / 96
 RECALL_FLOOR = MEASURED_RECALL - 0.05
 
 # Clear auto-DMs (P >= 0.999 when measured) across families and languages; each must be caught.
