@@ -184,7 +184,7 @@ _NAME_HINT_RE: Final = re.compile(
 )
 # What _mask_names strips around a word, and a name glued to the next clause by a comma or
 # colon with no space ("Hi Sam,loved it"; CJK text puts none after its full-width comma).
-_NAME_EDGES: Final = ".,!?;:'\"()،、"
+_NAME_EDGES: Final = ".,!?;:'\"()،、。؟"
 _GLUED_NAME_RE: Final = re.compile(r"([^\W\d_]+)[,;:،、]")
 #: What ends a sentence, so that a greeting before it is not followed by a name.
 _SENTENCE_ENDS: Final = (".", "!", "?", "。", "؟")
@@ -450,7 +450,7 @@ def _mask_names(masked: str) -> str:
             and lowered not in _NOT_NAMES
         ):
             words[i] = word.replace(head, "<name>", 1 if glued else -1)
-        if previous in _GREETINGS and _is_emoji(word):
+        if previous in _GREETINGS and _is_emoji(core):
             continue  # "Hi 👋 Maria": the emoji does not end the greeting
         # A greeting that ends a sentence ("Hi!") is not followed by a name.
         ends = word.rstrip("'\")").endswith(_SENTENCE_ENDS)

@@ -140,6 +140,8 @@ def test_nfkc_expansion_is_truncated_too() -> None:
         # An emoji between the greeting and the name.
         ("Hi 👋 Maria, welcome", "hi 👋 <name>, welcome"),
         ("Hi ❤️ Maria", "hi ❤️ <name>"),
+        ("Hi 👋, Maria", "hi 👋, <name>"),
+        ("Hi Maria؟", "hi <name>؟"),
         ("Hi 👋🏽 Maria", "hi 👋🏽 <name>"),
         # A Latin name after an Arabic greeting or vocative.
         ("أهلاً Pablo، شكراً", "أهلاً <name>، شكراً"),
