@@ -186,6 +186,12 @@ _NAME_HINT_RE: Final = re.compile(
 # colon with no space ("Hi Sam,loved it"; CJK text puts none after its full-width comma).
 _NAME_EDGES: Final = ".,!?;:'\"()،、。؟"
 _GLUED_NAME_RE: Final = re.compile(r"([^\W\d_]+)[,;:،、]")
+#: A Latin name where Chinese, Japanese and Korean put one: after 你好 / 您好 / 嗨, or before
+#: 你好 / 您好, さん, 様 or 님 ("你好Sam，", "Sam你好", "Samさん", "Sam님"), with no space needed.
+_CJK_NAME_RE: Final = re.compile(
+    r"(?:(?<=[你您]好)|(?<=[你您]好 )|(?<=嗨)|(?<=嗨 ))[A-Z][a-z\u00e0-\u00ff]+"
+    r"|(?<![A-Za-z])[A-Z][a-z\u00e0-\u00ff]+(?= ?(?:[你您]好|さん|様|님))"
+)
 #: What ends a sentence, so that a greeting before it is not followed by a name.
 _SENTENCE_ENDS: Final = (".", "!", "?", "。", "؟")
 #: Unicode categories of an emoji and its modifiers (other symbol, modifier symbol,
@@ -497,6 +503,9 @@ def view(message: object) -> TextView:
         flags.add("obfuscated_link")
     # casefold turns Turkish "İ" into "i" + U+0307 COMBINING DOT ABOVE; drop the dot so
     # "İş birliği" tokenizes like "iş birliği".
+    has_cjk = bool(_CJK_RE.search(text))
+    if has_cjk:
+        masked = _CJK_NAME_RE.sub("<name>", masked)
     masked = _mask_names(masked).casefold().replace("i\u0307", "i")
     tokens = tokenize(masked)
     leet_tokens = None
@@ -518,7 +527,7 @@ def view(message: object) -> TextView:
         handles=handles,
         emails=emails,
         flags=frozenset(flags),
-        has_cjk=bool(_CJK_RE.search(text)),
+        has_cjk=has_cjk,
         original_length=len(raw),
         number_shapes=tuple(numbers),
     )

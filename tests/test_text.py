@@ -137,6 +137,12 @@ def test_nfkc_expansion_is_truncated_too() -> None:
         ("Hey Sam，想了解下", "hey <name>,想了解下"),
         ("Hi Tom,long time", "hi <name>,long time"),
         ("see you Friday,ok", "see you <day>,ok"),
+        # Where Chinese, Japanese and Korean put a name: next to 你好, before さん or 님.
+        ("你好Sam，感谢关注", "你好<name>,感谢关注"),
+        ("Sam你好，好久不见", "<name>你好,好久不见"),
+        ("Samさん、ありがとう", "<name>さん、ありがとう"),
+        ("안녕하세요 Sam님", "안녕하세요 <name>님"),
+        ("OK你好", "ok你好"),
         # An emoji between the greeting and the name.
         ("Hi 👋 Maria, welcome", "hi 👋 <name>, welcome"),
         ("Hi ❤️ Maria", "hi ❤️ <name>"),
