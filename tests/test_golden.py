@@ -31,22 +31,23 @@ def _cases(name: str) -> list[dict[str, Any]]:
 HUMAN = _cases("human.json")
 AUTOMATED = _cases("automated.json")
 
-# Human cases the bundled model (threshold 0.9921, manifest "created" 2026-11-27T12:09:03Z)
+# Human cases the bundled model (threshold 0.9911, manifest "created" 2026-11-27T12:23:56Z)
 # labels "automated"; measured probability in the comment. (At the 0.4 % default before,
 # seven more of the then 112: personal thank-yous for a follow, a fundraiser invitation,
 # discount codes.) "Hey Sam! happy birthday 🎉" (human-greet-03, 0.997 before) left this list
 # when the model learnt from greeted copies of human lines (docs/model.md, "Greetings by name").
 KNOWN_FALSE_POSITIVES = {
-    "human-request-03",  # 0.996  "subscribe to my little brother's channel" + tinyurl
-    "human-ctx-02",  # 0.995  "Hey, thanks for the follow!" + Porto half, 2 days after
+    "human-request-03",  # 0.995  "subscribe to my little brother's channel" + tinyurl
+    "human-ctx-02",  # 0.993  "Hey, thanks for the follow!" + Porto half, 2 days after
 }
 
-# Recall over automated.json measured with the current model: 92 of 96 = 0.9583 (93 with the
-# model before invented names and greeted copies). The floor is that minus 5 points. Missed:
-# auto-obf-09 (0.329, spaced-out letters), auto-followback-zh-01 (0.622), auto-deal-zh-01
-# (0.928), auto-deal-ja-01 (0.9917, just under the threshold). human-thanks-it-01 (0.9904)
-# sits just under the threshold: a retrained model may flag it.
-MEASURED_RECALL = 92 / 96
+# Recall over automated.json measured with the current model: 91 of 96 = 0.9479 (93 with the
+# model before invented names and greeted copies; the two lost sit just under the
+# threshold). The floor is that minus 5 points. Missed: auto-obf-09 (0.340, spaced-out
+# letters), auto-followback-zh-01 (0.589), auto-deal-zh-01 (0.916), auto-deal-ja-01 (0.9898)
+# and auto-validate-02 (0.9908). human-thanks-it-01 (0.9881) sits just under the threshold: a
+# retrained model may flag it.
+MEASURED_RECALL = 91 / 96
 RECALL_FLOOR = MEASURED_RECALL - 0.05
 
 # Clear auto-DMs (P >= 0.999 when measured) across families and languages; each must be caught.
