@@ -460,7 +460,7 @@ def _mask_names(masked: str) -> str:
             continue  # "Hi 👋 Maria": the emoji does not end the greeting
         # A greeting that ends a sentence ("Hi!") is not followed by a name.
         ends = word.rstrip("'\")").endswith(_SENTENCE_ENDS)
-        previous = "" if ends else core.lower().rstrip(",")
+        previous = "" if ends else core.lower()
     return " ".join(words)
 
 
@@ -501,11 +501,11 @@ def view(message: object) -> TextView:
     masked, links, handles, emails, numbers = _mask(linked)
     if obfuscated and links:
         flags.add("obfuscated_link")
-    # casefold turns Turkish "İ" into "i" + U+0307 COMBINING DOT ABOVE; drop the dot so
-    # "İş birliği" tokenizes like "iş birliği".
     has_cjk = bool(_CJK_RE.search(text))
     if has_cjk:
         masked = _CJK_NAME_RE.sub("<name>", masked)
+    # casefold turns Turkish "İ" into "i" + U+0307 COMBINING DOT ABOVE; drop the dot so
+    # "İş birliği" tokenizes like "iş birliği".
     masked = _mask_names(masked).casefold().replace("i\u0307", "i")
     tokens = tokenize(masked)
     leet_tokens = None
