@@ -185,7 +185,9 @@ _NAME_HINT_RE: Final = re.compile(
 # What _mask_names strips around a word, and a name glued to the next clause by a comma or
 # colon with no space ("Hi Sam,loved it"; CJK text puts none after its full-width comma).
 _NAME_EDGES: Final = ".,!?;:'\"()،、。؟"
-_GLUED_NAME_RE: Final = re.compile(r"([^\W\d_]+)[,;:،、]")
+_GLUED_NAME_RE: Final = re.compile(r"([^\W\d_]+(?:[-'’][^\W\d_]+)*)[,;:،、]")
+#: Hyphens and apostrophes, which join the capitalised parts of a name ("Jean-Luc", "O'Brien").
+_NAME_JOINERS: Final = str.maketrans("-’", "''")
 #: A Latin name where Chinese, Japanese and Korean put one: after 你好 / 您好 / 嗨, or before
 #: 你好 / 您好, さん, 様 or 님 ("你好Sam，", "Sam你好", "Samさん", "Sam님"), with no space needed.
 _CJK_NAME_RE: Final = re.compile(
@@ -443,7 +445,7 @@ def _mask_names(masked: str) -> str:
     previous = ""
     for i, word in enumerate(words):
         core = word.strip(_NAME_EDGES)
-        glued = None if core.isalpha() else _GLUED_NAME_RE.match(core)
+        glued = None if _is_word(core) else _GLUED_NAME_RE.match(core)
         head = glued.group(1) if glued else core
         lowered = head.lower()
         if lowered in _WEEKDAYS:
@@ -451,7 +453,7 @@ def _mask_names(masked: str) -> str:
         elif (
             previous in _GREETINGS
             and head[:1].isupper()
-            and head.isalpha()
+            and _is_word(head)
             and lowered not in _GREETINGS
             and lowered not in _NOT_NAMES
         ):
@@ -462,6 +464,15 @@ def _mask_names(masked: str) -> str:
         ends = word.rstrip("'\")").endswith(_SENTENCE_ENDS)
         previous = "" if ends else core.lower()
     return " ".join(words)
+
+
+def _is_word(word: str) -> bool:
+    """Letters alone, or capitalised parts joined by hyphens or apostrophes ("Jean-Luc",
+    "O'Brien"); not a contraction ("I'm") or a possessive ("Sam's")."""
+    if word.isalpha():
+        return True
+    parts = word.translate(_NAME_JOINERS).split("'")
+    return len(parts) > 1 and all(p[:1].isupper() and p.isalpha() for p in parts)
 
 
 def _is_emoji(word: str) -> bool:

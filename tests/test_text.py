@@ -137,6 +137,13 @@ def test_nfkc_expansion_is_truncated_too() -> None:
         ("Hey Sam，想了解下", "hey <name>,想了解下"),
         ("Hi Tom,long time", "hi <name>,long time"),
         ("see you Friday,ok", "see you <day>,ok"),
+        # Names joined by a hyphen or an apostrophe.
+        ("Hi Jean-Luc, welcome", "hi <name>, welcome"),
+        ("Hey O'Brien!", "hey <name>!"),
+        ("Hi e-mail me", "hi e-mail me"),
+        ("Hi I'm Sam", "hi i'm sam"),
+        ("Hi Harish's rent", "hi harish's rent"),
+        ("Hi Check-in today", "hi check-in today"),
         # Where Chinese, Japanese and Korean put a name: next to 你好, before さん or 님.
         ("你好Sam，感谢关注", "你好<name>,感谢关注"),
         ("Sam你好，好久不见", "<name>你好,好久不见"),
