@@ -112,6 +112,24 @@ def _render(text: str, rng: random.Random) -> str:
     return _SLOT_RE.sub(slot, text)
 
 
+#: Link placeholders that quoted auto-DMs hold where the bot put a link ("Here's the link:
+#: https://...", "Voici le lien : ...", "{billPhoto}", "click here: _____"), and "(username)".
+_LINK_PLACEHOLDER_RE = re.compile(
+    r"https?://(?:\.\.\.|…)"
+    r"|(?<=: )(?:\.\.\.|…)\s*$"
+    r"|\{\w*(?:photo|link|url|image|img)\w*\}"
+    r"|(?<=here: )_{3,}",
+    re.IGNORECASE,
+)
+
+
+def _fill_placeholders(text: str, rng: random.Random) -> str:
+    """A quoted auto-DM as its recipient saw it: a link where the quote holds a placeholder
+    for one, a handle for "(username)". Other blanks ("Welcome to _____!") stay."""
+    text = _LINK_PLACEHOLDER_RE.sub(lambda _: rng.choice(_URLS), text)
+    return text.replace("(username)", "@" + rng.choice(HANDLES))
+
+
 def _auto_group(row: dict) -> str:
     if row.get("family"):
         return "family:" + row["family"]
@@ -148,8 +166,11 @@ def load(
         group = _auto_group(r)
         base = r.get("template") or r["text"]
         weight = 1.0 / (sizes[group] ** group_power) / renders
-        for _ in range(renders):
+        for k in range(renders):
             rendered = _render(base, rng)
+            if r.get("has_placeholder"):
+                # Its own random stream, so that the other rows render as before.
+                rendered = _fill_placeholders(rendered, random.Random(f"{seed}:{base}:{k}"))
             rows.append(Row(rendered, "automated", "auto_dm", group, weight, r.get("kind") or ""))
     for r in _jsonl(data / "auto_dm_filter_phrases.jsonl"):
         rows.append(Row(r["text"], "automated", "auto_dm_fragment", "filter_phrases", 0.5))
