@@ -68,7 +68,8 @@ FILLERS = {
     "hook": ["saw your latest launch", "loved the recent update", "看到你们最近的更新"],
     "personalized_hook": ["your thread last week was great", "你们上周的分享很有意思"],
 }
-_SLOT_RE = re.compile(r"\{(\w+)\}")
+#: A template's slot; a JavaScript template literal's "${name}" is a slot too, "$" and all.
+_SLOT_RE = re.compile(r"\$?\{(\w+)\}")
 
 
 @dataclass(frozen=True)
