@@ -170,7 +170,7 @@ _NOT_NAMES: Final = frozenset(
         "great", "nice", "ok", "okay", "yes", "no", "all", "everyone", "everybody", "guys",
         "folks", "friends", "team", "there", "sir", "madam", "check", "see", "here", "have",
         "let", "love", "happy", "glad", "enjoy", "amazing", "awesome", "congrats",
-        "congratulations", "much", "looking",
+        "congratulations", "much", "looking", "y'all",
     ]
 )
 # fmt: on
@@ -188,11 +188,13 @@ _NAME_EDGES: Final = ".,!?;:'\"()،、。؟"
 _GLUED_NAME_RE: Final = re.compile(r"([^\W\d_]+(?:[-'’][^\W\d_]+)*)[,;:،、]")
 #: Hyphens and apostrophes, which join the capitalised parts of a name ("Jean-Luc", "O'Brien").
 _NAME_JOINERS: Final = str.maketrans("-’", "''")
-#: A Latin name where Chinese, Japanese and Korean put one: after 你好 / 您好 / 嗨, or before
-#: 你好 / 您好, さん, 様 or 님 ("你好Sam，", "Sam你好", "Samさん", "Sam님"), with no space needed.
+#: A word in Latin letters where Chinese, Japanese and Korean put a name: after 你好 / 您好 /
+#: 嗨, or before 你好 / 您好, さん or 님 ("你好Sam，", "Sam你好", "Samさん", "Sam님"), with no space
+#: needed. Whether it is a name is decided as after a greeting (_looks_like_name). 様 is left
+#: out: Japanese puts it after company names as often as after people's.
 _CJK_NAME_RE: Final = re.compile(
-    r"(?:(?<=[你您]好)|(?<=[你您]好 )|(?<=嗨)|(?<=嗨 ))[A-Z][a-z\u00e0-\u00ff]+"
-    r"|(?<![A-Za-z])[A-Z][a-z\u00e0-\u00ff]+(?= ?(?:[你您]好|さん|様|님))"
+    r"(?:(?<=[你您]好)|(?<=[你您]好 )|(?<=嗨)|(?<=嗨 ))([A-Za-z\u00c0-\u024f'’-]+)"
+    r"|(?<![\w'’-])([A-Za-z\u00c0-\u024f'’-]+)(?= ?(?:[你您]好|さん|님))"
 )
 #: What ends a sentence, so that a greeting before it is not followed by a name.
 _SENTENCE_ENDS: Final = (".", "!", "?", "。", "؟")
@@ -450,13 +452,7 @@ def _mask_names(masked: str) -> str:
         lowered = head.lower()
         if lowered in _WEEKDAYS:
             words[i] = word.replace(head, "<day>", 1 if glued else -1)
-        elif (
-            previous in _GREETINGS
-            and head[:1].isupper()
-            and _is_word(head)
-            and lowered not in _GREETINGS
-            and lowered not in _NOT_NAMES
-        ):
+        elif previous in _GREETINGS and _looks_like_name(head):
             words[i] = word.replace(head, "<name>", 1 if glued else -1)
         if previous in _GREETINGS and _is_emoji(core):
             continue  # "Hi 👋 Maria": the emoji does not end the greeting
@@ -468,11 +464,33 @@ def _mask_names(masked: str) -> str:
 
 def _is_word(word: str) -> bool:
     """Letters alone, or capitalised parts joined by hyphens or apostrophes ("Jean-Luc",
-    "O'Brien"); not a contraction ("I'm") or a possessive ("Sam's")."""
+    "O'Brien"); not a contraction ("I'm", "I'M") or a possessive ("Sam's")."""
     if word.isalpha():
         return True
     parts = word.translate(_NAME_JOINERS).split("'")
-    return len(parts) > 1 and all(p[:1].isupper() and p.isalpha() for p in parts)
+    return (
+        len(parts) > 1
+        and not word.isupper()
+        and all(p[:1].isupper() and p.isalpha() for p in parts)
+        and all(len(p) > 1 for p in parts[1:])
+    )
+
+
+def _looks_like_name(word: str) -> bool:
+    """A capitalised word, in a place where names go, that is not a greeting or one of the
+    words that often follow one ("Thank You", "Hi All")."""
+    lowered = word.lower()
+    return (
+        word[:1].isupper()
+        and _is_word(word)
+        and lowered not in _GREETINGS
+        and lowered not in _NOT_NAMES
+    )
+
+
+def _cjk_name(match: re.Match[str]) -> str:
+    word = match.group(1) or match.group(2)
+    return match.group(0).replace(word, "<name>") if _looks_like_name(word) else match.group(0)
 
 
 def _is_emoji(word: str) -> bool:
@@ -514,7 +532,7 @@ def view(message: object) -> TextView:
         flags.add("obfuscated_link")
     has_cjk = bool(_CJK_RE.search(text))
     if has_cjk:
-        masked = _CJK_NAME_RE.sub("<name>", masked)
+        masked = _CJK_NAME_RE.sub(_cjk_name, masked)
     # casefold turns Turkish "İ" into "i" + U+0307 COMBINING DOT ABOVE; drop the dot so
     # "İş birliği" tokenizes like "iş birliği".
     masked = _mask_names(masked).casefold().replace("i\u0307", "i")

@@ -142,6 +142,9 @@ def test_nfkc_expansion_is_truncated_too() -> None:
         ("Hey O'Brien!", "hey <name>!"),
         ("Hi e-mail me", "hi e-mail me"),
         ("Hi I'm Sam", "hi i'm sam"),
+        ("HEY I'M SAM", "hey i'm sam"),
+        ("HI DON'T MISS OUT", "hi don't miss out"),
+        ("Hi Jean-Luc,thanks", "hi <name>,thanks"),
         ("Hi Harish's rent", "hi harish's rent"),
         ("Hi Check-in today", "hi check-in today"),
         # Where Chinese, Japanese and Korean put a name: next to 你好, before さん or 님.
@@ -150,6 +153,13 @@ def test_nfkc_expansion_is_truncated_too() -> None:
         ("Samさん、ありがとう", "<name>さん、ありがとう"),
         ("안녕하세요 Sam님", "안녕하세요 <name>님"),
         ("OK你好", "ok你好"),
+        ("你好Jean-Luc", "你好<name>"),
+        ("你好Paweł，", "你好<name>,"),
+        # Nor is a greeting, a company before 様, or a word glued to a digit.
+        ("Hello 你好！", "hello 你好!"),
+        ("嗨 Thanks for the follow", "嗨 thanks for the follow"),
+        ("Apple様、いつも", "apple様、いつも"),
+        ("1Samさん", "1samさん"),
         # An emoji between the greeting and the name.
         ("Hi 👋 Maria, welcome", "hi 👋 <name>, welcome"),
         ("Hi ❤️ Maria", "hi ❤️ <name>"),

@@ -1,0 +1,58 @@
+"""How training renders the quoted auto-DMs (training/devdata.py), without ../shared/data.
+
+A quoted auto-DM must read as its recipient saw it: a template's slots filled (a JavaScript
+template literal's "${name}" too), and a link where the quote holds a placeholder for one.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+import pytest
+
+TRAINING = Path(__file__).resolve().parents[1] / "training"
+if not (TRAINING / "devdata.py").exists():
+    pytest.skip("training/ is not part of this package", allow_module_level=True)
+sys.path.insert(0, str(TRAINING))
+try:
+    import devdata
+finally:
+    sys.path.remove(str(TRAINING))
+
+
+def test_a_template_literal_slot_loses_its_dollar_sign() -> None:
+    text = devdata._render("Hi ${name} thanks for the follow", random.Random(0))
+    assert "$" not in text
+    assert "{" not in text
+    assert text.startswith("Hi ")
+    assert text.endswith(" thanks for the follow")
+
+
+@pytest.mark.parametrize(
+    "quoted",
+    [
+        "Here's the link: https://...",
+        "Voici le lien que tu cherchais : ...",
+        "A random photo for you {billPhoto} :)",
+        "To validate click here: _____",
+    ],
+)
+def test_a_link_placeholder_becomes_a_link(quoted: str) -> None:
+    filled = devdata._fill_placeholders(quoted, random.Random(0))
+    assert any(url in filled for url in devdata._URLS), filled
+    assert "..." not in filled
+    assert "{" not in filled
+    assert "_____" not in filled
+
+
+def test_other_blanks_stay_as_quoted() -> None:
+    quoted = "Welcome to _____! Want more ____ in your life? Reply YES..."
+    assert devdata._fill_placeholders(quoted, random.Random(0)) == quoted
+
+
+def test_username_becomes_a_handle() -> None:
+    filled = devdata._fill_placeholders("(username) uses a validation service", random.Random(0))
+    assert filled.startswith("@")
+    assert "(username)" not in filled
