@@ -489,8 +489,8 @@ def _looks_like_name(word: str) -> bool:
 
 
 def _cjk_name(match: re.Match[str]) -> str:
-    word = match.group(1) or match.group(2)
-    return match.group(0).replace(word, "<name>") if _looks_like_name(word) else match.group(0)
+    # The match is the word alone: the greeting or honorific is only looked at.
+    return "<name>" if _looks_like_name(match.group(0)) else match.group(0)
 
 
 def _is_emoji(word: str) -> bool:
