@@ -265,7 +265,7 @@ TRAIN_OPTIONS: dict[str, object] = {
     # source. It must hold 0.5 % on human sources it has never seen, and a source left out
     # of training gets more than the target (`python benchmarks/accuracy.py
     # --unseen-sources`): 0.4 % put two of the five left out over 0.5 %; 0.2 % keeps four at
-    # or under 0.33 % (docs/model.md). `balanced` stays the 0.5 % point.
+    # or under 0.40 % (docs/model.md). `balanced` stays the 0.5 % point.
     "target_fpr": 0.002,
 }
 
@@ -304,8 +304,8 @@ def load_own(auto_weight: float = 0.5, human_weight: float = OWN_HUMAN_WEIGHT) -
     return rows
 
 
-#: Greetings and what follows the name, for :func:`greeted`.
-_GREETINGS = ("Hi", "Hey", "Hello", "Hiya", "Hey hey", "Morning", "Yo", "Hi there")
+#: How a greeted copy opens, and what follows the name, for :func:`greeted`.
+_OPENERS = ("Hi", "Hey", "Hello", "Hiya", "Hey hey", "Morning", "Yo", "Hi there")
 _AFTER_NAME = ("!", ",", "!!", " :)", "", "!", ".")
 _OPENS_WITH_GREETING = re.compile(
     r"^\W*(?:hi|hey|hello|hiya|yo|dear|morning|good morning)\b", re.IGNORECASE
@@ -334,7 +334,7 @@ def greeted(rows: list[Row], n: int, weight: float, seed: int = 7) -> list[Row]:
     out = []
     for r in rng.sample(pool, n):
         body = r.text if rng.random() < 0.5 else r.text[:1].lower() + r.text[1:]
-        greeting, name = rng.choice(_GREETINGS), invented_name(rng)
+        greeting, name = rng.choice(_OPENERS), invented_name(rng)
         text = f"{greeting} {name}{rng.choice(_AFTER_NAME)} {body}"
         out.append(Row(text, "human", "greeted", r.group, weight, made_from=r.source))
     return out

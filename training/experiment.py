@@ -444,16 +444,23 @@ def compare_greetings(
     import autodm
 
     base = devdata.training_rows(greeted_copies=0)
-    base_groups = load(base).groups
+    base_data = load(base)
+    # Each sender group's fold on every seed, from the rows without copies.
+    fold_of = {
+        seed: {
+            g: k
+            for k, (_, test) in enumerate(reseeded(base_data, seed).folds)
+            for g in base_data.groups[test]
+        }
+        for seed in seeds
+    }
     variants = [("no greeted", [])]
     variants += [(f"+ {n} at {w}", devdata.greeted(base, n, w)) for w in weights]
     for name, extra in variants:
         rows = base + extra
         data = load(rows)
         for seed in seeds:
-            folds = reseeded(load(base), seed).folds
-            fold_of = {g: k for k, (_, test) in enumerate(folds) for g in base_groups[test]}
-            owner = np.array([fold_of[g] for g in data.groups])
+            owner = np.array([fold_of[seed][g] for g in data.groups])
             split = [(np.where(owner != k)[0], np.where(owner == k)[0]) for k in range(5)]
             line = seed_line(replace(data, folds=split))
             print(f"{name:<14} seed {seed} {line}", flush=True)
