@@ -507,6 +507,87 @@ def tokenize(masked: str) -> tuple[str, ...]:
     return tuple(_TOKEN_RE.findall(masked))
 
 
+#: Salutations, for :func:`greeting_only`: words that open a conversation and say nothing
+#: else. Narrower than the greetings before a masked name ("thanks", "welcome" and "dear"
+#: say more).
+_SALUTATIONS: Final = frozenset(
+    [
+        "hi",
+        "hii",
+        "hey",
+        "heyy",
+        "hello",
+        "hiya",
+        "heya",
+        "yo",
+        "sup",
+        "howdy",
+        "morning",
+        "gm",
+        "hola",
+        "buenas",
+        "oi",
+        "olá",
+        "ola",
+        "bonjour",
+        "salut",
+        "coucou",
+        "hallo",
+        "moin",
+        "hej",
+        "ciao",
+        "servus",
+        "merhaba",
+        "selam",
+        "halo",
+        "hai",
+        "привет",
+        "здравствуйте",
+        "مرحبا",
+        "مرحباً",
+        "أهلا",
+        "أهلاً",
+        "اهلا",
+        "هلا",
+        "سلام",
+        "你好",
+        "您好",
+        "嗨",
+        "こんにちは",
+        "안녕",
+        "안녕하세요",
+    ]
+)
+#: What may stand beside a salutation in a greeting: who is greeted, and "!" or "?".
+_GREETED: Final = frozenset(["<name>", "<user>", "there", "さん", "님", "!", "?"])
+_GOOD_TIMES: Final = frozenset(["morning", "afternoon", "evening"])
+
+
+def greeting_only(tokens: tuple[str, ...]) -> bool:
+    """Whether a message is a greeting and nothing else ("Hi Sam 👋", "hey there!").
+
+    At least one salutation, and besides it only a name, a handle, "there", an
+    honorific, "!" or "?" ("good" before "morning", "afternoon" or "evening" too).
+    Emoji are not tokens, so they do not count.
+
+    Examples
+    --------
+    >>> greeting_only(("hi", "<name>")), greeting_only(("hey", "there", "!"))
+    (True, True)
+    >>> greeting_only(("hi", "<name>", "follow")), greeting_only(("<name>", "!"))
+    (False, False)
+    """
+    greeted = False
+    for i, token in enumerate(tokens):
+        if token in _SALUTATIONS:
+            greeted = True
+        elif token in _GREETED:
+            continue
+        elif token != "good" or i + 1 == len(tokens) or tokens[i + 1] not in _GOOD_TIMES:
+            return False
+    return greeted
+
+
 def view(message: object) -> TextView:
     """Normalise ``message`` once and find everything the extractors need.
 

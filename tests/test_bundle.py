@@ -587,3 +587,24 @@ def test_data_files_fall_back_to_the_resource_reader(
     assert not isinstance(resources.data_files(), Path)
     assert resources.read_text("domains.json") == direct
     assert resources.lexicon_languages()
+
+
+@pytest.mark.parametrize("kind", NGRAM_TOKENS)
+def test_a_greeting_alone_is_scored_without_its_wording(
+    good_dir: Path, tmp_path: Path, kind: str
+) -> None:
+    """Whatever a bundle's n-gram weights say, a greeting with nothing after it is scored on
+    its signals alone, under every token kind; a message with more in it reads them."""
+    with np.load(good_dir / "weights.npz") as saved:
+        arrays = {name: saved[name] for name in saved.files}
+    arrays["ngram_coef"] = np.full_like(arrays["ngram_coef"], 3.0)
+    manifest = _manifest(good_dir)
+    manifest["ngrams"]["tokens"] = kind
+    raw = json.dumps(manifest).encode()
+    loud = Detector(_folder(tmp_path, good_dir, manifest=raw, weights=_npz(arrays)))
+    quiet = Detector(good_dir)
+    for greeting in ("Hi Sam", "hey Sam! 👋", "hi @sam_k", "Hola Diego!", "Sam你好"):
+        assert loud.classify(greeting) == quiet.classify(greeting)
+        assert "wording" not in {r.code for r in loud.classify(greeting).reasons}
+    more = "Hi Sam, follow back?"
+    assert loud.classify(more).probability > quiet.classify(more).probability

@@ -520,3 +520,69 @@ def test_shaped_tokens_differ_from_plain_tokens_only_at_numbers(message: str) ->
     for shaped, plain in zip(v.shaped_tokens, v.plain_tokens, strict=True):
         assert shaped == plain or (plain == "<num>" and shaped.startswith("<num"))
     assert len(v.number_shapes) == v.masked.count("<num>")  # one shape per placeholder
+
+
+# ---------------------------------------------------------------------------------------------
+# A greeting and nothing else
+# ---------------------------------------------------------------------------------------------
+
+_GREETINGS_ALONE = [
+    "Hi Sam",
+    "hey Sam!",
+    "Hi Sam 👋",
+    "Hello Brazil 😻✌💓",
+    "Hi there!",
+    "hey hey!!",
+    "Good morning!",
+    "Hola Diego!",
+    "Oi Júlia!",
+    "hi @sam_k",
+    "Sam你好",
+    "안녕하세요 Sam님",
+    "こんにちは！",
+    "مرحبا Sam",
+    "Привет!",
+]
+_MORE_THAN_A_GREETING = [
+    "Hi Sam, follow back?",
+    "Hey Sam! happy birthday",
+    "Thanks Sam!",  # a thank-you says more than hello
+    "Welcome Sam!",
+    "Good morning Sam!",  # "Sam" is not masked after "morning": no name, so a word
+    "Sam!",  # a name alone greets nobody
+    "there!",
+    "good",
+    "Hi Sam 2",
+    "hi https://bit.ly/x",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", _GREETINGS_ALONE)
+def test_a_greeting_alone_is_greeting_only(text: str) -> None:
+    assert _text.greeting_only(view(text).shaped_tokens), view(text).shaped_tokens
+
+
+@pytest.mark.parametrize("text", _MORE_THAN_A_GREETING)
+def test_more_than_a_greeting_is_not_greeting_only(text: str) -> None:
+    assert not _text.greeting_only(view(text).shaped_tokens), view(text).shaped_tokens
+
+
+_SALUTATION = st.sampled_from(sorted(_text._SALUTATIONS))
+_BESIDE = st.sampled_from(sorted(_text._GREETED))
+
+
+@given(st.lists(st.one_of(_SALUTATION, _BESIDE), max_size=8), _SALUTATION, st.data())
+def test_greeting_only_is_a_salutation_among_greeting_words(
+    rest: list[str], salutation: str, data: st.DataObject
+) -> None:
+    """Any mix of salutations, names and "!" with one salutation in it is a greeting alone;
+    one word of anything else anywhere makes it more."""
+    at = data.draw(st.integers(min_value=0, max_value=len(rest)))
+    tokens = (*rest[:at], salutation, *rest[at:])
+    assert _text.greeting_only(tokens)
+    word = data.draw(st.text(st.characters(categories=["Ll", "Lo", "Nd"]), min_size=1))
+    if word not in _text._SALUTATIONS and word not in _text._GREETED and word != "good":
+        where = data.draw(st.integers(min_value=0, max_value=len(tokens)))
+        assert not _text.greeting_only((*tokens[:where], word, *tokens[where:]))
+    assert not _text.greeting_only(tuple(t for t in tokens if t not in _text._SALUTATIONS))
