@@ -41,13 +41,15 @@ __all__ = ["FORMAT_VERSION", "Bundle", "load_bundle"]
 FORMAT_VERSION: Final = 2
 #: What the n-gram block of a bundle reads, by ``ngrams.tokens`` in its manifest: the
 #: view's ``tokens``, its ``plain_tokens`` (leetspeak undone), its ``shaped_tokens``
-#: (leetspeak undone, numbers by shape), or those without the ``<user>`` of handles. An
-#: autodm that knows none of them refuses it.
+#: (leetspeak undone, numbers by shape), those without the ``<user>`` of handles, or those
+#: and nothing of a message that is a greeting alone. An autodm that knows none of them
+#: refuses it.
 NGRAM_TOKENS: Final = (
     "plain",
     "leet-folded",
     "leet-folded+number-shapes",
     "leet-folded+number-shapes-handles",
+    "leet-folded+number-shapes-handles-greetings",
 )
 _MAX_MANIFEST_BYTES: Final = 1 << 20
 _MAX_WEIGHTS_BYTES: Final = 16 << 20

@@ -210,21 +210,21 @@ class Scorer:
 def ngram_tokens(message_view: TextView, kind: str) -> tuple[str, ...]:
     """The tokens a bundle's n-gram block reads (``ngrams.tokens`` in its manifest).
 
-    None for a message that is a greeting and nothing else ("Hi Sam 👋", ``greeting_only``):
-    people send those as often as bots open with them, and the n-grams learnt what a
-    greeting means from the messages it opens, so they would read it as the auto-DM it
-    usually begins (docs/model.md, "Greetings by name").
+    Under ``...-greetings``, nothing of a message that is a greeting and nothing else
+    ("Hi Sam 👋", ``greeting_only``): people send those as often as bots open with them,
+    and the n-grams learn what a greeting means from the messages it opens, so they would
+    read it as the auto-DM it usually begins (docs/model.md, "Greetings by name").
     """
-    if kind == "leet-folded+number-shapes-handles":
+    if kind in ("leet-folded+number-shapes-handles", "leet-folded+number-shapes-handles-greetings"):
         shaped = message_view.shaped_tokens
-        tokens = tuple(t for t in shaped if t != "<user>") if "<user>" in shaped else shaped
-    elif kind == "leet-folded+number-shapes":
-        tokens = message_view.shaped_tokens
-    elif kind == "leet-folded":
-        tokens = message_view.plain_tokens
-    else:
-        tokens = message_view.tokens
-    return () if greeting_only(tokens) else tokens
+        if kind.endswith("-greetings") and greeting_only(shaped):
+            return ()
+        return tuple(t for t in shaped if t != "<user>") if "<user>" in shaped else shaped
+    if kind == "leet-folded+number-shapes":
+        return message_view.shaped_tokens
+    if kind == "leet-folded":
+        return message_view.plain_tokens
+    return message_view.tokens
 
 
 def _reasons(terms: list[_Term]) -> tuple[Reason, ...]:

@@ -511,6 +511,8 @@ def tokenize(masked: str) -> tuple[str, ...]:
 #: else. Narrower than the greetings before a masked name ("thanks", "welcome" and "dear"
 #: say more).
 _SALUTATIONS: Final = frozenset(
+    # English, Spanish, Portuguese, French, German, Scandinavian, Italian, Turkish,
+    # Indonesian and Malay, Russian, Arabic, Persian, Chinese, Japanese, Korean
     [
         "hi",
         "hii",
@@ -544,9 +546,7 @@ _SALUTATIONS: Final = frozenset(
         "привет",
         "здравствуйте",
         "مرحبا",
-        "مرحباً",
         "أهلا",
-        "أهلاً",
         "اهلا",
         "هلا",
         "سلام",
@@ -558,34 +558,49 @@ _SALUTATIONS: Final = frozenset(
         "안녕하세요",
     ]
 )
-#: What may stand beside a salutation in a greeting: who is greeted, and "!" or "?".
-_GREETED: Final = frozenset(["<name>", "<user>", "there", "さん", "님", "!", "?"])
+#: What may stand beside a salutation in a greeting: "there", an honorific, "!" or "?".
+_GREETED: Final = frozenset(["there", "さん", "님", "!", "?"])
 _GOOD_TIMES: Final = frozenset(["morning", "afternoon", "evening"])
+#: Words (not "!" or "?") a greeting alone may hold: "hey hey there <name>".
+_MAX_GREETING_WORDS: Final = 4
 
 
 def greeting_only(tokens: tuple[str, ...]) -> bool:
     """Whether a message is a greeting and nothing else ("Hi Sam 👋", "hey there!").
 
-    At least one salutation, and besides it only a name, a handle, "there", an
-    honorific, "!" or "?" ("good" before "morning", "afternoon" or "evening" too).
-    Emoji are not tokens, so they do not count.
+    At least one salutation; besides it at most one name (``<name>``, which the text
+    layer puts after a greeting it knows), "there", an honorific, "good" before
+    "morning", "afternoon" or "evening", and "!" or "?"; at most four words in all.
+    Emoji and the symbols that are not tokens do not count; a handle, a link, a number
+    or any other word makes it more than a greeting.
 
     Examples
     --------
-    >>> greeting_only(("hi", "<name>")), greeting_only(("hey", "there", "!"))
+    >>> greeting_only(("hi", "<name>")), greeting_only(("good", "evening", "!"))
     (True, True)
     >>> greeting_only(("hi", "<name>", "follow")), greeting_only(("<name>", "!"))
     (False, False)
+    >>> greeting_only(("hey", "<name>", "hi", "<name>"))  # two names: not a greeting
+    False
     """
     greeted = False
-    for i, token in enumerate(tokens):
-        if token in _SALUTATIONS:
-            greeted = True
-        elif token in _GREETED:
-            continue
-        elif token != "good" or i + 1 == len(tokens) or tokens[i + 1] not in _GOOD_TIMES:
+    names = words = 0
+    previous = ""
+    for token in tokens:
+        if previous == "good" and token not in _GOOD_TIMES:
             return False
-    return greeted
+        if token in _SALUTATIONS or (previous == "good" and token in _GOOD_TIMES):
+            greeted = True
+        elif token == "<name>":
+            names += 1
+        elif token == "good" or token in _GREETED:
+            pass
+        else:
+            return False
+        if token not in ("!", "?"):
+            words += 1
+        previous = token
+    return greeted and names <= 1 and words <= _MAX_GREETING_WORDS and previous != "good"
 
 
 def view(message: object) -> TextView:

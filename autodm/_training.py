@@ -50,7 +50,7 @@ _NEGATIVE: Final = frozenset({"human", "ham", "person", "0", "false", "no"})
 #: Misclassified messages of each kind that ``evaluate`` keeps, the most confident first.
 MISTAKES_KEPT: Final = 10
 #: What the n-gram block of a bundle trained here reads (see ``_bundle.NGRAM_TOKENS``).
-NGRAM_TOKENS_WRITTEN: Final = "leet-folded+number-shapes-handles"
+NGRAM_TOKENS_WRITTEN: Final = "leet-folded+number-shapes-handles-greetings"
 #: Target false-positive rates of the named operating points.
 OPERATING_FPR: Final = {"strict": 0.001, "balanced": 0.005, "lenient": 0.02}
 
@@ -512,7 +512,8 @@ def train_with_scores(
             # (no weight without character n-grams to weigh)
             **({"char_weight": char_weight} if char_sizes else {}),
             # n-grams of tokens with leetspeak undone ("f0ll0w" reads as "follow"), numbers
-            # by shape ("87121" reads as "<num5>") and no handles (docs/model.md)
+            # by shape ("87121" reads as "<num5>"), no handles, and nothing of a greeting
+            # alone (docs/model.md)
             "tokens": NGRAM_TOKENS_WRITTEN,
         }
         if final.ngram_coef is not None

@@ -501,23 +501,26 @@ def test_each_ngram_token_kind_reads_its_own_tokens(
     good_dir: Path, tmp_path: Path, kind: str
 ) -> None:
     """A bundle scores the tokens it was trained on, so older bundles keep their meaning."""
-    message = "W1n £1,000 now! txt WIN to 87121 @promo_bot"
-    message_view = view(message)
+    messages = ("W1n £1,000 now! txt WIN to 87121 @promo_bot", "Hi Sam 👋")
+    spam, greeting = (view(m) for m in messages)
+    no_handle = spam.shaped_tokens[:-1]
     tokens = {
-        "plain": message_view.tokens,
-        "leet-folded": message_view.plain_tokens,
-        "leet-folded+number-shapes": message_view.shaped_tokens,
-        "leet-folded+number-shapes-handles": message_view.shaped_tokens[:-1],
+        "plain": (spam.tokens, greeting.tokens),
+        "leet-folded": (spam.plain_tokens, greeting.tokens),
+        "leet-folded+number-shapes": (spam.shaped_tokens, greeting.tokens),
+        "leet-folded+number-shapes-handles": (no_handle, greeting.tokens),
+        "leet-folded+number-shapes-handles-greetings": (no_handle, ()),
     }
-    assert message_view.shaped_tokens[-1] == "<user>"
-    assert len(set(tokens.values())) == 4  # the message tells the kinds apart
-    assert ngram_tokens(message_view, kind) == tokens[kind]
+    assert spam.shaped_tokens[-1] == "<user>"
+    assert greeting.tokens == ("hi", "<name>")
+    assert len(set(tokens.values())) == len(NGRAM_TOKENS)  # the messages tell the kinds apart
+    assert (ngram_tokens(spam, kind), ngram_tokens(greeting, kind)) == tokens[kind]
     manifest = _manifest(good_dir)
     trained_on = manifest["ngrams"]["tokens"]
     manifest["ngrams"]["tokens"] = kind
     relabelled = Detector(_folder(tmp_path, good_dir, manifest=json.dumps(manifest).encode()))
-    same = relabelled.classify(message) == Detector(good_dir).classify(message)
-    assert same == (kind == trained_on)
+    same = [relabelled.classify(m) == Detector(good_dir).classify(m) for m in messages]
+    assert all(same) == (kind == trained_on)
 
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -593,8 +596,9 @@ def test_data_files_fall_back_to_the_resource_reader(
 def test_a_greeting_alone_is_scored_without_its_wording(
     good_dir: Path, tmp_path: Path, kind: str
 ) -> None:
-    """Whatever a bundle's n-gram weights say, a greeting with nothing after it is scored on
-    its signals alone, under every token kind; a message with more in it reads them."""
+    """Whatever its n-gram weights say, a bundle whose tokens leave out greetings alone
+    scores a greeting with nothing after it on its signals; every other kind reads it, as
+    the autodm that wrote such a bundle did. A message with more in it is read by all."""
     with np.load(good_dir / "weights.npz") as saved:
         arrays = {name: saved[name] for name in saved.files}
     arrays["ngram_coef"] = np.full_like(arrays["ngram_coef"], 3.0)
@@ -602,9 +606,13 @@ def test_a_greeting_alone_is_scored_without_its_wording(
     manifest["ngrams"]["tokens"] = kind
     raw = json.dumps(manifest).encode()
     loud = Detector(_folder(tmp_path, good_dir, manifest=raw, weights=_npz(arrays)))
-    quiet = Detector(good_dir)
-    for greeting in ("Hi Sam", "hey Sam! 👋", "hi @sam_k", "Hola Diego!", "Sam你好"):
-        assert loud.classify(greeting) == quiet.classify(greeting)
-        assert "wording" not in {r.code for r in loud.classify(greeting).reasons}
+    manifest["ngrams"]["tokens"] = "leet-folded+number-shapes-handles-greetings"
+    (tmp_path / "quiet").mkdir()
+    quiet = Detector(_folder(tmp_path / "quiet", good_dir, manifest=json.dumps(manifest).encode()))
+    for greeting in ("Hi Sam", "hey Sam! 👋", "Hola Diego!", "Sam你好", "Good evening!"):
+        read = "wording" in {r.code for r in loud.classify(greeting).reasons}
+        assert read == (not kind.endswith("-greetings"))
+        if not read:
+            assert loud.classify(greeting) == quiet.classify(greeting)
     more = "Hi Sam, follow back?"
     assert loud.classify(more).probability > quiet.classify(more).probability
