@@ -22,10 +22,11 @@ from typing import Final
 
 import numpy as np
 
-from ._bundle import Bundle
+from ._bundle import NGRAM_TOKENS, Bundle
 from ._ngrams import TextBatch, batch_text_features
 from ._text import TextView, greeting_only
 from ._types import Reason, Signal
+from .errors import BundleError
 from .extractors.timing import describe_delay
 
 __all__ = [
@@ -109,6 +110,11 @@ class Scorer:
         self._char_sizes = tuple(int(n) for n in ngram_spec.get("char_sizes", ()))
         self._char_weight = float(ngram_spec.get("char_weight", 1.0))
         self._tokens = str(ngram_spec.get("tokens", "plain"))
+        # load_bundle checks the kind; a Bundle built in code may not have been through it.
+        if self._tokens not in NGRAM_TOKENS:
+            raise BundleError(
+                f"`ngrams.tokens` must be one of {list(NGRAM_TOKENS)}. Got {self._tokens!r}."
+            )
         tables = dict(DEFAULT_CONTEXT_EVIDENCE)
         tables.update(bundle.context_evidence)
         self.context_tables = tables

@@ -558,8 +558,11 @@ _SALUTATIONS: Final = frozenset(
         "안녕하세요",
     ]
 )
-#: What may stand beside a salutation in a greeting: "there", an honorific, "!" or "?".
-_GREETED: Final = frozenset(["there", "さん", "님", "!", "?"])
+#: What may stand beside a salutation in a greeting: "there", an honorific, "!" or "?", and
+#: what is left of an emoticon (":D", ":P", "xD") or a kiss ("xx").
+_GREETED: Final = frozenset(
+    ["there", "さん", "님", "!", "?", "d", "p", "xd", "xp", "x", "xx", "xo"]
+)
 _GOOD_TIMES: Final = frozenset(["morning", "afternoon", "evening"])
 #: Words (not "!" or "?") a greeting alone may hold: "hey hey there <name>".
 _MAX_GREETING_WORDS: Final = 4
@@ -570,7 +573,8 @@ def greeting_only(tokens: tuple[str, ...]) -> bool:
 
     At least one salutation; besides it at most one name (``<name>``, which the text
     layer puts after a greeting it knows), "there", an honorific, "good" before
-    "morning", "afternoon" or "evening", and "!" or "?"; at most four words in all.
+    "morning", "afternoon" or "evening", an emoticon's letter (":D"), and "!" or "?";
+    at most four words in all.
     Emoji and the symbols that are not tokens do not count; a handle, a link, a number
     or any other word makes it more than a greeting.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import pickle
@@ -616,3 +617,12 @@ def test_a_greeting_alone_is_scored_without_its_wording(
             assert loud.classify(greeting) == quiet.classify(greeting)
     more = "Hi Sam, follow back?"
     assert loud.classify(more).probability > quiet.classify(more).probability
+
+
+def test_a_bundle_built_in_code_with_an_unknown_token_kind_is_refused() -> None:
+    """load_bundle refuses an unknown ``ngrams.tokens``; so does a Detector given a Bundle
+    object that never went through it, rather than reading some other kind's tokens."""
+    bundle = load_bundle()
+    manifest = {**bundle.manifest, "ngrams": {**bundle.manifest["ngrams"], "tokens": "stemmed"}}
+    with pytest.raises(BundleError, match="stemmed"):
+        Detector(dataclasses.replace(bundle, manifest=manifest))

@@ -544,6 +544,9 @@ _GREETINGS_ALONE = [
     "こんにちは！",
     "مرحبا Sam",
     "Привет!",
+    "Hi Sam :D",
+    "hey Sam xD",
+    "hi Sam xx",
 ]
 _MORE_THAN_A_GREETING = [
     "Hi Sam, follow back?",
@@ -561,6 +564,8 @@ _MORE_THAN_A_GREETING = [
     "hi @a @b @c",
     "Hello Winner Hey Claim Hi Prize",  # each salutation masks a word as a name
     "hey hey hey hey hey",
+    "hi :D :D :D :D",  # five words
+    "x",
     "",
 ]
 
