@@ -31,21 +31,21 @@ def _cases(name: str) -> list[dict[str, Any]]:
 HUMAN = _cases("human.json")
 AUTOMATED = _cases("automated.json")
 
-# Human cases the bundled model (threshold 0.9905, manifest "created" 2026-11-27T13:58:39Z)
+# Human cases the bundled model (threshold 0.9902, manifest "created" 2026-11-27T14:16:05Z)
 # labels "automated"; measured probability in the comment. (At the 0.4 % default before,
 # seven more of the then 112: personal thank-yous for a follow, a fundraiser invitation,
 # discount codes.) "Hey Sam! happy birthday 🎉" (human-greet-03, 0.997 before) left this list
 # when the model learnt from greeted copies of human lines (docs/model.md, "Greetings by name").
 KNOWN_FALSE_POSITIVES = {
     "human-request-03",  # 0.994  "subscribe to my little brother's channel" + tinyurl
-    "human-ctx-02",  # 0.994  "Hey, thanks for the follow!" + Porto half, 2 days after
+    "human-ctx-02",  # 0.995  "Hey, thanks for the follow!" + Porto half, 2 days after
 }
 
 # Recall over automated.json measured with the current model: 91 of 96 = 0.9479 (93 with the
 # model before invented names and greeted copies; the two lost sit just under the
-# threshold). The floor is that minus 5 points. Missed: auto-obf-09 (0.310, spaced-out
-# letters), auto-followback-zh-01 (0.557), auto-deal-zh-01 (0.921), auto-deal-ja-01 (0.9901)
-# and auto-validate-02 (0.9887). human-thanks-it-01 (0.9875) sits just under the threshold: a
+# threshold). The floor is that minus 5 points. Missed: auto-obf-09 (0.324, spaced-out
+# letters), auto-followback-zh-01 (0.560), auto-deal-zh-01 (0.921), auto-deal-ja-01 (0.9898)
+# and auto-validate-02 (0.9880). human-thanks-it-01 (0.9872) sits just under the threshold: a
 # retrained model may flag it.
 MEASURED_RECALL = 91 / 96
 RECALL_FLOOR = MEASURED_RECALL - 0.05
