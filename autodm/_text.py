@@ -150,6 +150,17 @@ _GREETINGS: Final = frozenset(
         "halo",
         "hai",
         "hej",
+        "hii",
+        "heyy",
+        "howdy",
+        "sup",
+        "gm",
+        "morning",
+        "afternoon",
+        "evening",
+        "buenas",
+        "moin",
+        "привет",
         # Arabic greetings and the vocative "yā", often followed by a name in Latin letters.
         "مرحبا",
         "مرحباً",
@@ -182,6 +193,9 @@ _NAME_HINT_RE: Final = re.compile(
     r"\b(?:" + "|".join(sorted(_GREETINGS | _WEEKDAYS, key=len, reverse=True)) + r")\b",
     re.IGNORECASE,
 )
+#: Words between a greeting and the name it greets: "Hi there Sam", "Hello Mr Smith", "Hi
+#: Dr. Lee". The name after them is masked; they stay words.
+_BEFORE_NAMES: Final = frozenset(["there", "mr", "mrs", "ms", "miss", "mx", "dr", "prof"])
 # What _mask_names strips around a word, and a name glued to the next clause by a comma or
 # colon with no space ("Hi Sam,loved it"; CJK text puts none after its full-width comma).
 _NAME_EDGES: Final = ".,!?;:'\"()،、。؟"
@@ -439,7 +453,8 @@ def _mask_names(masked: str) -> str:
     """Replace a capitalised word after a greeting ("Hi Maria,") and weekdays by placeholders.
 
     A greeting that ends its sentence ("Hi! Long time no see") is not followed by a name; an
-    emoji between the greeting and the name ("Hi 👋 Maria") does not end it.
+    emoji, "there" or a title between the greeting and the name ("Hi 👋 Maria", "Hi there
+    Maria", "Hello Mr. Smith") does not end it.
     """
     if not _NAME_HINT_RE.search(masked):
         return masked
@@ -456,6 +471,14 @@ def _mask_names(masked: str) -> str:
             words[i] = word.replace(head, "<name>", 1 if glued else -1)
         if previous in _GREETINGS and _is_emoji(core):
             continue  # "Hi 👋 Maria": the emoji does not end the greeting
+        # "Hi there Maria", "Hello Mr. Smith": the name is still to come, unless "there" ends
+        # the sentence ("Hi there! Long time"); a title's dot is no sentence end.
+        if (
+            previous in _GREETINGS
+            and lowered in _BEFORE_NAMES
+            and (lowered != "there" or not word.rstrip("'\")").endswith(_SENTENCE_ENDS))
+        ):
+            continue
         # A greeting that ends a sentence ("Hi!") is not followed by a name.
         ends = word.rstrip("'\")").endswith(_SENTENCE_ENDS)
         previous = "" if ends else core.lower()
@@ -485,6 +508,7 @@ def _looks_like_name(word: str) -> bool:
         and _is_word(word)
         and lowered not in _GREETINGS
         and lowered not in _NOT_NAMES
+        and lowered not in _BEFORE_NAMES
     )
 
 
@@ -558,10 +582,10 @@ _SALUTATIONS: Final = frozenset(
         "안녕하세요",
     ]
 )
-#: What may stand beside a salutation in a greeting: "there", an honorific, "!" or "?", and
-#: what is left of an emoticon (":D", ":P", "xD") or a kiss ("xx").
+#: What may stand beside a salutation in a greeting: "there", a title, an honorific, "!" or
+#: "?", and what is left of an emoticon (":D", ":P", "xD") or a kiss ("xx").
 _GREETED: Final = frozenset(
-    ["there", "さん", "님", "!", "?", "d", "p", "xd", "xp", "x", "xx", "xo"]
+    ["さん", "님", "!", "?", "d", "p", "xd", "xp", "x", "xx", "xo", *_BEFORE_NAMES]
 )
 _GOOD_TIMES: Final = frozenset(["morning", "afternoon", "evening"])
 #: Words (not "!" or "?") a greeting alone may hold: "hey hey there <name>".

@@ -167,6 +167,17 @@ def test_nfkc_expansion_is_truncated_too() -> None:
         ("Hi 👋, Maria", "hi 👋, <name>"),
         ("Hi Maria؟", "hi <name>؟"),
         ("Hi 👋🏽 Maria", "hi 👋🏽 <name>"),
+        # "there" or a title between the greeting and the name, and more greetings.
+        ("Hi there Sam!", "hi there <name>!"),
+        ("Hi there, Sam", "hi there, <name>"),
+        ("Hello Mr Smith", "hello mr <name>"),
+        ("Hi Dr. Lee, thanks", "hi dr. <name>, thanks"),
+        ("Good morning Sam!", "good morning <name>!"),
+        ("Howdy Sam", "howdy <name>"),
+        ("Привет Sam!", "привет <name>!"),
+        ("Hi there! Long time", "hi there! long time"),
+        ("Hi there Check out my page", "hi there check out my page"),
+        ("Hi Mr", "hi mr"),
         # A Latin name after an Arabic greeting or vocative.
         ("أهلاً Pablo، شكراً", "أهلاً <name>، شكراً"),
         ("السلام عليكم يا Oksana", "السلام عليكم يا <name>"),
@@ -547,12 +558,18 @@ _GREETINGS_ALONE = [
     "Hi Sam :D",
     "hey Sam xD",
     "hi Sam xx",
+    "Hi there Sam!",
+    "Hello Mr Smith",
+    "Hi Ms. Lee!",
+    "Good morning Sam!",
+    "gm Sam",
 ]
 _MORE_THAN_A_GREETING = [
     "Hi Sam, follow back?",
     "Hey Sam! happy birthday",
     "Thanks Sam!",  # a thank-you says more than hello
     "Welcome Sam!",
+    "Dear Mrs. Jones,",  # a letter's opening, not a salutation
     "Sam!",  # a name alone greets nobody
     "there!",
     "good",
