@@ -155,9 +155,6 @@ _GREETINGS: Final = frozenset(
         "howdy",
         "sup",
         "gm",
-        "morning",
-        "afternoon",
-        "evening",
         "buenas",
         "moin",
         "привет",
@@ -182,15 +179,28 @@ _NOT_NAMES: Final = frozenset(
         "folks", "friends", "team", "there", "sir", "madam", "check", "see", "here", "have",
         "let", "love", "happy", "glad", "enjoy", "amazing", "awesome", "congrats",
         "congratulations", "much", "looking", "y'all",
+        # The verbs and words a call to action opens with ("Hi Follow me back", "Hi there
+        # Join my team"): taken for a name, they would hide the ask from the n-grams.
+        "follow", "join", "subscribe", "click", "tap", "visit", "get", "grab", "claim", "free",
+        "buy", "shop", "order", "earn", "win", "dm", "message", "text", "call", "contact",
+        "download", "watch", "like", "share", "retweet", "rt", "sign", "register", "book",
+        "learn", "discover", "start", "try", "use", "support", "hit", "turn", "don't", "dont",
+        "limited", "exclusive", "new", "special", "last", "only", "flash", "sale", "deal",
+        "deals", "offer", "promo", "discount",
     ]
 )
 # fmt: on
+#: Times of day, which greet ("Morning Sam", "Good evening Sam") only at the start of a
+#: message or after "good": "this morning Click here" greets nobody.
+_TIMES_OF_DAY: Final = frozenset(["morning", "afternoon", "evening"])
 _WEEKDAYS: Final = frozenset(
     ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 )
 # Any greeting or weekday as a whole word: what _mask_names looks for, or a little more.
 _NAME_HINT_RE: Final = re.compile(
-    r"\b(?:" + "|".join(sorted(_GREETINGS | _WEEKDAYS, key=len, reverse=True)) + r")\b",
+    r"\b(?:"
+    + "|".join(sorted(_GREETINGS | _WEEKDAYS | _TIMES_OF_DAY, key=len, reverse=True))
+    + r")\b",
     re.IGNORECASE,
 )
 #: Words between a greeting and the name it greets: "Hi there Sam", "Hello Mr Smith", "Hi
@@ -210,7 +220,8 @@ _CJK_NAME_RE: Final = re.compile(
     r"(?:(?<=[你您]好)|(?<=[你您]好 )|(?<=嗨)|(?<=嗨 ))([A-Za-z\u00c0-\u024f'’-]+)"
     r"|(?<![\w'’-])([A-Za-z\u00c0-\u024f'’-]+)(?= ?(?:[你您]好|さん|님))"
 )
-#: What ends a sentence, so that a greeting before it is not followed by a name.
+#: What ends a sentence, so that a greeting before it is not followed by a name (a title's
+#: dot, the first, does not: _mask_names).
 _SENTENCE_ENDS: Final = (".", "!", "?", "。", "؟")
 #: Unicode categories of an emoji and its modifiers (other symbol, modifier symbol,
 #: combining marks such as the emoji variation selector).
@@ -459,7 +470,8 @@ def _mask_names(masked: str) -> str:
     if not _NAME_HINT_RE.search(masked):
         return masked
     words = masked.split(" ")
-    previous = ""
+    greeting = False  # the word before greets, so a name may come next
+    before = ""
     for i, word in enumerate(words):
         core = word.strip(_NAME_EDGES)
         glued = None if _is_word(core) else _GLUED_NAME_RE.match(core)
@@ -467,21 +479,25 @@ def _mask_names(masked: str) -> str:
         lowered = head.lower()
         if lowered in _WEEKDAYS:
             words[i] = word.replace(head, "<day>", 1 if glued else -1)
-        elif previous in _GREETINGS and _looks_like_name(head):
+        elif greeting and _looks_like_name(head):
             words[i] = word.replace(head, "<name>", 1 if glued else -1)
-        if previous in _GREETINGS and _is_emoji(core):
+        if greeting and _is_emoji(core):
             continue  # "Hi 👋 Maria": the emoji does not end the greeting
-        # "Hi there Maria", "Hello Mr. Smith": the name is still to come, unless "there" ends
+        tail = word.rstrip("'\")")
+        # "Hi there Maria", "Hello Mr. Smith": the name is still to come, unless the word ends
         # the sentence ("Hi there! Long time"); a title's dot is no sentence end.
         if (
-            previous in _GREETINGS
+            greeting
             and lowered in _BEFORE_NAMES
-            and (lowered != "there" or not word.rstrip("'\")").endswith(_SENTENCE_ENDS))
+            and not tail.endswith(_SENTENCE_ENDS if lowered == "there" else _SENTENCE_ENDS[1:])
         ):
             continue
         # A greeting that ends a sentence ("Hi!") is not followed by a name.
-        ends = word.rstrip("'\")").endswith(_SENTENCE_ENDS)
-        previous = "" if ends else core.lower()
+        current = core.lower()
+        greeting = not tail.endswith(_SENTENCE_ENDS) and (
+            current in _GREETINGS or (current in _TIMES_OF_DAY and (i == 0 or before == "good"))
+        )
+        before = current
     return " ".join(words)
 
 
@@ -509,6 +525,7 @@ def _looks_like_name(word: str) -> bool:
         and lowered not in _GREETINGS
         and lowered not in _NOT_NAMES
         and lowered not in _BEFORE_NAMES
+        and lowered not in _TIMES_OF_DAY
     )
 
 
@@ -596,9 +613,9 @@ def greeting_only(tokens: tuple[str, ...]) -> bool:
     """Whether a message is a greeting and nothing else ("Hi Sam 👋", "hey there!").
 
     At least one salutation; besides it at most one name (``<name>``, which the text
-    layer puts after a greeting it knows), "there", an honorific, "good" before
-    "morning", "afternoon" or "evening", an emoticon's letter (":D"), and "!" or "?";
-    at most four words in all.
+    layer puts after a greeting it knows), "there", a title ("mr", "dr"), an honorific,
+    "good" before "morning", "afternoon" or "evening", an emoticon's letter (":D"), and "!"
+    or "?"; at most four words in all.
     Emoji and the symbols that are not tokens do not count; a handle, a link, a number
     or any other word makes it more than a greeting.
 

@@ -178,6 +178,22 @@ def test_nfkc_expansion_is_truncated_too() -> None:
         ("Hi there! Long time", "hi there! long time"),
         ("Hi there Check out my page", "hi there check out my page"),
         ("Hi Mr", "hi mr"),
+        ("Hi there. Sam", "hi there. sam"),
+        ("Hi there? Sam", "hi there? sam"),
+        ("Hi Mr! Click here", "hi mr! click here"),
+        ("Hi Dr.", "hi dr."),
+        ("Morning Sam", "morning <name>"),
+        ("Good evening Sam", "good evening <name>"),
+        ("gm Sam", "gm <name>"),
+        ("Buenas Diego", "buenas <name>"),
+        # A time of day greets only at the start or after "good".
+        ("this morning Click here", "this morning click here"),
+        ("see you this evening Sam", "see you this evening sam"),
+        # Nor is the word a call to action opens with a name, after any greeting.
+        ("Hi Follow me back please", "hi follow me back please"),
+        ("Good morning Follow me back", "good morning follow me back"),
+        ("Hi there, Join my team", "hi there, join my team"),
+        ("Hey Mr Free followers here", "hey mr free followers here"),
         # A Latin name after an Arabic greeting or vocative.
         ("أهلاً Pablo، شكراً", "أهلاً <name>، شكراً"),
         ("السلام عليكم يا Oksana", "السلام عليكم يا <name>"),
@@ -570,6 +586,8 @@ _MORE_THAN_A_GREETING = [
     "Thanks Sam!",  # a thank-you says more than hello
     "Welcome Sam!",
     "Dear Mrs. Jones,",  # a letter's opening, not a salutation
+    "Hi there Follow back",
+    "Good morning Follow me back please",
     "Sam!",  # a name alone greets nobody
     "there!",
     "good",
