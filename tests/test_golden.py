@@ -31,7 +31,7 @@ def _cases(name: str) -> list[dict[str, Any]]:
 HUMAN = _cases("human.json")
 AUTOMATED = _cases("automated.json")
 
-# Human cases the bundled model (threshold 0.9902, manifest "created" 2026-11-27T14:28:15Z)
+# Human cases the bundled model (threshold 0.9901, manifest "created" 2026-11-27T14:44:30Z)
 # labels "automated"; measured probability in the comment. (At the 0.4 % default before,
 # seven more of the then 112: personal thank-yous for a follow, a fundraiser invitation,
 # discount codes.) "Hey Sam! happy birthday 🎉" (human-greet-03, 0.997 before) left this list
@@ -43,9 +43,9 @@ KNOWN_FALSE_POSITIVES = {
 
 # Recall over automated.json measured with the current model: 91 of 96 = 0.9479 (93 with the
 # model before invented names and greeted copies; the two lost sit just under the
-# threshold). The floor is that minus 5 points. Missed: auto-obf-09 (0.318, spaced-out
-# letters), auto-followback-zh-01 (0.564), auto-deal-zh-01 (0.922), auto-deal-ja-01 (0.9900)
-# and auto-validate-02 (0.9881). human-thanks-it-01 (0.9874) sits just under the threshold: a
+# threshold). The floor is that minus 5 points. Missed: auto-obf-09 (0.317, spaced-out
+# letters), auto-followback-zh-01 (0.563), auto-deal-zh-01 (0.922), auto-deal-ja-01 (0.9900)
+# and auto-validate-02 (0.9880). human-thanks-it-01 (0.9874) sits just under the threshold: a
 # retrained model may flag it.
 MEASURED_RECALL = 91 / 96
 RECALL_FLOOR = MEASURED_RECALL - 0.05
