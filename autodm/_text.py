@@ -549,62 +549,29 @@ def tokenize(masked: str) -> tuple[str, ...]:
 
 
 #: Salutations, for :func:`greeting_only`: words that open a conversation and say nothing
-#: else. Narrower than the greetings before a masked name ("thanks", "welcome" and "dear"
-#: say more).
-_SALUTATIONS: Final = frozenset(
-    # English, Spanish, Portuguese, French, German, Scandinavian, Italian, Turkish,
-    # Indonesian and Malay, Russian, Arabic, Persian, Chinese, Japanese, Korean
-    [
-        "hi",
-        "hii",
-        "hey",
-        "heyy",
-        "hello",
-        "hiya",
-        "heya",
-        "yo",
-        "sup",
-        "howdy",
-        "morning",
-        "gm",
-        "hola",
-        "buenas",
-        "oi",
-        "olá",
-        "ola",
-        "bonjour",
-        "salut",
-        "coucou",
-        "hallo",
-        "moin",
-        "hej",
-        "ciao",
-        "servus",
-        "merhaba",
-        "selam",
-        "halo",
-        "hai",
-        "привет",
-        "здравствуйте",
-        "مرحبا",
-        "أهلا",
-        "اهلا",
-        "هلا",
-        "سلام",
-        "你好",
-        "您好",
-        "嗨",
-        "こんにちは",
-        "안녕",
-        "안녕하세요",
-    ]
-)
+#: else: the greetings before a masked name but those that say more ("thanks", "welcome",
+#: "dear", the vocative "yā"; the tanween forms never survive tokenising), and a few that
+#: open a message on their own ("morning", "ola", and Russian, Persian, Chinese, Japanese
+#: and Korean greetings).
+_SALUTATIONS: Final = (
+    _GREETINGS - {"dear", "thanks", "thx", "thank", "welcome", "يا", "مرحباً", "أهلاً"}
+) | {
+    "morning",
+    "ola",
+    "здравствуйте",
+    "سلام",
+    "你好",
+    "您好",
+    "嗨",
+    "こんにちは",
+    "안녕",
+    "안녕하세요",
+}
 #: What may stand beside a salutation in a greeting: "there", a title, an honorific, "!" or
 #: "?", and what is left of an emoticon (":D", ":P", "xD") or a kiss ("xx").
 _GREETED: Final = frozenset(
     ["さん", "님", "!", "?", "d", "p", "xd", "xp", "x", "xx", "xo", *_BEFORE_NAMES]
 )
-_GOOD_TIMES: Final = frozenset(["morning", "afternoon", "evening"])
 #: Words (not "!" or "?") a greeting alone may hold: "hey hey there <name>".
 _MAX_GREETING_WORDS: Final = 4
 
@@ -632,9 +599,9 @@ def greeting_only(tokens: tuple[str, ...]) -> bool:
     names = words = 0
     previous = ""
     for token in tokens:
-        if previous == "good" and token not in _GOOD_TIMES:
+        if previous == "good" and token not in _TIMES_OF_DAY:
             return False
-        if token in _SALUTATIONS or (previous == "good" and token in _GOOD_TIMES):
+        if token in _SALUTATIONS or (previous == "good" and token in _TIMES_OF_DAY):
             greeted = True
         elif token == "<name>":
             names += 1

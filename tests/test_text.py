@@ -645,7 +645,7 @@ def test_greeting_only_is_a_short_salutation_and_no_more(
     if sum(t not in ("!", "?") for t in tokens) <= 4:
         assert _text.greeting_only(tokens)
     assert not _text.greeting_only((*tokens, "<name>", "<name>"))
-    greeting_words = _text._SALUTATIONS | _text._GREETED | _text._GOOD_TIMES | {"good"}
+    greeting_words = _text._SALUTATIONS | _text._GREETED | _text._TIMES_OF_DAY | {"good"}
     if word not in greeting_words:
         where = order.randint(0, len(tokens))
         assert not _text.greeting_only((*tokens[:where], word, *tokens[where:]))
