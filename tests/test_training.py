@@ -92,6 +92,11 @@ def test_labels_to_array_refuses_unknown_labels(label: object) -> None:
         ((MESSAGES, LABELS), {"char_weight": float("nan")}, "`char_weight`"),
         ((MESSAGES, LABELS), {"char_weight": 1e6}, "`char_weight`"),
         ((MESSAGES, LABELS), {"C": 10**400}, "`C`"),
+        ((MESSAGES, LABELS), {"ratio_power": -0.5}, "`ratio_power`"),
+        ((MESSAGES, LABELS), {"ratio_power": float("nan")}, "`ratio_power`"),
+        ((MESSAGES, LABELS), {"ratio_power": 3.0}, "`ratio_power`"),
+        ((MESSAGES, LABELS), {"ratio_power": True}, "`ratio_power`"),
+        ((MESSAGES, LABELS), {"ratio_power": "0.5"}, "`ratio_power`"),
         ((MESSAGES, LABELS), {"buckets": 1000}, "power of two"),
         ((MESSAGES, LABELS), {"buckets": 1}, "power of two"),
         ((MESSAGES, LABELS), {"buckets": 0}, "power of two"),
@@ -144,6 +149,76 @@ def test_train_small_set_gives_consistent_manifest() -> None:
     assert bundle.ngram_coef is not None
     assert bundle.ngram_coef.shape == (256,)
     assert "seconds_after_follow" not in bundle.features
+
+
+# ---------------------------------------------------------------------------------------------
+# ratio_power: n-gram buckets scaled by their naive-Bayes log-count ratio
+# ---------------------------------------------------------------------------------------------
+
+
+def _design_of(messages: list[str], buckets: int = 512) -> object:
+    from autodm._featurizer import Featurizer
+
+    featurizer = Featurizer()
+    features = tuple(f for f in featurizer.feature_names if f not in training.CONTEXT_FEATURES)
+    items, ctxs = training._batch(messages, None)
+    dense, grams, _ = training._design(featurizer, items, ctxs, features, buckets, None, (3,), 1.0)
+    return dense, grams
+
+
+def test_ratio_scale_favours_buckets_of_one_class() -> None:
+    from scipy import sparse
+
+    # Bucket 0 in every message, 1 in automated ones only, 2 in human ones only, 3 in none.
+    rows = [[1, 1, 0, 0], [1, 1, 0, 0], [1, 0, 1, 0], [1, 0, 1, 0]]
+    grams = sparse.csr_matrix(np.array(rows, dtype=float))
+    y = np.array([1, 1, 0, 0], dtype=np.int8)
+    scale = training._ratio_scale(grams, y, np.ones(4), 0.5)
+    assert scale[0] == pytest.approx(0.0, abs=1e-6)  # as common in both: no evidence
+    assert scale[1] == pytest.approx(scale[2])  # evidence either way counts alike
+    assert scale[1] > 1.0
+    assert scale[:3].mean() == pytest.approx(1.0)  # averages 1 over the buckets held
+    # A higher power widens the gap between telling and shared buckets.
+    assert training._ratio_scale(grams, y, np.ones(4), 1.0)[1] > scale[1]
+    # A bucket held by one human row of weight 3 against one of weight 1 leans harder.
+    weighed = training._ratio_scale(grams, y, np.array([1.0, 1.0, 3.0, 1.0]), 0.5)
+    assert weighed[2] != pytest.approx(scale[2])
+
+
+@pytest.mark.parametrize("power", [0.25, 1.0])
+def test_ratio_power_is_folded_into_the_stored_weights(power: float) -> None:
+    """The fit sees scaled columns; the weights it returns score unscaled n-grams the same."""
+    from sklearn.linear_model import LogisticRegression
+
+    dense, grams = _design_of(MESSAGES)
+    y = labels_to_array(LABELS)
+    weight = np.ones(len(y))
+    z = (dense - dense.mean(axis=0)) / np.where(dense.std(axis=0) < 1e-9, 1.0, dense.std(axis=0))
+    positive = np.zeros(dense.shape[1], dtype=bool)
+    fit = training._fit(z, grams, y, weight, 1.0, 2.0, 0.1, positive, power)
+    assert fit.ngram_coef is not None
+    scale = training._ratio_scale(grams, y, weight, power)
+    from scipy import sparse
+
+    design = sparse.hstack([sparse.csr_matrix(z * 0.1), grams @ sparse.diags(scale) * 2.0])
+    direct = LogisticRegression(C=1.0, max_iter=5000, solver="liblinear")
+    direct.fit(design.tocsr(), y, sample_weight=weight)
+    ours = z @ fit.coef + fit.intercept + grams @ fit.ngram_coef
+    np.testing.assert_allclose(ours, direct.decision_function(design.tocsr()), atol=1e-6)
+    # and the scaling changed the model: without it the weights differ
+    plain = training._fit(z, grams, y, weight, 1.0, 2.0, 0.1, positive)
+    assert plain.ngram_coef is not None
+    assert not np.allclose(plain.ngram_coef, fit.ngram_coef)
+
+
+def test_ratio_power_is_recorded_and_scored_by_a_plain_detector() -> None:
+    bundle, oof = train_with_scores(MESSAGES, LABELS, cv=3, buckets=512, ratio_power=0.5)
+    assert bundle.manifest["training"]["ratio_power"] == 0.5
+    assert bundle.manifest["format_version"] <= 2  # nothing new for a reader to know
+    probs = [v.probability for v in Detector(bundle).classify_many(MESSAGES)]
+    assert min(probs[: len(AUTOMATED)]) > max(probs[len(AUTOMATED) :])
+    off = autodm.train(MESSAGES, LABELS, cv=3, buckets=512)
+    assert off.manifest["training"]["ratio_power"] == 0.0
 
 
 def test_calibration_sources_calibrate_on_their_messages_only(

@@ -162,6 +162,7 @@ class Recipe:
     ngram_scale: float = _option("ngram_scale", 1.0)
     signal_scale: float = _option("signal_scale", 1.0)
     char_weight: float = _option("char_weight", 1.0)
+    ratio_power: float = _option("ratio_power", 0.0)
 
 
 def oof_scores(
@@ -199,6 +200,7 @@ def oof_scores(
             recipe.ngram_scale,
             recipe.signal_scale,
             positive,
+            recipe.ratio_power,
         )
         out = z[test] @ fit.coef + fit.intercept
         if fit.ngram_coef is not None:
