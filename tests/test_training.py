@@ -212,7 +212,7 @@ def test_ratio_power_is_folded_into_the_stored_weights(power: float) -> None:
 
 
 def test_ratio_power_is_recorded_and_scored_by_a_plain_detector() -> None:
-    bundle, oof = train_with_scores(MESSAGES, LABELS, cv=3, buckets=512, ratio_power=0.5)
+    bundle = autodm.train(MESSAGES, LABELS, cv=3, buckets=512, ratio_power=0.5)
     assert bundle.manifest["training"]["ratio_power"] == 0.5
     assert bundle.manifest["format_version"] <= 2  # nothing new for a reader to know
     probs = [v.probability for v in Detector(bundle).classify_many(MESSAGES)]

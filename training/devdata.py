@@ -257,12 +257,6 @@ TRAIN_OPTIONS: dict[str, object] = {
     # line no longer outweigh its few words (docs/model.md, "How the recipe got there").
     "char_ngrams": (4, 5),
     "char_weight": 0.5,
-    # Each n-gram bucket scaled by |naive-Bayes log-count ratio| ** 0.25 before the fit
-    # (NBSVM's idea, softened): telling n-grams are regularised less than shared ones.
-    # On fold seeds 0-2 it raised ROC-AUC and recall at the default on every seed and
-    # lowered the worst left-out source; powers 0.375 and 0.5 gained more recall at the
-    # default but let more of a left-out source through (docs/model.md).
-    "ratio_power": 0.25,
     "threshold_sources": REAL_HUMAN_SOURCES,
     # Probabilities are calibrated on the real messages, not on the rendered bank and the
     # own corpus, whose easy scores bent the Platt line (docs/model.md, "Calibration").
