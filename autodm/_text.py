@@ -34,6 +34,18 @@ _INVISIBLE_RE: Final = re.compile(f"[{_ZERO_WIDTH}{_BIDI_CONTROLS}{_BIDI_MARKS}]
 _ZW_INSIDE_WORD_RE: Final = re.compile(f"[A-Za-z0-9][{_ZERO_WIDTH}]+[A-Za-z0-9]")
 _BIDI_CONTROL_RE: Final = re.compile(f"[{_BIDI_CONTROLS}]")
 _CONTROL_RE: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Four letters or digits, each alone between single spaces: the start of a word written
+# with a space between its letters ("F R E E"), which hides it from filters. A fixed-length
+# pattern, so the search is linear; _join_spaced_letters does the rest.
+_SPACED_LETTERS_RE: Final = re.compile(r"(?<!\S)[^\W_](?: [^\W_]){3}(?!\S)")
+#: Letters in a row, each alone between spaces, that make a spaced-out word (at least this
+#: many, of at least three different letters: "x x x x" and "h a h a" are not words).
+_MIN_SPACED_LETTERS: Final = 4
+# Inside a spaced-out link ("t i n y u r l . c o m / x") these join the letters too.
+_SPACED_LINK_CHARS: Final = "./:"
+_SPACES_RE: Final = re.compile(r"(\s+)")
+# Hangul syllables are whole syllables, and Korean has many one-syllable words.
+_HANGUL_RE: Final = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 # Mathematical alphanumerics, circled and squared letters: "styled" text that NFKC folds.
 _STYLED_RE: Final = re.compile("[\U0001d400-\U0001d7ff\u24b6-\u24e9\U0001f130-\U0001f189]")
 
@@ -349,12 +361,64 @@ def _normalise(raw: str) -> tuple[str, set[str]]:
             raw = raw[:MAX_CHARS]
             flags.add("truncated")
     raw = _CONTROL_RE.sub(" ", raw)
+    if _SPACED_LETTERS_RE.search(raw):
+        raw, joined = _join_spaced_letters(raw)
+        if joined:
+            flags.add("spaced_letters")
     text = " ".join(raw.split())
     if not text.isascii() and _CONFUSABLE_RE.search(text):
         text, folded = _fold_confusables(text)
         if folded:
             flags.add("confusables")
     return text, flags
+
+
+def _join_spaced_letters(raw: str) -> tuple[str, bool]:
+    """Join the letters of words written with a space between them; say whether any were.
+
+    A run of at least :data:`_MIN_SPACED_LETTERS` single letters or digits, each after a
+    single space, with at least three different letters among them, becomes one word
+    ("S U B S C R I B E" -> "SUBSCRIBE"); dots, colons and slashes inside a run join it
+    too, and a run that ends in one takes the next word with it ("t i n y u r l . c o m /
+    x" -> "tinyurl.com/x"). Any other gap (two spaces, a line break) ends a run. Hangul is
+    left alone. One pass over the words: linear in the text.
+    """
+    parts = _SPACES_RE.split(raw)  # words at even indices, the gaps between them at odd
+    out: list[str] = []
+    run: list[str] = []
+    changed = False
+
+    def flush() -> bool:
+        """Write the run out, joined if it is a spaced-out word; True if it ends a link."""
+        nonlocal changed
+        letters = {ch.casefold() for ch in run if ch.isalpha()}
+        joins = (
+            len(run) >= _MIN_SPACED_LETTERS
+            and len(letters) >= 3
+            and not any(_HANGUL_RE.match(ch) for ch in run)
+        )
+        out.append("".join(run) if joins else " ".join(run))
+        ends_link = joins and run[-1] in _SPACED_LINK_CHARS
+        changed |= joins
+        run.clear()
+        return ends_link
+
+    for i in range(0, len(parts), 2):
+        word, gap = parts[i], parts[i - 1] if i else ""
+        if run and gap == " " and len(word) == 1 and (word.isalnum() or word in _SPACED_LINK_CHARS):
+            run.append(word)
+            continue
+        if run and flush() and gap == " " and word:
+            out[-1] += word
+            continue
+        out.append(gap)
+        if len(word) == 1 and word.isalnum():
+            run.append(word)
+        else:
+            out.append(word)
+    if run:
+        flush()
+    return "".join(out), changed
 
 
 def _deobfuscate_links(text: str) -> tuple[str, bool]:

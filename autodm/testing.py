@@ -22,6 +22,9 @@ listed in :data:`KINDS`:
     single spaces).
 ``case_noise``
     Flip the case of some Latin letters at random.
+``spaced_letters``
+    Write some words of four or more letters with a space between the letters
+    (``free`` → ``f r e e``), as a sender hiding a word from a keyword filter does.
 
 Links, e-mail addresses and @handles are left intact by every kind but
 ``spaced_link`` (which only touches links), so the message still works for its
@@ -59,6 +62,7 @@ KINDS: Final = (
     "leetspeak",
     "emoji_padding",
     "case_noise",
+    "spaced_letters",
 )
 
 #: Cyrillic and Greek look-alikes of Latin letters, per Latin letter (Unicode confusables).
@@ -242,6 +246,26 @@ def _emoji_padding(text: str, rng: random.Random) -> str:
     return " ".join(padded)
 
 
+def _spaced_letters(text: str, rng: random.Random) -> str:
+    pieces = _pieces(text)
+    # Words of four or more letters (and nothing else) outside links: (piece, word) indices.
+    words = [piece.split(" ") if not protected else [] for piece, protected in pieces]
+    eligible = [
+        (p, w)
+        for p, split in enumerate(words)
+        for w, word in enumerate(split)
+        if len(word) >= 4 and word.isalpha()
+    ]
+    chosen = [item for item in eligible if rng.random() < 0.3]
+    if not chosen and eligible:
+        chosen = [rng.choice(eligible)]
+    for p, w in chosen:
+        words[p][w] = " ".join(words[p][w])
+    return "".join(
+        piece if protected else " ".join(words[p]) for p, (piece, protected) in enumerate(pieces)
+    )
+
+
 _PERTURBATIONS: Final[dict[str, Callable[[str, random.Random], str]]] = {
     "homoglyph": _homoglyph,
     "zero_width": _zero_width,
@@ -249,6 +273,7 @@ _PERTURBATIONS: Final[dict[str, Callable[[str, random.Random], str]]] = {
     "leetspeak": _leetspeak,
     "emoji_padding": _emoji_padding,
     "case_noise": _case_noise,
+    "spaced_letters": _spaced_letters,
 }
 
 

@@ -21,7 +21,12 @@ import autodm
 from autodm.testing import KINDS, ZERO_WIDTH_SPACE, perturb
 
 CASES = Path(__file__).resolve().parent.parent / "tests" / "cases" / "automated.json"
-FLAG = {"homoglyph": "confusables", "zero_width": "zero_width", "spaced_link": "obfuscated_link"}
+FLAG = {
+    "homoglyph": "confusables",
+    "zero_width": "zero_width",
+    "spaced_link": "obfuscated_link",
+    "spaced_letters": "spaced_letters",
+}
 _ZW_BETWEEN_ALNUM = re.compile(f"[A-Za-z0-9]{ZERO_WIDTH_SPACE}[A-Za-z0-9]")
 
 
@@ -52,9 +57,10 @@ def main() -> int:
                 if flag is None:
                     continue
                 if (
-                    (kind == "homoglyph" and text != case["text"])
+                    (kind in ("homoglyph", "spaced_letters") and text != case["text"])
                     or (kind == "zero_width" and _ZW_BETWEEN_ALNUM.search(text))
-                    or (kind == "spaced_link" and link)
+                    # (a link spelt letter by letter is out of perturb's sight)
+                    or (kind == "spaced_link" and link and "spaced_letters" not in before.flags)
                 ):
                     applicable += 1
                     flagged += flag in verdict.flags

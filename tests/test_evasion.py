@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 import autodm
+from autodm._model import OBFUSCATION_FLAGS
 from autodm.testing import EMOJI, HOMOGLYPHS, KINDS, LEET, ZERO_WIDTH_SPACE, perturb
 
 CASES_DIR = Path(__file__).resolve().parent / "cases"
@@ -112,7 +113,8 @@ def test_recall_holds_under_perturbation(
 
 
 @pytest.mark.parametrize(
-    ("kind", "flag"), [("homoglyph", "confusables"), ("zero_width", "zero_width")]
+    ("kind", "flag"),
+    [("homoglyph", "confusables"), ("zero_width", "zero_width")],
 )
 def test_hidden_letters_are_flagged_with_a_reason(
     evasion_detector: autodm.Detector, kind: str, flag: str
@@ -135,6 +137,31 @@ def test_hidden_letters_are_flagged_with_a_reason(
     assert not missing
 
 
+def test_spaced_out_words_are_flagged_but_are_no_evidence(
+    evasion_detector: autodm.Detector,
+) -> None:
+    """People space letters out for emphasis ("S O  H A P P Y") as often as the real data's
+    auto-DMs do to dodge a filter, so the joined word is read and the flag reported, but
+    the flag itself adds nothing."""
+    checked = 0
+    missing = []
+    for seed in SEEDS:
+        for case in AUTOMATED:
+            text = perturb(case["text"], "spaced_letters", seed=seed)
+            if text == case["text"]:
+                continue  # no word of four letters or more
+            checked += 1
+            verdict = evasion_detector.classify(text, case.get("context"))
+            codes = [r.code for r in verdict.reasons]
+            hidden = OBFUSCATION_FLAGS & set(verdict.flags)  # the case's own tricks
+            if "spaced_letters" not in verdict.flags or ("obfuscated_text" in codes) != bool(
+                hidden
+            ):
+                missing.append(f"{case['id']} seed {seed}: {verdict.flags} {codes} {text!r}")
+    assert checked >= 200
+    assert not missing
+
+
 def test_spaced_links_are_flagged(evasion_detector: autodm.Detector) -> None:
     checked = 0
     missing = []
@@ -142,8 +169,8 @@ def test_spaced_links_are_flagged(evasion_detector: autodm.Detector) -> None:
         if case["id"] in SPACED_LINK_MISSES:
             continue
         links = evasion_detector.features(case["text"], case.get("context"))["link_count"]
-        if not links.value:
-            continue
+        if not links.value or "spaced_letters" in evasion_detector.classify(case["text"]).flags:
+            continue  # no link, or one spelt letter by letter, out of perturb's sight
         for seed in SEEDS:
             text = perturb(case["text"], "spaced_link", seed=seed)
             checked += 1
@@ -266,6 +293,12 @@ def test_each_kind_does_what_it_says() -> None:
         assert all(b == a or LEET.get(b) == a for b, a in zip(SAMPLE, leet, strict=True))
         noise = perturb(SAMPLE, "case_noise", seed=seed)
         assert noise.lower() == SAMPLE.lower()
+        spaced = perturb(SAMPLE, "spaced_letters", seed=seed)
+        assert spaced.replace(" ", "") == SAMPLE.replace(" ", "")
+        # each word is as it was or spaced out letter by letter, and only words of 4+ letters
+        respaced = re.sub(r"(?<!\S)(?:\w )+\w(?!\S)", lambda m: m[0].replace(" ", ""), spaced)
+        assert respaced == SAMPLE
+        assert all(len(w) >= 4 and w.isalpha() for w in set(SAMPLE.split()) - set(spaced.split()))
         padded = perturb(SAMPLE, "emoji_padding", seed=seed)
         words = padded.split(" ")
         assert words[0] in EMOJI

@@ -41,13 +41,13 @@ KNOWN_FALSE_POSITIVES = {
     "human-ctx-02",  # 0.995  "Hey, thanks for the follow!" + Porto half, 2 days after
 }
 
-# Recall over automated.json measured with the current model: 91 of 96 = 0.9479 (93 with the
+# Recall over automated.json measured with the current model: 92 of 96 = 0.9583 (93 with the
 # model before invented names and greeted copies; the two lost sit just under the
-# threshold). The floor is that minus 5 points. Missed: auto-obf-09 (0.317, spaced-out
-# letters), auto-followback-zh-01 (0.563), auto-deal-zh-01 (0.922), auto-deal-ja-01 (0.9900)
-# and auto-validate-02 (0.9880). human-thanks-it-01 (0.9874) sits just under the threshold: a
-# retrained model may flag it.
-MEASURED_RECALL = 91 / 96
+# threshold; auto-obf-09, spaced-out letters, is caught since the text layer joins them).
+# The floor is that minus 5 points. Missed: auto-followback-zh-01 (0.563), auto-deal-zh-01
+# (0.922), auto-deal-ja-01 (0.9900) and auto-validate-02 (0.9880). human-thanks-it-01
+# (0.9874) sits just under the threshold: a retrained model may flag it.
+MEASURED_RECALL = 92 / 96
 RECALL_FLOOR = MEASURED_RECALL - 0.05
 
 # Clear auto-DMs (P >= 0.999 when measured) across families and languages; each must be caught.

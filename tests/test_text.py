@@ -37,6 +37,59 @@ def test_nfkc_of_ideographic_space_collapses_to_one_space() -> None:
     assert view("Ｆｒｅｅ\u3000ｇｉｆｔ").text == "Free gift"
 
 
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        ("S U B S C R I B E to my channel", "SUBSCRIBE to my channel"),
+        ("get it at t i n y u r l . c o m / sub4sub", "get it at tinyurl.com/sub4sub"),
+        ("someone made a f a k e account", "someone made afake account"),  # "a" joins too
+        ("I am S O  D O N E", "I am S O DONE"),  # two spaces end a run; "S O" is too short
+        ("フ ォ ロ バ な い と", "フォロバないと"),
+        ("ب ا س ت خ د ا م الكود", "باستخدام الكود"),
+        ("c l a i m\nnow", "claim now"),
+    ],
+)
+def test_spaced_out_words_are_joined_and_flagged(raw: str, text: str) -> None:
+    v = view(raw)
+    assert v.text == text
+    assert "spaced_letters" in v.flags
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "love you x x x x",  # kisses: one letter
+        "h a h a h a",  # two letters
+        "options 1 2 3 4 5",  # digits
+        "a b c",  # three
+        "나 더 잘 할 수 있어",  # one-syllable Korean words
+        "J R R Tolkien",
+        "plan A or plan B, a or b",
+    ],
+)
+def test_single_letters_that_are_not_a_spaced_word_are_left_alone(raw: str) -> None:
+    v = view(raw)
+    assert v.text == raw
+    assert "spaced_letters" not in v.flags
+
+
+_SPACED = st.lists(
+    st.one_of(
+        st.sampled_from(["a", "b", "c", "d", "x", "1", ".", "/", ":", "é", "字", "한", " ", ""]),
+        st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=4),
+    ),
+    max_size=40,
+).map(" ".join)
+
+
+@given(_SPACED)
+def test_joining_spaced_letters_only_removes_spaces_and_is_idempotent(raw: str) -> None:
+    joined, changed = _text._join_spaced_letters(raw)
+    assert joined.replace(" ", "") == raw.replace(" ", "")
+    assert changed == (joined != raw)
+    assert _text._join_spaced_letters(joined)[0] == joined
+
+
 def test_zero_width_inside_a_word_is_removed_and_flagged() -> None:
     v = view("Fol\u200blow me on Insta\u200dgram")
     assert v.text == "Follow me on Instagram"
