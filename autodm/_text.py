@@ -34,14 +34,16 @@ _INVISIBLE_RE: Final = re.compile(f"[{_ZERO_WIDTH}{_BIDI_CONTROLS}{_BIDI_MARKS}]
 _ZW_INSIDE_WORD_RE: Final = re.compile(f"[A-Za-z0-9][{_ZERO_WIDTH}]+[A-Za-z0-9]")
 _BIDI_CONTROL_RE: Final = re.compile(f"[{_BIDI_CONTROLS}]")
 _CONTROL_RE: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# Four letters or digits, each alone between single spaces: the start of a word written
-# with a space between its letters ("F R E E"), which hides it from filters. A fixed-length
-# pattern, so the search is linear; _join_spaced_letters does the rest.
-_SPACED_LETTERS_RE: Final = re.compile(r"(?<!\S)[^\W_](?: [^\W_]){3}(?!\S)")
+# Four letters or digits (or a letter and a link's dots, slashes and colons, "b i t . l y"),
+# each alone between single spaces: the start of a word written with a space between its
+# letters ("F R E E"), which hides it from filters. A fixed-length pattern, so the search is
+# linear; _join_spaced_letters does the rest.
+_SPACED_LETTERS_RE: Final = re.compile(r"(?<!\S)[^\W_](?: (?:[^\W_]|[./:])){3}(?!\S)")
 #: Letters in a row, each alone between spaces, that make a spaced-out word (at least this
 #: many, of at least three different letters: "x x x x" and "h a h a" are not words).
 _MIN_SPACED_LETTERS: Final = 4
-# Inside a spaced-out link ("t i n y u r l . c o m / x") these join the letters too.
+# Inside a spaced-out link ("t i n y u r l . c o m / x") these join the letters too; a run
+# that ends in a slash takes the link's path, the next word, with it.
 _SPACED_LINK_CHARS: Final = "./:"
 _SPACES_RE: Final = re.compile(r"(\s+)")
 # Hangul syllables are whole syllables, and Korean has many one-syllable words.
@@ -378,10 +380,12 @@ def _join_spaced_letters(raw: str) -> tuple[str, bool]:
 
     A run of at least :data:`_MIN_SPACED_LETTERS` single letters or digits, each after a
     single space, with at least three different letters among them, becomes one word
-    ("S U B S C R I B E" -> "SUBSCRIBE"); dots, colons and slashes inside a run join it
-    too, and a run that ends in one takes the next word with it ("t i n y u r l . c o m /
-    x" -> "tinyurl.com/x"). Any other gap (two spaces, a line break) ends a run. Hangul is
-    left alone. One pass over the words: linear in the text.
+    ("S U B S C R I B E" -> "SUBSCRIBE"). Dots, colons and slashes inside a run join it
+    too, and a run that ends in a slash takes the next word, a link's path, with it
+    ("t i n y u r l . c o m / x" -> "tinyurl.com/x"). Any other gap (two spaces, a line
+    break) ends a run, and so does a Hangul syllable. A lower-case letter before a run in
+    capitals, or after one, is a word of its own ("a F R E E gift" -> "a FREE gift").
+    One pass over the words: linear in the text.
     """
     parts = _SPACES_RE.split(raw)  # words at even indices, the gaps between them at odd
     out: list[str] = []
@@ -389,36 +393,49 @@ def _join_spaced_letters(raw: str) -> tuple[str, bool]:
     changed = False
 
     def flush() -> bool:
-        """Write the run out, joined if it is a spaced-out word; True if it ends a link."""
+        """Write the run out, joined if it is a spaced-out word; True if it ends in "/"."""
         nonlocal changed
-        letters = {ch.casefold() for ch in run if ch.isalpha()}
-        joins = (
-            len(run) >= _MIN_SPACED_LETTERS
-            and len(letters) >= 3
-            and not any(_HANGUL_RE.match(ch) for ch in run)
-        )
-        out.append("".join(run) if joins else " ".join(run))
-        ends_link = joins and run[-1] in _SPACED_LINK_CHARS
+        head, body, tail = _apart(run)
+        letters = {ch.casefold() for ch in body if ch.isalpha()}
+        joins = len(body) >= _MIN_SPACED_LETTERS and len(letters) >= 3
+        out.append(" ".join([*head, "".join(body), *tail]) if joins else " ".join(run))
+        takes_path = joins and not tail and body[-1] == "/"
         changed |= joins
         run.clear()
-        return ends_link
+        return takes_path
 
     for i in range(0, len(parts), 2):
         word, gap = parts[i], parts[i - 1] if i else ""
-        if run and gap == " " and len(word) == 1 and (word.isalnum() or word in _SPACED_LINK_CHARS):
+        single = len(word) == 1 and not _HANGUL_RE.match(word)
+        if run and gap == " " and single and (word.isalnum() or word in _SPACED_LINK_CHARS):
             run.append(word)
             continue
         if run and flush() and gap == " " and word:
             out[-1] += word
             continue
         out.append(gap)
-        if len(word) == 1 and word.isalnum():
+        if single and word.isalnum():
             run.append(word)
         else:
             out.append(word)
     if run:
         flush()
     return "".join(out), changed
+
+
+def _apart(run: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """Split a one-letter word in lower case off either end of a run in capitals."""
+    head, body, tail = [], run, []
+    if len(body) > 1 and body[0].islower() and _all_upper(body[1:]):
+        head, body = body[:1], body[1:]
+    if len(body) > 1 and body[-1].islower() and _all_upper(body[:-1]):
+        body, tail = body[:-1], body[-1:]
+    return head, body, tail
+
+
+def _all_upper(chars: list[str]) -> bool:
+    cased = [ch for ch in chars if ch.isupper() or ch.islower()]
+    return bool(cased) and all(ch.isupper() for ch in cased)
 
 
 def _deobfuscate_links(text: str) -> tuple[str, bool]:

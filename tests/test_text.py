@@ -43,6 +43,12 @@ def test_nfkc_of_ideographic_space_collapses_to_one_space() -> None:
         ("S U B S C R I B E to my channel", "SUBSCRIBE to my channel"),
         ("get it at t i n y u r l . c o m / sub4sub", "get it at tinyurl.com/sub4sub"),
         ("someone made a f a k e account", "someone made afake account"),  # "a" joins too
+        ("Claim a F R E E gift", "Claim a FREE gift"),  # but not in another case
+        ("F R E E o", "FREE o"),
+        ("see b i t . l y / x1Ab", "see bit.ly/x1Ab"),
+        ("T H A N K S . Love you", "THANKS. Love you"),  # only a slash takes the next word
+        ("S H O P . example.com/shop", "SHOP. example.com/shop"),
+        ("한 F R E E gift", "한 FREE gift"),  # Hangul ends a run, Latin letters join
         ("I am S O  D O N E", "I am S O DONE"),  # two spaces end a run; "S O" is too short
         ("フ ォ ロ バ な い と", "フォロバないと"),
         ("ب ا س ت خ د ا م الكود", "باستخدام الكود"),
@@ -64,6 +70,8 @@ def test_spaced_out_words_are_joined_and_flagged(raw: str, text: str) -> None:
         "a b c",  # three
         "나 더 잘 할 수 있어",  # one-syllable Korean words
         "J R R Tolkien",
+        "e . g . this",  # two letters
+        "a F",
         "plan A or plan B, a or b",
     ],
 )
