@@ -51,12 +51,13 @@ _NEGATIVE: Final = frozenset({"human", "ham", "person", "0", "false", "no"})
 MISTAKES_KEPT: Final = 10
 #: What the n-gram block of a bundle trained here reads (see ``_bundle.NGRAM_TOKENS``).
 NGRAM_TOKENS_WRITTEN: Final = "leet-folded+number-shapes-handles-greetings"
-#: Target false-positive rates of the named operating points.
 #: Add-this smoothing of the weighted counts in an n-gram bucket's log-count ratio
 #: (``ratio_power``), in units of the class-balanced sample weights (1 a message on average).
 RATIO_SMOOTHING: Final = 0.1
-#: The largest ``ratio_power``: NBSVM itself uses 1; far above it the scales overflow.
+#: The largest ``ratio_power`` accepted. NBSVM itself uses 1; far above it a handful of
+#: buckets would carry the whole n-gram block.
 _MAX_RATIO_POWER: Final = 2.0
+#: Target false-positive rates of the named operating points.
 OPERATING_FPR: Final = {"strict": 0.001, "balanced": 0.005, "lenient": 0.02}
 
 
@@ -580,7 +581,7 @@ def train_with_scores(
             "C": C,
             "ngram_scale": scale_ngrams,
             "signal_scale": signal_scale,
-            "ratio_power": ratio_power,
+            "ratio_power": ratio_power if scale_ngrams > 0 else 0.0,  # what was applied
             "cv": cv,
             "grouped": groups is not None,
             "target_fpr": target_fpr,

@@ -180,9 +180,14 @@ def test_ratio_scale_favours_buckets_of_one_class() -> None:
     assert scale[:3].mean() == pytest.approx(1.0)  # averages 1 over the buckets held
     # A higher power widens the gap between telling and shared buckets.
     assert training._ratio_scale(grams, y, np.ones(4), 1.0)[1] > scale[1]
-    # A bucket held by one human row of weight 3 against one of weight 1 leans harder.
-    weighed = training._ratio_scale(grams, y, np.array([1.0, 1.0, 3.0, 1.0]), 0.5)
-    assert weighed[2] != pytest.approx(scale[2])
+    # Weights count, not rows: bucket 3 is in one human row only; weighing that row 3
+    # raises its share of the human weight, so it leans further towards the humans
+    # against bucket 2, which every human row holds.
+    rows = [[1, 1, 0, 0], [1, 1, 0, 0], [1, 0, 1, 1], [1, 0, 1, 0]]
+    grams = sparse.csr_matrix(np.array(rows, dtype=float))
+    plain = training._ratio_scale(grams, y, np.ones(4), 1.0)
+    weighed = training._ratio_scale(grams, y, np.array([1.0, 1.0, 3.0, 1.0]), 1.0)
+    assert weighed[3] / weighed[2] > plain[3] / plain[2] + 0.1
 
 
 @pytest.mark.parametrize("power", [0.25, 1.0])
