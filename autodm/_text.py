@@ -46,6 +46,14 @@ _MIN_SPACED_LETTERS: Final = 4
 # that ends in a slash takes the link's path, the next word, with it.
 _SPACED_LINK_CHARS: Final = "./:"
 _SPACES_RE: Final = re.compile(r"(\s+)")
+# Four letters or digits, each pair set apart by the same one character that is neither a
+# letter, a digit nor a space ("F.R.E.E", "f-o-l-l-o-w", "f🔥o🔥l🔥l"): the same trick with
+# another separator. The hint is of fixed length; a word is then checked whole, in one
+# left-to-right pass (each repetition takes exactly two characters).
+_SEPARATED_HINT_RE: Final = re.compile(r"[^\W_]([^\w\s]|_)[^\W_]\1[^\W_]\1[^\W_]")
+_SEPARATED_RE: Final = re.compile(r"[^\W_]([^\w\s]|_)[^\W_](?:\1[^\W_])+")
+# What may wrap such a word: punctuation before it or after it ("(F.R.E.E)!").
+_WRAPPING: Final = "\"'([{*.,!?;:)]}"
 # Hangul syllables are whole syllables, and Korean has many one-syllable words.
 _HANGUL_RE: Final = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 # Mathematical alphanumerics, circled and squared letters: "styled" text that NFKC folds.
@@ -363,6 +371,10 @@ def _normalise(raw: str) -> tuple[str, set[str]]:
             raw = raw[:MAX_CHARS]
             flags.add("truncated")
     raw = _CONTROL_RE.sub(" ", raw)
+    if _SEPARATED_HINT_RE.search(raw):
+        raw, joined = _join_separated_letters(raw)
+        if joined:
+            flags.add("spaced_letters")
     if _SPACED_LETTERS_RE.search(raw):
         raw, joined = _join_spaced_letters(raw)
         if joined:
@@ -373,6 +385,38 @@ def _normalise(raw: str) -> tuple[str, set[str]]:
         if folded:
             flags.add("confusables")
     return text, flags
+
+
+def _join_separated_letters(raw: str) -> tuple[str, bool]:
+    """Join the letters of words whose letters one repeated character sets apart
+    ("F.R.E.E" -> "FREE", "f-o-l-l-o-w" -> "follow"); say whether any were.
+
+    A word (punctuation around it aside) of at least :data:`_MIN_SPACED_LETTERS` single
+    letters or digits, with at least three different letters, each pair parted by the same
+    character. Dotted abbreviations of three letters ("U.S.A.", "a.k.a.") stay; "1.2.3.4"
+    and "x-x-x-x" stay.
+    """
+    parts = _SPACES_RE.split(raw)
+    changed = False
+    for i in range(0, len(parts), 2):
+        word = parts[i]
+        start, end = 0, len(word)
+        while start < end and word[start] in _WRAPPING:
+            start += 1
+        while end > start and word[end - 1] in _WRAPPING:
+            end -= 1
+        core = word[start:end]
+        found = _SEPARATED_RE.fullmatch(core)
+        if found is None:
+            continue
+        letters = core[::2]
+        if (
+            len(letters) >= _MIN_SPACED_LETTERS
+            and len({ch.casefold() for ch in letters if ch.isalpha()}) >= 3
+        ):
+            parts[i] = word[:start] + letters + word[end:]
+            changed = True
+    return ("".join(parts), True) if changed else (raw, False)
 
 
 def _join_spaced_letters(raw: str) -> tuple[str, bool]:

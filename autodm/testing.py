@@ -23,8 +23,12 @@ listed in :data:`KINDS`:
 ``case_noise``
     Flip the case of some Latin letters at random.
 ``spaced_letters``
-    Write some words of four or more letters with a space between the letters
-    (``free`` → ``f r e e``), as a sender hiding a word from a keyword filter does.
+    Write some words of four or more letters (three of them different) with a space
+    between the letters (``free`` → ``f r e e``), as a sender hiding a word from a
+    keyword filter does.
+``separated_letters``
+    The same with another character between the letters, one per word, from
+    :data:`SEPARATORS` (``free`` → ``f.r.e.e``, ``f-r-e-e``, ``f🔥r🔥e🔥e``).
 
 Links, e-mail addresses and @handles are left intact by every kind but
 ``spaced_link`` (which only touches links), so the message still works for its
@@ -52,7 +56,7 @@ from typing import Final
 
 from .errors import InvalidInputError, describe
 
-__all__ = ["EMOJI", "HOMOGLYPHS", "KINDS", "LEET", "ZERO_WIDTH_SPACE", "perturb"]
+__all__ = ["EMOJI", "HOMOGLYPHS", "KINDS", "LEET", "SEPARATORS", "ZERO_WIDTH_SPACE", "perturb"]
 
 #: The perturbation kinds :func:`perturb` knows, in a stable order.
 KINDS: Final = (
@@ -63,7 +67,11 @@ KINDS: Final = (
     "emoji_padding",
     "case_noise",
     "spaced_letters",
+    "separated_letters",
 )
+
+#: The characters ``separated_letters`` puts between letters.
+SEPARATORS: Final = (".", "-", "*", "_", "•", "🔥")
 
 #: Cyrillic and Greek look-alikes of Latin letters, per Latin letter (Unicode confusables).
 HOMOGLYPHS: Final[dict[str, str]] = {
@@ -247,20 +255,30 @@ def _emoji_padding(text: str, rng: random.Random) -> str:
 
 
 def _spaced_letters(text: str, rng: random.Random) -> str:
+    return _letters_apart(text, rng, lambda: " ")
+
+
+def _separated_letters(text: str, rng: random.Random) -> str:
+    return _letters_apart(text, rng, lambda: rng.choice(SEPARATORS))
+
+
+def _letters_apart(text: str, rng: random.Random, separator: Callable[[], str]) -> str:
+    """Set apart the letters of some words of four or more letters outside links."""
     pieces = _pieces(text)
-    # Words of four or more letters (and nothing else) outside links: (piece, word) indices.
+    # Words of four or more letters (nothing else; three different) outside links, as
+    # (piece, word) indices.
     words = [piece.split(" ") if not protected else [] for piece, protected in pieces]
     eligible = [
         (p, w)
         for p, split in enumerate(words)
         for w, word in enumerate(split)
-        if len(word) >= 4 and word.isalpha()
+        if len(word) >= 4 and word.isalpha() and len(set(word.casefold())) >= 3
     ]
     chosen = [item for item in eligible if rng.random() < 0.3]
     if not chosen and eligible:
         chosen = [rng.choice(eligible)]
     for p, w in chosen:
-        words[p][w] = " ".join(words[p][w])
+        words[p][w] = separator().join(words[p][w])
     return "".join(
         piece if protected else " ".join(words[p]) for p, (piece, protected) in enumerate(pieces)
     )
@@ -274,6 +292,7 @@ _PERTURBATIONS: Final[dict[str, Callable[[str, random.Random], str]]] = {
     "emoji_padding": _emoji_padding,
     "case_noise": _case_noise,
     "spaced_letters": _spaced_letters,
+    "separated_letters": _separated_letters,
 }
 
 

@@ -26,6 +26,7 @@ FLAG = {
     "zero_width": "zero_width",
     "spaced_link": "obfuscated_link",
     "spaced_letters": "spaced_letters",
+    "separated_letters": "spaced_letters",
 }
 _ZW_BETWEEN_ALNUM = re.compile(f"[A-Za-z0-9]{ZERO_WIDTH_SPACE}[A-Za-z0-9]")
 
@@ -43,8 +44,8 @@ def main() -> int:
     ]
 
     print(f"autodm {autodm.__version__}, {len(cases)} golden auto-DMs, seeds 0..{args.seeds - 1}")
-    print(f"{'kind':<14} {'recall':>7} {'ratio':>6} {'lost':>5}  flagged")
-    print(f"{'clean':<14} {clean_recall:7.4f} {1:6.3f} {'':>5}  -")
+    print(f"{'kind':<17} {'recall':>7} {'ratio':>6} {'lost':>5}  flagged")
+    print(f"{'clean':<17} {clean_recall:7.4f} {1:6.3f} {'':>5}  -")
     for kind in KINDS:
         caught = lost = flagged = applicable = 0
         for seed in range(args.seeds):
@@ -57,7 +58,10 @@ def main() -> int:
                 if flag is None:
                     continue
                 if (
-                    (kind in ("homoglyph", "spaced_letters") and text != case["text"])
+                    (
+                        kind in ("homoglyph", "spaced_letters", "separated_letters")
+                        and text != case["text"]
+                    )
                     or (kind == "zero_width" and _ZW_BETWEEN_ALNUM.search(text))
                     # (a link spelt letter by letter is out of perturb's sight)
                     or (kind == "spaced_link" and link and "spaced_letters" not in before.flags)
@@ -68,7 +72,7 @@ def main() -> int:
         flags = f"{flagged}/{applicable} {FLAG[kind]}" if kind in FLAG else "-"
         ratio = recall / clean_recall
         mark = "" if ratio >= 0.95 else "  < 0.95"
-        print(f"{kind:<14} {recall:7.4f} {ratio:6.3f} {lost:5d}  {flags}{mark}")
+        print(f"{kind:<17} {recall:7.4f} {ratio:6.3f} {lost:5d}  {flags}{mark}")
     return 0
 
 

@@ -23,7 +23,15 @@ import pytest
 
 import autodm
 from autodm._model import OBFUSCATION_FLAGS
-from autodm.testing import EMOJI, HOMOGLYPHS, KINDS, LEET, ZERO_WIDTH_SPACE, perturb
+from autodm.testing import (
+    EMOJI,
+    HOMOGLYPHS,
+    KINDS,
+    LEET,
+    SEPARATORS,
+    ZERO_WIDTH_SPACE,
+    perturb,
+)
 
 CASES_DIR = Path(__file__).resolve().parent / "cases"
 AUTOMATED: list[dict[str, Any]] = json.loads(
@@ -137,8 +145,9 @@ def test_hidden_letters_are_flagged_with_a_reason(
     assert not missing
 
 
+@pytest.mark.parametrize("kind", ["spaced_letters", "separated_letters"])
 def test_spaced_out_words_are_flagged_but_are_no_evidence(
-    evasion_detector: autodm.Detector,
+    evasion_detector: autodm.Detector, kind: str
 ) -> None:
     """People space letters out for emphasis ("S O  H A P P Y") as often as the real data's
     auto-DMs do to dodge a filter, so the joined word is read and the flag reported, but
@@ -147,7 +156,7 @@ def test_spaced_out_words_are_flagged_but_are_no_evidence(
     missing = []
     for seed in SEEDS:
         for case in AUTOMATED:
-            text = perturb(case["text"], "spaced_letters", seed=seed)
+            text = perturb(case["text"], kind, seed=seed)
             if text == case["text"]:
                 continue  # no word of four letters or more
             checked += 1
@@ -294,6 +303,13 @@ def test_each_kind_does_what_it_says() -> None:
         assert all(b == a or LEET.get(b) == a for b, a in zip(SAMPLE, leet, strict=True))
         noise = perturb(SAMPLE, "case_noise", seed=seed)
         assert noise.lower() == SAMPLE.lower()
+        separated = perturb(SAMPLE, "separated_letters", seed=seed)
+        for before, after in zip(SAMPLE.split(" "), separated.split(" "), strict=True):
+            if before != after:
+                assert len(set(before.casefold())) >= 3
+                assert after[::2] == before
+                assert len(set(after[1::2])) == 1
+                assert after[1] in SEPARATORS
         spaced = perturb(SAMPLE, "spaced_letters", seed=seed)
         assert spaced.replace(" ", "") == SAMPLE.replace(" ", "")
         # each word is as it was or spaced out letter by letter, and only words of 4+ letters

@@ -24,6 +24,9 @@ ADVERSARIAL = {
     "handles": "@a" * 500_000,
     "bracket_dots": "x[.]" * 250_000,
     "digits": "1.2.3," * 200_000,
+    "spaced_letters": "a b c d " * 125_000,
+    "separated_letters": "a-b-c-d-" * 125_000,  # one word of a million characters
+    "separated_words": "a.b.c.d " * 125_000,
 }
 
 
@@ -48,6 +51,18 @@ class _CountingPattern:
     def findall(self, text: str, *args: Any) -> Any:
         self._count(text)
         return self._pattern.findall(text, *args)
+
+    def split(self, text: str, *args: Any) -> Any:
+        self._count(text)
+        return self._pattern.split(text, *args)
+
+    def match(self, text: str, *args: Any) -> Any:
+        self._count(text)
+        return self._pattern.match(text, *args)
+
+    def fullmatch(self, text: str, *args: Any) -> Any:
+        self._count(text)
+        return self._pattern.fullmatch(text, *args)
 
     def sub(self, repl: Any, text: str, *args: Any) -> Any:
         self._count(text)

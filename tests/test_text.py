@@ -62,6 +62,63 @@ def test_spaced_out_words_are_joined_and_flagged(raw: str, text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        ("Get F.R.E.E followers", "Get FREE followers"),
+        ("f-o-l-l-o-w me", "follow me"),
+        ("(F.R.E.E)!", "(FREE)!"),
+        ("f🔥o🔥l🔥l🔥o🔥w back", "follow back"),
+        ("F_R_E_E gift", "FREE gift"),
+        ("F.R.E.E.", "FREE."),
+        ("s-o-r-r-y", "sorry"),
+    ],
+)
+def test_words_with_one_character_between_letters_are_joined(raw: str, text: str) -> None:
+    v = view(raw)
+    assert v.text == text
+    assert "spaced_letters" in v.flags
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "U.S.A. trip",
+        "a.k.a. Bob",
+        "1.2.3.4",
+        "x-x-x-x",
+        "call 555-123-4567",
+        "bit.ly/a.b.c.d",  # inside a link
+        "a.b-c.d",  # two separators
+        "e.g. this",
+        "@f.o.l.l.o.w",
+    ],
+)
+def test_letters_with_characters_between_that_are_not_a_word_stay(raw: str) -> None:
+    v = view(raw)
+    assert "spaced_letters" not in v.flags
+    assert v.text == raw
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["a", "b", "c", "1", "字", "(", ")", "!", ".", "-", "🔥", "_"]),
+            st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=3),
+        ),
+        max_size=30,
+    ).map("".join),
+    st.lists(st.sampled_from([" ", "  ", "\n"]), min_size=1, max_size=3),
+)
+def test_joining_separated_letters_only_drops_separators(word: str, gaps: list[str]) -> None:
+    raw = gaps[0].join([word, word[::-1], *gaps[1:]])
+    joined, changed = _text._join_separated_letters(raw)
+    assert changed == (joined != raw)
+    kept = iter(raw)  # what is left is the raw text with some characters taken out
+    assert all(any(ch == r for r in kept) for ch in joined)
+    assert _text._join_separated_letters(joined)[0] == joined
+
+
+@pytest.mark.parametrize(
     "raw",
     [
         "love you x x x x",  # kisses: one letter

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from .._resources import lexicon_languages, load_json
-from .._text import _WEEKDAYS, MAX_CHARS, TextView, view
+from .._text import _SPACED_LETTERS_RE, _WEEKDAYS, MAX_CHARS, TextView, view
 from .._types import Context, Signal
 from ..errors import InvalidInputError
 from ._base import NOTHING_FOUND, prepare
@@ -53,7 +53,11 @@ def phrase_tokens(folded: str) -> tuple[str, ...]:
     has nothing to mask or undo there (a test holds this against :func:`view`), and most
     phrases are such, which spares building a view of each when the lexicons load.
     """
-    if len(folded) <= MAX_CHARS and _PLAIN_PHRASE_RE.fullmatch(folded):
+    if (
+        len(folded) <= MAX_CHARS
+        and _PLAIN_PHRASE_RE.fullmatch(folded)
+        and not _SPACED_LETTERS_RE.search(folded)  # "f r e e" is read as "free"
+    ):
         words = tuple(folded.split(" "))
         if not _WEEKDAYS.intersection(words):
             return words
