@@ -606,6 +606,10 @@ def _mask_names(masked: str) -> str:
             words[i] = word.replace(head, "<day>", 1 if glued else -1)
         elif greeting and _looks_like_name(head):
             words[i] = word.replace(head, "<name>", 1 if glued else -1)
+            if word == core and _surname_follows(words, i + 1):
+                # "Hi Sam Smith!": one name, so the greeting reads as with "Hi Sam!".
+                surname = words[i + 1].strip(_NAME_EDGES)
+                words[i] += words.pop(i + 1).replace(surname, "", 1)
         if greeting and _is_emoji(core):
             continue  # "Hi 👋 Maria": the emoji does not end the greeting
         tail = word.rstrip("'\")")
@@ -624,6 +628,19 @@ def _mask_names(masked: str) -> str:
         )
         before = current
     return " ".join(words)
+
+
+def _surname_follows(words: list[str], j: int) -> bool:
+    """Whether ``words[j]``, right after a name, is a surname: it looks like a name and ends
+    the greeting ("Hi Sam Smith", "Hi Sam Smith, …", "Hi Anna Lee 👋"). A capitalised word
+    that goes on ("Hey Sam Happy Tuesday") is not one."""
+    if j >= len(words):
+        return False
+    word = words[j]
+    core = word.strip(_NAME_EDGES)
+    if not (_is_word(core) and _looks_like_name(core)) or core.lower() in _WEEKDAYS:
+        return False
+    return word != core or j + 1 == len(words) or _is_emoji(words[j + 1])
 
 
 def _is_word(word: str) -> bool:

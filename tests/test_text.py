@@ -304,6 +304,19 @@ def test_nfkc_expansion_is_truncated_too() -> None:
         ("Good evening Sam", "good evening <name>"),
         ("gm Sam", "gm <name>"),
         ("Buenas Diego", "buenas <name>"),
+        # A surname that ends the greeting joins the name: one <name>.
+        ("Hi Sam Smith", "hi <name>"),
+        ("Hello John Doe!", "hello <name>!"),
+        ("Hi Sam Smith, are you coming?", "hi <name>, are you coming?"),
+        ("Hi Anna Lee 👋", "hi <name> 👋"),
+        ("Hello Mr Smith Jones!", "hello mr <name>!"),
+        # A capitalised word that goes on, a second one, or a weekday is no surname.
+        ("Hey Sam Happy Tuesday", "hey <name> happy <day>"),
+        ("Hi Sam Thanks!", "hi <name> thanks!"),
+        ("Hi Sam Smith Jones", "hi <name> smith jones"),
+        ("Hi Sam Monday", "hi <name> <day>"),
+        ("Hi Sam, Smith", "hi <name>, smith"),
+        ("Hi Sam Follow back!", "hi <name> follow back!"),
         # A time of day greets only at the start or after "good".
         ("this morning Click here", "this morning click here"),
         ("see you this evening Sam", "see you this evening sam"),
@@ -697,6 +710,9 @@ _GREETINGS_ALONE = [
     "Hi Ms. Lee!",
     "Good morning Sam!",
     "gm Sam",
+    "Hi Sam Smith",
+    "Hello John Doe!",
+    "Hi Anna Lee 👋",
 ]
 _MORE_THAN_A_GREETING = [
     "Hi Sam, follow back?",
@@ -718,6 +734,8 @@ _MORE_THAN_A_GREETING = [
     "Hello Winner Hey Claim Hi Prize",  # each salutation masks a word as a name
     "hey hey hey hey hey",
     "hi :D :D :D :D",  # five words
+    "Hi Sam Smith Jones",  # a third name is more
+    "Hey Sam Happy Tuesday",
     "x",
     "",
 ]
