@@ -46,14 +46,18 @@ _MIN_SPACED_LETTERS: Final = 4
 # that ends in a slash takes the link's path, the next word, with it.
 _SPACED_LINK_CHARS: Final = "./:"
 _SPACES_RE: Final = re.compile(r"(\s+)")
-# Four letters or digits, each pair set apart by the same one character that is neither a
-# letter, a digit nor a space ("F.R.E.E", "f-o-l-l-o-w", "f🔥o🔥l🔥l"): the same trick with
-# another separator. The hint is of fixed length; a word is then checked whole, in one
-# left-to-right pass (each repetition takes exactly two characters).
-_SEPARATED_HINT_RE: Final = re.compile(r"[^\W_]([^\w\s]|_)[^\W_]\1[^\W_]\1[^\W_]")
-_SEPARATED_RE: Final = re.compile(r"[^\W_]([^\w\s]|_)[^\W_](?:\1[^\W_])+")
-# What may wrap such a word: punctuation before it or after it ("(F.R.E.E)!").
-_WRAPPING: Final = "\"'([{*.,!?;:)]}"
+# Four letters or digits, each pair set apart by the same separator ("F.R.E.E",
+# "f-o-l-l-o-w", "f🔥o🔥l🔥l"): the same trick as spacing. The separators are the ones the
+# trick uses: a dot, a hyphen, an asterisk, an underscore, a tilde, a bullet, or one symbol
+# or emoji (with its variation selector); not the slashes, pluses, bars, commas and middle
+# dots of notation and lists ("a/b/c/d", "한·미·일"). The hint is of fixed length; a word is
+# then checked whole, in one left-to-right pass (each repetition takes one letter).
+_SEPARATOR: Final = "([.\\-*_~\u2022]|[\u2190-\u2bff\U0001f000-\U0001faff]\ufe0f?)"
+_SEPARATED_HINT_RE: Final = re.compile(f"[^\\W_]{_SEPARATOR}[^\\W_]\\1[^\\W_]\\1[^\\W_]")
+_SEPARATED_RE: Final = re.compile(f"[^\\W_]{_SEPARATOR}[^\\W_](?:\\1[^\\W_])+")
+# What may wrap such a word: quotes, brackets, sentence punctuation, a trailing separator
+# ("(F.R.E.E)!", "“F.R.E.E”", "¿f-r-e-e-?").
+_WRAPPING: Final = "\"'“”‘’«»¿¡([{*.,!?;:)]}-"
 # Hangul syllables are whole syllables, and Korean has many one-syllable words.
 _HANGUL_RE: Final = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 # Mathematical alphanumerics, circled and squared letters: "styled" text that NFKC folds.
@@ -371,12 +375,13 @@ def _normalise(raw: str) -> tuple[str, set[str]]:
             raw = raw[:MAX_CHARS]
             flags.add("truncated")
     raw = _CONTROL_RE.sub(" ", raw)
-    if _SEPARATED_HINT_RE.search(raw):
-        raw, joined = _join_separated_letters(raw)
-        if joined:
-            flags.add("spaced_letters")
+    # Spaces first: a link spelt out ("b i t . l y / a-b-c-d") then keeps its path as is.
     if _SPACED_LETTERS_RE.search(raw):
         raw, joined = _join_spaced_letters(raw)
+        if joined:
+            flags.add("spaced_letters")
+    if _SEPARATED_HINT_RE.search(raw):
+        raw, joined = _join_separated_letters(raw)
         if joined:
             flags.add("spaced_letters")
     text = " ".join(raw.split())
@@ -391,10 +396,12 @@ def _join_separated_letters(raw: str) -> tuple[str, bool]:
     """Join the letters of words whose letters one repeated character sets apart
     ("F.R.E.E" -> "FREE", "f-o-l-l-o-w" -> "follow"); say whether any were.
 
-    A word (punctuation around it aside) of at least :data:`_MIN_SPACED_LETTERS` single
-    letters or digits, with at least three different letters, each pair parted by the same
-    character. Dotted abbreviations of three letters ("U.S.A.", "a.k.a.") stay; "1.2.3.4"
-    and "x-x-x-x" stay.
+    A word (quotes, brackets and punctuation around it aside) of at least
+    :data:`_MIN_SPACED_LETTERS` single letters or digits, with at least three different
+    letters, each pair parted by the same separator (see :data:`_SEPARATOR`: vowel signs,
+    list dots and the signs of notation are none). Abbreviations of three letters
+    ("U.S.A.", "a.k.a."), "1.2.3.4", "x-x-x-x", "a/b/c/d" and "日・米・英・仏" stay; four or
+    more capitals read as one word ("R.S.V.P." as "RSVP").
     """
     parts = _SPACES_RE.split(raw)
     changed = False
@@ -406,10 +413,9 @@ def _join_separated_letters(raw: str) -> tuple[str, bool]:
         while end > start and word[end - 1] in _WRAPPING:
             end -= 1
         core = word[start:end]
-        found = _SEPARATED_RE.fullmatch(core)
-        if found is None:
+        if _SEPARATED_RE.fullmatch(core) is None:
             continue
-        letters = core[::2]
+        letters = "".join(ch for ch in core if ch.isalnum())  # separators hold none
         if (
             len(letters) >= _MIN_SPACED_LETTERS
             and len({ch.casefold() for ch in letters if ch.isalpha()}) >= 3

@@ -71,6 +71,10 @@ def test_spaced_out_words_are_joined_and_flagged(raw: str, text: str) -> None:
         ("F_R_E_E gift", "FREE gift"),
         ("F.R.E.E.", "FREE."),
         ("s-o-r-r-y", "sorry"),
+        ("f❤️o❤️l❤️l❤️o❤️w", "follow"),
+        ("“F.R.E.E”", "“FREE”"),
+        ("b i t . l y / a-b-c-d", "bit.ly/a-b-c-d"),  # a spelt-out link keeps its path
+        ("R.S.V.P. by Friday", "RSVP. by Friday"),
     ],
 )
 def test_words_with_one_character_between_letters_are_joined(raw: str, text: str) -> None:
@@ -91,6 +95,11 @@ def test_words_with_one_character_between_letters_are_joined(raw: str, text: str
         "a.b-c.d",  # two separators
         "e.g. this",
         "@f.o.l.l.o.w",
+        "तानाशाह",  # vowel signs are no separators
+        "بَرَكَة",
+        "한·미·일·중",  # list dots
+        "日・米・英・仏",
+        "a/b/c/d a+b+c+d a|b|c|d a,b,c,d",  # notation
     ],
 )
 def test_letters_with_characters_between_that_are_not_a_word_stay(raw: str) -> None:
@@ -99,23 +108,37 @@ def test_letters_with_characters_between_that_are_not_a_word_stay(raw: str) -> N
     assert v.text == raw
 
 
+_SEPARATED_WORD = st.builds(
+    lambda letters, separator, wrap: wrap[0] + separator.join(letters) + wrap[1],
+    st.lists(st.sampled_from(list("abcDEF12ßжЖ字é")), min_size=1, max_size=8),
+    st.sampled_from([".", "-", "*", "🔥", "❤️", "/", "·", "、", "+"]),
+    st.sampled_from([("", ""), ("(", ")!"), ("“", "”"), ("", "-"), ("#", "")]),
+)
+
+
 @given(
     st.lists(
-        st.one_of(
-            st.sampled_from(["a", "b", "c", "1", "字", "(", ")", "!", ".", "-", "🔥", "_"]),
-            st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=3),
-        ),
-        max_size=30,
-    ).map("".join),
-    st.lists(st.sampled_from([" ", "  ", "\n"]), min_size=1, max_size=3),
+        st.one_of(_SEPARATED_WORD, st.text(st.characters(exclude_categories=["Cs"]), max_size=4)),
+        max_size=6,
+    ),
+    st.sampled_from([" ", "  ", "\n"]),
 )
-def test_joining_separated_letters_only_drops_separators(word: str, gaps: list[str]) -> None:
-    raw = gaps[0].join([word, word[::-1], *gaps[1:]])
+def test_joining_separated_letters_only_drops_separators(words: list[str], gap: str) -> None:
+    raw = gap.join(words)
     joined, changed = _text._join_separated_letters(raw)
     assert changed == (joined != raw)
     kept = iter(raw)  # what is left is the raw text with some characters taken out
     assert all(any(ch == r for r in kept) for ch in joined)
+    # only separators go: every letter and digit stays, in order
+    assert [ch for ch in joined if ch.isalnum()] == [ch for ch in raw if ch.isalnum()]
     assert _text._join_separated_letters(joined)[0] == joined
+
+
+def test_the_separated_word_strategy_does_join() -> None:
+    """The property above sees joined words, not only words left alone."""
+    assert _text._join_separated_letters("(a.b.D.2)! x")[0] == "(abD2)! x"
+    assert _text._join_separated_letters("“ж🔥Ж🔥é🔥ß”")[0] == "“жЖéß”"
+    assert _text._join_separated_letters("a+b+c+d 字.字.字.字")[1] is False
 
 
 @pytest.mark.parametrize(
