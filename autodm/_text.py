@@ -34,11 +34,12 @@ _INVISIBLE_RE: Final = re.compile(f"[{_ZERO_WIDTH}{_BIDI_CONTROLS}{_BIDI_MARKS}]
 _ZW_INSIDE_WORD_RE: Final = re.compile(f"[A-Za-z0-9][{_ZERO_WIDTH}]+[A-Za-z0-9]")
 _BIDI_CONTROL_RE: Final = re.compile(f"[{_BIDI_CONTROLS}]")
 _CONTROL_RE: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# Four letters or digits (or a letter and a link's dots, slashes and colons, "b i t . l y"),
-# each alone between single spaces: the start of a word written with a space between its
-# letters ("F R E E"), which hides it from filters. A fixed-length pattern, so the search is
-# linear; _join_spaced_letters does the rest.
-_SPACED_LETTERS_RE: Final = re.compile(r"(?<!\S)[^\W_](?: (?:[^\W_]|[./:])){3}(?!\S)")
+# Three letters or digits (or a link's dots, slashes and colons, "b i t . l y"), each after
+# a single space and alone: what follows the first letter of a word written with a space
+# between its letters ("F R E E"), which hides it from filters. A fixed-length pattern that
+# starts with a space, which the search skips to, so it is linear and cheap;
+# _join_spaced_letters checks the rest.
+_SPACED_LETTERS_RE: Final = re.compile(r" (?:[^\W_]|[./:]) (?:[^\W_]|[./:]) (?:[^\W_]|[./:])(?!\S)")
 #: Letters in a row, each alone between spaces, that make a spaced-out word (at least this
 #: many, of at least three different letters: "x x x x" and "h a h a" are not words).
 _MIN_SPACED_LETTERS: Final = 4
@@ -53,7 +54,11 @@ _SPACES_RE: Final = re.compile(r"(\s+)")
 # dots of notation and lists ("a/b/c/d", "한·미·일"). The hint is of fixed length; a word is
 # then checked whole, in one left-to-right pass (each repetition takes one letter).
 _SEPARATOR: Final = "([.\\-*_~\u2022]|[\u2190-\u2bff\U0001f000-\U0001faff]\ufe0f?)"
-_SEPARATED_HINT_RE: Final = re.compile(f"[^\\W_]{_SEPARATOR}[^\\W_]\\1[^\\W_]\\1[^\\W_]")
+_SEPARATOR_CHARS: Final = "[.\\-*_~\u2022\u2190-\u2bff\U0001f000-\U0001faff]"
+# (any three separators around two letters: a cheap hint; the word is checked whole after)
+_SEPARATED_HINT_RE: Final = re.compile(
+    f"{_SEPARATOR_CHARS}\ufe0f?[^\\W_]{_SEPARATOR_CHARS}\ufe0f?[^\\W_]{_SEPARATOR_CHARS}"
+)
 _SEPARATED_RE: Final = re.compile(f"[^\\W_]{_SEPARATOR}[^\\W_](?:\\1[^\\W_])+")
 # What may wrap such a word: quotes, brackets, sentence punctuation, a trailing separator
 # ("(F.R.E.E)!", "“F.R.E.E”", "¿f-r-e-e-?").
@@ -612,7 +617,7 @@ def _mask_names(masked: str) -> str:
             words[i] = word.replace(head, "<day>", 1 if glued else -1)
         elif greeting and _looks_like_name(head):
             words[i] = word.replace(head, "<name>", 1 if glued else -1)
-            if word == core and _surname_follows(words, i + 1):
+            if word == core and not glued and _surname_follows(words, i + 1):
                 # "Hi Sam Smith!": one name, so the greeting reads as with "Hi Sam!".
                 surname = words[i + 1].strip(_NAME_EDGES)
                 words[i] += words.pop(i + 1).replace(surname, "", 1)
@@ -637,14 +642,23 @@ def _mask_names(masked: str) -> str:
 
 
 def _surname_follows(words: list[str], j: int) -> bool:
-    """Whether ``words[j]``, right after a name, is a surname: it looks like a name and ends
-    the greeting ("Hi Sam Smith", "Hi Sam Smith, …", "Hi Anna Lee 👋"). A capitalised word
-    that goes on ("Hey Sam Happy Tuesday") is not one."""
+    """Whether ``words[j]``, right after a name, is a surname: it looks like a name, is not
+    in capitals, and ends the greeting ("Hi Sam Smith", "Hi Sam Smith, …", "Hi Anna Lee
+    👋"). A capitalised word that goes on ("Hey Sam Bitcoin is up") is not one.
+
+    Any other capitalised word that ends a greeting reads as a surname ("Hi Sam Crypto!"),
+    as it reads as a name in the first place ("Hi Crypto!"); such a message says nothing
+    more, no link, no call to action."""
     if j >= len(words):
         return False
     word = words[j]
     core = word.strip(_NAME_EDGES)
-    if not (_is_word(core) and _looks_like_name(core)) or core.lower() in _WEEKDAYS:
+    if (
+        not word.startswith(core)  # "(Smith)", "'Smith'"
+        or not (_is_word(core) and _looks_like_name(core))
+        or core.isupper()
+        or core.lower() in _WEEKDAYS
+    ):
         return False
     return word != core or j + 1 == len(words) or _is_emoji(words[j + 1])
 

@@ -333,8 +333,14 @@ def test_nfkc_expansion_is_truncated_too() -> None:
         ("Hi Sam Smith, are you coming?", "hi <name>, are you coming?"),
         ("Hi Anna Lee 👋", "hi <name> 👋"),
         ("Hello Mr Smith Jones!", "hello mr <name>!"),
-        # A capitalised word that goes on, a second one, or a weekday is no surname.
+        # A capitalised word that goes on, a second one, or a weekday is no surname; nor is
+        # a word in capitals, in brackets or after a name glued to punctuation.
+        ("Hey Sam Bitcoin is up", "hey <name> bitcoin is up"),
         ("Hey Sam Happy Tuesday", "hey <name> happy <day>"),
+        ("Hi Sam GIVEAWAY!", "hi <name> giveaway!"),
+        ("Hi Sam (Smith)", "hi <name> (smith)"),
+        ("Hi Sam,check Bitcoin!", "hi <name>,check bitcoin!"),
+        ("Hi Sam:Free Bitcoin!", "hi <name>:free bitcoin!"),
         ("Hi Sam Thanks!", "hi <name> thanks!"),
         ("Hi Sam Smith Jones", "hi <name> smith jones"),
         ("Hi Sam Monday", "hi <name> <day>"),
