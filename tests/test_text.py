@@ -53,17 +53,7 @@ def test_nfkc_of_ideographic_space_collapses_to_one_space() -> None:
         ("フ ォ ロ バ な い と", "フォロバないと"),
         ("ب ا س ت خ د ا م الكود", "باستخدام الكود"),
         ("c l a i m\nnow", "claim now"),
-    ],
-)
-def test_spaced_out_words_are_joined_and_flagged(raw: str, text: str) -> None:
-    v = view(raw)
-    assert v.text == text
-    assert "spaced_letters" in v.flags
-
-
-@pytest.mark.parametrize(
-    ("raw", "text"),
-    [
+        # One character between the letters instead of a space.
         ("Get F.R.E.E followers", "Get FREE followers"),
         ("f-o-l-l-o-w me", "follow me"),
         ("(F.R.E.E)!", "(FREE)!"),
@@ -77,7 +67,7 @@ def test_spaced_out_words_are_joined_and_flagged(raw: str, text: str) -> None:
         ("R.S.V.P. by Friday", "RSVP. by Friday"),
     ],
 )
-def test_words_with_one_character_between_letters_are_joined(raw: str, text: str) -> None:
+def test_spaced_out_words_are_joined_and_flagged(raw: str, text: str) -> None:
     v = view(raw)
     assert v.text == text
     assert "spaced_letters" in v.flags
