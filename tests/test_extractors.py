@@ -586,6 +586,55 @@ def test_thx_4_the_follow_is_thanks(cta: CallToAction) -> None:
     assert (signals["cta_follow_back"].value, signals["cta_thanks_follow"].value) == (1.0, 1.0)
 
 
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # A thank-you for the follow and a question, nothing else: the shape of a person's note.
+        ("thanks for following back! loved your thread, did you use rye?", 1.0),
+        ("Grazie per il follow! La tua foto è stupenda, che sentiero hai fatto?", 1.0),
+        ("フォローありがとう！どこで撮ったの？", 1.0),  # full-width "？" folds to "?"
+        ("شكرا على المتابعة! من وين بتجيب الأقلام؟", 1.0),  # Arabic question mark
+        ("Obrigada por seguir de volta! usou polvilho azedo?", 1.0),
+        # Something more, and it is an ordinary canned thank-you again.
+        ("Thanks for the follow! Have you seen my site? example.com", 0.0),
+        ("Thanks for the follow! questions? write to me at sam@example.com", 0.0),
+        ("Thanks for the follow! Could you follow back?", 0.0),
+        ("Thanks for the follow! Want 10% off? Use code HI10", 0.0),
+        # No question, or no thanks.
+        ("Thanks for the follow! Have a great day", 0.0),
+        ("did you use rye or just whole wheat?", 0.0),
+    ],
+)
+def test_thanks_then_only_a_question(cta: CallToAction, message: str, expected: float) -> None:
+    signal = cta.extract(message)["cta_thanks_question"]
+    assert signal.value == expected, cta.matches(message)
+    assert bool(signal.evidence) == bool(expected)
+
+
+def test_thanks_then_a_question_may_point_either_way(cta: CallToAction) -> None:
+    # Training may give it a negative weight; every other call-to-action signal stays >= 0.
+    assert "cta_thanks_question" in cta.feature_names
+    assert cta.automation_only == set(cta.feature_names) - {"cta_thanks_question"}
+
+
+#: Fragments of follow thanks, questions, asks, links and plain words, for the property below.
+_THANKS_PARTS = "thanks for the follow|!|?|؟|did you|like my page|use code|example.com|a@b.co"
+_THANKS_PARTS += "|follow back|感谢关注|？|Sam|photo|\n"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_THANKS_PARTS.split("|")), max_size=8).map(" ".join))
+def test_thanks_question_is_thanks_and_a_question_with_nothing_pushed(message: str) -> None:
+    thanks = "thanks for the follow" in message or "感谢关注" in message
+    question = any(mark in message for mark in ("?", "？", "؟"))
+    pushed = any(
+        part in message
+        for part in ("like my page", "use code", "example.com", "a@b.co", "follow back")
+    )
+    fires = CallToAction().extract(message)["cta_thanks_question"].value == 1.0
+    assert fires == (thanks and question and not pushed)
+
+
 def test_template_signals_of_a_batch_equal_each_message_alone() -> None:
     """Large batches compare the bank the other way round in rapidfuzz; scores must not move."""
     ts = TemplateSimilarity()

@@ -43,6 +43,8 @@ _FLAG_FEATURES: Final = {
     "outreach": "cta_outreach",
 }
 _CJK_RE: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+#: Question marks (full-width ones are folded to "?" by the text layer).
+_QUESTION_MARKS: Final = ("?", "\u061f")  # ?, Arabic ؟
 _PLAIN_PHRASE_RE: Final = re.compile(r"[a-z]+(?: [a-z]+)*")
 
 
@@ -142,6 +144,12 @@ class CallToAction:
     cta_outreach
         1.0 for templated cold outreach ("I came across your profile", "open to a
         quick call", "有没有合作").
+    cta_thanks_question
+        1.0 when the message thanks the reader for following and asks a question,
+        with no link, no e-mail address and no other phrase of these lexicons:
+        "thanks for the follow! which trail was that?". An auto-DM fired at a new
+        follower thanks and then pushes something; a person who thanks often asks
+        about the reader. Unlike the others this signal may point either way.
 
     Parameters
     ----------
@@ -158,9 +166,9 @@ class CallToAction:
     (1.0, 1.0)
     """
 
-    feature_names: Final = ("cta_asks", *_FLAG_FEATURES.values())
+    feature_names: Final = ("cta_asks", *_FLAG_FEATURES.values(), "cta_thanks_question")
     #: Signals that can only point to automation: models keep their weights non-negative.
-    automation_only: Final = frozenset(feature_names)
+    automation_only: Final = frozenset(feature_names) - {"cta_thanks_question"}
 
     def __init__(
         self,
@@ -196,4 +204,15 @@ class CallToAction:
         for category, feature in _FLAG_FEATURES.items():
             phrases = hits.get(category)
             signals[feature] = Signal(1.0, "; ".join(phrases)) if phrases else NOTHING_FOUND
+        thanks = hits.get("thanks_follow")
+        only_thanks = (
+            thanks is not None
+            and len(hits) == 1
+            and not message_view.links
+            and not message_view.emails
+            and any(mark in message_view.text for mark in _QUESTION_MARKS)
+        )
+        signals["cta_thanks_question"] = (
+            Signal(1.0, thanks[0]) if only_thanks and thanks else NOTHING_FOUND
+        )
         return signals
