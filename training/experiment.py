@@ -5,6 +5,7 @@
     python training/experiment.py --seeds         # the recipe on fold seeds 0, 1 and 2
     python training/experiment.py --compare-greetings  # docs/model.md, "Greetings by name"
     python training/experiment.py --compare-ratio  # docs/model.md, "N-grams scaled by ..."
+    python training/experiment.py --compare-thanks-question  # "Thank-yous for a follow"
 
 The signals and hashed n-grams of every training row are computed once (and cached in a
 ``.npz`` beside the data's hash), so a grid over C, the block scales or the row weights
@@ -454,6 +455,38 @@ def compare_ratio(
             )
 
 
+def compare_signal(
+    data: Data, name: str = "cta_thanks_question", seeds: tuple[int, ...] = (0, 1, 2)
+) -> None:
+    """The recipe without one signal and with it, on several fold seeds: :func:`seed_line`,
+    then the share of the project's own human lines (``own_human``, out of fold) flagged at
+    the default's target, and of those among them that thank for a follow (docs/model.md,
+    "Thank-yous for a follow")."""
+    column = data.features.index(name)
+    others = [i for i in range(len(data.features)) if i != column]
+    without = replace(
+        data,
+        dense=data.dense[:, others],
+        positive=data.positive[others],
+        features=tuple(data.features[i] for i in others),
+    )
+    target = _option("target_fpr", 0.005)
+    real = np.isin(data.sources, REAL)
+    own = data.sources == "own_human"
+    thanks = own & (data.dense[:, data.features.index("cta_thanks_follow")] > 0)
+    for seed in seeds:
+        for label, variant in ((f"without {name}", without), (f"with {name}", data)):
+            folds = reseeded(variant, seed)
+            p = calibrated(oof_scores(folds), folds)
+            cut = training._threshold_for(p[real], data.y[real], target, data.sources[real])
+            print(
+                f"seed {seed} {label:<28} {seed_line(folds)}  own human flagged "
+                f"{100 * np.mean(p[own] >= cut):.1f}%, of the {thanks.sum()} that thank "
+                f"for a follow {100 * np.mean(p[thanks] >= cut):.0f}%",
+                flush=True,
+            )
+
+
 #: Messages people write, greeting by name, and auto-DMs that do the same.
 GREETING_PROBES = (
     "Hi Tom! long time no see",
@@ -517,6 +550,9 @@ if __name__ == "__main__":
         raise SystemExit(0)
     if "--compare-handles" in sys.argv:
         compare_handles(d)
+        raise SystemExit(0)
+    if "--compare-thanks-question" in sys.argv:
+        compare_signal(d)
         raise SystemExit(0)
     print("FPR% order:", ", ".join(devdata.REAL_HUMAN_SOURCES))
     if "--seeds" in sys.argv:
