@@ -104,7 +104,9 @@ class Detector:
         if unknown:
             raise BundleError(
                 f"the bundle reads features {unknown} that no extractor of this autodm "
-                f"produces; known features are {list(self._featurizer.feature_names)}."
+                f"produces; known features are {list(self._featurizer.feature_names)}. "
+                "A bundle trained by a newer autodm needs that version: upgrade autodm, "
+                "or retrain the bundle with this one."
             )
         self._scorer = Scorer(self._bundle)
         self.feature_names: tuple[str, ...] = self._featurizer.feature_names

@@ -329,7 +329,7 @@ _ABSENT: Final = {
     "cta_self_promo": "promotes no product or channel",
     "cta_lure": "uses no phishing lure",
     "cta_outreach": "has no cold-outreach phrasing",
-    "cta_thanks_question": "has no follow thanks with only a question",
+    "cta_thanks_question": "does not only thank for the follow and ask a question",
     "wording": "wording typical of messages people write ({detail})",
     "follow_delay": "sent {detail} after you followed; auto-DMs usually arrive within minutes",
     "sender_duplicates": "the sender's other messages are not copies of this one",

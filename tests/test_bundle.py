@@ -493,8 +493,9 @@ def test_bundle_with_unknown_feature_names_is_refused_by_the_detector(tmp_path: 
     manifest["features"] = ["not_a_feature", *manifest["features"][1:]]
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     renamed = autodm.load_bundle(folder)  # well-formed on its own
-    with pytest.raises(autodm.BundleError, match="not_a_feature"):
+    with pytest.raises(autodm.BundleError, match="not_a_feature") as info:
         autodm.Detector(renamed)
+    assert "upgrade autodm" in str(info.value)  # what a bundle from a newer autodm needs
 
 
 @pytest.mark.parametrize("kind", NGRAM_TOKENS)

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autodm import Context, Signal
+from autodm import Context, Signal, load_bundle
 from autodm._text import view
 from autodm._types import as_context
 from autodm.errors import InvalidInputError
@@ -595,10 +595,22 @@ def test_thx_4_the_follow_is_thanks(cta: CallToAction) -> None:
         ("フォローありがとう！どこで撮ったの？", 1.0),  # full-width "？" folds to "?"
         ("شكرا على المتابعة! من وين بتجيب الأقلام؟", 1.0),  # Arabic question mark
         ("Obrigada por seguir de volta! usou polvilho azedo?", 1.0),
+        ("Gracias por seguirme! ¿qué lente usaste", 1.0),  # an opening "¿" is enough
+        # A follow-back phrase inside the thanks is part of the thanks.
+        ("Thanks for the follow back! how was the race?", 1.0),
+        ("thanks for the followback! which trail was that?", 1.0),
+        ("Danke fürs Zurückfolgen! wie alt ist dein Sauerteig?", 1.0),
+        ("Geri takip ettiğin için teşekkürler! hangi atölyeye gidiyosun?", 1.0),
+        ("Makasih udah follow balik! pake kamera apa?", 1.0),
+        ("感谢回关！你在哪里拍的？", 1.0),
         # Something more, and it is an ordinary canned thank-you again.
         ("Thanks for the follow! Have you seen my site? example.com", 0.0),
         ("Thanks for the follow! questions? write to me at sam@example.com", 0.0),
         ("Thanks for the follow! Could you follow back?", 0.0),
+        ("Thanks for the follow, follow back?", 0.0),
+        ("感谢关注！求互关？", 0.0),
+        ("Thanks for the follow! have you seen @mybrand?", 0.0),  # a handle pushes an account
+        ("thanks for the follow! see profile.php?id=123", 0.0),  # "?" inside an address
         ("Thanks for the follow! Want 10% off? Use code HI10", 0.0),
         # No question, or no thanks.
         ("Thanks for the follow! Have a great day", 0.0),
@@ -611,15 +623,15 @@ def test_thanks_then_only_a_question(cta: CallToAction, message: str, expected: 
     assert bool(signal.evidence) == bool(expected)
 
 
-def test_thanks_then_a_question_may_point_either_way(cta: CallToAction) -> None:
-    # Training may give it a negative weight; every other call-to-action signal stays >= 0.
-    assert "cta_thanks_question" in cta.feature_names
-    assert cta.automation_only == set(cta.feature_names) - {"cta_thanks_question"}
+def test_the_bundled_model_reads_thanks_then_a_question_as_a_person() -> None:
+    # Left out of the sign constraint, the signal learnt a negative weight.
+    bundle = load_bundle()
+    assert bundle.coef[bundle.features.index("cta_thanks_question")] < 0
 
 
 #: Fragments of follow thanks, questions, asks, links and plain words, for the property below.
 _THANKS_PARTS = "thanks for the follow|!|?|؟|did you|like my page|use code|example.com|a@b.co"
-_THANKS_PARTS += "|follow back|感谢关注|？|Sam|photo|\n"
+_THANKS_PARTS += "|follow back|感谢关注|？|Sam|photo|@sam|\n"
 
 
 @settings(max_examples=200, deadline=None)
@@ -629,7 +641,7 @@ def test_thanks_question_is_thanks_and_a_question_with_nothing_pushed(message: s
     question = any(mark in message for mark in ("?", "？", "؟"))
     pushed = any(
         part in message
-        for part in ("like my page", "use code", "example.com", "a@b.co", "follow back")
+        for part in ("like my page", "use code", "example.com", "a@b.co", "follow back", "@sam")
     )
     fires = CallToAction().extract(message)["cta_thanks_question"].value == 1.0
     assert fires == (thanks and question and not pushed)

@@ -10,7 +10,7 @@ look-up per token: linear in the message, whatever the lexicon size.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final
 
 from .._resources import lexicon_languages, load_json
@@ -43,8 +43,9 @@ _FLAG_FEATURES: Final = {
     "outreach": "cta_outreach",
 }
 _CJK_RE: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-#: Question marks (full-width ones are folded to "?" by the text layer).
-_QUESTION_MARKS: Final = ("?", "\u061f")  # ?, Arabic ؟
+#: A question mark that ends a word (not "?id=1" in an address the text layer did not take
+#: for a link), an Arabic one, or an opening Spanish one. The text layer folds "？" to "?".
+_QUESTION_RE: Final = re.compile("[?\u061f](?!\\w)|\u00bf")
 _PLAIN_PHRASE_RE: Final = re.compile(r"[a-z]+(?: [a-z]+)*")
 
 
@@ -84,18 +85,24 @@ class _Lexicon:
             if tokens:
                 self.by_first.setdefault(tokens[0], []).append((tokens, category, phrase))
 
-    def find(self, message_view: TextView) -> dict[str, list[str]]:
-        hits: dict[str, list[str]] = {}
+    def _token_matches(self, message_view: TextView) -> Iterator[tuple[int, int, str, str]]:
+        """(start, end, category, phrase) of each word phrase, in token positions."""
         sequences = [message_view.tokens]
         if message_view.leet_tokens is not None:
             sequences.append(message_view.leet_tokens)
         for tokens in sequences:
             for i, token in enumerate(tokens):
                 for phrase_tokens, category, phrase in self.by_first.get(token, ()):
-                    if tokens[i : i + len(phrase_tokens)] == phrase_tokens:
-                        found = hits.setdefault(category, [])
-                        if phrase not in found:
-                            found.append(phrase)
+                    end = i + len(phrase_tokens)
+                    if tokens[i:end] == phrase_tokens:
+                        yield i, end, category, phrase
+
+    def find(self, message_view: TextView) -> dict[str, list[str]]:
+        hits: dict[str, list[str]] = {}
+        for _, _, category, phrase in self._token_matches(message_view):
+            found = hits.setdefault(category, [])
+            if phrase not in found:
+                found.append(phrase)
         if message_view.has_cjk:
             text = message_view.masked
             for folded, category, phrase in self.substrings:
@@ -104,6 +111,19 @@ class _Lexicon:
                     if phrase not in found:
                         found.append(phrase)
         return hits
+
+    def spans(self, message_view: TextView) -> list[tuple[str, bool, int, int]]:
+        """(category, in CJK text, start, end) of every match: token positions for word
+        phrases, character positions in ``masked`` for Chinese and Japanese ones."""
+        out = [(c, False, i, j) for i, j, c, _ in self._token_matches(message_view)]
+        if message_view.has_cjk:
+            text = message_view.masked
+            for folded, category, _ in self.substrings:
+                start = text.find(folded)
+                while start >= 0:
+                    out.append((category, True, start, start + len(folded)))
+                    start = text.find(folded, start + 1)
+        return out
 
 
 def _load_entries(languages: Iterable[str]) -> list[tuple[str, str]]:
@@ -146,7 +166,8 @@ class CallToAction:
         quick call", "有没有合作").
     cta_thanks_question
         1.0 when the message thanks the reader for following and asks a question,
-        with no link, no e-mail address and no other phrase of these lexicons:
+        with no link, e-mail address or handle, and no phrase of another category
+        outside the thanks ("thanks for the follow back" is thanks alone):
         "thanks for the follow! which trail was that?". An auto-DM fired at a new
         follower thanks and then pushes something; a person who thanks often asks
         about the reader. Unlike the others this signal may point either way.
@@ -204,15 +225,30 @@ class CallToAction:
         for category, feature in _FLAG_FEATURES.items():
             phrases = hits.get(category)
             signals[feature] = Signal(1.0, "; ".join(phrases)) if phrases else NOTHING_FOUND
-        thanks = hits.get("thanks_follow")
-        only_thanks = (
-            thanks is not None
-            and len(hits) == 1
-            and not message_view.links
-            and not message_view.emails
-            and any(mark in message_view.text for mark in _QUESTION_MARKS)
-        )
-        signals["cta_thanks_question"] = (
-            Signal(1.0, thanks[0]) if only_thanks and thanks else NOTHING_FOUND
-        )
+        thanks = self._thanks_and_question(message_view, hits)
+        signals["cta_thanks_question"] = Signal(1.0, thanks) if thanks else NOTHING_FOUND
         return signals
+
+    def _thanks_and_question(self, message_view: TextView, hits: dict[str, list[str]]) -> str:
+        """The thanks phrase of a message that thanks for a follow, asks a question and
+        pushes nothing: no link, e-mail address or handle, and no phrase of another
+        category except inside the thanks ("thanks for the follow back", "geri takip
+        ettiğin için teşekkürler"). Else ""."""
+        thanks = hits.get("thanks_follow")
+        if (
+            not thanks
+            or message_view.links
+            or message_view.emails
+            or message_view.handles
+            or not _QUESTION_RE.search(message_view.masked)
+        ):
+            return ""
+        if len(hits) > 1:
+            spans = self._lexicon.spans(message_view)
+            inside = [(cjk, i, j) for c, cjk, i, j in spans if c == "thanks_follow"]
+            for category, cjk, start, end in spans:
+                if category != "thanks_follow" and not any(
+                    cjk == in_cjk and start < j and i < end for in_cjk, i, j in inside
+                ):
+                    return ""
+        return thanks[0]
