@@ -734,6 +734,9 @@ _SALUTATIONS: Final = (
 _GREETED: Final = frozenset(
     ["さん", "님", "!", "?", "d", "p", "xd", "xp", "x", "xx", "xo", *_BEFORE_NAMES]
 )
+#: A Korean name with the honorific 님 ("민준님"), which the text layer leaves as one word:
+#: in a greeting alone it counts as the name ("안녕하세요 민준님!").
+_HANGUL_NAME_RE: Final = re.compile("[\uac00-\ud7a3]{2,4}님")
 #: Words (not "!" or "?") a greeting alone may hold: "hey hey there <name>".
 _MAX_GREETING_WORDS: Final = 4
 
@@ -742,9 +745,9 @@ def greeting_only(tokens: tuple[str, ...]) -> bool:
     """Whether a message is a greeting and nothing else ("Hi Sam 👋", "hey there!").
 
     At least one salutation; besides it at most one name (``<name>``, which the text
-    layer puts after a greeting it knows), "there", a title ("mr", "dr"), an honorific,
-    "good" before "morning", "afternoon" or "evening", an emoticon's letter (":D"), and "!"
-    or "?"; at most four words in all.
+    layer puts after a greeting it knows, or a Korean name with 님), "there", a title
+    ("mr", "dr"), an honorific, "good" before "morning", "afternoon" or "evening", an
+    emoticon's letter (":D"), and "!" or "?"; at most four words in all.
     Emoji and the symbols that are not tokens do not count; a handle, a link, a number
     or any other word makes it more than a greeting.
 
@@ -765,7 +768,7 @@ def greeting_only(tokens: tuple[str, ...]) -> bool:
             return False
         if token in _SALUTATIONS or (previous == "good" and token in _TIMES_OF_DAY):
             greeted = True
-        elif token == "<name>":
+        elif token == "<name>" or _HANGUL_NAME_RE.fullmatch(token):
             names += 1
         elif token == "good" or token in _GREETED:
             pass

@@ -718,6 +718,8 @@ _GREETINGS_ALONE = [
     "Oi Júlia!",
     "Sam你好",
     "안녕하세요 Sam님",
+    "안녕하세요 민준님!",  # a Hangul name with 님 stays one word, and counts as the name
+    "고객님 안녕하세요",
     "こんにちは！",
     "مرحبا Sam",
     "Привет!",
@@ -754,6 +756,8 @@ _MORE_THAN_A_GREETING = [
     "hey hey hey hey hey",
     "hi :D :D :D :D",  # five words
     "Hi Sam Smith Jones",  # a third name is more
+    "안녕하세요 민준님 지수님",  # so is a second Hangul name
+    "안녕하세요 민준님! 팔로우 감사합니다",
     "Hey Sam Happy Tuesday",
     "x",
     "",
