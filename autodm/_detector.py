@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from itertools import pairwise
@@ -15,10 +16,11 @@ from ._featurizer import Featurizer
 from ._memory import SenderMemory
 from ._model import Scorer
 from ._ngrams import batch_slices
+from ._resources import data_digest
 from ._sharing import Key, VerdictStore, distinct_messages
 from ._text import MAX_CHARS, TextView, view
 from ._types import Context, Signal, Verdict, as_context
-from .errors import BundleError, InvalidInputError, describe
+from .errors import BundleError, DataDriftWarning, InvalidInputError, describe
 from .extractors import Template
 from .extractors.template import MIN_DUPLICATE_CHARS
 from .extractors.timing import describe_delay
@@ -108,6 +110,8 @@ class Detector:
                 "A bundle trained by a newer autodm needs that version: upgrade autodm, "
                 "or retrain the bundle with this one."
             )
+        if templates is None:
+            _warn_on_drift(self._bundle)
         self._scorer = Scorer(self._bundle)
         self.feature_names: tuple[str, ...] = self._featurizer.feature_names
         self._recent = VerdictStore(RECENT_VERDICTS)
@@ -377,6 +381,23 @@ def _check_jobs(n_jobs: int) -> None:
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0 or n_jobs < -1:
         raise InvalidInputError(
             f"`n_jobs` must be a positive int or -1 (all cores). Got {describe(n_jobs)} instead."
+        )
+
+
+def _warn_on_drift(bundle: Bundle) -> None:
+    """Warn when ``bundle`` records other shipped data files than this autodm's."""
+    training = bundle.manifest.get("training")
+    recorded = training.get("data_digest") if isinstance(training, Mapping) else None
+    if isinstance(recorded, str) and recorded != data_digest():
+        warnings.warn(
+            DataDriftWarning(
+                "this bundle was trained with other call-to-action lexicons, template bank "
+                "or domain lists than this autodm ships (data digest "
+                f"{recorded[:12]}…, here {data_digest()[:12]}…), so its verdicts may differ "
+                "slightly from the figures in its manifest; retrain it with this autodm to "
+                "keep them exact."
+            ),
+            stacklevel=3,
         )
 
 

@@ -7,7 +7,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
-__all__ = ["Domains", "data_files", "domains", "lexicon_languages", "load_json", "read_text"]
+__all__ = [
+    "Domains",
+    "data_digest",
+    "data_files",
+    "domains",
+    "lexicon_languages",
+    "load_json",
+    "read_text",
+]
 
 _PACKAGE: Final = "autodm.data"
 _DATA: Final = Path(__file__).resolve().parent / "data"
@@ -42,6 +50,21 @@ def lexicon_languages() -> tuple[str, ...]:
     folder = data_files().joinpath("lexicons")
     names = (entry.name for entry in folder.iterdir())
     return tuple(sorted(n[4:-5] for n in names if n.startswith("cta_") and n.endswith(".json")))
+
+
+@cache
+def data_digest() -> str:
+    """SHA-256 (hex) of the shipped files the signals read: the call-to-action lexicons, the
+    template bank and the domain lists. ``train`` records it in a bundle's manifest, so a
+    detector can tell when a bundle was trained on other versions of them."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    names = ["templates.json", "domains.json"]
+    names += [f"lexicons/cta_{lang}.json" for lang in lexicon_languages()]
+    for name in names:
+        digest.update(f"{name}\0{read_text(name)}\0".encode())
+    return digest.hexdigest()
 
 
 class Domains:

@@ -20,6 +20,7 @@ from ._detector import ContextLike, Detector, _batch
 from ._featurizer import Featurizer
 from ._model import DEFAULT_CONTEXT_EVIDENCE, OBFUSCATION_FLAGS, ngram_tokens
 from ._ngrams import DEFAULT_BUCKETS, DEFAULT_CHAR_SIZES, batch_slices, batch_text_features
+from ._resources import data_digest
 from ._text import view
 from ._types import Verdict, as_context
 from .errors import InvalidInputError, describe
@@ -587,6 +588,8 @@ def train_with_scores(
             "target_fpr": target_fpr,
             "calibration_messages": int(calibrated.sum()),
             "context_evidence": origin,
+            # which lexicons, bank and domain lists the signals were computed with
+            "data_digest": data_digest(),
             **dict(description or {}),
         },
         "metrics": {

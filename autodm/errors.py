@@ -14,6 +14,9 @@ derive from the built-in exception that older code would expect::
      └── MissingDependencyError(AutoDMError, ModuleNotFoundError)
              an optional dependency (pandas, matplotlib) that the requested feature needs
 
+and one warning, :class:`DataDriftWarning` (a ``UserWarning``): a bundle trained with other
+versions of the shipped lexicons, template bank or domain lists than this autodm's.
+
 Every message says what was wrong, what is accepted and what was received.
 """
 
@@ -22,6 +25,7 @@ from __future__ import annotations
 __all__ = [
     "AutoDMError",
     "BundleError",
+    "DataDriftWarning",
     "ExtractorError",
     "InvalidInputError",
     "MissingDependencyError",
@@ -49,6 +53,12 @@ class MissingDependencyError(AutoDMError, ModuleNotFoundError):
 
     The message names the extra that installs it, e.g. ``pip install 'autodm[report]'``.
     """
+
+
+class DataDriftWarning(UserWarning):
+    """A bundle was trained with other versions of the lexicons, template bank or domain
+    lists than this autodm ships: its verdicts may differ slightly from the figures in its
+    manifest. Retrain it with this autodm to keep them exact."""
 
 
 def describe(value: object, limit: int = 60) -> str:

@@ -7,6 +7,7 @@ import io
 import json
 import pickle
 import struct
+import warnings
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -496,6 +497,51 @@ def test_bundle_with_unknown_feature_names_is_refused_by_the_detector(tmp_path: 
     with pytest.raises(autodm.BundleError, match="not_a_feature") as info:
         autodm.Detector(renamed)
     assert "upgrade autodm" in str(info.value)  # what a bundle from a newer autodm needs
+
+
+def test_the_bundled_model_was_trained_on_the_shipped_data_files() -> None:
+    # Editing a lexicon, the bank or the domain lists means retraining the bundled model.
+    from autodm._resources import data_digest
+
+    assert load_bundle().manifest["training"]["data_digest"] == data_digest()
+
+
+def _with_digest(tmp_path: Path, digest: object) -> Bundle:
+    import json
+
+    folder = load_bundle().save(tmp_path / "b")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    if digest is None:
+        del manifest["training"]["data_digest"]
+    else:
+        manifest["training"]["data_digest"] = digest
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return load_bundle(folder)
+
+
+def test_a_bundle_trained_on_other_data_files_warns(tmp_path: Path) -> None:
+    from autodm.errors import DataDriftWarning
+
+    bundle = _with_digest(tmp_path, "0" * 64)
+    with pytest.warns(DataDriftWarning, match="retrain it with this autodm"):
+        detector = Detector(bundle)
+    # It still works: the warning is about exactness, not safety.
+    assert detector.classify("Thanks for the follow! like my page").probability > 0.5
+
+
+@pytest.mark.parametrize("digest", [None, 42])  # older bundles record none; odd values are ignored
+def test_a_bundle_without_a_data_digest_does_not_warn(tmp_path: Path, digest: object) -> None:
+    bundle = _with_digest(tmp_path, digest)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Detector(bundle)
+
+
+def test_own_templates_replace_the_bank_so_no_drift_is_reported(tmp_path: Path) -> None:
+    bundle = _with_digest(tmp_path, "0" * 64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Detector(bundle, templates=[{"id": "t1", "family": "x", "text": "hello {name}"}])
 
 
 @pytest.mark.parametrize("kind", NGRAM_TOKENS)
