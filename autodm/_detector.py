@@ -77,7 +77,14 @@ class Detector:
     InvalidInputError
         For a threshold out of range or an unknown preset.
     BundleError
-        For a bundle path that cannot be loaded safely.
+        For a bundle path that cannot be loaded safely, or a bundle that reads
+        features this autodm does not produce.
+
+    Warns
+    -----
+    autodm.errors.DataDriftWarning
+        For a bundle trained with other versions of the shipped lexicons, domain
+        lists or (unless ``templates`` is given) template bank than this autodm's.
 
     Examples
     --------
@@ -110,8 +117,8 @@ class Detector:
                 "A bundle trained by a newer autodm needs that version: upgrade autodm, "
                 "or retrain the bundle with this one."
             )
-        if templates is None:
-            _warn_on_drift(self._bundle)
+        if bundle is not None:  # the shipped bundle is tested against the shipped files
+            _warn_on_drift(self._bundle, own_templates=templates is not None)
         self._scorer = Scorer(self._bundle)
         self.feature_names: tuple[str, ...] = self._featurizer.feature_names
         self._recent = VerdictStore(RECENT_VERDICTS)
@@ -384,18 +391,22 @@ def _check_jobs(n_jobs: int) -> None:
         )
 
 
-def _warn_on_drift(bundle: Bundle) -> None:
-    """Warn when ``bundle`` records other shipped data files than this autodm's."""
+def _warn_on_drift(bundle: Bundle, own_templates: bool) -> None:
+    """Warn when ``bundle`` records other shipped data files than this autodm's (the
+    template bank only when the detector reads it)."""
     training = bundle.manifest.get("training")
     recorded = training.get("data_digest") if isinstance(training, Mapping) else None
-    if isinstance(recorded, str) and recorded != data_digest():
+    if not isinstance(recorded, Mapping):
+        return
+    here = data_digest()
+    kinds = [k for k in here if not (own_templates and k == "templates")]
+    drifted = [k for k in kinds if isinstance(recorded.get(k), str) and recorded[k] != here[k]]
+    if drifted:
         warnings.warn(
             DataDriftWarning(
-                "this bundle was trained with other call-to-action lexicons, template bank "
-                "or domain lists than this autodm ships (data digest "
-                f"{recorded[:12]}…, here {data_digest()[:12]}…), so its verdicts may differ "
-                "slightly from the figures in its manifest; retrain it with this autodm to "
-                "keep them exact."
+                f"this bundle was trained with other {' and '.join(drifted)} than this autodm "
+                "ships, so its verdicts may differ slightly from the figures in its manifest; "
+                "retrain it with this autodm to keep them exact."
             ),
             stacklevel=3,
         )

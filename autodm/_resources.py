@@ -17,7 +17,7 @@ __all__ = [
     "read_text",
 ]
 
-_PACKAGE: Final = "autodm.data"
+_PACKAGE: Final = "autodm"
 _DATA: Final = Path(__file__).resolve().parent / "data"
 
 
@@ -29,7 +29,8 @@ def data_files() -> Any:
         return _DATA
     from importlib import resources
 
-    return resources.files(_PACKAGE)
+    # ``data`` is no package of its own, so it is read through autodm's.
+    return resources.files(_PACKAGE).joinpath("data")
 
 
 def read_text(name: str) -> str:
@@ -52,19 +53,37 @@ def lexicon_languages() -> tuple[str, ...]:
     return tuple(sorted(n[4:-5] for n in names if n.startswith("cta_") and n.endswith(".json")))
 
 
+#: What of each shipped data file the signals read (prose such as ``description`` is left out).
+_READ_FIELDS: Final = {
+    "templates": ("templates",),
+    "domains": ("shorteners", "social", "store", "validation", "tlds_suspicious", "tlds"),
+    "lexicons": ("categories",),
+}
+
+
 @cache
-def data_digest() -> str:
-    """SHA-256 (hex) of the shipped files the signals read: the call-to-action lexicons, the
-    template bank and the domain lists. ``train`` records it in a bundle's manifest, so a
-    detector can tell when a bundle was trained on other versions of them."""
+def data_digest() -> dict[str, str]:
+    """SHA-256 (hex) of what the signals read from each kind of shipped data file: the
+    template bank (``"templates"``), the domain lists (``"domains"``) and the call-to-action
+    lexicons (``"lexicons"``). ``train`` records it in a bundle's manifest, so a detector can
+    tell when a bundle was trained on other versions of them. Parsed values are hashed, so
+    the layout of a file and its prose do not count."""
     import hashlib
 
-    digest = hashlib.sha256()
-    names = ["templates.json", "domains.json"]
-    names += [f"lexicons/cta_{lang}.json" for lang in lexicon_languages()]
-    for name in names:
-        digest.update(f"{name}\0{read_text(name)}\0".encode())
-    return digest.hexdigest()
+    files = {
+        "templates": ["templates.json"],
+        "domains": ["domains.json"],
+        "lexicons": [f"lexicons/cta_{lang}.json" for lang in lexicon_languages()],
+    }
+    out = {}
+    for kind, names in files.items():
+        read = {
+            name: {field: load_json(name).get(field) for field in _READ_FIELDS[kind]}
+            for name in names
+        }
+        canonical = json.dumps(read, sort_keys=True, ensure_ascii=False)
+        out[kind] = hashlib.sha256(canonical.encode()).hexdigest()
+    return out
 
 
 class Domains:

@@ -735,8 +735,13 @@ _GREETED: Final = frozenset(
     ["さん", "님", "!", "?", "d", "p", "xd", "xp", "x", "xx", "xo", *_BEFORE_NAMES]
 )
 #: A Korean name with the honorific 님 ("민준님"), which the text layer leaves as one word:
-#: in a greeting alone it counts as the name ("안녕하세요 민준님!").
+#: in a greeting alone it counts as the name ("안녕하세요 민준님!"). Not the addressees a
+#: template writes when it has no name: customer, member, follower, subscriber, neighbour,
+#: visitor, and God.
 _HANGUL_NAME_RE: Final = re.compile("[\uac00-\ud7a3]{2,4}님")
+_HANGUL_NOT_NAMES: Final = frozenset(
+    ["고객님", "회원님", "팔로워님", "구독자님", "이웃님", "방문자님", "하느님", "하나님"]
+)
 #: Words (not "!" or "?") a greeting alone may hold: "hey hey there <name>".
 _MAX_GREETING_WORDS: Final = 4
 
@@ -768,7 +773,9 @@ def greeting_only(tokens: tuple[str, ...]) -> bool:
             return False
         if token in _SALUTATIONS or (previous == "good" and token in _TIMES_OF_DAY):
             greeted = True
-        elif token == "<name>" or _HANGUL_NAME_RE.fullmatch(token):
+        elif token == "<name>" or (
+            _HANGUL_NAME_RE.fullmatch(token) and token not in _HANGUL_NOT_NAMES
+        ):
             names += 1
         elif token == "good" or token in _GREETED:
             pass

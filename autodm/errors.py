@@ -15,7 +15,7 @@ derive from the built-in exception that older code would expect::
              an optional dependency (pandas, matplotlib) that the requested feature needs
 
 and one warning, :class:`DataDriftWarning` (a ``UserWarning``): a bundle trained with other
-versions of the shipped lexicons, template bank or domain lists than this autodm's.
+versions of the shipped lexicons, domain lists or template bank than this autodm's.
 
 Every message says what was wrong, what is accepted and what was received.
 """

@@ -506,9 +506,7 @@ def test_the_bundled_model_was_trained_on_the_shipped_data_files() -> None:
     assert load_bundle().manifest["training"]["data_digest"] == data_digest()
 
 
-def _with_digest(tmp_path: Path, digest: object) -> Bundle:
-    import json
-
+def _with_digest(tmp_path: Path, digest: object) -> Path:
     folder = load_bundle().save(tmp_path / "b")
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     if digest is None:
@@ -516,32 +514,98 @@ def _with_digest(tmp_path: Path, digest: object) -> Bundle:
     else:
         manifest["training"]["data_digest"] = digest
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    return load_bundle(folder)
+    return folder
 
 
-def test_a_bundle_trained_on_other_data_files_warns(tmp_path: Path) -> None:
+def _drifted(*kinds: str) -> dict[str, str]:
+    from autodm._resources import data_digest
+
+    return {k: ("0" * 64 if k in kinds else v) for k, v in data_digest().items()}
+
+
+@pytest.mark.parametrize("kind", ["templates", "domains", "lexicons"])
+def test_a_bundle_trained_on_other_data_files_warns(tmp_path: Path, kind: str) -> None:
     from autodm.errors import DataDriftWarning
 
-    bundle = _with_digest(tmp_path, "0" * 64)
-    with pytest.warns(DataDriftWarning, match="retrain it with this autodm"):
-        detector = Detector(bundle)
+    folder = _with_digest(tmp_path, _drifted(kind))
+    with pytest.warns(DataDriftWarning, match=f"other {kind} than this autodm ships") as seen:
+        detector = Detector(folder)
+    assert seen[0].filename == __file__  # points at the caller's line
     # It still works: the warning is about exactness, not safety.
     assert detector.classify("Thanks for the follow! like my page").probability > 0.5
 
 
-@pytest.mark.parametrize("digest", [None, 42])  # older bundles record none; odd values are ignored
+@pytest.mark.parametrize("digest", [None, 42, {"lexicons": 7}])  # none, or not digests: ignored
 def test_a_bundle_without_a_data_digest_does_not_warn(tmp_path: Path, digest: object) -> None:
-    bundle = _with_digest(tmp_path, digest)
+    folder = _with_digest(tmp_path, digest)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        Detector(bundle)
+        Detector(folder)
 
 
-def test_own_templates_replace_the_bank_so_no_drift_is_reported(tmp_path: Path) -> None:
-    bundle = _with_digest(tmp_path, "0" * 64)
+def test_own_templates_are_no_drift_but_the_lexicons_still_are(tmp_path: Path) -> None:
+    from autodm.errors import DataDriftWarning
+
+    own = [{"id": "t1", "family": "x", "text": "hello {name}"}]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        Detector(bundle, templates=[{"id": "t1", "family": "x", "text": "hello {name}"}])
+        Detector(_with_digest(tmp_path / "a", _drifted("templates")), templates=own)
+    with pytest.warns(DataDriftWarning, match="other lexicons"):
+        Detector(_with_digest(tmp_path / "b", _drifted("templates", "lexicons")), templates=own)
+
+
+def test_the_digest_reads_values_not_layout_or_prose(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import autodm._resources as resources
+
+    before = resources.data_digest()
+    raw = json.loads(resources.read_text("domains.json"))
+    raw["description"] = "reworded"
+    (tmp_path / "domains.json").write_text(json.dumps(raw, indent=7), encoding="utf-8")
+    real = resources.read_text
+    monkeypatch.setattr(
+        resources,
+        "read_text",
+        lambda name: (tmp_path / name).read_text("utf-8") if name == "domains.json" else real(name),
+    )
+    resources.data_digest.cache_clear()
+    try:
+        assert resources.data_digest() == before
+        raw["shorteners"] = [*raw["shorteners"], "short.example"]
+        (tmp_path / "domains.json").write_text(json.dumps(raw), encoding="utf-8")
+        resources.data_digest.cache_clear()
+        changed = resources.data_digest()
+        assert changed["domains"] != before["domains"]
+        assert changed["lexicons"] == before["lexicons"]
+    finally:
+        resources.data_digest.cache_clear()
+
+
+def test_autodm_runs_from_a_zip_import(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    package = Path(autodm.__file__).parent
+    archive = tmp_path / "autodm.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for path in package.rglob("*"):
+            if path.is_file() and "__pycache__" not in path.parts:
+                z.write(path, path.relative_to(package.parent))
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import autodm; "
+        "assert autodm.__file__.startswith(sys.argv[1]), autodm.__file__; "
+        "print(autodm.classify('Thx 4 the follow!! Like my FB page: bit.ly/x1Ab').label)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(archive)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "automated"
 
 
 @pytest.mark.parametrize("kind", NGRAM_TOKENS)
@@ -635,7 +699,7 @@ def test_data_files_fall_back_to_the_resource_reader(
 
     direct = resources.read_text("domains.json")
     monkeypatch.setattr(resources, "_DATA", tmp_path / "absent")
-    assert not isinstance(resources.data_files(), Path)
+    assert resources.data_files() != tmp_path / "absent"  # read through importlib.resources
     assert resources.read_text("domains.json") == direct
     assert resources.lexicon_languages()
 

@@ -31,7 +31,7 @@ def _cases(name: str) -> list[dict[str, Any]]:
 HUMAN = _cases("human.json")
 AUTOMATED = _cases("automated.json")
 
-# Human cases the bundled model (threshold 0.9907, manifest "created" 2026-11-27T17:32:55Z)
+# Human cases the bundled model (threshold 0.9907, manifest "created" 2026-11-27T17:49:25Z)
 # labels "automated"; measured probability in the comment. (At the 0.4 % default before,
 # seven more of the then 112: personal thank-yous for a follow, a fundraiser invitation,
 # discount codes.) "Hey Sam! happy birthday 🎉" (human-greet-03, 0.997 before) left this list

@@ -719,7 +719,7 @@ _GREETINGS_ALONE = [
     "Sam你好",
     "안녕하세요 Sam님",
     "안녕하세요 민준님!",  # a Hangul name with 님 stays one word, and counts as the name
-    "고객님 안녕하세요",
+    "지수님 안녕하세요",
     "こんにちは！",
     "مرحبا Sam",
     "Привет!",
@@ -757,6 +757,8 @@ _MORE_THAN_A_GREETING = [
     "hi :D :D :D :D",  # five words
     "Hi Sam Smith Jones",  # a third name is more
     "안녕하세요 민준님 지수님",  # so is a second Hangul name
+    "고객님 안녕하세요",  # a template's "customer" is no name
+    "안녕하세요 팔로워님!",
     "안녕하세요 민준님! 팔로우 감사합니다",
     "Hey Sam Happy Tuesday",
     "x",
