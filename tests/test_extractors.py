@@ -603,6 +603,14 @@ def test_thx_4_the_follow_is_thanks(cta: CallToAction) -> None:
         ("Geri takip ettiğin için teşekkürler! hangi atölyeye gidiyosun?", 1.0),
         ("Makasih udah follow balik! pake kamera apa?", 1.0),
         ("感谢回关！你在哪里拍的？", 1.0),
+        # No lexicon for the language: a thanks word and the borrowed "follow".
+        ("Dzięki za follow! którym szlakiem szedłeś?", 1.0),
+        ("Salamat sa pag-follow! Saan mo kinuha yung picture?", 1.0),
+        ("Díky za follow back! jak dlouho ho necháváš kynout?", 1.0),
+        ("Cảm ơn bạn đã follow nha! chụp ở đâu vậy?", 1.0),
+        ("Спасибо за фолоу! где снимал?", 1.0),
+        ("Ευχαριστώ για το follow back! σε ποιο γυμναστήριο πας;", 1.0),  # Greek question mark
+        ("Glad to connect! are you the Sam from the gym?", 1.0),
         # Something more, and it is an ordinary canned thank-you again.
         ("Thanks for the follow! Have you seen my site? example.com", 0.0),
         ("Thanks for the follow! questions? write to me at sam@example.com", 0.0),
@@ -611,6 +619,10 @@ def test_thx_4_the_follow_is_thanks(cta: CallToAction) -> None:
         ("感谢关注！求互关？", 0.0),
         ("Thanks for the follow! have you seen @mybrand?", 0.0),  # a handle pushes an account
         ("thanks for the follow! see profile.php?id=123", 0.0),  # "?" inside an address
+        ("welcome to my channel! any questions?", 0.0),  # a welcome is no thanks here
+        ("Thanks! Follow back?", 0.0),  # punctuation between: a demand, not a thanks
+        ("Dzięki za follow! follow back?", 0.0),
+        ("thanks, I'll follow up tomorrow?", 0.0),
         ("Thanks for the follow! Want 10% off? Use code HI10", 0.0),
         # No question, or no thanks.
         ("Thanks for the follow! Have a great day", 0.0),

@@ -44,8 +44,9 @@ _FLAG_FEATURES: Final = {
 }
 _CJK_RE: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 #: A question mark that ends a word (not "?id=1" in an address the text layer did not take
-#: for a link), an Arabic one, or an opening Spanish one. The text layer folds "？" to "?".
-_QUESTION_RE: Final = re.compile("[?\u061f](?!\\w)|\u00bf")
+#: for a link), an Arabic one, an opening Spanish one, or the Greek one, which the text
+#: layer folds to ";" (as it folds "？" to "?"): a ";" right after a Greek letter.
+_QUESTION_RE: Final = re.compile("[?\u061f](?!\\w)|\u00bf|(?<=[\u0370-\u03ff]);")
 _PLAIN_PHRASE_RE: Final = re.compile(r"[a-z]+(?: [a-z]+)*")
 
 
@@ -65,6 +66,29 @@ def phrase_tokens(folded: str) -> tuple[str, ...]:
         if not _WEEKDAYS.intersection(words):
             return words
     return view(folded).tokens
+
+
+#: The welcomes among the follow thanks ("welcome to my page"): a bot's greeting to each new
+#: follower, so a question after one is no sign of a person.
+_WELCOME_RE: Final = re.compile(
+    "welcome|bienvenid|bem-vind|bienvenue|willkommen|benvenut|hoş geldin|selamat datang"
+    "|اهلا|أهلا|欢迎|ようこそ"
+)
+#: "Thanks" in many languages, for thank-yous that borrow the English "follow" in languages
+#: the lexicons do not cover ("Dzięki za follow!", "Salamat sa pag-follow!").
+_THANKS_WORDS: Final = (
+    "thanks|thank|thx|tnx|ty|danke|merci|gracias|grazie|obrigad[oa]|valeu|dzięki|dziękuję"
+    "|díky|děkuji|dík|mersi|mulțumesc|multumesc|salamat|asante|ευχαριστώ|спасибо|дякую"
+    "|благодарю|bedankt|dankjewel|dank je|tack|takk|kiitos|köszi|köszönöm|hvala|makasih"
+    "|terima kasih|cảm ơn|cám ơn|teşekkürler|sağol|شكرا|ممنون|مرسی|תודה"
+)
+#: A thanks word, then at most three words joined by spaces or hyphens (no punctuation in
+#: between: "thanks! follow back" is a demand), then the borrowed "follow", not "follow up".
+#: Every repeat is bounded, so the match is linear in the message.
+_BORROWED_THANKS_RE: Final = re.compile(
+    rf"(?<!\w)(?:{_THANKS_WORDS})(?:[ -]\w+){{0,3}}?[ -](follow|followback|фолоу|фоллоу)"
+    r"(?!\w)(?! up(?!\w))"
+)
 
 
 class _Lexicon:
@@ -167,10 +191,12 @@ class CallToAction:
     cta_thanks_question
         1.0 when the message thanks the reader for following and asks a question,
         with no link, e-mail address or handle, and no phrase of another category
-        outside the thanks ("thanks for the follow back" is thanks alone):
-        "thanks for the follow! which trail was that?". An auto-DM fired at a new
-        follower thanks and then pushes something; a person who thanks often asks
-        about the reader. Unlike the others this signal may point either way.
+        but a follow-back inside the thanks ("thanks for the follow back"): "thanks
+        for the follow! which trail was that?". A welcome is no thanks here; in a
+        language without a lexicon a thanks word before the borrowed "follow" is
+        ("dzięki za follow"). An auto-DM fired at a new follower thanks and then
+        pushes something; a person who thanks often asks about the reader. Unlike
+        the others this signal may point either way.
 
     Parameters
     ----------
@@ -232,23 +258,39 @@ class CallToAction:
     def _thanks_and_question(self, message_view: TextView, hits: dict[str, list[str]]) -> str:
         """The thanks phrase of a message that thanks for a follow, asks a question and
         pushes nothing: no link, e-mail address or handle, and no phrase of another
-        category except inside the thanks ("thanks for the follow back", "geri takip
-        ettiğin için teşekkürler"). Else ""."""
-        thanks = hits.get("thanks_follow")
+        category, except a follow-back phrase inside the thanks ("thanks for the follow
+        back", "geri takip ettiğin için teşekkürler"). A welcome ("welcome to my page")
+        is not a thanks here. In a language without a lexicon,
+        a thanks word and the English "follow" it borrows count too ("dzięki za follow!").
+        Else ""."""
         if (
-            not thanks
-            or message_view.links
+            message_view.links
             or message_view.emails
             or message_view.handles
             or not _QUESTION_RE.search(message_view.masked)
         ):
             return ""
+        thanks = [p for p in hits.get("thanks_follow", ()) if not _WELCOME_RE.search(p.casefold())]
+        if not thanks:
+            return self._borrowed_thanks(message_view, hits)
         if len(hits) > 1:
             spans = self._lexicon.spans(message_view)
             inside = [(cjk, i, j) for c, cjk, i, j in spans if c == "thanks_follow"]
             for category, cjk, start, end in spans:
-                if category != "thanks_follow" and not any(
+                nested = category == "follow_back" and any(
                     cjk == in_cjk and start < j and i < end for in_cjk, i, j in inside
-                ):
+                )
+                if category != "thanks_follow" and not nested:
                     return ""
         return thanks[0]
+
+    @staticmethod
+    def _borrowed_thanks(message_view: TextView, hits: dict[str, list[str]]) -> str:
+        """ "dzięki za follow" in a message with no lexicon phrase but a follow-back one
+        about that same follow (its only "follow": "Díky za follow back!"), else ""."""
+        if set(hits) - {"follow_back"}:
+            return ""
+        match = _BORROWED_THANKS_RE.search(message_view.masked)
+        if match is None or (hits and message_view.tokens.count(match.group(1)) > 1):
+            return ""
+        return match.group(0)
