@@ -68,27 +68,31 @@ def phrase_tokens(folded: str) -> tuple[str, ...]:
     return view(folded).tokens
 
 
-#: The welcomes among the follow thanks ("welcome to my page"): a bot's greeting to each new
-#: follower, so a question after one is no sign of a person.
-_WELCOME_RE: Final = re.compile(
+#: Follow thanks that a bot sends every new follower or contact whatever it says next: a
+#: welcome ("welcome to my page") and thanks for connecting, the opener of automated
+#: LinkedIn outreach. A question after one is no sign of a person.
+_NOT_PERSONAL_RE: Final = re.compile(
     "welcome|bienvenid|bem-vind|bienvenue|willkommen|benvenut|hoş geldin|selamat datang"
-    "|اهلا|أهلا|欢迎|ようこそ"
+    "|اهلا|أهلا|欢迎|ようこそ|connect|conect|conex|connexion|connessione|connetter|vernetz"
+    "|bağlantı|terhubung|التواصل|つながり|network"
 )
-#: "Thanks" in many languages, for thank-yous that borrow the English "follow" in languages
-#: the lexicons do not cover ("Dzięki za follow!", "Salamat sa pag-follow!").
+#: "Thanks" in languages the lexicons do not cover, for thank-yous that borrow the English
+#: "follow" ("Dzięki za follow!", "Salamat sa pag-follow!").
 _THANKS_WORDS: Final = (
-    "thanks|thank|thx|tnx|ty|danke|merci|gracias|grazie|obrigad[oa]|valeu|dzięki|dziękuję"
-    "|díky|děkuji|dík|mersi|mulțumesc|multumesc|salamat|asante|ευχαριστώ|спасибо|дякую"
-    "|благодарю|bedankt|dankjewel|dank je|tack|takk|kiitos|köszi|köszönöm|hvala|makasih"
-    "|terima kasih|cảm ơn|cám ơn|teşekkürler|sağol|شكرا|ممنون|مرسی|תודה"
+    "dzięki|dziękuję|díky|děkuji|dík|mersi|mulțumesc|mulţumesc|multumesc|salamat|asante"
+    "|ευχαριστώ|ευχαριστω|спасибо|дякую|благодарю|bedankt|dankjewel|dank je|dank u wel"
+    "|tak|tack|takk|kiitos|köszi|köszönöm|hvala|cảm ơn|cám ơn|ممنون|مرسی|תודה"
 )
-#: A thanks word, then at most three words joined by spaces or hyphens (no punctuation in
-#: between: "thanks! follow back" is a demand), then the borrowed "follow", not "follow up".
+#: A thanks word, then one to three words joined by spaces or hyphens ("za", "sa pag": no
+#: punctuation in between, and never the follow right after the thanks, as in a demand
+#: "thanks, follow back?"), then the borrowed "follow", not "follow up" or "follow-up".
 #: Every repeat is bounded, so the match is linear in the message.
 _BORROWED_THANKS_RE: Final = re.compile(
-    rf"(?<!\w)(?:{_THANKS_WORDS})(?:[ -]\w+){{0,3}}?[ -](follow|followback|фолоу|фоллоу)"
-    r"(?!\w)(?! up(?!\w))"
+    rf"(?<!\w)(?:{_THANKS_WORDS})(?:[ -]\w+){{1,3}}?[ -](?:follow|followback|фолоу|фоллоу)"
+    r"(?!\w)(?![ -]ups?(?!\w))"
 )
+#: Tokens that name a follow (leetspeak already undone), counted by _borrowed_thanks.
+_FOLLOW_STEMS: Final = ("follow", "фолоу", "фоллоу")
 
 
 class _Lexicon:
@@ -192,11 +196,11 @@ class CallToAction:
         1.0 when the message thanks the reader for following and asks a question,
         with no link, e-mail address or handle, and no phrase of another category
         but a follow-back inside the thanks ("thanks for the follow back"): "thanks
-        for the follow! which trail was that?". A welcome is no thanks here; in a
-        language without a lexicon a thanks word before the borrowed "follow" is
-        ("dzięki za follow"). An auto-DM fired at a new follower thanks and then
-        pushes something; a person who thanks often asks about the reader. Unlike
-        the others this signal may point either way.
+        for the follow! which trail was that?". A welcome or thanks for connecting is no
+        thanks here; in a language without a lexicon a thanks word a few words before
+        the borrowed "follow" is ("dzięki za follow"). An auto-DM fired at a new
+        follower thanks and then pushes something; a person who thanks often asks about
+        the reader. Unlike the others this signal may point either way.
 
     Parameters
     ----------
@@ -259,8 +263,8 @@ class CallToAction:
         """The thanks phrase of a message that thanks for a follow, asks a question and
         pushes nothing: no link, e-mail address or handle, and no phrase of another
         category, except a follow-back phrase inside the thanks ("thanks for the follow
-        back", "geri takip ettiğin için teşekkürler"). A welcome ("welcome to my page")
-        is not a thanks here. In a language without a lexicon,
+        back", "geri takip ettiğin için teşekkürler"). A welcome ("welcome to my page") or
+        thanks for connecting is not a thanks here. In a language without a lexicon,
         a thanks word and the English "follow" it borrows count too ("dzięki za follow!").
         Else ""."""
         if (
@@ -270,7 +274,9 @@ class CallToAction:
             or not _QUESTION_RE.search(message_view.masked)
         ):
             return ""
-        thanks = [p for p in hits.get("thanks_follow", ()) if not _WELCOME_RE.search(p.casefold())]
+        thanks = [
+            p for p in hits.get("thanks_follow", ()) if not _NOT_PERSONAL_RE.search(p.casefold())
+        ]
         if not thanks:
             return self._borrowed_thanks(message_view, hits)
         if len(hits) > 1:
@@ -286,11 +292,11 @@ class CallToAction:
 
     @staticmethod
     def _borrowed_thanks(message_view: TextView, hits: dict[str, list[str]]) -> str:
-        """ "dzięki za follow" in a message with no lexicon phrase but a follow-back one
-        about that same follow (its only "follow": "Díky za follow back!"), else ""."""
+        """ "dzięki za follow" in a message with no lexicon phrase but a follow-back one,
+        and no other word for a follow ("Díky za follow back!", not "Dzięki za follow!
+        f0ll0w back?"), else ""."""
         if set(hits) - {"follow_back"}:
             return ""
         match = _BORROWED_THANKS_RE.search(message_view.masked)
-        if match is None or (hits and message_view.tokens.count(match.group(1)) > 1):
-            return ""
-        return match.group(0)
+        follows = sum(any(s in t for s in _FOLLOW_STEMS) for t in message_view.plain_tokens)
+        return match.group(0) if match and follows == 1 else ""
