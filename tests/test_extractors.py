@@ -610,6 +610,7 @@ def test_thx_4_the_follow_is_thanks(cta: CallToAction) -> None:
         ("Cảm ơn bạn đã follow nha! chụp ở đâu vậy?", 1.0),
         ("Спасибо за фолоу! где снимал?", 1.0),
         ("Ευχαριστώ για το follow back! σε ποιο γυμναστήριο πας;", 1.0),  # Greek question mark
+        ("Terima kasih follow balik! selalu pergi spot mana?", 1.0),
         # Something more, and it is an ordinary canned thank-you again.
         ("Thanks for the follow! Have you seen my site? example.com", 0.0),
         ("Thanks for the follow! questions? write to me at sam@example.com", 0.0),
