@@ -610,7 +610,8 @@ def test_thx_4_the_follow_is_thanks(cta: CallToAction) -> None:
         ("Cảm ơn bạn đã follow nha! chụp ở đâu vậy?", 1.0),
         ("Спасибо за фолоу! где снимал?", 1.0),
         ("Ευχαριστώ για το follow back! σε ποιο γυμναστήριο πας;", 1.0),  # Greek question mark
-        ("Terima kasih follow balik! selalu pergi spot mana?", 1.0),
+        ("Makasih banyak udah follow! selalu pergi spot mana?", 1.0),
+        ("Merci du follow ! c'était où ?", 1.0),
         # Something more, and it is an ordinary canned thank-you again.
         ("Thanks for the follow! Have you seen my site? example.com", 0.0),
         ("Thanks for the follow! questions? write to me at sam@example.com", 0.0),
@@ -629,6 +630,11 @@ def test_thx_4_the_follow_is_thanks(cta: CallToAction) -> None:
         ("Dzięki za follow! f0ll0w back?", 0.0),  # a second follow: a demand
         ("Dzięki za followback! follow back?", 0.0),
         ("pretty follow?", 0.0),
+        ("Glad to connect! are you the Sam from the gym?", 0.0),  # a connecting opener
+        ("Terima kasih, follow balik ya?", 0.0),  # "thanks, follow back": a demand
+        ("Dzięki za follow! f4f?", 0.0),  # a swap demand
+        ("Dzięki za follow! folow back?", 0.0),  # a misspelt second follow
+        ("Thanks for the follow! Follow my backup account?", 0.0),
         ("Thanks! Follow back?", 0.0),  # punctuation between: a demand, not a thanks
         ("Dzięki za follow! follow back?", 0.0),
         ("thanks, I'll follow up tomorrow?", 0.0),

@@ -91,8 +91,21 @@ _BORROWED_THANKS_RE: Final = re.compile(
     rf"(?<!\w)(?:{_THANKS_WORDS})(?:[ -]\w+){{1,3}}?[ -](?:follow|followback|фолоу|фоллоу)"
     r"(?!\w)(?![ -]ups?(?!\w))"
 )
-#: Tokens that name a follow (leetspeak already undone), counted by _borrowed_thanks.
-_FOLLOW_STEMS: Final = ("follow", "фолоу", "фоллоу")
+#: Words that name a follow, as parts of tokens with leetspeak undone ("f0ll0w", "folow",
+#: "follback", "фолоу"), and the swap demands ("f4f", "s4s", "l4l") as typed.
+_FOLLOW_STEMS: Final = ("follow", "folow", "fllw", "folb", "follb", "фолоу", "фоллоу", "фолов")
+_SWAP_DEMANDS: Final = frozenset(["f4f", "s4s", "l4l", "sub4sub", "like4like", "fb4fb"])
+
+
+def _follow_words(message_view: TextView) -> list[int]:
+    """Positions of the tokens that name a follow or ask for a swap."""
+    return [
+        i
+        for i, (token, plain) in enumerate(
+            zip(message_view.tokens, message_view.plain_tokens, strict=True)
+        )
+        if token in _SWAP_DEMANDS or any(stem in plain for stem in _FOLLOW_STEMS)
+    ]
 
 
 class _Lexicon:
@@ -261,12 +274,16 @@ class CallToAction:
 
     def _thanks_and_question(self, message_view: TextView, hits: dict[str, list[str]]) -> str:
         """The thanks phrase of a message that thanks for a follow, asks a question and
-        pushes nothing: no link, e-mail address or handle, and no phrase of another
-        category, except a follow-back phrase inside the thanks ("thanks for the follow
-        back", "geri takip ettiğin için teşekkürler"). A welcome ("welcome to my page") or
-        thanks for connecting is not a thanks here. In a language without a lexicon,
-        a thanks word and the English "follow" it borrows count too ("dzięki za follow!").
-        Else ""."""
+        pushes nothing, else "".
+
+        Nothing pushed: no link, e-mail address or handle; no phrase of another category,
+        except a follow-back phrase inside the thanks ("thanks for the follow back",
+        "geri takip ettiğin için teşekkürler"); and no word for a follow or a swap outside
+        the thanks ("…! Follow my backup account?", "…! f4f?"). A welcome ("welcome to my
+        page") or thanks for connecting is not a thanks here. In a language without a
+        lexicon, a thanks word a few words before the borrowed "follow" is
+        ("dzięki za follow!").
+        """
         if (
             message_view.links
             or message_view.emails
@@ -277,26 +294,29 @@ class CallToAction:
         thanks = [
             p for p in hits.get("thanks_follow", ()) if not _NOT_PERSONAL_RE.search(p.casefold())
         ]
-        if not thanks:
-            return self._borrowed_thanks(message_view, hits)
-        if len(hits) > 1:
+        if thanks:
             spans = self._lexicon.spans(message_view)
             inside = [(cjk, i, j) for c, cjk, i, j in spans if c == "thanks_follow"]
-            for category, cjk, start, end in spans:
-                nested = category == "follow_back" and any(
-                    cjk == in_cjk and start < j and i < end for in_cjk, i, j in inside
-                )
-                if category != "thanks_follow" and not nested:
-                    return ""
-        return thanks[0]
-
-    @staticmethod
-    def _borrowed_thanks(message_view: TextView, hits: dict[str, list[str]]) -> str:
-        """ "dzięki za follow" in a message with no lexicon phrase but a follow-back one,
-        and no other word for a follow ("Díky za follow back!", not "Dzięki za follow!
-        f0ll0w back?"), else ""."""
-        if set(hits) - {"follow_back"}:
-            return ""
-        match = _BORROWED_THANKS_RE.search(message_view.masked)
-        follows = sum(any(s in t for s in _FOLLOW_STEMS) for t in message_view.plain_tokens)
-        return match.group(0) if match and follows == 1 else ""
+            phrase = thanks[0]
+        else:
+            if set(hits) - {"follow_back"}:
+                return ""
+            match = _BORROWED_THANKS_RE.search(message_view.masked)
+            follows = _follow_words(message_view)
+            if match is None or len(follows) != 1:
+                return ""
+            spans = self._lexicon.spans(message_view) if hits else []
+            inside = [(False, follows[0], follows[0] + 1)]  # the borrowed "follow"
+            phrase = match.group(0)
+        words = [(False, i, i + 1) for i in _follow_words(message_view)]
+        for category, cjk, start, end in [(c, k, i, j) for c, k, i, j in spans] + [
+            ("follow word", k, i, j) for k, i, j in words
+        ]:
+            if category == "thanks_follow":
+                continue
+            nested = category in ("follow_back", "follow word") and any(
+                cjk == in_cjk and start < j and i < end for in_cjk, i, j in inside
+            )
+            if not nested:
+                return ""
+        return phrase
