@@ -77,10 +77,10 @@ def data_digest() -> dict[str, str]:
     }
     out = {}
     for kind, names in files.items():
-        read = {
-            name: {field: load_json(name).get(field) for field in _READ_FIELDS[kind]}
-            for name in names
-        }
+        read = {}
+        for name in names:
+            raw = load_json(name)
+            read[name] = {field: raw.get(field) for field in _READ_FIELDS[kind]}
         canonical = json.dumps(read, sort_keys=True, ensure_ascii=False)
         out[kind] = hashlib.sha256(canonical.encode()).hexdigest()
     return out

@@ -294,26 +294,22 @@ class CallToAction:
         thanks = [
             p for p in hits.get("thanks_follow", ()) if not _NOT_PERSONAL_RE.search(p.casefold())
         ]
+        follows = _follow_words(message_view)
         if thanks:
             spans = self._lexicon.spans(message_view)
             inside = [(cjk, i, j) for c, cjk, i, j in spans if c == "thanks_follow"]
             phrase = thanks[0]
         else:
-            if set(hits) - {"follow_back"}:
-                return ""
             match = _BORROWED_THANKS_RE.search(message_view.masked)
-            follows = _follow_words(message_view)
-            if match is None or len(follows) != 1:
+            if set(hits) - {"follow_back"} or match is None or len(follows) != 1:
                 return ""
             spans = self._lexicon.spans(message_view) if hits else []
             inside = [(False, follows[0], follows[0] + 1)]  # the borrowed "follow"
             phrase = match.group(0)
-        words = [(False, i, i + 1) for i in _follow_words(message_view)]
-        for category, cjk, start, end in [(c, k, i, j) for c, k, i, j in spans] + [
-            ("follow word", k, i, j) for k, i, j in words
-        ]:
-            if category == "thanks_follow":
-                continue
+        # Everything else must be a follow-back phrase or a follow word inside the thanks.
+        others = [span for span in spans if span[0] != "thanks_follow"]
+        others += [("follow word", False, i, i + 1) for i in follows]
+        for category, cjk, start, end in others:
             nested = category in ("follow_back", "follow word") and any(
                 cjk == in_cjk and start < j and i < end for in_cjk, i, j in inside
             )
