@@ -314,6 +314,7 @@ def train_with_scores(
     ratio_power: float = 0.0,
     target_fpr: float = OPERATING_FPR["balanced"],
     cv: int = 5,
+    cv_repeats: int = 1,
     random_state: int = 0,
     description: Mapping[str, Any] | None = None,
 ) -> tuple[Bundle, NDArray[np.float64]]:
@@ -324,6 +325,9 @@ def train_with_scores(
     threshold and calibration on out-of-fold scores of a ``cv``-fold split
     (grouped by ``groups`` when given: pass the sender, so one sender's messages
     never straddle folds), and returns the bundle; save it with :meth:`Bundle.save`.
+    With ``cv_repeats`` above 1 the split is drawn that many times and the thresholds
+    and calibration come from all the out-of-fold scores together, so they depend less
+    on which messages happened to share a fold.
 
     Parameters
     ----------
@@ -389,6 +393,12 @@ def train_with_scores(
         threshold; with ``sources``, on every source of human messages separately.
     cv : int, default 5
         Folds for the out-of-fold scores.
+    cv_repeats : int, default 1
+        How many times to draw the ``cv``-fold split (the ``r``-th with the seed
+        ``random_state + r``). A threshold is a high quantile of the human messages'
+        out-of-fold scores, set by the few highest of them, and one message's score moves
+        with the messages it was held out with; the quantile of all repeats' scores
+        together moves less. Each repeat costs ``cv`` more fits.
     random_state : int, default 0
     description : mapping, optional
         JSON-safe facts about the training data, stored in the manifest.
@@ -397,7 +407,8 @@ def train_with_scores(
     -------
     Bundle
         (``train_with_scores`` returns it with the out-of-fold P(automated) of every
-        message, the figures the thresholds were chosen on.)
+        message in the first split, the figures the thresholds were chosen on when
+        ``cv_repeats`` is 1.)
 
     Raises
     ------
@@ -413,6 +424,10 @@ def train_with_scores(
         raise InvalidInputError("every message must be a str.")
     if isinstance(cv, bool) or not isinstance(cv, int) or cv < 2:
         raise InvalidInputError(f"`cv` must be an int of at least 2 folds. Got {describe(cv)}.")
+    if isinstance(cv_repeats, bool) or not isinstance(cv_repeats, int) or cv_repeats < 1:
+        raise InvalidInputError(
+            f"`cv_repeats` must be an int of at least 1. Got {describe(cv_repeats)}."
+        )
     counts = np.bincount(y, minlength=2)
     if min(counts) < cv:
         raise InvalidInputError(
@@ -522,34 +537,42 @@ def train_with_scores(
             out = out + grams[rows] @ model.ngram_coef
         return np.asarray(out, dtype=np.float64)
 
-    oof = np.zeros(n)
-    if groups is not None:
-        splitter: Any = StratifiedGroupKFold(n_splits=cv, shuffle=True, random_state=random_state)
-        splits = splitter.split(dense, y, groups=np.asarray([str(g) for g in groups]))
-    else:
-        splitter = StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state)
-        splits = splitter.split(dense, y)
-    for train_rows, test_rows in splits:
-        oof[test_rows] = decision(fit(train_rows), test_rows)
+    group_array = None if groups is None else np.asarray([str(g) for g in groups])
+    oof = np.zeros((cv_repeats, n))
+    for repeat in range(cv_repeats):
+        seed = random_state + repeat
+        if group_array is not None:
+            splitter: Any = StratifiedGroupKFold(n_splits=cv, shuffle=True, random_state=seed)
+            splits = splitter.split(dense, y, groups=group_array)
+        else:
+            splitter = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
+            splits = splitter.split(dense, y)
+        for train_rows, test_rows in splits:
+            oof[repeat, test_rows] = decision(fit(train_rows), test_rows)
 
-    slope, offset = _platt(oof[calibrated], y[calibrated])
+    # Every repeat's scores side by side, as if each were more messages of the same kinds.
+    def pooled(values: NDArray[Any]) -> NDArray[Any]:
+        return np.tile(values, cv_repeats)
+
+    slope, offset = _platt(oof[:, calibrated].ravel(), pooled(y[calibrated]))
     if not slope > 0:
         raise InvalidInputError(
             "the out-of-fold scores do not rank the calibration messages (automated ones "
             "do not score higher): give more messages, or other `calibration_sources`."
         )
-    cut_sources = None if source_array is None else source_array[measured]
-    probs = 1.0 / (1.0 + np.exp(-(slope * oof + offset)))
+    cut_sources = None if source_array is None else pooled(source_array[measured])
+    all_probs = 1.0 / (1.0 + np.exp(-(slope * oof + offset)))
+    cut_probs, cut_y = all_probs[:, measured].ravel(), pooled(y[measured])
     points = {}
     for name, fpr in OPERATING_FPR.items():
-        t = _threshold_for(probs[measured], y[measured], fpr, cut_sources)
+        t = _threshold_for(cut_probs, cut_y, fpr, cut_sources)
         points[name] = {
             "threshold": t,
             "target_fpr": fpr,
-            "recall": float(np.mean(probs[measured & (y == 1)] >= t)),
-            "fpr": float(np.mean(probs[measured & (y == 0)] >= t)),
+            "recall": float(np.mean(cut_probs[cut_y == 1] >= t)),
+            "fpr": float(np.mean(cut_probs[cut_y == 0] >= t)),
         }
-    threshold = _threshold_for(probs[measured], y[measured], target_fpr, cut_sources)
+    threshold = _threshold_for(cut_probs, cut_y, target_fpr, cut_sources)
     final = fit(np.arange(n))
     # The oldest format that reads this bundle right: format 1 knows no char_weight.
     weighs_chars = final.ngram_coef is not None and bool(char_sizes) and char_weight != 1.0
@@ -584,6 +607,7 @@ def train_with_scores(
             "signal_scale": signal_scale,
             "ratio_power": ratio_power if scale_ngrams > 0 else 0.0,  # what was applied
             "cv": cv,
+            "cv_repeats": cv_repeats,
             "grouped": groups is not None,
             "target_fpr": target_fpr,
             "calibration_messages": int(calibrated.sum()),
@@ -594,10 +618,10 @@ def train_with_scores(
         },
         "metrics": {
             "out_of_fold": {
-                "roc_auc": _auc(probs[measured], y[measured]),
-                "recall": float(np.mean(probs[measured & (y == 1)] >= threshold)),
-                "fpr": float(np.mean(probs[measured & (y == 0)] >= threshold)),
-                "by_source": _per_source(probs, y, sources, points),
+                "roc_auc": _auc(cut_probs, cut_y),
+                "recall": float(np.mean(cut_probs[cut_y == 1] >= threshold)),
+                "fpr": float(np.mean(cut_probs[cut_y == 0] >= threshold)),
+                "by_source": _per_source(all_probs, y, sources, points),
             }
         },
     }
@@ -610,7 +634,7 @@ def train_with_scores(
     }
     if final.ngram_coef is not None:
         arrays["ngram_coef"] = final.ngram_coef.astype(np.float32).astype(np.float64)
-    return bundle_from_parts(manifest, arrays), probs
+    return bundle_from_parts(manifest, arrays), all_probs[0]
 
 
 def _bundle_only(
@@ -639,7 +663,10 @@ def _per_source(
     sources: Sequence[str] | None,
     points: Mapping[str, Mapping[str, float]],
 ) -> dict[str, dict[str, float]]:
-    """Out-of-fold rate per source at each operating point: recall, or FPR for human sources."""
+    """Out-of-fold rate per source at each operating point: recall, or FPR for human sources.
+
+    ``probs`` holds a row of scores per repeat of the split; the rates are over all of them.
+    """
     if sources is None:
         return {}
     names = np.asarray([str(s) for s in sources])
@@ -648,7 +675,7 @@ def _per_source(
         mask = names == name
         row: dict[str, float] = {"n": int(mask.sum()), "automated": int(y[mask].sum())}
         for point, spec in points.items():
-            row[point] = float(np.mean(probs[mask] >= spec["threshold"]))
+            row[point] = float(np.mean(probs[:, mask] >= spec["threshold"]))
         out[name] = row
     return out
 

@@ -97,6 +97,9 @@ def test_labels_to_array_refuses_unknown_labels(label: object) -> None:
         ((MESSAGES, LABELS), {"ratio_power": 3.0}, "`ratio_power`"),
         ((MESSAGES, LABELS), {"ratio_power": True}, "`ratio_power`"),
         ((MESSAGES, LABELS), {"ratio_power": "0.5"}, "`ratio_power`"),
+        ((MESSAGES, LABELS), {"cv_repeats": 0}, "`cv_repeats`"),
+        ((MESSAGES, LABELS), {"cv_repeats": 2.0}, "`cv_repeats`"),
+        ((MESSAGES, LABELS), {"cv_repeats": True}, "`cv_repeats`"),
         ((MESSAGES, LABELS), {"buckets": 1000}, "power of two"),
         ((MESSAGES, LABELS), {"buckets": 1}, "power of two"),
         ((MESSAGES, LABELS), {"buckets": 0}, "power of two"),
@@ -255,6 +258,43 @@ def test_calibration_sources_calibrate_on_their_messages_only(
         other = real_only.manifest["operating_points"][name]
         assert (point["recall"], point["fpr"]) == (other["recall"], other["fpr"])
         assert np.array_equal(p_all >= point["threshold"], p_real >= other["threshold"])
+
+
+def test_repeated_splits_set_thresholds_on_all_their_scores_together(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Two repeats are the splits of random_state 0 and 1, each scored as a single run would
+    # score it; the calibration and every threshold come from both runs' scores pooled.
+    sources = ["a", "b"] * 3 + ["a"] * 3 + ["b"] * 3
+    options = {"cv": 3, "buckets": 256, "sources": sources, "target_fpr": 0.2}
+    fitted: list[np.ndarray] = []
+
+    def spy(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        fitted.append(scores.copy())
+        return _platt(scores, y)
+
+    monkeypatch.setattr(training, "_platt", spy)
+    first, _ = train_with_scores(MESSAGES, LABELS, random_state=0, **options)
+    train_with_scores(MESSAGES, LABELS, random_state=1, **options)
+    both, p_both = train_with_scores(MESSAGES, LABELS, cv_repeats=2, **options)
+    one, other, pooled = fitted
+    assert not np.array_equal(one, other)  # the two splits differ
+    assert np.array_equal(pooled, np.concatenate([one, other]))
+    y = np.tile(labels_to_array(LABELS), 2)
+    assert both.calibration == _platt(pooled, y)
+    slope, offset = both.calibration
+    probs = 1.0 / (1.0 + np.exp(-(slope * pooled + offset)))
+    cut = np.tile(np.asarray(sources), 2)
+    assert both.threshold == training._threshold_for(probs, y, 0.2, cut)
+    for point in both.operating_points.values():
+        assert point["threshold"] == training._threshold_for(probs, y, point["target_fpr"], cut)
+        assert point["recall"] == float(np.mean(probs[y == 1] >= point["threshold"]))
+    # the first split's scores come back, on the pooled calibration
+    assert np.allclose(p_both, probs[: len(MESSAGES)])
+    assert both.manifest["training"]["cv_repeats"] == 2
+    assert first.manifest["training"]["cv_repeats"] == 1
+    by_source = both.manifest["metrics"]["out_of_fold"]["by_source"]
+    assert {name: row["n"] for name, row in by_source.items()} == {"a": 6, "b": 6}
 
 
 @pytest.mark.parametrize(
