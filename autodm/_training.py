@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 import math
+import numbers
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -58,6 +59,8 @@ RATIO_SMOOTHING: Final = 0.1
 #: The largest ``ratio_power`` accepted. NBSVM itself uses 1; far above it a handful of
 #: buckets would carry the whole n-gram block.
 _MAX_RATIO_POWER: Final = 2.0
+#: The most fold splits ``cv_repeats`` may draw (each costs ``cv`` fits).
+_MAX_CV_REPEATS: Final = 100
 #: Target false-positive rates of the named operating points.
 OPERATING_FPR: Final = {"strict": 0.001, "balanced": 0.005, "lenient": 0.02}
 
@@ -394,12 +397,13 @@ def train_with_scores(
     cv : int, default 5
         Folds for the out-of-fold scores.
     cv_repeats : int, default 1
-        How many times to draw the ``cv``-fold split (the ``r``-th with the seed
-        ``random_state + r``). A threshold is a high quantile of the human messages'
-        out-of-fold scores, set by the few highest of them, and one message's score moves
-        with the messages it was held out with; the quantile of all repeats' scores
-        together moves less. Each repeat costs ``cv`` more fits.
+        How many times to draw the ``cv``-fold split, at most 100 (split ``r``, counted
+        from 0, with the seed ``random_state + r``). A threshold is a high quantile of the
+        human messages' out-of-fold scores, set by the few highest of them, and one
+        message's score moves with the messages it was held out with; the quantile of all
+        repeats' scores together moves less. Each repeat costs ``cv`` more fits.
     random_state : int, default 0
+        The seed of the first split, in [0, 2**32 - ``cv_repeats``].
     description : mapping, optional
         JSON-safe facts about the training data, stored in the manifest.
 
@@ -424,9 +428,23 @@ def train_with_scores(
         raise InvalidInputError("every message must be a str.")
     if isinstance(cv, bool) or not isinstance(cv, int) or cv < 2:
         raise InvalidInputError(f"`cv` must be an int of at least 2 folds. Got {describe(cv)}.")
-    if isinstance(cv_repeats, bool) or not isinstance(cv_repeats, int) or cv_repeats < 1:
+    if (
+        isinstance(cv_repeats, bool)
+        or not isinstance(cv_repeats, int)
+        or not 1 <= cv_repeats <= _MAX_CV_REPEATS
+    ):
         raise InvalidInputError(
-            f"`cv_repeats` must be an int of at least 1. Got {describe(cv_repeats)}."
+            f"`cv_repeats` must be an int from 1 to {_MAX_CV_REPEATS} (each repeat costs `cv` "
+            f"fits). Got {describe(cv_repeats)}."
+        )
+    last_seed = 2**32 - cv_repeats
+    if isinstance(random_state, bool) or not isinstance(random_state, numbers.Integral):
+        raise InvalidInputError(f"`random_state` must be an int. Got {describe(random_state)}.")
+    random_state = int(random_state)
+    if not 0 <= random_state <= last_seed:
+        raise InvalidInputError(
+            f"`random_state` must be from 0 to 2**32 - cv_repeats ({last_seed}), since split r "
+            f"uses the seed random_state + r. Got {random_state!r}."
         )
     counts = np.bincount(y, minlength=2)
     if min(counts) < cv:

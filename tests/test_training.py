@@ -100,6 +100,13 @@ def test_labels_to_array_refuses_unknown_labels(label: object) -> None:
         ((MESSAGES, LABELS), {"cv_repeats": 0}, "`cv_repeats`"),
         ((MESSAGES, LABELS), {"cv_repeats": 2.0}, "`cv_repeats`"),
         ((MESSAGES, LABELS), {"cv_repeats": True}, "`cv_repeats`"),
+        ((MESSAGES, LABELS), {"cv_repeats": 101}, "`cv_repeats`"),
+        ((MESSAGES, LABELS), {"cv_repeats": 10**18}, "`cv_repeats`"),
+        ((MESSAGES, LABELS), {"random_state": -1}, "`random_state`"),
+        ((MESSAGES, LABELS), {"random_state": 2**32}, "`random_state`"),
+        ((MESSAGES, LABELS), {"random_state": 2**32 - 1, "cv_repeats": 2}, "`random_state`"),
+        ((MESSAGES, LABELS), {"random_state": 1.0}, "`random_state`"),
+        ((MESSAGES, LABELS), {"random_state": None}, "`random_state`"),
         ((MESSAGES, LABELS), {"buckets": 1000}, "power of two"),
         ((MESSAGES, LABELS), {"buckets": 1}, "power of two"),
         ((MESSAGES, LABELS), {"buckets": 0}, "power of two"),
@@ -266,7 +273,8 @@ def test_repeated_splits_set_thresholds_on_all_their_scores_together(
     # Two repeats are the splits of random_state 0 and 1, each scored as a single run would
     # score it; the calibration and every threshold come from both runs' scores pooled.
     sources = ["a", "b"] * 3 + ["a"] * 3 + ["b"] * 3
-    options = {"cv": 3, "buckets": 256, "sources": sources, "target_fpr": 0.2}
+    # (a target that no single split's threshold meets: see the first assertion on it)
+    options = {"cv": 3, "buckets": 256, "sources": sources, "target_fpr": 0.4}
     fitted: list[np.ndarray] = []
 
     def spy(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -285,16 +293,27 @@ def test_repeated_splits_set_thresholds_on_all_their_scores_together(
     slope, offset = both.calibration
     probs = 1.0 / (1.0 + np.exp(-(slope * pooled + offset)))
     cut = np.tile(np.asarray(sources), 2)
-    assert both.threshold == training._threshold_for(probs, y, 0.2, cut)
+    assert both.threshold == training._threshold_for(probs, y, 0.4, cut)
+    alone = 1.0 / (1.0 + np.exp(-(slope * one + offset)))  # the first split's scores alone
+    first_y, first_cut = y[: len(MESSAGES)], cut[: len(MESSAGES)]
+    assert both.threshold != training._threshold_for(alone, first_y, 0.4, first_cut)
     for point in both.operating_points.values():
         assert point["threshold"] == training._threshold_for(probs, y, point["target_fpr"], cut)
         assert point["recall"] == float(np.mean(probs[y == 1] >= point["threshold"]))
+        assert point["fpr"] == float(np.mean(probs[y == 0] >= point["threshold"]))
+    metrics = both.manifest["metrics"]["out_of_fold"]
+    assert metrics["recall"] == float(np.mean(probs[y == 1] >= both.threshold))
+    assert metrics["fpr"] == float(np.mean(probs[y == 0] >= both.threshold))
+    assert metrics["roc_auc"] == training._auc(probs, y)
     # the first split's scores come back, on the pooled calibration
     assert np.allclose(p_both, probs[: len(MESSAGES)])
     assert both.manifest["training"]["cv_repeats"] == 2
     assert first.manifest["training"]["cv_repeats"] == 1
     by_source = both.manifest["metrics"]["out_of_fold"]["by_source"]
     assert {name: row["n"] for name, row in by_source.items()} == {"a": 6, "b": 6}
+    rows_a = cut == "a"
+    for name, point in both.operating_points.items():
+        assert by_source["a"][name] == float(np.mean(probs[rows_a] >= point["threshold"]))
 
 
 @pytest.mark.parametrize(
