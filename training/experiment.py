@@ -6,6 +6,7 @@
     python training/experiment.py --compare-greetings  # docs/model.md, "Greetings by name"
     python training/experiment.py --compare-ratio  # docs/model.md, "N-grams scaled by ..."
     python training/experiment.py --compare-thanks-question  # "Thank-yous for a follow"
+    python training/experiment.py --compare-family courtesy  # own human lines of a family
 
 The signals and hashed n-grams of every training row are computed once (and cached in a
 ``.npz`` beside the data's hash), so a grid over C, the block scales or the row weights
@@ -487,6 +488,61 @@ def compare_signal(
             )
 
 
+def compare_family(family: str, seeds: tuple[int, ...] = (0, 1, 2)) -> None:
+    """The recipe without and with the project's own human lines of one ``family`` of
+    ``own_human_multilingual.jsonl``, on the same folds: those of the rows without them, and
+    each of the family's groups (one per language) in a fold of its own hash. Then
+    :func:`seed_line`, the share of the other own human lines flagged out of fold at the
+    default's target, and the share of the family's lines, out of fold either way."""
+    import zlib
+
+    rows = devdata.training_rows()
+    groups = {f"own:human:{lang}:{family}" for lang in _languages()}
+    added = np.array([r.source == "own_human" and r.group in groups for r in rows])
+    if not added.any():
+        raise SystemExit(f"no own human line has the family {family!r}")
+    base = load([r for r, a in zip(rows, added, strict=True) if not a])
+    data = load(rows)
+    target = _option("target_fpr", 0.005)
+    real = np.isin(data.sources, REAL)
+    others = (data.sources == "own_human") & ~added
+    print(f"{int(added.sum())} lines of the family {family!r}", flush=True)
+    for seed in seeds:
+        fold_of = {
+            g: k
+            for k, (_, test) in enumerate(reseeded(base, seed).folds)
+            for g in base.groups[test]
+        }
+        owner = np.array([fold_of.get(g, zlib.crc32(g.encode()) % 5) for g in data.groups])
+        split = [(np.where(owner != k)[0], np.where(owner == k)[0]) for k in range(5)]
+        folds = replace(data, folds=split)
+        without = replace(
+            base,
+            folds=[
+                (np.where(owner[~added] != k)[0], np.where(owner[~added] == k)[0]) for k in range(5)
+            ],
+        )
+        for label, line, mask in (
+            ("without", seed_line(without), ~added),
+            ("with", seed_line(folds), None),
+        ):
+            p = calibrated(oof_scores(folds, train_mask=mask), folds)
+            cut = training._threshold_for(p[real], data.y[real], target, data.sources[real])
+            print(
+                f"seed {seed} {label:<8} {line}  other own human lines flagged "
+                f"{100 * np.mean(p[others] >= cut):.2f}%, the family's "
+                f"{100 * np.mean(p[added] >= cut):.1f}%",
+                flush=True,
+            )
+
+
+def _languages() -> set[str]:
+    import json
+
+    with devdata.OWN_MULTILINGUAL.open(encoding="utf-8") as f:
+        return {json.loads(line)["lang"] for line in f if line.strip()}
+
+
 #: Messages people write, greeting by name, and auto-DMs that do the same.
 GREETING_PROBES = (
     "Hi Tom! long time no see",
@@ -543,6 +599,9 @@ def compare_greetings(
 if __name__ == "__main__":
     if "--compare-greetings" in sys.argv:
         compare_greetings()
+        raise SystemExit(0)
+    if "--compare-family" in sys.argv:
+        compare_family(sys.argv[sys.argv.index("--compare-family") + 1])
         raise SystemExit(0)
     d = load()
     if "--compare-ratio" in sys.argv:
