@@ -93,6 +93,21 @@ def headline(scores, y, sources) -> tuple[float, float, float, float]:
     return (training._auc(scores, y), *recalls)
 
 
+def recipe_scores(texts, y, groups, weights, sources, bank_ids, seed=0):
+    """The bundled recipe's out-of-fold P(automated) on the folds of ``seed`` (its first
+    split; the thresholds of its bundle pool more)."""
+    _, scores = training.train_with_scores(
+        texts,
+        y,
+        groups=list(groups),
+        sources=list(sources),
+        sample_weight=list(weights),
+        bank_ids=bank_ids,
+        **{**devdata.TRAIN_OPTIONS, "random_state": seed},
+    )
+    return scores
+
+
 def fold_seeds(seeds, texts, y, groups, weights, sources, bank_ids, first) -> None:
     """The headline figures of both models on the folds of each seed, and their mean.
     ``first`` holds both models' out-of-fold scores on the folds of seed 0, already made."""
@@ -112,15 +127,7 @@ def fold_seeds(seeds, texts, y, groups, weights, sources, bank_ids, first) -> No
         if seed == 0:
             ours, peer = first
         else:
-            _, ours = training.train_with_scores(
-                texts,
-                y,
-                groups=list(groups),
-                sources=list(sources),
-                sample_weight=list(weights),
-                bank_ids=bank_ids,
-                **{**devdata.TRAIN_OPTIONS, "random_state": seed},
-            )
+            ours = recipe_scores(texts, y, groups, weights, sources, bank_ids, seed)
             folds = StratifiedGroupKFold(5, shuffle=True, random_state=seed).split(texts, y, groups)
             peer = peer_scores(texts, y, weights, list(folds))
         table["autodm"].append(headline(ours, y, sources))
@@ -421,15 +428,7 @@ def main() -> int:
     folds = list(StratifiedGroupKFold(5, shuffle=True, random_state=0).split(texts, y, groups))
 
     bank_ids = [devdata.bank_id(r) for r in rows]
-    _, ours = training.train_with_scores(
-        texts,
-        y,
-        groups=list(groups),
-        sources=list(sources),
-        sample_weight=list(weights),
-        bank_ids=bank_ids,
-        **devdata.TRAIN_OPTIONS,
-    )
+    ours = recipe_scores(texts, y, groups, weights, sources, bank_ids)
     print(
         f"{len(rows)} training messages, {int(y.sum())} automated; sender-grouped 5-fold CV;"
         " figures on the real messages only"

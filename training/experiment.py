@@ -294,11 +294,17 @@ def reliability(
     return float(np.sum(w * (p - y) ** 2)), error, bins
 
 
+def default_cut(p: NDArray[np.float64], data: Data, target: float | None = None) -> float:
+    """The threshold on calibrated ``p`` that holds ``target`` (the bundled default's, unless
+    given) on every real human source."""
+    target = _option("target_fpr", 0.005) if target is None else target
+    real = np.isin(data.sources, REAL)
+    return training._threshold_for(p[real], data.y[real], target, data.sources[real])
+
+
 def strict_threshold(scores: NDArray[np.float64], data: Data) -> float:
     """The calibrated threshold with FPR <= 0.5 % on every real human source."""
-    scores = calibrated(scores, data)
-    real = np.isin(data.sources, REAL)
-    return training._threshold_for(scores[real], data.y[real], 0.005, data.sources[real])
+    return default_cut(calibrated(scores, data), data, 0.005)
 
 
 def run(name: str, fn: Callable[[], NDArray[np.float64]], data: Data) -> Figures:
@@ -385,8 +391,7 @@ def seed_line(data: Data, **options: Any) -> str:
     scores = oof_scores(data, **options)
     result = figures(scores, data)
     p = calibrated(scores, data)
-    cut = training._threshold_for(p[real], data.y[real], target, data.sources[real])
-    default = float(np.mean(p[real & (data.y == 1)] >= cut))
+    default = float(np.mean(p[real & (data.y == 1)] >= default_cut(p, data)))
     rates, recall = left_out_sources(data, target, **options)
     cells = " ".join(f"{100 * r:.2f}" for r in rates.values())
     return (
@@ -471,15 +476,13 @@ def compare_signal(
         positive=data.positive[others],
         features=tuple(data.features[i] for i in others),
     )
-    target = _option("target_fpr", 0.005)
-    real = np.isin(data.sources, REAL)
     own = data.sources == "own_human"
     thanks = own & (data.dense[:, data.features.index("cta_thanks_follow")] > 0)
     for seed in seeds:
         for label, variant in ((f"without {name}", without), (f"with {name}", data)):
             folds = reseeded(variant, seed)
             p = calibrated(oof_scores(folds), folds)
-            cut = training._threshold_for(p[real], data.y[real], target, data.sources[real])
+            cut = default_cut(p, data)
             print(
                 f"seed {seed} {label:<28} {seed_line(folds)}  own human flagged "
                 f"{100 * np.mean(p[own] >= cut):.1f}%, of the {thanks.sum()} that thank "
@@ -503,8 +506,6 @@ def compare_family(family: str, seeds: tuple[int, ...] = (0, 1, 2)) -> None:
         raise SystemExit(f"no own human line has the family {family!r}")
     base = load([r for r, a in zip(rows, added, strict=True) if not a])
     data = load(rows)
-    target = _option("target_fpr", 0.005)
-    real = np.isin(data.sources, REAL)
     others = (data.sources == "own_human") & ~added
     print(f"{int(added.sum())} lines of the family {family!r}", flush=True)
     for seed in seeds:
@@ -527,7 +528,7 @@ def compare_family(family: str, seeds: tuple[int, ...] = (0, 1, 2)) -> None:
             ("with", seed_line(folds), None),
         ):
             p = calibrated(oof_scores(folds, train_mask=mask), folds)
-            cut = training._threshold_for(p[real], data.y[real], target, data.sources[real])
+            cut = default_cut(p, data)
             print(
                 f"seed {seed} {label:<8} {line}  other own human lines flagged "
                 f"{100 * np.mean(p[others] >= cut):.2f}%, the family's "
