@@ -1,7 +1,7 @@
 """Accuracy of autodm beside a plain TF-IDF character n-gram + logistic regression peer.
 
     python benchmarks/accuracy.py [--data ../shared/data] [--unseen-sources] [--unseen-families]
-                                  [--fold-seeds 0,1,2]
+                                  [--fold-seeds 0,1,2] [--unseen-seed N]
 
 Both models are trained and scored with the same sender-grouped 5-fold split of
 the development corpora plus autodm's own training texts (the rows of
@@ -23,12 +23,9 @@ shipped model's is), and the source's messages are then scored at that model's o
 threshold. The false-positive rate there is the one to expect on a new kind of human
 text; the recall beside it is the out-of-fold recall of that model. A second table sweeps
 the default's target over each left-out model: what each target would give on a source
-never seen, which is how the bundled default's target is chosen.
-
-``--fold-seeds`` adds the headline figures of both models on the folds of other shuffles
-(the seeds of ``StratifiedGroupKFold``; the report above is on the first). A few dozen
-sender groups of auto-DMs decide them, so which groups share a fold moves them, and adding
-training rows reshuffles the folds: judge a change by all the seeds, not by one.
+never seen, which is how the bundled default's target is chosen. ``--unseen-seed N``
+sets the left-out models' thresholds on the fold splits of seed N (default 0), to see
+how far the folds alone move the left-out rates.
 
 ``--unseen-families`` does the same for auto-DMs: for each of the two families with
 enough real messages, every auto-DM of the family (real, rendered from the bank, or
@@ -36,6 +33,11 @@ from autodm's own corpus) is left out of training, and the family's real message
 are scored by the model trained without them. The template bank and the
 call-to-action lexicons still describe the family: the figure is how far autodm's
 hand-written knowledge carries a kind of auto-DM it has no training message of.
+
+``--fold-seeds`` adds the headline figures of both models on the folds of other shuffles
+(the seeds of ``StratifiedGroupKFold``; the report above is on the first). A few dozen
+sender groups of auto-DMs decide them, so which groups share a fold moves them, and adding
+training rows reshuffles the folds: judge a change by all the seeds, not by one.
 """
 
 from __future__ import annotations
@@ -166,10 +168,10 @@ def report(name, scores, y, sources):
     )
 
 
-def trained_without(left_out, texts, y, groups, weights, sources, bank_ids, scored=None):
-    """The bundled recipe trained without the ``left_out`` rows: its bundle, its out-of-fold
-    probabilities on the rows it kept, and its probabilities on the ``scored`` rows (by
-    default the left-out ones)."""
+def trained_without(left_out, texts, y, groups, weights, sources, bank_ids, scored=None, seed=0):
+    """The bundled recipe trained without the ``left_out`` rows, its thresholds set on the
+    fold splits of ``seed``: its bundle, its out-of-fold probabilities on the rows it kept,
+    and its probabilities on the ``scored`` rows (by default the left-out ones)."""
     import autodm
 
     kept = ~left_out
@@ -180,7 +182,7 @@ def trained_without(left_out, texts, y, groups, weights, sources, bank_ids, scor
         sources=list(sources[kept]),
         sample_weight=list(weights[kept]),
         bank_ids=list(bank_ids[kept]),
-        **devdata.TRAIN_OPTIONS,
+        **{**devdata.TRAIN_OPTIONS, "random_state": seed},
     )
     scored = left_out if scored is None else scored
     detector = autodm.Detector(bundle)
@@ -208,13 +210,13 @@ def peer_trained_on(kept, texts, y, groups, weights, sources):
 SWEEP = (0.004, 0.003, 0.0025, 0.002, 0.001)
 
 
-def unseen_sources(texts, y, groups, weights, sources, bank_ids, origins) -> None:
+def unseen_sources(texts, y, groups, weights, sources, bank_ids, origins, seed=0) -> None:
     """False positives on each human source when the models are trained without it (and
     without the rows made from it: ``origins``, devdata.Row.origin).
 
-    autodm is scored at its default threshold and its ``strict`` preset; the peer at
-    the threshold its own out-of-fold scores give for the default's target on the
-    sources it was trained on.
+    autodm is scored at its default threshold and its ``strict`` preset, set on the fold
+    splits of ``seed``; the peer at the threshold its own out-of-fold scores (seed 0's
+    folds) give for the default's target on the sources it was trained on.
     """
 
     texts = np.asarray(texts, dtype=object)
@@ -227,7 +229,7 @@ def unseen_sources(texts, y, groups, weights, sources, bank_ids, origins) -> Non
     for source in devdata.REAL_HUMAN_SOURCES:
         kept = origins != source
         bundle, probabilities, unseen = trained_without(
-            ~kept, texts, y, groups, weights, sources, bank_ids, scored=sources == source
+            ~kept, texts, y, groups, weights, sources, bank_ids, scored=sources == source, seed=seed
         )
         rows: list[tuple[float, float]] = []
         for threshold in (bundle.threshold, bundle.operating_points["strict"]["threshold"]):
@@ -407,6 +409,13 @@ def main() -> int:
         help="also train without each of two auto-DM families in turn and score it",
     )
     parser.add_argument(
+        "--unseen-seed",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with --unseen-sources: set the left-out models' thresholds on the folds of seed N",
+    )
+    parser.add_argument(
         "--fold-seeds",
         type=lambda text: [int(seed) for seed in text.split(",")],
         default=None,
@@ -443,7 +452,7 @@ def main() -> int:
         fold_seeds(args.fold_seeds, texts, y, groups, weights, sources, bank_ids, (ours, peer))
     if args.unseen_sources:
         origins = np.array([r.origin for r in rows])
-        unseen_sources(texts, y, groups, weights, sources, bank_ids, origins)
+        unseen_sources(texts, y, groups, weights, sources, bank_ids, origins, args.unseen_seed)
     if args.unseen_families:
         families = np.array([r.family for r in rows])
         unseen_families(texts, y, groups, weights, sources, bank_ids, families, ours)
