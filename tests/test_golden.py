@@ -31,25 +31,25 @@ def _cases(name: str) -> list[dict[str, Any]]:
 HUMAN = _cases("human.json")
 AUTOMATED = _cases("automated.json")
 
-# Human cases the bundled model (threshold 0.9919, manifest "created" 2026-11-27T20:09:14Z)
+# Human cases the bundled model (threshold 0.9942, manifest "created" 2026-11-27T20:32:21Z)
 # labels "automated"; measured probability in the comment. (At the 0.4 % default before,
 # seven more of the then 112: personal thank-yous for a follow, a fundraiser invitation,
 # discount codes.) "Hey Sam! happy birthday 🎉" (human-greet-03, 0.997 before) left this list
 # when the model learnt from greeted copies of human lines (docs/model.md, "Greetings by name"),
 # and "Hey, thanks for the follow!" + a question about the Porto half (human-ctx-02, 0.995
-# before) when a thank-you with only a question began to count for a person (0.874).
+# before) when a thank-you with only a question began to count for a person (0.883).
 # "You're welcome!" (human-reply-01) scored 0.997 before the model learnt from the project's
-# own replies to a thanks and welcomes back (0.975; docs/model.md, "Replies to a thanks"); the
+# own replies to a thanks and welcomes back (0.976; docs/model.md, "Replies to a thanks"); the
 # human-reply cases were written with that change, so they guard it rather than check it.
 KNOWN_FALSE_POSITIVES = {
-    "human-request-03",  # 0.994  "subscribe to my little brother's channel" + tinyurl
+    "human-request-03",  # 0.995  "subscribe to my little brother's channel" + tinyurl
 }
 
 # Recall over automated.json measured with the current model: 92 of 96 = 0.9583 (93 with the
 # model before invented names and greeted copies; the two lost sit just under the
 # threshold; auto-obf-09, spaced-out letters, is caught since the text layer joins them).
-# The floor is that minus 5 points. Missed: auto-followback-zh-01 (0.641), auto-deal-zh-01
-# (0.917), auto-deal-ja-01 (0.9892) and auto-validate-02 (0.9860).
+# The floor is that minus 5 points. Missed: auto-followback-zh-01 (0.644), auto-deal-zh-01
+# (0.917), auto-deal-ja-01 (0.9897) and auto-validate-02 (0.9875).
 MEASURED_RECALL = 92 / 96
 RECALL_FLOOR = MEASURED_RECALL - 0.05
 

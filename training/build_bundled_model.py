@@ -37,7 +37,7 @@ def main() -> int:
         description={
             "data": "autodm development corpora (see docs/model.md): auto-DMs re-rendered 3x "
             "with invented names, filter phrases, autodm's own template bank rendered "
-            "2x, autodm's own training texts (371 automated, 367 hard human negatives, 1,114 "
+            "2x, autodm's own training texts (371 automated, 367 hard human negatives, 1,160 "
             "everyday human messages in English and 26 other languages); "
             "human: customer tweets, IRC, chatterbot, SMS ham, YouTube ham",
             "validation": "5-fold StratifiedGroupKFold by sender",
