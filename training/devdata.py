@@ -269,7 +269,7 @@ TRAIN_OPTIONS: dict[str, object] = {
     "target_fpr": 0.002,
     # The thresholds sit just above the few highest human scores of each source, and those
     # scores move with the fold split; three splits pooled move them about half as much
-    # (docs/model.md, "Operating points").
+    # (docs/model.md, "Three fold splits").
     "cv_repeats": 3,
 }
 
