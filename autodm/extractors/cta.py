@@ -294,14 +294,20 @@ class CallToAction:
         thanks = [
             p for p in hits.get("thanks_follow", ()) if not _NOT_PERSONAL_RE.search(p.casefold())
         ]
-        follows = _follow_words(message_view)
         if thanks:
+            follows = _follow_words(message_view)
             spans = self._lexicon.spans(message_view)
             inside = [(cjk, i, j) for c, cjk, i, j in spans if c == "thanks_follow"]
             phrase = thanks[0]
         else:
+            # (the cheap checks first: most questions thank for nothing)
+            if set(hits) - {"follow_back"}:
+                return ""
             match = _BORROWED_THANKS_RE.search(message_view.masked)
-            if set(hits) - {"follow_back"} or match is None or len(follows) != 1:
+            if match is None:
+                return ""
+            follows = _follow_words(message_view)
+            if len(follows) != 1:
                 return ""
             spans = self._lexicon.spans(message_view) if hits else []
             inside = [(False, follows[0], follows[0] + 1)]  # the borrowed "follow"
