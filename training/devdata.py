@@ -302,10 +302,17 @@ def load_own(auto_weight: float = 0.5, human_weight: float = OWN_HUMAN_WEIGHT) -
         row_weight = auto_weight if label == "automated" else human_weight
         family = r["family"] if label == "automated" else ""
         rows.append(Row(r["text"], label, source, f"own:{label}:{r['family']}", row_weight, family))
-    for r in _jsonl(OWN_MULTILINGUAL):
-        group = f"own:human:{r['lang']}:{r['family']}"
-        rows.append(Row(r["text"], "human", "own_human", group, human_weight))
-    return rows
+    return rows + own_human_lines(OWN_MULTILINGUAL, human_weight)
+
+
+def own_human_lines(path: Path, weight: float = OWN_HUMAN_WEIGHT) -> list[Row]:
+    """Human rows from a file laid out as ``own_human_multilingual.jsonl`` (``text``,
+    ``family``, ``lang``), grouped by language and family; also for a family of lines
+    that is measured before it joins the bundled recipe (``training/candidates``)."""
+    return [
+        Row(r["text"], "human", "own_human", f"own:human:{r['lang']}:{r['family']}", weight)
+        for r in _jsonl(path)
+    ]
 
 
 #: How a greeted copy opens, and what follows the name, for :func:`greeted`.

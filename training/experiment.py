@@ -7,6 +7,8 @@
     python training/experiment.py --compare-ratio  # docs/model.md, "N-grams scaled by ..."
     python training/experiment.py --compare-thanks-question  # "Thank-yous for a follow"
     python training/experiment.py --compare-family courtesy  # own human lines of a family
+    python training/experiment.py --compare-family support_link \
+        --candidates training/candidates/support_link.jsonl  # lines not in the recipe
 
 The signals and hashed n-grams of every training row are computed once (and cached in a
 ``.npz`` beside the data's hash), so a grid over C, the block scales or the row weights
@@ -491,16 +493,23 @@ def compare_signal(
             )
 
 
-def compare_family(family: str, seeds: tuple[int, ...] = (0, 1, 2)) -> None:
+def compare_family(
+    family: str, seeds: tuple[int, ...] = (0, 1, 2), candidates: Path | None = None
+) -> None:
     """The recipe without and with the project's own human lines of one ``family`` of
-    ``own_human_multilingual.jsonl``, on the same folds: those of the rows without them, and
-    each of the family's groups (one per language) in a fold of its own hash. Then
-    :func:`seed_line`, the share of the other own human lines flagged out of fold at the
-    default's target, and the share of the family's lines, out of fold either way."""
+    ``own_human_multilingual.jsonl`` (or of the file ``candidates``, whose lines are not in
+    the recipe), on the same folds: those of the rows without them, and each of the
+    family's groups (one per language) in a fold of its own hash. Then :func:`seed_line`,
+    the share of the other own human lines flagged out of fold at the default's target,
+    and the share of the family's lines, out of fold either way."""
     import zlib
 
     rows = devdata.training_rows()
-    groups = {f"own:human:{lang}:{family}" for lang in _languages()}
+    files = [devdata.OWN_MULTILINGUAL]
+    if candidates is not None:
+        rows += devdata.own_human_lines(candidates)
+        files.append(candidates)
+    groups = {f"own:human:{lang}:{family}" for lang in _languages(files)}
     added = np.array([r.source == "own_human" and r.group in groups for r in rows])
     if not added.any():
         raise SystemExit(f"no own human line has the family {family!r}")
@@ -537,11 +546,14 @@ def compare_family(family: str, seeds: tuple[int, ...] = (0, 1, 2)) -> None:
             )
 
 
-def _languages() -> set[str]:
+def _languages(files: list[Path]) -> set[str]:
     import json
 
-    with devdata.OWN_MULTILINGUAL.open(encoding="utf-8") as f:
-        return {json.loads(line)["lang"] for line in f if line.strip()}
+    languages = set()
+    for path in files:
+        with path.open(encoding="utf-8") as f:
+            languages |= {json.loads(line)["lang"] for line in f if line.strip()}
+    return languages
 
 
 #: Messages people write, greeting by name, and auto-DMs that do the same.
@@ -602,7 +614,10 @@ if __name__ == "__main__":
         compare_greetings()
         raise SystemExit(0)
     if "--compare-family" in sys.argv:
-        compare_family(sys.argv[sys.argv.index("--compare-family") + 1])
+        candidates = None
+        if "--candidates" in sys.argv:
+            candidates = Path(sys.argv[sys.argv.index("--candidates") + 1])
+        compare_family(sys.argv[sys.argv.index("--compare-family") + 1], candidates=candidates)
         raise SystemExit(0)
     d = load()
     if "--compare-ratio" in sys.argv:
