@@ -56,3 +56,15 @@ def test_username_becomes_a_handle() -> None:
     filled = devdata._fill_placeholders("(username) uses a validation service", random.Random(0))
     assert filled.startswith("@")
     assert "(username)" not in filled
+
+
+def test_candidate_lines_are_read_like_own_lines_but_stay_out_of_the_recipe() -> None:
+    candidates = sorted((TRAINING / "candidates").glob("*.jsonl"))
+    assert candidates
+    recipe = {row.text for row in devdata.load_own()}
+    for path in candidates:
+        rows = devdata.own_human_lines(path)
+        assert rows
+        assert all(row.label == "human" and row.source == "own_human" for row in rows)
+        assert all(row.group.startswith("own:human:") for row in rows)
+        assert not recipe & {row.text for row in rows}, path.name
