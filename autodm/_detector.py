@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
@@ -18,7 +18,7 @@ from ._model import Scorer
 from ._ngrams import batch_slices
 from ._resources import data_digest
 from ._sharing import Key, VerdictStore, distinct_messages
-from ._text import MAX_CHARS, TextView, view
+from ._text import MAX_CHARS, TextView, check_message, view
 from ._types import Context, Signal, Verdict, as_context
 from .errors import BundleError, DataDriftWarning, InvalidInputError, describe
 from .extractors import Template
@@ -186,8 +186,8 @@ class Detector:
         """Verdicts for a batch, each as :meth:`classify` gives it alone, in input order.
 
         Every message is viewed and its context checked first, so a bad item raises
-        before the memory has seen any of this slice (earlier slices of a long
-        ``classify_many`` call have been remembered by then).
+        before the memory has seen any of this slice (``classify_many`` checks the whole
+        call before its first slice).
 
         With ``known`` (and no memory), messages without context that read alike (see
         autodm._sharing) are scored once, and one already in ``known`` is not scored
@@ -280,6 +280,7 @@ class Detector:
         """Classify many messages; see :func:`autodm.classify_many`."""
         items, ctxs = _batch(messages, contexts)
         _check_jobs(n_jobs)
+        _check_batch(items, ctxs)
         if self.memory is None:
             items, ctxs, where = distinct_messages(items, ctxs)
             verdicts = self._classify_spread(items, ctxs, n_jobs)
@@ -368,6 +369,13 @@ def _batch(
         raise InvalidInputError(
             f"`messages` must be an iterable of str. Got {describe(messages)} instead."
         )
+    if isinstance(messages, Mapping | Set):
+        # A mapping iterates its keys, a set in no order the verdicts could be matched to.
+        raise InvalidInputError(
+            "`messages` must be an ordered iterable of str (a list, a tuple, a generator), "
+            f"not a {type(messages).__name__}; for a mapping of ids to texts pass "
+            "list(texts.values())."
+        )
     items = list(messages)
     if contexts is None:
         return items, [None] * len(items)
@@ -382,6 +390,21 @@ def _batch(
             f"for {len(items)} messages."
         )
     return items, ctxs
+
+
+def _check_batch(items: Sequence[str], ctxs: Sequence[ContextLike]) -> None:
+    """Check every message and context of a call before any is scored, so a bad one
+    raises, named by its position, before the memory has seen the call."""
+    for i, message in enumerate(items):
+        try:
+            check_message(message)
+        except InvalidInputError as error:
+            raise InvalidInputError(f"messages[{i}]: {error}") from None
+    for i, context in enumerate(ctxs):
+        try:
+            as_context(context)
+        except InvalidInputError as error:
+            raise InvalidInputError(f"contexts[{i}]: {error}") from None
 
 
 def _check_jobs(n_jobs: int) -> None:

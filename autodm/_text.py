@@ -338,6 +338,24 @@ def _check(message: object) -> str:
     raise InvalidInputError(f"`message` must be a str. Got {describe(message)} instead.")
 
 
+def _check_surrogates(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInputError(
+            "`message` holds lone surrogate code points, which are not text; repair it, "
+            "e.g. message.encode('utf-8', 'surrogatepass').decode('utf-8', 'replace')."
+        ) from None
+
+
+def check_message(message: object) -> None:
+    """Raise the :class:`InvalidInputError` that :func:`view` raises for ``message``, if
+    any, without viewing it."""
+    raw = _check(message)
+    if not raw.isascii():
+        _check_surrogates(raw[:MAX_CHARS])
+
+
 def _fold_confusables(text: str) -> tuple[str, bool]:
     """Fold look-alike letters to Latin inside words that also hold Latin letters."""
     changed = False
@@ -357,13 +375,7 @@ def _normalise(raw: str) -> tuple[str, set[str]]:
         raw = raw[:MAX_CHARS]
         flags.add("truncated")
     if not raw.isascii():
-        try:
-            raw.encode("utf-8")
-        except UnicodeEncodeError:
-            raise InvalidInputError(
-                "`message` holds lone surrogate code points, which are not text; repair it, "
-                "e.g. message.encode('utf-8', 'surrogatepass').decode('utf-8', 'replace')."
-            ) from None
+        _check_surrogates(raw)
         if _ZW_INSIDE_WORD_RE.search(raw):
             flags.add("zero_width")
         if _BIDI_CONTROL_RE.search(raw):

@@ -720,3 +720,35 @@ def test_long_messages_are_batched_by_characters_and_keep_their_verdicts(
     verdicts = detector.classify_many(messages)
     for i in (0, 40, 79):
         assert verdicts[i] == detector.classify(messages[i])
+
+
+@pytest.mark.parametrize(
+    ("bad", "where"), [(None, "messages[5]"), ("\ud83d", "messages[5]"), ({"x": 1}, "contexts[5]")]
+)
+def test_a_bad_item_late_in_a_long_call_leaves_the_memory_untouched(
+    monkeypatch: pytest.MonkeyPatch, bad: object, where: str
+) -> None:
+    # Slices of two messages, so the bad sixth item sits two slices after the first.
+    monkeypatch.setattr("autodm._detector.BATCH", 2)
+    memory = autodm.SenderMemory()
+    detector = Detector(memory=memory)
+    texts: list[object] = [
+        f"Hi Sam{i}! Thanks for the follow, my ebook: bit.ly/x" for i in range(6)
+    ]
+    contexts: list[object] = [{"sender_id": "bot", "recipient_id": f"r{i}"} for i in range(6)]
+    if where.startswith("messages"):
+        texts[5] = bad
+    else:
+        contexts[5] = bad
+    with pytest.raises(InvalidInputError, match=re.escape(where)):
+        detector.classify_many(texts, contexts)  # type: ignore[arg-type]
+    assert len(memory) == 0
+    texts[5], contexts[5] = texts[0], {"sender_id": "bot", "recipient_id": "r5"}
+    detector.classify_many(texts, contexts)  # type: ignore[arg-type]
+    assert memory.recall("bot", str(texts[0]), "r9").sends == 6
+
+
+@pytest.mark.parametrize("messages", [{"id1": "see you at 6"}, {"see you at 6"}, frozenset("a")])
+def test_unordered_collections_of_messages_are_refused(messages: object) -> None:
+    with pytest.raises(InvalidInputError, match="ordered iterable"):
+        autodm.classify_many(messages)  # type: ignore[arg-type]
