@@ -78,8 +78,13 @@ def write_report(
         raise InvalidInputError(
             f"`directory` must be a str or path of a folder. Got {describe(directory)} instead."
         )
-    page = report_html(evaluation, title=title)
     folder = Path(directory)
+    if folder.exists() and not folder.is_dir():
+        raise InvalidInputError(
+            f"`directory` must be a folder (the report is written to its index.html); "
+            f"{str(folder)!r} is a file."
+        )
+    page = report_html(evaluation, title=title)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "index.html"
     # A uniquely named partial file, renamed into place: a reader never sees half a page,
@@ -89,6 +94,8 @@ def write_report(
     ) as partial:
         partial.write(page)
     try:
+        # The temporary file is private (0600); a report is meant to be read and served.
+        os.chmod(partial.name, 0o644)
         os.replace(partial.name, path)
     except OSError:
         Path(partial.name).unlink(missing_ok=True)

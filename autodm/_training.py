@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import functools
 import inspect
+import json
 import math
 import numbers
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -65,8 +67,43 @@ _MAX_CV_REPEATS: Final = 100
 OPERATING_FPR: Final = {"strict": 0.001, "balanced": 0.005, "lenient": 0.02}
 
 
+def _check_description(description: object) -> None:
+    """Refuse a ``description`` that the manifest could not store, before any training."""
+    if description is None:
+        return
+    if not isinstance(description, Mapping):
+        raise InvalidInputError(
+            f"`description` must be a mapping or None. Got {describe(description)} instead."
+        )
+    try:
+        json.dumps(dict(description), allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise InvalidInputError(
+            "`description` must hold JSON values only (str, finite numbers, bools, None, "
+            f"lists and mappings with str keys): {error}."
+        ) from None
+
+
+def per_message(values: object, name: str, n: int) -> list[Any]:
+    """``values`` as a list of one entry per message, or a typed error saying what is accepted."""
+    if isinstance(values, str | bytes | Mapping | AbstractSet) or not isinstance(values, Iterable):
+        raise InvalidInputError(
+            f"`{name}` must be an ordered iterable (a list, a tuple, an array) with one entry "
+            f"per message. Got {describe(values)} instead."
+        )
+    out = list(values)
+    if len(out) != n:
+        raise InvalidInputError(f"`{name}` must have one entry per message: {len(out)} for {n}.")
+    return out
+
+
 def labels_to_array(labels: Iterable[object]) -> NDArray[np.int8]:
     """Map labels (``"automated"``/``"human"``, ``"spam"``/``"ham"``, 1/0, bools) to 1/0."""
+    if isinstance(labels, str | bytes | Mapping | AbstractSet) or not isinstance(labels, Iterable):
+        raise InvalidInputError(
+            "`labels` must be an ordered iterable (a list, a tuple, an array) with one label "
+            f"per message. Got {describe(labels)} instead."
+        )
     out = []
     for label in labels:
         if isinstance(label, bool | np.bool_):
@@ -446,6 +483,7 @@ def train_with_scores(
             f"`random_state` must be from 0 to 2**32 - cv_repeats ({last_seed}), since split r "
             f"uses the seed random_state + r. Got {random_state!r}."
         )
+    _check_description(description)
     counts = np.bincount(y, minlength=2)
     if min(counts) < cv:
         raise InvalidInputError(
@@ -474,9 +512,8 @@ def train_with_scores(
         raise InvalidInputError(
             "`sample_weight` must hold one finite, non-negative float a message."
         )
-    if groups is not None and len(groups) != n:
-        raise InvalidInputError(f"`groups` must have one entry per message: {len(groups)} for {n}.")
     if groups is not None:
+        groups = per_message(groups, "groups", n)
         for cls in (0, 1):
             distinct = len({str(g) for g, label in zip(groups, y, strict=True) if label == cls})
             if distinct < cv:
@@ -484,10 +521,8 @@ def train_with_scores(
                     f"grouped cross-validation with cv={cv} needs at least {cv} groups of each "
                     f"class. Got {distinct} group(s) of {'automated' if cls else 'human'} messages."
                 )
-    if sources is not None and len(sources) != n:
-        raise InvalidInputError(
-            f"`sources` must have one entry per message: {len(sources)} for {n}."
-        )
+    if sources is not None:
+        sources = per_message(sources, "sources", n)
     source_array = None if sources is None else np.asarray([str(s) for s in sources])
     calibrated = _calibration_rows(source_array, calibration_sources, y)
     measured = np.ones(n, dtype=bool)
@@ -505,10 +540,8 @@ def train_with_scores(
 
     featurizer = Featurizer()
     features = tuple(f for f in featurizer.feature_names if f not in CONTEXT_FEATURES)
-    if bank_ids is not None and len(bank_ids) != n:
-        raise InvalidInputError(
-            f"`bank_ids` must have one entry per message: {len(bank_ids)} for {n}."
-        )
+    if bank_ids is not None:
+        bank_ids = per_message(bank_ids, "bank_ids", n)
     char_sizes = tuple(sorted({int(k) for k in char_ngrams}))
     if any(k < 1 or k > 8 for k in char_sizes):
         raise InvalidInputError(f"`char_ngrams` sizes must be in 1..8. Got {char_ngrams!r}.")
@@ -883,22 +916,26 @@ class Evaluation:
         return _threshold_for(human, np.zeros(human.size, dtype=np.int8), float(fpr))
 
     def to_dict(self) -> dict[str, Any]:
-        """Every metric as a JSON-safe dict."""
-        return {
-            "n": self.n,
-            "threshold": self.threshold,
-            "confusion": {"tp": self.tp, "fp": self.fp, "tn": self.tn, "fn": self.fn},
-            "recall": self.recall,
-            "fpr": self.fpr,
-            "precision": self.precision,
-            "f1": self.f1,
-            "accuracy": self.accuracy,
-            "mcc": self.mcc,
-            "roc_auc": self.roc_auc,
-            "by_source": {k: dict(v) for k, v in self.by_source.items()},
-            "thresholds": [dict(t) for t in self.thresholds],
-            "operating_points": {k: dict(v) for k, v in self.operating_points.items()},
-        }
+        """Every metric as a JSON-safe dict; a rate that is undefined here (a recall with
+        no automated message, a ROC-AUC with one class) is ``None``, JSON's ``null``."""
+        metrics: dict[str, Any] = _finite_or_none(
+            {
+                "n": self.n,
+                "threshold": self.threshold,
+                "confusion": {"tp": self.tp, "fp": self.fp, "tn": self.tn, "fn": self.fn},
+                "recall": self.recall,
+                "fpr": self.fpr,
+                "precision": self.precision,
+                "f1": self.f1,
+                "accuracy": self.accuracy,
+                "mcc": self.mcc,
+                "roc_auc": self.roc_auc,
+                "by_source": {k: dict(v) for k, v in self.by_source.items()},
+                "thresholds": [dict(t) for t in self.thresholds],
+                "operating_points": {k: dict(v) for k, v in self.operating_points.items()},
+            }
+        )
+        return metrics
 
     def __repr__(self) -> str:
         rates = ", ".join(
@@ -971,8 +1008,13 @@ def evaluate(
         raise InvalidInputError(
             f"`labels` must have one entry per message: {len(y)} for {len(items)}."
         )
-    if sources is not None and len(sources) != len(items):
-        raise InvalidInputError("`sources` must have one entry per message.")
+    if sources is not None:
+        sources = per_message(sources, "sources", len(items))
+    if detector is not None and not isinstance(detector, Detector):
+        raise InvalidInputError(
+            "`detector` must be an autodm.Detector or None (the bundled model); for a preset, "
+            f"pass Detector(threshold='strict'). Got {describe(detector)} instead."
+        )
     det = detector or default_detector()
     verdicts = det.classify_many(items, ctxs)
     probs = np.array([v.probability for v in verdicts], dtype=np.float64)
@@ -1034,6 +1076,17 @@ def evaluate(
             np.flatnonzero(~pred & (y == 1)), probs, items, verdicts, sources
         ),
     )
+
+
+def _finite_or_none(value: Any) -> Any:
+    """``value`` with every NaN or infinite float inside it replaced by None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite_or_none(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite_or_none(item) for item in value]
+    return value
 
 
 def _mistakes(

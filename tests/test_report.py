@@ -293,6 +293,41 @@ def test_report_replaces_an_older_one(tmp_path: Path, evaluation: Evaluation) ->
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html"]
 
 
+def test_report_is_readable_by_others_and_never_written_over_a_file(
+    tmp_path: Path, evaluation: Evaluation
+) -> None:
+    assert evaluation.write_report(tmp_path).stat().st_mode & 0o777 == 0o644
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(InvalidInputError, match="is a file"):
+        evaluation.write_report(tmp_path / "notes.txt")
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_undefined_rates_are_null_in_the_json_form() -> None:
+    result = autodm.evaluate(["see you at 6"], ["human"], sources=["sms"])
+    assert np.isnan(result.recall)
+    metrics = json.loads(json.dumps(result.to_dict(), allow_nan=False))
+    assert metrics["recall"] is None
+    assert metrics["roc_auc"] is None
+    assert metrics["by_source"]["sms"]["recall"] is None
+    assert metrics["fpr"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "match"),
+    [
+        ((["a"], ["human"]), {"detector": "strict"}, "Detector"),
+        ((["a"], None), {}, "labels"),
+        ((["a", "b"], ["human", "human"]), {"sources": "xy"}, "ordered iterable"),
+        ((["a", "b"], ["human", "human"]), {"sources": ["x"]}, "one entry per message"),
+        (({"a": "x"}, ["human"]), {}, "ordered iterable"),
+    ],
+)
+def test_evaluate_refuses_bad_arguments(args: tuple, kwargs: dict, match: str) -> None:
+    with pytest.raises(InvalidInputError, match=match):
+        autodm.evaluate(*args, **kwargs)
+
+
 def test_report_refuses_bad_arguments(evaluation: Evaluation) -> None:
     with pytest.raises(InvalidInputError, match="`directory` must be a str or path"):
         evaluation.write_report(42)  # type: ignore[arg-type]
