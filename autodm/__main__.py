@@ -41,12 +41,15 @@ from typing import IO, Any, Final, TextIO
 
 from ._detector import Detector
 from ._resources import read_text
-from ._types import CONTEXT_KEYS, Verdict
+from ._text import check_message
+from ._types import CONTEXT_KEYS, Verdict, as_context
 from .errors import AutoDMError, InvalidInputError
 
 __all__ = ["main"]
 
 _NUMBER: Final = re.compile(r"-?\d{1,12}(?:\.\d{1,9})?")
+#: What a byte that is not UTF-8 becomes when an input file is read (``_open_input``).
+_UNDECODED: Final = re.compile("[\udc80-\udcff]")
 
 _EXAMPLES: Final = """examples:
   autodm demo
@@ -139,7 +142,7 @@ def _parser() -> argparse.ArgumentParser:
 
     with_model(commands.add_parser("demo", help="classify the bundled demo messages"))
     classify = with_model(
-        commands.add_parser("classify", help="classify text or JSONL; JSONL verdicts out")
+        commands.add_parser("classify", help="classify text, JSONL or CSV; verdicts out")
     )
     classify.add_argument(
         "--input-format", choices=("jsonl", "csv"), help="default: by file name, else jsonl"
@@ -149,8 +152,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     classify.add_argument(
         "input",
-        help="a message, or the path of a JSONL file, or - for JSONL on standard input "
-        "(an argument that names an existing file is read as JSONL)",
+        help="a message, or the path of a JSONL or CSV file, or - for JSONL on standard input "
+        "(an argument that names an existing file is read as a file: CSV when its name ends "
+        "in .csv, else JSONL)",
     )
     explain = with_model(commands.add_parser("explain", help="explain one message's verdict"))
     explain.add_argument("text", help="the message")
@@ -231,6 +235,9 @@ def _records(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
     for number, line in enumerate(stream, start=1):
         if not line.strip():
             continue
+        if problem := _undecoded(line):
+            yield number, problem
+            continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as error:
@@ -260,6 +267,9 @@ def _csv_records(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
         start, number = number, reader.line_num + 1
         record: dict[str, Any] = {k: v for k, v in row.items() if k is not None and v != ""}
         record.setdefault("text", "")
+        if problem := _undecoded("".join(v for v in record.values() if isinstance(v, str))):
+            yield start, problem
+            continue
         for key in ("sent_at", "followed_at"):
             value = record.get(key)
             if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
@@ -278,6 +288,24 @@ def _csv_records(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
                 yield start, "sender_history must be a JSON list of strings"
                 continue
         yield start, record
+
+
+def _looks_like_file(argument: str) -> bool:
+    """Whether a classify argument that names no file is spelt like one (a mistyped path):
+    one line that ends in a data file's extension and is one word or holds a separator."""
+    return (
+        "\n" not in argument
+        and argument.lower().endswith((".jsonl", ".csv", ".json", ".ndjson"))
+        and ("/" in argument or "\\" in argument or len(argument.split()) == 1)
+    )
+
+
+def _undecoded(text: str) -> str | None:
+    """Why a record read from a file is refused when it holds bytes that are not UTF-8."""
+    found = _UNDECODED.search(text)
+    if found is None:
+        return None
+    return f"not valid UTF-8 (byte 0x{ord(found.group()) - 0xDC00:02x}); save the file as UTF-8"
 
 
 def _open_input(path: Path) -> TextIO:
@@ -320,6 +348,11 @@ def _classify(args: argparse.Namespace, out: IO[str]) -> int:
     detector = _detector(args)
     source = args.input
     if source != "-" and not Path(source).is_file():
+        if _looks_like_file(source):
+            raise InvalidInputError(
+                f"no file {source!r}. (To classify that text as a message, send it as JSONL on "
+                'standard input: echo \'{"text": "..."}\' | autodm classify -)'
+            )
         _emit(out, detector.classify(source).to_dict())
         return 0
     is_csv = _is_csv(source, args.input_format)
@@ -439,7 +472,12 @@ def _explain_text(verdict: Verdict) -> str:
 
 
 def _explain(args: argparse.Namespace, out: IO[str]) -> int:
-    context = json.loads(args.context) if args.context else None
+    try:
+        context = json.loads(args.context) if args.context else None
+    except json.JSONDecodeError as error:
+        raise InvalidInputError(
+            f'--context must be a JSON object, e.g. \'{{"sender_id": "bob"}}\': {error}'
+        ) from None
     verdict = _detector(args).classify(args.text, context)
     out.write(_explain_text(verdict) + "\n")
     return 0
@@ -475,7 +513,10 @@ def _is_csv(source: str, input_format: str | None) -> bool:
 def _labelled(
     path: Path, input_format: str | None = None
 ) -> tuple[list[str], list[Any], list[dict[str, Any]], list[str], list[str]]:
-    """Texts, labels, contexts, sources and groups of a labelled JSONL or CSV file."""
+    """Texts, labels, contexts, sources and groups of a labelled JSONL or CSV file; a bad
+    record stops the reading, named by its file and line."""
+    from ._training import labels_to_array
+
     texts, labels, contexts, sources, groups = [], [], [], [], []
     read = _csv_records if _is_csv(str(path), input_format) else _records
     with _open_input(path) as stream:
@@ -483,6 +524,12 @@ def _labelled(
             if isinstance(record, str) or "label" not in record:
                 problem = record if isinstance(record, str) else 'no "label"'
                 raise AutoDMError(f"{path}:{number}: {problem}")
+            try:
+                check_message(record["text"])
+                labels_to_array([record["label"]])
+                as_context(_context(record))
+            except AutoDMError as error:
+                raise AutoDMError(f"{path}:{number}: {error}") from None
             texts.append(record["text"])
             labels.append(record["label"])
             contexts.append(_context(record))
@@ -550,6 +597,11 @@ def _campaigns(args: argparse.Namespace, out: IO[str]) -> int:
     read = _csv_records if _is_csv(str(args.input), args.input_format) else _records
     with _open_input(args.input) as stream:
         for number, record in read(stream):
+            if not isinstance(record, str):
+                try:
+                    check_message(record["text"])
+                except AutoDMError as error:
+                    record = str(error)
             if isinstance(record, str):
                 failed += 1
                 print(f"autodm campaigns: {args.input}:{number}: {record}", file=sys.stderr)

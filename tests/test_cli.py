@@ -326,7 +326,63 @@ def test_bytes_that_are_not_utf8_fail_only_their_line(
     out = _lines(capsys)
     assert [o.get("id") for o in out] == [0, 1, 2, None, 9]
     assert out[3]["line"] == 4
-    assert "surrogate" in str(out[3]["error"])
+    assert "not valid UTF-8 (byte 0xe9)" in str(out[3]["error"])
+
+
+@pytest.mark.parametrize(
+    ("bad", "problem"),
+    [
+        ({"text": "yo", "label": "maybe"}, "each label must be"),
+        ({"text": "yo", "label": "human", "sent_at": "soon"}, "`sent_at` must be"),
+        ({"text": "yo \ud83d", "label": "human"}, "lone surrogate"),
+    ],
+)
+@pytest.mark.parametrize("command", ["train", "evaluate"])
+def test_a_bad_labelled_record_is_named_by_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, bad: dict, problem: str
+) -> None:
+    path = tmp_path / "labelled.jsonl"
+    rows = [{"text": CHAT, "label": "human"}, {"text": SPAM, "label": "automated"}, bad]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    extra = ["--out", str(tmp_path / "model")] if command == "train" else []
+    assert main([command, str(path), *extra]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:3: " in err
+    assert problem in err
+    assert not (tmp_path / "model").exists()
+
+
+@pytest.mark.parametrize("name", ["inbox.jsonl", "./exports/week 12.CSV", "data.json"])
+def test_a_missing_file_is_not_classified_as_a_message(
+    capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    assert main(["classify", name]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"no file {name!r}" in captured.err
+
+
+def test_a_message_that_mentions_a_file_is_still_classified(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["classify", "can you send me results.csv"]) == 0
+    (verdict,) = _lines(capsys)
+    assert verdict["label"] == "human"
+
+
+def test_explain_says_when_the_context_is_not_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", CHAT, "--context", "{sender_id: bob}"]) == 2
+    assert "--context must be a JSON object" in capsys.readouterr().err
+
+
+def test_campaigns_skip_a_record_that_is_not_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "outbox.jsonl"
+    rows = [{"text": SPAM}, {"text": "bad \ud83d"}, {"text": SPAM}]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    assert main(["campaigns", str(path)]) == 1
+    assert f"{path}:2: " in capsys.readouterr().err
 
 
 def test_csv_with_a_byte_order_mark_long_cells_and_multiline_rows(
