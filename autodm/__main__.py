@@ -541,6 +541,12 @@ def _labelled(
 def _train(args: argparse.Namespace, out: IO[str]) -> int:
     from ._training import train
 
+    folder = args.out.absolute().parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent  # save creates the folders that are missing
+    if not folder.is_dir() or not os.access(folder, os.W_OK):
+        # Before the training, which may take minutes, not after it.
+        raise InvalidInputError(f"--out: cannot write into {str(folder)!r}.")
     texts, labels, contexts, sources, groups = _labelled(args.input, args.input_format)
     bundle = train(
         texts,

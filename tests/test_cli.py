@@ -422,3 +422,12 @@ def test_records_read_before_an_unreadable_row_keep_their_verdicts(
     captured = capsys.readouterr()
     assert [json.loads(line)["id"] for line in captured.out.splitlines()] == ["a"]
     assert "stopped after 1 record:" in captured.err
+
+
+def test_train_refuses_an_output_it_cannot_write_before_training(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "labelled.jsonl"
+    path.write_text("not even read", encoding="utf-8")
+    assert main(["train", str(path), "--out", str(path / "model")]) == 2
+    assert "--out: cannot write into" in capsys.readouterr().err
