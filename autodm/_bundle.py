@@ -10,9 +10,10 @@ A bundle is a folder (or a ``.zip`` of one) holding exactly two members:
     ``coef`` (one per feature), ``intercept`` (1), ``calibration`` (2: slope,
     offset) and optionally ``ngram_coef`` (one per hash bucket).
 
-Loading checks every member (names, dtypes, shapes, finiteness) and refuses
-anything else with :class:`~autodm.BundleError`. Nothing is unpickled,
-evaluated or extracted to disk, so a bundle from a stranger cannot run code.
+Loading checks every member (names, dtypes, shapes, finiteness, the range of the
+weights scoring makes of them) and refuses anything else with
+:class:`~autodm.BundleError`. Nothing is unpickled, evaluated or extracted to disk,
+so a bundle from a stranger cannot run code.
 """
 
 from __future__ import annotations
@@ -60,6 +61,13 @@ _OPERATING_POINTS: Final = ("strict", "balanced", "lenient")
 #: Largest ``ngrams.char_weight`` a bundle may carry (train() accepts the same range): far
 #: beyond any useful weight, and small enough that no finite coefficient overflows with it.
 _MAX_CHAR_WEIGHT: Final = 100.0
+#: Largest weight a bundle may put on the calibrated log-odds: per unit of a signal
+#: (``slope * coef / scale``), per n-gram (``slope * ngram_coef``), for a signal's mean, for
+#: the constant term (``slope * intercept + offset``) and per context bin (``log_lr``). A
+#: trained model's weights are below 20; 1e6 leaves room for any real one, and keeps the
+#: log-odds of every message finite, since the signals of a message of at most
+#: ``MAX_CHARS`` characters are small numbers.
+_MAX_WEIGHT: Final = 1e6
 
 FloatArray = NDArray[np.float64]
 
@@ -284,14 +292,14 @@ def _check_table(name: str, table: object, where: str) -> None:
     log_lr = table.get("log_lr") if isinstance(table, dict) else None
     ok = ok and isinstance(edges, list) and isinstance(log_lr, list) and len(edges) == len(log_lr)
     numbers = (edges or []) + (log_lr or []) if ok else []
-    ok = ok and all(
-        isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x) for x in numbers
-    )
+    ok = ok and all(_is_number(x) for x in numbers)
     ok = ok and all(a < b for a, b in zip(edges or [], (edges or [])[1:], strict=False))
+    ok = ok and all(abs(x) <= _MAX_WEIGHT for x in log_lr or [])
     if not ok:
         raise BundleError(
             f"context_evidence[{name!r}] of {where} must be {{'edges': [...], 'log_lr': [...]}} "
-            "with equally long lists of finite numbers and increasing edges."
+            "with equally long lists of finite numbers, increasing edges and log_lr within "
+            f"[-{_MAX_WEIGHT:g}, {_MAX_WEIGHT:g}]."
         )
 
 
@@ -348,7 +356,34 @@ def _parse_weights(raw: bytes, n_features: int, where: str) -> dict[str, FloatAr
         checked[name] = value
     if np.any(checked["scale"] <= 0):
         raise BundleError(f"array 'scale' of {where} must be positive everywhere.")
+    _check_effective_weights(checked, where)
     return checked
+
+
+def _check_effective_weights(arrays: Mapping[str, FloatArray], where: str) -> None:
+    """Refuse weights that, as scoring combines them, would overflow or invert verdicts."""
+    slope, offset = arrays["calibration"].tolist()
+    if not slope > 0:
+        raise BundleError(
+            f"the calibration slope of {where} must be positive (a higher score means more "
+            f"likely automated). Got {slope!r} instead."
+        )
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is what is refused
+        weight = slope * arrays["coef"] / arrays["scale"]
+        combined = {
+            "slope * coef / scale": weight,
+            "slope * coef / scale * mean": weight * arrays["mean"],
+            "slope * intercept + offset": slope * arrays["intercept"] + offset,
+        }
+        if "ngram_coef" in arrays:
+            combined["slope * ngram_coef"] = slope * arrays["ngram_coef"]
+    for name, values in combined.items():
+        outside = values[~(np.abs(values) <= _MAX_WEIGHT)]
+        if outside.size:
+            raise BundleError(
+                f"the weights of {where} are out of range: `{name}` must be within "
+                f"[-{_MAX_WEIGHT:g}, {_MAX_WEIGHT:g}] everywhere. Got {float(outside[0])!r}."
+            )
 
 
 def bundle_from_parts(

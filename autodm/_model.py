@@ -9,7 +9,8 @@ For a message with signals ``x`` the text log-odds are::
 documented likelihood ratios (docs/model.md) that add to calibrated log-odds.
 Each term is reported as a :class:`~autodm.Reason` whose weight is its exact
 share of ``logit``: all terms plus ``slope * intercept + offset`` add up to the
-logit. Verdicts keep the eight strongest terms of at least 0.05.
+logit. Verdicts keep the eight strongest terms of at least 0.05. Each term is
+bounded (``_MAX_TERM``), so the logit, the probability and every weight stay finite.
 """
 
 from __future__ import annotations
@@ -64,6 +65,10 @@ DEFAULT_CONTEXT_EVIDENCE: Final[dict[str, dict[str, list[float]]]] = {
 }
 _MIN_REASON_WEIGHT: Final = 0.05
 _MAX_REASONS: Final = 8
+#: Largest weight of one term on the logit: far past where the probability is 0 or 1. It
+#: keeps the logit and the reasons finite whatever the weights, as in a Bundle built in code,
+#: which skips the checks of load_bundle.
+_MAX_TERM: Final = 1e6
 
 
 def sigmoid(x: float) -> float:
@@ -74,11 +79,22 @@ def sigmoid(x: float) -> float:
     return z / (1.0 + z)
 
 
+def _bounded(values: np.ndarray) -> np.ndarray:
+    """``values`` as terms of a logit: NaN (0 times infinity) as 0, the rest within ±_MAX_TERM."""
+    bounded: np.ndarray = np.clip(np.nan_to_num(values, nan=0.0), -_MAX_TERM, _MAX_TERM)
+    return bounded
+
+
+def _bounded_term(value: float) -> float:
+    """One term of a logit, as :func:`_bounded` makes it."""
+    return 0.0 if math.isnan(value) else min(max(value, -_MAX_TERM), _MAX_TERM)
+
+
 def _lookup(table: Mapping[str, list[float]], value: float) -> float:
     edges = table["edges"]
     if value < edges[0]:
         return 0.0
-    return float(table["log_lr"][bisect_right(edges, value) - 1])
+    return _bounded_term(float(table["log_lr"][bisect_right(edges, value) - 1]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,9 +119,10 @@ class Scorer:
         self._defaults = tuple(zip(bundle.features, bundle.mean.tolist(), strict=True))
         self._slope, self._offset = bundle.calibration
         # Per-feature weight on the calibrated logit, and the centring term.
-        self._w = self._slope * bundle.coef / bundle.scale
-        self._base = self._slope * bundle.intercept + self._offset
-        self._ngram = None if bundle.ngram_coef is None else self._slope * bundle.ngram_coef
+        with np.errstate(over="ignore", invalid="ignore"):  # scoring bounds what overflows
+            self._w = self._slope * bundle.coef / bundle.scale
+            self._ngram = None if bundle.ngram_coef is None else self._slope * bundle.ngram_coef
+        self._base = _bounded_term(self._slope * bundle.intercept + self._offset)
         ngram_spec = bundle.manifest.get("ngrams") or {}
         self._char_sizes = tuple(int(n) for n in ngram_spec.get("char_sizes", ()))
         self._char_weight = float(ngram_spec.get("char_weight", 1.0))
@@ -144,8 +161,9 @@ class Scorer:
         The linear part and the n-gram evidence are computed for the whole batch
         at once; a message's score does not depend on the rest of the batch.
         """
-        deltas = self.feature_matrix(signals) - self.bundle.mean
-        contributions = deltas * self._w
+        with np.errstate(over="ignore", invalid="ignore"):  # _bounded catches what overflows
+            deltas = self.feature_matrix(signals) - self.bundle.mean
+            contributions = _bounded(deltas * self._w)
         logits = self._base + contributions.sum(axis=1)
         # Only terms that can become reasons are spelled out.
         rows, cols = np.nonzero(np.abs(contributions) >= _MIN_REASON_WEIGHT)
@@ -178,7 +196,8 @@ class Scorer:
         text = batch_text_features(
             tokens, self._ngram.shape[0], self._char_sizes, self._char_weight
         )
-        totals = text.totals(self._ngram)
+        with np.errstate(over="ignore", invalid="ignore"):
+            totals = _bounded(text.totals(self._ngram))
         logits += totals
         tops = _top_grams(text, self._ngram, totals)
         for r, total in enumerate(totals.tolist()):

@@ -264,6 +264,12 @@ _MANIFEST_EDITS: dict[str, Callable[[dict[str, Any]], None]] = {
     "context-table-lengths": lambda m: m["context_evidence"].update(
         x={"edges": [0.0, 1.0], "log_lr": [0.0]}
     ),
+    "context-log-lr-huge": lambda m: m["context_evidence"].update(
+        x={"edges": [0.0, 1.0], "log_lr": [1e308, 1e308]}
+    ),
+    "context-edge-huge-int": lambda m: m["context_evidence"].update(
+        x={"edges": [0, 10**400], "log_lr": [0.0, 0.0]}
+    ),
     "ngram-tokens-unknown": lambda m: m["ngrams"].update(tokens="stemmed"),
     "threshold-huge-int": lambda m: m.update(threshold=10**400),
 }
@@ -399,6 +405,34 @@ def test_non_positive_scale(good_dir: Path, tmp_path: Path) -> None:
     arrays["scale"] = arrays["scale"].copy()
     arrays["scale"][0] = 0.0
     _refused(_folder(tmp_path, good_dir, weights=_npz(arrays)), match="scale")
+
+
+_OVERFLOWING_WEIGHTS: dict[str, tuple[str, Callable[[dict[str, np.ndarray]], None], str]] = {
+    # name: (array edited, edit, what the error names)
+    "coef-huge": ("coef", lambda a: a.fill(1e308), "slope \\* coef / scale"),
+    "scale-tiny": ("scale", lambda a: a.fill(1e-300), "slope \\* coef / scale"),
+    "mean-huge": ("mean", lambda a: a.fill(1e300), "mean"),
+    "intercept-huge": ("intercept", lambda a: a.fill(1e300), "intercept"),
+    "offset-huge": ("calibration", lambda a: a.__setitem__(1, 1e300), "offset"),
+    "slope-huge": ("calibration", lambda a: a.fill(1e308), "slope"),
+    "slope-negative": ("calibration", lambda a: a.__setitem__(0, -1.0), "slope .* positive"),
+    "slope-zero": ("calibration", lambda a: a.__setitem__(0, 0.0), "slope .* positive"),
+    "ngram-huge": ("ngram_coef", lambda a: a.fill(1e30), "ngram_coef"),  # float32
+}
+
+
+@pytest.mark.parametrize("edit", list(_OVERFLOWING_WEIGHTS), ids=list(_OVERFLOWING_WEIGHTS))
+def test_finite_weights_that_overflow_or_invert_verdicts(
+    good_dir: Path, tmp_path: Path, edit: str
+) -> None:
+    """Finite arrays whose product as scoring forms it is infinite, NaN or absurdly large,
+    or a slope that turns every verdict around (train() refuses one too)."""
+    name, change, match = _OVERFLOWING_WEIGHTS[edit]
+    arrays = _arrays(good_dir)
+    arrays[name] = arrays[name].copy()
+    change(arrays[name])
+    assert np.all(np.isfinite(arrays[name]))
+    _refused(_folder(tmp_path, good_dir, weights=_npz(arrays)), match=match)
 
 
 @pytest.mark.parametrize("change", ["missing-coef", "extra-array"])

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import math
 import re
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 import autodm
 import autodm._text as text_layer
+from autodm._model import DEFAULT_CONTEXT_EVIDENCE
 from autodm._text import MAX_CHARS
 
 ADVERSARIAL = {
@@ -73,6 +79,41 @@ def test_adversarial_messages_get_a_valid_verdict(name: str) -> None:
     verdict = autodm.classify(ADVERSARIAL[name])
     assert 0.0 <= verdict.probability <= 1.0
     assert "truncated" in verdict.flags
+
+
+def _huge_context_evidence(bundle: autodm.Bundle) -> autodm.Bundle:
+    tables = {
+        name: {"edges": table["edges"], "log_lr": [1e308] * len(table["edges"])}
+        for name, table in DEFAULT_CONTEXT_EVIDENCE.items()
+    }
+    return dataclasses.replace(bundle, manifest={**bundle.manifest, "context_evidence": tables})
+
+
+_HUGE_WEIGHTS: dict[str, Callable[[autodm.Bundle], autodm.Bundle]] = {
+    "coef": lambda b: dataclasses.replace(b, coef=np.full_like(b.coef, 1e308)),
+    "mean": lambda b: dataclasses.replace(b, mean=np.full_like(b.mean, 1e308)),
+    "calibration": lambda b: dataclasses.replace(b, calibration=(1e308, 1e308)),
+    "intercept": lambda b: dataclasses.replace(b, intercept=-np.inf),
+    "ngram_coef": lambda b: dataclasses.replace(b, ngram_coef=np.full_like(b.ngram_coef, np.inf)),
+    "context_evidence": _huge_context_evidence,
+}
+
+
+@pytest.mark.parametrize("field", list(_HUGE_WEIGHTS))
+def test_verdicts_stay_finite_whatever_the_weights(field: str) -> None:
+    """load_bundle refuses weights that overflow; a Bundle built in code skips it, and its
+    verdicts still have a finite probability and finite reasons, without a warning."""
+    detector = autodm.Detector(_HUGE_WEIGHTS[field](autodm.load_bundle()))
+    context = {"followed_at": 0, "sent_at": 4, "sender_history": ["Follow back or I'll unfollow"]}
+    for message in ("Follow back or I'll unfollow you", "see you at 6", ""):
+        for verdict in (detector.classify(message), detector.classify(message, context)):
+            assert math.isfinite(verdict.probability)
+            assert 0.0 <= verdict.probability <= 1.0
+            assert verdict.label == (
+                "automated" if verdict.probability >= detector.threshold else "human"
+            )
+            assert all(math.isfinite(reason.weight) for reason in verdict.reasons)
+            json.dumps(verdict.to_dict(), allow_nan=False)
 
 
 def test_no_network_needed(tmp_path: Path) -> None:
