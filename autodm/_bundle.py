@@ -234,14 +234,29 @@ def _parse_manifest(raw: bytes, where: str) -> dict[str, Any]:
         raise BundleError(
             f"manifest.json of {where} needs `threshold` in [0, 1]. Got {threshold!r}."
         )
-    for name, point in manifest.get("operating_points", {}).items():
-        if name not in _OPERATING_POINTS or not isinstance(point, dict):
+    points = manifest.get("operating_points", {})
+    if not isinstance(points, dict):
+        raise BundleError(
+            f"manifest.json of {where}: `operating_points` must be an object whose keys are "
+            f"among {list(_OPERATING_POINTS)}. Got {describe(points)}."
+        )
+    for name, point in points.items():
+        if name not in _OPERATING_POINTS:
             raise BundleError(
                 f"operating point {name!r} of {where} is not one of {list(_OPERATING_POINTS)}."
             )
-        if not _is_probability(point.get("threshold")):
-            raise BundleError(f"operating point {name!r} of {where} needs a threshold in [0, 1].")
-    for name, table in manifest.get("context_evidence", {}).items():
+        if not isinstance(point, dict) or not _is_probability(point.get("threshold")):
+            raise BundleError(
+                f"operating point {name!r} of {where} must be an object with a `threshold` "
+                f"in [0, 1]. Got {describe(point)}."
+            )
+    tables = manifest.get("context_evidence", {})
+    if not isinstance(tables, dict):
+        raise BundleError(
+            f"manifest.json of {where}: `context_evidence` must be an object of "
+            f"{{signal: {{'edges': [...], 'log_lr': [...]}}}}. Got {describe(tables)}."
+        )
+    for name, table in tables.items():
         _check_table(name, table, where)
     ngrams = manifest.get("ngrams")
     if ngrams is not None:

@@ -258,6 +258,16 @@ _MANIFEST_EDITS: dict[str, Callable[[dict[str, Any]], None]] = {
     "threshold-missing": lambda m: m.pop("threshold"),
     "operating-point-unknown": lambda m: m["operating_points"].update(max={"threshold": 0.5}),
     "operating-point-bad": lambda m: m["operating_points"].update(strict={"threshold": 7}),
+    "operating-point-a-list": lambda m: m["operating_points"].update(strict=[0.5]),
+    "operating-points-a-list": lambda m: m.update(operating_points=[]),
+    "operating-points-a-str": lambda m: m.update(operating_points="strict"),
+    "operating-points-null": lambda m: m.update(operating_points=None),
+    "context-evidence-a-list": lambda m: m.update(context_evidence=[]),
+    "context-evidence-a-number": lambda m: m.update(context_evidence=3),
+    "context-evidence-null": lambda m: m.update(context_evidence=None),
+    "context-table-a-list": lambda m: m["context_evidence"].update(x=[[0.0], [0.0]]),
+    "ngrams-a-list": lambda m: m.update(ngrams=[]),
+    "ngrams-a-str": lambda m: m.update(ngrams="plain"),
     "context-table-unsorted": lambda m: m["context_evidence"].update(
         x={"edges": [1.0, 0.0], "log_lr": [0.0, 0.0]}
     ),
