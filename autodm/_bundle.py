@@ -32,7 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._resources import data_files
-from .errors import BundleError, describe
+from .errors import BundleError, InvalidInputError, describe
 
 __all__ = ["FORMAT_VERSION", "Bundle", "load_bundle"]
 
@@ -114,8 +114,25 @@ class Bundle:
 
         Returns the path written. An existing folder's two members are replaced;
         nothing else in it is touched.
+
+        Raises
+        ------
+        InvalidInputError
+            If ``path`` is not a str or Path, is an existing file (a folder bundle is
+            written into a folder), or ends in ``.zip`` and is an existing folder.
         """
+        if not isinstance(path, str | Path):
+            raise InvalidInputError(
+                f"`path` must be a str or pathlib.Path of a bundle folder or .zip. "
+                f"Got {describe(path)} instead."
+            )
         target = Path(path)
+        is_zip = target.suffix == ".zip"
+        if target.exists() and target.is_dir() == is_zip:
+            raise InvalidInputError(
+                f"`path` must name a folder (new or existing) or, ending in .zip, a zip "
+                f"file. Got {str(target)!r}, an existing {'folder' if is_zip else 'file'}."
+            )
         manifest = json.dumps(self.manifest, indent=2, sort_keys=True, ensure_ascii=False)
         arrays: dict[str, NDArray[Any]] = {
             "mean": self.mean,
@@ -128,7 +145,7 @@ class Bundle:
             arrays["ngram_coef"] = self.ngram_coef.astype(np.float32)
         buffer = io.BytesIO()
         np.savez_compressed(buffer, allow_pickle=False, **arrays)
-        if target.suffix == ".zip":
+        if is_zip:
             target.parent.mkdir(parents=True, exist_ok=True)
             with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
                 archive.writestr("manifest.json", manifest)

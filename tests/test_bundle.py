@@ -162,6 +162,23 @@ def test_save_replaces_members_and_leaves_other_files(tiny_bundle: Bundle, tmp_p
     assert json.loads((folder / "manifest.json").read_text())["format_version"] == 1
 
 
+@pytest.mark.parametrize(("target", "existing"), [("b", "file"), ("b.zip", "folder")])
+def test_save_over_the_wrong_kind_of_path_is_refused(
+    tiny_bundle: Bundle, tmp_path: Path, target: str, existing: str
+) -> None:
+    """A file is never replaced by a folder bundle, nor a folder by a zip."""
+    path = tmp_path / target
+    if existing == "file":
+        path.write_text("mine")
+    else:
+        (path / "inside").mkdir(parents=True)
+    with pytest.raises(autodm.InvalidInputError, match=f"an existing {existing}"):
+        tiny_bundle.save(path)
+    assert (path.read_text() == "mine") if existing == "file" else path.is_dir()
+    with pytest.raises(autodm.InvalidInputError, match="must be a str"):
+        tiny_bundle.save(123)  # type: ignore[arg-type]
+
+
 def test_zip_with_members_inside_one_folder_loads(good_dir: Path, tmp_path: Path) -> None:
     path = tmp_path / "nested.zip"
     with zipfile.ZipFile(path, "w") as archive:
