@@ -1,6 +1,6 @@
 """The model bundle: ``manifest.json`` + ``weights.npz``, loaded without running any code.
 
-A bundle is a folder (or a ``.zip`` of one) holding exactly two members:
+A bundle is a folder (or a ``.zip`` of one) holding two members:
 
 ``manifest.json``
     format version, autodm version, feature names, threshold and operating
@@ -13,7 +13,9 @@ A bundle is a folder (or a ``.zip`` of one) holding exactly two members:
 Loading checks every member (names, dtypes, shapes, finiteness, the range of the
 weights scoring makes of them) and refuses anything else with
 :class:`~autodm.BundleError`. Nothing is unpickled, evaluated or extracted to disk,
-so a bundle from a stranger cannot run code.
+so a bundle from a stranger cannot run code. A zip must hold the two members and
+nothing else; from a folder only the two are read, so files beside them (a README,
+a ``.DS_Store``, what :meth:`Bundle.save` leaves in place) are ignored.
 """
 
 from __future__ import annotations

@@ -241,6 +241,17 @@ def test_folder_missing_a_member(good_dir: Path, tmp_path: Path, missing: str) -
     _refused(folder, match=missing)
 
 
+def test_a_folder_is_read_for_its_two_members_only(good_dir: Path, tmp_path: Path) -> None:
+    """Files beside the members (save leaves them in place) are never read; a zip's are refused."""
+    folder = _folder(tmp_path, good_dir)
+    (folder / "README.md").write_text("my model")
+    (folder / ".DS_Store").write_bytes(pickle.dumps(_CreatesAFile(tmp_path / "pwned")))
+    (folder / "old").mkdir()
+    (folder / "old" / "weights.npz").write_bytes(b"not an npz")
+    assert Detector(folder).classify("see you at 6") == Detector(good_dir).classify("see you at 6")
+    assert not (tmp_path / "pwned").exists()
+
+
 @pytest.mark.parametrize("missing", MEMBERS)
 def test_zip_missing_a_member(good_dir: Path, tmp_path: Path, missing: str) -> None:
     path = tmp_path / "b.zip"
