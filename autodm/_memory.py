@@ -17,6 +17,7 @@ O(messages).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import threading
@@ -30,7 +31,7 @@ from typing import Final
 from rapidfuzz import fuzz, process
 
 from ._text import view
-from ._types import _epoch, _identifier
+from ._types import _epoch, _identifier, _unicode
 from .errors import InvalidInputError, describe
 from .extractors.template import DUPLICATE_SIMILARITY, MIN_DUPLICATE_CHARS
 
@@ -66,6 +67,14 @@ class Recall:
 
 
 _NOTHING: Final = Recall(0, 0, None)
+
+
+def _saved_text(value: object) -> str:
+    """``str(value)`` of a loaded field. Lone surrogates (which JSON escapes can spell) raise
+    UnicodeEncodeError, a ValueError: kept, they would make every later save fail."""
+    text = str(value)
+    text.encode("utf-8")
+    return text
 
 
 def _positive_int(name: str, value: object) -> int:
@@ -249,9 +258,16 @@ class SenderMemory:
         self, sender_id: str, masked: str, recipient_id: str | None, at: float | None
     ) -> Recall:
         """:meth:`observe` for a text the caller has already masked (the detector's path)."""
+        # The detector passes validated values; anyone else may not, and a lone surrogate
+        # kept here would make every later save fail.
+        key = self._key(sender_id)
+        recipient = None if recipient_id is None else self._key(recipient_id, "recipient_id")
+        if not isinstance(masked, str):
+            raise InvalidInputError(f"`masked` must be a str. Got {describe(masked)} instead.")
+        _unicode("masked", masked)
         now = time.time() if at is None else at
         with self._lock:
-            return self._observe(sender_id, masked, recipient_id, now)
+            return self._observe(key, masked, recipient, now)
 
     def _items(self) -> Iterator[tuple[str, list[_Cluster]]]:
         return iter(list(self._senders.items()))
@@ -283,10 +299,16 @@ class SenderMemory:
                     for key, clusters in self._items()
                 },
             }
+        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         target = Path(path)
         temporary = target.with_name(target.name + ".tmp")
-        temporary.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
-        temporary.replace(target)  # atomic: a crash mid-write never leaves half a file
+        try:
+            temporary.write_bytes(data)
+            temporary.replace(target)  # atomic: a crash mid-write never leaves half a file
+        except BaseException:
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
+            raise
         return target
 
     @classmethod
@@ -315,18 +337,19 @@ class SenderMemory:
             for key, clusters in payload["senders"].items():
                 restored = [
                     _Cluster(
-                        text=str(c["text"]),
+                        text=_saved_text(c["text"]),
                         count=int(c["count"]),
                         first_seen=float(c["first_seen"]),
                         last_seen=float(c["last_seen"]),
                         anonymous=int(c["anonymous"]),
                         recipients=OrderedDict(
-                            (str(r), float(t)) for r, t in c["recipients"][-memory.max_recipients :]
+                            (_saved_text(r), float(t))
+                            for r, t in c["recipients"][-memory.max_recipients :]
                         ),
                     )
                     for c in clusters[-memory.max_clusters_per_sender :]
                 ]
-                memory._senders[str(key)] = restored
+                memory._senders[_saved_text(key)] = restored
                 while len(memory._senders) > memory.max_senders:
                     memory._senders.popitem(last=False)
         except (KeyError, TypeError, ValueError, AttributeError) as error:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autodm import Context, Detector, InvalidInputError
 from autodm._model import DEFAULT_CONTEXT_EVIDENCE
@@ -139,3 +141,21 @@ def test_train_stores_given_tables() -> None:
     assert bundle.context_evidence["seconds_after_follow"] == given["seconds_after_follow"]
     verdict = Detector(bundle).classify(BORDERLINE, {"followed_at": 0, "sent_at": 5})
     assert {r.code: r.weight for r in verdict.reasons}["follow_delay"] == pytest.approx(2.0)
+
+
+_SURROGATE = st.characters(categories=["Cs"])
+_TEXT = st.text(st.one_of(st.characters(), _SURROGATE), max_size=12)
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= c <= "\udfff" for c in text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(field=st.sampled_from(["sender_id", "recipient_id"]), value=_TEXT)
+def test_ids_with_lone_surrogates_are_refused_by_name(field: str, value: str) -> None:
+    if _has_surrogate(value):
+        with pytest.raises(InvalidInputError, match=f"`{field}` holds lone surrogate"):
+            Context(**{field: value})  # type: ignore[arg-type]
+    else:
+        assert getattr(Context(**{field: value}), field) == value  # type: ignore[arg-type]

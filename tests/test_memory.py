@@ -264,3 +264,108 @@ def test_detector_memory_leaves_varied_senders_alone() -> None:
 def test_detector_refuses_a_non_memory() -> None:
     with pytest.raises(InvalidInputError, match="SenderMemory"):
         Detector(memory={})  # type: ignore[arg-type]
+
+
+_SURROGATE = st.characters(categories=["Cs"])
+_ID = st.text(st.one_of(st.characters(), _SURROGATE), min_size=1, max_size=8)
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= c <= "\udfff" for c in text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(sender=_ID, recipient=st.one_of(st.none(), _ID))
+def test_ids_with_lone_surrogates_are_refused_and_others_saved(
+    tmp_path_factory: pytest.TempPathFactory, sender: str, recipient: str | None
+) -> None:
+    memory = SenderMemory()
+    bad = "sender_id" if _has_surrogate(sender) else None
+    if bad is None and recipient is not None and _has_surrogate(recipient):
+        bad = "recipient_id"
+    if bad is None:
+        memory.observe(sender, TEMPLATE.format(name="Sam"), recipient, at=10)
+        memory.recall(sender, TEMPLATE.format(name="Sam"), recipient, at=10)
+    else:
+        with pytest.raises(InvalidInputError, match=f"`{bad}` holds lone surrogate"):
+            memory.observe(sender, TEMPLATE.format(name="Sam"), recipient, at=10)
+        with pytest.raises(InvalidInputError, match=f"`{bad}` holds lone surrogate"):
+            memory.recall(sender, TEMPLATE.format(name="Sam"), recipient, at=10)
+        with pytest.raises(InvalidInputError, match=f"`{bad}` holds lone surrogate"):
+            memory.remember_masked(sender, "hi <name>! thanks", recipient, 10.0)
+    folder = tmp_path_factory.mktemp("memory")
+    loaded = SenderMemory.load(memory.save(folder / "m.json"))
+    assert len(loaded) == (bad is None)
+    assert [p.name for p in folder.iterdir()] == ["m.json"]
+
+
+@pytest.mark.parametrize(
+    "context",
+    [{"sender_id": "\ud83d", "recipient_id": "me"}, {"sender_id": "bot", "recipient_id": "\udc80"}],
+)
+def test_detector_refuses_surrogate_ids_before_they_reach_the_memory(
+    tmp_path: Path, context: dict[str, str]
+) -> None:
+    memory = SenderMemory()
+    detector = Detector(memory=memory)
+    with pytest.raises(InvalidInputError, match="lone surrogate"):
+        detector.classify("Hi Sam! Thanks for the follow", context)
+    assert len(memory) == 0
+    memory.save(tmp_path / "m.json")
+    assert [p.name for p in tmp_path.iterdir()] == ["m.json"]
+
+
+def test_remember_masked_refuses_a_surrogate_text() -> None:
+    with pytest.raises(InvalidInputError, match="`masked` holds lone surrogate"):
+        SenderMemory().remember_masked("bot", "hi <name> \ud800", None, 10.0)
+
+
+def test_failed_save_leaves_no_temporary_file_and_the_old_file_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    memory = SenderMemory()
+    memory.observe("bot", TEMPLATE.format(name="Sam"), "sam", at=10)
+    path = memory.save(tmp_path / "m.json")
+    saved = path.read_bytes()
+    memory.observe("bot", TEMPLATE.format(name="Ann"), "ann", at=11)
+
+    def refuse(self: Path, target: object) -> Path:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Path, "replace", refuse)
+    with pytest.raises(OSError, match="disk full"):
+        memory.save(path)
+    assert path.read_bytes() == saved
+    assert [p.name for p in tmp_path.iterdir()] == ["m.json"]
+
+
+def test_save_over_a_folder_leaves_no_temporary_file(tmp_path: Path) -> None:
+    folder = tmp_path / "taken"
+    folder.mkdir()
+    (folder / "inside").write_text("keep", encoding="utf-8")
+    with pytest.raises(OSError, match="taken"):
+        SenderMemory().save(folder)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
+    assert (folder / "inside").read_text(encoding="utf-8") == "keep"
+
+
+@pytest.mark.parametrize("where", ["sender", "text", "recipient"])
+def test_load_refuses_lone_surrogates_escaped_in_json(tmp_path: Path, where: str) -> None:
+    cluster = {
+        "text": "\ud800 hi" if where == "text" else "hi",
+        "count": 1,
+        "first_seen": 1.0,
+        "last_seen": 1.0,
+        "anonymous": 0,
+        "recipients": [["\udfff" if where == "recipient" else "r", 1.0]],
+    }
+    payload = {
+        "format": "autodm.SenderMemory",
+        "version": 1,
+        "limits": {},
+        "senders": {"\ud83d" if where == "sender" else "s": [cluster]},
+    }
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(payload), encoding="utf-8")  # ASCII: surrogates as \u escapes
+    with pytest.raises(InvalidInputError, match="malformed"):
+        SenderMemory.load(path)
