@@ -107,11 +107,12 @@ def _history(value: object) -> tuple[str, ...]:
             f"other people). Got {describe(value)} instead."
         )
     items = tuple(value)
-    for item in items:
+    for i, item in enumerate(items):
         if not isinstance(item, str):
             raise InvalidInputError(
                 f"every item of `sender_history` must be a str. Got {describe(item)} instead."
             )
+        _unicode(f"sender_history[{i}]", item)
     return items[-MAX_HISTORY:]
 
 

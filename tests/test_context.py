@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autodm import Context, Detector, InvalidInputError
+from autodm import Context, Detector, InvalidInputError, classify
 from autodm._model import DEFAULT_CONTEXT_EVIDENCE
 
 BORDERLINE = "Hey! We're running a small meetup next week, details here: example.com/meetup"
@@ -159,3 +159,16 @@ def test_ids_with_lone_surrogates_are_refused_by_name(field: str, value: str) ->
             Context(**{field: value})  # type: ignore[arg-type]
     else:
         assert getattr(Context(**{field: value}), field) == value  # type: ignore[arg-type]
+
+
+@settings(max_examples=100, deadline=None)
+@given(history=st.lists(_TEXT, max_size=6))
+def test_history_with_lone_surrogates_names_the_first_bad_item(history: list[str]) -> None:
+    bad = [i for i, text in enumerate(history) if _has_surrogate(text)]
+    if bad:
+        with pytest.raises(InvalidInputError, match=rf"`sender_history\[{bad[0]}\]` holds lone"):
+            Context(sender_history=history)
+        with pytest.raises(InvalidInputError, match=rf"`sender_history\[{bad[0]}\]` holds lone"):
+            classify("Hi Sam! Thanks for the follow", {"sender_history": history})
+    else:
+        assert Context(sender_history=history).sender_history == tuple(history)
