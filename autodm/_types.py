@@ -7,7 +7,7 @@ import numbers
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, Never
 
 from .errors import InvalidInputError, describe
 
@@ -162,7 +162,7 @@ class Context:
 
     def __init__(
         self,
-        *,
+        *positional: Never,
         sender_id: str | int | None = None,
         recipient_id: str | int | None = None,
         sent_at: TimeLike = None,
@@ -171,7 +171,17 @@ class Context:
         platform: str | None = None,
         first_message: bool | None = None,
         recipient_wrote_first: bool | None = None,
+        **unknown: Never,
     ) -> None:
+        # Caught here rather than by Python's own TypeError, so that every mistake in a
+        # context is an InvalidInputError that lists the accepted keys.
+        if unknown:
+            raise InvalidInputError(_unknown_keys(unknown))
+        if positional:
+            raise InvalidInputError(
+                f"`Context` takes keyword arguments only, with keys {sorted(CONTEXT_KEYS)}. "
+                f"Got {len(positional)} positional argument(s) instead."
+            )
         if platform is not None and not isinstance(platform, str):
             raise InvalidInputError(
                 f"`platform` must be a str such as 'twitter'. Got {describe(platform)} instead."
@@ -191,6 +201,11 @@ CONTEXT_KEYS: Final = tuple(f.name for f in fields(Context))
 _EMPTY_CONTEXT: Final = Context()
 
 
+def _unknown_keys(keys: Iterable[object]) -> str:
+    unknown = sorted(str(k) for k in keys if k not in CONTEXT_KEYS)
+    return f"unknown context key(s) {unknown}; accepted keys are {sorted(CONTEXT_KEYS)}."
+
+
 def as_context(context: Context | Mapping[str, Any] | None) -> Context:
     """Return ``context`` as a :class:`Context`, validating a plain mapping's keys."""
     if context is None:
@@ -198,11 +213,8 @@ def as_context(context: Context | Mapping[str, Any] | None) -> Context:
     if isinstance(context, Context):
         return context
     if isinstance(context, Mapping):
-        unknown = sorted(str(k) for k in context if k not in CONTEXT_KEYS)
-        if unknown:
-            raise InvalidInputError(
-                f"unknown context key(s) {unknown}; accepted keys are {sorted(CONTEXT_KEYS)}."
-            )
+        if any(k not in CONTEXT_KEYS for k in context):
+            raise InvalidInputError(_unknown_keys(context))
         return Context(**context)
     raise InvalidInputError(
         "`context` must be an autodm.Context, a mapping with keys "

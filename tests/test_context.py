@@ -172,3 +172,26 @@ def test_history_with_lone_surrogates_names_the_first_bad_item(history: list[str
             classify("Hi Sam! Thanks for the follow", {"sender_history": history})
     else:
         assert Context(sender_history=history).sender_history == tuple(history)
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: Context(foo=1), r"unknown context key\(s\) \['foo'\]; accepted keys are \["),
+        (lambda: Context(sender="a", sent=5), r"\['sender', 'sent'\]; accepted keys are"),
+        (lambda: Context(5), r"keyword arguments only, with keys \['first_message'"),
+        (lambda: Context("a", sender_id="b"), "Got 1 positional argument"),
+    ],
+    ids=["unknown", "two-unknown", "positional", "positional-and-keyword"],
+)
+def test_constructor_mistakes_are_typed_and_list_the_keys(call: object, match: str) -> None:
+    with pytest.raises(InvalidInputError, match=match):
+        call()  # type: ignore[operator]
+
+
+def test_unknown_keys_read_alike_as_keyword_or_mapping() -> None:
+    with pytest.raises(InvalidInputError) as keyword:
+        Context(sent=5)  # type: ignore[call-arg]
+    with pytest.raises(InvalidInputError) as mapping:
+        classify("hi", {"sent": 5})
+    assert str(keyword.value) == str(mapping.value)
