@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Final, Literal, Never
@@ -101,10 +101,14 @@ def _flag(name: str, value: object) -> bool | None:
 def _history(value: object) -> tuple[str, ...]:
     if value is None:
         return ()
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+    # A set has no order and a mapping gives its keys: "the last 1,000" would mean nothing.
+    if isinstance(value, str | bytes | bytearray | Set | Mapping) or not isinstance(
+        value, Iterable
+    ):
         raise InvalidInputError(
-            "`sender_history` must be a list or tuple of str (the sender's recent messages to "
-            f"other people). Got {describe(value)} instead."
+            "`sender_history` must be a list, tuple or other ordered iterable of str (the "
+            f"sender's recent messages to other people, oldest first). Got {describe(value)} "
+            "instead."
         )
     items = tuple(value)
     for i, item in enumerate(items):
@@ -132,8 +136,9 @@ class Context:
         timezone-aware ``datetime``, an ISO-8601 string with a UTC offset, or
         epoch seconds. Stored as epoch seconds (float). Naive datetimes raise
         :class:`~autodm.InvalidInputError`.
-    sender_history : sequence of str, optional
-        The same sender's recent messages to other people. Only the last 1,000 are kept.
+    sender_history : ordered iterable of str, optional
+        The same sender's recent messages to other people, oldest first (not a set or a
+        mapping). Only the last 1,000 are kept.
     platform : str, optional
         Free text such as ``"twitter"`` or ``"instagram"``; informative only.
     first_message : bool, optional

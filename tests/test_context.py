@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -195,3 +197,22 @@ def test_unknown_keys_read_alike_as_keyword_or_mapping() -> None:
     with pytest.raises(InvalidInputError) as mapping:
         classify("hi", {"sent": 5})
     assert str(keyword.value) == str(mapping.value)
+
+
+@pytest.mark.parametrize(
+    "history",
+    [{"b", "a"}, frozenset({"a"}), {"a": "x", "b": "y"}, {"a": "x"}.keys(), "ab", b"ab"],
+    ids=["set", "frozenset", "dict", "keys", "str", "bytes"],
+)
+def test_unordered_or_string_histories_are_refused(history: object) -> None:
+    with pytest.raises(InvalidInputError, match="ordered iterable of str"):
+        Context(sender_history=history)  # type: ignore[arg-type]
+
+
+def test_ordered_iterables_keep_their_order_as_history() -> None:
+    def sent() -> Iterator[str]:
+        yield from ("first", "second", "third")
+
+    assert Context(sender_history=sent()).sender_history == ("first", "second", "third")
+    assert Context(sender_history={"k": "only"}.values()).sender_history == ("only",)
+    assert Context(sender_history=np.array(["a", "b"])).sender_history == ("a", "b")
