@@ -216,3 +216,15 @@ def test_ordered_iterables_keep_their_order_as_history() -> None:
     assert Context(sender_history=sent()).sender_history == ("first", "second", "third")
     assert Context(sender_history={"k": "only"}.values()).sender_history == ("only",)
     assert Context(sender_history=np.array(["a", "b"])).sender_history == ("a", "b")
+
+
+@pytest.mark.parametrize("value", [np.int64(5), np.int32(5), np.uint16(5), np.float32(5.0)])
+def test_numpy_numbers_are_epoch_seconds(value: object) -> None:
+    context = Context(sent_at=value, followed_at=value)  # type: ignore[arg-type]
+    assert context.sent_at == context.followed_at == 5.0
+    assert type(context.sent_at) is float
+
+
+def test_numpy_datetimes_are_refused() -> None:
+    with pytest.raises(InvalidInputError, match="timezone-aware datetime"):
+        Context(sent_at=np.datetime64("2026-03-02T10:15:04"))  # type: ignore[arg-type]
