@@ -30,8 +30,8 @@ from typing import Final
 
 from rapidfuzz import fuzz, process
 
-from ._text import view
-from ._types import _epoch, _identifier, _unicode
+from ._text import check_unicode, view
+from ._types import _epoch, _identifier
 from .errors import InvalidInputError, describe
 from .extractors.template import DUPLICATE_SIMILARITY, MIN_DUPLICATE_CHARS
 
@@ -264,7 +264,7 @@ class SenderMemory:
         recipient = None if recipient_id is None else self._key(recipient_id, "recipient_id")
         if not isinstance(masked, str):
             raise InvalidInputError(f"`masked` must be a str. Got {describe(masked)} instead.")
-        _unicode("masked", masked)
+        check_unicode(masked, "masked")
         now = time.time() if at is None else at
         with self._lock:
             return self._observe(key, masked, recipient, now)

@@ -338,14 +338,17 @@ def _check(message: object) -> str:
     raise InvalidInputError(f"`message` must be a str. Got {describe(message)} instead.")
 
 
-def _check_surrogates(text: str) -> None:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidInputError(
-            "`message` holds lone surrogate code points, which are not text; repair it, "
-            "e.g. message.encode('utf-8', 'surrogatepass').decode('utf-8', 'replace')."
-        ) from None
+def check_unicode(text: str, name: str = "message") -> str:
+    """Return ``text``, refusing lone surrogates: they are not text, and cannot be saved."""
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidInputError(
+                f"`{name}` holds lone surrogate code points, which are not text; repair it, "
+                "e.g. text.encode('utf-8', 'surrogatepass').decode('utf-8', 'replace')."
+            ) from None
+    return text
 
 
 def check_message(message: object) -> None:
@@ -353,7 +356,7 @@ def check_message(message: object) -> None:
     any, without viewing it."""
     raw = _check(message)
     if not raw.isascii():
-        _check_surrogates(raw[:MAX_CHARS])
+        check_unicode(raw[:MAX_CHARS])
 
 
 def _fold_confusables(text: str) -> tuple[str, bool]:
@@ -375,7 +378,7 @@ def _normalise(raw: str) -> tuple[str, set[str]]:
         raw = raw[:MAX_CHARS]
         flags.add("truncated")
     if not raw.isascii():
-        _check_surrogates(raw)
+        check_unicode(raw)
         if _ZW_INSIDE_WORD_RE.search(raw):
             flags.add("zero_width")
         if _BIDI_CONTROL_RE.search(raw):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Final, Literal, Never
 
+from ._text import check_unicode
 from .errors import InvalidInputError, describe
 
 __all__ = ["Context", "Label", "Reason", "Signal", "Verdict", "as_context"]
@@ -62,27 +63,13 @@ def _epoch(name: str, value: object) -> float | None:
     )
 
 
-def _unicode(name: str, value: str) -> str:
-    """Return ``value``, refusing lone surrogates: they are not text and cannot be saved."""
-    if not value.isascii():
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise InvalidInputError(
-                f"`{name}` holds lone surrogate code points, which are not text; pass valid "
-                "Unicode, e.g. repaired with .encode('utf-8', 'surrogatepass')"
-                f".decode('utf-8', 'replace'). Got {describe(value)} instead."
-            ) from None
-    return value
-
-
 def _identifier(name: str, value: object) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | numbers.Integral):
         raise InvalidInputError(f"`{name}` must be a str or int id. Got {describe(value)} instead.")
     if isinstance(value, str):
-        return _unicode(name, value)
+        return check_unicode(value, name)
     try:
         return str(int(value))
     except ValueError:  # more digits than Python converts to str
@@ -116,7 +103,7 @@ def _history(value: object) -> tuple[str, ...]:
             raise InvalidInputError(
                 f"every item of `sender_history` must be a str. Got {describe(item)} instead."
             )
-        _unicode(f"sender_history[{i}]", item)
+        check_unicode(item, f"sender_history[{i}]")
     return items[-MAX_HISTORY:]
 
 
