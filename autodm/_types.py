@@ -184,7 +184,7 @@ class Context:
         set_(self, "sent_at", _epoch("sent_at", sent_at))
         set_(self, "followed_at", _epoch("followed_at", followed_at))
         set_(self, "sender_history", _history(sender_history))
-        set_(self, "platform", platform)
+        set_(self, "platform", None if platform is None else check_unicode(platform, "platform"))
         set_(self, "first_message", _flag("first_message", first_message))
         set_(self, "recipient_wrote_first", _flag("recipient_wrote_first", recipient_wrote_first))
 

@@ -154,7 +154,7 @@ def _has_surrogate(text: str) -> bool:
 
 
 @settings(max_examples=100, deadline=None)
-@given(field=st.sampled_from(["sender_id", "recipient_id"]), value=_TEXT)
+@given(field=st.sampled_from(["sender_id", "recipient_id", "platform"]), value=_TEXT)
 def test_ids_with_lone_surrogates_are_refused_by_name(field: str, value: str) -> None:
     if _has_surrogate(value):
         with pytest.raises(InvalidInputError, match=f"`{field}` holds lone surrogate"):
