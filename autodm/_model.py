@@ -123,6 +123,13 @@ class Scorer:
             self._w = self._slope * bundle.coef / bundle.scale
             self._ngram = None if bundle.ngram_coef is None else self._slope * bundle.ngram_coef
         self._base = _bounded_term(self._slope * bundle.intercept + self._offset)
+        # Weights in load_bundle's range cannot overflow on a message's bounded signals, so
+        # only a Bundle built in code with weights past it pays for bounding every term.
+        with np.errstate(over="ignore", invalid="ignore"):
+            in_range = [self._w, self._w * bundle.mean]
+            if self._ngram is not None:
+                in_range.append(self._ngram)
+            self._bound = not all(np.all(np.abs(a) <= _MAX_TERM) for a in in_range)
         ngram_spec = bundle.manifest.get("ngrams") or {}
         self._char_sizes = tuple(int(n) for n in ngram_spec.get("char_sizes", ()))
         self._char_weight = float(ngram_spec.get("char_weight", 1.0))
@@ -161,9 +168,12 @@ class Scorer:
         The linear part and the n-gram evidence are computed for the whole batch
         at once; a message's score does not depend on the rest of the batch.
         """
-        with np.errstate(over="ignore", invalid="ignore"):  # _bounded catches what overflows
-            deltas = self.feature_matrix(signals) - self.bundle.mean
-            contributions = _bounded(deltas * self._w)
+        deltas = self.feature_matrix(signals) - self.bundle.mean
+        if self._bound:
+            with np.errstate(over="ignore", invalid="ignore"):  # _bounded catches overflows
+                contributions = _bounded(deltas * self._w)
+        else:
+            contributions = deltas * self._w
         logits = self._base + contributions.sum(axis=1)
         # Only terms that can become reasons are spelled out.
         rows, cols = np.nonzero(np.abs(contributions) >= _MIN_REASON_WEIGHT)
@@ -196,8 +206,11 @@ class Scorer:
         text = batch_text_features(
             tokens, self._ngram.shape[0], self._char_sizes, self._char_weight
         )
-        with np.errstate(over="ignore", invalid="ignore"):
-            totals = _bounded(text.totals(self._ngram))
+        if self._bound:
+            with np.errstate(over="ignore", invalid="ignore"):
+                totals = _bounded(text.totals(self._ngram))
+        else:
+            totals = text.totals(self._ngram)
         logits += totals
         tops = _top_grams(text, self._ngram, totals)
         for r, total in enumerate(totals.tolist()):
