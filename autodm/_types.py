@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections import deque
 from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Final, Literal, Never
 
-from ._text import check_unicode
+from ._text import MAX_CHARS, check_unicode
 from .errors import InvalidInputError, describe
 
 __all__ = ["Context", "Label", "Reason", "Signal", "Verdict", "as_context"]
@@ -97,14 +98,17 @@ def _history(value: object) -> tuple[str, ...]:
             f"sender's recent messages to other people, oldest first). Got {describe(value)} "
             "instead."
         )
-    items = tuple(value)
-    for i, item in enumerate(items):
+    # Only the last MAX_HISTORY are kept, so a long generator is read in bounded memory.
+    kept: deque[str] = deque(maxlen=MAX_HISTORY)
+    for i, item in enumerate(value):
         if not isinstance(item, str):
             raise InvalidInputError(
-                f"every item of `sender_history` must be a str. Got {describe(item)} instead."
+                f"every item of `sender_history` must be a str; `sender_history[{i}]` is "
+                f"{describe(item)}."
             )
-        check_unicode(item, f"sender_history[{i}]")
-    return items[-MAX_HISTORY:]
+        check_unicode(item[:MAX_CHARS], f"sender_history[{i}]")  # what is read of it
+        kept.append(item)
+    return tuple(kept)
 
 
 TimeLike = datetime | str | float | int | None

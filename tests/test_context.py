@@ -228,3 +228,13 @@ def test_numpy_numbers_are_epoch_seconds(value: object) -> None:
 def test_numpy_datetimes_are_refused() -> None:
     with pytest.raises(InvalidInputError, match="timezone-aware datetime"):
         Context(sent_at=np.datetime64("2026-03-02T10:15:04"))  # type: ignore[arg-type]
+
+
+def test_a_long_history_generator_keeps_its_last_items_and_names_a_bad_one() -> None:
+    context = Context(sender_history=(f"message {i}" for i in range(5000)))
+    assert len(context.sender_history) == 1000
+    assert context.sender_history[0] == "message 4000"
+    assert context.sender_history[-1] == "message 4999"
+    bad = (f"message {i}" if i != 2500 else 7 for i in range(5000))
+    with pytest.raises(InvalidInputError, match=r"`sender_history\[2500\]` is int 7"):
+        Context(sender_history=bad)
