@@ -258,10 +258,12 @@ class SenderMemory:
         self, sender_id: str, masked: str, recipient_id: str | None, at: float | None
     ) -> Recall:
         """:meth:`observe` for a text the caller has already masked (the detector's path)."""
-        # The detector passes validated values; anyone else may not, and a lone surrogate
-        # kept here would make every later save fail.
-        key = self._key(sender_id)
-        recipient = None if recipient_id is None else self._key(recipient_id, "recipient_id")
+        # The detector passes a Context's ids (an empty str among them, as Context accepts);
+        # anyone else may not, and a lone surrogate kept here would make every later save fail.
+        key = _identifier("sender_id", sender_id)
+        if key is None:
+            raise InvalidInputError("`sender_id` must be a str or int id. Got None instead.")
+        recipient = _identifier("recipient_id", recipient_id)
         if not isinstance(masked, str):
             raise InvalidInputError(f"`masked` must be a str. Got {describe(masked)} instead.")
         check_unicode(masked, "masked")

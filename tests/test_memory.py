@@ -369,3 +369,14 @@ def test_load_refuses_lone_surrogates_escaped_in_json(tmp_path: Path, where: str
     path.write_text(json.dumps(payload), encoding="utf-8")  # ASCII: surrogates as \u escapes
     with pytest.raises(InvalidInputError, match="malformed"):
         SenderMemory.load(path)
+
+
+def test_a_detector_remembers_empty_ids_as_a_context_accepts_them() -> None:
+    memory = SenderMemory()
+    detector = Detector(memory=memory)
+    contexts = [{"sender_id": "x"}, {"sender_id": "", "recipient_id": "r"}, {"sender_id": "y"}]
+    verdicts = detector.classify_many(["hi a", "hi b", "hi c"], contexts)
+    assert len(verdicts) == 3
+    assert len(memory) == 3
+    detector.classify("hello", {"sender_id": "s", "recipient_id": ""})
+    assert len(memory) == 4
