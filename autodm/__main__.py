@@ -292,11 +292,12 @@ def _csv_records(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
 
 def _looks_like_file(argument: str) -> bool:
     """Whether a classify argument that names no file is spelt like one (a mistyped path):
-    one line that ends in a data file's extension and is one word or holds a separator."""
+    one word, not a link, that ends in a data file's extension. A message that mentions
+    such a file ("the sheet is at example.com/prices.csv") has more words."""
     return (
-        "\n" not in argument
+        len(argument.split()) == 1
+        and "://" not in argument
         and argument.lower().endswith((".jsonl", ".csv", ".json", ".ndjson"))
-        and ("/" in argument or "\\" in argument or len(argument.split()) == 1)
     )
 
 
@@ -538,15 +539,26 @@ def _labelled(
     return texts, labels, contexts, sources, groups
 
 
-def _train(args: argparse.Namespace, out: IO[str]) -> int:
-    from ._training import train
-
-    folder = args.out.absolute().parent
+def _check_out(path: Path) -> None:
+    """Refuse an ``--out`` that :meth:`Bundle.save` could not write."""
+    is_zip = path.suffix == ".zip"
+    if path.exists() and path.is_dir() == is_zip:
+        kind = "folder" if is_zip else "file"
+        raise InvalidInputError(
+            f"--out {str(path)!r} is an existing {kind}: give a folder, new or existing, or a "
+            "path ending in .zip for a zip file."
+        )
+    folder = path.absolute() if path.is_dir() else path.absolute().parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent  # save creates the folders that are missing
     if not folder.is_dir() or not os.access(folder, os.W_OK):
-        # Before the training, which may take minutes, not after it.
         raise InvalidInputError(f"--out: cannot write into {str(folder)!r}.")
+
+
+def _train(args: argparse.Namespace, out: IO[str]) -> int:
+    from ._training import train
+
+    _check_out(args.out)  # before the training, which may take minutes, not after it
     texts, labels, contexts, sources, groups = _labelled(args.input, args.input_format)
     bundle = train(
         texts,

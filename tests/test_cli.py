@@ -352,7 +352,7 @@ def test_a_bad_labelled_record_is_named_by_file_and_line(
     assert not (tmp_path / "model").exists()
 
 
-@pytest.mark.parametrize("name", ["inbox.jsonl", "./exports/week 12.CSV", "data.json"])
+@pytest.mark.parametrize("name", ["inbox.jsonl", "./exports/week12.CSV", "C:\\data\\x.json"])
 def test_a_missing_file_is_not_classified_as_a_message(
     capsys: pytest.CaptureFixture[str], name: str
 ) -> None:
@@ -365,9 +365,14 @@ def test_a_missing_file_is_not_classified_as_a_message(
 def test_a_message_that_mentions_a_file_is_still_classified(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert main(["classify", "can you send me results.csv"]) == 0
-    (verdict,) = _lines(capsys)
-    assert verdict["label"] == "human"
+    for message in (
+        "can you send me results.csv",
+        "grab the sheet at https://example.com/prices.csv",
+        "https://example.com/prices.csv",
+    ):
+        assert main(["classify", message]) == 0
+        (verdict,) = _lines(capsys)
+        assert 0.0 <= float(str(verdict["probability"])) <= 1.0
 
 
 def test_explain_says_when_the_context_is_not_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -431,3 +436,8 @@ def test_train_refuses_an_output_it_cannot_write_before_training(
     path.write_text("not even read", encoding="utf-8")
     assert main(["train", str(path), "--out", str(path / "model")]) == 2
     assert "--out: cannot write into" in capsys.readouterr().err
+    assert main(["train", str(path), "--out", str(path)]) == 2
+    assert "is an existing file" in capsys.readouterr().err
+    (tmp_path / "model.zip").mkdir()
+    assert main(["train", str(path), "--out", str(tmp_path / "model.zip")]) == 2
+    assert "is an existing folder" in capsys.readouterr().err
