@@ -15,7 +15,7 @@ import base64
 import html
 import io
 import os
-import tempfile
+import secrets
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -88,17 +88,17 @@ def write_report(
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "index.html"
     # A uniquely named partial file, renamed into place: a reader never sees half a page,
-    # and two reports written into one folder at once do not share a temporary file.
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", errors="replace", dir=folder, suffix=".partial", delete=False
-    ) as partial:
-        partial.write(page)
+    # and two reports written into one folder at once do not share a temporary file. It is
+    # created with the mode of any new file (0666 less the umask), not private as a
+    # temporary file is: a report is meant to be read and served.
+    partial = folder / f".index.html.{secrets.token_hex(8)}.partial"
     try:
-        # The temporary file is private (0600); a report is meant to be read and served.
-        os.chmod(partial.name, 0o644)
-        os.replace(partial.name, path)
-    except OSError:
-        Path(partial.name).unlink(missing_ok=True)
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(descriptor, "w", encoding="utf-8", errors="replace") as stream:
+            stream.write(page)
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
         raise
     return path
 

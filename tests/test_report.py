@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import sys
 from collections.abc import Callable
 from html.parser import HTMLParser
@@ -296,7 +297,13 @@ def test_report_replaces_an_older_one(tmp_path: Path, evaluation: Evaluation) ->
 def test_report_is_readable_by_others_and_never_written_over_a_file(
     tmp_path: Path, evaluation: Evaluation
 ) -> None:
-    assert evaluation.write_report(tmp_path).stat().st_mode & 0o777 == 0o644
+    umask = os.umask(0o022)
+    try:
+        assert evaluation.write_report(tmp_path).stat().st_mode & 0o777 == 0o644
+        os.umask(0o077)
+        assert evaluation.write_report(tmp_path).stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(umask)
     (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
     with pytest.raises(InvalidInputError, match="is a file"):
         evaluation.write_report(tmp_path / "notes.txt")
