@@ -383,6 +383,11 @@ def _batch(
         raise InvalidInputError(
             "`contexts` must be an iterable with one context per message, not a single context."
         )
+    if isinstance(contexts, Set | str | bytes):
+        raise InvalidInputError(
+            "`contexts` must be an ordered iterable (a list, a tuple) with one context per "
+            f"message. Got {describe(contexts)} instead."
+        )
     ctxs = list(contexts)
     if len(ctxs) != len(items):
         raise InvalidInputError(

@@ -9,8 +9,9 @@ For a message with signals ``x`` the text log-odds are::
 documented likelihood ratios (docs/model.md) that add to calibrated log-odds.
 Each term is reported as a :class:`~autodm.Reason` whose weight is its exact
 share of ``logit``: all terms plus ``slope * intercept + offset`` add up to the
-logit. Verdicts keep the eight strongest terms of at least 0.05. Each term is
-bounded (``_MAX_TERM``), so the logit, the probability and every weight stay finite.
+logit. Verdicts keep the eight strongest terms of at least 0.05. load_bundle refuses
+weights that could overflow; a Bundle built in code with weights past that range has
+each term bounded (``_MAX_TERM``), so the logit and the probability stay finite.
 """
 
 from __future__ import annotations

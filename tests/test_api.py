@@ -748,6 +748,11 @@ def test_a_bad_item_late_in_a_long_call_leaves_the_memory_untouched(
     assert memory.recall("bot", str(texts[0]), "r9").sends == 6
 
 
+def test_a_set_of_contexts_is_refused() -> None:
+    with pytest.raises(InvalidInputError, match="ordered iterable"):
+        autodm.classify_many(["a"], {autodm.Context(sender_id="x")})  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("messages", [{"id1": "see you at 6"}, {"see you at 6"}, frozenset("a")])
 def test_unordered_collections_of_messages_are_refused(messages: object) -> None:
     with pytest.raises(InvalidInputError, match="ordered iterable"):
