@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import secrets
 import threading
 import time
 from collections import OrderedDict
@@ -267,7 +268,8 @@ class SenderMemory:
         if not isinstance(masked, str):
             raise InvalidInputError(f"`masked` must be a str. Got {describe(masked)} instead.")
         check_unicode(masked, "masked")
-        now = time.time() if at is None else at
+        seconds = _epoch("at", at)
+        now = time.time() if seconds is None else seconds
         with self._lock:
             return self._observe(key, masked, recipient, now)
 
@@ -303,10 +305,12 @@ class SenderMemory:
             }
         data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         target = Path(path)
-        temporary = target.with_name(target.name + ".tmp")
+        # A name of its own per save, so that two saves to one path at once do not write
+        # into one temporary file; renamed into place, so a crash never leaves half a file.
+        temporary = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")
         try:
             temporary.write_bytes(data)
-            temporary.replace(target)  # atomic: a crash mid-write never leaves half a file
+            temporary.replace(target)
         except BaseException:
             with contextlib.suppress(OSError):
                 temporary.unlink(missing_ok=True)

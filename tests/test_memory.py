@@ -148,7 +148,7 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
     after = loaded.recall("bot", TEMPLATE.format(name="Zoe"), "zoe", at=2000)
     assert before == after
     assert after.other_recipients == 6
-    assert not (tmp_path / "memory.json.tmp").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["memory.json"]
 
 
 @pytest.mark.parametrize(
@@ -380,3 +380,35 @@ def test_a_detector_remembers_empty_ids_as_a_context_accepts_them() -> None:
     assert len(memory) == 3
     detector.classify("hello", {"sender_id": "s", "recipient_id": ""})
     assert len(memory) == 4
+
+
+def test_saves_to_one_path_at_once_each_leave_a_whole_file(tmp_path: Path) -> None:
+    memory = SenderMemory()
+    for i, name in enumerate(NAMES[:6]):
+        memory.observe("bot", TEMPLATE.format(name=name), name, at=1000 + i)
+    path = tmp_path / "memory.json"
+    errors: list[BaseException] = []
+
+    def save() -> None:
+        try:
+            for _ in range(20):
+                memory.save(path)
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=save) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(SenderMemory.load(path)) == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["memory.json"]
+
+
+@pytest.mark.parametrize("at", ["soon", float("nan"), [1]])
+def test_remember_masked_refuses_a_bad_time(at: object) -> None:
+    memory = SenderMemory()
+    with pytest.raises(InvalidInputError, match="`at`"):
+        memory.remember_masked("bot", "hi <name> thanks for the follow", None, at)  # type: ignore[arg-type]
+    assert len(memory) == 0
