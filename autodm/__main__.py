@@ -579,7 +579,30 @@ def _train(args: argparse.Namespace, out: IO[str]) -> int:
         f"{metrics['roc_auc']:.4f}, recall {metrics['recall']:.4f}, "
         f"false-positive rate {metrics['fpr']:.4f}\n"
     )
+    for note in _too_few_humans(labels, sources, args.threshold_sources, args.target_fpr):
+        print(f"autodm train: note: {note}", file=sys.stderr)
     return 0
+
+
+def _too_few_humans(
+    labels: list[Any], sources: list[str], threshold_sources: list[str] | None, target: float
+) -> list[str]:
+    """A note for each source whose human messages are too few to measure ``target``."""
+    from ._training import labels_to_array
+
+    need = math.ceil(1 / target - 1e-9)
+    humans: dict[str, int] = {}
+    for source, label in zip(sources, labels_to_array(labels).tolist(), strict=True):
+        if not label and (threshold_sources is None or source in threshold_sources):
+            humans[source] = humans.get(source, 0) + 1
+    return [
+        f"source {source!r} has {n} human message{'s' if n != 1 else ''}, too few to measure "
+        f"a false-positive rate of {target:.2%} (that takes {need:,} or more): the threshold "
+        "sits above the highest of their scores, and new human messages of that kind will be "
+        "flagged more often than that."
+        for source, n in sorted(humans.items())
+        if n < need
+    ]
 
 
 def _evaluate(args: argparse.Namespace, out: IO[str]) -> int:

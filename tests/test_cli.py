@@ -441,3 +441,17 @@ def test_train_refuses_an_output_it_cannot_write_before_training(
     (tmp_path / "model.zip").mkdir()
     assert main(["train", str(path), "--out", str(tmp_path / "model.zip")]) == 2
     assert "is an existing folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("rate", "noted"), [("0.005", True), ("0.1", False)])
+def test_train_notes_sources_with_too_few_humans_for_the_target(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], rate: str, noted: bool
+) -> None:
+    data = tmp_path / "labelled.jsonl"
+    _labelled_jsonl(data)
+    out = tmp_path / "bundle"
+    assert main(["train", str(data), "--out", str(out), "--target-fpr", rate]) == 0
+    err = capsys.readouterr().err
+    expected = "source 'friends' has 12 human messages, too few to measure a false-positive"
+    assert (expected in err) is noted
+    assert "'bots'" not in err  # no human message there to measure
