@@ -253,12 +253,9 @@ def _parse_manifest(raw: bytes, where: str) -> dict[str, Any]:
         raise BundleError(
             f"manifest.json of {where} needs `threshold` in [0, 1]. Got {threshold!r}."
         )
-    points = manifest.get("operating_points", {})
-    if not isinstance(points, dict):
-        raise BundleError(
-            f"manifest.json of {where}: `operating_points` must be an object whose keys are "
-            f"among {list(_OPERATING_POINTS)}. Got {describe(points)}."
-        )
+    points = _object(
+        manifest, "operating_points", where, f"whose keys are among {list(_OPERATING_POINTS)}"
+    )
     for name, point in points.items():
         if name not in _OPERATING_POINTS:
             raise BundleError(
@@ -269,12 +266,9 @@ def _parse_manifest(raw: bytes, where: str) -> dict[str, Any]:
                 f"operating point {name!r} of {where} must be an object with a `threshold` "
                 f"in [0, 1]. Got {describe(point)}."
             )
-    tables = manifest.get("context_evidence", {})
-    if not isinstance(tables, dict):
-        raise BundleError(
-            f"manifest.json of {where}: `context_evidence` must be an object of "
-            f"{{signal: {{'edges': [...], 'log_lr': [...]}}}}. Got {describe(tables)}."
-        )
+    tables = _object(
+        manifest, "context_evidence", where, "of {signal: {'edges': [...], 'log_lr': [...]}}"
+    )
     for name, table in tables.items():
         _check_table(name, table, where)
     ngrams = manifest.get("ngrams")
@@ -318,6 +312,16 @@ def _is_number(value: object) -> TypeGuard[int | float]:
 
 def _is_probability(value: object) -> bool:
     return _is_number(value) and 0.0 <= value <= 1.0
+
+
+def _object(manifest: Mapping[str, Any], key: str, where: str, shape: str) -> dict[str, Any]:
+    """The JSON object ``manifest[key]`` ({} when absent), or a BundleError saying its shape."""
+    value = manifest.get(key, {})
+    if not isinstance(value, dict):
+        raise BundleError(
+            f"manifest.json of {where}: `{key}` must be an object {shape}. Got {describe(value)}."
+        )
+    return value
 
 
 def _check_table(name: str, table: object, where: str) -> None:
