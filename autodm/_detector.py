@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 import warnings
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
@@ -19,7 +19,7 @@ from ._ngrams import batch_slices
 from ._resources import data_digest
 from ._sharing import Key, VerdictStore, distinct_messages
 from ._text import MAX_CHARS, TextView, check_message, view
-from ._types import Context, Signal, Verdict, as_context
+from ._types import Context, Signal, Verdict, as_context, ordered
 from .errors import BundleError, DataDriftWarning, InvalidInputError, describe
 from .extractors import Template
 from .extractors.template import MIN_DUPLICATE_CHARS
@@ -280,7 +280,7 @@ class Detector:
         """Classify many messages; see :func:`autodm.classify_many`."""
         items, ctxs = _batch(messages, contexts)
         _check_jobs(n_jobs)
-        _check_batch(items, ctxs)
+        ctxs = _checked(items, ctxs)
         if self.memory is None:
             items, ctxs, where = distinct_messages(items, ctxs)
             verdicts = self._classify_spread(items, ctxs, n_jobs)
@@ -369,26 +369,19 @@ def _batch(
         raise InvalidInputError(
             f"`messages` must be an iterable of str. Got {describe(messages)} instead."
         )
-    if isinstance(messages, Mapping | Set):
-        # A mapping iterates its keys, a set in no order the verdicts could be matched to.
+    if isinstance(messages, Mapping):
         raise InvalidInputError(
-            "`messages` must be an ordered iterable of str (a list, a tuple, a generator), "
-            f"not a {type(messages).__name__}; for a mapping of ids to texts pass "
-            "list(texts.values())."
+            "`messages` must be an ordered iterable of str, not a mapping (it would be read by "
+            "its keys); for a mapping of ids to texts pass list(texts.values())."
         )
-    items = list(messages)
+    items = list(ordered(messages, "messages", "str"))
     if contexts is None:
         return items, [None] * len(items)
     if isinstance(contexts, Mapping | Context):
         raise InvalidInputError(
             "`contexts` must be an iterable with one context per message, not a single context."
         )
-    if isinstance(contexts, Set | str | bytes):
-        raise InvalidInputError(
-            "`contexts` must be an ordered iterable (a list, a tuple) with one context per "
-            f"message. Got {describe(contexts)} instead."
-        )
-    ctxs = list(contexts)
+    ctxs = list(ordered(contexts, "contexts", "one context per message"))
     if len(ctxs) != len(items):
         raise InvalidInputError(
             f"`contexts` must have one entry per message: got {len(ctxs)} contexts "
@@ -397,19 +390,23 @@ def _batch(
     return items, ctxs
 
 
-def _check_batch(items: Sequence[str], ctxs: Sequence[ContextLike]) -> None:
+def _checked(items: Sequence[str], ctxs: Sequence[ContextLike]) -> list[ContextLike]:
     """Check every message and context of a call before any is scored, so a bad one
-    raises, named by its position, before the memory has seen the call."""
+    raises, named by its position, before the memory has seen the call; return the
+    contexts as :class:`Context` objects (None stays None: no context at all), so that
+    none is converted twice."""
     for i, message in enumerate(items):
         try:
             check_message(message)
         except InvalidInputError as error:
             raise InvalidInputError(f"messages[{i}]: {error}") from None
+    out: list[ContextLike] = []
     for i, context in enumerate(ctxs):
         try:
-            as_context(context)
+            out.append(None if context is None else as_context(context))
         except InvalidInputError as error:
             raise InvalidInputError(f"contexts[{i}]: {error}") from None
+    return out
 
 
 def _check_jobs(n_jobs: int) -> None:

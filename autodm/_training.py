@@ -9,7 +9,6 @@ import math
 import numbers
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +24,7 @@ from ._model import DEFAULT_CONTEXT_EVIDENCE, OBFUSCATION_FLAGS, ngram_tokens
 from ._ngrams import DEFAULT_BUCKETS, DEFAULT_CHAR_SIZES, batch_slices, batch_text_features
 from ._resources import data_digest
 from ._text import view
-from ._types import Verdict, as_context
+from ._types import Verdict, as_context, ordered
 from .errors import InvalidInputError, describe
 
 P = ParamSpec("P")
@@ -86,12 +85,7 @@ def _check_description(description: object) -> None:
 
 def per_message(values: object, name: str, n: int) -> list[Any]:
     """``values`` as a list of one entry per message, or a typed error saying what is accepted."""
-    if isinstance(values, str | bytes | Mapping | AbstractSet) or not isinstance(values, Iterable):
-        raise InvalidInputError(
-            f"`{name}` must be an ordered iterable (a list, a tuple, an array) with one entry "
-            f"per message. Got {describe(values)} instead."
-        )
-    out = list(values)
+    out = list(ordered(values, name, "one entry per message"))
     if len(out) != n:
         raise InvalidInputError(f"`{name}` must have one entry per message: {len(out)} for {n}.")
     return out
@@ -99,13 +93,8 @@ def per_message(values: object, name: str, n: int) -> list[Any]:
 
 def labels_to_array(labels: Iterable[object]) -> NDArray[np.int8]:
     """Map labels (``"automated"``/``"human"``, ``"spam"``/``"ham"``, 1/0, bools) to 1/0."""
-    if isinstance(labels, str | bytes | Mapping | AbstractSet) or not isinstance(labels, Iterable):
-        raise InvalidInputError(
-            "`labels` must be an ordered iterable (a list, a tuple, an array) with one label "
-            f"per message. Got {describe(labels)} instead."
-        )
     out = []
-    for label in labels:
+    for label in ordered(labels, "labels", "one label per message"):
         if isinstance(label, bool | np.bool_):
             out.append(int(label))
             continue

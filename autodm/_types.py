@@ -86,21 +86,29 @@ def _flag(name: str, value: object) -> bool | None:
     raise InvalidInputError(f"`{name}` must be True, False or None. Got {describe(value)} instead.")
 
 
+def ordered(values: object, name: str, what: str) -> Iterable[Any]:
+    """``values`` if it is an ordered iterable of ``what``, else an InvalidInputError.
+
+    A str or bytes would be read letter by letter, a mapping by its keys, and a set in an
+    order that matches nothing else, so each is refused.
+    """
+    if isinstance(values, str | bytes | bytearray | Mapping | Set) or not isinstance(
+        values, Iterable
+    ):
+        raise InvalidInputError(
+            f"`{name}` must be an ordered iterable of {what} (a list, a tuple, a generator, an "
+            f"array), not a str, a mapping or a set. Got {describe(values)} instead."
+        )
+    return values
+
+
 def _history(value: object) -> tuple[str, ...]:
     if value is None:
         return ()
-    # A set has no order and a mapping gives its keys: "the last 1,000" would mean nothing.
-    if isinstance(value, str | bytes | bytearray | Set | Mapping) or not isinstance(
-        value, Iterable
-    ):
-        raise InvalidInputError(
-            "`sender_history` must be a list, tuple or other ordered iterable of str (the "
-            f"sender's recent messages to other people, oldest first). Got {describe(value)} "
-            "instead."
-        )
+    items = ordered(value, "sender_history", "str, oldest first")
     # Only the last MAX_HISTORY are kept, so a long generator is read in bounded memory.
     kept: deque[str] = deque(maxlen=MAX_HISTORY)
-    for i, item in enumerate(value):
+    for i, item in enumerate(items):
         if not isinstance(item, str):
             raise InvalidInputError(
                 f"every item of `sender_history` must be a str; `sender_history[{i}]` is "
