@@ -257,7 +257,8 @@ class Detector:
         memory, sender = self.memory, ctx.sender_id
         if memory is None or sender is None:
             return
-        before = memory.remember_masked(sender, message_view.masked, ctx.recipient_id, ctx.sent_at)
+        # The view and the Context have checked every value already.
+        before = memory._remember(sender, message_view.masked, ctx.recipient_id, ctx.sent_at)
         if len(message_view.masked) < MIN_DUPLICATE_CHARS:
             return
         known = signals["history_duplicates"].value

@@ -72,7 +72,8 @@ _NOTHING: Final = Recall(0, 0, None)
 
 def _saved_text(value: object) -> str:
     """``str(value)`` of a loaded field. Lone surrogates (which JSON escapes can spell) raise
-    UnicodeEncodeError, a ValueError: kept, they would make every later save fail."""
+    UnicodeEncodeError, a ValueError that :meth:`SenderMemory.load` reports as a malformed
+    file: kept, they would make every later save fail."""
     text = str(value)
     text.encode("utf-8")
     return text
@@ -258,20 +259,29 @@ class SenderMemory:
     def remember_masked(
         self, sender_id: str, masked: str, recipient_id: str | None, at: float | None
     ) -> Recall:
-        """:meth:`observe` for a text the caller has already masked (the detector's path)."""
-        # The detector passes a Context's ids (an empty str among them, as Context accepts);
-        # anyone else may not, and a lone surrogate kept here would make every later save fail.
+        """:meth:`observe` for a text the caller has already masked; its arguments are
+        checked as a :class:`Context` checks them (an empty id is accepted), since a lone
+        surrogate kept here would make every later save fail."""
         key = _identifier("sender_id", sender_id)
         if key is None:
             raise InvalidInputError("`sender_id` must be a str or int id. Got None instead.")
-        recipient = _identifier("recipient_id", recipient_id)
         if not isinstance(masked, str):
             raise InvalidInputError(f"`masked` must be a str. Got {describe(masked)} instead.")
-        check_unicode(masked, "masked")
-        seconds = _epoch("at", at)
-        now = time.time() if seconds is None else seconds
+        return self._remember(
+            key,
+            check_unicode(masked, "masked"),
+            _identifier("recipient_id", recipient_id),
+            _epoch("at", at),
+        )
+
+    def _remember(
+        self, sender_id: str, masked: str, recipient_id: str | None, at: float | None
+    ) -> Recall:
+        """:meth:`remember_masked` for values already checked: a detector's view of a
+        message and the ids and time of its :class:`Context`."""
+        now = time.time() if at is None else at
         with self._lock:
-            return self._observe(key, masked, recipient, now)
+            return self._observe(sender_id, masked, recipient_id, now)
 
     def _items(self) -> Iterator[tuple[str, list[_Cluster]]]:
         return iter(list(self._senders.items()))
