@@ -541,13 +541,12 @@ def _labelled(
 
 def _check_out(path: Path) -> None:
     """Refuse an ``--out`` that :meth:`Bundle.save` could not write."""
-    is_zip = path.suffix == ".zip"
-    if path.exists() and path.is_dir() == is_zip:
-        kind = "folder" if is_zip else "file"
-        raise InvalidInputError(
-            f"--out {str(path)!r} is an existing {kind}: give a folder, new or existing, or a "
-            "path ending in .zip for a zip file."
-        )
+    from ._bundle import save_target
+
+    try:
+        save_target(path)
+    except InvalidInputError as error:
+        raise InvalidInputError(f"--out: {error}") from None
     folder = path.absolute() if path.is_dir() else path.absolute().parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent  # save creates the folders that are missing

@@ -123,18 +123,8 @@ class Bundle:
             If ``path`` is not a str or Path, is an existing file (a folder bundle is
             written into a folder), or ends in ``.zip`` and is an existing folder.
         """
-        if not isinstance(path, str | Path):
-            raise InvalidInputError(
-                f"`path` must be a str or pathlib.Path of a bundle folder or .zip. "
-                f"Got {describe(path)} instead."
-            )
-        target = Path(path)
+        target = save_target(path)
         is_zip = target.suffix == ".zip"
-        if target.exists() and target.is_dir() == is_zip:
-            raise InvalidInputError(
-                f"`path` must name a folder (new or existing) or, ending in .zip, a zip "
-                f"file. Got {str(target)!r}, an existing {'folder' if is_zip else 'file'}."
-            )
         manifest = json.dumps(self.manifest, indent=2, sort_keys=True, ensure_ascii=False)
         arrays: dict[str, NDArray[Any]] = {
             "mean": self.mean,
@@ -216,6 +206,23 @@ def _read_zip(path: Path) -> dict[str, bytes]:
     if missing:
         raise BundleError(f"bundle zip {str(path)!r} lacks {missing}; it needs {list(_MEMBERS)}.")
     return members
+
+
+def save_target(path: object) -> Path:
+    """``path`` as :meth:`Bundle.save` writes it, or the InvalidInputError it raises."""
+    if not isinstance(path, str | Path):
+        raise InvalidInputError(
+            f"`path` must be a str or pathlib.Path of a bundle folder or .zip. "
+            f"Got {describe(path)} instead."
+        )
+    target = Path(path)
+    is_zip = target.suffix == ".zip"
+    if target.exists() and target.is_dir() == is_zip:
+        raise InvalidInputError(
+            f"`path` must name a folder (new or existing) or, ending in .zip, a zip "
+            f"file; {str(target)!r} is an existing {'folder' if is_zip else 'file'}."
+        )
+    return target
 
 
 def _parse_manifest(raw: bytes, where: str) -> dict[str, Any]:
