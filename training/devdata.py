@@ -254,7 +254,7 @@ TRAIN_OPTIONS: dict[str, object] = {
     "signal_scale": 0.1,
     # Character 4- and 5-grams at half the weight of the word n-grams: they still catch a
     # respelled or inflected phrase, but the many overlapping character n-grams of a short
-    # line no longer outweigh its few words (docs/model.md, "How the recipe got there").
+    # line no longer outweigh its few words (docs/experiments.md, "How the recipe got there").
     "char_ngrams": (4, 5),
     "char_weight": 0.5,
     "threshold_sources": REAL_HUMAN_SOURCES,
