@@ -25,8 +25,9 @@ from typing import Final
 import numpy as np
 
 from ._bundle import NGRAM_TOKENS, Bundle
+from ._names import greeting_only
 from ._ngrams import TextBatch, batch_text_features
-from ._text import TextView, greeting_only
+from ._text import TextView
 from ._types import Reason, Signal
 from .errors import BundleError
 from .extractors.timing import describe_delay

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autodm._model import ngram_tokens
+from autodm._names import greeting_only
 from autodm._ngrams import (
     _distinct,
     batch_slices,
@@ -18,7 +19,7 @@ from autodm._ngrams import (
     ngrams,
     text_features,
 )
-from autodm._text import greeting_only, view
+from autodm._text import view
 
 MASK64 = (1 << 64) - 1
 PRIME = 1099511628211

@@ -18,6 +18,7 @@ import pytest
 
 import autodm
 import autodm._text as text_layer
+from autodm import _names
 from autodm._model import DEFAULT_CONTEXT_EVIDENCE
 from autodm._text import MAX_CHARS
 
@@ -34,6 +35,9 @@ ADVERSARIAL = {
     "separated_letters": "a-b-c-d-" * 125_000,  # one word of a million characters
     "separated_words": "a.b.c.d " * 125_000,
 }
+
+#: The modules of the text layer: ``view`` and those it draws on.
+_TEXT_LAYER = (text_layer, _names)
 
 
 class _CountingPattern:
@@ -61,9 +65,10 @@ def test_patterns_examine_a_bounded_number_of_characters(
     name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     counter = [0]
-    for attribute, value in vars(text_layer).items():
-        if isinstance(value, re.Pattern):
-            monkeypatch.setattr(text_layer, attribute, _CountingPattern(value, counter))
+    for module in _TEXT_LAYER:
+        for attribute, value in vars(module).items():
+            if isinstance(value, re.Pattern):
+                monkeypatch.setattr(module, attribute, _CountingPattern(value, counter))
     message = ADVERSARIAL[name]
     assert len(message) >= 500_000
     view = text_layer.view(message)

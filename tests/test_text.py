@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from autodm import _text
+from autodm import _names, _text
 from autodm._text import MAX_CHARS, TextView, mask_template, view
 from autodm.errors import InvalidInputError
 
@@ -652,10 +652,10 @@ def test_scanning_candidate_words_finds_what_scanning_the_text_finds(text: str) 
 @_PROPERTY
 @given(_HINTY)
 def test_text_without_a_name_hint_holds_no_greeting_or_weekday(text: str) -> None:
-    if not _text._NAME_HINT_RE.search(text):
+    if not _names._NAME_HINT_RE.search(text):
         cores = {w.strip(".,!?;:'\"()").lower() for w in text.split(" ")}
         cores |= {c.rstrip(",") for c in cores}
-        assert not cores & (_text._GREETINGS | _text._WEEKDAYS)
+        assert not cores & (_names._GREETINGS | _names._WEEKDAYS)
 
 
 @_PROPERTY
@@ -768,15 +768,15 @@ _MORE_THAN_A_GREETING = [
 
 @pytest.mark.parametrize("text", _GREETINGS_ALONE)
 def test_a_greeting_alone_is_greeting_only(text: str) -> None:
-    assert _text.greeting_only(view(text).shaped_tokens), view(text).shaped_tokens
+    assert _names.greeting_only(view(text).shaped_tokens), view(text).shaped_tokens
 
 
 @pytest.mark.parametrize("text", _MORE_THAN_A_GREETING)
 def test_more_than_a_greeting_is_not_greeting_only(text: str) -> None:
-    assert not _text.greeting_only(view(text).shaped_tokens), view(text).shaped_tokens
+    assert not _names.greeting_only(view(text).shaped_tokens), view(text).shaped_tokens
 
 
-_SALUTATION = st.sampled_from(sorted(_text._SALUTATIONS))
+_SALUTATION = st.sampled_from(sorted(_names._SALUTATIONS))
 
 
 @given(
@@ -804,9 +804,9 @@ def test_greeting_only_is_a_short_salutation_and_no_more(
     order.shuffle(parts)
     tokens = tuple(t for part in parts for t in part)
     if sum(t not in ("!", "?") for t in tokens) <= 4:
-        assert _text.greeting_only(tokens)
-    assert not _text.greeting_only((*tokens, "<name>", "<name>"))
-    greeting_words = _text._SALUTATIONS | _text._GREETED | _text._TIMES_OF_DAY | {"good"}
+        assert _names.greeting_only(tokens)
+    assert not _names.greeting_only((*tokens, "<name>", "<name>"))
+    greeting_words = _names._SALUTATIONS | _names._GREETED | _names._TIMES_OF_DAY | {"good"}
     if word not in greeting_words:
         where = order.randint(0, len(tokens))
-        assert not _text.greeting_only((*tokens[:where], word, *tokens[where:]))
+        assert not _names.greeting_only((*tokens[:where], word, *tokens[where:]))

@@ -145,6 +145,7 @@ def _source_digest() -> bytes:
         "_ngrams.py",
         "_training.py",
         "_text.py",
+        "_names.py",
         "extractors/cta.py",
         "extractors/links.py",
         "extractors/template.py",
