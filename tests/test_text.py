@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from autodm import _names, _text
+from autodm import _names, _obfuscation, _text
 from autodm._text import MAX_CHARS, TextView, mask_template, view
 from autodm.errors import InvalidInputError
 
@@ -115,20 +115,20 @@ _SEPARATED_WORD = st.builds(
 )
 def test_joining_separated_letters_only_drops_separators(words: list[str], gap: str) -> None:
     raw = gap.join(words)
-    joined, changed = _text._join_separated_letters(raw)
+    joined, changed = _obfuscation._join_separated_letters(raw)
     assert changed == (joined != raw)
     kept = iter(raw)  # what is left is the raw text with some characters taken out
     assert all(any(ch == r for r in kept) for ch in joined)
     # only separators go: every letter and digit stays, in order
     assert [ch for ch in joined if ch.isalnum()] == [ch for ch in raw if ch.isalnum()]
-    assert _text._join_separated_letters(joined)[0] == joined
+    assert _obfuscation._join_separated_letters(joined)[0] == joined
 
 
 def test_the_separated_word_strategy_does_join() -> None:
     """The property above sees joined words, not only words left alone."""
-    assert _text._join_separated_letters("(a.b.D.2)! x")[0] == "(abD2)! x"
-    assert _text._join_separated_letters("“ж🔥Ж🔥é🔥ß”")[0] == "“жЖéß”"
-    assert _text._join_separated_letters("a+b+c+d 字.字.字.字")[1] is False
+    assert _obfuscation._join_separated_letters("(a.b.D.2)! x")[0] == "(abD2)! x"
+    assert _obfuscation._join_separated_letters("“ж🔥Ж🔥é🔥ß”")[0] == "“жЖéß”"
+    assert _obfuscation._join_separated_letters("a+b+c+d 字.字.字.字")[1] is False
 
 
 @pytest.mark.parametrize(
@@ -162,10 +162,10 @@ _SPACED = st.lists(
 
 @given(_SPACED)
 def test_joining_spaced_letters_only_removes_spaces_and_is_idempotent(raw: str) -> None:
-    joined, changed = _text._join_spaced_letters(raw)
+    joined, changed = _obfuscation._join_spaced_letters(raw)
     assert joined.replace(" ", "") == raw.replace(" ", "")
     assert changed == (joined != raw)
-    assert _text._join_spaced_letters(joined)[0] == joined
+    assert _obfuscation._join_spaced_letters(joined)[0] == joined
 
 
 def test_zero_width_inside_a_word_is_removed_and_flagged() -> None:

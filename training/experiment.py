@@ -146,6 +146,7 @@ def _source_digest() -> bytes:
         "_training.py",
         "_text.py",
         "_names.py",
+        "_obfuscation.py",
         "extractors/cta.py",
         "extractors/links.py",
         "extractors/template.py",

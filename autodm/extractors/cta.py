@@ -14,8 +14,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final
 
 from .._names import _WEEKDAYS
+from .._obfuscation import _SPACED_LETTERS_RE
 from .._resources import lexicon_languages, load_json
-from .._text import _SPACED_LETTERS_RE, MAX_CHARS, TextView, view
+from .._text import MAX_CHARS, TextView, view
 from .._types import Context, Signal
 from ..errors import InvalidInputError
 from ._base import NOTHING_FOUND, prepare

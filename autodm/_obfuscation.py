@@ -1,0 +1,216 @@
+"""Hidden letters and links: the tricks that hide words from filters, and how each is undone."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+_ZERO_WIDTH: Final = "\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"
+_BIDI_CONTROLS: Final = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_BIDI_MARKS: Final = "\u200e\u200f\u061c"
+_INVISIBLE_RE: Final = re.compile(f"[{_ZERO_WIDTH}{_BIDI_CONTROLS}{_BIDI_MARKS}]")
+# A zero-width character between two letters or digits is hiding a word from filters.
+# Zero-width joiners are part of Persian, Indic and emoji writing; between two Latin
+# letters or digits they only serve to split a word that a filter would catch.
+_ZW_INSIDE_WORD_RE: Final = re.compile(f"[A-Za-z0-9][{_ZERO_WIDTH}]+[A-Za-z0-9]")
+_BIDI_CONTROL_RE: Final = re.compile(f"[{_BIDI_CONTROLS}]")
+# Three letters or digits (or a link's dots, slashes and colons, "b i t . l y"), each after
+# a single space and alone: what follows the first letter of a word written with a space
+# between its letters ("F R E E"), which hides it from filters. A fixed-length pattern that
+# starts with a space, which the search skips to, so it is linear and cheap;
+# _join_spaced_letters checks the rest.
+_SPACED_LETTERS_RE: Final = re.compile(r" (?:[^\W_]|[./:]) (?:[^\W_]|[./:]) (?:[^\W_]|[./:])(?!\S)")
+#: Letters in a row, each alone between spaces, that make a spaced-out word (at least this
+#: many, of at least three different letters: "x x x x" and "h a h a" are not words).
+_MIN_SPACED_LETTERS: Final = 4
+# Inside a spaced-out link ("t i n y u r l . c o m / x") these join the letters too; a run
+# that ends in a slash takes the link's path, the next word, with it.
+_SPACED_LINK_CHARS: Final = "./:"
+_SPACES_RE: Final = re.compile(r"(\s+)")
+# Four letters or digits, each pair set apart by the same separator ("F.R.E.E",
+# "f-o-l-l-o-w", "f🔥o🔥l🔥l"): the same trick as spacing. The separators are the ones the
+# trick uses: a dot, a hyphen, an asterisk, an underscore, a tilde, a bullet, or one symbol
+# or emoji (with its variation selector); not the slashes, pluses, bars, commas and middle
+# dots of notation and lists ("a/b/c/d", "한·미·일"). The hint is of fixed length; a word is
+# then checked whole, in one left-to-right pass (each repetition takes one letter).
+_SEPARATOR: Final = "([.\\-*_~\u2022]|[\u2190-\u2bff\U0001f000-\U0001faff]\ufe0f?)"
+_SEPARATOR_CHARS: Final = "[.\\-*_~\u2022\u2190-\u2bff\U0001f000-\U0001faff]"
+# (any three separators around two letters: a cheap hint; the word is checked whole after)
+_SEPARATED_HINT_RE: Final = re.compile(
+    f"{_SEPARATOR_CHARS}\ufe0f?[^\\W_]{_SEPARATOR_CHARS}\ufe0f?[^\\W_]{_SEPARATOR_CHARS}"
+)
+_SEPARATED_RE: Final = re.compile(f"[^\\W_]{_SEPARATOR}[^\\W_](?:\\1[^\\W_])+")
+# What may wrap such a word: quotes, brackets, sentence punctuation, a trailing separator
+# ("(F.R.E.E)!", "“F.R.E.E”", "¿f-r-e-e-?").
+_WRAPPING: Final = "\"'“”‘’«»¿¡([{*.,!?;:)]}-"
+# Hangul syllables are whole syllables, and Korean has many one-syllable words.
+_HANGUL_RE: Final = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+# Mathematical alphanumerics, circled and squared letters: "styled" text that NFKC folds.
+_STYLED_RE: Final = re.compile("[\U0001d400-\U0001d7ff\u24b6-\u24e9\U0001f130-\U0001f189]")
+
+
+def _confusable_table() -> dict[int, str]:
+    # Cyrillic and Greek letters that render like Latin ones (from Unicode's confusables
+    # data), applied after NFKC.
+    pairs = (
+        "аa сc еe һh іi јj кk мm пn оo рp ѕs тt хx уy ԁd ɡg ӏl ԛq ԝw ѡw ѵv үy "
+        "νv οo αa ρp ιi υu γy σo ϳj "
+        "АA ВB СC ЕE НH ІI ЈJ КK МM ОO РP ЅS ТT ХX ҮY УY ԜW "
+        "ΑA ΒB ΕE ΖZ ΗH ΙI ΚK ΜM ΝN ΟO ΡP ΤT ΥY ΧX"
+    )
+    return {ord(pair[0]): pair[1] for pair in pairs.split()}
+
+
+# Negative circled and squared capitals (🅵🅾🅻🅻🅾🆆), which NFKC leaves alone: always letters.
+_NEGATIVE_LETTERS: Final = {
+    start + i: chr(ord("A") + i) for start in (0x1F150, 0x1F170) for i in range(26)
+}
+_LUNATE_SIGMAS: Final = {0x03F2: "\u0441", 0x03F9: "\u0421"}
+_CONFUSABLES: Final = _confusable_table()
+_CONFUSABLE_RE: Final = re.compile("[" + "".join(map(chr, _CONFUSABLES)) + "]")
+_LATIN_RE: Final = re.compile("[A-Za-z]")
+
+# De-obfuscation of links written to dodge filters: hxxp, [.] and (dot), "bit . ly".
+_SCHEME_FIX_RE: Final = re.compile(r"\bh(?:xx|\*\*|tt)p(s?)(?:\[:\]|\(:\)|:)//", re.IGNORECASE)
+_BRACKET_DOT_RE: Final = re.compile(
+    r"(?<=[A-Za-z0-9]) ?(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\}) ?(?=[A-Za-z0-9])",
+    re.IGNORECASE,
+)
+# "bit . ly/x", "example .com": a space before the dot, then a common lowercase TLD.
+# "bit. ly/x": a sentence-like "word. tld" only when a path follows, so "last year. Net
+# profit" stays two sentences.
+_SPACED_DOT_RE: Final = re.compile(
+    r"(?<=[A-Za-z0-9])(?: \. ?(?=(?:com|net|org|io|ly|gl|gd|xyz|info|biz)\b|(?:me|to|co)/)"
+    r"|\. (?=(?:com|net|org|io|ly|gl|gd|xyz|info|biz|me|to|co)/))"
+)
+# After an explicit scheme any "host . tld" is a link written to dodge filters.
+_SCHEME_SPACED_DOT_RE: Final = re.compile(
+    r"((?i:https?)://[A-Za-z0-9-]{1,63}) ?\. ?(?=[A-Za-z]{2,24}\b)"
+)
+
+
+def _fold_confusables(text: str) -> tuple[str, bool]:
+    """Fold look-alike letters to Latin inside words that also hold Latin letters."""
+    changed = False
+    words = text.split(" ")
+    for i, word in enumerate(words):
+        if _CONFUSABLE_RE.search(word) and _LATIN_RE.search(word):
+            folded = word.translate(_CONFUSABLES)
+            if _LATIN_RE.search(folded) and folded != word:
+                words[i] = folded
+                changed = True
+    return (" ".join(words), True) if changed else (text, False)
+
+
+def _join_separated_letters(raw: str) -> tuple[str, bool]:
+    """Join the letters of words whose letters one repeated character sets apart
+    ("F.R.E.E" -> "FREE", "f-o-l-l-o-w" -> "follow"); say whether any were.
+
+    A word (quotes, brackets and punctuation around it aside) of at least
+    :data:`_MIN_SPACED_LETTERS` single letters or digits, with at least three different
+    letters, each pair parted by the same separator (see :data:`_SEPARATOR`: vowel signs,
+    list dots and the signs of notation are none). Abbreviations of three letters
+    ("U.S.A.", "a.k.a."), "1.2.3.4", "x-x-x-x", "a/b/c/d" and "日・米・英・仏" stay; four or
+    more capitals read as one word ("R.S.V.P." as "RSVP").
+    """
+    parts = _SPACES_RE.split(raw)
+    changed = False
+    for i in range(0, len(parts), 2):
+        word = parts[i]
+        start, end = 0, len(word)
+        while start < end and word[start] in _WRAPPING:
+            start += 1
+        while end > start and word[end - 1] in _WRAPPING:
+            end -= 1
+        core = word[start:end]
+        if _SEPARATED_RE.fullmatch(core) is None:
+            continue
+        letters = "".join(ch for ch in core if ch.isalnum())  # separators hold none
+        if (
+            len(letters) >= _MIN_SPACED_LETTERS
+            and len({ch.casefold() for ch in letters if ch.isalpha()}) >= 3
+        ):
+            parts[i] = word[:start] + letters + word[end:]
+            changed = True
+    return ("".join(parts), True) if changed else (raw, False)
+
+
+def _join_spaced_letters(raw: str) -> tuple[str, bool]:
+    """Join the letters of words written with a space between them; say whether any were.
+
+    A run of at least :data:`_MIN_SPACED_LETTERS` single letters or digits, each after a
+    single space, with at least three different letters among them, becomes one word
+    ("S U B S C R I B E" -> "SUBSCRIBE"). Dots, colons and slashes inside a run join it
+    too, and a run that ends in a slash takes the next word, a link's path, with it
+    ("t i n y u r l . c o m / x" -> "tinyurl.com/x"). Any other gap (two spaces, a line
+    break) ends a run, and so does a Hangul syllable. A lower-case letter before a run in
+    capitals, or after one, is a word of its own ("a F R E E gift" -> "a FREE gift").
+    One pass over the words: linear in the text.
+    """
+    parts = _SPACES_RE.split(raw)  # words at even indices, the gaps between them at odd
+    out: list[str] = []
+    run: list[str] = []
+    changed = False
+
+    def flush() -> bool:
+        """Write the run out, joined if it is a spaced-out word; True if it ends in "/"."""
+        nonlocal changed
+        head, body, tail = _apart(run)
+        letters = {ch.casefold() for ch in body if ch.isalpha()}
+        joins = len(body) >= _MIN_SPACED_LETTERS and len(letters) >= 3
+        out.append(" ".join([*head, "".join(body), *tail]) if joins else " ".join(run))
+        takes_path = joins and not tail and body[-1] == "/"
+        changed |= joins
+        run.clear()
+        return takes_path
+
+    for i in range(0, len(parts), 2):
+        word, gap = parts[i], parts[i - 1] if i else ""
+        single = len(word) == 1 and not _HANGUL_RE.match(word)
+        if run and gap == " " and single and (word.isalnum() or word in _SPACED_LINK_CHARS):
+            run.append(word)
+            continue
+        if run and flush() and gap == " " and word:
+            out[-1] += word
+            continue
+        out.append(gap)
+        if single and word.isalnum():
+            run.append(word)
+        else:
+            out.append(word)
+    if run:
+        flush()
+    return "".join(out), changed
+
+
+def _apart(run: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """Split a one-letter word in lower case off either end of a run in capitals."""
+    head, body, tail = [], run, []
+    if len(body) > 1 and body[0].islower() and _all_upper(body[1:]):
+        head, body = body[:1], body[1:]
+    if len(body) > 1 and body[-1].islower() and _all_upper(body[:-1]):
+        body, tail = body[:-1], body[-1:]
+    return head, body, tail
+
+
+def _all_upper(chars: list[str]) -> bool:
+    cased = [ch for ch in chars if ch.isupper() or ch.islower()]
+    return bool(cased) and all(ch.isupper() for ch in cased)
+
+
+def _deobfuscate_links(text: str) -> tuple[str, bool]:
+    """Undo link obfuscation; also say whether there was any.
+
+    Each rewrite runs only when the text holds what it looks for, since most
+    messages hold none of it.
+    """
+    fixed = text
+    if "//" in fixed:
+        fixed = _SCHEME_FIX_RE.sub(lambda m: "http" + m.group(1).lower() + "://", fixed)
+        fixed = _SCHEME_SPACED_DOT_RE.sub(r"\1.", fixed)
+    if "[" in fixed or "(" in fixed or "{" in fixed:
+        fixed = _BRACKET_DOT_RE.sub(".", fixed)
+    if " ." in fixed or ". " in fixed:
+        fixed = _SPACED_DOT_RE.sub(".", fixed)
+    # A scheme only lower-cased ("HTTPS://" -> "https://") is not obfuscation.
+    return fixed, fixed.lower() != text.lower()
