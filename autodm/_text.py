@@ -1,21 +1,23 @@
 """The text layer: normalise a message once and find its links, handles and tokens.
 
 Every extractor reads the one :class:`TextView` built here, so a message is
-normalised and scanned once. All patterns are linear-time: character classes
-that cannot overlap their neighbours, bounded repeats, and no nested
-quantifiers over the same characters. Work per message is capped at
-:data:`MAX_CHARS` code points; the rest of a longer message is not examined
-(the view records ``"truncated"``).
+normalised and scanned once. The work is split between modules: ``_obfuscation``
+undoes hidden letters and links, ``_finder`` masks links, e-mails, handles and
+numbers, and ``_names`` masks greeted names and weekdays. All their patterns are
+linear-time: character classes that cannot overlap their neighbours, bounded
+repeats, and no nested quantifiers over the same characters. Work per message is
+capped at :data:`MAX_CHARS` code points; the rest of a longer message is not
+examined (the view records ``"truncated"``).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
+from ._finder import Link, _mask
 from ._names import _CJK_NAME_RE, _cjk_name, _mask_names
 from ._obfuscation import (
     _BIDI_CONTROL_RE,
@@ -32,7 +34,6 @@ from ._obfuscation import (
     _join_separated_letters,
     _join_spaced_letters,
 )
-from ._resources import domains
 from .errors import InvalidInputError, describe
 
 __all__ = ["MAX_CHARS", "Link", "TextView", "mask_template", "tokenize", "view"]
@@ -41,53 +42,6 @@ __all__ = ["MAX_CHARS", "Link", "TextView", "mask_template", "tokenize", "view"]
 MAX_CHARS: Final = 4096
 
 _CONTROL_RE: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_URL_CHARS: Final = r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]"
-_FINDER_RE: Final = re.compile(
-    rf"(?P<url>(?i:https?://|www\.){_URL_CHARS}{{1,500}})"
-    r"|(?P<email>(?<![\w.+-])[\w.+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,4})"
-    r"|(?P<bare>(?<![\w@.\-/])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,4}"
-    rf"(?P<tld>[A-Za-z]{{2,24}})(?![\w\-@])(?P<path>/{_URL_CHARS}{{0,500}})?)"
-    r"|(?P<handle>(?<![\w@])@\w{1,30})"
-    r"|(?P<num>(?<![\w<])[$€£¥]?\d[\d.,:]{0,30}(?!\w))"
-)
-# Nothing _FINDER_RE matches holds whitespace, and everything it matches holds an "@"
-# (e-mails, handles), a digit, a ":" (of "://") or a "." ("www.", a bare domain's TLD). So
-# it only needs to scan the words that hold one of those: found here from their first
-# character on (the look-behind keeps this linear), about a quarter of a typical message.
-_FINDER_WORD_RE: Final = re.compile(r"(?<!\S)[^\s@\d.:]*+[@\d.:]\S*")
-# Country-code TLDs that are also common file extensions ("setup.py", "run.sh"): a bare
-# name with one of these counts as a link only when it has a path or a known host.
-_FILE_LIKE_TLDS: Final = frozenset(
-    [
-        "py",
-        "sh",
-        "rs",
-        "md",
-        "pl",
-        "so",
-        "cc",
-        "pm",
-        "mk",
-        "ps",
-        "sc",
-        "cs",
-        "am",
-        "do",
-        "ms",
-        "ml",
-        "ws",
-        "st",
-        "js",
-        "ts",
-        "sy",
-        "mo",
-        "ai",
-        "ac",
-        "cfg",
-    ]
-)
-_TRAILING_PUNCT: Final = ".,!?;:'\")]}*"
-
 _PLACEHOLDER: Final = r"<(?:url|user|email|num|name|day)>"
 _TOKEN_RE: Final = re.compile(_PLACEHOLDER + r"|[^\W_]+|[%$€£¥#+!?]")
 _WORD_RE: Final = re.compile(r"\S+")
@@ -103,16 +57,6 @@ _SLOT_TOKEN: Final = {
     "number": "<num>",
     "day": "<day>",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    """A link found in a message. Nothing is ever resolved or fetched."""
-
-    text: str
-    host: str
-    has_path: bool
-    has_scheme: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,91 +172,6 @@ def _normalise(raw: str) -> tuple[str, set[str]]:
         if folded:
             flags.add("confusables")
     return text, flags
-
-
-def _host_of(url: str) -> str:
-    rest = url.split("://", 1)[-1]
-    host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rsplit("@", 1)[-1]
-    host = host.split(":", 1)[0].lower().strip(".")
-    return host[4:] if host.startswith("www.") else host
-
-
-def _mask(text: str) -> tuple[str, list[Link], int, int, list[str]]:
-    """Replace links, e-mails, handles and numbers by placeholders, in one linear pass.
-
-    Also returns the shape of each ``<num>`` of the result, in order (see
-    :func:`_number_shape`); one the sender typed has none and stays ``<num>``.
-    """
-    known = domains()
-    links: list[Link] = []
-    numbers: list[str] = []
-    handles = emails = 0
-    parts: list[str] = []
-    last = 0
-    for match in _finder_matches(text):
-        kind = match.lastgroup
-        start, end = match.span()
-        if kind in ("url", "bare"):
-            token = match.group(0).rstrip(_TRAILING_PUNCT)
-            end = start + len(token)
-            host = _host_of(token)
-            if kind == "bare":
-                tld = (match.group("tld") or "").lower()
-                has_path = bool(match.group("path")) and len(token) > len(host) + 1
-                is_known = host in known.shorteners or host in known.social or host in known.store
-                if tld not in known.tlds or (
-                    tld in _FILE_LIKE_TLDS and not has_path and not is_known
-                ):
-                    continue
-            else:
-                has_path = "/" in token.split("://", 1)[-1].rstrip("/")
-            links.append(Link(token, host, has_path, kind == "url"))
-            placeholder = "<url>"
-        elif kind == "email":
-            emails += 1
-            placeholder = "<email>"
-        elif kind == "handle":
-            handles += 1
-            placeholder = "<user>"
-        else:
-            placeholder = "<num>"
-        _typed_placeholders(text[last:start], numbers)
-        if placeholder == "<num>":
-            numbers.append(_number_shape(match.group(0)))
-        parts.append(text[last:start])
-        parts.append(placeholder)
-        last = end
-    _typed_placeholders(text[last:], numbers)
-    parts.append(text[last:])
-    return "".join(parts), links, handles, emails, numbers
-
-
-def _typed_placeholders(segment: str, numbers: list[str]) -> None:
-    """Record a shapeless ``<num>`` for each one typed in ``segment``, so shapes stay in step."""
-    if "<" in segment:
-        numbers.extend(["<num>"] * segment.casefold().count("<num>"))
-
-
-def _number_shape(number: str) -> str:
-    """A number's placeholder with its shape: currency sign and digit count (8 for 8 or more).
-
-    "150" -> "<num3>", "£1,000" -> "<num£4>", "07700900123" -> "<num8>": a short code,
-    a price and a phone number stay apart without their digits being kept.
-    """
-    digits = sum(ch.isdigit() for ch in number)
-    sign = number[0] if number[0] in "$€£¥" else ""
-    return f"<num{sign}{min(digits, 8)}>"
-
-
-def _finder_matches(text: str) -> Iterator[re.Match[str]]:
-    """What ``_FINDER_RE.finditer(text)`` finds, scanning only the words that can hold it.
-
-    Scanning a word with ``pos`` and ``endpos`` is scanning the whole text there: its
-    look-behinds still see the space before the word, and its look-aheads see the end
-    of the word as they would the space after it.
-    """
-    for word in _FINDER_WORD_RE.finditer(text):
-        yield from _FINDER_RE.finditer(text, word.start(), word.end())
 
 
 def tokenize(masked: str) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ import pytest
 
 import autodm
 import autodm._text as text_layer
-from autodm import _names, _obfuscation
+from autodm import _finder, _names, _obfuscation
 from autodm._model import DEFAULT_CONTEXT_EVIDENCE
 from autodm._text import MAX_CHARS
 
@@ -37,7 +37,7 @@ ADVERSARIAL = {
 }
 
 #: The modules of the text layer: ``view`` and those it draws on.
-_TEXT_LAYER = (text_layer, _names, _obfuscation)
+_TEXT_LAYER = (text_layer, _obfuscation, _finder, _names)
 
 
 class _CountingPattern:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from autodm import _names, _obfuscation, _text
+from autodm import _finder, _names, _obfuscation, _text
 from autodm._text import MAX_CHARS, TextView, mask_template, view
 from autodm.errors import InvalidInputError
 
@@ -645,8 +645,8 @@ _HINTY = st.lists(
 @given(st.one_of(_HINTY, _TEXT))
 def test_scanning_candidate_words_finds_what_scanning_the_text_finds(text: str) -> None:
     text = " ".join(text.split())  # as _normalise leaves it: single spaces
-    expected = [(m.span(), m.lastgroup) for m in _text._FINDER_RE.finditer(text)]
-    assert [(m.span(), m.lastgroup) for m in _text._finder_matches(text)] == expected
+    expected = [(m.span(), m.lastgroup) for m in _finder._FINDER_RE.finditer(text)]
+    assert [(m.span(), m.lastgroup) for m in _finder._finder_matches(text)] == expected
 
 
 @_PROPERTY

@@ -145,6 +145,7 @@ def _source_digest() -> bytes:
         "_ngrams.py",
         "_training.py",
         "_text.py",
+        "_finder.py",
         "_names.py",
         "_obfuscation.py",
         "extractors/cta.py",
