@@ -44,7 +44,6 @@ MAX_CHARS: Final = 4096
 _CONTROL_RE: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _PLACEHOLDER: Final = r"<(?:url|user|email|num|name|day)>"
 _TOKEN_RE: Final = re.compile(_PLACEHOLDER + r"|[^\W_]+|[%$€£¥#+!?]")
-_WORD_RE: Final = re.compile(r"\S+")
 _CJK_RE: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _LEET: Final = str.maketrans("013457@$", "oieastas")
 # In ASCII text, a word mixing letters and digits ("f0ll0w") has a letter next to a digit.
