@@ -23,9 +23,10 @@ from .errors import (
 
 if typing.TYPE_CHECKING:  # a module, so no public name is added
     from ._campaigns import Campaign, group_campaigns
+    from ._evaluation import evaluate
     from ._frames import classify_frame, to_frame
     from ._sklearn import AutoDMFeatures
-    from ._training import evaluate, train
+    from ._training import train
 
 __version__ = "0.1.0"
 
@@ -66,7 +67,7 @@ _LAZY_EXPORTS = {
     "group_campaigns": "._campaigns",
     "classify_frame": "._frames",
     "to_frame": "._frames",
-    "evaluate": "._training",
+    "evaluate": "._evaluation",
     "train": "._training",
 }
 

@@ -605,7 +605,8 @@ def _too_few_humans(
 
 
 def _evaluate(args: argparse.Namespace, out: IO[str]) -> int:
-    from ._training import evaluate, labels_to_array
+    from ._evaluation import evaluate
+    from ._training import labels_to_array
 
     if args.report is not None:
         from ._report import check_dependencies

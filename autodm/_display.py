@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
-    from ._training import Evaluation
+    from ._evaluation import Evaluation
     from ._types import Verdict
 
 __all__ = ["evaluation_html", "evaluation_rows", "number", "text_table", "verdict_html"]

@@ -27,7 +27,7 @@ from ._display import _HTML_BAR_COLOURS, evaluation_rows, number, text_table
 from .errors import InvalidInputError, MissingDependencyError, describe
 
 if TYPE_CHECKING:
-    from ._training import Evaluation, Mistake
+    from ._evaluation import Evaluation, Mistake
 
 __all__ = [
     "check_dependencies",

@@ -120,7 +120,7 @@ def test_version_is_a_string() -> None:
     ("name", "module"),
     [
         ("train", "autodm._training"),
-        ("evaluate", "autodm._training"),
+        ("evaluate", "autodm._evaluation"),
         ("group_campaigns", "autodm._campaigns"),
         ("Campaign", "autodm._campaigns"),
         ("to_frame", "autodm._frames"),

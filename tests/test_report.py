@@ -18,8 +18,8 @@ import pytest
 import autodm
 from autodm import AutoDMError, Detector, InvalidInputError
 from autodm.__main__ import main
+from autodm._evaluation import Evaluation, Mistake
 from autodm._report import precision_recall, reliability
-from autodm._training import Evaluation, Mistake
 from autodm.errors import MissingDependencyError
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -275,7 +275,7 @@ def test_lazy_export_is_the_class_and_is_listed() -> None:
 def test_import_autodm_imports_no_sklearn_scipy_or_pandas(
     python_stdout: Callable[..., str],
 ) -> None:
-    """Nor, for a cold classify, autodm's training, campaign and data-frame modules."""
+    """Nor, for a cold classify, autodm's training, evaluation, campaign and data-frame modules."""
     code = (
         "import sys, autodm\n"
         "assert 'AutoDMFeatures' in autodm.__all__ and 'AutoDMFeatures' in dir(autodm)\n"
@@ -284,7 +284,8 @@ def test_import_autodm_imports_no_sklearn_scipy_or_pandas(
         "    {m.split('.')[0] for m in sys.modules} & {'sklearn', 'scipy', 'pandas'}\n"
         ")\n"
         "lazy = lambda: sorted(\n"
-        "    set(sys.modules) & {'autodm._training', 'autodm._campaigns', 'autodm._frames'}\n"
+        "    set(sys.modules)\n"
+        "    & {'autodm._training', 'autodm._evaluation', 'autodm._campaigns', 'autodm._frames'}\n"
         ")\n"
         "print(heavy(), lazy())\n"
         "features = autodm.AutoDMFeatures\n"

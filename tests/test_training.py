@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 import autodm
 from autodm import Detector, InvalidInputError
 from autodm import _training as training
-from autodm._training import Evaluation, _platt, labels_to_array, train_with_scores
+from autodm._evaluation import Evaluation
+from autodm._training import _platt, labels_to_array, train_with_scores
 
 AUTOMATED = [
     "Thanks for the follow! Like my page: bit.ly/x1Ab",

@@ -144,6 +144,7 @@ def _source_digest() -> bytes:
         "_model.py",
         "_ngrams.py",
         "_training.py",
+        "_evaluation.py",
         "_text.py",
         "_finder.py",
         "_names.py",

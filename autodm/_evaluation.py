@@ -1,0 +1,332 @@
+"""evaluate: a detector's metrics on labelled messages, as an Evaluation with its Mistakes."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._bundle import _is_probability
+from ._detector import ContextLike, Detector, _batch
+from ._training import _auc, _threshold_for, labels_to_array, per_message
+from ._types import Verdict
+from .errors import InvalidInputError, describe
+
+__all__ = ["Evaluation", "Mistake", "evaluate"]
+
+#: Misclassified messages of each kind that ``evaluate`` keeps, the most confident first.
+MISTAKES_KEPT: Final = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Mistake:
+    """One misclassified message of an evaluation: a false positive or a false negative.
+
+    ``index`` is its position in the evaluated messages, ``text`` the message, ``source``
+    its ``sources`` entry (None without sources) and ``verdict`` the detector's verdict,
+    with the probability and reasons behind the wrong label.
+    """
+
+    index: int
+    text: str
+    verdict: Verdict
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """Metrics of a detector on labelled messages (automated is the positive class).
+
+    Besides the counts and rates, it keeps what a report draws on: the probability and
+    the label (1 automated, 0 human) of every message in input order, and the most
+    confident mistakes of each kind (at most ``MISTAKES_KEPT``, most confident first).
+    """
+
+    n: int
+    threshold: float
+    tp: int
+    fp: int
+    tn: int
+    fn: int
+    roc_auc: float
+    by_source: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    thresholds: tuple[Mapping[str, float], ...] = ()
+    operating_points: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    probabilities: tuple[float, ...] = field(default=(), repr=False)
+    labels: tuple[int, ...] = field(default=(), repr=False)
+    false_positives: tuple[Mistake, ...] = field(default=(), repr=False)
+    false_negatives: tuple[Mistake, ...] = field(default=(), repr=False)
+
+    @property
+    def recall(self) -> float:
+        """Share of automated messages caught ("spam caught")."""
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else float("nan")
+
+    @property
+    def fpr(self) -> float:
+        """Share of human messages flagged ("ham blocked")."""
+        return self.fp / (self.fp + self.tn) if self.fp + self.tn else float("nan")
+
+    @property
+    def precision(self) -> float:
+        """Share of flagged messages that are automated."""
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else float("nan")
+
+    @property
+    def f1(self) -> float:
+        """Harmonic mean of precision and recall."""
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else float("nan")
+
+    @property
+    def accuracy(self) -> float:
+        """Share of messages labelled correctly."""
+        return (self.tp + self.tn) / self.n if self.n else float("nan")
+
+    @property
+    def mcc(self) -> float:
+        """Matthews correlation coefficient."""
+        tp, fp, tn, fn = self.tp, self.fp, self.tn, self.fn
+        denominator = math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+        return (tp * tn - fp * fn) / denominator if denominator else 0.0
+
+    def threshold_for(self, fpr: float) -> float:
+        """The lowest threshold that flags at most a share ``fpr`` of these human messages.
+
+        The bundle's thresholds hold their false-positive rates on the kinds of human text
+        it was trained on; other kinds get more false positives (docs/model.md). To hold a
+        rate on yours, evaluate the detector on a sample of your human messages and pass
+        the result to ``Detector(threshold=...)`` with the same bundle. Of ``h`` human
+        messages it lets ``floor(fpr * h)`` score at or above the threshold, so a rate under
+        ``1 / h`` lets none. Human messages scored exactly 1.0 stay flagged even then (the
+        threshold is at most 1.0). The threshold is fitted to the sample, so new messages
+        see a little more on average, about ``(floor(fpr * h) + 1) / (h + 1)``: ask for
+        less than you need (0.4 % to hold 0.5 %, say), from a sample of at
+        least a few hundred human messages.
+
+        Raises
+        ------
+        InvalidInputError
+            If ``fpr`` is not a number in [0, 1], or no message was labelled human.
+
+        Examples
+        --------
+        >>> human = ["see you at 6", "lol ok", "Thanks for the follow, Kenji! Loved your talk"]
+        >>> result = evaluate(human, ["human"] * 3)
+        >>> strict = result.threshold_for(0.0)
+        >>> [v.label for v in Detector(threshold=strict).classify_many(human)]
+        ['human', 'human', 'human']
+        """
+        if not _is_probability(fpr):
+            raise InvalidInputError(
+                f"`fpr` must be a share of human messages in [0, 1], e.g. 0.005 for 0.5 %. "
+                f"Got {describe(fpr)} instead."
+            )
+        human = np.array(
+            [p for p, label in zip(self.probabilities, self.labels, strict=True) if not label]
+        )
+        if not human.size:
+            raise InvalidInputError(
+                "`threshold_for` needs human messages among those evaluated; none was labelled "
+                "human."
+            )
+        return _threshold_for(human, np.zeros(human.size, dtype=np.int8), float(fpr))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every metric as a JSON-safe dict; a rate that is undefined here (a recall with
+        no automated message, a ROC-AUC with one class) is ``None``, JSON's ``null``."""
+        metrics: dict[str, Any] = _finite_or_none(
+            {
+                "n": self.n,
+                "threshold": self.threshold,
+                "confusion": {"tp": self.tp, "fp": self.fp, "tn": self.tn, "fn": self.fn},
+                "recall": self.recall,
+                "fpr": self.fpr,
+                "precision": self.precision,
+                "f1": self.f1,
+                "accuracy": self.accuracy,
+                "mcc": self.mcc,
+                "roc_auc": self.roc_auc,
+                "by_source": {k: dict(v) for k, v in self.by_source.items()},
+                "thresholds": [dict(t) for t in self.thresholds],
+                "operating_points": {k: dict(v) for k, v in self.operating_points.items()},
+            }
+        )
+        return metrics
+
+    def __repr__(self) -> str:
+        rates = ", ".join(
+            f"{name}={getattr(self, name):.3f}"
+            for name in ("recall", "fpr", "precision", "f1", "mcc", "roc_auc")
+        )
+        return (
+            f"Evaluation(n={self.n}, threshold={self.threshold:.4f}, {rates}, "
+            f"tp={self.tp}, fp={self.fp}, tn={self.tn}, fn={self.fn})"
+        )
+
+    def _repr_html_(self) -> str:
+        """A small HTML table of the headline metrics for notebooks (escaped, no script)."""
+        from ._display import evaluation_html
+
+        return evaluation_html(self)
+
+    def write_report(
+        self, directory: str | os.PathLike[str], *, title: str = "autodm evaluation"
+    ) -> Path:
+        """Write a self-contained HTML report to ``directory/index.html`` and return its path.
+
+        The page holds the metrics, the confusion matrix, the per-source and threshold
+        tables, a precision-recall curve, a reliability plot and the most confident false
+        positives and false negatives with their reasons. It is one file: the plots are
+        embedded PNG images, and it loads nothing and runs no script. Every piece of text
+        is escaped. The directory is created if needed; an existing ``index.html`` is
+        replaced.
+
+        Raises
+        ------
+        MissingDependencyError
+            When matplotlib, which draws the plots, is not installed
+            (``pip install 'autodm[report]'``). It derives from ``AutoDMError`` and
+            ``ModuleNotFoundError``.
+        """
+        from ._report import write_report
+
+        return write_report(self, directory, title=title)
+
+
+def evaluate(
+    messages: Iterable[str],
+    labels: Iterable[object],
+    contexts: Iterable[ContextLike] | None = None,
+    *,
+    detector: Detector | None = None,
+    sources: Sequence[str] | None = None,
+) -> Evaluation:
+    """Measure a detector (the bundled one by default) on labelled messages.
+
+    Reports the confusion matrix at the detector's threshold, recall ("spam
+    caught"), false-positive rate ("ham blocked"), precision, F1, accuracy,
+    MCC, ROC-AUC, the same per ``sources`` label, and a table of thresholds.
+    Keeps every message's probability and label, and the most confident false
+    positives and false negatives with their verdicts, for
+    :meth:`Evaluation.write_report`. Needs only numpy.
+
+    Examples
+    --------
+    >>> result = evaluate(["see you at 6", "Thx 4 the follow! bit.ly/x1Ab"], ["human", "automated"])
+    >>> result.recall, result.fpr
+    (1.0, 0.0)
+    """
+    from ._detector import default_detector
+
+    items, ctxs = _batch(messages, contexts)
+    y = labels_to_array(labels)
+    if len(y) != len(items):
+        raise InvalidInputError(
+            f"`labels` must have one entry per message: {len(y)} for {len(items)}."
+        )
+    if sources is not None:
+        sources = per_message(sources, "sources", len(items))
+    if detector is not None and not isinstance(detector, Detector):
+        raise InvalidInputError(
+            "`detector` must be an autodm.Detector or None (the bundled model); for a preset, "
+            f"pass Detector(threshold='strict'). Got {describe(detector)} instead."
+        )
+    det = detector or default_detector()
+    verdicts = det.classify_many(items, ctxs)
+    probs = np.array([v.probability for v in verdicts], dtype=np.float64)
+    pred = probs >= det.threshold
+
+    def counts(mask: NDArray[np.bool_]) -> tuple[int, int, int, int]:
+        yy, pp = y[mask], pred[mask]
+        return (
+            int(np.sum(pp & (yy == 1))),
+            int(np.sum(pp & (yy == 0))),
+            int(np.sum(~pp & (yy == 0))),
+            int(np.sum(~pp & (yy == 1))),
+        )
+
+    tp, fp, tn, fn = counts(np.ones(len(y), dtype=bool))
+    by_source: dict[str, dict[str, float]] = {}
+    if sources is not None:
+        names = np.asarray([str(s) for s in sources])
+        for name in sorted(set(names)):
+            stp, sfp, stn, sfn = counts(names == name)
+            by_source[name] = {
+                "n": stp + sfp + stn + sfn,
+                "automated": stp + sfn,
+                "human": sfp + stn,
+                "recall": stp / (stp + sfn) if stp + sfn else float("nan"),
+                "fpr": sfp / (sfp + stn) if sfp + stn else float("nan"),
+            }
+
+    def at(t: float) -> dict[str, float]:
+        return {
+            "threshold": t,
+            "recall": float(np.mean(probs[y == 1] >= t)) if np.any(y == 1) else float("nan"),
+            "fpr": float(np.mean(probs[y == 0] >= t)) if np.any(y == 0) else float("nan"),
+        }
+
+    table = [at(t) for t in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)]
+    points = {}
+    for name, point in det.bundle.operating_points.items():
+        points[name] = at(float(point["threshold"]))
+        points[name]["expected_recall"] = float(point.get("recall", float("nan")))
+        points[name]["expected_fpr"] = float(point.get("fpr", float("nan")))
+    return Evaluation(
+        n=len(y),
+        threshold=det.threshold,
+        tp=tp,
+        fp=fp,
+        tn=tn,
+        fn=fn,
+        roc_auc=_auc(probs, y),
+        by_source=by_source,
+        thresholds=tuple(table),
+        operating_points=points,
+        probabilities=tuple(float(p) for p in probs),
+        labels=tuple(int(label) for label in y),
+        false_positives=_mistakes(
+            np.flatnonzero(pred & (y == 0)), -probs, items, verdicts, sources
+        ),
+        false_negatives=_mistakes(
+            np.flatnonzero(~pred & (y == 1)), probs, items, verdicts, sources
+        ),
+    )
+
+
+def _finite_or_none(value: Any) -> Any:
+    """``value`` with every NaN or infinite float inside it replaced by None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite_or_none(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite_or_none(item) for item in value]
+    return value
+
+
+def _mistakes(
+    rows: NDArray[np.intp],
+    key: NDArray[np.float64],
+    items: Sequence[str],
+    verdicts: Sequence[Verdict],
+    sources: Sequence[str] | None,
+) -> tuple[Mistake, ...]:
+    """The ``MISTAKES_KEPT`` rows with the smallest ``key`` (ties: input order) as mistakes."""
+    worst = rows[np.argsort(key[rows], kind="stable")[:MISTAKES_KEPT]]
+    return tuple(
+        Mistake(
+            index=int(i),
+            text=items[i],
+            verdict=verdicts[i],
+            source=None if sources is None else str(sources[i]),
+        )
+        for i in worst
+    )
