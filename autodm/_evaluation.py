@@ -14,7 +14,8 @@ from numpy.typing import NDArray
 
 from ._bundle import _is_probability
 from ._detector import ContextLike, Detector, _batch
-from ._training import _auc, _threshold_for, labels_to_array, per_message
+from ._fitting import _auc, _threshold_for
+from ._training import labels_to_array, per_message
 from ._types import Verdict
 from .errors import InvalidInputError, describe
 

@@ -54,6 +54,7 @@ sys.path.insert(0, str(ROOT / "training"))
 import devdata  # noqa: E402
 from experiment import REAL, reliability  # noqa: E402
 
+import autodm._fitting as fitting  # noqa: E402
 import autodm._training as training  # noqa: E402
 
 
@@ -87,12 +88,12 @@ def headline(scores, y, sources) -> tuple[float, float, float, float]:
     scores, y, sources = scores[real], y[real], sources[real]
     target = float(devdata.TRAIN_OPTIONS.get("target_fpr", 0.005))  # type: ignore[arg-type]
     cuts = (
-        training._threshold_for(scores, y, 0.01),
-        training._threshold_for(scores, y, 0.005, sources),
-        training._threshold_for(scores, y, target, sources),
+        fitting._threshold_for(scores, y, 0.01),
+        fitting._threshold_for(scores, y, 0.005, sources),
+        fitting._threshold_for(scores, y, target, sources),
     )
     recalls = [float(np.mean(scores[y == 1] >= cut)) for cut in cuts]
-    return (training._auc(scores, y), *recalls)
+    return (fitting._auc(scores, y), *recalls)
 
 
 def recipe_scores(texts, y, groups, weights, sources, bank_ids, seed=0):
@@ -146,9 +147,9 @@ def report(name, scores, y, sources):
     real = np.isin(sources, REAL)
     scores, y, sources = scores[real], y[real], sources[real]
     human_sources = sorted(set(sources[y == 0]))
-    auc = training._auc(scores, y)
-    pooled = training._threshold_for(scores, y, 0.01)
-    strict = training._threshold_for(scores, y, 0.005, sources)
+    auc = fitting._auc(scores, y)
+    pooled = fitting._threshold_for(scores, y, 0.01)
+    strict = fitting._threshold_for(scores, y, 0.005, sources)
     print(f"\n{name}")
     print(f"  ROC-AUC                                   {auc:.4f}")
     print(f"  recall at 1 % pooled false positives      {np.mean(scores[y == 1] >= pooled):.4f}")
@@ -160,7 +161,7 @@ def report(name, scores, y, sources):
         print(f"    {source:<28} n={mask.sum():>5}  {kind:<6} {rate:.4f}")
     # The bundled model's default threshold target (training/devdata.py), under 0.5 %.
     target = float(devdata.TRAIN_OPTIONS.get("target_fpr", 0.005))  # type: ignore[arg-type]
-    margin = training._threshold_for(scores, y, target, sources)
+    margin = fitting._threshold_for(scores, y, target, sources)
     fprs = " / ".join(f"{100 * np.mean(scores[sources == s] >= margin):.2f}" for s in human_sources)
     print(
         f"  recall at <= {100 * target:.1f} % FPR on every source    "
@@ -201,7 +202,7 @@ def peer_trained_on(kept, texts, y, groups, weights, sources):
         texts[kept], y[kept], groups[kept]
     )
     oof = peer_scores(texts[kept], y[kept], weights[kept], list(folds))
-    threshold = training._threshold_for(oof[real], y[kept][real], target, sources[kept][real])
+    threshold = fitting._threshold_for(oof[real], y[kept][real], target, sources[kept][real])
     peer = peer_model().fit(texts[kept], y[kept], logisticregression__sample_weight=weights[kept])
     return peer, threshold, oof
 
@@ -250,7 +251,7 @@ def unseen_sources(texts, y, groups, weights, sources, bank_ids, origins, seed=0
         print(f"  {source:<28}{int((sources == source).sum()):>9}{cells}")
         real_kept = np.isin(sources[kept], REAL)
         for target in SWEEP:
-            threshold = training._threshold_for(
+            threshold = fitting._threshold_for(
                 probabilities[real_kept], y[kept][real_kept], target, sources[kept][real_kept]
             )
             sweep.setdefault(target, []).append(
@@ -296,7 +297,7 @@ def unseen_families(texts, y, groups, weights, sources, bank_ids, families, ours
     texts = np.asarray(texts, dtype=object)
     bank_ids = np.asarray(bank_ids, dtype=object)
     real = np.isin(sources, REAL)
-    seen = training._threshold_for(ours[real], y[real], target, sources[real])
+    seen = fitting._threshold_for(ours[real], y[real], target, sources[real])
     print("\nOn a family of auto-DMs never seen in training (each left out in turn; real messages)")
     print(f"  {'':<37}{'in training':>12}{'left out':>26}{'peer':>10}")
     print(f"  {'left out':<28}{'messages':>9}{'default':>12}{'default':>13}{'strict':>13}{'':>10}")
@@ -343,7 +344,7 @@ def flagged_shares(title, subsets, ours, peer, y, sources) -> None:
     target = float(devdata.TRAIN_OPTIONS.get("target_fpr", 0.005))  # type: ignore[arg-type]
 
     def cut(scores, fpr):
-        return training._threshold_for(scores[real], y[real], fpr, sources[real])
+        return fitting._threshold_for(scores[real], y[real], fpr, sources[real])
 
     columns = {
         "strict": (ours, cut(ours, training.OPERATING_FPR["strict"])),

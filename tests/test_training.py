@@ -12,9 +12,11 @@ from hypothesis import strategies as st
 
 import autodm
 from autodm import Detector, InvalidInputError
+from autodm import _fitting as fitting
 from autodm import _training as training
 from autodm._evaluation import Evaluation
-from autodm._training import _platt, labels_to_array, train_with_scores
+from autodm._fitting import _platt
+from autodm._training import labels_to_array, train_with_scores
 
 AUTOMATED = [
     "Thanks for the follow! Like my page: bit.ly/x1Ab",
@@ -178,9 +180,9 @@ def _design_of(messages: list[str], buckets: int = 512) -> object:
     from autodm._featurizer import Featurizer
 
     featurizer = Featurizer()
-    features = tuple(f for f in featurizer.feature_names if f not in training.CONTEXT_FEATURES)
+    features = tuple(f for f in featurizer.feature_names if f not in fitting.CONTEXT_FEATURES)
     items, ctxs = training._batch(messages, None)
-    dense, grams, _ = training._design(featurizer, items, ctxs, features, buckets, None, (3,), 1.0)
+    dense, grams, _ = fitting._design(featurizer, items, ctxs, features, buckets, None, (3,), 1.0)
     return dense, grams
 
 
@@ -191,20 +193,20 @@ def test_ratio_scale_favours_buckets_of_one_class() -> None:
     rows = [[1, 1, 0, 0], [1, 1, 0, 0], [1, 0, 1, 0], [1, 0, 1, 0]]
     grams = sparse.csr_matrix(np.array(rows, dtype=float))
     y = np.array([1, 1, 0, 0], dtype=np.int8)
-    scale = training._ratio_scale(grams, y, np.ones(4), 0.5)
+    scale = fitting._ratio_scale(grams, y, np.ones(4), 0.5)
     assert scale[0] == pytest.approx(0.0, abs=1e-6)  # as common in both: no evidence
     assert scale[1] == pytest.approx(scale[2])  # evidence either way counts alike
     assert scale[1] > 1.0
     assert scale[:3].mean() == pytest.approx(1.0)  # averages 1 over the buckets held
     # A higher power widens the gap between telling and shared buckets.
-    assert training._ratio_scale(grams, y, np.ones(4), 1.0)[1] > scale[1]
+    assert fitting._ratio_scale(grams, y, np.ones(4), 1.0)[1] > scale[1]
     # Weights count, not rows: bucket 3 is in one human row only; weighing that row 3
     # raises its share of the human weight, so it leans further towards the humans
     # against bucket 2, which every human row holds.
     rows = [[1, 1, 0, 0], [1, 1, 0, 0], [1, 0, 1, 1], [1, 0, 1, 0]]
     grams = sparse.csr_matrix(np.array(rows, dtype=float))
-    plain = training._ratio_scale(grams, y, np.ones(4), 1.0)
-    weighed = training._ratio_scale(grams, y, np.array([1.0, 1.0, 3.0, 1.0]), 1.0)
+    plain = fitting._ratio_scale(grams, y, np.ones(4), 1.0)
+    weighed = fitting._ratio_scale(grams, y, np.array([1.0, 1.0, 3.0, 1.0]), 1.0)
     assert weighed[3] / weighed[2] > plain[3] / plain[2] + 0.1
 
 
@@ -218,9 +220,9 @@ def test_ratio_power_is_folded_into_the_stored_weights(power: float) -> None:
     weight = np.ones(len(y))
     z = (dense - dense.mean(axis=0)) / np.where(dense.std(axis=0) < 1e-9, 1.0, dense.std(axis=0))
     positive = np.zeros(dense.shape[1], dtype=bool)
-    fit = training._fit(z, grams, y, weight, 1.0, 2.0, 0.1, positive, power)
+    fit = fitting._fit(z, grams, y, weight, 1.0, 2.0, 0.1, positive, power)
     assert fit.ngram_coef is not None
-    scale = training._ratio_scale(grams, y, weight, power)
+    scale = fitting._ratio_scale(grams, y, weight, power)
     from scipy import sparse
 
     design = sparse.hstack([sparse.csr_matrix(z * 0.1), grams @ sparse.diags(scale) * 2.0])
@@ -229,7 +231,7 @@ def test_ratio_power_is_folded_into_the_stored_weights(power: float) -> None:
     ours = z @ fit.coef + fit.intercept + grams @ fit.ngram_coef
     np.testing.assert_allclose(ours, direct.decision_function(design.tocsr()), atol=1e-6)
     # and the scaling changed the model: without it the weights differ
-    plain = training._fit(z, grams, y, weight, 1.0, 2.0, 0.1, positive)
+    plain = fitting._fit(z, grams, y, weight, 1.0, 2.0, 0.1, positive)
     assert plain.ngram_coef is not None
     assert not np.allclose(plain.ngram_coef, fit.ngram_coef)
 
@@ -301,18 +303,18 @@ def test_repeated_splits_set_thresholds_on_all_their_scores_together(
     slope, offset = both.calibration
     probs = 1.0 / (1.0 + np.exp(-(slope * pooled + offset)))
     cut = np.tile(np.asarray(sources), 2)
-    assert both.threshold == training._threshold_for(probs, y, 0.4, cut)
+    assert both.threshold == fitting._threshold_for(probs, y, 0.4, cut)
     alone = 1.0 / (1.0 + np.exp(-(slope * one + offset)))  # the first split's scores alone
     first_y, first_cut = y[: len(MESSAGES)], cut[: len(MESSAGES)]
-    assert both.threshold != training._threshold_for(alone, first_y, 0.4, first_cut)
+    assert both.threshold != fitting._threshold_for(alone, first_y, 0.4, first_cut)
     for point in both.operating_points.values():
-        assert point["threshold"] == training._threshold_for(probs, y, point["target_fpr"], cut)
+        assert point["threshold"] == fitting._threshold_for(probs, y, point["target_fpr"], cut)
         assert point["recall"] == float(np.mean(probs[y == 1] >= point["threshold"]))
         assert point["fpr"] == float(np.mean(probs[y == 0] >= point["threshold"]))
     metrics = both.manifest["metrics"]["out_of_fold"]
     assert metrics["recall"] == float(np.mean(probs[y == 1] >= both.threshold))
     assert metrics["fpr"] == float(np.mean(probs[y == 0] >= both.threshold))
-    assert metrics["roc_auc"] == training._auc(probs, y)
+    assert metrics["roc_auc"] == fitting._auc(probs, y)
     # the first split's scores come back, on the pooled calibration
     assert np.allclose(p_both, probs[: len(MESSAGES)])
     assert both.manifest["training"]["cv_repeats"] == 2

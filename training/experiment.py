@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT / "training"))
 
 import devdata  # noqa: E402
 
-import autodm._training as training  # noqa: E402
+import autodm._fitting as fitting  # noqa: E402
 from autodm._featurizer import Featurizer  # noqa: E402
 from autodm._ngrams import DEFAULT_BUCKETS, DEFAULT_CHAR_SIZES  # noqa: E402
 
@@ -90,7 +90,7 @@ def load(
     y = np.array([r.label == "automated" for r in rows], dtype=np.int8)
     groups = np.array([str(devdata.cv_group(r)) for r in rows])
     featurizer = Featurizer()
-    features = tuple(f for f in featurizer.feature_names if f not in training.CONTEXT_FEATURES)
+    features = tuple(f for f in featurizer.feature_names if f not in fitting.CONTEXT_FEATURES)
     bank = [devdata.bank_id(r) for r in rows]
     key = hashlib.sha1(
         repr((texts, bank, buckets, char_sizes, features)).encode() + _source_digest()
@@ -104,7 +104,7 @@ def load(
         )
     else:
         contexts = [None] * len(texts)
-        dense, grams, _ = training._design(
+        dense, grams, _ = fitting._design(
             featurizer, texts, contexts, features, buckets, bank, char_sizes
         )
         if path is not None:
@@ -145,6 +145,7 @@ def _source_digest() -> bytes:
         "_ngrams.py",
         "_training.py",
         "_evaluation.py",
+        "_fitting.py",
         "_text.py",
         "_finder.py",
         "_names.py",
@@ -200,11 +201,11 @@ def oof_scores(
     for train, test in data.folds:
         if train_mask is not None:
             train = train[train_mask[train]]
-        fit = training._fit(
+        fit = fitting._fit(
             z[train],
             grams[train],
             data.y[train],
-            training._balanced(data.y[train], weights[train]),
+            fitting._balanced(data.y[train], weights[train]),
             recipe.C,
             recipe.ngram_scale,
             recipe.signal_scale,
@@ -239,7 +240,7 @@ def calibrated(scores: NDArray[np.float64], data: Data) -> NDArray[np.float64]:
     """P(automated) by the Platt scaling of ``train_with_scores``, fitted on the real messages
     as the bundled recipe's is (the thresholds need [0, 1])."""
     real = np.isin(data.sources, REAL)
-    slope, offset = training._platt(scores[real], data.y[real])
+    slope, offset = fitting._platt(scores[real], data.y[real])
     return np.asarray(1.0 / (1.0 + np.exp(-(slope * scores + offset))))
 
 
@@ -248,11 +249,11 @@ def figures(scores: NDArray[np.float64], data: Data) -> Figures:
     scores = calibrated(scores, data)
     real = np.isin(data.sources, REAL)
     s, y, src = scores[real], data.y[real], data.sources[real]
-    pooled = training._threshold_for(s, y, 0.01)
-    strict = training._threshold_for(s, y, 0.005, src)
+    pooled = fitting._threshold_for(s, y, 0.01)
+    strict = fitting._threshold_for(s, y, 0.005, src)
     by_source = {k: float(np.mean(s[src == k] >= strict)) for k in sorted(set(src))}
     return Figures(
-        training._auc(s, y),
+        fitting._auc(s, y),
         float(np.mean(s[y == 1] >= pooled)),
         float(np.mean(s[y == 1] >= strict)),
         by_source,
@@ -267,7 +268,7 @@ def cross_fitted_calibration(
     ``fit_on`` rows of the other folds: the calibration's own figures, held out."""
     probs = np.zeros(len(scores))
     for train, test in data.folds:
-        slope, offset = training._platt(scores[train[fit_on[train]]], data.y[train[fit_on[train]]])
+        slope, offset = fitting._platt(scores[train[fit_on[train]]], data.y[train[fit_on[train]]])
         probs[test] = 1.0 / (1.0 + np.exp(-(slope * scores[test] + offset)))
     real = np.isin(data.sources, REAL)
     brier, error, _ = reliability(probs[real], data.y[real])
@@ -305,7 +306,7 @@ def default_cut(p: NDArray[np.float64], data: Data, target: float | None = None)
     given) on every real human source."""
     target = _option("target_fpr", 0.005) if target is None else target
     real = np.isin(data.sources, REAL)
-    return training._threshold_for(p[real], data.y[real], target, data.sources[real])
+    return fitting._threshold_for(p[real], data.y[real], target, data.sources[real])
 
 
 def strict_threshold(scores: NDArray[np.float64], data: Data) -> float:
@@ -332,10 +333,10 @@ def blocks(
     ``tokens_kind`` (one of ``autodm._bundle.NGRAM_TOKENS``) gives the blocks of that kind.
     """
     char_sizes = data.char_sizes if char_sizes is None else char_sizes
+    from autodm._fitting import NGRAM_TOKENS_WRITTEN
     from autodm._model import ngram_tokens
     from autodm._ngrams import _char_ngrams_per_row, _unit_rows, batch_text_features
     from autodm._text import view
-    from autodm._training import NGRAM_TOKENS_WRITTEN
 
     kind = NGRAM_TOKENS_WRITTEN if tokens_kind is None else tokens_kind
     tokens = [ngram_tokens(view(t), kind) for t in data.texts]
@@ -382,7 +383,7 @@ def left_out_sources(data: Data, target: float, **options: Any) -> tuple[dict[st
         kept = data.origins != source
         scores = calibrated(oof_scores(data, train_mask=kept, **options), data)
         rows = real & kept
-        cut = training._threshold_for(scores[rows], data.y[rows], target, data.sources[rows])
+        cut = fitting._threshold_for(scores[rows], data.y[rows], target, data.sources[rows])
         rates[source] = float(np.mean(scores[data.sources == source] >= cut))
         recalls.append(float(np.mean(scores[automated] >= cut)))
     return rates, float(np.mean(recalls))
@@ -453,12 +454,12 @@ def compare_ratio(
             result = figures(scores, folds)
             p = calibrated(scores, folds)
             cuts = [
-                training._threshold_for(p[real], data.y[real], target, data.sources[real])
+                fitting._threshold_for(p[real], data.y[real], target, data.sources[real])
                 for target in (0.001, 0.002, 0.005)
             ]
             recall = "/".join(f"{np.mean(p[automated] >= c):.3f}" for c in cuts)
             flagged = "/".join(f"{100 * np.mean(p[own] >= c):.1f}" for c in cuts)
-            hard_auc = training._auc(np.concatenate([p[automated], p[own]]), ranked)
+            hard_auc = fitting._auc(np.concatenate([p[automated], p[own]]), ranked)
             print(
                 f"seed {seed} ratio_power {power:<4} AUC {result.auc:.4f} "
                 f"recall at 0.1/0.2/0.5 % {recall}  own hard negatives flagged % {flagged}  "
