@@ -516,7 +516,7 @@ def _labelled(
 ) -> tuple[list[str], list[Any], list[dict[str, Any]], list[str], list[str]]:
     """Texts, labels, contexts, sources and groups of a labelled JSONL or CSV file; a bad
     record stops the reading, named by its file and line."""
-    from ._training import labels_to_array
+    from ._checks import labels_to_array
 
     texts, labels, contexts, sources, groups = [], [], [], [], []
     read = _csv_records if _is_csv(str(path), input_format) else _records
@@ -587,7 +587,7 @@ def _too_few_humans(
     labels: list[Any], sources: list[str], threshold_sources: list[str] | None, target: float
 ) -> list[str]:
     """A note for each source whose human messages are too few to measure ``target``."""
-    from ._training import labels_to_array
+    from ._checks import labels_to_array
 
     need = math.ceil(1 / target - 1e-9)
     humans: dict[str, int] = {}
@@ -605,8 +605,8 @@ def _too_few_humans(
 
 
 def _evaluate(args: argparse.Namespace, out: IO[str]) -> int:
+    from ._checks import labels_to_array
     from ._evaluation import evaluate
-    from ._training import labels_to_array
 
     if args.report is not None:
         from ._report import check_dependencies

@@ -13,9 +13,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._bundle import _is_probability
+from ._checks import labels_to_array, per_message
 from ._detector import ContextLike, Detector, _batch
 from ._fitting import _auc, _threshold_for
-from ._training import labels_to_array, per_message
 from ._types import Verdict
 from .errors import InvalidInputError, describe
 

@@ -14,9 +14,10 @@ import autodm
 from autodm import Detector, InvalidInputError
 from autodm import _fitting as fitting
 from autodm import _training as training
+from autodm._checks import labels_to_array
 from autodm._evaluation import Evaluation
 from autodm._fitting import _platt
-from autodm._training import labels_to_array, train_with_scores
+from autodm._training import train_with_scores
 
 AUTOMATED = [
     "Thanks for the follow! Like my page: bit.ly/x1Ab",

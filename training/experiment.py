@@ -146,6 +146,7 @@ def _source_digest() -> bytes:
         "_training.py",
         "_evaluation.py",
         "_fitting.py",
+        "_checks.py",
         "_text.py",
         "_finder.py",
         "_names.py",
