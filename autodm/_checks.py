@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+import numbers
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ._bundle import _is_number
+from ._bundle import _MAX_CHAR_WEIGHT, _is_number
 from ._types import ordered
 from .errors import InvalidInputError, describe
 
@@ -69,6 +71,106 @@ def labels_to_array(labels: Iterable[object]) -> NDArray[np.int8]:
     return np.asarray(out, dtype=np.int8)
 
 
+@dataclass(frozen=True, slots=True)
+class _TrainOptions:
+    """train's options once checked, as the fit applies them."""
+
+    cv: int
+    cv_repeats: int
+    random_state: int
+    buckets: int
+    C: float
+    ngram_scale: float  # 0 without n-grams
+    signal_scale: float
+    char_weight: float
+    ratio_power: float
+    target_fpr: float
+    description: Mapping[str, Any] | None
+
+
+def _train_options(
+    y: NDArray[np.int8],
+    *,
+    cv: int,
+    cv_repeats: int,
+    random_state: int,
+    description: Mapping[str, Any] | None,
+    buckets: int,
+    target_fpr: float,
+    C: float,
+    ngrams: bool,
+    ngram_scale: float,
+    signal_scale: float,
+    char_weight: float,
+    ratio_power: float,
+) -> _TrainOptions:
+    """train's options, checked in the order of this signature against the labels ``y``."""
+    random_state = _check_split(cv, cv_repeats, random_state)
+    _check_description(description)
+    counts = np.bincount(y, minlength=2)
+    if min(counts) < cv:
+        raise InvalidInputError(
+            f"training needs at least {cv} messages of each class (cv={cv}). "
+            f"Got {counts[1]} automated and {counts[0]} human."
+        )
+    _check_options(
+        buckets,
+        target_fpr,
+        C=C,
+        ngram_scale=ngram_scale,
+        signal_scale=signal_scale,
+        char_weight=char_weight,
+    )
+    if not (_is_number(ratio_power) and 0 <= ratio_power <= _MAX_RATIO_POWER):
+        raise InvalidInputError(
+            f"`ratio_power` must be a float in [0, {_MAX_RATIO_POWER:g}] (0 turns it off). "
+            f"Got {describe(ratio_power)}."
+        )
+    if char_weight > _MAX_CHAR_WEIGHT:
+        raise InvalidInputError(
+            f"`char_weight` must be at most {_MAX_CHAR_WEIGHT:g}. Got {char_weight!r}."
+        )
+    scale_ngrams = ngram_scale if ngrams else 0.0
+    return _TrainOptions(
+        cv,
+        cv_repeats,
+        random_state,
+        buckets,
+        C,
+        scale_ngrams,
+        signal_scale,
+        char_weight,
+        ratio_power,
+        target_fpr,
+        description,
+    )
+
+
+def _check_split(cv: int, cv_repeats: int, random_state: int) -> int:
+    """Refuse a bad ``cv``, ``cv_repeats`` or ``random_state``; return the last as an int."""
+    if isinstance(cv, bool) or not isinstance(cv, int) or cv < 2:
+        raise InvalidInputError(f"`cv` must be an int of at least 2 folds. Got {describe(cv)}.")
+    if (
+        isinstance(cv_repeats, bool)
+        or not isinstance(cv_repeats, int)
+        or not 1 <= cv_repeats <= _MAX_CV_REPEATS
+    ):
+        raise InvalidInputError(
+            f"`cv_repeats` must be an int from 1 to {_MAX_CV_REPEATS} (each repeat costs `cv` "
+            f"fits). Got {describe(cv_repeats)}."
+        )
+    last_seed = 2**32 - cv_repeats
+    if isinstance(random_state, bool) or not isinstance(random_state, numbers.Integral):
+        raise InvalidInputError(f"`random_state` must be an int. Got {describe(random_state)}.")
+    random_state = int(random_state)
+    if not 0 <= random_state <= last_seed:
+        raise InvalidInputError(
+            f"`random_state` must be from 0 to 2**32 - cv_repeats ({last_seed}), since split r "
+            f"uses the seed random_state + r. Got {random_state!r}."
+        )
+    return random_state
+
+
 def _check_options(buckets: object, target_fpr: object, **positive: object) -> None:
     if isinstance(buckets, bool) or not isinstance(buckets, int) or buckets < 2:
         raise InvalidInputError(f"`buckets` must be a power of two. Got {describe(buckets)}.")
@@ -79,6 +181,60 @@ def _check_options(buckets: object, target_fpr: object, **positive: object) -> N
             raise InvalidInputError(f"`{name}` must be a positive float. Got {describe(value)}.")
     if not (_is_number(target_fpr) and 0.0 < target_fpr < 1.0):
         raise InvalidInputError(f"`target_fpr` must be in (0, 1). Got {describe(target_fpr)}.")
+
+
+@dataclass(frozen=True, slots=True)
+class _TrainRows:
+    """What train knows of the messages besides their texts and labels, once checked."""
+
+    weight: NDArray[np.float64]
+    groups: Sequence[object] | None
+    sources: Sequence[str] | None
+    source_array: NDArray[np.str_] | None
+    calibrated: NDArray[np.bool_]  # the messages that calibrate ``probability``
+    measured: NDArray[np.bool_]  # the messages whose scores set the thresholds
+
+
+def _train_rows(
+    y: NDArray[np.int8],
+    cv: int,
+    sample_weight: Sequence[float] | None,
+    groups: Sequence[object] | None,
+    sources: Sequence[str] | None,
+    threshold_sources: Iterable[str] | None,
+    calibration_sources: Iterable[str] | None,
+) -> _TrainRows:
+    """The messages' weights, groups and sources, checked, and the rows the sources pick."""
+    n = len(y)
+    weight = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    if weight.shape != (n,) or not np.all(np.isfinite(weight)) or np.any(weight < 0):
+        raise InvalidInputError(
+            "`sample_weight` must hold one finite, non-negative float a message."
+        )
+    if groups is not None:
+        groups = per_message(groups, "groups", n)
+        for cls in (0, 1):
+            distinct = len({str(g) for g, label in zip(groups, y, strict=True) if label == cls})
+            if distinct < cv:
+                raise InvalidInputError(
+                    f"grouped cross-validation with cv={cv} needs at least {cv} groups of each "
+                    f"class. Got {distinct} group(s) of {'automated' if cls else 'human'} messages."
+                )
+    if sources is not None:
+        sources = per_message(sources, "sources", n)
+    source_array = None if sources is None else np.asarray([str(s) for s in sources])
+    calibrated = _calibration_rows(source_array, calibration_sources, y)
+    measured = np.ones(n, dtype=bool)
+    if threshold_sources is not None:
+        measured = _of_sources(source_array, threshold_sources, "threshold_sources")
+        if not np.any(measured & (y == 0)):
+            named = sorted({str(s) for s, label in zip(sources or (), y, strict=True) if not label})
+            raise InvalidInputError(
+                "`threshold_sources` names no source of human messages; the sources of "
+                f"human messages here are {named}."
+            )
+        measured |= y == 1
+    return _TrainRows(weight, groups, sources, source_array, calibrated, measured)
 
 
 def _of_sources(

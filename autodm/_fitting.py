@@ -10,6 +10,7 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
+from ._checks import per_message
 from ._detector import ContextLike
 from ._featurizer import Featurizer
 from ._model import DEFAULT_CONTEXT_EVIDENCE, OBFUSCATION_FLAGS, ngram_tokens
@@ -119,6 +120,62 @@ def _learn_tables(
         tables[name] = {"edges": edges.tolist(), "log_lr": [float(x) for x in log_lr]}
         origin[name] = f"learned from {len(auto)} automated and {len(human)} human contexts"
     return tables, origin
+
+
+@dataclass(frozen=True, slots=True)
+class _Design:
+    """The design train fits, standardised, and the context tables that go with it."""
+
+    features: tuple[str, ...]
+    char_sizes: tuple[int, ...]
+    dense: NDArray[np.float64]
+    grams: Any  # scipy csr
+    mean: NDArray[np.float64]
+    std: NDArray[np.float64]
+    positive: NDArray[np.bool_]  # signals whose weight may not be negative
+    tables: dict[str, dict[str, list[float]]]
+    origin: dict[str, str]  # where each context table comes from
+
+
+def _standardised_design(
+    items: Sequence[str],
+    ctxs: Sequence[ContextLike],
+    y: NDArray[np.int8],
+    bank_ids: Sequence[str | None] | None,
+    char_ngrams: tuple[int, ...],
+    context_evidence: Mapping[str, Mapping[str, Sequence[float]]] | None,
+    buckets: int,
+    char_weight: float,
+) -> _Design:
+    """The messages' signals, n-grams and context tables, and how to standardise the signals."""
+    featurizer = Featurizer()
+    features = tuple(f for f in featurizer.feature_names if f not in CONTEXT_FEATURES)
+    if bank_ids is not None:
+        bank_ids = per_message(bank_ids, "bank_ids", len(items))
+    char_sizes = tuple(sorted({int(k) for k in char_ngrams}))
+    if any(k < 1 or k > 8 for k in char_sizes):
+        raise InvalidInputError(f"`char_ngrams` sizes must be in 1..8. Got {char_ngrams!r}.")
+    dense, grams, context = _design(
+        featurizer, items, ctxs, features, buckets, bank_ids, char_sizes, char_weight
+    )
+    tables, origin = _learn_tables(context, y)
+    if context_evidence is not None:
+        for name, table in context_evidence.items():
+            tables[str(name)] = {
+                "edges": [float(x) for x in table["edges"]],
+                "log_lr": [float(x) for x in table["log_lr"]],
+            }
+            origin[str(name)] = "given to train()"
+
+    # Signals that can only be evidence *for* automation keep weights >= 0, so a quirk of
+    # the training data (a defanged link in a support tweet) cannot teach the model that
+    # an obfuscated link means a person. Each extractor says which of its signals these are.
+    one_way = {f for e in featurizer.extractors for f in getattr(e, "automation_only", ())}
+    positive = np.array([f in one_way for f in features])
+    mean = dense.mean(axis=0)
+    std = dense.std(axis=0)
+    std[std < 1e-9] = 1.0
+    return _Design(features, char_sizes, dense, grams, mean, std, positive, tables, origin)
 
 
 def _threshold_for(
@@ -233,6 +290,41 @@ def _balanced(y: NDArray[np.int8], weight: NDArray[np.float64]) -> NDArray[np.fl
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class _Learner:
+    """Fits the model on some rows of the design, with train's options, and scores rows."""
+
+    design: _Design
+    y: NDArray[np.int8]
+    weight: NDArray[np.float64]
+    C: float
+    ngram_scale: float
+    signal_scale: float
+    ratio_power: float
+
+    def fit(self, rows: NDArray[np.intp]) -> _Fit:
+        design, y = self.design, self.y
+        z = (design.dense[rows] - design.mean) / design.std
+        return _fit(
+            z,
+            design.grams[rows],
+            y[rows],
+            _balanced(y[rows], self.weight[rows]),
+            self.C,
+            self.ngram_scale,
+            self.signal_scale,
+            design.positive,
+            self.ratio_power,
+        )
+
+    def decision(self, model: _Fit, rows: NDArray[np.intp]) -> NDArray[np.float64]:
+        z = (self.design.dense[rows] - self.design.mean) / self.design.std
+        out = z @ model.coef + model.intercept
+        if model.ngram_coef is not None:
+            out = out + self.design.grams[rows] @ model.ngram_coef
+        return np.asarray(out, dtype=np.float64)
+
+
 def _platt(scores: NDArray[np.float64], y: NDArray[np.int8]) -> tuple[float, float]:
     """Class-balanced Platt scaling: P(automated) at equal priors, fitted on out-of-fold scores."""
     from sklearn.linear_model import LogisticRegression
@@ -258,3 +350,26 @@ def _auc(scores: NDArray[np.float64], y: NDArray[np.int8]) -> float:
         if c > 1:
             ranks[order[s : s + c]] = s + (c + 1) / 2
     return float((ranks[: len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
+
+
+def _per_source(
+    probs: NDArray[np.float64],
+    y: NDArray[np.int8],
+    sources: Sequence[str] | None,
+    points: Mapping[str, Mapping[str, float]],
+) -> dict[str, dict[str, float]]:
+    """Out-of-fold rate per source at each operating point: recall, or FPR for human sources.
+
+    ``probs`` holds a row of scores per repeat of the split; the rates are over all of them.
+    """
+    if sources is None:
+        return {}
+    names = np.asarray([str(s) for s in sources])
+    out: dict[str, dict[str, float]] = {}
+    for name in sorted(set(names)):
+        mask = names == name
+        row: dict[str, float] = {"n": int(mask.sum()), "automated": int(y[mask].sum())}
+        for point, spec in points.items():
+            row[point] = float(np.mean(probs[:, mask] >= spec["threshold"]))
+        out[name] = row
+    return out

@@ -4,42 +4,31 @@ from __future__ import annotations
 
 import functools
 import inspect
-import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, ParamSpec
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ._bundle import _MAX_CHAR_WEIGHT, Bundle, _is_number, bundle_from_parts
-from ._checks import (
-    _MAX_CV_REPEATS,
-    _MAX_RATIO_POWER,
-    _calibration_rows,
-    _check_description,
-    _check_options,
-    _of_sources,
-    labels_to_array,
-    per_message,
-)
+from ._bundle import Bundle, bundle_from_parts
+from ._checks import _train_options, _train_rows, _TrainOptions, _TrainRows, labels_to_array
 from ._detector import ContextLike, _batch
-from ._featurizer import Featurizer
 from ._fitting import (
-    CONTEXT_FEATURES,
     NGRAM_TOKENS_WRITTEN,
     _auc,
-    _balanced,
-    _design,
+    _Design,
     _Fit,
-    _fit,
-    _learn_tables,
+    _Learner,
+    _per_source,
     _platt,
+    _standardised_design,
     _threshold_for,
 )
 from ._ngrams import DEFAULT_BUCKETS, DEFAULT_CHAR_SIZES
 from ._resources import data_digest
-from .errors import InvalidInputError, describe
+from .errors import InvalidInputError
 
 P = ParamSpec("P")
 
@@ -180,135 +169,64 @@ def train_with_scores(
         raise InvalidInputError(f"`labels` must have one entry per message: {len(y)} for {n}.")
     if not all(isinstance(m, str) for m in items):
         raise InvalidInputError("every message must be a str.")
-    if isinstance(cv, bool) or not isinstance(cv, int) or cv < 2:
-        raise InvalidInputError(f"`cv` must be an int of at least 2 folds. Got {describe(cv)}.")
-    if (
-        isinstance(cv_repeats, bool)
-        or not isinstance(cv_repeats, int)
-        or not 1 <= cv_repeats <= _MAX_CV_REPEATS
-    ):
-        raise InvalidInputError(
-            f"`cv_repeats` must be an int from 1 to {_MAX_CV_REPEATS} (each repeat costs `cv` "
-            f"fits). Got {describe(cv_repeats)}."
-        )
-    last_seed = 2**32 - cv_repeats
-    if isinstance(random_state, bool) or not isinstance(random_state, numbers.Integral):
-        raise InvalidInputError(f"`random_state` must be an int. Got {describe(random_state)}.")
-    random_state = int(random_state)
-    if not 0 <= random_state <= last_seed:
-        raise InvalidInputError(
-            f"`random_state` must be from 0 to 2**32 - cv_repeats ({last_seed}), since split r "
-            f"uses the seed random_state + r. Got {random_state!r}."
-        )
-    _check_description(description)
-    counts = np.bincount(y, minlength=2)
-    if min(counts) < cv:
-        raise InvalidInputError(
-            f"training needs at least {cv} messages of each class (cv={cv}). "
-            f"Got {counts[1]} automated and {counts[0]} human."
-        )
-    _check_options(
-        buckets,
-        target_fpr,
+    options = _train_options(
+        y,
+        cv=cv,
+        cv_repeats=cv_repeats,
+        random_state=random_state,
+        description=description,
+        buckets=buckets,
+        target_fpr=target_fpr,
         C=C,
+        ngrams=ngrams,
         ngram_scale=ngram_scale,
         signal_scale=signal_scale,
         char_weight=char_weight,
+        ratio_power=ratio_power,
     )
-    if not (_is_number(ratio_power) and 0 <= ratio_power <= _MAX_RATIO_POWER):
-        raise InvalidInputError(
-            f"`ratio_power` must be a float in [0, {_MAX_RATIO_POWER:g}] (0 turns it off). "
-            f"Got {describe(ratio_power)}."
-        )
-    if char_weight > _MAX_CHAR_WEIGHT:
-        raise InvalidInputError(
-            f"`char_weight` must be at most {_MAX_CHAR_WEIGHT:g}. Got {char_weight!r}."
-        )
-    weight = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-    if weight.shape != (n,) or not np.all(np.isfinite(weight)) or np.any(weight < 0):
-        raise InvalidInputError(
-            "`sample_weight` must hold one finite, non-negative float a message."
-        )
-    if groups is not None:
-        groups = per_message(groups, "groups", n)
-        for cls in (0, 1):
-            distinct = len({str(g) for g, label in zip(groups, y, strict=True) if label == cls})
-            if distinct < cv:
-                raise InvalidInputError(
-                    f"grouped cross-validation with cv={cv} needs at least {cv} groups of each "
-                    f"class. Got {distinct} group(s) of {'automated' if cls else 'human'} messages."
-                )
-    if sources is not None:
-        sources = per_message(sources, "sources", n)
-    source_array = None if sources is None else np.asarray([str(s) for s in sources])
-    calibrated = _calibration_rows(source_array, calibration_sources, y)
-    measured = np.ones(n, dtype=bool)
-    if threshold_sources is not None:
-        measured = _of_sources(source_array, threshold_sources, "threshold_sources")
-        if not np.any(measured & (y == 0)):
-            named = sorted({str(s) for s, label in zip(sources or (), y, strict=True) if not label})
-            raise InvalidInputError(
-                "`threshold_sources` names no source of human messages; the sources of "
-                f"human messages here are {named}."
-            )
-        measured |= y == 1
+    rows = _train_rows(
+        y, cv, sample_weight, groups, sources, threshold_sources, calibration_sources
+    )
+    design = _standardised_design(
+        items,
+        ctxs,
+        y,
+        bank_ids,
+        char_ngrams,
+        context_evidence,
+        options.buckets,
+        options.char_weight,
+    )
+    learner = _Learner(
+        design,
+        y,
+        rows.weight,
+        options.C,
+        options.ngram_scale,
+        options.signal_scale,
+        options.ratio_power,
+    )
+    oof = _out_of_fold(learner, rows.groups, options)
+    slope, offset = _calibration(oof, y, rows.calibrated)
+    cuts = _operating_points(oof, y, rows, slope, offset, options.target_fpr)
+    final = learner.fit(np.arange(n))
+    bundle = bundle_from_parts(
+        _manifest(final, design, cuts, rows, y, options), _arrays(final, design, cuts)
+    )
+    return bundle, cuts.probs[0]
 
+
+def _out_of_fold(
+    learner: _Learner, groups: Sequence[object] | None, options: _TrainOptions
+) -> NDArray[np.float64]:
+    """Every message's out-of-fold decision value, a row for each repeat of the split."""
     from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
-    featurizer = Featurizer()
-    features = tuple(f for f in featurizer.feature_names if f not in CONTEXT_FEATURES)
-    if bank_ids is not None:
-        bank_ids = per_message(bank_ids, "bank_ids", n)
-    char_sizes = tuple(sorted({int(k) for k in char_ngrams}))
-    if any(k < 1 or k > 8 for k in char_sizes):
-        raise InvalidInputError(f"`char_ngrams` sizes must be in 1..8. Got {char_ngrams!r}.")
-    dense, grams, context = _design(
-        featurizer, items, ctxs, features, buckets, bank_ids, char_sizes, char_weight
-    )
-    tables, origin = _learn_tables(context, y)
-    if context_evidence is not None:
-        for name, table in context_evidence.items():
-            tables[str(name)] = {
-                "edges": [float(x) for x in table["edges"]],
-                "log_lr": [float(x) for x in table["log_lr"]],
-            }
-            origin[str(name)] = "given to train()"
-    scale_ngrams = ngram_scale if ngrams else 0.0
-
-    # Signals that can only be evidence *for* automation keep weights >= 0, so a quirk of
-    # the training data (a defanged link in a support tweet) cannot teach the model that
-    # an obfuscated link means a person. Each extractor says which of its signals these are.
-    one_way = {f for e in featurizer.extractors for f in getattr(e, "automation_only", ())}
-    positive = np.array([f in one_way for f in features])
-    mean = dense.mean(axis=0)
-    std = dense.std(axis=0)
-    std[std < 1e-9] = 1.0
-
-    def fit(rows: NDArray[np.intp]) -> _Fit:
-        z = (dense[rows] - mean) / std
-        return _fit(
-            z,
-            grams[rows],
-            y[rows],
-            _balanced(y[rows], weight[rows]),
-            C,
-            scale_ngrams,
-            signal_scale,
-            positive,
-            ratio_power,
-        )
-
-    def decision(model: _Fit, rows: NDArray[np.intp]) -> NDArray[np.float64]:
-        z = (dense[rows] - mean) / std
-        out = z @ model.coef + model.intercept
-        if model.ngram_coef is not None:
-            out = out + grams[rows] @ model.ngram_coef
-        return np.asarray(out, dtype=np.float64)
-
+    dense, y, cv = learner.design.dense, learner.y, options.cv
     group_array = None if groups is None else np.asarray([str(g) for g in groups])
-    oof = np.zeros((cv_repeats, n))
-    for repeat in range(cv_repeats):
-        seed = random_state + repeat
+    oof = np.zeros((options.cv_repeats, len(y)))
+    for repeat in range(options.cv_repeats):
+        seed = options.random_state + repeat
         if group_array is not None:
             splitter: Any = StratifiedGroupKFold(n_splits=cv, shuffle=True, random_state=seed)
             splits = splitter.split(dense, y, groups=group_array)
@@ -316,21 +234,55 @@ def train_with_scores(
             splitter = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
             splits = splitter.split(dense, y)
         for train_rows, test_rows in splits:
-            oof[repeat, test_rows] = decision(fit(train_rows), test_rows)
+            oof[repeat, test_rows] = learner.decision(learner.fit(train_rows), test_rows)
+    return oof
 
-    # Every repeat's scores side by side, as if each were more messages of the same kinds.
-    def pooled(values: NDArray[Any]) -> NDArray[Any]:
-        return np.tile(values, cv_repeats)
 
-    slope, offset = _platt(oof[:, calibrated].ravel(), pooled(y[calibrated]))
+def _pooled(values: NDArray[Any], repeats: int) -> NDArray[Any]:
+    """Every repeat's scores side by side, as if each were more messages of the same kinds."""
+    return np.tile(values, repeats)
+
+
+def _calibration(
+    oof: NDArray[np.float64], y: NDArray[np.int8], calibrated: NDArray[np.bool_]
+) -> tuple[float, float]:
+    """Platt scaling fitted on the calibration messages' out-of-fold scores, all repeats."""
+    slope, offset = _platt(oof[:, calibrated].ravel(), _pooled(y[calibrated], len(oof)))
     if not slope > 0:
         raise InvalidInputError(
             "the out-of-fold scores do not rank the calibration messages (automated ones "
             "do not score higher): give more messages, or other `calibration_sources`."
         )
-    cut_sources = None if source_array is None else pooled(source_array[measured])
+    return slope, offset
+
+
+@dataclass(frozen=True, slots=True)
+class _Cuts:
+    """The calibration, the out-of-fold probabilities and the thresholds chosen on them."""
+
+    slope: float
+    offset: float
+    probs: NDArray[np.float64]  # every message's, a row for each repeat of the split
+    cut_probs: NDArray[np.float64]  # those of the messages that set the thresholds, pooled
+    cut_y: NDArray[np.int8]
+    points: dict[str, dict[str, float]]
+    threshold: float
+
+
+def _operating_points(
+    oof: NDArray[np.float64],
+    y: NDArray[np.int8],
+    rows: _TrainRows,
+    slope: float,
+    offset: float,
+    target_fpr: float,
+) -> _Cuts:
+    """The threshold of each operating point and of ``target_fpr``, on calibrated scores."""
+    repeats, measured = len(oof), rows.measured
+    source_array = rows.source_array
+    cut_sources = None if source_array is None else _pooled(source_array[measured], repeats)
     all_probs = 1.0 / (1.0 + np.exp(-(slope * oof + offset)))
-    cut_probs, cut_y = all_probs[:, measured].ravel(), pooled(y[measured])
+    cut_probs, cut_y = all_probs[:, measured].ravel(), _pooled(y[measured], repeats)
     points = {}
     for name, fpr in OPERATING_FPR.items():
         t = _threshold_for(cut_probs, cut_y, fpr, cut_sources)
@@ -341,17 +293,30 @@ def train_with_scores(
             "fpr": float(np.mean(cut_probs[cut_y == 0] >= t)),
         }
     threshold = _threshold_for(cut_probs, cut_y, target_fpr, cut_sources)
-    final = fit(np.arange(n))
+    return _Cuts(slope, offset, all_probs, cut_probs, cut_y, points, threshold)
+
+
+def _manifest(
+    final: _Fit,
+    design: _Design,
+    cuts: _Cuts,
+    rows: _TrainRows,
+    y: NDArray[np.int8],
+    options: _TrainOptions,
+) -> dict[str, Any]:
+    """The manifest of the bundle: its format, scheme, thresholds, training and figures."""
+    char_sizes, char_weight = design.char_sizes, options.char_weight
     # The oldest format that reads this bundle right: format 1 knows no char_weight.
     weighs_chars = final.ngram_coef is not None and bool(char_sizes) and char_weight != 1.0
     version = 2 if weighs_chars else 1
-    manifest: dict[str, Any] = {
+    cut_probs, cut_y, threshold = cuts.cut_probs, cuts.cut_y, cuts.threshold
+    return {
         "format_version": version,
         "autodm_version": _version(),
         "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "features": list(features),
+        "features": list(design.features),
         "ngrams": {
-            "buckets": buckets,
+            "buckets": options.buckets,
             "scheme": "crc32 word 1-2 grams + cjk char 2-grams; fibonacci-hashed char n-grams",
             "char_sizes": list(char_sizes),
             # (no weight without character n-grams to weigh)
@@ -364,45 +329,58 @@ def train_with_scores(
         if final.ngram_coef is not None
         else None,
         "threshold": threshold,
-        "operating_points": points,
-        "context_evidence": tables,
-        "training": {
-            "messages": n,
-            "automated": int(counts[1]),
-            "human": int(counts[0]),
-            "C": C,
-            "ngram_scale": scale_ngrams,
-            "signal_scale": signal_scale,
-            "ratio_power": ratio_power if scale_ngrams > 0 else 0.0,  # what was applied
-            "cv": cv,
-            "cv_repeats": cv_repeats,
-            "grouped": groups is not None,
-            "target_fpr": target_fpr,
-            "calibration_messages": int(calibrated.sum()),
-            "context_evidence": origin,
-            # which lexicons, bank and domain lists the signals were computed with
-            "data_digest": data_digest(),
-            **dict(description or {}),
-        },
+        "operating_points": cuts.points,
+        "context_evidence": design.tables,
+        "training": _training_record(design, rows, y, options),
         "metrics": {
             "out_of_fold": {
                 "roc_auc": _auc(cut_probs, cut_y),
                 "recall": float(np.mean(cut_probs[cut_y == 1] >= threshold)),
                 "fpr": float(np.mean(cut_probs[cut_y == 0] >= threshold)),
-                "by_source": _per_source(all_probs, y, sources, points),
+                "by_source": _per_source(cuts.probs, y, rows.sources, cuts.points),
             }
         },
     }
+
+
+def _training_record(
+    design: _Design, rows: _TrainRows, y: NDArray[np.int8], options: _TrainOptions
+) -> dict[str, Any]:
+    """The manifest's ``training``: the data and options the bundle was trained with."""
+    counts = np.bincount(y, minlength=2)
+    scale_ngrams = options.ngram_scale
+    return {
+        "messages": len(y),
+        "automated": int(counts[1]),
+        "human": int(counts[0]),
+        "C": options.C,
+        "ngram_scale": scale_ngrams,
+        "signal_scale": options.signal_scale,
+        "ratio_power": options.ratio_power if scale_ngrams > 0 else 0.0,  # what was applied
+        "cv": options.cv,
+        "cv_repeats": options.cv_repeats,
+        "grouped": rows.groups is not None,
+        "target_fpr": options.target_fpr,
+        "calibration_messages": int(rows.calibrated.sum()),
+        "context_evidence": design.origin,
+        # which lexicons, bank and domain lists the signals were computed with
+        "data_digest": data_digest(),
+        **dict(options.description or {}),
+    }
+
+
+def _arrays(final: _Fit, design: _Design, cuts: _Cuts) -> dict[str, NDArray[np.float64]]:
+    """The arrays of the bundle: the standardisation, the weights and the calibration."""
     arrays: dict[str, NDArray[np.float64]] = {
-        "mean": mean,
-        "scale": std,
+        "mean": design.mean,
+        "scale": design.std,
         "coef": final.coef,
         "intercept": np.array([final.intercept]),
-        "calibration": np.array([slope, offset]),
+        "calibration": np.array([cuts.slope, cuts.offset]),
     }
     if final.ngram_coef is not None:
         arrays["ngram_coef"] = final.ngram_coef.astype(np.float32).astype(np.float64)
-    return bundle_from_parts(manifest, arrays), all_probs[0]
+    return arrays
 
 
 def _bundle_only(
@@ -423,29 +401,6 @@ def _bundle_only(
 #: documentation it carries, for the parameters. ``train_with_scores`` also returns the
 #: out-of-fold P(automated) of every message, for the training scripts' diagnostics.
 train = _bundle_only(train_with_scores)
-
-
-def _per_source(
-    probs: NDArray[np.float64],
-    y: NDArray[np.int8],
-    sources: Sequence[str] | None,
-    points: Mapping[str, Mapping[str, float]],
-) -> dict[str, dict[str, float]]:
-    """Out-of-fold rate per source at each operating point: recall, or FPR for human sources.
-
-    ``probs`` holds a row of scores per repeat of the split; the rates are over all of them.
-    """
-    if sources is None:
-        return {}
-    names = np.asarray([str(s) for s in sources])
-    out: dict[str, dict[str, float]] = {}
-    for name in sorted(set(names)):
-        mask = names == name
-        row: dict[str, float] = {"n": int(mask.sum()), "automated": int(y[mask].sum())}
-        for point, spec in points.items():
-            row[point] = float(np.mean(probs[:, mask] >= spec["threshold"]))
-        out[name] = row
-    return out
 
 
 def _version() -> str:

@@ -350,7 +350,7 @@ def test_train_refuses_bad_sources_before_any_fitting(
     def no_fit(*args: object, **kwargs: object) -> None:
         raise AssertionError("fitted before refusing")
 
-    monkeypatch.setattr(training, "_fit", no_fit)
+    monkeypatch.setattr(fitting, "_fit", no_fit)
     with pytest.raises(InvalidInputError, match=match):
         autodm.train(MESSAGES, LABELS, cv=3, buckets=256, **kwargs)
 
