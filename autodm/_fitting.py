@@ -1,4 +1,4 @@
-"""The numbers of training: design matrix, logistic fit, context tables, calibration, thresholds."""
+"""Fitting: the constrained logistic fit, out-of-fold scores, Platt scaling, thresholds and AUC."""
 
 from __future__ import annotations
 
@@ -10,172 +10,11 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
-from ._checks import per_message
-from ._detector import ContextLike
-from ._featurizer import Featurizer
-from ._model import DEFAULT_CONTEXT_EVIDENCE, OBFUSCATION_FLAGS, ngram_tokens
-from ._ngrams import batch_slices, batch_text_features
-from ._text import view
-from ._types import as_context
-from .errors import InvalidInputError
+from ._design import _Design
 
-#: Signals that are context evidence (likelihood-ratio tables), not learned text weights.
-CONTEXT_FEATURES: Final = frozenset(
-    {
-        "seconds_after_follow",
-        "recipient_wrote_first",
-        "first_message",
-        "history_similarity",
-        "history_duplicates",
-    }
-)
-#: What the n-gram block of a bundle trained here reads (see ``_bundle.NGRAM_TOKENS``).
-NGRAM_TOKENS_WRITTEN: Final = "leet-folded+number-shapes-handles-greetings"
 #: Add-this smoothing of the weighted counts in an n-gram bucket's log-count ratio
 #: (``ratio_power``), in units of the class-balanced sample weights (1 a message on average).
 RATIO_SMOOTHING: Final = 0.1
-
-
-def _design(
-    featurizer: Featurizer,
-    messages: Sequence[str],
-    contexts: Sequence[ContextLike],
-    features: tuple[str, ...],
-    buckets: int,
-    bank_ids: Sequence[str | None] | None,
-    char_sizes: tuple[int, ...],
-    char_weight: float = 1.0,
-) -> tuple[NDArray[np.float64], Any, dict[str, NDArray[np.float64]]]:
-    """Signals (dense), hashed n-grams (sparse) and context-table signals (NaN = absent)."""
-    from scipy import sparse
-
-    dense = np.zeros((len(messages), len(features)), dtype=np.float64)
-    context_values = {name: np.full(len(messages), np.nan) for name in DEFAULT_CONTEXT_EVIDENCE}
-    tokens: list[tuple[str, ...]] = []
-    by_id = {t.id: t for t in featurizer.template.templates}
-    for r, (message, context) in enumerate(zip(messages, contexts, strict=True)):
-        message_view = view(message)
-        exclude = None
-        if bank_ids is not None and bank_ids[r] is not None:
-            source = by_id.get(str(bank_ids[r]))
-            if source is None:
-                raise InvalidInputError(
-                    f"`bank_ids[{r}]` names no template of the bank: {bank_ids[r]!r}."
-                )
-            exclude = featurizer.template.excluding(source.family, source.lang)
-        signals = featurizer.signals(message_view, as_context(context), exclude=exclude)
-        for c, name in enumerate(features):
-            value = signals[name].value
-            dense[r, c] = 0.0 if value is None else value
-        for name, values in context_values.items():
-            if name == "obfuscation":
-                values[r] = len(OBFUSCATION_FLAGS & message_view.flags)
-            elif (signal := signals.get(name)) is not None and signal.value is not None:
-                values[r] = signal.value
-        tokens.append(ngram_tokens(message_view, NGRAM_TOKENS_WRITTEN))
-    # The scorer's own n-gram pass, a slice of rows at a time; duplicate (row, bucket)
-    # pairs add up, as they do in scoring.
-    blocks = []
-    lengths = [sum(map(len, t)) + len(t) + 1 for t in tokens]  # the joined text's length
-    for start, stop in batch_slices(lengths, _NGRAM_ROWS):
-        text = batch_text_features(tokens[start:stop], buckets, char_sizes, char_weight)
-        shape = (text.size, buckets)
-        blocks.append(sparse.csr_matrix((text.values, (text.rows, text.ids)), shape=shape))
-    grams = sparse.vstack(blocks, format="csr") if blocks else sparse.csr_matrix((0, buckets))
-    return dense, grams, context_values
-
-
-#: Rows hashed together when building the n-gram matrix (bounds the memory of one pass).
-_NGRAM_ROWS: Final = 4096
-
-
-#: Labelled messages of each class that a context signal needs before ``train`` learns its
-#: likelihood ratios instead of keeping the documented defaults.
-MIN_CONTEXT_PER_CLASS: Final = 30
-
-
-def _learn_tables(
-    context: Mapping[str, NDArray[np.float64]], y: NDArray[np.int8]
-) -> tuple[dict[str, dict[str, list[float]]], dict[str, str]]:
-    """Per-bin likelihood ratios from labelled context, where there is enough of it.
-
-    For a signal present on at least ``MIN_CONTEXT_PER_CLASS`` messages of each class,
-    bin k gets ``ln(((a_k + 1) / (A + K)) / ((h_k + 1) / (H + K)))`` (add-one smoothing
-    over the K bins of the default table), else the default table is kept. Adding these
-    to the text log-odds assumes the context is independent of the wording given the
-    class, the same assumption the defaults make.
-    """
-    tables = {name: dict(table) for name, table in DEFAULT_CONTEXT_EVIDENCE.items()}
-    origin = dict.fromkeys(tables, "default (docs/model.md)")
-    for name, values in context.items():
-        present = ~np.isnan(values)
-        auto, human = values[present & (y == 1)], values[present & (y == 0)]
-        if name == "obfuscation" or min(len(auto), len(human)) < MIN_CONTEXT_PER_CLASS:
-            continue
-        edges = np.asarray(tables[name]["edges"])
-        k = len(edges)
-        a = np.bincount(np.searchsorted(edges, auto, side="right") - 1, minlength=k)[:k]
-        h = np.bincount(np.searchsorted(edges, human, side="right") - 1, minlength=k)[:k]
-        log_lr = np.log((a + 1) / (len(auto) + k)) - np.log((h + 1) / (len(human) + k))
-        tables[name] = {"edges": edges.tolist(), "log_lr": [float(x) for x in log_lr]}
-        origin[name] = f"learned from {len(auto)} automated and {len(human)} human contexts"
-    return tables, origin
-
-
-@dataclass(frozen=True, slots=True)
-class _Design:
-    """The design train fits, standardised, and the context tables that go with it."""
-
-    features: tuple[str, ...]
-    char_sizes: tuple[int, ...]
-    dense: NDArray[np.float64]
-    grams: Any  # scipy csr
-    mean: NDArray[np.float64]
-    std: NDArray[np.float64]
-    positive: NDArray[np.bool_]  # signals whose weight may not be negative
-    tables: dict[str, dict[str, list[float]]]
-    origin: dict[str, str]  # where each context table comes from
-
-
-def _standardised_design(
-    items: Sequence[str],
-    ctxs: Sequence[ContextLike],
-    y: NDArray[np.int8],
-    bank_ids: Sequence[str | None] | None,
-    char_ngrams: tuple[int, ...],
-    context_evidence: Mapping[str, Mapping[str, Sequence[float]]] | None,
-    buckets: int,
-    char_weight: float,
-) -> _Design:
-    """The messages' signals, n-grams and context tables, and how to standardise the signals."""
-    featurizer = Featurizer()
-    features = tuple(f for f in featurizer.feature_names if f not in CONTEXT_FEATURES)
-    if bank_ids is not None:
-        bank_ids = per_message(bank_ids, "bank_ids", len(items))
-    char_sizes = tuple(sorted({int(k) for k in char_ngrams}))
-    if any(k < 1 or k > 8 for k in char_sizes):
-        raise InvalidInputError(f"`char_ngrams` sizes must be in 1..8. Got {char_ngrams!r}.")
-    dense, grams, context = _design(
-        featurizer, items, ctxs, features, buckets, bank_ids, char_sizes, char_weight
-    )
-    tables, origin = _learn_tables(context, y)
-    if context_evidence is not None:
-        for name, table in context_evidence.items():
-            tables[str(name)] = {
-                "edges": [float(x) for x in table["edges"]],
-                "log_lr": [float(x) for x in table["log_lr"]],
-            }
-            origin[str(name)] = "given to train()"
-
-    # Signals that can only be evidence *for* automation keep weights >= 0, so a quirk of
-    # the training data (a defanged link in a support tweet) cannot teach the model that
-    # an obfuscated link means a person. Each extractor says which of its signals these are.
-    one_way = {f for e in featurizer.extractors for f in getattr(e, "automation_only", ())}
-    positive = np.array([f in one_way for f in features])
-    mean = dense.mean(axis=0)
-    std = dense.std(axis=0)
-    std[std < 1e-9] = 1.0
-    return _Design(features, char_sizes, dense, grams, mean, std, positive, tables, origin)
 
 
 def _threshold_for(
@@ -323,6 +162,32 @@ class _Learner:
         if model.ngram_coef is not None:
             out = out + self.design.grams[rows] @ model.ngram_coef
         return np.asarray(out, dtype=np.float64)
+
+
+def _out_of_fold(
+    learner: _Learner,
+    groups: Sequence[object] | None,
+    cv: int,
+    cv_repeats: int,
+    random_state: int,
+) -> NDArray[np.float64]:
+    """Every message's out-of-fold decision value, a row for each repeat of the split."""
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+
+    dense, y = learner.design.dense, learner.y
+    group_array = None if groups is None else np.asarray([str(g) for g in groups])
+    oof = np.zeros((cv_repeats, len(y)))
+    for repeat in range(cv_repeats):
+        seed = random_state + repeat
+        if group_array is not None:
+            splitter: Any = StratifiedGroupKFold(n_splits=cv, shuffle=True, random_state=seed)
+            splits = splitter.split(dense, y, groups=group_array)
+        else:
+            splitter = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
+            splits = splitter.split(dense, y)
+        for train_rows, test_rows in splits:
+            oof[repeat, test_rows] = learner.decision(learner.fit(train_rows), test_rows)
+    return oof
 
 
 def _platt(scores: NDArray[np.float64], y: NDArray[np.int8]) -> tuple[float, float]:

@@ -1,4 +1,4 @@
-"""train: a model bundle from labelled messages. scikit-learn is imported here, lazily."""
+"""train: a model bundle from labelled messages, made step by step."""
 
 from __future__ import annotations
 
@@ -14,18 +14,9 @@ from numpy.typing import NDArray
 
 from ._bundle import Bundle, bundle_from_parts
 from ._checks import _train_options, _train_rows, _TrainOptions, _TrainRows, labels_to_array
+from ._design import NGRAM_TOKENS_WRITTEN, _Design, _standardised_design
 from ._detector import ContextLike, _batch
-from ._fitting import (
-    NGRAM_TOKENS_WRITTEN,
-    _auc,
-    _Design,
-    _Fit,
-    _Learner,
-    _per_source,
-    _platt,
-    _standardised_design,
-    _threshold_for,
-)
+from ._fitting import _auc, _Fit, _Learner, _out_of_fold, _per_source, _platt, _threshold_for
 from ._ngrams import DEFAULT_BUCKETS, DEFAULT_CHAR_SIZES
 from ._resources import data_digest
 from .errors import InvalidInputError
@@ -206,7 +197,7 @@ def train_with_scores(
         options.signal_scale,
         options.ratio_power,
     )
-    oof = _out_of_fold(learner, rows.groups, options)
+    oof = _out_of_fold(learner, rows.groups, options.cv, options.cv_repeats, options.random_state)
     slope, offset = _calibration(oof, y, rows.calibrated)
     cuts = _operating_points(oof, y, rows, slope, offset, options.target_fpr)
     final = learner.fit(np.arange(n))
@@ -214,28 +205,6 @@ def train_with_scores(
         _manifest(final, design, cuts, rows, y, options), _arrays(final, design, cuts)
     )
     return bundle, cuts.probs[0]
-
-
-def _out_of_fold(
-    learner: _Learner, groups: Sequence[object] | None, options: _TrainOptions
-) -> NDArray[np.float64]:
-    """Every message's out-of-fold decision value, a row for each repeat of the split."""
-    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
-
-    dense, y, cv = learner.design.dense, learner.y, options.cv
-    group_array = None if groups is None else np.asarray([str(g) for g in groups])
-    oof = np.zeros((options.cv_repeats, len(y)))
-    for repeat in range(options.cv_repeats):
-        seed = options.random_state + repeat
-        if group_array is not None:
-            splitter: Any = StratifiedGroupKFold(n_splits=cv, shuffle=True, random_state=seed)
-            splits = splitter.split(dense, y, groups=group_array)
-        else:
-            splitter = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
-            splits = splitter.split(dense, y)
-        for train_rows, test_rows in splits:
-            oof[repeat, test_rows] = learner.decision(learner.fit(train_rows), test_rows)
-    return oof
 
 
 def _pooled(values: NDArray[Any], repeats: int) -> NDArray[Any]:

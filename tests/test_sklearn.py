@@ -285,8 +285,8 @@ def test_import_autodm_imports_no_sklearn_scipy_or_pandas(
         ")\n"
         "lazy = lambda: sorted(\n"
         "    set(sys.modules)\n"
-        "    & {'autodm._training', 'autodm._fitting', 'autodm._checks', 'autodm._evaluation',\n"
-        "       'autodm._campaigns', 'autodm._frames'}\n"
+        "    & {'autodm._training', 'autodm._design', 'autodm._fitting', 'autodm._checks',\n"
+        "       'autodm._evaluation', 'autodm._campaigns', 'autodm._frames'}\n"
         ")\n"
         "print(heavy(), lazy())\n"
         "features = autodm.AutoDMFeatures\n"
@@ -297,5 +297,5 @@ def test_import_autodm_imports_no_sklearn_scipy_or_pandas(
     assert python_stdout(code).splitlines() == [
         "[] []",
         "True autodm._sklearn",
-        "['autodm._checks', 'autodm._fitting', 'autodm._training']",
+        "['autodm._checks', 'autodm._design', 'autodm._fitting', 'autodm._training']",
     ]

@@ -15,6 +15,7 @@ from autodm import Detector, InvalidInputError
 from autodm import _fitting as fitting
 from autodm import _training as training
 from autodm._checks import labels_to_array
+from autodm._design import CONTEXT_FEATURES, _design
 from autodm._evaluation import Evaluation
 from autodm._fitting import _platt
 from autodm._training import train_with_scores
@@ -181,9 +182,9 @@ def _design_of(messages: list[str], buckets: int = 512) -> object:
     from autodm._featurizer import Featurizer
 
     featurizer = Featurizer()
-    features = tuple(f for f in featurizer.feature_names if f not in fitting.CONTEXT_FEATURES)
+    features = tuple(f for f in featurizer.feature_names if f not in CONTEXT_FEATURES)
     items, ctxs = training._batch(messages, None)
-    dense, grams, _ = fitting._design(featurizer, items, ctxs, features, buckets, None, (3,), 1.0)
+    dense, grams, _ = _design(featurizer, items, ctxs, features, buckets, None, (3,), 1.0)
     return dense, grams
 
 

@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT / "training"))
 import devdata  # noqa: E402
 
 import autodm._fitting as fitting  # noqa: E402
+from autodm._design import CONTEXT_FEATURES, _design  # noqa: E402
 from autodm._featurizer import Featurizer  # noqa: E402
 from autodm._ngrams import DEFAULT_BUCKETS, DEFAULT_CHAR_SIZES  # noqa: E402
 
@@ -90,7 +91,7 @@ def load(
     y = np.array([r.label == "automated" for r in rows], dtype=np.int8)
     groups = np.array([str(devdata.cv_group(r)) for r in rows])
     featurizer = Featurizer()
-    features = tuple(f for f in featurizer.feature_names if f not in fitting.CONTEXT_FEATURES)
+    features = tuple(f for f in featurizer.feature_names if f not in CONTEXT_FEATURES)
     bank = [devdata.bank_id(r) for r in rows]
     key = hashlib.sha1(
         repr((texts, bank, buckets, char_sizes, features)).encode() + _source_digest()
@@ -104,9 +105,7 @@ def load(
         )
     else:
         contexts = [None] * len(texts)
-        dense, grams, _ = fitting._design(
-            featurizer, texts, contexts, features, buckets, bank, char_sizes
-        )
+        dense, grams, _ = _design(featurizer, texts, contexts, features, buckets, bank, char_sizes)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             np.savez(
@@ -145,6 +144,7 @@ def _source_digest() -> bytes:
         "_ngrams.py",
         "_training.py",
         "_evaluation.py",
+        "_design.py",
         "_fitting.py",
         "_checks.py",
         "_text.py",
@@ -334,7 +334,7 @@ def blocks(
     ``tokens_kind`` (one of ``autodm._bundle.NGRAM_TOKENS``) gives the blocks of that kind.
     """
     char_sizes = data.char_sizes if char_sizes is None else char_sizes
-    from autodm._fitting import NGRAM_TOKENS_WRITTEN
+    from autodm._design import NGRAM_TOKENS_WRITTEN
     from autodm._model import ngram_tokens
     from autodm._ngrams import _char_ngrams_per_row, _unit_rows, batch_text_features
     from autodm._text import view
