@@ -23,6 +23,8 @@ __all__ = ["Evaluation", "Mistake", "evaluate"]
 
 #: Misclassified messages of each kind that ``evaluate`` keeps, the most confident first.
 MISTAKES_KEPT: Final = 10
+#: The thresholds of the table in ``Evaluation.thresholds``.
+TABLE_THRESHOLDS: Final = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,43 +245,8 @@ def evaluate(
     verdicts = det.classify_many(items, ctxs)
     probs = np.array([v.probability for v in verdicts], dtype=np.float64)
     pred = probs >= det.threshold
-
-    def counts(mask: NDArray[np.bool_]) -> tuple[int, int, int, int]:
-        yy, pp = y[mask], pred[mask]
-        return (
-            int(np.sum(pp & (yy == 1))),
-            int(np.sum(pp & (yy == 0))),
-            int(np.sum(~pp & (yy == 0))),
-            int(np.sum(~pp & (yy == 1))),
-        )
-
-    tp, fp, tn, fn = counts(np.ones(len(y), dtype=bool))
-    by_source: dict[str, dict[str, float]] = {}
-    if sources is not None:
-        names = np.asarray([str(s) for s in sources])
-        for name in sorted(set(names)):
-            stp, sfp, stn, sfn = counts(names == name)
-            by_source[name] = {
-                "n": stp + sfp + stn + sfn,
-                "automated": stp + sfn,
-                "human": sfp + stn,
-                "recall": stp / (stp + sfn) if stp + sfn else float("nan"),
-                "fpr": sfp / (sfp + stn) if sfp + stn else float("nan"),
-            }
-
-    def at(t: float) -> dict[str, float]:
-        return {
-            "threshold": t,
-            "recall": float(np.mean(probs[y == 1] >= t)) if np.any(y == 1) else float("nan"),
-            "fpr": float(np.mean(probs[y == 0] >= t)) if np.any(y == 0) else float("nan"),
-        }
-
-    table = [at(t) for t in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)]
-    points = {}
-    for name, point in det.bundle.operating_points.items():
-        points[name] = at(float(point["threshold"]))
-        points[name]["expected_recall"] = float(point.get("recall", float("nan")))
-        points[name]["expected_fpr"] = float(point.get("fpr", float("nan")))
+    tp, fp, tn, fn = _counts(y, pred, np.ones(len(y), dtype=bool))
+    table = [_rates_at(probs, y, t) for t in TABLE_THRESHOLDS]
     return Evaluation(
         n=len(y),
         threshold=det.threshold,
@@ -288,9 +255,9 @@ def evaluate(
         tn=tn,
         fn=fn,
         roc_auc=_auc(probs, y),
-        by_source=by_source,
+        by_source=_by_source(y, pred, sources),
         thresholds=tuple(table),
-        operating_points=points,
+        operating_points=_operating_point_rates(probs, y, det.bundle.operating_points),
         probabilities=tuple(float(p) for p in probs),
         labels=tuple(int(label) for label in y),
         false_positives=_mistakes(
@@ -300,6 +267,61 @@ def evaluate(
             np.flatnonzero(~pred & (y == 1)), probs, items, verdicts, sources
         ),
     )
+
+
+def _counts(
+    y: NDArray[np.int8], pred: NDArray[np.bool_], mask: NDArray[np.bool_]
+) -> tuple[int, int, int, int]:
+    """The true and false positives, true and false negatives among the ``mask`` rows."""
+    yy, pp = y[mask], pred[mask]
+    return (
+        int(np.sum(pp & (yy == 1))),
+        int(np.sum(pp & (yy == 0))),
+        int(np.sum(~pp & (yy == 0))),
+        int(np.sum(~pp & (yy == 1))),
+    )
+
+
+def _by_source(
+    y: NDArray[np.int8], pred: NDArray[np.bool_], sources: Sequence[str] | None
+) -> dict[str, dict[str, float]]:
+    """The counts and rates of each ``sources`` name (none without sources)."""
+    by_source: dict[str, dict[str, float]] = {}
+    if sources is not None:
+        names = np.asarray([str(s) for s in sources])
+        for name in sorted(set(names)):
+            stp, sfp, stn, sfn = _counts(y, pred, names == name)
+            by_source[name] = {
+                "n": stp + sfp + stn + sfn,
+                "automated": stp + sfn,
+                "human": sfp + stn,
+                "recall": stp / (stp + sfn) if stp + sfn else float("nan"),
+                "fpr": sfp / (sfp + stn) if sfp + stn else float("nan"),
+            }
+    return by_source
+
+
+def _rates_at(probs: NDArray[np.float64], y: NDArray[np.int8], t: float) -> dict[str, float]:
+    """Recall and false-positive rate at the threshold ``t``."""
+    return {
+        "threshold": t,
+        "recall": float(np.mean(probs[y == 1] >= t)) if np.any(y == 1) else float("nan"),
+        "fpr": float(np.mean(probs[y == 0] >= t)) if np.any(y == 0) else float("nan"),
+    }
+
+
+def _operating_point_rates(
+    probs: NDArray[np.float64],
+    y: NDArray[np.int8],
+    operating_points: Mapping[str, Mapping[str, float]],
+) -> dict[str, dict[str, float]]:
+    """The rates at each operating point of the bundle, beside those it measured in training."""
+    points = {}
+    for name, point in operating_points.items():
+        points[name] = _rates_at(probs, y, float(point["threshold"]))
+        points[name]["expected_recall"] = float(point.get("recall", float("nan")))
+        points[name]["expected_fpr"] = float(point.get("fpr", float("nan")))
+    return points
 
 
 def _finite_or_none(value: Any) -> Any:
