@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ._design import _Design
+if TYPE_CHECKING:  # evaluate uses this module, and needs no design
+    from ._design import _Design
 
 #: Add-this smoothing of the weighted counts in an n-gram bucket's log-count ratio
 #: (``ratio_power``), in units of the class-balanced sample weights (1 a message on average).

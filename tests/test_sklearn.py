@@ -299,3 +299,16 @@ def test_import_autodm_imports_no_sklearn_scipy_or_pandas(
         "True autodm._sklearn",
         "['autodm._checks', 'autodm._design', 'autodm._fitting', 'autodm._training']",
     ]
+
+
+def test_evaluate_imports_neither_sklearn_nor_the_training_modules(
+    python_stdout: Callable[..., str],
+) -> None:
+    """evaluate needs only numpy: it shares checks and metrics with train, not the fit."""
+    code = (
+        "import sys, autodm\n"
+        "autodm.evaluate(['see you at 6', 'Thx 4 the follow! bit.ly/x1Ab'], ['human', 'auto'])\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'scipy'}))\n"
+        "print(sorted(set(sys.modules) & {'autodm._training', 'autodm._design'}))\n"
+    )
+    assert python_stdout(code).splitlines() == ["[]", "[]"]
