@@ -104,7 +104,7 @@ def _train_options(
     char_weight: float,
     ratio_power: float,
 ) -> _TrainOptions:
-    """train's options, checked in the order of this signature against the labels ``y``."""
+    """train's options as the fit applies them; the first bad one raises InvalidInputError."""
     random_state = _check_split(cv, cv_repeats, random_state)
     _check_description(description)
     counts = np.bincount(y, minlength=2)
@@ -130,19 +130,18 @@ def _train_options(
         raise InvalidInputError(
             f"`char_weight` must be at most {_MAX_CHAR_WEIGHT:g}. Got {char_weight!r}."
         )
-    scale_ngrams = ngram_scale if ngrams else 0.0
     return _TrainOptions(
-        cv,
-        cv_repeats,
-        random_state,
-        buckets,
-        C,
-        scale_ngrams,
-        signal_scale,
-        char_weight,
-        ratio_power,
-        target_fpr,
-        description,
+        cv=cv,
+        cv_repeats=cv_repeats,
+        random_state=random_state,
+        buckets=buckets,
+        C=C,
+        ngram_scale=ngram_scale if ngrams else 0.0,
+        signal_scale=signal_scale,
+        char_weight=char_weight,
+        ratio_power=ratio_power,
+        target_fpr=target_fpr,
+        description=description,
     )
 
 

@@ -185,17 +185,17 @@ def train_with_scores(
         bank_ids,
         char_ngrams,
         context_evidence,
-        options.buckets,
-        options.char_weight,
+        buckets=options.buckets,
+        char_weight=options.char_weight,
     )
     learner = _Learner(
         design,
         y,
         rows.weight,
-        options.C,
-        options.ngram_scale,
-        options.signal_scale,
-        options.ratio_power,
+        C=options.C,
+        ngram_scale=options.ngram_scale,
+        signal_scale=options.signal_scale,
+        ratio_power=options.ratio_power,
     )
     oof = _out_of_fold(learner, rows.groups, options.cv, options.cv_repeats, options.random_state)
     slope, offset = _calibration(oof, y, rows.calibrated)
