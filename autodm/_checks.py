@@ -11,7 +11,7 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
-from ._bundle import _MAX_CHAR_WEIGHT, _is_number
+from ._bundle_checks import _MAX_CHAR_WEIGHT, _is_number
 from ._types import ordered
 from .errors import InvalidInputError, describe
 

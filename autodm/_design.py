@@ -28,7 +28,7 @@ CONTEXT_FEATURES: Final = frozenset(
         "history_duplicates",
     }
 )
-#: What the n-gram block of a bundle trained here reads (see ``_bundle.NGRAM_TOKENS``).
+#: What the n-gram block of a bundle trained here reads (see ``_bundle_checks.NGRAM_TOKENS``).
 NGRAM_TOKENS_WRITTEN: Final = "leet-folded+number-shapes-handles-greetings"
 
 

@@ -12,7 +12,7 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
-from ._bundle import _is_probability
+from ._bundle_checks import _is_probability
 from ._checks import labels_to_array, per_message
 from ._detector import ContextLike, Detector, _batch
 from ._fitting import _auc, _threshold_for

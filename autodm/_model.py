@@ -24,7 +24,8 @@ from typing import Final
 
 import numpy as np
 
-from ._bundle import NGRAM_TOKENS, Bundle
+from ._bundle import Bundle
+from ._bundle_checks import NGRAM_TOKENS
 from ._names import greeting_only
 from ._ngrams import TextBatch, batch_text_features
 from ._text import TextView

@@ -18,7 +18,7 @@ import pytest
 
 import autodm
 from autodm import Bundle, BundleError, Detector, load_bundle
-from autodm._bundle import NGRAM_TOKENS
+from autodm._bundle_checks import NGRAM_TOKENS
 from autodm._model import ngram_tokens
 from autodm._ngrams import text_features
 from autodm._text import view

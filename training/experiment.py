@@ -331,7 +331,7 @@ def blocks(
 
     Their sum is ``data.grams`` (with the data's character sizes and the bundled token
     kind, the defaults), so each block can be scaled or re-normalised on its own; another
-    ``tokens_kind`` (one of ``autodm._bundle.NGRAM_TOKENS``) gives the blocks of that kind.
+    ``tokens_kind`` (one of ``autodm._bundle_checks.NGRAM_TOKENS``) gives the blocks of that kind.
     """
     char_sizes = data.char_sizes if char_sizes is None else char_sizes
     from autodm._design import NGRAM_TOKENS_WRITTEN

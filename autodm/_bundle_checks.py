@@ -1,0 +1,262 @@
+"""What a model bundle may hold, and the checks that refuse everything else.
+
+A bundle's manifest and weights come from whoever wrote the bundle, so every value is
+checked before scoring reads it: the manifest's format version, features, thresholds,
+context tables and n-gram settings; the weights' array names, dtypes, shapes and
+finiteness, and the range of the weights scoring makes of them. Anything else raises
+:class:`~autodm.BundleError`. The weights are read with ``allow_pickle=False``: nothing
+is unpickled. autodm._bundle reads the members and builds the :class:`~autodm.Bundle`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from collections.abc import Mapping
+from typing import Any, Final, TypeGuard
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .errors import BundleError, describe
+
+__all__ = ["FORMAT_VERSION", "NGRAM_TOKENS"]
+
+#: Newest version of the bundle format this autodm reads and writes; it reads every older
+#: one. Bump it when a change would make an older autodm misread a new bundle
+#: (docs/model.md says how). 2: ``ngrams.char_weight`` scales the character n-gram block.
+FORMAT_VERSION: Final = 2
+#: What the n-gram block of a bundle reads, by ``ngrams.tokens`` in its manifest: the
+#: view's ``tokens``, its ``plain_tokens`` (leetspeak undone), its ``shaped_tokens``
+#: (leetspeak undone, numbers by shape), those without the ``<user>`` of handles, or those
+#: and nothing of a message that is a greeting alone. An autodm that knows none of them
+#: refuses it.
+NGRAM_TOKENS: Final = (
+    "plain",
+    "leet-folded",
+    "leet-folded+number-shapes",
+    "leet-folded+number-shapes-handles",
+    "leet-folded+number-shapes-handles-greetings",
+)
+_REQUIRED_ARRAYS: Final = ("mean", "scale", "coef", "intercept", "calibration")
+_OPTIONAL_ARRAYS: Final = ("ngram_coef",)
+_OPERATING_POINTS: Final = ("strict", "balanced", "lenient")
+#: Largest ``ngrams.char_weight`` a bundle may carry (train() accepts the same range): far
+#: beyond any useful weight, and small enough that no finite coefficient overflows with it.
+_MAX_CHAR_WEIGHT: Final = 100.0
+#: Largest weight a bundle may put on the calibrated log-odds: per unit of a signal
+#: (``slope * coef / scale``), per n-gram (``slope * ngram_coef``), for a signal's mean, for
+#: the constant term (``slope * intercept + offset``) and per context bin (``log_lr``). A
+#: trained model's weights are below 20; 1e6 leaves room for any real one, and keeps the
+#: log-odds of every message finite, since the signals of a message of at most
+#: ``MAX_CHARS`` characters are small numbers.
+_MAX_WEIGHT: Final = 1e6
+
+FloatArray = NDArray[np.float64]
+
+
+def _parse_manifest(raw: bytes, where: str) -> dict[str, Any]:
+    try:
+        manifest = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BundleError(f"manifest.json of {where} is not valid UTF-8 JSON: {error}") from None
+    if not isinstance(manifest, dict):
+        raise BundleError(
+            f"manifest.json of {where} must be a JSON object. Got {describe(manifest)}."
+        )
+    version = manifest.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise BundleError(f"manifest.json of {where} needs an integer format_version.")
+    if version > FORMAT_VERSION:
+        raise BundleError(
+            f"bundle {where} has format_version {version}, newer than this autodm reads "
+            f"({FORMAT_VERSION}); upgrade autodm to load it."
+        )
+    if version < 1:
+        raise BundleError(
+            f"bundle {where} has unknown format_version {version}; expected 1 to {FORMAT_VERSION}."
+        )
+    features = manifest.get("features")
+    if (
+        not isinstance(features, list)
+        or not features
+        or not all(isinstance(f, str) for f in features)
+    ):
+        raise BundleError(f"manifest.json of {where} needs `features`, a non-empty list of str.")
+    if len(set(features)) != len(features):
+        raise BundleError(f"manifest.json of {where} lists a feature twice: {features}.")
+    threshold = manifest.get("threshold")
+    if not _is_probability(threshold):
+        raise BundleError(
+            f"manifest.json of {where} needs `threshold` in [0, 1]. Got {threshold!r}."
+        )
+    points = _object(
+        manifest, "operating_points", where, f"whose keys are among {list(_OPERATING_POINTS)}"
+    )
+    for name, point in points.items():
+        if name not in _OPERATING_POINTS:
+            raise BundleError(
+                f"operating point {name!r} of {where} is not one of {list(_OPERATING_POINTS)}."
+            )
+        if not isinstance(point, dict) or not _is_probability(point.get("threshold")):
+            raise BundleError(
+                f"operating point {name!r} of {where} must be an object with a `threshold` "
+                f"in [0, 1]. Got {describe(point)}."
+            )
+    tables = _object(
+        manifest, "context_evidence", where, "of {signal: {'edges': [...], 'log_lr': [...]}}"
+    )
+    for name, table in tables.items():
+        _check_table(name, table, where)
+    ngrams = manifest.get("ngrams")
+    if ngrams is not None:
+        sizes = ngrams.get("char_sizes", []) if isinstance(ngrams, dict) else None
+        if isinstance(ngrams, dict) and ngrams.get("tokens", "plain") not in NGRAM_TOKENS:
+            raise BundleError(
+                f"manifest.json of {where}: `ngrams.tokens` must be one of {list(NGRAM_TOKENS)}. "
+                f"Got {describe(ngrams.get('tokens'))}."
+            )
+        if not isinstance(sizes, list) or not all(
+            isinstance(k, int) and not isinstance(k, bool) and 1 <= k <= 8 for k in sizes
+        ):
+            raise BundleError(
+                f"manifest.json of {where}: `ngrams` must be null or an object whose "
+                f"`char_sizes` is a list of ints in 1..8. Got {describe(ngrams)}."
+            )
+        weight = ngrams.get("char_weight", 1.0)
+        if not (_is_number(weight) and 0 < weight <= _MAX_CHAR_WEIGHT):
+            raise BundleError(
+                f"manifest.json of {where}: `ngrams.char_weight` must be a number in "
+                f"(0, {_MAX_CHAR_WEIGHT:g}]. Got {describe(weight)}."
+            )
+        if version < 2 and weight != 1.0:
+            raise BundleError(
+                f"manifest.json of {where}: `ngrams.char_weight` {weight!r} needs "
+                f"format_version 2 (an autodm that reads format 1 would ignore it)."
+            )
+    return manifest
+
+
+def _is_number(value: object) -> TypeGuard[int | float]:
+    """A finite int or float (not a bool); an int too large for a float is not one."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def _is_probability(value: object) -> bool:
+    return _is_number(value) and 0.0 <= value <= 1.0
+
+
+def _object(manifest: Mapping[str, Any], key: str, where: str, shape: str) -> dict[str, Any]:
+    """The JSON object ``manifest[key]`` ({} when absent), or a BundleError saying its shape."""
+    value = manifest.get(key, {})
+    if not isinstance(value, dict):
+        raise BundleError(
+            f"manifest.json of {where}: `{key}` must be an object {shape}. Got {describe(value)}."
+        )
+    return value
+
+
+def _check_table(name: str, table: object, where: str) -> None:
+    ok = isinstance(table, dict)
+    edges = table.get("edges") if isinstance(table, dict) else None
+    log_lr = table.get("log_lr") if isinstance(table, dict) else None
+    ok = ok and isinstance(edges, list) and isinstance(log_lr, list) and len(edges) == len(log_lr)
+    numbers = (edges or []) + (log_lr or []) if ok else []
+    ok = ok and all(_is_number(x) for x in numbers)
+    ok = ok and all(a < b for a, b in zip(edges or [], (edges or [])[1:], strict=False))
+    ok = ok and all(abs(x) <= _MAX_WEIGHT for x in log_lr or [])
+    if not ok:
+        raise BundleError(
+            f"context_evidence[{name!r}] of {where} must be {{'edges': [...], 'log_lr': [...]}} "
+            "with equally long lists of finite numbers, increasing edges and log_lr within "
+            f"[-{_MAX_WEIGHT:g}, {_MAX_WEIGHT:g}]."
+        )
+
+
+def _parse_weights(raw: bytes, n_features: int, where: str) -> dict[str, FloatArray]:
+    try:
+        with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
+            names = set(npz.files)
+            unknown = names - set(_REQUIRED_ARRAYS) - set(_OPTIONAL_ARRAYS)
+            missing = set(_REQUIRED_ARRAYS) - names
+            if unknown or missing:
+                raise BundleError(
+                    f"weights.npz of {where} must hold {list(_REQUIRED_ARRAYS)} (and optionally "
+                    f"{list(_OPTIONAL_ARRAYS)}); missing {sorted(missing)}, unexpected "
+                    f"{sorted(unknown)}."
+                )
+            arrays = {name: npz[name] for name in names}
+    except BundleError:
+        raise
+    except Exception as error:  # np.load raises many types on hostile input; none may escape
+        raise BundleError(
+            f"weights.npz of {where} is not a readable npz of plain float arrays: "
+            f"{type(error).__name__}: {error}"
+        ) from None
+    shapes = {
+        "mean": (n_features,),
+        "scale": (n_features,),
+        "coef": (n_features,),
+        "intercept": (1,),
+        "calibration": (2,),
+    }
+    checked: dict[str, FloatArray] = {}
+    for name, array in arrays.items():
+        if array.dtype.kind != "f":
+            raise BundleError(
+                f"array {name!r} of {where} must hold floats. Got dtype {array.dtype} instead."
+            )
+        expected = shapes.get(name)
+        if name == "ngram_coef":
+            size = array.shape[0] if array.ndim == 1 else 0
+            if array.ndim != 1 or size < 2 or size & (size - 1):
+                raise BundleError(
+                    f"array 'ngram_coef' of {where} must be 1-D with a power-of-two length. "
+                    f"Got shape {array.shape}."
+                )
+        elif array.shape != expected:
+            raise BundleError(
+                f"array {name!r} of {where} must have shape {expected} for "
+                f"{n_features} features. Got {array.shape} instead."
+            )
+        if not np.all(np.isfinite(array)):
+            raise BundleError(f"array {name!r} of {where} holds NaN or infinite values.")
+        value = np.array(array, dtype=np.float64)
+        value.setflags(write=False)
+        checked[name] = value
+    if np.any(checked["scale"] <= 0):
+        raise BundleError(f"array 'scale' of {where} must be positive everywhere.")
+    _check_effective_weights(checked, where)
+    return checked
+
+
+def _check_effective_weights(arrays: Mapping[str, FloatArray], where: str) -> None:
+    """Refuse weights that, as scoring combines them, would overflow or invert verdicts."""
+    slope, offset = arrays["calibration"].tolist()
+    if not slope > 0:
+        raise BundleError(
+            f"the calibration slope of {where} must be positive (a higher score means more "
+            f"likely automated). Got {slope!r} instead."
+        )
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is what is refused
+        weight = slope * arrays["coef"] / arrays["scale"]
+        combined = {
+            "slope * coef / scale": weight,
+            "slope * coef / scale * mean": weight * arrays["mean"],
+            "slope * intercept + offset": slope * arrays["intercept"] + offset,
+        }
+        if "ngram_coef" in arrays:
+            combined["slope * ngram_coef"] = slope * arrays["ngram_coef"]
+    for name, values in combined.items():
+        outside = values[~(np.abs(values) <= _MAX_WEIGHT)]
+        if outside.size:
+            raise BundleError(
+                f"the weights of {where} are out of range: `{name}` must be within "
+                f"[-{_MAX_WEIGHT:g}, {_MAX_WEIGHT:g}] everywhere. Got {float(outside[0])!r}."
+            )
