@@ -65,6 +65,20 @@ def _parse_manifest(raw: bytes, where: str) -> dict[str, Any]:
         raise BundleError(
             f"manifest.json of {where} must be a JSON object. Got {describe(manifest)}."
         )
+    version = _check_format_version(manifest, where)
+    _check_features(manifest, where)
+    _check_thresholds(manifest, where)
+    tables = _object(
+        manifest, "context_evidence", where, "of {signal: {'edges': [...], 'log_lr': [...]}}"
+    )
+    for name, table in tables.items():
+        _check_table(name, table, where)
+    _check_ngrams(manifest.get("ngrams"), version, where)
+    return manifest
+
+
+def _check_format_version(manifest: Mapping[str, Any], where: str) -> int:
+    """The manifest's ``format_version``: an int from 1 to :data:`FORMAT_VERSION`."""
     version = manifest.get("format_version")
     if not isinstance(version, int) or isinstance(version, bool):
         raise BundleError(f"manifest.json of {where} needs an integer format_version.")
@@ -77,6 +91,11 @@ def _parse_manifest(raw: bytes, where: str) -> dict[str, Any]:
         raise BundleError(
             f"bundle {where} has unknown format_version {version}; expected 1 to {FORMAT_VERSION}."
         )
+    return version
+
+
+def _check_features(manifest: Mapping[str, Any], where: str) -> None:
+    """``features``: a non-empty list of distinct str."""
     features = manifest.get("features")
     if (
         not isinstance(features, list)
@@ -86,6 +105,10 @@ def _parse_manifest(raw: bytes, where: str) -> dict[str, Any]:
         raise BundleError(f"manifest.json of {where} needs `features`, a non-empty list of str.")
     if len(set(features)) != len(features):
         raise BundleError(f"manifest.json of {where} lists a feature twice: {features}.")
+
+
+def _check_thresholds(manifest: Mapping[str, Any], where: str) -> None:
+    """``threshold`` and those of the named ``operating_points``: probabilities."""
     threshold = manifest.get("threshold")
     if not _is_probability(threshold):
         raise BundleError(
@@ -104,38 +127,37 @@ def _parse_manifest(raw: bytes, where: str) -> dict[str, Any]:
                 f"operating point {name!r} of {where} must be an object with a `threshold` "
                 f"in [0, 1]. Got {describe(point)}."
             )
-    tables = _object(
-        manifest, "context_evidence", where, "of {signal: {'edges': [...], 'log_lr': [...]}}"
-    )
-    for name, table in tables.items():
-        _check_table(name, table, where)
-    ngrams = manifest.get("ngrams")
-    if ngrams is not None:
-        sizes = ngrams.get("char_sizes", []) if isinstance(ngrams, dict) else None
-        if isinstance(ngrams, dict) and ngrams.get("tokens", "plain") not in NGRAM_TOKENS:
-            raise BundleError(
-                f"manifest.json of {where}: `ngrams.tokens` must be one of {list(NGRAM_TOKENS)}. "
-                f"Got {describe(ngrams.get('tokens'))}."
-            )
-        if not isinstance(sizes, list) or not all(
-            isinstance(k, int) and not isinstance(k, bool) and 1 <= k <= 8 for k in sizes
-        ):
-            raise BundleError(
-                f"manifest.json of {where}: `ngrams` must be null or an object whose "
-                f"`char_sizes` is a list of ints in 1..8. Got {describe(ngrams)}."
-            )
-        weight = ngrams.get("char_weight", 1.0)
-        if not (_is_number(weight) and 0 < weight <= _MAX_CHAR_WEIGHT):
-            raise BundleError(
-                f"manifest.json of {where}: `ngrams.char_weight` must be a number in "
-                f"(0, {_MAX_CHAR_WEIGHT:g}]. Got {describe(weight)}."
-            )
-        if version < 2 and weight != 1.0:
-            raise BundleError(
-                f"manifest.json of {where}: `ngrams.char_weight` {weight!r} needs "
-                f"format_version 2 (an autodm that reads format 1 would ignore it)."
-            )
-    return manifest
+
+
+def _check_ngrams(ngrams: Any, version: int, where: str) -> None:
+    """``ngrams``: null, or an object of a known ``tokens`` kind, ``char_sizes`` in 1..8
+    and a ``char_weight`` that the bundle's format version reads."""
+    if ngrams is None:
+        return
+    sizes = ngrams.get("char_sizes", []) if isinstance(ngrams, dict) else None
+    if isinstance(ngrams, dict) and ngrams.get("tokens", "plain") not in NGRAM_TOKENS:
+        raise BundleError(
+            f"manifest.json of {where}: `ngrams.tokens` must be one of {list(NGRAM_TOKENS)}. "
+            f"Got {describe(ngrams.get('tokens'))}."
+        )
+    if not isinstance(sizes, list) or not all(
+        isinstance(k, int) and not isinstance(k, bool) and 1 <= k <= 8 for k in sizes
+    ):
+        raise BundleError(
+            f"manifest.json of {where}: `ngrams` must be null or an object whose "
+            f"`char_sizes` is a list of ints in 1..8. Got {describe(ngrams)}."
+        )
+    weight = ngrams.get("char_weight", 1.0)
+    if not (_is_number(weight) and 0 < weight <= _MAX_CHAR_WEIGHT):
+        raise BundleError(
+            f"manifest.json of {where}: `ngrams.char_weight` must be a number in "
+            f"(0, {_MAX_CHAR_WEIGHT:g}]. Got {describe(weight)}."
+        )
+    if version < 2 and weight != 1.0:
+        raise BundleError(
+            f"manifest.json of {where}: `ngrams.char_weight` {weight!r} needs "
+            f"format_version 2 (an autodm that reads format 1 would ignore it)."
+        )
 
 
 def _is_number(value: object) -> TypeGuard[int | float]:
@@ -180,25 +202,7 @@ def _check_table(name: str, table: object, where: str) -> None:
 
 
 def _parse_weights(raw: bytes, n_features: int, where: str) -> dict[str, FloatArray]:
-    try:
-        with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
-            names = set(npz.files)
-            unknown = names - set(_REQUIRED_ARRAYS) - set(_OPTIONAL_ARRAYS)
-            missing = set(_REQUIRED_ARRAYS) - names
-            if unknown or missing:
-                raise BundleError(
-                    f"weights.npz of {where} must hold {list(_REQUIRED_ARRAYS)} (and optionally "
-                    f"{list(_OPTIONAL_ARRAYS)}); missing {sorted(missing)}, unexpected "
-                    f"{sorted(unknown)}."
-                )
-            arrays = {name: npz[name] for name in names}
-    except BundleError:
-        raise
-    except Exception as error:  # np.load raises many types on hostile input; none may escape
-        raise BundleError(
-            f"weights.npz of {where} is not a readable npz of plain float arrays: "
-            f"{type(error).__name__}: {error}"
-        ) from None
+    arrays = _read_npz(raw, where)
     shapes = {
         "mean": (n_features,),
         "scale": (n_features,),
@@ -234,6 +238,31 @@ def _parse_weights(raw: bytes, n_features: int, where: str) -> dict[str, FloatAr
         raise BundleError(f"array 'scale' of {where} must be positive everywhere.")
     _check_effective_weights(checked, where)
     return checked
+
+
+def _read_npz(raw: bytes, where: str) -> dict[str, NDArray[Any]]:
+    """The arrays of ``weights.npz``, read without unpickling, if their names are the
+    expected ones."""
+    try:
+        with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
+            names = set(npz.files)
+            unknown = names - set(_REQUIRED_ARRAYS) - set(_OPTIONAL_ARRAYS)
+            missing = set(_REQUIRED_ARRAYS) - names
+            if unknown or missing:
+                raise BundleError(
+                    f"weights.npz of {where} must hold {list(_REQUIRED_ARRAYS)} (and optionally "
+                    f"{list(_OPTIONAL_ARRAYS)}); missing {sorted(missing)}, unexpected "
+                    f"{sorted(unknown)}."
+                )
+            arrays = {name: npz[name] for name in names}
+    except BundleError:
+        raise
+    except Exception as error:  # np.load raises many types on hostile input; none may escape
+        raise BundleError(
+            f"weights.npz of {where} is not a readable npz of plain float arrays: "
+            f"{type(error).__name__}: {error}"
+        ) from None
+    return arrays
 
 
 def _check_effective_weights(arrays: Mapping[str, FloatArray], where: str) -> None:
