@@ -12,9 +12,10 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
+from ._batches import ContextLike, _batch
 from ._bundle_checks import _is_probability
 from ._checks import labels_to_array, per_message
-from ._detector import ContextLike, Detector, _batch
+from ._detector import Detector
 from ._fitting import _auc, _threshold_for
 from ._types import Verdict
 from .errors import InvalidInputError, describe

@@ -16,7 +16,8 @@ import numpy as np
 from numpy.typing import NDArray
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from ._detector import ContextLike, default_detector
+from ._batches import ContextLike
+from ._detector import default_detector
 from ._types import Context
 from .errors import InvalidInputError, describe
 

@@ -12,10 +12,10 @@ from typing import Any, Final, ParamSpec
 import numpy as np
 from numpy.typing import NDArray
 
+from ._batches import ContextLike, _batch
 from ._bundle import Bundle, bundle_from_parts
 from ._checks import _train_options, _train_rows, _TrainOptions, _TrainRows, labels_to_array
 from ._design import NGRAM_TOKENS_WRITTEN, _Design, _standardised_design
-from ._detector import ContextLike, _batch
 from ._fitting import _auc, _Fit, _Learner, _out_of_fold, _per_source, _platt, _threshold_for
 from ._ngrams import DEFAULT_BUCKETS, DEFAULT_CHAR_SIZES
 from ._resources import data_digest

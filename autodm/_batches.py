@@ -1,0 +1,89 @@
+"""Batches of messages and their contexts, read and checked before any is scored.
+
+classify_many, evaluate and train read theirs with ``_batch``: any iterable of str (not
+a str, nor a mapping), or a DataFrame read by rows; one context per message, or none.
+classify_many checks every message and context of a call with ``_checked`` before it
+scores any, so a bad one raises, named by its position, before the memory has seen it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from ._text import check_message
+from ._types import Context, as_context, ordered
+from .errors import InvalidInputError, describe
+
+__all__ = ["ContextLike"]
+
+ContextLike = Context | Mapping[str, Any] | None
+
+
+def _batch(
+    messages: Iterable[str], contexts: Iterable[ContextLike] | None
+) -> tuple[Sequence[str], Sequence[ContextLike]]:
+    if isinstance(messages, str | bytes):
+        raise InvalidInputError(
+            "`messages` must be an iterable of str, not a single str; "
+            "use classify(message) for one message or wrap it: classify_many([message])."
+        )
+    if type(messages).__name__ == "DataFrame" and hasattr(messages, "columns"):
+        # Iterating a DataFrame yields its column names: read its rows instead.
+        if contexts is not None:
+            raise InvalidInputError(
+                "with a DataFrame, `contexts` must be None: each row's context comes from "
+                "its columns named after Context keys."
+            )
+        from ._frames import frame_rows
+
+        return frame_rows(messages)
+    if not isinstance(messages, Iterable):
+        raise InvalidInputError(
+            f"`messages` must be an iterable of str. Got {describe(messages)} instead."
+        )
+    if isinstance(messages, Mapping):
+        raise InvalidInputError(
+            "`messages` must be an ordered iterable of str, not a mapping (it would be read by "
+            "its keys); for a mapping of ids to texts pass list(texts.values())."
+        )
+    items = list(ordered(messages, "messages", "str"))
+    if contexts is None:
+        return items, [None] * len(items)
+    if isinstance(contexts, Mapping | Context):
+        raise InvalidInputError(
+            "`contexts` must be an iterable with one context per message, not a single context."
+        )
+    ctxs = list(ordered(contexts, "contexts", "one context per message"))
+    if len(ctxs) != len(items):
+        raise InvalidInputError(
+            f"`contexts` must have one entry per message: got {len(ctxs)} contexts "
+            f"for {len(items)} messages."
+        )
+    return items, ctxs
+
+
+def _checked(items: Sequence[str], ctxs: Sequence[ContextLike]) -> list[ContextLike]:
+    """Check every message and context of a call before any is scored, so a bad one
+    raises, named by its position, before the memory has seen the call; return the
+    contexts as :class:`Context` objects (None stays None: no context at all), so that
+    none is converted twice."""
+    for i, message in enumerate(items):
+        try:
+            check_message(message)
+        except InvalidInputError as error:
+            raise InvalidInputError(f"messages[{i}]: {error}") from None
+    out: list[ContextLike] = []
+    for i, context in enumerate(ctxs):
+        try:
+            out.append(None if context is None else as_context(context))
+        except InvalidInputError as error:
+            raise InvalidInputError(f"contexts[{i}]: {error}") from None
+    return out
+
+
+def _check_jobs(n_jobs: int) -> None:
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0 or n_jobs < -1:
+        raise InvalidInputError(
+            f"`n_jobs` must be a positive int or -1 (all cores). Got {describe(n_jobs)} instead."
+        )
