@@ -254,7 +254,8 @@ def _read_npz(raw: bytes, where: str) -> dict[str, NDArray[Any]]:
                     f"{list(_OPTIONAL_ARRAYS)}); missing {sorted(missing)}, unexpected "
                     f"{sorted(unknown)}."
                 )
-            arrays = {name: npz[name] for name in names}
+            # Sorted, so a file with several bad arrays is refused for the same one every run.
+            arrays = {name: npz[name] for name in sorted(names)}
     except BundleError:
         raise
     except Exception as error:  # np.load raises many types on hostile input; none may escape

@@ -5,8 +5,11 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import os
 import pickle
 import struct
+import subprocess
+import sys
 import warnings
 import zipfile
 from collections.abc import Callable
@@ -436,6 +439,34 @@ def test_wrong_dtype(good_dir: Path, tmp_path: Path, dtype: Any) -> None:
     arrays = _arrays(good_dir)
     arrays["mean"] = np.ones_like(arrays["mean"]).astype(dtype)
     _refused(_folder(tmp_path, good_dir, weights=_npz(arrays)), match="mean")
+
+
+def test_several_bad_arrays_name_the_same_one_in_every_process(
+    good_dir: Path, tmp_path: Path
+) -> None:
+    # Array names were once walked as a set, so which bad array the error named followed
+    # the interpreter's string hashing, and changed from run to run.
+    arrays = _arrays(good_dir)
+    arrays["mean"] = np.ones_like(arrays["mean"]).astype(np.int64)
+    arrays["coef"] = np.zeros((2, 2))
+    folder = _folder(tmp_path, good_dir, weights=_npz(arrays))
+    script = (
+        "import sys, autodm\n"
+        "try:\n    autodm.load_bundle(sys.argv[1])\n"
+        "except autodm.BundleError as error:\n    print(error)\n"
+    )
+    messages = {
+        subprocess.run(
+            [sys.executable, "-c", script, str(folder)],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in range(6)
+    }
+    assert len(messages) == 1
+    assert "coef" in messages.pop()
 
 
 def test_non_positive_scale(good_dir: Path, tmp_path: Path) -> None:
