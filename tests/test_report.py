@@ -19,7 +19,7 @@ import autodm
 from autodm import AutoDMError, Detector, InvalidInputError
 from autodm.__main__ import main
 from autodm._evaluation import Evaluation, Mistake
-from autodm._report import precision_recall, reliability
+from autodm._plots import precision_recall, reliability
 from autodm.errors import MissingDependencyError
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
