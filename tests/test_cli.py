@@ -410,10 +410,10 @@ def test_csv_with_a_byte_order_mark_long_cells_and_multiline_rows(
 def test_records_read_before_an_unreadable_row_keep_their_verdicts(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import autodm.__main__ as cli
+    import autodm._cli_input as cli_input
 
     previous = csv.field_size_limit()
-    monkeypatch.setattr(cli, "_MAX_CSV_FIELD", 50)
+    monkeypatch.setattr(cli_input, "_MAX_CSV_FIELD", 50)
     csv.field_size_limit(50)  # so that a 60-character cell is more than the reader takes
     try:
         path = tmp_path / "inbox.csv"

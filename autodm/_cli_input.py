@@ -1,0 +1,161 @@
+"""The command line's input: records read from JSONL and CSV files and standard input."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any, Final, TextIO
+
+from ._text import check_message
+from ._types import CONTEXT_KEYS, as_context
+from .errors import AutoDMError
+
+_NUMBER: Final = re.compile(r"-?\d{1,12}(?:\.\d{1,9})?")
+#: What a byte that is not UTF-8 becomes when an input file is read (``_open_input``).
+_UNDECODED: Final = re.compile("[\udc80-\udcff]")
+
+
+def _records(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """Yield (line number, record) or (line number, error message) for each non-blank line."""
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        if problem := _undecoded(line):
+            yield number, problem
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield number, f"not JSON: {error}"
+            continue
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            yield number, 'each line must be a JSON object with a string "text"'
+            continue
+        yield number, record
+
+
+#: Largest CSV cell read, in characters.
+_MAX_CSV_FIELD: Final = 1 << 24
+
+
+def _csv_records(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """Like :func:`_records` for CSV with a header row; cells are converted to context types."""
+    # A message is examined up to 4,096 characters, but a cell may hold more; the csv
+    # module's default limit (131,072) would stop the whole file at one long cell.
+    csv.field_size_limit(max(csv.field_size_limit(), _MAX_CSV_FIELD))
+    reader = csv.DictReader(stream)
+    if reader.fieldnames is None or "text" not in reader.fieldnames:
+        yield 1, 'the CSV header must name a "text" column'
+        return
+    number = reader.line_num + 1  # the file line where the next row starts
+    for row in reader:
+        start, number = number, reader.line_num + 1
+        record: dict[str, Any] = {k: v for k, v in row.items() if k is not None and v != ""}
+        record.setdefault("text", "")
+        if problem := _undecoded("".join(v for v in record.values() if isinstance(v, str))):
+            yield start, problem
+            continue
+        for key in ("sent_at", "followed_at"):
+            value = record.get(key)
+            if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
+                record[key] = float(value)
+        for key in ("first_message", "recipient_wrote_first"):
+            value = record.get(key)
+            if isinstance(value, str):
+                record[key] = {"true": True, "1": True, "false": False, "0": False}.get(
+                    value.strip().lower(), value
+                )
+        history = record.get("sender_history")
+        if isinstance(history, str):
+            try:
+                record["sender_history"] = json.loads(history)
+            except json.JSONDecodeError:
+                yield start, "sender_history must be a JSON list of strings"
+                continue
+        yield start, record
+
+
+def _looks_like_file(argument: str) -> bool:
+    """Whether a classify argument that names no file is spelt like one (a mistyped path):
+    one word, not a link, that ends in a data file's extension. A message that mentions
+    such a file ("the sheet is at example.com/prices.csv") has more words."""
+    return (
+        len(argument.split()) == 1
+        and "://" not in argument
+        and argument.lower().endswith((".jsonl", ".csv", ".json", ".ndjson"))
+    )
+
+
+def _undecoded(text: str) -> str | None:
+    """Why a record read from a file is refused when it holds bytes that are not UTF-8."""
+    found = _UNDECODED.search(text)
+    if found is None:
+        return None
+    return f"not valid UTF-8 (byte 0x{ord(found.group()) - 0xDC00:02x}); save the file as UTF-8"
+
+
+def _open_input(path: Path) -> TextIO:
+    """An input file as text: UTF-8, a leading byte-order mark skipped (spreadsheet exports).
+
+    Bytes that are not UTF-8 become lone surrogates instead of stopping the whole file, so
+    only the records that hold them are refused, each with its own line number.
+    """
+    return path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
+
+
+def _context(record: dict[str, Any]) -> dict[str, Any]:
+    return {key: record[key] for key in CONTEXT_KEYS if record.get(key) is not None}
+
+
+def _take(
+    records: Iterator[tuple[int, dict[str, Any] | str]], size: int
+) -> tuple[list[tuple[int, dict[str, Any] | str]], Exception | None]:
+    """The next ``size`` records, and the error that stopped reading (bytes that are not
+    UTF-8, a broken CSV file) if one did; the records read before it are kept."""
+    batch: list[tuple[int, dict[str, Any] | str]] = []
+    try:
+        for item in records:
+            batch.append(item)
+            if len(batch) == size:
+                break
+    except (UnicodeDecodeError, csv.Error) as error:
+        return batch, error
+    return batch, None
+
+
+def _is_csv(source: str, input_format: str | None) -> bool:
+    """Whether to read ``source`` as CSV: by ``--input-format``, else by its name."""
+    if input_format is not None:
+        return input_format == "csv"
+    return source.lower().endswith(".csv")
+
+
+def _labelled(
+    path: Path, input_format: str | None = None
+) -> tuple[list[str], list[Any], list[dict[str, Any]], list[str], list[str]]:
+    """Texts, labels, contexts, sources and groups of a labelled JSONL or CSV file; a bad
+    record stops the reading, named by its file and line."""
+    from ._checks import labels_to_array
+
+    texts, labels, contexts, sources, groups = [], [], [], [], []
+    read = _csv_records if _is_csv(str(path), input_format) else _records
+    with _open_input(path) as stream:
+        for number, record in read(stream):
+            if isinstance(record, str) or "label" not in record:
+                problem = record if isinstance(record, str) else 'no "label"'
+                raise AutoDMError(f"{path}:{number}: {problem}")
+            try:
+                check_message(record["text"])
+                labels_to_array([record["label"]])
+                as_context(_context(record))
+            except AutoDMError as error:
+                raise AutoDMError(f"{path}:{number}: {error}") from None
+            texts.append(record["text"])
+            labels.append(record["label"])
+            contexts.append(_context(record))
+            sources.append(str(record.get("source", "all")))
+            groups.append(str(record.get("group", f"row{number}")))
+    return texts, labels, contexts, sources, groups
