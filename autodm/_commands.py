@@ -1,0 +1,326 @@
+"""The command line's subcommands, demo to campaigns, and how they write their output."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import os
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from typing import IO, Any, Final
+
+from ._cli_input import (
+    _context,
+    _csv_records,
+    _is_csv,
+    _labelled,
+    _looks_like_file,
+    _open_input,
+    _records,
+    _take,
+)
+from ._detector import Detector
+from ._resources import read_text
+from ._text import check_message
+from ._types import Verdict
+from .errors import AutoDMError, InvalidInputError
+
+
+def _detector(args: argparse.Namespace) -> Detector:
+    return Detector(args.bundle, threshold=args.threshold)
+
+
+def _emit(out: IO[str], payload: dict[str, Any]) -> None:
+    out.write(json.dumps(payload, ensure_ascii=False) + "\n")
+
+
+_CSV_COLUMNS: Final = (
+    "id", "line", "label", "probability", "is_automated", "threshold", "template", "flags",
+    "top_reason", "error",
+)  # fmt: skip
+
+
+def _csv_row(payload: dict[str, Any]) -> dict[str, Any]:
+    reasons = payload.get("reasons") or []
+    row = {key: payload.get(key, "") for key in _CSV_COLUMNS}
+    row["flags"] = ",".join(payload.get("flags") or [])
+    row["top_reason"] = reasons[0]["message"] if reasons else ""
+    row["template"] = payload.get("template") or ""
+    return row
+
+
+def _classify(args: argparse.Namespace, out: IO[str]) -> int:
+    detector = _detector(args)
+    source = args.input
+    if source != "-" and not Path(source).is_file():
+        if _looks_like_file(source):
+            raise InvalidInputError(
+                f"no file {source!r}. (To classify that text as a message, send it as JSONL on "
+                'standard input: echo \'{"text": "..."}\' | autodm classify -)'
+            )
+        _emit(out, detector.classify(source).to_dict())
+        return 0
+    is_csv = _is_csv(source, args.input_format)
+    writer: csv.DictWriter[str] | None = None
+    if (args.output_format or ("csv" if is_csv else "jsonl")) == "csv":
+        writer = csv.DictWriter(out, fieldnames=_CSV_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+    progress = sys.stderr.isatty() and source != "-"
+    # A file is read and scored in batches; standard input one line at a time, so that a
+    # live producer gets each verdict as soon as its line arrives.
+    batch_size = 1 if source == "-" else _CLI_BATCH
+    failed = done = 0
+    with ExitStack() as stack:
+        stream = sys.stdin if source == "-" else stack.enter_context(_open_input(Path(source)))
+        size = 0 if source == "-" else max(Path(source).stat().st_size, 1)
+        records = (_csv_records if is_csv else _records)(stream)
+        stopped: Exception | None = None
+        while not stopped:
+            batch, stopped = _take(records, batch_size)
+            if not batch:
+                break
+            for payload in _payloads(detector, batch):
+                failed += "error" in payload
+                if writer is None:
+                    _emit(out, payload)
+                else:
+                    writer.writerow(_csv_row(payload))
+            done += len(batch)
+            if progress:
+                share = min(stream.buffer.tell() / size, 1.0)
+                print(f"\r{_progress(share, done)}", end="", file=sys.stderr, flush=True)
+    if progress:
+        print(f"\r{_progress(1.0, done)}, {failed:,} failed", file=sys.stderr)
+    if stopped is not None:
+        # The verdicts of every record read so far are out; say where reading stopped.
+        records_read = f"{done:,} record{'s' if done != 1 else ''}"
+        print(f"autodm classify: stopped after {records_read}: {stopped}", file=sys.stderr)
+        return 2
+    return 1 if failed else 0
+
+
+#: Records of a file scored together by ``classify`` (memory stays bounded by it).
+_CLI_BATCH: Final = 512
+
+
+def _payloads(
+    detector: Detector, batch: list[tuple[int, dict[str, Any] | str]]
+) -> list[dict[str, Any]]:
+    """One output object per record, in order: its verdict, or its line and error."""
+    good = [(number, record) for number, record in batch if not isinstance(record, str)]
+    try:
+        verdicts = detector.classify_many(
+            [record["text"] for _, record in good],
+            [_context(record) or None for _, record in good],
+        )
+    except AutoDMError:
+        verdicts = None  # some record is bad: score one at a time, so each gets its own error
+    scored = None if verdicts is None else iter(verdicts)
+    payloads: list[dict[str, Any]] = []
+    for number, record in batch:
+        if isinstance(record, str):
+            payloads.append({"line": number, "error": record})
+            continue
+        try:
+            if scored is not None:
+                verdict = next(scored)
+            else:
+                verdict = detector.classify(record["text"], _context(record))
+        except AutoDMError as error:
+            payloads.append({"line": number, "error": str(error)})
+            continue
+        payload = verdict.to_dict()
+        payloads.append({"id": record["id"], **payload} if "id" in record else payload)
+    return payloads
+
+
+def _progress(share: float, done: int, width: int = 24) -> str:
+    """A progress bar for standard error: the share of the file read, and messages done."""
+    filled = round(share * width)
+    return f"autodm: [{'#' * filled}{'.' * (width - filled)}] {share:4.0%} {done:,} messages"
+
+
+def _bar(weight: float, scale: float = 2.0, width: int = 12) -> str:
+    filled = min(width, round(abs(weight) / scale * width))
+    return ("+" if weight > 0 else "-") * max(filled, 1)
+
+
+def _explain_text(verdict: Verdict) -> str:
+    lines = [
+        f"verdict      {verdict.label} (P(automated) = {verdict.probability:.3f}, "
+        f"threshold {verdict.threshold:.3f})",
+    ]
+    if verdict.template:
+        lines.append(f"template     {verdict.template}")
+    if verdict.flags:
+        lines.append(f"text layer   {', '.join(verdict.flags)}")
+    lines.append("reasons      (weight on the log-odds of 'automated')")
+    for reason in verdict.reasons:
+        lines.append(f"  {reason.weight:+7.2f} {_bar(reason.weight):<13} {reason.message}")
+    return "\n".join(lines)
+
+
+def _explain(args: argparse.Namespace, out: IO[str]) -> int:
+    try:
+        context = json.loads(args.context) if args.context else None
+    except json.JSONDecodeError as error:
+        raise InvalidInputError(
+            f'--context must be a JSON object, e.g. \'{{"sender_id": "bob"}}\': {error}'
+        ) from None
+    verdict = _detector(args).classify(args.text, context)
+    out.write(_explain_text(verdict) + "\n")
+    return 0
+
+
+def _demo(args: argparse.Namespace, out: IO[str]) -> int:
+    detector = _detector(args)
+    out.write(f"autodm demo: {detector!r}\n\n")
+    header = f"{'verdict':<10} {'P(auto)':>7}  {'message':<46} top reason"
+    out.write(header + "\n" + "-" * len(header) + "\n")
+    for line in read_text("demo.jsonl").splitlines():
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        verdict = detector.classify(record["text"], _context(record))
+        text = " ".join(record["text"].split())
+        text = text if len(text) <= 46 else text[:45] + "…"
+        top = verdict.reasons[0].message if verdict.reasons else ""
+        out.write(f"{verdict.label:<10} {verdict.probability:>7.3f}  {text:<46} {top}\n")
+        if record.get("note"):
+            out.write(f"{'':<10} {'':>7}  ({record['note']})\n")
+    out.write('\nExplain one: python -m autodm explain "<message>"\n')
+    return 0
+
+
+def _check_out(path: Path) -> None:
+    """Refuse an ``--out`` that :meth:`Bundle.save` could not write."""
+    from ._bundle import save_target
+
+    try:
+        save_target(path)
+    except InvalidInputError as error:
+        raise InvalidInputError(f"--out: {error}") from None
+    folder = path.absolute() if path.is_dir() else path.absolute().parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent  # save creates the folders that are missing
+    if not folder.is_dir() or not os.access(folder, os.W_OK):
+        raise InvalidInputError(f"--out: cannot write into {str(folder)!r}.")
+
+
+def _train(args: argparse.Namespace, out: IO[str]) -> int:
+    from ._training import train
+
+    _check_out(args.out)  # before the training, which may take minutes, not after it
+    texts, labels, contexts, sources, groups = _labelled(args.input, args.input_format)
+    bundle = train(
+        texts,
+        labels,
+        contexts,
+        groups=groups,
+        sources=sources,
+        C=args.C,
+        ngrams=not args.no_ngrams,
+        target_fpr=args.target_fpr,
+        threshold_sources=args.threshold_sources,
+        calibration_sources=args.calibration_sources,
+    )
+    path = bundle.save(args.out)
+    metrics = bundle.manifest["metrics"]["out_of_fold"]
+    out.write(
+        f"wrote {path}: threshold {bundle.threshold:.4f}; out-of-fold ROC-AUC "
+        f"{metrics['roc_auc']:.4f}, recall {metrics['recall']:.4f}, "
+        f"false-positive rate {metrics['fpr']:.4f}\n"
+    )
+    for note in _too_few_humans(labels, sources, args.threshold_sources, args.target_fpr):
+        print(f"autodm train: note: {note}", file=sys.stderr)
+    return 0
+
+
+def _too_few_humans(
+    labels: list[Any], sources: list[str], threshold_sources: list[str] | None, target: float
+) -> list[str]:
+    """A note for each source whose human messages are too few to measure ``target``."""
+    from ._checks import labels_to_array
+
+    need = math.ceil(1 / target - 1e-9)
+    humans: dict[str, int] = {}
+    for source, label in zip(sources, labels_to_array(labels).tolist(), strict=True):
+        if not label and (threshold_sources is None or source in threshold_sources):
+            humans[source] = humans.get(source, 0) + 1
+    return [
+        f"source {source!r} has {n} human message{'s' if n != 1 else ''}, too few to measure "
+        f"a false-positive rate of {target:.2%} (that takes {need:,} or more): the threshold "
+        "sits above the highest of their scores, and new human messages of that kind will be "
+        "flagged more often than that."
+        for source, n in sorted(humans.items())
+        if n < need
+    ]
+
+
+def _evaluate(args: argparse.Namespace, out: IO[str]) -> int:
+    from ._checks import labels_to_array
+    from ._evaluation import evaluate
+
+    if args.report is not None:
+        from ._report import check_dependencies
+
+        check_dependencies()  # before the work, not after it
+    texts, labels, contexts, sources, _ = _labelled(args.input, args.input_format)
+    if args.fpr is not None and labels_to_array(labels).all():
+        raise InvalidInputError(
+            f"--fpr fits a threshold to the human messages of {args.input}, and it holds "
+            f"no message labelled human (0 of {len(labels)})."
+        )
+    result = evaluate(texts, labels, contexts, detector=_detector(args), sources=sources)
+    metrics = result.to_dict()
+    if args.fpr is not None:
+        metrics["threshold_for"] = {"fpr": args.fpr, "threshold": result.threshold_for(args.fpr)}
+    _emit(out, metrics)
+    if args.report is not None:
+        path = result.write_report(args.report, title=f"autodm evaluation: {args.input.name}")
+        print(f"autodm evaluate: wrote {path}", file=sys.stderr)
+    return 0
+
+
+def _campaigns(args: argparse.Namespace, out: IO[str]) -> int:
+    from ._campaigns import group_campaigns
+
+    texts: list[str] = []
+    senders: list[str] = []
+    failed = 0
+    read = _csv_records if _is_csv(str(args.input), args.input_format) else _records
+    with _open_input(args.input) as stream:
+        for number, record in read(stream):
+            if not isinstance(record, str):
+                try:
+                    check_message(record["text"])
+                except AutoDMError as error:
+                    record = str(error)
+            if isinstance(record, str):
+                failed += 1
+                print(f"autodm campaigns: {args.input}:{number}: {record}", file=sys.stderr)
+                continue
+            texts.append(record["text"])
+            senders.append(str(record.get("sender_id", "")))
+    found = group_campaigns(
+        texts,
+        senders=senders if any(senders) else None,
+        similarity=args.similarity,
+        min_size=args.min_size,
+    )
+    for campaign in found:
+        _emit(out, campaign.to_dict())
+    return 1 if failed else 0
+
+
+_COMMANDS: Final = {
+    "demo": _demo,
+    "classify": _classify,
+    "explain": _explain,
+    "train": _train,
+    "evaluate": _evaluate,
+    "campaigns": _campaigns,
+}
