@@ -114,26 +114,38 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _with_model(commands.add_parser("demo", help="classify the bundled demo messages"))
+    _add_classify(commands)
+    _add_explain(commands)
+    _add_train(commands)
+    _add_evaluate(commands)
+    _add_campaigns(commands)
+    return parser
 
-    def with_model(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        sub.add_argument("--bundle", type=Path, help="bundle folder or .zip (default: bundled)")
-        sub.add_argument(
-            "--threshold",
-            type=_threshold,
-            help="strict, balanced, lenient or a probability (default: the bundle's)",
-        )
-        return sub
 
-    def labelled_input(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument(
-            "input", type=Path, help="JSONL, or CSV with a header row, with text and label"
-        )
-        sub.add_argument(
-            "--input-format", choices=("jsonl", "csv"), help="default: csv for *.csv, else jsonl"
-        )
+def _with_model(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The options of the commands that classify: which bundle, and its threshold."""
+    sub.add_argument("--bundle", type=Path, help="bundle folder or .zip (default: bundled)")
+    sub.add_argument(
+        "--threshold",
+        type=_threshold,
+        help="strict, balanced, lenient or a probability (default: the bundle's)",
+    )
+    return sub
 
-    with_model(commands.add_parser("demo", help="classify the bundled demo messages"))
-    classify = with_model(
+
+def _labelled_input(sub: argparse.ArgumentParser) -> None:
+    """The input of train and evaluate: a labelled JSONL or CSV file."""
+    sub.add_argument(
+        "input", type=Path, help="JSONL, or CSV with a header row, with text and label"
+    )
+    sub.add_argument(
+        "--input-format", choices=("jsonl", "csv"), help="default: csv for *.csv, else jsonl"
+    )
+
+
+def _add_classify(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    classify = _with_model(
         commands.add_parser("classify", help="classify text, JSONL or CSV; verdicts out")
     )
     classify.add_argument(
@@ -148,9 +160,15 @@ def _parser() -> argparse.ArgumentParser:
         "(an argument that names an existing file is read as a file: CSV when its name ends "
         "in .csv, else JSONL)",
     )
-    explain = with_model(commands.add_parser("explain", help="explain one message's verdict"))
+
+
+def _add_explain(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    explain = _with_model(commands.add_parser("explain", help="explain one message's verdict"))
     explain.add_argument("text", help="the message")
     explain.add_argument("--context", help="context as a JSON object", default=None)
+
+
+def _add_train(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     train = commands.add_parser(
         "train",
         help="train a bundle from labelled JSONL or CSV",
@@ -158,7 +176,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_LABELLED_INPUT,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    labelled_input(train)
+    _labelled_input(train)
     train.add_argument("--out", type=Path, required=True, help="bundle folder or .zip to write")
     train.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength")
     train.add_argument("--no-ngrams", action="store_true", help="signals only, no n-grams")
@@ -183,7 +201,10 @@ def _parser() -> argparse.ArgumentParser:
         help="comma-separated sources whose messages calibrate probability (default: all); "
         "leave out rendered or hand-written examples",
     )
-    evaluate = with_model(
+
+
+def _add_evaluate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    evaluate = _with_model(
         commands.add_parser(
             "evaluate",
             help="measure on labelled JSONL or CSV",
@@ -193,7 +214,7 @@ def _parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
     )
-    labelled_input(evaluate)
+    _labelled_input(evaluate)
     evaluate.add_argument(
         "--report",
         type=Path,
@@ -208,6 +229,9 @@ def _parser() -> argparse.ArgumentParser:
         help="also give the lowest threshold that flags at most RATE of the human messages "
         "(key threshold_for)",
     )
+
+
+def _add_campaigns(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     campaigns = commands.add_parser("campaigns", help="group near-duplicate messages")
     campaigns.add_argument(
         "input", type=Path, help="JSONL, or CSV with a header row, with text (and sender_id)"
@@ -219,7 +243,6 @@ def _parser() -> argparse.ArgumentParser:
     campaigns.add_argument(
         "--similarity", type=float, default=0.85, help="masked-text similarity, 0..1"
     )
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
