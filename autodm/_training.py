@@ -25,6 +25,25 @@ P = ParamSpec("P")
 
 __all__ = ["train", "train_with_scores"]
 
+#: Names that lived here until evaluation got its own module. Type hints written against
+#: the old path (``from autodm._training import Evaluation``) and evaluations pickled
+#: before the move still find them.
+_MOVED: Final = {
+    "Evaluation": "_evaluation",
+    "Mistake": "_evaluation",
+    "evaluate": "_evaluation",
+    "labels_to_array": "_checks",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        import importlib
+
+        return getattr(importlib.import_module(f"autodm.{_MOVED[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 #: Target false-positive rates of the named operating points.
 OPERATING_FPR: Final = {"strict": 0.001, "balanced": 0.005, "lenient": 0.02}
 

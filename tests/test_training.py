@@ -544,3 +544,30 @@ def test_evaluate_measures_each_named_operating_point() -> None:
     assert result.to_dict()["operating_points"] == {
         name: dict(point) for name, point in result.operating_points.items()
     }
+
+
+def test_evaluation_names_keep_their_old_import_path_and_old_pickles_load() -> None:
+    # Evaluation, Mistake, evaluate and labels_to_array lived in autodm._training until
+    # evaluation got its own module; api.md named that path for type hints.
+    import pickle
+
+    from autodm import _checks, _evaluation
+
+    assert training.Evaluation is _evaluation.Evaluation
+    assert training.Mistake is _evaluation.Mistake
+    assert training.evaluate is _evaluation.evaluate
+    assert training.labels_to_array is _checks.labels_to_array
+    with pytest.raises(AttributeError, match="no_such_name"):
+        training.no_such_name  # noqa: B018
+    result = autodm.evaluate(
+        ["see you at 6", "Thx 4 the follow!! Like my FB page: bit.ly/x1Ab", "ok"],
+        ["human", "human", "automated"],
+    )
+    # Protocol 2 names classes as "module\nname", so the module can be rewritten in place.
+    old = pickle.dumps(result, protocol=2).replace(b"autodm._evaluation\n", b"autodm._training\n")
+    assert b"autodm._training\nEvaluation" in old
+    assert b"autodm._training\nMistake" in old
+    loaded = pickle.loads(old)
+    assert type(loaded) is _evaluation.Evaluation
+    assert loaded.to_dict() == result.to_dict()
+    assert loaded.false_positives
