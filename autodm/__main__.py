@@ -20,9 +20,9 @@ Input is streamed: memory stays constant whatever the file size (a file is score
 512 records at a time; standard input line by line, so each verdict comes as soon
 as its line does). When standard error is a terminal, a progress bar is shown there.
 
-Exit codes: 0 success; 1 some input lines could not be processed (each gets an
-``{"line": N, "error": ...}`` record and the rest go on); 2 bad usage or an
-unreadable file or bundle.
+Exit codes: 0 success; 1 some input lines could not be processed (``classify``
+writes an ``{"line": N, "error": ...}`` record for each, ``campaigns`` names each on
+standard error, and the rest go on); 2 bad usage or an unreadable file or bundle.
 """
 
 from __future__ import annotations

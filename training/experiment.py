@@ -4,7 +4,7 @@
     python training/experiment.py --compare-handles   # docs/model.md, "Handles"
     python training/experiment.py --seeds         # the recipe on fold seeds 0, 1 and 2
     python training/experiment.py --compare-greetings  # docs/model.md, "Greetings by name"
-    python training/experiment.py --compare-ratio  # docs/model.md, "N-grams scaled by ..."
+    python training/experiment.py --compare-ratio  # docs/experiments.md, "N-grams scaled by ..."
     python training/experiment.py --compare-thanks-question  # "Thank-yous for a follow"
     python training/experiment.py --compare-family courtesy  # own human lines of a family
     python training/experiment.py --compare-family support_link \
@@ -442,7 +442,7 @@ def compare_ratio(
     several fold seeds: the standard figures, recall at false-positive targets of 0.1, 0.2
     and 0.5 % on every real human source, the share of the project's own hard negatives
     (``own_human``, out of fold) flagged at those thresholds, and how well the real
-    auto-DMs rank above those hard negatives alone (docs/model.md, "N-grams scaled by
+    auto-DMs rank above those hard negatives alone (docs/experiments.md, "N-grams scaled by
     their log-count ratio")."""
     real = np.isin(data.sources, REAL)
     automated = real & (data.y == 1)
