@@ -13,7 +13,7 @@ from ._text import check_message
 from ._types import CONTEXT_KEYS, as_context
 from .errors import AutoDMError
 
-_NUMBER: Final = re.compile(r"-?\d{1,12}(?:\.\d{1,9})?")
+_NUMBER: Final = re.compile(r"-?\d{1,20}(?:\.\d{1,9})?")
 #: What a byte that is not UTF-8 becomes when an input file is read (``_open_input``).
 _UNDECODED: Final = re.compile("[\udc80-\udcff]")
 

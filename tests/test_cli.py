@@ -89,6 +89,15 @@ def test_classify_csv_in_and_out(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert _lines(capsys)[1]["label"] == "automated"
 
 
+def test_classify_csv_times_in_milliseconds_are_named_as_such(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "ms.csv"
+    path.write_text("text,followed_at,sent_at\nhi,1772446500000,1772446504000\n", encoding="utf-8")
+    assert main(["classify", str(path), "--output-format", "jsonl"]) == 1
+    assert "milliseconds" in str(_lines(capsys)[0]["error"])
+
+
 def test_classify_csv_needs_a_text_column(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -225,6 +225,39 @@ def test_numpy_numbers_are_epoch_seconds(value: object) -> None:
     assert type(context.sent_at) is float
 
 
+@given(
+    st.one_of(
+        st.floats(min_value=-1e11, max_value=1e11),
+        st.integers(min_value=-(10**11), max_value=10**11),
+    )
+)
+def test_epoch_seconds_up_to_1e11_are_taken_as_given(value: float) -> None:
+    assert Context(sent_at=value).sent_at == float(value)
+
+
+@given(
+    st.one_of(
+        st.floats(min_value=1e11, exclude_min=True, allow_infinity=False),
+        st.floats(max_value=-1e11, exclude_max=True, allow_infinity=False),
+        st.integers(min_value=10**11 + 1, max_value=10**300),
+    )
+)
+def test_epoch_values_past_1e11_are_refused_as_milliseconds(value: float) -> None:
+    with pytest.raises(InvalidInputError, match="milliseconds"):
+        Context(followed_at=value)
+
+
+def test_epoch_milliseconds_are_refused_not_read_as_a_far_future() -> None:
+    # JavaScript and most platform APIs give epoch milliseconds; read as seconds, a DM sent
+    # 4 s after the follow would be "20 million days" later, evidence for a person.
+    follow, sent = 1_772_446_500_000, 1_772_446_504_000
+    for bad in ({"followed_at": follow, "sent_at": sent}, {"sent_at": np.int64(sent)}):
+        with pytest.raises(InvalidInputError, match="divide by 1000"):
+            classify("Thanks for following! Check out my course", bad)  # type: ignore[arg-type]
+    seconds = classify("hi", {"followed_at": follow / 1000, "sent_at": sent / 1000})
+    assert any(r.code == "follow_delay" and r.weight > 0 for r in seconds.reasons)
+
+
 def test_numpy_datetimes_are_refused() -> None:
     with pytest.raises(InvalidInputError, match="timezone-aware datetime"):
         Context(sent_at=np.datetime64("2026-03-02T10:15:04"))  # type: ignore[arg-type]

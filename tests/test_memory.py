@@ -412,3 +412,12 @@ def test_remember_masked_refuses_a_bad_time(at: object) -> None:
     with pytest.raises(InvalidInputError, match="`at`"):
         memory.remember_masked("bot", "hi <name> thanks for the follow", None, at)  # type: ignore[arg-type]
     assert len(memory) == 0
+
+
+def test_times_in_milliseconds_are_refused() -> None:
+    memory = SenderMemory()
+    with pytest.raises(InvalidInputError, match="milliseconds"):
+        memory.observe("bot", "Thanks for the follow! Like my page", at=1_772_446_504_000)
+    assert memory.observe("bot", "Thanks for the follow! Like my page", at=1_772_446_504).sends == 0
+    recall = memory.recall("bot", "Thanks for the follow! Like my page", at=1_772_446_505)
+    assert recall.since == 1_772_446_504
