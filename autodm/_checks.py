@@ -15,10 +15,10 @@ from ._bundle_checks import _MAX_CHAR_WEIGHT, _is_number
 from ._types import ordered
 from .errors import InvalidInputError, describe
 
-__all__ = ["labels_to_array", "per_message"]
+__all__ = ["label_value", "labels_to_array", "per_message"]
 
-_POSITIVE: Final = frozenset({"automated", "auto", "spam", "bot", "1", "true", "yes"})
-_NEGATIVE: Final = frozenset({"human", "ham", "person", "0", "false", "no"})
+_POSITIVE: Final = frozenset({"automated", "auto", "spam", "bot", "1", "1.0", "true", "yes"})
+_NEGATIVE: Final = frozenset({"human", "ham", "person", "0", "0.0", "false", "no"})
 #: The largest ``ratio_power`` accepted. NBSVM itself uses 1; far above it a handful of
 #: buckets would carry the whole n-gram block.
 _MAX_RATIO_POWER: Final = 2.0
@@ -54,21 +54,31 @@ def per_message(values: object, name: str, n: int) -> list[Any]:
 def labels_to_array(labels: Iterable[object]) -> NDArray[np.int8]:
     """Map labels (``"automated"``/``"human"``, ``"spam"``/``"ham"``, 1/0, bools) to 1/0."""
     out = []
-    for label in ordered(labels, "labels", "one label per message"):
-        if isinstance(label, bool | np.bool_):
-            out.append(int(label))
-            continue
-        key = str(label).strip().lower() if isinstance(label, str | int | np.integer) else None
-        if key in _POSITIVE:
-            out.append(1)
-        elif key in _NEGATIVE:
-            out.append(0)
-        else:
-            raise InvalidInputError(
-                "each label must be 'automated'/'human' (also 'auto', 'spam', 'bot' / 'ham', "
-                f"'person'), 1/0 or a bool. Got {describe(label)} instead."
-            )
+    for i, label in enumerate(ordered(labels, "labels", "one label per message")):
+        try:
+            out.append(label_value(label))
+        except InvalidInputError as error:
+            raise InvalidInputError(f"labels[{i}]: {error}") from None
     return np.asarray(out, dtype=np.int8)
+
+
+def label_value(label: object) -> int:
+    """1 for a label that means automated, 0 for one that means human (see
+    :func:`labels_to_array`), else an InvalidInputError."""
+    if isinstance(label, bool | np.bool_):
+        return int(label)
+    if isinstance(label, float | np.floating) and label in (0.0, 1.0):
+        # What pandas holds for a 0/1 column with a gap in it, and what to_csv then writes.
+        return int(label)
+    key = str(label).strip().lower() if isinstance(label, str | int | np.integer) else None
+    if key in _POSITIVE:
+        return 1
+    if key in _NEGATIVE:
+        return 0
+    raise InvalidInputError(
+        "each label must be 'automated'/'human' (also 'auto', 'spam', 'bot' / 'ham', "
+        f"'person'), 1/0 or a bool. Got {describe(label)} instead."
+    )
 
 
 @dataclass(frozen=True, slots=True)

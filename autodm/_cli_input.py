@@ -138,7 +138,7 @@ def _labelled(
 ) -> tuple[list[str], list[Any], list[dict[str, Any]], list[str], list[str]]:
     """Texts, labels, contexts, sources and groups of a labelled JSONL or CSV file; a bad
     record stops the reading, named by its file and line."""
-    from ._checks import labels_to_array
+    from ._checks import label_value
 
     texts, labels, contexts, sources, groups = [], [], [], [], []
     read = _csv_records if _is_csv(str(path), input_format) else _records
@@ -149,7 +149,7 @@ def _labelled(
                 raise AutoDMError(f"{path}:{number}: {problem}")
             try:
                 check_message(record["text"])
-                labels_to_array([record["label"]])
+                label_value(record["label"])
                 as_context(_context(record))
             except AutoDMError as error:
                 raise AutoDMError(f"{path}:{number}: {error}") from None

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Final, Literal, Never
 
+import numpy as np
+
 from ._text import MAX_CHARS, check_unicode
 from .errors import InvalidInputError, describe
 
@@ -93,6 +95,8 @@ def _identifier(name: str, value: object) -> str | None:
 def _flag(name: str, value: object) -> bool | None:
     if value is None or isinstance(value, bool):
         return value
+    if isinstance(value, np.bool_):  # what a pandas or numpy boolean column holds
+        return bool(value)
     raise InvalidInputError(f"`{name}` must be True, False or None. Got {describe(value)} instead.")
 
 

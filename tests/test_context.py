@@ -271,3 +271,11 @@ def test_a_long_history_generator_keeps_its_last_items_and_names_a_bad_one() -> 
     bad = (f"message {i}" if i != 2500 else 7 for i in range(5000))
     with pytest.raises(InvalidInputError, match=r"`sender_history\[2500\]` is int 7"):
         Context(sender_history=bad)
+
+
+def test_numpy_booleans_are_flags() -> None:
+    context = Context(first_message=np.True_, recipient_wrote_first=np.False_)  # type: ignore[arg-type]
+    assert context.first_message is True
+    assert context.recipient_wrote_first is False
+    with pytest.raises(InvalidInputError, match="True, False or None"):
+        Context(first_message=np.int64(1))  # type: ignore[arg-type]

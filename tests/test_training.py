@@ -571,3 +571,21 @@ def test_evaluation_names_keep_their_old_import_path_and_old_pickles_load() -> N
     assert type(loaded) is _evaluation.Evaluation
     assert loaded.to_dict() == result.to_dict()
     assert loaded.false_positives
+
+
+def test_float_and_numpy_labels_are_read_and_a_bad_label_is_named_by_position() -> None:
+    assert labels_to_array(
+        [1.0, 0.0, np.float32(1.0), "1.0", " 0.0 ", np.bool_(True)]
+    ).tolist() == [
+        1,
+        0,
+        1,
+        1,
+        0,
+        1,
+    ]
+    for bad in ([0.5], [float("nan")], ["2.0"]):
+        with pytest.raises(InvalidInputError, match=r"labels\[0\]"):
+            labels_to_array(bad)
+    with pytest.raises(InvalidInputError, match=r"labels\[2\]: .*'automted'"):
+        autodm.evaluate(["a", "b", "c"], ["human", "automated", "automted"])
