@@ -33,6 +33,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._bundle_checks import FORMAT_VERSION, FloatArray, _parse_manifest, _parse_weights
+from ._files import replace_atomically
 from ._resources import data_files
 from .errors import BundleError, InvalidInputError, describe
 
@@ -83,8 +84,9 @@ class Bundle:
     def save(self, path: str | Path) -> Path:
         """Write the bundle to a folder, or to a zip when ``path`` ends in ``.zip``.
 
-        Returns the path written. An existing folder's two members are replaced;
-        nothing else in it is touched.
+        Returns the path written; missing parent folders are created. An existing
+        folder's two members are replaced; nothing else in it is touched. An existing zip
+        is replaced whole, or left as it was if writing fails.
 
         Raises
         ------
@@ -108,9 +110,11 @@ class Bundle:
         np.savez_compressed(buffer, allow_pickle=False, **arrays)
         if is_zip:
             target.parent.mkdir(parents=True, exist_ok=True)
-            with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            packed = io.BytesIO()
+            with zipfile.ZipFile(packed, "w", compression=zipfile.ZIP_DEFLATED) as archive:
                 archive.writestr("manifest.json", manifest)
                 archive.writestr("weights.npz", buffer.getvalue())
+            replace_atomically(target, packed.getvalue())  # an existing zip: whole or as was
         else:
             target.mkdir(parents=True, exist_ok=True)
             (target / "manifest.json").write_text(manifest + "\n", encoding="utf-8")

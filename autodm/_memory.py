@@ -17,10 +17,9 @@ O(messages).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-import secrets
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -31,6 +30,7 @@ from typing import Final
 
 from rapidfuzz import fuzz, process
 
+from ._files import replace_atomically
 from ._text import check_unicode, view
 from ._types import _epoch, _identifier
 from .errors import InvalidInputError, describe
@@ -287,7 +287,20 @@ class SenderMemory:
         return iter(list(self._senders.items()))
 
     def save(self, path: str | Path) -> Path:
-        """Write the memory as JSON (never pickle), so a bot survives a restart."""
+        """Write the memory as JSON (never pickle), so a bot survives a restart.
+
+        Missing parent folders are created. Raises :class:`InvalidInputError` when
+        ``path`` is not a str or Path, or is an existing folder.
+        """
+        if not isinstance(path, str | os.PathLike):
+            raise InvalidInputError(
+                f"`path` must be a str or path of a file. Got {describe(path)} instead."
+            )
+        target = Path(path)
+        if target.is_dir():
+            raise InvalidInputError(
+                f"`path` must name a file (new or existing); {str(target)!r} is a folder."
+            )
         with self._lock:
             payload = {
                 "format": _FORMAT,
@@ -314,17 +327,8 @@ class SenderMemory:
                 },
             }
         data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        target = Path(path)
-        # A name of its own per save, so that two saves to one path at once do not write
-        # into one temporary file; renamed into place, so a crash never leaves half a file.
-        temporary = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")
-        try:
-            temporary.write_bytes(data)
-            temporary.replace(target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                temporary.unlink(missing_ok=True)
-            raise
+        target.parent.mkdir(parents=True, exist_ok=True)
+        replace_atomically(target, data)  # a crash or a second saver never leaves half a file
         return target
 
     @classmethod

@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import html
 import os
-import secrets
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Final
 import numpy as np
 
 from ._display import evaluation_rows, number, text_table
+from ._files import replace_atomically
 from ._plots import _precision_recall_png, _reliability_png, check_dependencies
 from .errors import InvalidInputError, describe
 
@@ -52,19 +52,8 @@ def write_report(
     page = report_html(evaluation, title=title)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "index.html"
-    # A uniquely named partial file, renamed into place: a reader never sees half a page,
-    # and two reports written into one folder at once do not share a temporary file. It is
-    # created with the mode of any new file (0666 less the umask), not private as a
-    # temporary file is: a report is meant to be read and served.
-    partial = folder / f".index.html.{secrets.token_hex(8)}.partial"
-    try:
-        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with os.fdopen(descriptor, "w", encoding="utf-8", errors="replace") as stream:
-            stream.write(page)
-        os.replace(partial, path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    # Never half a page, and readable as any new file is: a report is meant to be served.
+    replace_atomically(path, page.encode("utf-8", errors="replace"))
     return path
 
 

@@ -126,6 +126,28 @@ def test_tiny_training_gives_a_working_bundle(tiny_bundle: Bundle) -> None:
     assert detector.classify(PROBES[0]).probability > detector.classify(PROBES[1]).probability
 
 
+def test_a_zip_that_cannot_be_replaced_stays_as_it_was(
+    tiny_bundle: Bundle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The zip is written whole to a partial file and renamed over the old one, so a failure
+    # (a full disk, a crash) leaves the previous bundle loadable and nothing else behind.
+    path = tiny_bundle.save(tmp_path / "b.zip")
+    before = path.read_bytes()
+
+    def refuse(source: object, target: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    changed = dataclasses.replace(tiny_bundle, intercept=tiny_bundle.intercept + 1.0)
+    with pytest.raises(OSError, match="disk full"):
+        changed.save(path)
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["b.zip"]
+    assert changed.save(path) == path
+    assert load_bundle(path).intercept == tiny_bundle.intercept + 1.0
+
+
 @pytest.mark.parametrize("target", ["b", "b.zip", "nested/dir/b.zip"])
 def test_save_and_load_round_trip(tiny_bundle: Bundle, tmp_path: Path, target: str) -> None:
     written = tiny_bundle.save(tmp_path / target)

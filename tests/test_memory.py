@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from pathlib import Path
 
@@ -329,21 +330,21 @@ def test_failed_save_leaves_no_temporary_file_and_the_old_file_intact(
     saved = path.read_bytes()
     memory.observe("bot", TEMPLATE.format(name="Ann"), "ann", at=11)
 
-    def refuse(self: Path, target: object) -> Path:
+    def refuse(source: object, target: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(Path, "replace", refuse)
+    monkeypatch.setattr(os, "replace", refuse)
     with pytest.raises(OSError, match="disk full"):
         memory.save(path)
     assert path.read_bytes() == saved
     assert [p.name for p in tmp_path.iterdir()] == ["m.json"]
 
 
-def test_save_over_a_folder_leaves_no_temporary_file(tmp_path: Path) -> None:
+def test_save_over_a_folder_is_refused_and_leaves_no_temporary_file(tmp_path: Path) -> None:
     folder = tmp_path / "taken"
     folder.mkdir()
     (folder / "inside").write_text("keep", encoding="utf-8")
-    with pytest.raises(OSError, match="taken"):
+    with pytest.raises(InvalidInputError, match=r"'.*taken' is a folder"):
         SenderMemory().save(folder)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
     assert (folder / "inside").read_text(encoding="utf-8") == "keep"
@@ -421,3 +422,13 @@ def test_times_in_milliseconds_are_refused() -> None:
     assert memory.observe("bot", "Thanks for the follow! Like my page", at=1_772_446_504).sends == 0
     recall = memory.recall("bot", "Thanks for the follow! Like my page", at=1_772_446_505)
     assert recall.since == 1_772_446_504
+
+
+def test_save_makes_missing_folders_and_refuses_what_is_not_a_path(tmp_path: Path) -> None:
+    memory = SenderMemory()
+    memory.observe("bot", TEMPLATE.format(name="Sam"), "sam", at=10)
+    path = memory.save(tmp_path / "state" / "bot" / "memory.json")
+    assert SenderMemory.load(path).recall("bot", TEMPLATE.format(name="Ann"), at=11).sends == 1
+    for bad in (123, None, b"memory.json"):
+        with pytest.raises(InvalidInputError, match="`path` must be a str or path"):
+            memory.save(bad)  # type: ignore[arg-type]
