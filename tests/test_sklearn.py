@@ -219,6 +219,22 @@ def test_pipeline_with_logistic_regression(corpus: tuple[list[str], list[str]]) 
     assert model.predict_proba(["hi"]).shape == (1, 2)
 
 
+def test_the_documented_imputer_keeps_every_column_in_line_with_the_names(
+    corpus: tuple[list[str], list[str]],
+) -> None:
+    # Without contexts the context columns are nan throughout; a plain SimpleImputer drops
+    # them, and its output no longer matches get_feature_names_out (docs/api.md).
+    from sklearn.impute import SimpleImputer
+
+    texts, labels = corpus
+    features = AutoDMFeatures()
+    model = make_pipeline(features, SimpleImputer(keep_empty_features=True), LogisticRegression())
+    model.fit(texts, labels)
+    names = features.get_feature_names_out()
+    assert model[:2].transform(texts).shape == (len(texts), len(names))
+    assert np.isnan(features.transform(texts)).all(axis=0).any()  # why the option is needed
+
+
 def test_pipeline_with_pandas_output(corpus: tuple[list[str], list[str]]) -> None:
     pytest.importorskip("pandas")
     texts, labels = corpus
