@@ -52,6 +52,13 @@ def _csv_row(payload: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def _csv_writer(out: IO[str]) -> csv.DictWriter[str]:
+    """A writer of ``classify``'s CSV output, its header row already written."""
+    writer = csv.DictWriter(out, fieldnames=_CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    return writer
+
+
 def _classify(args: argparse.Namespace, out: IO[str]) -> int:
     detector = _detector(args)
     source = args.input
@@ -61,13 +68,16 @@ def _classify(args: argparse.Namespace, out: IO[str]) -> int:
                 f"no file {source!r}. (To classify that text as a message, send it as JSONL on "
                 'standard input: echo \'{"text": "..."}\' | autodm classify -)'
             )
-        _emit(out, detector.classify(source).to_dict())
+        payload = detector.classify(source).to_dict()
+        if args.output_format == "csv":
+            _csv_writer(out).writerow(_csv_row(payload))
+        else:
+            _emit(out, payload)
         return 0
     is_csv = _is_csv(source, args.input_format)
     writer: csv.DictWriter[str] | None = None
     if (args.output_format or ("csv" if is_csv else "jsonl")) == "csv":
-        writer = csv.DictWriter(out, fieldnames=_CSV_COLUMNS, lineterminator="\n")
-        writer.writeheader()
+        writer = _csv_writer(out)
     progress = sys.stderr.isatty() and source != "-"
     # A file is read and scored in batches; standard input one line at a time, so that a
     # live producer gets each verdict as soon as its line arrives.

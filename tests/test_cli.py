@@ -98,6 +98,22 @@ def test_classify_csv_times_in_milliseconds_are_named_as_such(
     assert "milliseconds" in str(_lines(capsys)[0]["error"])
 
 
+def test_a_text_argument_honours_the_output_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["classify", SPAM, "--output-format", "csv"]) == 0
+    from_text = capsys.readouterr().out
+    path = tmp_path / "one.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([["text"], [SPAM]])
+    assert main(["classify", str(path)]) == 0
+    assert from_text == capsys.readouterr().out  # the same header and row as for a file
+    (row,) = csv.DictReader(io.StringIO(from_text))
+    assert row["label"] == "automated"
+    assert main(["classify", SPAM, "--output-format", "jsonl"]) == 0
+    assert _lines(capsys)[0]["label"] == "automated"
+
+
 def test_classify_csv_needs_a_text_column(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
