@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
+import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Final, TextIO
 
@@ -104,6 +107,26 @@ def _open_input(path: Path) -> TextIO:
     only the records that hold them are refused, each with its own line number.
     """
     return path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
+
+
+@contextmanager
+def _open_stdin() -> Iterator[TextIO]:
+    """Standard input as text, read as a file is: UTF-8, a leading byte-order mark skipped.
+
+    Bytes that are not UTF-8 are handled as standard input's own error handler says. Leaving
+    the block leaves standard input open. A standard input that has been replaced by a text
+    stream without bytes under it (as some embedders do) is read as it is.
+    """
+    stdin = sys.stdin
+    buffer = getattr(stdin, "buffer", None)
+    if buffer is None:
+        yield stdin
+        return
+    stream = io.TextIOWrapper(buffer, encoding="utf-8-sig", errors=stdin.errors, newline="")
+    try:
+        yield stream
+    finally:
+        stream.detach()  # closing the wrapper would close standard input
 
 
 def _context(record: dict[str, Any]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from ._cli_input import (
     _labelled,
     _looks_like_file,
     _open_input,
+    _open_stdin,
     _records,
     _take,
 )
@@ -84,7 +85,7 @@ def _classify(args: argparse.Namespace, out: IO[str]) -> int:
     batch_size = 1 if source == "-" else _CLI_BATCH
     failed = done = 0
     with ExitStack() as stack:
-        stream = sys.stdin if source == "-" else stack.enter_context(_open_input(Path(source)))
+        stream = stack.enter_context(_open_stdin() if source == "-" else _open_input(Path(source)))
         size = 0 if source == "-" else max(Path(source).stat().st_size, 1)
         records = (_csv_records if is_csv else _records)(stream)
         stopped: Exception | None = None

@@ -70,6 +70,27 @@ def test_classify_reads_standard_input(capsys: pytest.CaptureFixture[str]) -> No
     assert result.stderr == ""  # no progress output when stderr is not a terminal
 
 
+@pytest.mark.parametrize(
+    ("given", "options"),
+    [
+        (json.dumps({"id": "m1", "text": CHAT}) + "\n", ["--output-format", "csv"]),
+        (f'id,text\r\nm1,"{CHAT}"\r\n', ["--input-format", "csv"]),
+    ],
+    ids=["jsonl", "csv"],
+)
+def test_standard_input_skips_a_byte_order_mark(given: str, options: list[str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "autodm", "classify", "-", *options],
+        input="\ufeff".encode() + given.encode(),
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    (row,) = csv.DictReader(io.StringIO(result.stdout.decode()))
+    assert (row["id"], row["label"], row["error"]) == ("m1", "human", "")
+
+
 def test_classify_csv_in_and_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "inbox.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
