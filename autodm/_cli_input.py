@@ -7,7 +7,7 @@ import io
 import json
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Final, TextIO
@@ -51,7 +51,7 @@ def _csv_records(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
     csv.field_size_limit(max(csv.field_size_limit(), _MAX_CSV_FIELD))
     reader = csv.DictReader(stream)
     if reader.fieldnames is None or "text" not in reader.fieldnames:
-        yield 1, 'the CSV header must name a "text" column'
+        yield 1, _no_text_column(reader.fieldnames)
         return
     number = reader.line_num + 1  # the file line where the next row starts
     for row in reader:
@@ -79,6 +79,33 @@ def _csv_records(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
                 yield start, "sender_history must be a JSON list of strings"
                 continue
         yield start, record
+
+
+#: How many of a header's column names, and how many characters of each, an error shows:
+#: the header is text from whoever wrote the file.
+_NAMES_SHOWN: Final = 10
+_NAME_SHOWN: Final = 40
+
+
+def _no_text_column(names: Sequence[str] | None) -> str:
+    """Why a CSV header without a ``text`` column is refused: the names it has, and a hint
+    when it is one name holding semicolons or tabs (a file saved with another separator)."""
+    problem = 'the CSV header must name a "text" column'
+    if not names:
+        return f"{problem}; found no column names"
+    shown = [
+        name if len(name) <= _NAME_SHOWN else name[: _NAME_SHOWN - 1] + "…"
+        for name in names[:_NAMES_SHOWN]
+    ]
+    more = len(names) - len(shown)
+    found = repr(shown)[:-1] + (f", and {more} more]" if more else "]")
+    problem = f"{problem}; found {found}"
+    if len(names) == 1 and ("\t" in names[0] or ";" in names[0]):
+        separator = "a tab" if names[0].count("\t") >= names[0].count(";") else '";"'
+        problem += (
+            f"; it seems to use {separator} as separator, and autodm reads comma-separated CSV"
+        )
+    return problem
 
 
 def _looks_like_file(argument: str) -> bool:

@@ -144,6 +144,33 @@ def test_classify_csv_needs_a_text_column(
     assert "text" in str(_lines(capsys)[0]["error"])
 
 
+@pytest.mark.parametrize(
+    ("header", "found", "hint"),
+    [
+        ("message,label", "found ['message', 'label']", None),
+        ("id;text;label", "found ['id;text;label']", 'it seems to use ";" as separator'),
+        ("id\ttext\tlabel", "found ['id\\ttext\\tlabel']", "it seems to use a tab as separator"),
+        (",".join(["x" * 100] * 50), "found ['" + "x" * 39 + "…', ", None),
+    ],
+    ids=["other-names", "semicolons", "tabs", "long"],
+)
+def test_a_csv_header_without_text_names_what_it_found(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], header: str, found: str, hint: str | None
+) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(f"{header}\nhello\n", encoding="utf-8")
+    assert main(["evaluate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f'{path}:1: the CSV header must name a "text" column; {found}' in err
+    if hint is None:
+        assert "separator" not in err
+    else:
+        assert f"{hint}, and autodm reads comma-separated CSV" in err
+    assert len(err) < 800  # the header is the file writer's text: only some of it is shown
+    if len(header) > 1000:
+        assert err.rstrip().endswith(", and 40 more]")
+
+
 @pytest.mark.parametrize("threshold", ["strict", "lenient", "0.5"])
 def test_threshold_option(threshold: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["classify", CHAT, "--threshold", threshold]) == 0
