@@ -276,9 +276,14 @@ def _evaluate(args: argparse.Namespace, out: IO[str]) -> int:
     from ._evaluation import evaluate
 
     if args.report is not None:
-        from ._report import check_dependencies
+        from ._report import check_dependencies, report_folder
 
-        check_dependencies()  # before the work, not after it
+        # Before the work, not after it: a report that cannot be written fails at once.
+        try:
+            report_folder(args.report)
+        except InvalidInputError as error:
+            raise InvalidInputError(f"--report: {error}") from None
+        check_dependencies()
     texts, labels, contexts, sources, _ = _labelled(args.input, args.input_format)
     if args.fpr is not None and labels_to_array(labels).all():
         raise InvalidInputError(

@@ -27,7 +27,7 @@ from .errors import InvalidInputError, describe
 if TYPE_CHECKING:
     from ._evaluation import Evaluation, Mistake
 
-__all__ = ["check_dependencies", "report_html", "write_report"]
+__all__ = ["check_dependencies", "report_folder", "report_html", "write_report"]
 
 #: Reasons shown for each mistake, strongest first.
 REASONS_SHOWN: Final = 5
@@ -35,10 +35,8 @@ REASONS_SHOWN: Final = 5
 TEXT_SHOWN: Final = 600
 
 
-def write_report(
-    evaluation: Evaluation, directory: str | os.PathLike[str], *, title: str = "autodm evaluation"
-) -> Path:
-    """Write ``report_html(evaluation)`` to ``directory/index.html``; return that path."""
+def report_folder(directory: object) -> Path:
+    """``directory`` as :func:`write_report` writes into it, or the InvalidInputError it raises."""
     if not isinstance(directory, str | os.PathLike):
         raise InvalidInputError(
             f"`directory` must be a str or path of a folder. Got {describe(directory)} instead."
@@ -49,6 +47,14 @@ def write_report(
             f"`directory` must be a folder (the report is written to its index.html); "
             f"{str(folder)!r} is a file."
         )
+    return folder
+
+
+def write_report(
+    evaluation: Evaluation, directory: str | os.PathLike[str], *, title: str = "autodm evaluation"
+) -> Path:
+    """Write ``report_html(evaluation)`` to ``directory/index.html``; return that path."""
+    folder = report_folder(directory)
     page = report_html(evaluation, title=title)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "index.html"

@@ -296,6 +296,29 @@ def test_evaluate_gives_the_threshold_for_a_false_positive_rate(
     assert "--fpr" in capsys.readouterr().err
 
 
+def test_evaluate_refuses_a_report_path_that_is_a_file_before_scoring(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import autodm._commands as commands
+
+    data = tmp_path / "labelled.jsonl"
+    _labelled_jsonl(data)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("keep me", encoding="utf-8")
+    assert main(["evaluate", str(data), "--report", str(notes)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # no metrics: nothing was scored
+    assert "autodm evaluate: --report: `directory` must be a folder" in captured.err
+    assert f"{str(notes)!r} is a file." in captured.err
+    assert notes.read_text(encoding="utf-8") == "keep me"
+
+    def read(*_: object) -> None:
+        raise AssertionError("the input was read before --report was checked")
+
+    monkeypatch.setattr(commands, "_labelled", read)
+    assert main(["evaluate", str(data), "--report", str(notes)]) == 2
+
+
 def test_input_format_csv_reads_any_file_name(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
