@@ -4,7 +4,7 @@ Commands
 --------
 demo      classify the bundled demo messages and print a table
 classify  classify a text argument, or JSONL from a file or stdin; JSONL verdicts out
-explain   a person-readable breakdown of one message
+explain   a person-readable breakdown of one message (a text argument, or - for stdin)
 train     train a bundle from labelled JSONL or CSV
 evaluate  measure a bundle on labelled JSONL or CSV; --report DIR writes an HTML report
 campaigns group near-duplicate messages of a JSONL or CSV file; JSONL campaigns out, largest first
@@ -50,6 +50,7 @@ _EXAMPLES: Final = """examples:
   autodm classify inbox.csv > verdicts.csv
   cat messages.jsonl | autodm classify - --threshold strict
   autodm explain "Thanks for following! Grab my free e-book: example.com/book"
+  autodm explain - < message.txt
   autodm train labelled.jsonl --out my-bundle
   autodm train labelled.csv --out my-bundle
   autodm evaluate labelled.jsonl --bundle my-bundle --report report/
@@ -164,7 +165,11 @@ def _add_classify(commands: argparse._SubParsersAction[argparse.ArgumentParser])
 
 def _add_explain(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     explain = _with_model(commands.add_parser("explain", help="explain one message's verdict"))
-    explain.add_argument("text", help="the message")
+    explain.add_argument(
+        "text",
+        help="the message, or - to read it from standard input (all of it, as UTF-8, one "
+        "trailing newline dropped)",
+    )
     explain.add_argument("--context", help="context as a JSON object", default=None)
 
 

@@ -181,7 +181,13 @@ def _explain(args: argparse.Namespace, out: IO[str]) -> int:
         raise InvalidInputError(
             f'--context must be a JSON object, e.g. \'{{"sender_id": "bob"}}\': {error}'
         ) from None
-    verdict = _detector(args).classify(args.text, context)
+    text = args.text
+    if text == "-":
+        with _open_stdin() as stream:
+            text = stream.read()
+        # One message: all of standard input, less the line break that ends its last line.
+        text = text[:-2] if text.endswith("\r\n") else text.removesuffix("\n")
+    verdict = _detector(args).classify(text, context)
     out.write(_explain_text(verdict) + "\n")
     return 0
 

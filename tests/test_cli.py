@@ -192,6 +192,30 @@ def test_explain_prints_reasons(capsys: pytest.CaptureFixture[str]) -> None:
     assert "sent 4 s after you followed" in text
 
 
+def test_explain_reads_the_message_from_standard_input(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    message = "Thx 4 the follow!!\ncafé: Like my FB page: bit.ly/x1Ab"
+    explained: list[str] = []
+    classify = autodm.Detector.classify
+
+    def spy(self: autodm.Detector, text: str, *args: Any, **kwargs: Any) -> autodm.Verdict:
+        explained.append(text)
+        return classify(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(autodm.Detector, "classify", spy)
+    assert main(["explain", message]) == 0
+    by_argument = capsys.readouterr().out
+    for given in (message + "\n", message + "\r\n", "\ufeff" + message):
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(given.encode())))
+        assert main(["explain", "-"]) == 0
+        assert capsys.readouterr().out == by_argument
+    assert explained == [message] * 4  # the whole input, one line break and the mark dropped
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"caf\xe9")))
+    assert main(["explain", "-"]) == 2
+    assert "can't decode byte 0xe9" in capsys.readouterr().err
+
+
 def test_demo_prints_a_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
