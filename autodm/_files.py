@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import stat
 from pathlib import Path
 
 __all__ = ["replace_atomically"]
@@ -13,17 +14,27 @@ __all__ = ["replace_atomically"]
 def replace_atomically(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target`` so that a reader sees the old file or the new, never half.
 
-    The bytes go to a partial file of its own name in the same folder, which is then renamed
-    over ``target``: two writers of one path at once do not share a partial file, and each
-    leaves a whole one. The partial file is created with the mode of any new file (0666 less
-    the umask), so the result is as readable as a file written directly, and it is removed
-    if anything fails.
+    The bytes go to a partial file of its own name beside the file, flushed to disk, which
+    is then renamed over it: two writers of one path at once do not share a partial file,
+    and each leaves a whole one. A symlink is followed (the file it points to is replaced,
+    the link stays), and an existing file keeps its mode; a new one gets the mode of any new
+    file (0666 less the umask). Hard links to an existing file keep the old contents. The
+    partial file is removed if anything fails.
     """
+    target = Path(os.path.realpath(target))
+    try:
+        mode: int | None = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = None
     partial = target.with_name(f".{target.name}.{secrets.token_hex(8)}.partial")
     try:
         descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         with os.fdopen(descriptor, "wb") as stream:
             stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if mode is not None:
+            os.chmod(partial, mode)
         os.replace(partial, target)
     except BaseException:
         with contextlib.suppress(OSError):  # the first error is the one to report

@@ -862,3 +862,17 @@ def test_a_bundle_built_in_code_with_an_unknown_token_kind_is_refused() -> None:
     manifest = {**bundle.manifest, "ngrams": {**bundle.manifest["ngrams"], "tokens": "stemmed"}}
     with pytest.raises(BundleError, match="stemmed"):
         Detector(dataclasses.replace(bundle, manifest=manifest))
+
+
+def test_saving_over_a_zip_keeps_its_link_and_its_mode(tiny_bundle: Bundle, tmp_path: Path) -> None:
+    # A deployment often points a link at the current bundle, and restricts who may read it.
+    real = tiny_bundle.save(tmp_path / "v1.zip")
+    real.chmod(0o640)
+    link = tmp_path / "current.zip"
+    link.symlink_to(real)
+    changed = dataclasses.replace(tiny_bundle, intercept=tiny_bundle.intercept + 1.0)
+    assert changed.save(link) == link
+    assert link.is_symlink()
+    assert load_bundle(real).intercept == tiny_bundle.intercept + 1.0
+    assert real.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["current.zip", "v1.zip"]
