@@ -32,7 +32,7 @@ from rapidfuzz import fuzz, process
 
 from ._files import replace_atomically
 from ._text import check_unicode, view
-from ._types import _epoch, _identifier
+from ._types import MAX_EPOCH_SECONDS, _epoch, _identifier
 from .errors import InvalidInputError, describe
 from .extractors.template import DUPLICATE_SIMILARITY, MIN_DUPLICATE_CHARS
 
@@ -68,6 +68,17 @@ class Recall:
 
 
 _NOTHING: Final = Recall(0, 0, None)
+
+
+def _saved_time(value: object) -> float:
+    """A time read back from a saved memory: finite epoch seconds, as ``save`` writes them."""
+    seconds = float(value)  # type: ignore[arg-type]  # a TypeError or ValueError is "malformed"
+    if not abs(seconds) <= MAX_EPOCH_SECONDS:
+        raise ValueError(
+            f"time {value!r} is not epoch seconds (milliseconds, saved before autodm refused "
+            f"them, or not a number); remembered texts with such times would never expire"
+        )
+    return seconds
 
 
 def _saved_text(value: object) -> str:
@@ -359,11 +370,11 @@ class SenderMemory:
                     _Cluster(
                         text=_saved_text(c["text"]),
                         count=int(c["count"]),
-                        first_seen=float(c["first_seen"]),
-                        last_seen=float(c["last_seen"]),
+                        first_seen=_saved_time(c["first_seen"]),
+                        last_seen=_saved_time(c["last_seen"]),
                         anonymous=int(c["anonymous"]),
                         recipients=OrderedDict(
-                            (_saved_text(r), float(t))
+                            (_saved_text(r), _saved_time(t))
                             for r, t in c["recipients"][-memory.max_recipients :]
                         ),
                     )

@@ -21,10 +21,12 @@ Label = Literal["automated", "human"]
 
 #: The most history messages a Context keeps (the most recent ones); bounds work per message.
 MAX_HISTORY: Final = 1000
-#: The largest epoch-seconds value a time may be (year 5138). Epoch milliseconds of any date
-#: since 1973 are larger, so a time given in milliseconds is refused instead of being read as
-#: a date thousands of years away (which would turn the timing evidence around).
-MAX_EPOCH_SECONDS: Final = 1e11
+#: The largest epoch-seconds value a time may be, either side of 1970: the end of the year
+#: 9999, the last a datetime can hold, so every time a datetime gives is also accepted as a
+#: number. Epoch milliseconds of any date since 1978 are larger, so a time given in
+#: milliseconds is refused instead of being read as a date thousands of years away (which
+#: would turn the timing evidence around).
+MAX_EPOCH_SECONDS: Final = 253_402_300_800.0
 
 
 def _epoch(name: str, value: object) -> float | None:
@@ -50,9 +52,10 @@ def _epoch(name: str, value: object) -> float | None:
             )
         if abs(seconds) > MAX_EPOCH_SECONDS:
             raise InvalidInputError(
-                f"`{name}` must be epoch seconds, at most 1e11 either side of 1970 (the year "
-                f"5138). Got {value!r}, which looks like milliseconds or finer, as JavaScript "
-                f"and many platform APIs give them: divide by 1000 (or 1e6) first."
+                f"`{name}` must be epoch seconds, at most {MAX_EPOCH_SECONDS:.0f} either side "
+                f"of 1970 (the year 9999). Got {value!r}, which looks like milliseconds or "
+                f"finer, as JavaScript and many platform APIs give them: divide by 1000 (or "
+                f"1e6) first."
             )
         return seconds
     if isinstance(value, str):

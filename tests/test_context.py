@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import numpy as np
 import pytest
@@ -225,24 +226,32 @@ def test_numpy_numbers_are_epoch_seconds(value: object) -> None:
     assert type(context.sent_at) is float
 
 
-@given(
-    st.one_of(
-        st.floats(min_value=-1e11, max_value=1e11),
-        st.integers(min_value=-(10**11), max_value=10**11),
-    )
-)
-def test_epoch_seconds_up_to_1e11_are_taken_as_given(value: float) -> None:
-    assert Context(sent_at=value).sent_at == float(value)
+LAST = datetime.max.replace(tzinfo=UTC).timestamp()  # the end of the year 9999
 
 
 @given(
     st.one_of(
-        st.floats(min_value=1e11, exclude_min=True, allow_infinity=False),
-        st.floats(max_value=-1e11, exclude_max=True, allow_infinity=False),
-        st.integers(min_value=10**11 + 1, max_value=10**300),
+        st.floats(min_value=-LAST, max_value=LAST),
+        st.integers(min_value=-int(LAST), max_value=int(LAST)),
+        st.datetimes(timezones=st.just(UTC)),
     )
 )
-def test_epoch_values_past_1e11_are_refused_as_milliseconds(value: float) -> None:
+def test_epoch_seconds_up_to_the_year_9999_are_taken_as_given(value: object) -> None:
+    context = Context(sent_at=value)  # type: ignore[arg-type]
+    expected = value.timestamp() if isinstance(value, datetime) else float(value)  # type: ignore[arg-type]
+    assert context.sent_at == expected
+    # Every time a Context holds can be given back to it as a number.
+    assert Context(sent_at=context.sent_at).sent_at == expected
+
+
+@given(
+    st.one_of(
+        st.floats(min_value=LAST, exclude_min=True, allow_infinity=False),
+        st.floats(max_value=-LAST, exclude_max=True, allow_infinity=False),
+        st.integers(min_value=int(LAST) + 1, max_value=10**300),
+    )
+)
+def test_epoch_values_past_the_year_9999_are_refused_as_milliseconds(value: float) -> None:
     with pytest.raises(InvalidInputError, match="milliseconds"):
         Context(followed_at=value)
 

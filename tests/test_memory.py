@@ -432,3 +432,19 @@ def test_save_makes_missing_folders_and_refuses_what_is_not_a_path(tmp_path: Pat
     for bad in (123, None, b"memory.json"):
         with pytest.raises(InvalidInputError, match="`path` must be a str or path"):
             memory.save(bad)  # type: ignore[arg-type]
+
+
+def test_load_refuses_a_memory_saved_with_times_in_milliseconds(tmp_path: Path) -> None:
+    # Saved before milliseconds were refused, such times would never expire once loaded.
+    memory = SenderMemory()
+    memory.observe("bot", TEMPLATE.format(name="Sam"), "sam", at=1_772_446_504)
+    path = memory.save(tmp_path / "m.json")
+    payload = json.loads(path.read_text(encoding="utf-8"))
+    (cluster,) = payload["senders"]["bot"]
+    for field, value in (("first_seen", 1_772_446_504_000), ("recipients", [["sam", 1e13]])):
+        broken = json.loads(json.dumps(payload))
+        broken["senders"]["bot"][0][field] = value
+        path.write_text(json.dumps(broken), encoding="utf-8")
+        with pytest.raises(InvalidInputError, match="milliseconds"):
+            SenderMemory.load(path)
+    assert cluster["first_seen"] == 1_772_446_504
