@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -119,12 +120,12 @@ def _looks_like_file(argument: str) -> bool:
     )
 
 
-def _undecoded(text: str) -> str | None:
+def _undecoded(text: str, advice: str = "save the file as UTF-8") -> str | None:
     """Why a record read from a file is refused when it holds bytes that are not UTF-8."""
     found = _UNDECODED.search(text)
     if found is None:
         return None
-    return f"not valid UTF-8 (byte 0x{ord(found.group()) - 0xDC00:02x}); save the file as UTF-8"
+    return f"not valid UTF-8 (byte 0x{ord(found.group()) - 0xDC00:02x}); {advice}"
 
 
 def _open_input(path: Path) -> TextIO:
@@ -138,22 +139,26 @@ def _open_input(path: Path) -> TextIO:
 
 @contextmanager
 def _open_stdin() -> Iterator[TextIO]:
-    """Standard input as text, read as a file is: UTF-8, a leading byte-order mark skipped.
+    """Standard input as text, read as a file is: UTF-8, a leading byte-order mark skipped,
+    and bytes that are not UTF-8 kept as escapes for :func:`_undecoded` to name, so that
+    they fail their own record only, whatever the locale.
 
-    Bytes that are not UTF-8 are handled as standard input's own error handler says. Leaving
-    the block leaves standard input open. A standard input that has been replaced by a text
-    stream without bytes under it (as some embedders do) is read as it is.
+    Leaving the block leaves standard input open. A standard input that has been replaced by
+    a text stream without bytes under it (as some embedders do) is read as it is.
     """
     stdin = sys.stdin
     buffer = getattr(stdin, "buffer", None)
     if buffer is None:
         yield stdin
         return
-    stream = io.TextIOWrapper(buffer, encoding="utf-8-sig", errors=stdin.errors, newline="")
+    stream = io.TextIOWrapper(buffer, encoding="utf-8-sig", errors="surrogateescape", newline="")
     try:
         yield stream
     finally:
-        stream.detach()  # closing the wrapper would close standard input
+        # Closing the wrapper would close standard input; a stand-in that cannot be flushed
+        # (as a test harness gives) must not hide the error that ended the block.
+        with contextlib.suppress(Exception):
+            stream.detach()
 
 
 def _context(record: dict[str, Any]) -> dict[str, Any]:

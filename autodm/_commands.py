@@ -22,6 +22,7 @@ from ._cli_input import (
     _open_stdin,
     _records,
     _take,
+    _undecoded,
 )
 from ._detector import Detector
 from ._resources import read_text
@@ -187,6 +188,13 @@ def _explain(args: argparse.Namespace, out: IO[str]) -> int:
             text = stream.read()
         # One message: all of standard input, less the line break that ends its last line.
         text = text[:-2] if text.endswith("\r\n") else text.removesuffix("\n")
+        if problem := _undecoded(text, "send the message as UTF-8"):
+            raise InvalidInputError(f"standard input is {problem}")
+        if not text.strip():
+            raise InvalidInputError(
+                "standard input held no message; pipe the text in (autodm explain - < message.txt) "
+                "or give it as an argument"
+            )
     verdict = _detector(args).classify(text, context)
     out.write(_explain_text(verdict) + "\n")
     return 0

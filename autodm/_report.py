@@ -47,6 +47,14 @@ def report_folder(directory: object) -> Path:
             f"`directory` must be a folder (the report is written to its index.html); "
             f"{str(folder)!r} is a file."
         )
+    # A folder that does not exist yet is made, so the nearest part of the path that does
+    # exist must be a folder too.
+    existing = next((parent for parent in folder.parents if parent.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise InvalidInputError(
+            f"`directory` must be a folder that can be made; {str(folder)!r} lies under "
+            f"{str(existing)!r}, which is a file."
+        )
     return folder
 
 

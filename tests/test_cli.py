@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -211,9 +212,31 @@ def test_explain_reads_the_message_from_standard_input(
         assert main(["explain", "-"]) == 0
         assert capsys.readouterr().out == by_argument
     assert explained == [message] * 4  # the whole input, one line break and the mark dropped
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"caf\xe9")))
-    assert main(["explain", "-"]) == 2
-    assert "can't decode byte 0xe9" in capsys.readouterr().err
+    for locale_errors in ("strict", "surrogateescape"):  # the same, whatever the locale's
+        stdin = io.TextIOWrapper(io.BytesIO(b"caf\xe9"), errors=locale_errors)
+        monkeypatch.setattr(sys, "stdin", stdin)
+        assert main(["explain", "-"]) == 2
+        assert "standard input is not valid UTF-8 (byte 0xe9)" in capsys.readouterr().err
+    for empty in (b"", b"\n", b"  \r\n"):
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(empty)))
+        assert main(["explain", "-"]) == 2
+        assert "standard input held no message" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("locale_errors", ["strict", "surrogateescape"])
+def test_a_line_of_standard_input_that_is_not_utf8_fails_alone(locale_errors: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "autodm", "classify", "-"],
+        input=b'{"text": "see you at 6"}\n{"text": "caf\xe9"}\n{"text": "ok"}\n',
+        capture_output=True,
+        check=False,
+        timeout=120,
+        env={**os.environ, "PYTHONIOENCODING": f"utf-8:{locale_errors}"},
+    )
+    assert result.returncode == 1, result.stderr
+    lines = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert [line.get("label") for line in lines] == ["human", None, "human"]
+    assert "not valid UTF-8 (byte 0xe9)" in lines[1]["error"]
 
 
 def test_demo_prints_a_table(capsys: pytest.CaptureFixture[str]) -> None:
@@ -341,6 +364,11 @@ def test_evaluate_refuses_a_report_path_that_is_a_file_before_scoring(
 
     monkeypatch.setattr(commands, "_labelled", read)
     assert main(["evaluate", str(data), "--report", str(notes)]) == 2
+    capsys.readouterr()
+    assert main(["evaluate", str(data), "--report", str(notes / "deeper" / "out")]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"lies under {str(notes)!r}, which is a file." in captured.err
 
 
 def test_input_format_csv_reads_any_file_name(
