@@ -15,7 +15,7 @@ from typing import IO, Any, Final, TextIO
 
 from ._text import check_message
 from ._types import CONTEXT_KEYS, as_context
-from .errors import AutoDMError
+from .errors import AutoDMError, InvalidInputError
 
 _NUMBER: Final = re.compile(r"-?\d{1,20}(?:\.\d{1,9})?")
 #: What a byte that is not UTF-8 becomes when an input file is read (``_open_input``).
@@ -147,6 +147,8 @@ def _open_stdin() -> Iterator[TextIO]:
     a text stream without bytes under it (as some embedders do) is read as it is.
     """
     stdin = sys.stdin
+    if stdin is None or stdin.closed:
+        raise InvalidInputError("standard input is closed; pipe the input in, or name a file")
     buffer = getattr(stdin, "buffer", None)
     if buffer is None:
         yield stdin

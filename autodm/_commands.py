@@ -228,7 +228,8 @@ def _check_out(path: Path) -> None:
         save_target(path)
     except InvalidInputError as error:
         raise InvalidInputError(f"--out: {error}") from None
-    folder = path.absolute() if path.is_dir() else path.absolute().parent
+    real = Path(os.path.realpath(path))  # a link is followed when the bundle is written
+    folder = real if real.is_dir() else real.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent  # save creates the folders that are missing
     if not folder.is_dir() or not os.access(folder, os.W_OK):

@@ -17,15 +17,17 @@ def replace_atomically(target: Path, data: bytes) -> None:
     The bytes go to a partial file of its own name beside the file, flushed to disk, which
     is then renamed over it: two writers of one path at once do not share a partial file,
     and each leaves a whole one. A symlink is followed (the file it points to is replaced,
-    the link stays), and an existing file keeps its mode; a new one gets the mode of any new
-    file (0666 less the umask). Hard links to an existing file keep the old contents. The
-    partial file is removed if anything fails.
+    the link stays), and an existing file keeps its permission bits and, where the writer may
+    set them, its owner and group; a new one gets the mode of any new file (0666 less the
+    umask). Hard links to an existing file keep the old contents. The partial file is removed
+    if anything fails.
     """
     target = Path(os.path.realpath(target))
+    target.parent.mkdir(parents=True, exist_ok=True)  # a link may point into a new folder
     try:
-        mode: int | None = stat.S_IMODE(target.stat().st_mode)
+        before: os.stat_result | None = target.stat()
     except FileNotFoundError:
-        mode = None
+        before = None
     partial = target.with_name(f".{target.name}.{secrets.token_hex(8)}.partial")
     try:
         descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
@@ -33,8 +35,10 @@ def replace_atomically(target: Path, data: bytes) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        if mode is not None:
-            os.chmod(partial, mode)
+        if before is not None:
+            os.chmod(partial, stat.S_IMODE(before.st_mode) & 0o777)
+            with contextlib.suppress(OSError):  # only the owner's own ids, unless privileged
+                os.chown(partial, before.st_uid, before.st_gid)
         os.replace(partial, target)
     except BaseException:
         with contextlib.suppress(OSError):  # the first error is the one to report

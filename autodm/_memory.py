@@ -383,7 +383,7 @@ class SenderMemory:
                 memory._senders[_saved_text(key)] = restored
                 while len(memory._senders) > memory.max_senders:
                     memory._senders.popitem(last=False)
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as error:
             if isinstance(error, InvalidInputError):
                 raise
             raise InvalidInputError(f"sender memory {where!r} is malformed: {error!r}") from None

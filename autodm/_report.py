@@ -42,10 +42,16 @@ def report_folder(directory: object) -> Path:
             f"`directory` must be a str or path of a folder. Got {describe(directory)} instead."
         )
     folder = Path(directory)
-    if folder.exists() and not folder.is_dir():
+    if os.path.lexists(folder) and not folder.is_dir():
+        what = "a file" if folder.exists() else "a link to nothing"
         raise InvalidInputError(
             f"`directory` must be a folder (the report is written to its index.html); "
-            f"{str(folder)!r} is a file."
+            f"{str(folder)!r} is {what}."
+        )
+    if (folder / "index.html").is_dir():
+        raise InvalidInputError(
+            f"`directory` must be a folder whose index.html can be written; "
+            f"{str(folder / 'index.html')!r} is a folder."
         )
     # A folder that does not exist yet is made, so the nearest part of the path that does
     # exist must be a folder too.

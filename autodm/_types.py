@@ -22,11 +22,11 @@ Label = Literal["automated", "human"]
 #: The most history messages a Context keeps (the most recent ones); bounds work per message.
 MAX_HISTORY: Final = 1000
 #: The largest epoch-seconds value a time may be, either side of 1970: the end of the year
-#: 9999, the last a datetime can hold, so every time a datetime gives is also accepted as a
-#: number. Epoch milliseconds of any date since 1978 are larger, so a time given in
-#: milliseconds is refused instead of being read as a date thousands of years away (which
-#: would turn the timing evidence around).
-MAX_EPOCH_SECONDS: Final = 253_402_300_800.0
+#: 9999 in any time zone (a day past it in UTC), the last a datetime can hold, so every time
+#: a datetime gives is also accepted as a number. Epoch milliseconds of any date since 1978
+#: are larger, so a time given in milliseconds is refused instead of being read as a date
+#: thousands of years away (which would turn the timing evidence around).
+MAX_EPOCH_SECONDS: Final = 253_402_387_200.0
 
 
 def _epoch(name: str, value: object) -> float | None:

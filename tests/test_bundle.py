@@ -876,3 +876,22 @@ def test_saving_over_a_zip_keeps_its_link_and_its_mode(tiny_bundle: Bundle, tmp_
     assert load_bundle(real).intercept == tiny_bundle.intercept + 1.0
     assert real.stat().st_mode & 0o777 == 0o640
     assert sorted(p.name for p in tmp_path.iterdir()) == ["current.zip", "v1.zip"]
+
+
+def test_a_link_into_a_folder_not_made_yet_is_written_through(
+    tiny_bundle: Bundle, tmp_path: Path
+) -> None:
+    link = tmp_path / "current.zip"
+    link.symlink_to(tmp_path / "releases" / "v2.zip")
+    assert tiny_bundle.save(link) == link
+    assert link.is_symlink()
+    assert load_bundle(tmp_path / "releases" / "v2.zip").features == tiny_bundle.features
+
+
+def test_saving_over_a_zip_keeps_its_permission_bits_only(
+    tiny_bundle: Bundle, tmp_path: Path
+) -> None:
+    path = tiny_bundle.save(tmp_path / "b.zip")
+    path.chmod(0o2640)  # a set-group-id bit means nothing on a bundle, and is not carried
+    tiny_bundle.save(path)
+    assert path.stat().st_mode & 0o7777 == 0o640

@@ -223,6 +223,15 @@ def test_explain_reads_the_message_from_standard_input(
         assert "standard input held no message" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", [["classify", "-"], ["explain", "-"]])
+def test_closed_standard_input_is_a_usage_error(
+    command: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", None)  # what Python gives a process started with <&-
+    assert main(command) == 2
+    assert "standard input is closed" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("locale_errors", ["strict", "surrogateescape"])
 def test_a_line_of_standard_input_that_is_not_utf8_fails_alone(locale_errors: str) -> None:
     result = subprocess.run(

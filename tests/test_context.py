@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import numpy as np
 import pytest
@@ -226,14 +226,22 @@ def test_numpy_numbers_are_epoch_seconds(value: object) -> None:
     assert type(context.sent_at) is float
 
 
-LAST = datetime.max.replace(tzinfo=UTC).timestamp()  # the end of the year 9999
+LAST = datetime.max.replace(tzinfo=UTC).timestamp() + 86_400  # the year 9999's end anywhere
 
 
 @given(
     st.one_of(
         st.floats(min_value=-LAST, max_value=LAST),
         st.integers(min_value=-int(LAST), max_value=int(LAST)),
-        st.datetimes(timezones=st.just(UTC)),
+        st.datetimes(
+            timezones=st.builds(
+                timezone,
+                st.timedeltas(
+                    min_value=timedelta(hours=-23, minutes=-59),
+                    max_value=timedelta(hours=23, minutes=59),
+                ),
+            )
+        ),
     )
 )
 def test_epoch_seconds_up_to_the_year_9999_are_taken_as_given(value: object) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -448,3 +449,22 @@ def test_load_refuses_a_memory_saved_with_times_in_milliseconds(tmp_path: Path) 
         with pytest.raises(InvalidInputError, match="milliseconds"):
             SenderMemory.load(path)
     assert cluster["first_seen"] == 1_772_446_504
+
+
+def test_a_time_late_in_the_year_9999_west_of_utc_saves_and_loads(tmp_path: Path) -> None:
+    late = datetime(9999, 12, 31, 23, 0, tzinfo=timezone(timedelta(hours=-5)))
+    memory = SenderMemory()
+    memory.observe("bot", TEMPLATE.format(name="Sam"), "sam", at=late)
+    loaded = SenderMemory.load(memory.save(tmp_path / "m.json"))
+    assert loaded.recall("bot", TEMPLATE.format(name="Ann"), at=late).since == late.timestamp()
+
+
+def test_load_refuses_numbers_too_large_for_a_float(tmp_path: Path) -> None:
+    memory = SenderMemory()
+    memory.observe("bot", TEMPLATE.format(name="Sam"), "sam", at=10)
+    path = memory.save(tmp_path / "m.json")
+    text = path.read_text(encoding="utf-8")
+    assert '"first_seen": 10.0' in text
+    path.write_text(text.replace('"first_seen": 10.0', '"first_seen": 1' + "0" * 400), "utf-8")
+    with pytest.raises(InvalidInputError, match="malformed"):
+        SenderMemory.load(path)

@@ -449,3 +449,16 @@ def test_reliability_weights_each_class_to_half() -> None:
     assert mean[0] == pytest.approx(0.05)
     assert np.isnan(mean[1])
     assert np.isnan(observed[1])
+
+
+def test_report_refuses_a_broken_link_or_an_index_that_is_a_folder(
+    tmp_path: Path, evaluation: Evaluation
+) -> None:
+    broken = tmp_path / "broken"
+    broken.symlink_to(tmp_path / "nowhere" / "at" / "all")
+    with pytest.raises(InvalidInputError, match="a link to nothing"):
+        evaluation.write_report(broken)
+    (tmp_path / "site" / "index.html").mkdir(parents=True)
+    with pytest.raises(InvalidInputError, match=r"index\.html' is a folder"):
+        evaluation.write_report(tmp_path / "site")
+    assert sorted(p.name for p in (tmp_path / "site").iterdir()) == ["index.html"]
