@@ -134,7 +134,14 @@ def _open_input(path: Path) -> TextIO:
     Bytes that are not UTF-8 become lone surrogates instead of stopping the whole file, so
     only the records that hold them are refused, each with its own line number.
     """
-    return path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
+    return _decoded(path.open("rb"))
+
+
+def _decoded(binary: IO[bytes]) -> io.TextIOWrapper:
+    """How files and standard input are read: UTF-8 with a leading byte-order mark skipped,
+    the bytes that are not UTF-8 kept as lone surrogates for :func:`_undecoded` to name, and
+    line ends left as they are (CSV needs them)."""
+    return io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape", newline="")
 
 
 @contextmanager
@@ -153,7 +160,7 @@ def _open_stdin() -> Iterator[TextIO]:
     if buffer is None:
         yield stdin
         return
-    stream = io.TextIOWrapper(buffer, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    stream = _decoded(buffer)
     try:
         yield stream
     finally:
