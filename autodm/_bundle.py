@@ -33,7 +33,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._bundle_checks import FORMAT_VERSION, FloatArray, _parse_manifest, _parse_weights
-from ._files import replace_atomically
+from ._files import replace_atomically, writable_path
 from ._resources import data_files
 from .errors import BundleError, InvalidInputError, describe
 
@@ -183,12 +183,7 @@ def _read_zip(path: Path) -> dict[str, bytes]:
 
 def save_target(path: object) -> Path:
     """``path`` as :meth:`Bundle.save` writes it, or the InvalidInputError it raises."""
-    if not isinstance(path, str | Path):
-        raise InvalidInputError(
-            f"`path` must be a str or pathlib.Path of a bundle folder or .zip. "
-            f"Got {describe(path)} instead."
-        )
-    target = Path(path)
+    target = writable_path(path, "path", "a bundle folder or .zip")
     is_zip = target.suffix == ".zip"
     if target.exists() and target.is_dir() == is_zip:
         raise InvalidInputError(

@@ -224,16 +224,16 @@ def _check_out(path: Path) -> None:
     """Refuse an ``--out`` that :meth:`Bundle.save` could not write."""
     from ._bundle import save_target
 
-    try:
-        save_target(path)
-    except InvalidInputError as error:
-        raise InvalidInputError(f"--out: {error}") from None
     real = Path(os.path.realpath(path))  # a link is followed when the bundle is written
     folder = real if real.is_dir() else real.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent  # save creates the folders that are missing
     if not folder.is_dir() or not os.access(folder, os.W_OK):
         raise InvalidInputError(f"--out: cannot write into {str(folder)!r}.")
+    try:
+        save_target(path)
+    except InvalidInputError as error:
+        raise InvalidInputError(f"--out: {error}") from None
 
 
 def _train(args: argparse.Namespace, out: IO[str]) -> int:

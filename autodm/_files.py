@@ -8,7 +8,29 @@ import secrets
 import stat
 from pathlib import Path
 
-__all__ = ["replace_atomically"]
+from .errors import InvalidInputError, describe
+
+__all__ = ["replace_atomically", "writable_path"]
+
+
+def writable_path(value: object, name: str, what: str) -> Path:
+    """``value`` as a path to write ``what`` at, or the InvalidInputError that says why not.
+
+    It must be a str or path, and the nearest part of it that exists must be a folder, since
+    the folders that are missing are made when it is written.
+    """
+    if not isinstance(value, str | os.PathLike):
+        raise InvalidInputError(
+            f"`{name}` must be a str or path of {what}. Got {describe(value)} instead."
+        )
+    path = Path(value)
+    existing = next((parent for parent in path.parents if parent.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise InvalidInputError(
+            f"`{name}` must be a path whose missing folders can be made; {str(path)!r} lies "
+            f"under {str(existing)!r}, which is a file."
+        )
+    return path
 
 
 def replace_atomically(target: Path, data: bytes) -> None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -30,7 +29,7 @@ from typing import Final
 
 from rapidfuzz import fuzz, process
 
-from ._files import replace_atomically
+from ._files import replace_atomically, writable_path
 from ._text import check_unicode, view
 from ._types import MAX_EPOCH_SECONDS, _epoch, _identifier
 from .errors import InvalidInputError, describe
@@ -303,11 +302,7 @@ class SenderMemory:
         Missing parent folders are created. Raises :class:`InvalidInputError` when
         ``path`` is not a str or Path, or is an existing folder.
         """
-        if not isinstance(path, str | os.PathLike):
-            raise InvalidInputError(
-                f"`path` must be a str or path of a file. Got {describe(path)} instead."
-            )
-        target = Path(path)
+        target = writable_path(path, "path", "a file")
         if target.is_dir():
             raise InvalidInputError(
                 f"`path` must name a file (new or existing); {str(target)!r} is a folder."

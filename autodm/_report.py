@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Final
 import numpy as np
 
 from ._display import evaluation_rows, number, text_table
-from ._files import replace_atomically
+from ._files import replace_atomically, writable_path
 from ._plots import _precision_recall_png, _reliability_png, check_dependencies
 from .errors import InvalidInputError, describe
 
@@ -37,11 +37,7 @@ TEXT_SHOWN: Final = 600
 
 def report_folder(directory: object) -> Path:
     """``directory`` as :func:`write_report` writes into it, or the InvalidInputError it raises."""
-    if not isinstance(directory, str | os.PathLike):
-        raise InvalidInputError(
-            f"`directory` must be a str or path of a folder. Got {describe(directory)} instead."
-        )
-    folder = Path(directory)
+    folder = writable_path(directory, "directory", "a folder")
     if os.path.lexists(folder) and not folder.is_dir():
         what = "a file" if folder.exists() else "a link to nothing"
         raise InvalidInputError(
@@ -52,14 +48,6 @@ def report_folder(directory: object) -> Path:
         raise InvalidInputError(
             f"`directory` must be a folder whose index.html can be written; "
             f"{str(folder / 'index.html')!r} is a folder."
-        )
-    # A folder that does not exist yet is made, so the nearest part of the path that does
-    # exist must be a folder too.
-    existing = next((parent for parent in folder.parents if parent.exists()), None)
-    if existing is not None and not existing.is_dir():
-        raise InvalidInputError(
-            f"`directory` must be a folder that can be made; {str(folder)!r} lies under "
-            f"{str(existing)!r}, which is a file."
         )
     return folder
 

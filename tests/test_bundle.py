@@ -895,3 +895,15 @@ def test_saving_over_a_zip_keeps_its_permission_bits_only(
     path.chmod(0o2640)  # a set-group-id bit means nothing on a bundle, and is not carried
     tiny_bundle.save(path)
     assert path.stat().st_mode & 0o7777 == 0o640
+
+
+@pytest.mark.parametrize("name", ["b", "b.zip"])
+def test_save_under_a_file_is_refused_before_writing(
+    tiny_bundle: Bundle, tmp_path: Path, name: str
+) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine", encoding="utf-8")
+    refused = r"lies under '.*notes\.txt', which is a file"
+    with pytest.raises(autodm.InvalidInputError, match=refused):
+        tiny_bundle.save(notes / "models" / name)
+    assert notes.read_text(encoding="utf-8") == "mine"

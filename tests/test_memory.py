@@ -468,3 +468,11 @@ def test_load_refuses_numbers_too_large_for_a_float(tmp_path: Path) -> None:
     path.write_text(text.replace('"first_seen": 10.0', '"first_seen": 1' + "0" * 400), "utf-8")
     with pytest.raises(InvalidInputError, match="malformed"):
         SenderMemory.load(path)
+
+
+def test_save_under_a_file_is_refused_before_writing(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine", encoding="utf-8")
+    with pytest.raises(InvalidInputError, match=r"lies under '.*notes\.txt', which is a file"):
+        SenderMemory().save(notes / "state" / "memory.json")
+    assert notes.read_text(encoding="utf-8") == "mine"
