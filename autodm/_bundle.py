@@ -109,7 +109,6 @@ class Bundle:
         buffer = io.BytesIO()
         np.savez_compressed(buffer, allow_pickle=False, **arrays)
         if is_zip:
-            target.parent.mkdir(parents=True, exist_ok=True)
             packed = io.BytesIO()
             with zipfile.ZipFile(packed, "w", compression=zipfile.ZIP_DEFLATED) as archive:
                 archive.writestr("manifest.json", manifest)

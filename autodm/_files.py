@@ -45,7 +45,7 @@ def replace_atomically(target: Path, data: bytes) -> None:
     if anything fails.
     """
     target = Path(os.path.realpath(target))
-    target.parent.mkdir(parents=True, exist_ok=True)  # a link may point into a new folder
+    target.parent.mkdir(parents=True, exist_ok=True)  # missing folders, a link's included
     try:
         before: os.stat_result | None = target.stat()
     except FileNotFoundError:

@@ -333,7 +333,6 @@ class SenderMemory:
                 },
             }
         data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        target.parent.mkdir(parents=True, exist_ok=True)
         replace_atomically(target, data)  # a crash or a second saver never leaves half a file
         return target
 

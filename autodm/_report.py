@@ -58,7 +58,6 @@ def write_report(
     """Write ``report_html(evaluation)`` to ``directory/index.html``; return that path."""
     folder = report_folder(directory)
     page = report_html(evaluation, title=title)
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / "index.html"
     # Never half a page, and readable as any new file is: a report is meant to be served.
     replace_atomically(path, page.encode("utf-8", errors="replace"))
