@@ -160,7 +160,16 @@ def _bar(weight: float, scale: float = 2.0, width: int = 12) -> str:
     return ("+" if weight > 0 else "-") * max(filled, 1)
 
 
-def _explain_text(verdict: Verdict) -> str:
+def _log_odds(probability: float) -> float:
+    """The log-odds of a probability; infinite at 0 and 1 (where a float saturates)."""
+    if 0.0 < probability < 1.0:
+        return math.log(probability) - math.log1p(-probability)
+    return math.copysign(math.inf, probability - 0.5)
+
+
+def _explain_text(verdict: Verdict, base: float) -> str:
+    """A verdict for a person to read: its reasons, then how they add up to the log-odds
+    and how far those lie from the threshold's."""
     lines = [
         f"verdict      {verdict.label} (P(automated) = {verdict.probability:.3f}, "
         f"threshold {verdict.threshold:.3f})",
@@ -172,6 +181,22 @@ def _explain_text(verdict: Verdict) -> str:
     lines.append("reasons      (weight on the log-odds of 'automated')")
     for reason in verdict.reasons:
         lines.append(f"  {reason.weight:+7.2f} {_bar(reason.weight):<13} {reason.message}")
+    shown = sum(reason.weight for reason in verdict.reasons)
+    total = _log_odds(verdict.probability)
+    if math.isfinite(total):
+        rest = total - base - shown
+        sum_line = f"{total:+.2f} = {base:+.2f} (base: an average message) {shown:+.2f} (reasons)"
+        if abs(rest) >= 0.005:
+            sum_line += f" {rest:+.2f} (smaller terms)"
+    else:  # P rounds to 0 or 1: the sum is past what a float probability can show
+        sum_line = f"{'beyond +36' if total > 0 else 'below -36'}: {base:+.2f} (base) {shown:+.2f}"
+        sum_line += " (reasons) and smaller terms"
+    lines.append(f"log-odds     {sum_line}")
+    cut = _log_odds(verdict.threshold)
+    if math.isfinite(cut) and math.isfinite(total):
+        side = "above" if total >= cut else "below"
+        distance = f"{abs(total - cut):.2f} {side}"
+        lines.append(f"threshold    {cut:+.2f} in log-odds: this message is {distance}")
     return "\n".join(lines)
 
 
@@ -195,8 +220,9 @@ def _explain(args: argparse.Namespace, out: IO[str]) -> int:
                 "standard input held no message; pipe the text in (autodm explain - < message.txt) "
                 "or give it as an argument"
             )
-    verdict = _detector(args).classify(text, context)
-    out.write(_explain_text(verdict) + "\n")
+    detector = _detector(args)
+    verdict = detector.classify(text, context)
+    out.write(_explain_text(verdict, detector._scorer.base) + "\n")
     return 0
 
 

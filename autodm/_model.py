@@ -163,6 +163,12 @@ class Scorer:
             dtype=np.float64,
         ).reshape(len(signals), len(defaults))
 
+    @property
+    def base(self) -> float:
+        """The log-odds of a message whose signals all sit at the training mean, with no
+        n-gram evidence and no context: where a score starts before its terms."""
+        return self._base
+
     def score_many(
         self, views: Sequence[TextView], signals: Sequence[Mapping[str, Signal]]
     ) -> list[Scored]:
@@ -319,7 +325,7 @@ _PRESENT: Final = {
     "template_coverage": "shares wording with the auto-DM template {detail}",
     "word_count": "is longer than most messages ({detail})",
     "link_count": "carries links ({detail})",
-    "links_per_token": "links make up much of the message",
+    "links_per_token": "has {detail}",
     "link_only": "is little more than a link",
     "shortener_link": "uses a URL shortener or link-in-bio page ({detail})",
     "social_link": "points to a social-media page ({detail})",

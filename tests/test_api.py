@@ -284,6 +284,13 @@ def test_reason_message_does_not_contradict_the_evidence(detector: Detector) -> 
     assert messages.get("obfuscated_link", "") != "hides no links"
 
 
+def test_link_density_reason_gives_the_counts_not_an_overstatement(detector: Detector) -> None:
+    # Regression: one link in a sentence read "links make up much of the message".
+    verdict = detector.classify("see https://example.com/a")
+    messages = {r.code: r.message for r in verdict.reasons}
+    assert messages["links_per_token"] == "has 1 link in 2 tokens"
+
+
 @pytest.mark.parametrize(
     ("plain", "hidden"),
     [

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -191,6 +193,41 @@ def test_explain_prints_reasons(capsys: pytest.CaptureFixture[str]) -> None:
     text = capsys.readouterr().out
     assert text.startswith("verdict      automated")
     assert "sent 4 s after you followed" in text
+
+
+def _log_odds(p: float) -> float:
+    return math.log(p / (1 - p))
+
+
+@pytest.mark.parametrize("message", [SPAM, CHAT, "Hi Olu, are you free tomorrow?"])
+def test_explain_adds_the_reasons_up_to_the_log_odds(
+    message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["explain", message]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    verdict = autodm.classify(message)
+    (sum_line,) = (line for line in lines if line.startswith("log-odds"))
+    numbers = [float(n) for n in re.findall(r"[-+]\d+\.\d+", sum_line)]
+    total, base, reasons, *rest = numbers
+    assert total == pytest.approx(_log_odds(verdict.probability), abs=0.006)
+    assert total == pytest.approx(base + reasons + sum(rest), abs=0.016)
+    assert reasons == pytest.approx(sum(r.weight for r in verdict.reasons), abs=0.006)
+    (cut_line,) = (line for line in lines if line.startswith("threshold"))
+    cut = _log_odds(verdict.threshold)
+    side = "above" if verdict.is_automated else "below"
+    assert cut_line.endswith(f"{abs(_log_odds(verdict.probability) - cut):.2f} {side}")
+
+
+def test_explain_says_when_the_log_odds_are_past_a_float_probability() -> None:
+    from autodm._commands import _explain_text
+
+    reason = autodm.Reason("wording", "wording typical of auto-DMs ('follow')", 40.0)
+    certain = autodm.Verdict(label="automated", probability=1.0, threshold=0.9, reasons=(reason,))
+    text = _explain_text(certain, base=-0.8)
+    assert "log-odds     beyond +36: -0.80 (base) +40.00 (reasons) and smaller terms" in text
+    assert "threshold" not in text.splitlines()[-1]  # no distance from an unknown sum
+    low = _explain_text(autodm.Verdict(label="human", probability=0.0, threshold=0.5), base=-0.8)
+    assert "log-odds     below -36" in low
 
 
 def test_explain_reads_the_message_from_standard_input(

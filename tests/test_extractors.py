@@ -329,6 +329,16 @@ def test_word_count_is_log1p_of_the_words() -> None:
     assert signal.value == pytest.approx(math.log1p(4))  # hey, see, at, pm
     assert signal.evidence == "4 words"
     assert LinkDensity().extract("")["word_count"].value == 0.0
+    assert LinkDensity().extract("Welcome!")["word_count"].evidence == "1 word"
+
+
+def test_link_density_says_how_many_links_in_how_many_tokens() -> None:
+    signals = LinkDensity().extract("see https://a.example.com/x and https://b.example.com/y")
+    assert signals["links_per_token"].value == pytest.approx(2 / 4)
+    assert signals["links_per_token"].evidence == "2 links in 4 tokens"
+    assert LinkDensity().extract("https://a.example.com/x")["links_per_token"].evidence == (
+        "1 link in 1 token"
+    )
 
 
 def test_link_only_and_density() -> None:

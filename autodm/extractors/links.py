@@ -85,7 +85,7 @@ class LinkDensity:
         message_view, _ = prepare(message, context)
         links = message_view.links
         words = sum(1 for t in message_view.tokens if t not in _PLACEHOLDERS and t.isalnum())
-        word_count = Signal(math.log1p(words), f"{words} words")
+        word_count = Signal(math.log1p(words), _counted(words, "word"))
         if not links:  # most messages: every link signal is the shared zero
             return {"word_count": word_count, **_NO_LINKS}
         known = domains()
@@ -100,7 +100,10 @@ class LinkDensity:
         return {
             "word_count": word_count,
             "link_count": Signal(float(min(count, 10)), ", ".join(hosts[:3])),
-            "links_per_token": Signal(count / max(len(message_view.tokens), 1)),
+            "links_per_token": Signal(
+                count / max(len(message_view.tokens), 1),
+                f"{_counted(count, 'link')} in {_counted(len(message_view.tokens), 'token')}",
+            ),
             "link_only": Signal(1.0 if count and words <= _LINK_ONLY_MAX_WORDS else 0.0),
             "shortener_link": first(known.shorteners),
             "social_link": first(known.social),
@@ -108,6 +111,11 @@ class LinkDensity:
             "obfuscated_link": Signal(1.0 if "obfuscated_link" in message_view.flags else 0.0),
             "suspicious_tld": Signal(1.0 if suspicious else 0.0, suspicious or ""),
         }
+
+
+def _counted(n: int, noun: str) -> str:
+    """``n`` and the noun, in the plural unless ``n`` is 1: "1 word", "3 words"."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 #: The link signals of a message without links: all but ``word_count``.
