@@ -347,6 +347,8 @@ def _campaigns(args: argparse.Namespace, out: IO[str]) -> int:
 
     texts: list[str] = []
     senders: list[str] = []
+    numbers: list[int] = []  # each message's line (CSV: row) in the file
+    ids: list[Any] = []
     failed = 0
     read = _csv_records if _is_csv(str(args.input), args.input_format) else _records
     with _open_input(args.input) as stream:
@@ -362,14 +364,24 @@ def _campaigns(args: argparse.Namespace, out: IO[str]) -> int:
                 continue
             texts.append(record["text"])
             senders.append(str(record.get("sender_id", "")))
+            numbers.append(number)
+            ids.append(record.get("id"))
     found = group_campaigns(
         texts,
         senders=senders if any(senders) else None,
         similarity=args.similarity,
         min_size=args.min_size,
     )
+    has_ids = any(i is not None for i in ids)
     for campaign in found:
-        _emit(out, campaign.to_dict())
+        # Positions among the messages read mean little once a line is skipped: the file's
+        # own line numbers (and ids, when the records have them) say where each one is.
+        payload = campaign.to_dict()
+        del payload["indices"]
+        payload["lines"] = [numbers[i] for i in campaign.indices]
+        if has_ids:
+            payload["ids"] = [ids[i] for i in campaign.indices]
+        _emit(out, payload)
     return 1 if failed else 0
 
 

@@ -584,6 +584,41 @@ def test_campaigns_skip_a_record_that_is_not_text(
     assert f"{path}:2: " in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_campaigns_name_the_lines_and_ids_of_their_messages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str
+) -> None:
+    rows = [
+        {"id": "m1", "text": "Hi Sam! Thanks for the follow, grab my free e-book at bit.ly/a1"},
+        {"id": "m2", "text": CHAT},
+        {"id": "m3", "text": "Hi Priya! Thanks for the follow, grab my free e-book at bit.ly/b2"},
+    ]
+    path = tmp_path / f"inbox{suffix}"
+    if suffix == ".csv":
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, ["id", "text"])
+            writer.writeheader()
+            writer.writerows(rows)
+        expected_lines = [2, 4]  # rows, the header being row 1
+    else:
+        # A blank line and a bad one before the campaign's second message: positions among
+        # the messages read (0 and 1) would not say where it is.
+        lines = [json.dumps(rows[0]), "", "{not json", json.dumps(rows[2])]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        expected_lines = [1, 4]
+    assert main(["campaigns", str(path)]) == (0 if suffix == ".csv" else 1)
+    (campaign,) = _lines(capsys)
+    assert campaign["size"] == 2
+    assert campaign["lines"] == expected_lines
+    assert campaign["ids"] == ["m1", "m3"]
+    assert "indices" not in campaign
+    path.write_text(json.dumps({"text": SPAM}) + "\n" + json.dumps({"text": SPAM}) + "\n")
+    assert main(["campaigns", str(path), "--input-format", "jsonl"]) == 0
+    (campaign,) = _lines(capsys)
+    assert campaign["lines"] == [1, 2]
+    assert "ids" not in campaign  # no record has one
+
+
 def test_csv_with_a_byte_order_mark_long_cells_and_multiline_rows(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
