@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -244,6 +245,27 @@ def _train_rows(
             )
         measured |= y == 1
     return _TrainRows(weight, groups, sources, source_array, calibrated, measured)
+
+
+def _too_few_humans(y: NDArray[np.int8], rows: _TrainRows, target: float) -> list[str]:
+    """What to say of each source whose human messages, among those that set the
+    threshold, are too few to measure a false-positive rate of ``target``."""
+    need = math.ceil(1 / target - 1e-9)
+    humans = (y == 0) & rows.measured
+    if rows.source_array is None:
+        counts = {"": int(humans.sum())}
+    else:
+        names, found = np.unique(rows.source_array[humans], return_counts=True)
+        counts = dict(zip(names.tolist(), found.tolist(), strict=True))
+    return [
+        f"{f'source {source!r} has' if rows.source_array is not None else 'there are'} "
+        f"{n} human message{'s' if n != 1 else ''}, too few to measure a false-positive rate "
+        f"of {target:.2%} (that takes {need:,} or more): the threshold sits above the highest "
+        "of their scores, and new human messages of that kind will be flagged more often "
+        "than that."
+        for source, n in sorted(counts.items())
+        if n < need
+    ]
 
 
 def _of_sources(

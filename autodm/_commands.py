@@ -8,6 +8,7 @@ import json
 import math
 import os
 import sys
+import warnings
 from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, Any, Final
@@ -28,7 +29,7 @@ from ._detector import Detector
 from ._resources import read_text
 from ._text import check_message
 from ._types import Verdict
-from .errors import AutoDMError, InvalidInputError
+from .errors import AutoDMError, InvalidInputError, ThinDataWarning
 
 
 def _detector(args: argparse.Namespace) -> Detector:
@@ -267,18 +268,20 @@ def _train(args: argparse.Namespace, out: IO[str]) -> int:
 
     _check_out(args.out)  # before the training, which may take minutes, not after it
     texts, labels, contexts, sources, groups = _labelled(args.input, args.input_format)
-    bundle = train(
-        texts,
-        labels,
-        contexts,
-        groups=groups,
-        sources=sources,
-        C=args.C,
-        ngrams=not args.no_ngrams,
-        target_fpr=args.target_fpr,
-        threshold_sources=args.threshold_sources,
-        calibration_sources=args.calibration_sources,
-    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ThinDataWarning)
+        bundle = train(
+            texts,
+            labels,
+            contexts,
+            groups=groups,
+            sources=sources,
+            C=args.C,
+            ngrams=not args.no_ngrams,
+            target_fpr=args.target_fpr,
+            threshold_sources=args.threshold_sources,
+            calibration_sources=args.calibration_sources,
+        )
     path = bundle.save(args.out)
     metrics = bundle.manifest["metrics"]["out_of_fold"]
     out.write(
@@ -286,30 +289,14 @@ def _train(args: argparse.Namespace, out: IO[str]) -> int:
         f"{metrics['roc_auc']:.4f}, recall {metrics['recall']:.4f}, "
         f"false-positive rate {metrics['fpr']:.4f}\n"
     )
-    for note in _too_few_humans(labels, sources, args.threshold_sources, args.target_fpr):
-        print(f"autodm train: note: {note}", file=sys.stderr)
+    for warning in caught:
+        if issubclass(warning.category, ThinDataWarning):
+            print(f"autodm train: note: {warning.message}", file=sys.stderr)
+        else:  # as if it had not been caught
+            warnings.showwarning(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
     return 0
-
-
-def _too_few_humans(
-    labels: list[Any], sources: list[str], threshold_sources: list[str] | None, target: float
-) -> list[str]:
-    """A note for each source whose human messages are too few to measure ``target``."""
-    from ._checks import labels_to_array
-
-    need = math.ceil(1 / target - 1e-9)
-    humans: dict[str, int] = {}
-    for source, label in zip(sources, labels_to_array(labels).tolist(), strict=True):
-        if not label and (threshold_sources is None or source in threshold_sources):
-            humans[source] = humans.get(source, 0) + 1
-    return [
-        f"source {source!r} has {n} human message{'s' if n != 1 else ''}, too few to measure "
-        f"a false-positive rate of {target:.2%} (that takes {need:,} or more): the threshold "
-        "sits above the highest of their scores, and new human messages of that kind will be "
-        "flagged more often than that."
-        for source, n in sorted(humans.items())
-        if n < need
-    ]
 
 
 def _evaluate(args: argparse.Namespace, out: IO[str]) -> int:

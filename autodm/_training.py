@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,12 +15,19 @@ from numpy.typing import NDArray
 
 from ._batches import ContextLike, _batch
 from ._bundle import Bundle, bundle_from_parts
-from ._checks import _train_options, _train_rows, _TrainOptions, _TrainRows, labels_to_array
+from ._checks import (
+    _too_few_humans,
+    _train_options,
+    _train_rows,
+    _TrainOptions,
+    _TrainRows,
+    labels_to_array,
+)
 from ._design import NGRAM_TOKENS_WRITTEN, _Design, _standardised_design
 from ._fitting import _auc, _Fit, _Learner, _out_of_fold, _per_source, _platt, _threshold_for
 from ._ngrams import DEFAULT_BUCKETS, DEFAULT_CHAR_SIZES
 from ._resources import data_digest
-from .errors import InvalidInputError
+from .errors import InvalidInputError, ThinDataWarning
 
 P = ParamSpec("P")
 
@@ -219,6 +227,8 @@ def train_with_scores(
     oof = _out_of_fold(learner, rows.groups, options.cv, options.cv_repeats, options.random_state)
     slope, offset = _calibration(oof, y, rows.calibrated)
     cuts = _operating_points(oof, y, rows, slope, offset, options.target_fpr)
+    for note in _too_few_humans(y, rows, options.target_fpr):
+        warnings.warn(note, ThinDataWarning, stacklevel=3)  # the caller of train
     final = learner.fit(np.arange(n))
     bundle = bundle_from_parts(
         _manifest(final, design, cuts, rows, y, options), _arrays(final, design, cuts)

@@ -14,8 +14,9 @@ derive from the built-in exception that older code would expect::
      └── MissingDependencyError(AutoDMError, ModuleNotFoundError)
              an optional dependency (pandas, matplotlib) that the requested feature needs
 
-and one warning, :class:`DataDriftWarning` (a ``UserWarning``): a bundle trained with other
-versions of the shipped lexicons, domain lists or template bank than this autodm's.
+and two warnings (``UserWarning``): :class:`DataDriftWarning`, a bundle trained with other
+versions of the shipped lexicons, domain lists or template bank than this autodm's, and
+:class:`ThinDataWarning`, training data too thin to measure the false-positive rate asked for.
 
 Every message says what was wrong, what is accepted and what was received.
 """
@@ -29,6 +30,7 @@ __all__ = [
     "ExtractorError",
     "InvalidInputError",
     "MissingDependencyError",
+    "ThinDataWarning",
 ]
 
 
@@ -59,6 +61,12 @@ class DataDriftWarning(UserWarning):
     """A bundle was trained with other versions of the lexicons, template bank or domain
     lists than this autodm ships: its verdicts may differ slightly from the figures in its
     manifest. Retrain it with this autodm to keep them exact."""
+
+
+class ThinDataWarning(UserWarning):
+    """``train`` was given too few human messages of a source to measure its target
+    false-positive rate there: the threshold sits above all of their scores, and new
+    human messages of that kind will be flagged more often than the target."""
 
 
 def describe(value: object, limit: int = 60) -> str:

@@ -26,6 +26,10 @@ from autodm._model import ngram_tokens
 from autodm._ngrams import text_features
 from autodm._text import view
 
+#: These tests train on a dozen messages, too few human ones to measure the target rate;
+#: the warning that says so is tested in test_training.py.
+pytestmark = pytest.mark.filterwarnings("ignore::autodm.errors.ThinDataWarning")
+
 MEMBERS = ("manifest.json", "weights.npz")
 
 # A tiny synthetic training set: 40 templated auto-DMs and 40 human messages.

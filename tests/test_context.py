@@ -14,6 +14,10 @@ from hypothesis import strategies as st
 from autodm import Context, Detector, InvalidInputError, classify
 from autodm._model import DEFAULT_CONTEXT_EVIDENCE
 
+#: These tests train on a dozen messages, too few human ones to measure the target rate;
+#: the warning that says so is tested in test_training.py.
+pytestmark = pytest.mark.filterwarnings("ignore::autodm.errors.ThinDataWarning")
+
 BORDERLINE = "Hey! We're running a small meetup next week, details here: example.com/meetup"
 DAY = 86_400.0
 

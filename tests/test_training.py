@@ -20,6 +20,10 @@ from autodm._evaluation import Evaluation
 from autodm._fitting import _platt
 from autodm._training import train_with_scores
 
+#: These tests train on a dozen messages, too few human ones to measure the target rate;
+#: the warning that says so is tested below, where it is not ignored.
+pytestmark = pytest.mark.filterwarnings("ignore::autodm.errors.ThinDataWarning")
+
 AUTOMATED = [
     "Thanks for the follow! Like my page: bit.ly/x1Ab",
     "Follow back or I'll unfollow you",
@@ -156,6 +160,35 @@ def test_train_refuses_cv_below_two(cv: int) -> None:
 def test_train_refuses_non_number_target_fpr() -> None:
     with pytest.raises(InvalidInputError):
         autodm.train(MESSAGES, LABELS, target_fpr="0.01")  # type: ignore[arg-type]
+
+
+@pytest.mark.filterwarnings("error::autodm.errors.ThinDataWarning")
+def test_train_warns_of_each_source_with_too_few_humans_for_the_target() -> None:
+    from autodm.errors import ThinDataWarning
+
+    sources = ["bots"] * 6 + ["friends"] * 4 + ["work"] * 2
+    with pytest.warns(ThinDataWarning) as seen:
+        autodm.train(MESSAGES, LABELS, cv=3, buckets=256, sources=sources, target_fpr=0.25)
+    # 0.25 takes 4 human messages: "friends" has them, "work" does not, "bots" has none.
+    (warning,) = seen
+    assert str(warning.message).startswith(
+        "source 'work' has 2 human messages, too few to measure a false-positive rate of "
+        "25.00% (that takes 4 or more)"
+    )
+    assert warning.filename == __file__  # it points at the call, not into autodm
+    with pytest.warns(ThinDataWarning, match="^there are 6 human messages"):
+        autodm.train(MESSAGES, LABELS, cv=3, buckets=256)
+    # Only the sources that set the threshold are counted.
+    autodm.train(
+        MESSAGES,
+        LABELS,
+        cv=3,
+        buckets=256,
+        sources=sources,
+        target_fpr=0.25,
+        threshold_sources=["friends"],
+    )
+    autodm.train(MESSAGES, LABELS, cv=3, buckets=256, target_fpr=0.2)  # 6 of 5 needed
 
 
 def test_train_small_set_gives_consistent_manifest() -> None:
