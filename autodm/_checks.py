@@ -27,6 +27,27 @@ _MAX_RATIO_POWER: Final = 2.0
 _MAX_CV_REPEATS: Final = 100
 
 
+#: The facts ``train`` records in ``manifest["training"]`` itself, beside the description.
+RECORDED_FACTS: Final = frozenset(
+    (
+        "messages",
+        "automated",
+        "human",
+        "C",
+        "ngram_scale",
+        "signal_scale",
+        "ratio_power",
+        "cv",
+        "cv_repeats",
+        "grouped",
+        "target_fpr",
+        "calibration_messages",
+        "context_evidence",
+        "data_digest",
+    )
+)
+
+
 def _check_description(description: object) -> None:
     """Refuse a ``description`` that the manifest could not store, before any training."""
     if description is None:
@@ -34,6 +55,13 @@ def _check_description(description: object) -> None:
     if not isinstance(description, Mapping):
         raise InvalidInputError(
             f"`description` must be a mapping or None. Got {describe(description)} instead."
+        )
+    if taken := sorted(RECORDED_FACTS.intersection(map(str, description))):
+        # A description that overwrote them would misstate the training, and a wrong
+        # data_digest would make detectors warn of drift, or never warn.
+        raise InvalidInputError(
+            f"`description` must not use the keys that train records itself; got {taken}. "
+            f"Those are {sorted(RECORDED_FACTS)}: name yours otherwise, e.g. 'data_notes'."
         )
     try:
         json.dumps(dict(description), allow_nan=False)

@@ -14,7 +14,7 @@ import autodm
 from autodm import Detector, InvalidInputError
 from autodm import _fitting as fitting
 from autodm import _training as training
-from autodm._checks import labels_to_array
+from autodm._checks import RECORDED_FACTS, labels_to_array
 from autodm._design import CONTEXT_FEATURES, _design
 from autodm._evaluation import Evaluation
 from autodm._fitting import _platt
@@ -136,6 +136,8 @@ def test_labels_to_array_refuses_unknown_labels(label: object) -> None:
         ((MESSAGES, LABELS), {"description": {"when": object()}}, "JSON values"),
         ((MESSAGES, LABELS), {"description": {"n": float("nan")}}, "JSON values"),
         ((MESSAGES, LABELS), {"description": ["a"]}, "mapping"),
+        ((MESSAGES, LABELS), {"description": {"cv": 10, "x": 1}}, r"records itself; got \['cv'\]"),
+        ((MESSAGES, LABELS), {"description": {"data_digest": None}}, "data_digest"),
         (("a single string", LABELS), {}, "single str"),
         (([*MESSAGES[:-1], b"bytes"], LABELS), {}, "str"),
     ],
@@ -192,8 +194,17 @@ def test_train_warns_of_each_source_with_too_few_humans_for_the_target() -> None
 
 
 def test_train_small_set_gives_consistent_manifest() -> None:
-    bundle = autodm.train(MESSAGES, LABELS, cv=3, buckets=256, sources=["a"] * 6 + ["b"] * 6)
+    bundle = autodm.train(
+        MESSAGES,
+        LABELS,
+        cv=3,
+        buckets=256,
+        sources=["a"] * 6 + ["b"] * 6,
+        description={"data_notes": "a dozen lines"},
+    )
     training = bundle.manifest["training"]
+    # The description sits beside the facts train records, and may not replace them.
+    assert set(training) == RECORDED_FACTS | {"data_notes"}
     assert (training["messages"], training["automated"], training["human"]) == (12, 6, 6)
     by_source = bundle.manifest["metrics"]["out_of_fold"]["by_source"]
     assert set(by_source) == {"a", "b"}
