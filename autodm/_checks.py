@@ -244,10 +244,16 @@ def _train_rows(
 ) -> _TrainRows:
     """The messages' weights, groups and sources, checked, and the rows the sources pick."""
     n = len(y)
-    weight = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    try:
+        weight = (
+            np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        )
+    except (TypeError, ValueError):
+        weight = np.array(np.nan)  # refused below, with the same message
     if weight.shape != (n,) or not np.all(np.isfinite(weight)) or np.any(weight < 0):
         raise InvalidInputError(
-            "`sample_weight` must hold one finite, non-negative float a message."
+            "`sample_weight` must hold one finite, non-negative float a message. Got "
+            f"{describe(sample_weight)}."
         )
     if groups is not None:
         groups = per_message(groups, "groups", n)

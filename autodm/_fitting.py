@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
+from .errors import InvalidInputError
+
 if TYPE_CHECKING:  # evaluate uses this module, and needs no design
     from ._design import _Design
 
@@ -177,18 +179,35 @@ def _out_of_fold(
 
     dense, y = learner.design.dense, learner.y
     group_array = None if groups is None else np.asarray([str(g) for g in groups])
-    oof = np.zeros((cv_repeats, len(y)))
+    every_split = []
     for repeat in range(cv_repeats):
         seed = random_state + repeat
         if group_array is not None:
             splitter: Any = StratifiedGroupKFold(n_splits=cv, shuffle=True, random_state=seed)
-            splits = splitter.split(dense, y, groups=group_array)
+            every_split.append(list(splitter.split(dense, y, groups=group_array)))
         else:
             splitter = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
-            splits = splitter.split(dense, y)
+            every_split.append(list(splitter.split(dense, y)))
+    # Before any fit, which may take minutes: each fit needs weight on both classes.
+    for splits in every_split:
+        for fold, (train_rows, _) in enumerate(splits):
+            _check_weighed(y[train_rows], learner.weight[train_rows], fold, cv)
+    oof = np.zeros((cv_repeats, len(y)))
+    for repeat, splits in enumerate(every_split):
         for train_rows, test_rows in splits:
             oof[repeat, test_rows] = learner.decision(learner.fit(train_rows), test_rows)
     return oof
+
+
+def _check_weighed(y: NDArray[np.int8], weight: NDArray[np.float64], fold: int, cv: int) -> None:
+    """Refuse a training part of the split in which a class weighs nothing in all."""
+    for cls, name in ((1, "automated"), (0, "human")):
+        if not weight[y == cls].sum() > 0:
+            raise InvalidInputError(
+                f"`sample_weight` is 0 for every {name} message that fold {fold + 1} of {cv} "
+                "trains on, so that fold cannot learn the class: give a positive weight to "
+                f"{name} messages of more groups (at least 2 of the {cv} folds)."
+            )
 
 
 def _platt(scores: NDArray[np.float64], y: NDArray[np.int8]) -> tuple[float, float]:

@@ -124,6 +124,15 @@ def test_labels_to_array_refuses_unknown_labels(label: object) -> None:
         ((MESSAGES, LABELS), {"target_fpr": 1.0}, "target_fpr"),
         ((MESSAGES, LABELS), {"sample_weight": [1.0] * (len(MESSAGES) - 1)}, "sample_weight"),
         ((MESSAGES, LABELS), {"sample_weight": [-1.0] * len(MESSAGES)}, "sample_weight"),
+        ((MESSAGES, LABELS), {"sample_weight": ["1"] * 11 + ["x"]}, "sample_weight"),
+        ((MESSAGES, LABELS), {"sample_weight": [[1.0]] * 12}, "sample_weight"),
+        # One automated message weighs anything: the folds that hold it out learn nothing.
+        (
+            (MESSAGES, LABELS),
+            {"sample_weight": [1.0] + [0.0] * 5 + [1.0] * 6},
+            r"`sample_weight` is 0 for every automated message that fold \d of 5 trains on",
+        ),
+        ((MESSAGES, LABELS), {"sample_weight": [1.0] * 6 + [0.0] * 6}, "every human message"),
         ((MESSAGES, LABELS), {"groups": ["g"] * 3}, "groups"),
         ((MESSAGES, LABELS), {"sources": ["s"] * 3}, "sources"),
         ((MESSAGES, LABELS), {"bank_ids": [None] * 3}, "bank_ids"),
