@@ -95,7 +95,7 @@ class Bundle:
             written into a folder), or ends in ``.zip`` and is an existing folder.
         """
         target = save_target(path)
-        is_zip = target.suffix == ".zip"
+        is_zip = target.suffix.lower() == ".zip"
         manifest = json.dumps(self.manifest, indent=2, sort_keys=True, ensure_ascii=False)
         arrays: dict[str, NDArray[Any]] = {
             "mean": self.mean,
@@ -183,7 +183,7 @@ def _read_zip(path: Path) -> dict[str, bytes]:
 def save_target(path: object) -> Path:
     """``path`` as :meth:`Bundle.save` writes it, or the InvalidInputError it raises."""
     target = writable_path(path, "path", "a bundle folder or .zip")
-    is_zip = target.suffix == ".zip"
+    is_zip = target.suffix.lower() == ".zip"
     if target.exists() and target.is_dir() == is_zip:
         raise InvalidInputError(
             f"`path` must name a folder (new or existing) or, ending in .zip, a zip "

@@ -289,8 +289,9 @@ def _by_source(
     """The counts and rates of each ``sources`` name (none without sources)."""
     by_source: dict[str, dict[str, float]] = {}
     if sources is not None:
+        # Plain str keys (not numpy's), so that to_dict() is safe for any serialiser.
         names = np.asarray([str(s) for s in sources])
-        for name in sorted(set(names)):
+        for name in sorted(set(names.tolist())):
             stp, sfp, stn, sfn = _counts(y, pred, names == name)
             by_source[name] = {
                 "n": stp + sfp + stn + sfn,

@@ -152,11 +152,12 @@ def test_a_zip_that_cannot_be_replaced_stays_as_it_was(
     assert load_bundle(path).intercept == tiny_bundle.intercept + 1.0
 
 
-@pytest.mark.parametrize("target", ["b", "b.zip", "nested/dir/b.zip"])
+@pytest.mark.parametrize("target", ["b", "b.zip", "nested/dir/b.zip", "b.ZIP"])
 def test_save_and_load_round_trip(tiny_bundle: Bundle, tmp_path: Path, target: str) -> None:
     written = tiny_bundle.save(tmp_path / target)
     assert written == tmp_path / target
-    if written.suffix == ".zip":
+    assert written.is_file() == target.lower().endswith(".zip")
+    if written.suffix.lower() == ".zip":
         with zipfile.ZipFile(written) as archive:
             assert sorted(archive.namelist()) == sorted(MEMBERS)
     else:

@@ -461,6 +461,7 @@ def test_evaluate_by_source() -> None:
     detector = Detector(threshold=0.5)
     result = autodm.evaluate(MESSAGES, LABELS, detector=detector, sources=sources)
     assert set(result.by_source) == {"tw", "ig", "sms"}
+    assert {type(name) for name in result.by_source} == {str}  # not numpy's str_
     total = 0
     for name, row in result.by_source.items():
         rows = [i for i, s in enumerate(sources) if s == name]
