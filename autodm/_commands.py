@@ -65,7 +65,7 @@ def _csv_writer(out: IO[str]) -> csv.DictWriter[str]:
 def _classify(args: argparse.Namespace, out: IO[str]) -> int:
     detector = _detector(args)
     source = args.input
-    if source != "-" and not Path(source).is_file():
+    if source != "-" and not _names_input(source):
         if _looks_like_file(source):
             raise InvalidInputError(
                 f"no file {source!r}. (To classify that text as a message, send it as JSONL on "
@@ -81,14 +81,16 @@ def _classify(args: argparse.Namespace, out: IO[str]) -> int:
     writer: csv.DictWriter[str] | None = None
     if (args.output_format or ("csv" if is_csv else "jsonl")) == "csv":
         writer = _csv_writer(out)
-    progress = sys.stderr.isatty() and source != "-"
-    # A file is read and scored in batches; standard input one line at a time, so that a
-    # live producer gets each verdict as soon as its line arrives.
-    batch_size = 1 if source == "-" else _CLI_BATCH
+    # A regular file is read and scored in batches; standard input, a pipe or a device one
+    # line at a time, each verdict written out at once, so that a live producer gets it as
+    # soon as its line arrives (a pipe's output is otherwise held until a buffer fills).
+    regular = source != "-" and Path(source).is_file()
+    progress = sys.stderr.isatty() and regular
+    batch_size = _CLI_BATCH if regular else 1
     failed = done = 0
     with ExitStack() as stack:
         stream = stack.enter_context(_open_stdin() if source == "-" else _open_input(Path(source)))
-        size = 0 if source == "-" else max(Path(source).stat().st_size, 1)
+        size = max(Path(source).stat().st_size, 1) if regular else 0
         records = (_csv_records if is_csv else _records)(stream)
         stopped: Exception | None = None
         while not stopped:
@@ -102,6 +104,8 @@ def _classify(args: argparse.Namespace, out: IO[str]) -> int:
                 else:
                     writer.writerow(_csv_row(payload))
             done += len(batch)
+            if not regular:
+                out.flush()
             if progress:
                 share = min(stream.buffer.tell() / size, 1.0)
                 print(f"\r{_progress(share, done)}", end="", file=sys.stderr, flush=True)
@@ -166,6 +170,15 @@ def _log_odds(probability: float) -> float:
     if 0.0 < probability < 1.0:
         return math.log(probability) - math.log1p(-probability)
     return math.copysign(math.inf, probability - 0.5)
+
+
+def _names_input(argument: str) -> bool:
+    """Whether a classify argument names something to read: a file, or a pipe or device
+    such as ``/dev/stdin`` or a shell's ``<(command)``; not a folder."""
+    try:
+        return os.path.exists(argument) and not os.path.isdir(argument)
+    except (OSError, ValueError):  # too long for a path, or holding a NUL
+        return False
 
 
 def _explain_text(verdict: Verdict, base: float) -> str:

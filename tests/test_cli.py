@@ -8,8 +8,10 @@ import json
 import math
 import os
 import re
+import select
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +73,61 @@ def test_classify_reads_standard_input(capsys: pytest.CaptureFixture[str]) -> No
     verdict = json.loads(result.stdout)
     assert verdict["label"] == "human"
     assert result.stderr == ""  # no progress output when stderr is not a terminal
+
+
+@pytest.mark.parametrize("options", [[], ["--output-format", "csv"]])
+def test_classify_writes_each_verdict_as_its_line_arrives(options: list[str]) -> None:
+    # Regression: the verdicts of standard input were written only when it ended, since
+    # a pipe's output is held in a buffer (unless PYTHONUNBUFFERED is set, as it is not here).
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    with subprocess.Popen(
+        [sys.executable, "-m", "autodm", "classify", "-", *options],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=environment,
+    ) as process:
+        assert process.stdin is not None
+        assert process.stdout is not None
+        process.stdin.write(json.dumps({"id": "m1", "text": SPAM}).encode() + b"\n")
+        process.stdin.flush()
+        # The first verdict comes while standard input is still open.
+        ready, _, _ = select.select([process.stdout], [], [], 60)
+        assert ready, "no verdict before the end of the input"
+        first = process.stdout.readline().decode()
+        if options:  # CSV: the header, then the row
+            first = process.stdout.readline().decode()
+        assert "m1" in first
+        assert "automated" in first
+        process.stdin.write(json.dumps({"id": "m2", "text": CHAT}).encode() + b"\n")
+        process.stdin.close()
+        assert "m2" in process.stdout.read().decode()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_classify_reads_a_named_pipe_not_its_name(tmp_path: Path) -> None:
+    # Regression: a path that is not a regular file (a named pipe, /dev/stdin, a shell's
+    # <(command)) was classified as the text of a message.
+    fifo = tmp_path / "inbox.jsonl"
+    os.mkfifo(fifo)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "autodm", "classify", str(fifo)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    # Write once the command opens the pipe for reading; give up if it ends without doing so.
+    while process.poll() is None:
+        try:
+            end = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError:  # no reader yet
+            time.sleep(0.05)
+            continue
+        os.write(end, json.dumps({"id": "m1", "text": SPAM}).encode() + b"\n")
+        os.close(end)
+        break
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err
+    verdict = json.loads(out)
+    assert (verdict["id"], verdict["label"]) == ("m1", "automated")
 
 
 @pytest.mark.parametrize(
