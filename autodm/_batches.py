@@ -42,12 +42,7 @@ def _batch(
         raise InvalidInputError(
             f"`messages` must be an iterable of str. Got {describe(messages)} instead."
         )
-    if isinstance(messages, Mapping):
-        raise InvalidInputError(
-            "`messages` must be an ordered iterable of str, not a mapping (it would be read by "
-            "its keys); for a mapping of ids to texts pass list(texts.values())."
-        )
-    items = list(ordered(messages, "messages", "str"))
+    items = list(ordered_messages(messages, "messages", "str"))
     if contexts is None:
         return items, [None] * len(items)
     if isinstance(contexts, Mapping | Context):
@@ -61,6 +56,21 @@ def _batch(
             f"for {len(items)} messages."
         )
     return items, ctxs
+
+
+def ordered_messages(messages: object, name: str, what: str) -> Iterable[Any]:
+    """``messages`` if it is an ordered iterable of ``what``, else an InvalidInputError.
+
+    As :func:`ordered`, but a mapping's error says how to pass its texts: a mapping of ids
+    to texts is the likeliest one to reach here, and it would be read by its keys.
+    """
+    if isinstance(messages, Mapping):
+        raise InvalidInputError(
+            f"`{name}` must be an ordered iterable of {what}, not a mapping (it would be read by "
+            "its keys); for a mapping of ids to texts pass list(texts.values()). "
+            f"Got {describe(messages)} instead."
+        )
+    return ordered(messages, name, what)
 
 
 def _checked(items: Sequence[str], ctxs: Sequence[ContextLike]) -> list[ContextLike]:

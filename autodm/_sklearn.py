@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from ._batches import ContextLike
+from ._batches import ContextLike, ordered_messages
 from ._detector import default_detector
 from ._types import Context
 from .errors import InvalidInputError, describe
@@ -48,7 +48,7 @@ def _rows(X: object) -> list[tuple[str, ContextLike]]:
             f"`X` must be a list or array of messages. Got {describe(X)} instead."
         )
     rows: list[tuple[str, ContextLike]] = []
-    for i, item in enumerate(X):
+    for i, item in enumerate(ordered_messages(X, "X", "messages or (message, context) pairs")):
         if isinstance(item, str):
             rows.append((str(item), None))
             continue
@@ -91,8 +91,9 @@ class AutoDMFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     ``X`` is a list, tuple, 1-D array or pandas Series of messages (str), or of
     ``(message, context)`` pairs whose context is an :class:`~autodm.Context`, a
     mapping with its keys, or None. A 2-D array or DataFrame with one column
-    (messages) or two (message, context) is read row by row. A single str is
-    refused. ``transform`` returns a float64 array of shape
+    (messages) or two (message, context) is read row by row. A single str, a
+    mapping (it would give its keys) and a set (it has no order) are refused.
+    ``transform`` returns a float64 array of shape
     ``(n_samples, n_features)``, or a DataFrame after ``set_output(transform="pandas")``.
 
     Examples

@@ -129,6 +129,27 @@ def test_bad_input_is_refused(X: object) -> None:
         AutoDMFeatures().fit_transform(X)
 
 
+@pytest.mark.parametrize(
+    ("X", "match"),
+    [
+        ({"m1": "see you at 6", "m2": "Thx 4 the follow! bit.ly/x1Ab"}, "read by its keys"),
+        ({"see you at 6", "Thx 4 the follow! bit.ly/x1Ab"}, "not a str, a mapping or a set"),
+        (frozenset({"see you at 6"}), "not a str, a mapping or a set"),
+        ({"m1": "see you at 6"}.keys(), "not a str, a mapping or a set"),
+    ],
+    ids=["dict", "set", "frozenset", "dict-keys"],
+)
+def test_unordered_collections_are_refused_as_classify_many_refuses_them(
+    X: object, match: str
+) -> None:
+    """A mapping would give the features of its keys, a set rows in no particular order."""
+    for call in (AutoDMFeatures().fit, AutoDMFeatures().transform):
+        with pytest.raises(InvalidInputError, match=match):
+            call(X)
+    with pytest.raises(InvalidInputError, match=match):
+        autodm.classify_many(X)  # type: ignore[arg-type]
+
+
 def test_bad_context_is_refused() -> None:
     with pytest.raises(InvalidInputError, match="unknown context key"):
         AutoDMFeatures().transform([("hi", {"sent": 5})])
