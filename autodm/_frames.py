@@ -177,8 +177,10 @@ def classify_frame(
     stores an int column with gaps as float) is read as an int.
 
     The result has the input's index and only the verdict columns, so
-    ``df.join(classify_frame(df).add_prefix("autodm_"))`` puts them beside the
-    input (the prefix keeps them apart from a ``label`` column of your own).
+    ``pd.concat([df, classify_frame(df).add_prefix("autodm_")], axis=1)`` puts
+    them beside the input, row by row in order even where a label repeats
+    (``df.join`` would pair each row with every verdict of its label); the
+    prefix keeps them apart from a ``label`` column of your own.
 
     Parameters
     ----------

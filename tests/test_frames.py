@@ -7,6 +7,7 @@ import re
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ from autodm import Context, Detector, InvalidInputError, Reason, Verdict
 SPAM = "Thx 4 the follow!! Like my FB page: bit.ly/x1Ab"
 CHAT = "see you at 6"
 TEMPLATED = "Hey Priya, thanks for the follow! Glad to connect with you here."
+API_DOC = Path(__file__).resolve().parents[1] / "docs" / "api.md"
 FIXED_COLUMNS = [
     "label", "probability", "threshold", "is_automated", "template", "flags", "top_reasons",
 ]  # fmt: skip
@@ -147,9 +149,34 @@ def test_classify_frame_matches_classify_many(pd: Any, detector: Detector) -> No
     pd.testing.assert_frame_equal(result, expected)
     assert list(result.index) == ["m1", "m2", "m3", "m4"]
     assert result.loc["m2", "probability"] > result.loc["m4", "probability"]
-    joined = df.join(result.add_prefix("autodm_"))
+    joined = pd.concat([df, result.add_prefix("autodm_")], axis=1)
     assert list(joined.columns[: len(df.columns)]) == list(df.columns)
     assert "autodm_label" in joined.columns
+
+
+def _recipes() -> list[str]:
+    """Each expression the docs give to put classify_frame's verdicts beside ``df``."""
+    texts = [API_DOC.read_text(encoding="utf-8"), autodm.classify_frame.__doc__ or ""]
+    spans = [s for t in texts for s in re.findall(r"`+([^`]*classify_frame\(df\)[^`]*)`+", t)]
+    return [" ".join(span.split()) for span in spans]
+
+
+def test_the_documented_recipe_keeps_each_row_once_where_the_index_repeats(pd: Any) -> None:
+    recipes = _recipes()
+    assert len(recipes) == 2  # docs/api.md and the docstring
+    labels = [v.label for v in autodm.classify_many([SPAM, CHAT, SPAM])]
+    for index in (
+        pd.Index(["u1", "u1", "u2"]),
+        pd.MultiIndex.from_tuples([("u1", 1), ("u1", 1), ("u2", 1)]),
+    ):
+        df = pd.DataFrame({"text": [SPAM, CHAT, SPAM], "label": ["a", "b", "c"]}, index=index)
+        assert len(df.join(autodm.classify_frame(df).add_prefix("autodm_"))) == 5
+        for recipe in recipes:
+            names = {"pd": pd, "df": df, "autodm": autodm, "classify_frame": autodm.classify_frame}
+            joined = eval(recipe, names)
+            assert joined.index.equals(df.index), recipe
+            assert joined["label"].tolist() == ["a", "b", "c"], recipe
+            assert joined["autodm_label"].tolist() == labels, recipe
 
 
 def test_classify_frame_reads_every_context_column(pd: Any, detector: Detector) -> None:
