@@ -7,7 +7,7 @@ each function, never when ``autodm`` is imported.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
@@ -120,19 +120,26 @@ def _absent(value: object) -> bool:
     return type(value).__name__ in ("NAType", "NaTType")
 
 
-def frame_rows(df: pd.DataFrame, text: str = "text") -> tuple[list[str], list[Context | None]]:
+def _is_column(df: pd.DataFrame, label: object) -> bool:
+    try:
+        return label in df.columns
+    except TypeError:  # unhashable (a list, say): no column's label
+        return False
+
+
+def frame_rows(df: pd.DataFrame, text: Hashable = "text") -> tuple[list[str], list[Context | None]]:
     """The messages of a DataFrame's ``text`` column and each row's context.
 
     Raises
     ------
     InvalidInputError
-        If ``text`` is not a column, a message is not a str, or a row's context is
-        invalid; the error names the row's index label.
+        If ``text`` is not a column label, a message is not a str, or a row's context
+        is invalid; the error names the row's index label.
     """
-    if not isinstance(text, str) or text not in df.columns:
+    if not _is_column(df, text):
         raise InvalidInputError(
             f"`text` must name the DataFrame's column of messages: {text!r} is not one of "
-            f"its columns {[str(c) for c in df.columns]}."
+            f"its columns {df.columns.tolist()}."
         )
     labels = df.index.tolist()
     messages = df[text].tolist()
@@ -163,7 +170,7 @@ def frame_rows(df: pd.DataFrame, text: str = "text") -> tuple[list[str], list[Co
 def classify_frame(
     df: pd.DataFrame,
     *,
-    text: str = "text",
+    text: Hashable = "text",
     detector: Detector | None = None,
     n_jobs: int = 1,
 ) -> pd.DataFrame:
@@ -185,8 +192,9 @@ def classify_frame(
     Parameters
     ----------
     df : pandas.DataFrame
-    text : str, default "text"
-        The column holding the messages (str).
+    text : hashable, default "text"
+        The label of the column holding the messages (str): any label of
+        ``df.columns``, such as ``0`` for a CSV read with ``header=None``.
     detector : Detector, optional
         The detector to use; a shared one on the bundled model by default.
     n_jobs : int, default 1

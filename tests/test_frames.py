@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 import re
 import sys
@@ -214,6 +215,16 @@ def test_classify_frame_names_the_bad_row(pd: Any) -> None:
     df = pd.DataFrame({"text": [CHAT, CHAT], "sent_at": ["2026-03-02T10:15:04Z", "yesterday"]})
     with pytest.raises(InvalidInputError, match="row 1: `sent_at`"):
         autodm.classify_frame(df)
+
+
+def test_classify_frame_takes_any_column_label(pd: Any) -> None:
+    df = pd.read_csv(io.StringIO(f"{CHAT}\n{SPAM}\n"), header=None)  # its one column is 0
+    assert autodm.classify_frame(df, text=0)["label"].tolist() == ["human", "automated"]
+    for label in ("0", [0], None):
+        with pytest.raises(
+            InvalidInputError, match=re.escape(f"{label!r} is not one of its columns [0]")
+        ):
+            autodm.classify_frame(df, text=label)  # type: ignore[arg-type]
 
 
 def test_classify_frame_refuses_bad_arguments(pd: Any) -> None:
