@@ -127,14 +127,29 @@ def _is_column(df: pd.DataFrame, label: object) -> bool:
         return False
 
 
+def _cells(df: pd.DataFrame, label: Hashable, what: str, multi_fix: str) -> list[Any]:
+    """The cells of the column ``label``, which must be one column: a label repeated (by
+    ``pd.concat(axis=1)``, say) or heading MultiIndex columns selects several."""
+    column = df[label]
+    if column.ndim == 1:
+        return list(column.tolist())
+    selected = df.columns[df.columns.get_loc(label)].tolist()
+    if df.columns.nlevels == 1:
+        got = f"{label!r} labels {len(selected)} of its columns; rename or drop all but one"
+    else:
+        got = f"{label!r} heads {len(selected)} of its MultiIndex columns {selected}; {multi_fix}"
+    raise InvalidInputError(f"{what} must name a single column of the DataFrame: {got}.")
+
+
 def frame_rows(df: pd.DataFrame, text: Hashable = "text") -> tuple[list[str], list[Context | None]]:
     """The messages of a DataFrame's ``text`` column and each row's context.
 
     Raises
     ------
     InvalidInputError
-        If ``text`` is not a column label, a message is not a str, or a row's context
-        is invalid; the error names the row's index label.
+        If ``text`` is not a column label, it or a context key labels several
+        columns, a message is not a str, or a row's context is invalid; the error
+        names the row's index label.
     """
     if not _is_column(df, text):
         raise InvalidInputError(
@@ -142,14 +157,14 @@ def frame_rows(df: pd.DataFrame, text: Hashable = "text") -> tuple[list[str], li
             f"its columns {df.columns.tolist()}."
         )
     labels = df.index.tolist()
-    messages = df[text].tolist()
+    messages = _cells(df, text, "`text`", "name one by its full label, a tuple")
     for label, message in zip(labels, messages, strict=True):
         if not isinstance(message, str):
             raise InvalidInputError(
                 f"column {text!r} must hold str messages; row {label!r} holds {describe(message)}."
             )
     keys = [key for key in CONTEXT_KEYS if key in df.columns and key != text]
-    values = {key: df[key].tolist() for key in keys}
+    values = {key: _cells(df, key, "each context key", "flatten the columns") for key in keys}
     contexts: list[Context | None] = []
     for row, label in enumerate(labels):
         mapping: dict[str, Any] = {}
@@ -203,9 +218,10 @@ def classify_frame(
     Raises
     ------
     InvalidInputError
-        If ``df`` is not a DataFrame, ``text`` is not one of its columns, a
-        message is not a str, or a row's context is invalid; the error names
-        the row's index label.
+        If ``df`` is not a DataFrame, ``text`` is not one of its columns, it or
+        a context key labels several columns (a repeated label, or the first
+        level of MultiIndex columns), a message is not a str, or a row's context
+        is invalid; the error names the row's index label.
     MissingDependencyError
         If pandas is not installed.
     """

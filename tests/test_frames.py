@@ -227,6 +227,22 @@ def test_classify_frame_takes_any_column_label(pd: Any) -> None:
             autodm.classify_frame(df, text=label)  # type: ignore[arg-type]
 
 
+def test_a_label_on_several_columns_is_refused(pd: Any) -> None:
+    one = pd.DataFrame({"text": [CHAT]})
+    twice = pd.concat([one, one], axis=1)  # two columns labelled "text"
+    for call in (autodm.classify_frame, autodm.classify_many):
+        with pytest.raises(InvalidInputError, match=re.escape("'text' labels 2 of its columns")):
+            call(twice)
+    sent = pd.DataFrame([[CHAT, 4, 5]], columns=["text", "sent_at", "sent_at"])
+    with pytest.raises(InvalidInputError, match=r"context key .* 'sent_at' labels 2 of its"):
+        autodm.classify_frame(sent)
+    tuples = [("text", "body"), ("meta", "sent_at")]
+    nested = pd.DataFrame([[CHAT, 4]], columns=pd.MultiIndex.from_tuples(tuples))
+    with pytest.raises(InvalidInputError, match=re.escape("'text' heads 1 of its MultiIndex")):
+        autodm.classify_frame(nested)
+    assert autodm.classify_frame(nested, text=("text", "body"))["label"].tolist() == ["human"]
+
+
 def test_classify_frame_refuses_bad_arguments(pd: Any) -> None:
     df = pd.DataFrame({"message": [CHAT]})
     with pytest.raises(InvalidInputError, match="'text' is not one of its columns"):
