@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 
 from ._detector import Detector, default_detector
+from ._text import check_message
 from ._types import CONTEXT_KEYS, Context, Verdict
 from .errors import InvalidInputError, MissingDependencyError, describe
 
@@ -163,6 +164,10 @@ def frame_rows(df: pd.DataFrame, text: Hashable = "text") -> tuple[list[str], li
             raise InvalidInputError(
                 f"column {text!r} must hold str messages; row {label!r} holds {describe(message)}."
             )
+        try:
+            check_message(message)  # here, to name the row by its label, not its position
+        except InvalidInputError as error:
+            raise InvalidInputError(f"row {label!r}: {error}") from None
     keys = [key for key in CONTEXT_KEYS if key in df.columns and key != text]
     values = {key: _cells(df, key, "each context key", "flatten the columns") for key in keys}
     contexts: list[Context | None] = []

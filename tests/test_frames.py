@@ -215,6 +215,10 @@ def test_classify_frame_names_the_bad_row(pd: Any) -> None:
     df = pd.DataFrame({"text": [CHAT, CHAT], "sent_at": ["2026-03-02T10:15:04Z", "yesterday"]})
     with pytest.raises(InvalidInputError, match="row 1: `sent_at`"):
         autodm.classify_frame(df)
+    texts = pd.Series([CHAT, "bad \ud800 text"], dtype=object, index=["m1", "m2"])
+    for call in (autodm.classify_frame, autodm.classify_many):
+        with pytest.raises(InvalidInputError, match=r"^row 'm2': `message` holds lone surrogate"):
+            call(pd.DataFrame({"text": texts}))
 
 
 def test_classify_frame_takes_any_column_label(pd: Any) -> None:
