@@ -8,6 +8,7 @@ scores any, so a bad one raises, named by its position, before the memory has se
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -20,6 +21,13 @@ __all__ = ["ContextLike"]
 ContextLike = Context | Mapping[str, Any] | None
 
 
+def _is_frame(value: object) -> bool:
+    """True for a pandas DataFrame, a subclass's included. pandas is not imported for it:
+    no value is a DataFrame unless pandas has been imported already."""
+    frame = getattr(sys.modules.get("pandas"), "DataFrame", None)
+    return frame is not None and isinstance(value, frame)
+
+
 def _batch(
     messages: Iterable[str], contexts: Iterable[ContextLike] | None
 ) -> tuple[Sequence[str], Sequence[ContextLike]]:
@@ -28,7 +36,7 @@ def _batch(
             "`messages` must be an iterable of str, not a single str; "
             "use classify(message) for one message or wrap it: classify_many([message])."
         )
-    if type(messages).__name__ == "DataFrame" and hasattr(messages, "columns"):
+    if _is_frame(messages):
         # Iterating a DataFrame yields its column names: read its rows instead.
         if contexts is not None:
             raise InvalidInputError(

@@ -344,3 +344,24 @@ def test_classify_many_reads_a_dataframe_by_rows() -> None:
     assert "follow_delay" in [r.code for r in verdicts[1].reasons]
     with pytest.raises(autodm.InvalidInputError, match="contexts"):
         autodm.classify_many(df, [None, None])
+
+
+def test_classify_many_reads_a_dataframe_subclass_by_rows() -> None:
+    pd = pytest.importorskip("pandas")
+
+    class Inbox(pd.DataFrame):  # type: ignore[misc]
+        """A frame of a notebook's own, as pandas' docs show how to make."""
+
+        @property
+        def _constructor(self) -> type[Inbox]:
+            return Inbox
+
+    df = Inbox({"text": [SPAM, CHAT, CHAT], "sent_at": [4.0, None, None]})
+    verdicts = autodm.classify_many(df)  # not its one column name, "text"
+    assert [v.label for v in verdicts] == ["automated", "human", "human"]
+    assert verdicts == autodm.classify_many(pd.DataFrame(df))
+
+
+def test_classify_many_of_a_list_does_not_import_pandas(python_stdout: Callable[..., str]) -> None:
+    code = "import sys, autodm\nautodm.classify_many(['hi'])\nprint('pandas' in sys.modules)\n"
+    assert python_stdout(code).strip() == "False"
