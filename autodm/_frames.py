@@ -7,7 +7,7 @@ each function, never when ``autodm`` is imported.
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping, Set, Sized
 from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
@@ -63,13 +63,15 @@ def to_frame(verdicts: Iterable[Verdict], *, index: Any = None) -> pd.DataFrame:
     Parameters
     ----------
     verdicts : iterable of Verdict
-    index : array-like, optional
-        The frame's index (default: 0, 1, 2, ...); one label per verdict.
+    index : sequence or pandas.Index, optional
+        The frame's index (default: 0, 1, 2, ...); one label per verdict, in
+        order: a list, a tuple, a 1-D array, a pandas Index or Series.
 
     Raises
     ------
     InvalidInputError
-        If an item is not a :class:`Verdict`, or ``index`` has the wrong length.
+        If an item is not a :class:`Verdict`, or ``index`` is not a sequence or
+        Index of one label per verdict.
     MissingDependencyError
         If pandas is not installed.
     """
@@ -88,10 +90,8 @@ def to_frame(verdicts: Iterable[Verdict], *, index: Any = None) -> pd.DataFrame:
             raise InvalidInputError(
                 f"`verdicts[{i}]` must be an autodm.Verdict. Got {describe(verdict)} instead."
             )
-    if index is not None and len(index) != len(items):
-        raise InvalidInputError(
-            f"`index` must have one label per verdict: got {len(index)} for {len(items)} verdicts."
-        )
+    if index is not None:
+        _check_index(index, len(items))
     columns: dict[str, Any] = {
         "label": [v.label for v in items],
         "probability": np.array([v.probability for v in items], dtype=np.float64),
@@ -112,6 +112,27 @@ def to_frame(verdicts: Iterable[Verdict], *, index: Any = None) -> pd.DataFrame:
     frame = pd.DataFrame(columns, index=index)
     # Text columns hold str even when there are no rows (pandas would make them float).
     return frame.astype({"label": str, "flags": str, "top_reasons": str})
+
+
+def _check_index(index: object, n: int) -> None:
+    """Refuse an ``index`` that pandas would refuse with a bare error, or read otherwise
+    than label by label in order (a mapping by its keys, a set in no order), or whose
+    length cannot be checked (an iterator)."""
+    if (
+        isinstance(index, str | bytes | bytearray | Mapping | Set)
+        or not isinstance(index, Sized)
+        or not isinstance(index, Iterable)
+        or getattr(index, "ndim", 1) != 1
+    ):
+        raise InvalidInputError(
+            "`index` must be a sequence (a list, a tuple, a 1-D array) or a pandas Index, "
+            "with one label per verdict; not a str, a mapping, a set or an iterator. "
+            f"Got {describe(index)} instead."
+        )
+    if len(index) != n:
+        raise InvalidInputError(
+            f"`index` must have one label per verdict: got {len(index)} for {n} verdicts."
+        )
 
 
 def _absent(value: object) -> bool:

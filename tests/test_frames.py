@@ -107,6 +107,23 @@ def test_to_frame_refuses_an_index_of_the_wrong_length(pd: Any) -> None:
         autodm.to_frame(autodm.classify_many([CHAT]), index=[1, 2])
 
 
+@pytest.mark.parametrize(
+    "index",
+    [5, (label for label in "ab"), {"a", "b"}, "ab", {"a": 1, "b": 2}, np.zeros((2, 1))],
+    ids=["int", "generator", "set", "str", "dict", "2-d"],
+)
+def test_to_frame_refuses_an_index_that_is_not_a_sequence(pd: Any, index: object) -> None:
+    verdicts = autodm.classify_many([CHAT, SPAM])
+    with pytest.raises(InvalidInputError, match=r"^`index` must be a sequence .* Got \w+"):
+        autodm.to_frame(verdicts, index=index)
+
+
+def test_to_frame_takes_any_sequence_or_index(pd: Any) -> None:
+    verdicts = autodm.classify_many([CHAT, SPAM])
+    for index in (("a", "b"), range(2), np.array([3, 4]), pd.Index(["a", "a"]), pd.Series([5, 6])):
+        assert autodm.to_frame(verdicts, index=index).index.tolist() == list(index)
+
+
 def test_without_pandas_the_error_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pandas", None)  # `import pandas` now fails
     for call in (lambda: autodm.to_frame([]), lambda: autodm.classify_frame(object())):
