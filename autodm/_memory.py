@@ -154,8 +154,10 @@ class SenderMemory:
         return len(self._senders)
 
     def __repr__(self) -> str:
-        clusters = sum(len(c) for c in self._senders.values())
-        return f"SenderMemory(senders={len(self)}, clusters={clusters})"
+        with self._lock:  # another thread may be adding a sender
+            senders = len(self._senders)
+            clusters = sum(len(c) for c in self._senders.values())
+        return f"SenderMemory(senders={senders}, clusters={clusters})"
 
     def clusters(self) -> int:
         """Number of clusters held, over all senders."""

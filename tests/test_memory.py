@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -476,3 +477,28 @@ def test_save_under_a_file_is_refused_before_writing(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match=r"lies under '.*notes\.txt', which is a file"):
         SenderMemory().save(notes / "state" / "memory.json")
     assert notes.read_text(encoding="utf-8") == "mine"
+
+
+def test_repr_while_another_thread_adds_senders() -> None:
+    memory = SenderMemory()
+    for i in range(5000):
+        memory.observe(f"s{i}", TEMPLATE.format(name="Sam"), at=10)
+    stop = threading.Event()
+
+    def add() -> None:
+        i = 0
+        while not stop.is_set():
+            memory.observe(f"new{i}", TEMPLATE.format(name="Sam"), at=10)
+            i += 1
+
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    thread = threading.Thread(target=add)
+    thread.start()
+    try:
+        for _ in range(200):
+            assert repr(memory).startswith("SenderMemory(senders=")
+    finally:
+        stop.set()
+        thread.join()
+        sys.setswitchinterval(switch)
