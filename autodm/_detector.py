@@ -278,7 +278,11 @@ class Detector:
         *,
         n_jobs: int = 1,
     ) -> list[Verdict]:
-        """Classify many messages; see :func:`autodm.classify_many`."""
+        """Classify many messages; see :func:`autodm.classify_many`.
+
+        With a memory, the batch is classified in this process whatever ``n_jobs``
+        says: the memory sees every message in input order, as with ``n_jobs=1``.
+        """
         items, ctxs = _batch(messages, contexts)
         _check_jobs(n_jobs)
         ctxs = _checked(items, ctxs)
@@ -286,7 +290,8 @@ class Detector:
             items, ctxs, where = distinct_messages(items, ctxs)
             verdicts = self._classify_spread(items, ctxs, n_jobs)
             return [verdicts[i] for i in where]
-        return self._classify_spread(items, ctxs, n_jobs)
+        # The memory must see every message in order, and a worker would update a copy of it.
+        return _classify_chunk(self, items, ctxs)
 
     def _classify_spread(
         self, items: Sequence[str], ctxs: Sequence[ContextLike], n_jobs: int

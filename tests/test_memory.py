@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import autodm._detector
 from autodm import Detector, InvalidInputError, SenderMemory
 
 TEMPLATE = "Hi {name}! Thanks for the follow, my new e-book on sourdough is out: bit.ly/x1Ab"
@@ -502,3 +503,23 @@ def test_repr_while_another_thread_adds_senders() -> None:
         stop.set()
         thread.join()
         sys.setswitchinterval(switch)
+
+
+def test_n_jobs_with_a_memory_gives_the_verdicts_and_memory_of_one_job(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(autodm._detector, "PARALLEL_MIN_BATCH", 4)
+    texts = [TEMPLATE.format(name=name) for name in NAMES[:12]] + VARIED
+    contexts = [
+        {"sender_id": f"s{i % 3}", "recipient_id": f"r{i}", "sent_at": 1000 + i}
+        for i in range(len(texts))
+    ]
+    runs = {}
+    for n_jobs in (1, 2):
+        memory = SenderMemory()
+        verdicts = Detector(memory=memory).classify_many(texts, contexts, n_jobs=n_jobs)
+        saved = memory.save(tmp_path / f"{n_jobs}.json").read_text(encoding="utf-8")
+        runs[n_jobs] = ([v.to_dict() for v in verdicts], saved)
+    assert runs[2] == runs[1]
+    last_copy = runs[2][0][11]  # s2's fourth copy: three other recipients before it
+    assert "3 other recipients" in str(last_copy["reasons"])
