@@ -63,8 +63,8 @@ class Detector:
         Decision threshold on P(automated): a number in [0, 1], or a named
         operating point of the bundle. Defaults to the bundle's threshold.
     memory : SenderMemory, optional
-        When given, every classified message with a ``sender_id`` is compared
-        with what that sender sent other recipients before, then remembered;
+        When given, every classified message with a non-empty ``sender_id`` is
+        compared with what that sender sent other recipients before, then remembered;
         "the same text went to 37 other recipients" becomes evidence even when
         the caller passes no ``sender_history``. The memory is shared state:
         verdicts then depend on arrival order (see :class:`SenderMemory`).
@@ -230,7 +230,7 @@ class Detector:
         batch = self._featurizer.signals_many(views, ctxs)
         if self.memory is not None:
             for message_view, ctx, signals in zip(views, ctxs, batch, strict=True):
-                if ctx.sender_id is not None:
+                if ctx.sender_id:
                     self._recall(message_view, ctx, signals)
         verdicts = []
         for message_view, signals, scored in zip(
@@ -253,12 +253,18 @@ class Detector:
         return verdicts
 
     def _recall(self, message_view: TextView, ctx: Context, signals: dict[str, Signal]) -> None:
-        """Remember this message and fold what the memory knew into ``history_duplicates``."""
+        """Remember this message and fold what the memory knew into ``history_duplicates``.
+
+        An empty ``sender_id`` is no sender (``event.get("sender_id", "")`` gives one for
+        every unknown sender, whose messages must not pool as one sender's copies), and
+        an empty ``recipient_id`` is no recipient.
+        """
         memory, sender = self.memory, ctx.sender_id
-        if memory is None or sender is None:
+        if memory is None or not sender:
             return
         # The view and the Context have checked every value already.
-        before = memory._remember(sender, message_view.masked, ctx.recipient_id, ctx.sent_at)
+        recipient = ctx.recipient_id or None
+        before = memory._remember(sender, message_view.masked, recipient, ctx.sent_at)
         if len(message_view.masked) < MIN_DUPLICATE_CHARS:
             return
         known = signals["history_duplicates"].value

@@ -271,18 +271,16 @@ class SenderMemory:
     def remember_masked(
         self, sender_id: str, masked: str, recipient_id: str | None, at: float | None
     ) -> Recall:
-        """:meth:`observe` for a text the caller has already masked; its arguments are
-        checked as a :class:`Context` checks them (an empty id is accepted), since a lone
-        surrogate kept here would make every later save fail."""
-        key = _identifier("sender_id", sender_id)
-        if key is None:
-            raise InvalidInputError("`sender_id` must be a str or int id. Got None instead.")
+        """:meth:`observe` for a text the caller has already masked; its ids and time are
+        checked as :meth:`observe` checks them, and the text for lone surrogates, since
+        one kept here would make every later save fail."""
+        key = self._key(sender_id)
         if not isinstance(masked, str):
             raise InvalidInputError(f"`masked` must be a str. Got {describe(masked)} instead.")
         return self._remember(
             key,
             check_unicode(masked, "masked"),
-            _identifier("recipient_id", recipient_id),
+            None if recipient_id is None else self._key(recipient_id, "recipient_id"),
             _epoch("at", at),
         )
 

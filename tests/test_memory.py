@@ -375,15 +375,49 @@ def test_load_refuses_lone_surrogates_escaped_in_json(tmp_path: Path, where: str
         SenderMemory.load(path)
 
 
-def test_a_detector_remembers_empty_ids_as_a_context_accepts_them() -> None:
+def test_a_detector_treats_an_empty_sender_id_as_none() -> None:
+    # event.get("sender_id", "") gives "" for every unknown sender: five people, not one.
     memory = SenderMemory()
     detector = Detector(memory=memory)
-    contexts = [{"sender_id": "x"}, {"sender_id": "", "recipient_id": "r"}, {"sender_id": "y"}]
-    verdicts = detector.classify_many(["hi a", "hi b", "hi c"], contexts)
-    assert len(verdicts) == 3
-    assert len(memory) == 3
-    detector.classify("hello", {"sender_id": "s", "recipient_id": ""})
-    assert len(memory) == 4
+    text = "hey! are you coming to the climbing gym on saturday? bring the blue rope"
+    for i in range(5):
+        verdict = detector.classify(text, {"sender_id": "", "recipient_id": f"me{i}"})
+        assert "sender_duplicates" not in [r.code for r in verdict.reasons]
+    verdicts = detector.classify_many([text] * 3, [{"sender_id": ""}] * 3)
+    assert all("sender_duplicates" not in [r.code for r in v.reasons] for v in verdicts)
+    assert (len(memory), memory.clusters()) == (0, 0)
+
+
+def test_a_detector_treats_an_empty_recipient_id_as_none(tmp_path: Path) -> None:
+    runs = []
+    for recipient in (None, ""):
+        memory = SenderMemory()
+        detector = Detector(memory=memory)
+        verdicts = [
+            detector.classify(
+                TEMPLATE.format(name=name),
+                {"sender_id": "bot", "recipient_id": recipient, "sent_at": 100 + i},
+            ).to_dict()
+            for i, name in enumerate(NAMES[:4])
+        ]
+        saved = memory.save(tmp_path / "m.json").read_text(encoding="utf-8")
+        runs.append((verdicts, saved))
+    assert runs[1] == runs[0]
+    assert "3 other recipients" in str(runs[1][0][-1]["reasons"])
+
+
+@pytest.mark.parametrize(
+    ("sender", "recipient", "bad"), [("", "r", "sender_id"), ("bot", "", "recipient_id")]
+)
+def test_remember_masked_refuses_empty_ids_as_observe_does(
+    sender: str, recipient: str, bad: str
+) -> None:
+    memory = SenderMemory()
+    with pytest.raises(InvalidInputError, match=f"`{bad}` must be a non-empty str"):
+        memory.remember_masked(sender, "hi <name>! thanks for the follow", recipient, 10.0)
+    with pytest.raises(InvalidInputError, match=f"`{bad}` must be a non-empty str"):
+        memory.observe(sender, "hi Sam! thanks for the follow", recipient, at=10.0)
+    assert len(memory) == 0
 
 
 def test_saves_to_one_path_at_once_each_leave_a_whole_file(tmp_path: Path) -> None:
