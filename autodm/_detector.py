@@ -14,7 +14,7 @@ from typing import Any, Final
 from ._batches import ContextLike, _batch, _check_jobs, _checked
 from ._bundle import Bundle, load_bundle
 from ._featurizer import Featurizer
-from ._memory import SenderMemory
+from ._memory import Recall, SenderMemory
 from ._model import Scorer
 from ._ngrams import batch_slices
 from ._resources import data_digest
@@ -264,17 +264,14 @@ class Detector:
             return
         # The view and the Context have checked every value already.
         recipient = ctx.recipient_id or None
-        before = memory._remember(sender, message_view.masked, recipient, ctx.sent_at)
+        now = ctx.sent_at if ctx.sent_at is not None else time.time()
+        before = memory._remember(sender, message_view.masked, recipient, now)
         if len(message_view.masked) < MIN_DUPLICATE_CHARS:
             return
         known = signals["history_duplicates"].value
         if before.other_recipients and (known is None or before.other_recipients > known):
             n = before.other_recipients
-            now = ctx.sent_at if ctx.sent_at is not None else time.time()
-            since = (
-                "" if before.since is None else f" in the last {describe_delay(now - before.since)}"
-            )
-            evidence = f"{n} other recipient{'s' if n != 1 else ''}{since}"
+            evidence = f"{n} other recipient{'s' if n != 1 else ''}{_span(before, now)}"
             signals["history_duplicates"] = Signal(float(n), evidence)
 
     def classify_many(
@@ -336,6 +333,25 @@ def _classify_chunk(
     for start, stop in batch_slices(lengths, BATCH):
         verdicts.extend(detector._classify_batch(messages[start:stop], contexts[start:stop], known))
     return verdicts
+
+
+def _span(before: Recall, now: float) -> str:
+    """When the earlier copies were sent, relative to this message sent at ``now``.
+
+    Messages can arrive out of time order (a backlog with ``sent_at`` after live calls
+    without it, a late webhook), so copies may have been sent after this one.
+    """
+    since, until = before.since, before.until
+    if since is None or until is None:
+        return ""
+    if until <= now:
+        return f" in the last {describe_delay(now - since)}"
+    if since >= now:
+        return f" in the {describe_delay(until - now)} after this message"
+    return (
+        f" between {describe_delay(now - since)} before and {describe_delay(until - now)} "
+        "after this message"
+    )
 
 
 def _resolve_threshold(bundle: Bundle, threshold: float | str | None) -> float:

@@ -57,13 +57,16 @@ class Recall:
 
     ``other_recipients`` is how many distinct recipients other than this one got a
     near-duplicate of the text (sends without a recipient id count one each);
-    ``sends`` is the cluster's total sends; ``since`` is when the cluster was first
-    seen (epoch seconds), or None when the text is new.
+    ``sends`` is the cluster's total sends; ``since`` and ``until`` are the times of
+    its earliest and latest sends (epoch seconds), or None when the text is new.
+    Sends observed out of time order can make ``until`` later than the message asked
+    about.
     """
 
     other_recipients: int
     sends: int
     since: float | None
+    until: float | None = None
 
 
 _NOTHING: Final = Recall(0, 0, None)
@@ -201,7 +204,7 @@ class SenderMemory:
     @staticmethod
     def _summary(cluster: _Cluster, recipient: str | None) -> Recall:
         others = len(cluster.recipients) - (recipient in cluster.recipients) + cluster.anonymous
-        return Recall(others, cluster.count, cluster.first_seen)
+        return Recall(others, cluster.count, cluster.first_seen, cluster.last_seen)
 
     def recall(
         self,
@@ -258,6 +261,8 @@ class SenderMemory:
             before = self._summary(cluster, recipient)
             clusters.append(cluster)
         cluster.count += 1
+        # Sends may be observed out of time order (a backlog, a late webhook).
+        cluster.first_seen = min(cluster.first_seen, now)
         cluster.last_seen = max(cluster.last_seen, now)
         if recipient is None:
             cluster.anonymous += 1

@@ -6,7 +6,7 @@ import json
 import os
 import sys
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 import autodm._detector
 from autodm import Detector, InvalidInputError, SenderMemory
+from autodm.extractors.timing import describe_delay
 
 TEMPLATE = "Hi {name}! Thanks for the follow, my new e-book on sourdough is out: bit.ly/x1Ab"
 NAMES = [f"Name{chr(65 + i)}" for i in range(26)]
@@ -557,3 +558,51 @@ def test_n_jobs_with_a_memory_gives_the_verdicts_and_memory_of_one_job(
     assert runs[2] == runs[1]
     last_copy = runs[2][0][11]  # s2's fourth copy: three other recipients before it
     assert "3 other recipients" in str(last_copy["reasons"])
+
+
+def _described_span(earlier: list[float], now: float) -> str:
+    """The reference for a sender_duplicates reason's time span, from every earlier send."""
+    first, last = min(earlier), max(earlier)
+    if last <= now:
+        return f"in the last {describe_delay(now - first)}"
+    if first >= now:
+        return f"in the {describe_delay(last - now)} after this message"
+    return f"between {describe_delay(now - first)} before and {describe_delay(last - now)} after"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=5 * 86400), min_size=2, max_size=8))
+def test_memory_reasons_describe_copies_in_any_time_order(offsets: list[int]) -> None:
+    detector = Detector(memory=SenderMemory())
+    times = [1_772_446_504.0 + offset for offset in offsets]
+    for i, at in enumerate(times):
+        verdict = detector.classify(
+            TEMPLATE.format(name=NAMES[i]),
+            {"sender_id": "bot", "recipient_id": NAMES[i], "sent_at": at},
+        )
+        reasons = [r.message for r in verdict.reasons if r.code == "sender_duplicates"]
+        if i == 0:
+            assert reasons == []
+            continue
+        (reason,) = reasons
+        assert "-" not in reason
+        assert f"{i} other recipient" in reason
+        assert _described_span(times[:i], at) in reason
+
+
+def test_a_backlog_after_live_calls_is_not_described_as_the_last_negative_seconds() -> None:
+    memory = SenderMemory()
+    detector = Detector(memory=memory)
+    for name in NAMES[:3]:  # live: no sent_at, so now
+        detector.classify(TEMPLATE.format(name=name), {"sender_id": "bot", "recipient_id": name})
+    verdict = detector.classify(
+        TEMPLATE.format(name="Eve"),
+        {"sender_id": "bot", "recipient_id": "eve", "sent_at": "2026-03-02T10:15:04Z"},
+    )
+    (reason,) = [r.message for r in verdict.reasons if r.code == "sender_duplicates"]
+    assert reason.startswith("the same text (names masked) went to 3 other recipients in the ")
+    assert reason.endswith(" days after this message")
+    recall = memory.recall("bot", TEMPLATE.format(name="Zoe"))
+    assert recall.since == datetime(2026, 3, 2, 10, 15, 4, tzinfo=UTC).timestamp()
+    assert recall.until is not None
+    assert recall.until > recall.since
