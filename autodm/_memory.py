@@ -11,6 +11,13 @@ sends:
 * at most ``max_recipients`` recipient ids kept a cluster (counts go on past it);
 * clusters not seen for ``ttl`` seconds are dropped.
 
+Time is the memory's own: the send times it observes. A sender's clusters expire when
+that sender is looked up, by the time of the look-up; ``save``, ``load`` and
+``clusters()`` expire every sender's by the latest send time observed (or the current
+time, if that is earlier: one send dated in the future must not expire everyone else),
+so an expired text is never written to disk; ``len()`` drops expired senders from the
+least recently seen end, which costs O(1) a call on average.
+
 A query compares the message with the sender's clusters only: O(clusters), never
 O(messages).
 """
@@ -150,22 +157,62 @@ class SenderMemory:
             raise InvalidInputError(f"`ttl` must be finite seconds. Got {describe(ttl)} instead.")
         self.ttl = seconds
         self._senders: OrderedDict[str, list[_Cluster]] = OrderedDict()
+        self._latest = -math.inf  # the latest send time observed
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
-        """Number of senders remembered."""
-        return len(self._senders)
+        """Number of senders remembered.
+
+        Senders whose clusters have all expired are dropped from the least recently
+        seen end first, so the count is exact when sends arrive in time order (and
+        after :meth:`clusters`, :meth:`save` or :meth:`load` whatever their order).
+        """
+        with self._lock:
+            self._expire_oldest()
+            return len(self._senders)
 
     def __repr__(self) -> str:
         with self._lock:  # another thread may be adding a sender
+            self._expire_all()
             senders = len(self._senders)
             clusters = sum(len(c) for c in self._senders.values())
         return f"SenderMemory(senders={senders}, clusters={clusters})"
 
     def clusters(self) -> int:
-        """Number of clusters held, over all senders."""
+        """Number of clusters held, over all senders, once every expired one is dropped."""
         with self._lock:
+            self._expire_all()
             return sum(len(c) for c in self._senders.values())
+
+    def _now(self) -> float:
+        """The memory's time: the latest send observed, or now if that is earlier."""
+        return min(self._latest, time.time())
+
+    def _expire_all(self) -> None:
+        """Drop every cluster expired by :meth:`_now`, and the senders left with none.
+        O(clusters held)."""
+        now, ttl = self._now(), self.ttl
+        emptied = []
+        for key, clusters in self._senders.items():
+            for cluster in clusters:
+                if now - cluster.last_seen > ttl:
+                    self._expire(clusters, now)
+                    break
+            if not clusters:
+                emptied.append(key)
+        for key in emptied:
+            del self._senders[key]
+
+    def _expire_oldest(self) -> None:
+        """Drop senders from the least recently seen end while all their clusters have
+        expired by :meth:`_now`. Each sender is dropped once: O(1) a call on average."""
+        now = self._now()
+        while self._senders:
+            key, clusters = next(iter(self._senders.items()))
+            self._expire(clusters, now)
+            if clusters:
+                return
+            del self._senders[key]
 
     @staticmethod
     def _key(sender_id: object, name: str = "sender_id") -> str:
@@ -217,9 +264,12 @@ class SenderMemory:
         key, masked, recipient, now = self._arguments(sender_id, text, recipient_id, at)
         with self._lock:
             clusters = self._senders.get(key)
-            if not clusters:
+            if clusters is None:
                 return _NOTHING
             self._expire(clusters, now)
+            if not clusters:
+                del self._senders[key]
+                return _NOTHING
             index = self._match(clusters, masked)
             return _NOTHING if index is None else self._summary(clusters[index], recipient)
 
@@ -240,6 +290,8 @@ class SenderMemory:
             return self._observe(*self._arguments(sender_id, text, recipient_id, at))
 
     def _observe(self, key: str, masked: str, recipient: str | None, now: float) -> Recall:
+        if now > self._latest:
+            self._latest = now
         clusters = self._senders.get(key)
         if clusters is None:
             clusters = self._senders[key] = []
@@ -304,8 +356,11 @@ class SenderMemory:
     def save(self, path: str | Path) -> Path:
         """Write the memory as JSON (never pickle), so a bot survives a restart.
 
-        Missing parent folders are created. Raises :class:`InvalidInputError` when
-        ``path`` is not a str or Path, or is an existing folder.
+        Clusters expired by the memory's time (the latest send it observed, or now if
+        that is earlier) are dropped first, here and from the file, and so are senders
+        left without any: an expired text is never written. Missing parent folders are
+        created. Raises :class:`InvalidInputError` when ``path`` is not a str or Path,
+        or is an existing folder.
         """
         target = writable_path(path, "path", "a file")
         if target.is_dir():
@@ -313,6 +368,7 @@ class SenderMemory:
                 f"`path` must name a file (new or existing); {str(target)!r} is a folder."
             )
         with self._lock:
+            self._expire_all()
             payload = {
                 "format": _FORMAT,
                 "version": _VERSION,
@@ -344,6 +400,9 @@ class SenderMemory:
     @classmethod
     def load(cls, path: str | Path) -> SenderMemory:
         """Read a memory written by :meth:`save`, validating every field.
+
+        Clusters expired by the latest send time in the file (or now, if that is
+        earlier) are dropped, as :meth:`save` drops them.
 
         Raises
         ------
@@ -382,8 +441,11 @@ class SenderMemory:
                 memory._senders[_saved_text(key)] = restored
                 while len(memory._senders) > memory.max_senders:
                     memory._senders.popitem(last=False)
+                for cluster in restored:
+                    memory._latest = max(memory._latest, cluster.last_seen)
         except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as error:
             if isinstance(error, InvalidInputError):
                 raise
             raise InvalidInputError(f"sender memory {where!r} is malformed: {error!r}") from None
+        memory._expire_all()  # a file saved by an older autodm may hold expired texts
         return memory

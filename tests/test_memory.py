@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import threading
+import time
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -606,3 +607,108 @@ def test_a_backlog_after_live_calls_is_not_described_as_the_last_negative_second
     assert recall.since == datetime(2026, 3, 2, 10, 15, 4, tzinfo=UTC).timestamp()
     assert recall.until is not None
     assert recall.until > recall.since
+
+
+DAY = 86400.0
+
+
+def test_save_writes_no_text_expired_by_the_latest_send(tmp_path: Path) -> None:
+    memory = SenderMemory(ttl=30 * DAY)
+    t0 = 1_772_446_504.0
+    memory.observe("alice", "my new address is 12 Rose Street, door code 4471", "me", at=t0)
+    memory.observe("bob", "hello! long time no see, how have you been lately?", "me", at=t0)
+    memory.observe("bob", VARIED[0], "me", at=t0 + 90 * DAY)  # alice went quiet 90 days ago
+    assert len(memory) == 1
+    assert memory.clusters() == 1
+    path = memory.save(tmp_path / "memory.json")
+    text = path.read_text(encoding="utf-8")
+    assert "rose street" not in text
+    assert "long time no see" not in text
+    assert list(json.loads(text)["senders"]) == ["bob"]
+    loaded = SenderMemory.load(path)
+    assert (len(loaded), loaded.clusters()) == (1, 1)
+    assert repr(loaded) == "SenderMemory(senders=1, clusters=1)"
+
+
+def test_load_drops_what_an_older_save_kept_past_its_ttl(tmp_path: Path) -> None:
+    def cluster(text: str, at: float) -> dict[str, object]:
+        return {
+            "text": text,
+            "count": 1,
+            "first_seen": at,
+            "last_seen": at,
+            "anonymous": 0,
+            "recipients": [["me", at]],
+        }
+
+    payload = {
+        "format": "autodm.SenderMemory",
+        "version": 1,
+        "limits": {"ttl": DAY},
+        "senders": {
+            "quiet": [cluster(VARIED[1], 1000.0)],
+            "emptied": [],  # a sender a look-up had expired every cluster of
+            "busy": [cluster(VARIED[2], 1000.0), cluster(VARIED[3], 1000.0 + 2 * DAY)],
+        },
+    }
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    loaded = SenderMemory.load(path)
+    assert (len(loaded), loaded.clusters()) == (1, 1)
+    assert loaded.recall("busy", VARIED[3], at=1000.0 + 2 * DAY).sends == 1
+    assert "how" not in loaded.save(tmp_path / "new.json").read_text(encoding="utf-8")
+
+
+def test_a_send_dated_in_the_future_expires_no_one_else(tmp_path: Path) -> None:
+    memory = SenderMemory(ttl=DAY)
+    memory.observe("friend", VARIED[0], "me", at=time.time() - 3600)
+    memory.observe("skewed", VARIED[1], "me", at=time.time() + 365 * DAY)
+    loaded = SenderMemory.load(memory.save(tmp_path / "m.json"))
+    assert (len(memory), len(loaded)) == (2, 2)
+
+
+def test_a_look_up_that_expires_a_sender_forgets_the_sender() -> None:
+    memory = SenderMemory(ttl=60)
+    memory.observe("bot", TEMPLATE.format(name="Sam"), "sam", at=1000)
+    assert memory.recall("bot", TEMPLATE.format(name="Ann"), "ann", at=2000).sends == 0
+    assert len(memory) == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c", "d"]),
+            st.sampled_from(VARIED[:3] + [TEMPLATE.format(name=n) for n in NAMES[:2]]),
+            st.integers(min_value=0, max_value=10_000),
+        ),
+        max_size=30,
+    ),
+    st.booleans(),
+)
+def test_a_saved_memory_recalls_what_the_live_one_would_later(
+    tmp_path_factory: pytest.TempPathFactory,
+    sends: list[tuple[str, str, int]],
+    in_time_order: bool,
+) -> None:
+    if in_time_order:
+        sends = sorted(sends, key=lambda send: send[2])
+    memory = SenderMemory(ttl=1000)
+    for i, (sender, text, at) in enumerate(sends):
+        memory.observe(sender, text, f"r{i}", at=at)
+    latest = max((at for _, _, at in sends), default=0)
+    live = {s for s, _, at in sends if latest - max(t for x, _, t in sends if x == s) <= 1000}
+    if in_time_order:
+        assert len(memory) == len(live)
+    path = memory.save(tmp_path_factory.mktemp("m") / "m.json")
+    saved = json.loads(path.read_text(encoding="utf-8"))["senders"]
+    assert set(saved) == live
+    assert all(latest - c["last_seen"] <= 1000 for cs in saved.values() for c in cs)
+    loaded = SenderMemory.load(path)
+    assert len(memory) == len(loaded) == len(live)
+    for sender in "abcd":
+        for text in [*VARIED[:3], TEMPLATE.format(name="Zoe")]:
+            for at in (latest, latest + 500):
+                assert loaded.recall(sender, text, "zoe", at=at) == memory.recall(
+                    sender, text, "zoe", at=at
+                )
