@@ -37,15 +37,13 @@ from typing import Final
 from rapidfuzz import fuzz, process
 
 from ._files import replace_atomically, writable_path
+from ._memory_file import FORMAT, VERSION, Malformed, check_cluster, check_id, quoted, read_payload
 from ._text import check_unicode, view
-from ._types import MAX_EPOCH_SECONDS, _epoch, _identifier
+from ._types import _epoch, _identifier
 from .errors import InvalidInputError, describe
 from .extractors.template import DUPLICATE_SIMILARITY, MIN_DUPLICATE_CHARS
 
 __all__ = ["Recall", "SenderMemory"]
-
-_FORMAT: Final = "autodm.SenderMemory"
-_VERSION: Final = 1
 
 
 @dataclass(slots=True)
@@ -77,26 +75,7 @@ class Recall:
 
 
 _NOTHING: Final = Recall(0, 0, None)
-
-
-def _saved_time(value: object) -> float:
-    """A time read back from a saved memory: finite epoch seconds, as ``save`` writes them."""
-    seconds = float(value)  # type: ignore[arg-type]  # a TypeError or ValueError is "malformed"
-    if not abs(seconds) <= MAX_EPOCH_SECONDS:
-        raise ValueError(
-            f"time {value!r} is not epoch seconds (milliseconds, saved before autodm refused "
-            f"them, or not a number); remembered texts with such times would never expire"
-        )
-    return seconds
-
-
-def _saved_text(value: object) -> str:
-    """``str(value)`` of a loaded field. Lone surrogates (which JSON escapes can spell) raise
-    UnicodeEncodeError, a ValueError that :meth:`SenderMemory.load` reports as a malformed
-    file: kept, they would make every later save fail."""
-    text = str(value)
-    text.encode("utf-8")
-    return text
+_LIMITS: Final = frozenset({"max_senders", "max_clusters_per_sender", "max_recipients", "ttl"})
 
 
 def _positive_int(name: str, value: object) -> int:
@@ -370,8 +349,8 @@ class SenderMemory:
         with self._lock:
             self._expire_all()
             payload = {
-                "format": _FORMAT,
-                "version": _VERSION,
+                "format": FORMAT,
+                "version": VERSION,
                 "limits": {
                     "max_senders": self.max_senders,
                     "max_clusters_per_sender": self.max_clusters_per_sender,
@@ -407,45 +386,57 @@ class SenderMemory:
         Raises
         ------
         InvalidInputError
-            If the file is not a SenderMemory JSON of a version this autodm reads.
+            If ``path`` is not a str or path; if the file cannot be read, or is not a
+            SenderMemory JSON of a version this autodm reads; or if it holds a value
+            :meth:`save` never writes (a count below one, a time that is not a number, a
+            first send after the last, an empty id...), named by where it is.
         """
-        where = str(path)
+        payload = read_payload(path)
         try:
-            payload = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise InvalidInputError(f"cannot read sender memory {where!r}: {error}") from None
-        if not isinstance(payload, dict) or payload.get("format") != _FORMAT:
-            raise InvalidInputError(f"{where!r} is not a saved autodm SenderMemory.")
-        if payload.get("version") != _VERSION:
-            raise InvalidInputError(
-                f"sender memory {where!r} has version {payload.get('version')!r}; "
-                f"this autodm reads version {_VERSION}."
+            return cls._restore(payload)
+        except (Malformed, InvalidInputError) as error:
+            raise InvalidInputError(f"sender memory {str(path)!r} is malformed: {error}") from None
+
+    @classmethod
+    def _restore(cls, payload: dict[str, object]) -> SenderMemory:
+        """The memory a checked payload describes; Malformed for a value save never writes."""
+        limits, senders = payload.get("limits"), payload.get("senders")
+        if not isinstance(limits, dict) or not limits.keys() <= _LIMITS:
+            raise Malformed(
+                f"`limits` must be a JSON object with keys from {sorted(_LIMITS)}. "
+                f"Got {describe(limits)} instead."
             )
-        try:
-            memory = cls(**payload["limits"])
-            for key, clusters in payload["senders"].items():
-                restored = [
+        memory = cls(**limits)
+        if not isinstance(senders, dict):
+            raise Malformed(
+                "`senders` must be a JSON object of sender ids to lists of clusters. "
+                f"Got {describe(senders)} instead."
+            )
+        for sender, clusters in senders.items():
+            key = check_id("a key of `senders`", sender)
+            path = f"senders[{quoted(key)}]"
+            if not isinstance(clusters, list):
+                raise Malformed(
+                    f"`{path}` must be a list of clusters. Got {describe(clusters)} instead."
+                )
+            restored = []
+            for i, saved in enumerate(clusters):
+                text, count, first_seen, last_seen, anonymous, recipients = check_cluster(
+                    f"{path}[{i}]", saved
+                )
+                restored.append(
                     _Cluster(
-                        text=_saved_text(c["text"]),
-                        count=int(c["count"]),
-                        first_seen=_saved_time(c["first_seen"]),
-                        last_seen=_saved_time(c["last_seen"]),
-                        anonymous=int(c["anonymous"]),
-                        recipients=OrderedDict(
-                            (_saved_text(r), _saved_time(t))
-                            for r, t in c["recipients"][-memory.max_recipients :]
-                        ),
+                        text=text,
+                        count=count,
+                        first_seen=first_seen,
+                        last_seen=last_seen,
+                        recipients=OrderedDict(recipients[-memory.max_recipients :]),
+                        anonymous=anonymous,
                     )
-                    for c in clusters[-memory.max_clusters_per_sender :]
-                ]
-                memory._senders[_saved_text(key)] = restored
-                while len(memory._senders) > memory.max_senders:
-                    memory._senders.popitem(last=False)
-                for cluster in restored:
-                    memory._latest = max(memory._latest, cluster.last_seen)
-        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as error:
-            if isinstance(error, InvalidInputError):
-                raise
-            raise InvalidInputError(f"sender memory {where!r} is malformed: {error!r}") from None
+                )
+                memory._latest = max(memory._latest, last_seen)
+            memory._senders[key] = restored[-memory.max_clusters_per_sender :]
         memory._expire_all()  # a file saved by an older autodm may hold expired texts
+        while len(memory._senders) > memory.max_senders:
+            memory._senders.popitem(last=False)
         return memory

@@ -9,6 +9,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -712,3 +713,148 @@ def test_a_saved_memory_recalls_what_the_live_one_would_later(
                 assert loaded.recall(sender, text, "zoe", at=at) == memory.recall(
                     sender, text, "zoe", at=at
                 )
+
+
+_T0 = 1_772_446_504
+
+
+def _saved(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    """A genuine saved memory: one sender, one cluster with two recipients and one anonymous
+    send, and its JSON."""
+    memory = SenderMemory()
+    for i, recipient in enumerate(["ann", "bob", None]):
+        memory.observe("bot", TEMPLATE.format(name="Sam"), recipient, at=_T0 + i)
+    path = memory.save(tmp_path / "m.json")
+    return path, json.loads(path.read_text(encoding="utf-8"))
+
+
+def _set(payload: dict[str, Any], where: tuple[str | int, ...], value: object) -> None:
+    target = payload
+    for step in where[:-1]:
+        target = target[step]
+    target[where[-1]] = value
+
+
+_CLUSTER = ("senders", "bot", 0)
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "message"),
+    [
+        ((*_CLUSTER, "count"), -5, r"\.count` must be an int from 1"),
+        ((*_CLUSTER, "count"), 0, r"\.count` must be an int from 1"),
+        ((*_CLUSTER, "count"), "7", r"\.count` must be an int .* Got str '7'"),
+        ((*_CLUSTER, "count"), True, r"\.count` must be an int .* Got bool True"),
+        ((*_CLUSTER, "count"), 7.0, r"\.count` must be an int .* Got float 7.0"),
+        ((*_CLUSTER, "count"), 2**60, r"\.count` must be an int from 1 to 9007199254740992"),
+        ((*_CLUSTER, "count"), 2, r"\.count` must be at least .*\(1 \+ 2\)\. Got 2"),
+        ((*_CLUSTER, "anonymous"), -100, r"\.anonymous` must be an int from 0"),
+        ((*_CLUSTER, "anonymous"), False, r"\.anonymous` must be an int .* Got bool False"),
+        ((*_CLUSTER, "first_seen"), "1772446504", r"first_seen` must be epoch seconds, a number"),
+        ((*_CLUSTER, "last_seen"), True, r"last_seen` must be epoch seconds, a number"),
+        ((*_CLUSTER, "last_seen"), None, r"last_seen` must be epoch seconds, a number"),
+        ((*_CLUSTER, "first_seen"), _T0 + 3, r"first_seen` must not be later than"),
+        ((*_CLUSTER, "text"), None, r"\.text` must be a str\. Got NoneType None"),
+        ((*_CLUSTER, "text"), 12345, r"\.text` must be a str\. Got int 12345"),
+        ((*_CLUSTER, "recipients", 0, 0), None, r"recipients\[0\]\[0\]` must be a non-empty str"),
+        ((*_CLUSTER, "recipients", 0, 0), "", r"recipients\[0\]\[0\]` must be a non-empty str"),
+        ((*_CLUSTER, "recipients", 0, 0), 7, r"recipients\[0\]\[0\]` must be a non-empty str"),
+        ((*_CLUSTER, "recipients", 0, 1), "5", r"recipients\[0\]\[1\]` must be epoch seconds"),
+        ((*_CLUSTER, "recipients", 0), ["ann"], r"recipients\[0\]` must be an \[id, time\] pair"),
+        ((*_CLUSTER, "recipients"), {"ann": 1}, r"recipients` must be a list of \[id, time\]"),
+        (("senders", "bot"), {"a": 1}, r"`senders\['bot'\]` must be a list of clusters"),
+        (("senders", "bot"), [5], r"`senders\['bot'\]\[0\]` must be a JSON object"),
+        (("senders",), [], r"`senders` must be a JSON object"),
+        (("senders", ""), [], r"a key of `senders` must be a non-empty str id"),
+        (("limits",), None, r"`limits` must be a JSON object"),
+        (("limits", "colour"), 1, r"`limits` must be a JSON object with keys from"),
+        (("limits", "max_senders"), 0, r"`max_senders` must be a positive int"),
+    ],
+)
+def test_load_refuses_what_save_never_writes(
+    tmp_path: Path, where: tuple[str | int, ...], value: object, message: str
+) -> None:
+    path, payload = _saved(tmp_path)
+    assert SenderMemory.load(path).recall("bot", TEMPLATE.format(name="Zoe"), at=_T0).sends == 3
+    _set(payload, where, value)
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    with pytest.raises(InvalidInputError, match=r"sender memory '.*m\.json' is malformed: .*"):
+        SenderMemory.load(path)
+    with pytest.raises(InvalidInputError, match=message):
+        SenderMemory.load(path)
+
+
+@pytest.mark.parametrize("path", [123, None, b"memory.json", 1.5])
+def test_load_refuses_what_is_not_a_path(path: object) -> None:
+    with pytest.raises(InvalidInputError, match="`path` must be a str or path"):
+        SenderMemory.load(path)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "nests too deeply"),
+        (
+            '{"format": "autodm.SenderMemory", "version": 1, "limits": {}, "senders": {"a": '
+            '[{"text": "x", "count": ' + "9" * 5000 + "}]}}",
+            "more than 4,300 digits",
+        ),
+        ('{"format": "autodm.SenderMemory", "version": ' + "9" * 5000 + "}", "4,300 digits"),
+    ],
+    ids=["deep", "long-count", "long-version"],
+)
+def test_load_refuses_json_python_cannot_read_as_such(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    path = tmp_path / "m.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InvalidInputError, match=f"cannot read sender memory .*{message}"):
+        SenderMemory.load(path)
+
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats()
+    | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+_PLACES = [
+    ("limits",),
+    ("senders",),
+    ("senders", "bot"),
+    (*_CLUSTER,),
+    *[(*_CLUSTER, field) for field in ("text", "count", "first_seen", "last_seen", "anonymous")],
+    (*_CLUSTER, "recipients"),
+    (*_CLUSTER, "recipients", 0),
+    (*_CLUSTER, "recipients", 0, 0),
+    (*_CLUSTER, "recipients", 0, 1),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(where=st.sampled_from(_PLACES), value=_JSON)
+def test_load_either_refuses_a_hand_edited_value_or_keeps_a_memory_that_works(
+    tmp_path_factory: pytest.TempPathFactory, where: tuple[str | int, ...], value: object
+) -> None:
+    path, payload = _saved(tmp_path_factory.mktemp("m"))
+    _set(payload, where, value)
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    try:
+        memory = SenderMemory.load(path)
+    except InvalidInputError as error:
+        refused = str(error)
+    else:
+        refused = ""
+    if refused:
+        assert "malformed" in refused
+        return
+    for sender in memory._senders:
+        recall = memory.observe(sender, TEMPLATE.format(name="Zoe"), "zoe", at=_T0 + 10)
+        assert recall.other_recipients >= 0
+        assert recall.sends >= 0
+    assert len(SenderMemory.load(memory.save(path))) == len(memory)
