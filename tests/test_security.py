@@ -167,3 +167,29 @@ except OSError as error:
     )
     assert "network access attempted" in result.stdout
     assert socket.socket is not None
+
+
+def test_the_history_cache_keeps_no_more_of_a_message_than_is_read() -> None:
+    # Regression: the masks of history messages were cached under their whole text, so
+    # 8,192 history messages of any length stayed in memory after the caller let go.
+    import gc
+    import tracemalloc
+
+    from autodm.extractors import template
+
+    autodm.classify("thanks for the follow!", {"sender_history": ["hi"]})  # loads the model
+    template._masked.cache_clear()
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        for round_ in range(3):
+            history = [f"{round_} {i} " + "long history message " * 25_000 for i in range(10)]
+            autodm.classify("thanks for the follow!", {"sender_history": history})
+            del history
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+        template._masked.cache_clear()
+    # 30 history messages of 550,000 characters: 16 MB if kept, at most 30 x 4,096 if not.
+    assert kept < 2_000_000, f"{kept:,} bytes kept"

@@ -17,7 +17,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from .._resources import load_json
-from .._text import TextView, mask_template, tokenize, view
+from .._text import MAX_CHARS, TextView, mask_template, tokenize, view
 from .._types import Context, Signal
 from ..errors import InvalidInputError, describe
 from ._base import prepare
@@ -205,7 +205,9 @@ class TemplateSimilarity:
     def _history(masked: str, history: tuple[str, ...]) -> dict[str, Signal]:
         if not history:
             return {"history_similarity": _NO_HISTORY, "history_duplicates": _NO_HISTORY}
-        others = [_masked(text) for text in history]
+        # Only the first MAX_CHARS of a message are read: the cache keys on no more, so it
+        # holds a bounded amount of text, not every long history message a caller once sent.
+        others = [_masked(text[:MAX_CHARS]) for text in history]
         scores = process.cdist([masked], others, scorer=fuzz.ratio, dtype=np.uint8)[0]
         best = float(scores.max()) / 100.0
         similarity = Signal(best, f"best of {len(others)} history messages")
@@ -228,8 +230,9 @@ class TemplateSimilarity:
 
 @lru_cache(maxsize=8192)
 def _masked(text: str) -> str:
-    """The masked form of a history message. Callers pass the same sender history with
-    every message, so the masks are kept (at most 8,192, least recently used dropped)."""
+    """The masked form of a history message (its first :data:`MAX_CHARS`, which is all
+    that :func:`view` reads). Callers pass the same sender history with every message, so
+    the masks are kept (at most 8,192, least recently used dropped)."""
     return view(text).masked
 
 
