@@ -38,7 +38,7 @@ from rapidfuzz import fuzz, process
 
 from ._files import replace_atomically, writable_path
 from ._memory_file import FORMAT, VERSION, Malformed, check_cluster, check_id, quoted, read_payload
-from ._text import check_unicode, view
+from ._text import MAX_MASKED_CHARS, check_unicode, view
 from ._types import _epoch, _identifier
 from .errors import InvalidInputError, describe
 from .extractors.template import DUPLICATE_SIMILARITY, MIN_DUPLICATE_CHARS
@@ -313,6 +313,11 @@ class SenderMemory:
         key = self._key(sender_id)
         if not isinstance(masked, str):
             raise InvalidInputError(f"`masked` must be a str. Got {describe(masked)} instead.")
+        if len(masked) > MAX_MASKED_CHARS:  # each later look-up compares with it
+            raise InvalidInputError(
+                f"`masked` must be at most {MAX_MASKED_CHARS:,} characters, the most a masked "
+                f"view of a message holds. Got {len(masked):,}."
+            )
         return self._remember(
             key,
             check_unicode(masked, "masked"),

@@ -14,7 +14,8 @@ import reprlib
 from pathlib import Path
 from typing import Final
 
-from ._types import MAX_EPOCH_SECONDS
+from ._text import MAX_MASKED_CHARS
+from ._types import MAX_EPOCH_SECONDS, MAX_ID_CHARS
 from .errors import InvalidInputError, describe
 
 __all__ = ["FORMAT", "VERSION", "Malformed", "check_cluster", "check_id", "quoted", "read_payload"]
@@ -69,8 +70,11 @@ def read_payload(path: object) -> dict[str, object]:
 def check_id(where: str, value: object) -> str:
     """A sender or recipient id: a non-empty str that can be saved again. ``where`` names
     the value in an error message, in backticks where it is a path (``senders['bot']``)."""
-    if not isinstance(value, str) or not value:
-        raise Malformed(f"{where} must be a non-empty str id. Got {describe(value)} instead.")
+    if not isinstance(value, str) or not value or len(value) > MAX_ID_CHARS:
+        raise Malformed(
+            f"{where} must be a non-empty str id of at most {MAX_ID_CHARS:,} characters. "
+            f"Got {describe(value)} instead."
+        )
     return _encodable(where, value)
 
 
@@ -121,6 +125,11 @@ def check_cluster(
     text = value["text"]
     if not isinstance(text, str):
         raise Malformed(f"`{path}.text` must be a str. Got {describe(text)} instead.")
+    if len(text) > MAX_MASKED_CHARS:  # never saved so; each later look-up would compare it
+        raise Malformed(
+            f"`{path}.text` must be at most {MAX_MASKED_CHARS:,} characters, the most a masked "
+            f"message holds. Got {len(text):,}."
+        )
     count = _count(f"`{path}.count`", value["count"], 1)
     first_seen = _time(f"`{path}.first_seen`", value["first_seen"])
     last_seen = _time(f"`{path}.last_seen`", value["last_seen"])

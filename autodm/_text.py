@@ -36,10 +36,13 @@ from ._obfuscation import (
 )
 from .errors import InvalidInputError, describe
 
-__all__ = ["MAX_CHARS", "Link", "TextView", "mask_template", "tokenize", "view"]
+__all__ = ["MAX_CHARS", "MAX_MASKED_CHARS", "Link", "TextView", "mask_template", "tokenize", "view"]
 
 #: Code points of a message that are examined; the rest is skipped.
 MAX_CHARS: Final = 4096
+#: The longest masked text a view can hold: a placeholder (at most 8 code points, as
+#: ``<num£4>``) stands for at least one of the MAX_CHARS it masks.
+MAX_MASKED_CHARS: Final = 8 * MAX_CHARS
 
 _CONTROL_RE: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _PLACEHOLDER: Final = r"<(?:url|user|email|num|name|day)>"

@@ -21,6 +21,9 @@ Label = Literal["automated", "human"]
 
 #: The most history messages a Context keeps (the most recent ones); bounds work per message.
 MAX_HISTORY: Final = 1000
+#: The longest id, in characters: platforms' ids, handles and e-mail addresses are far
+#: shorter, and a memory keeps up to millions of them.
+MAX_ID_CHARS: Final = 1024
 #: The largest epoch-seconds value a time may be, either side of 1970: the end of the year
 #: 9999 in any time zone (a day past it in UTC), the last a datetime can hold, so every time
 #: a datetime gives is also accepted as a number. Epoch milliseconds of any date since 1978
@@ -85,14 +88,22 @@ def _identifier(name: str, value: object) -> str | None:
     if isinstance(value, bool) or not isinstance(value, str | numbers.Integral):
         raise InvalidInputError(f"`{name}` must be a str or int id. Got {describe(value)} instead.")
     if isinstance(value, str):
+        if len(value) > MAX_ID_CHARS:
+            raise InvalidInputError(
+                f"`{name}` must be an id of at most {MAX_ID_CHARS:,} characters. "
+                f"Got a str of {len(value):,}."
+            )
         return check_unicode(value, name)
     try:
-        return str(int(value))
+        text = str(int(value))
     except ValueError:  # more digits than Python converts to str
+        text = ""
+    if not text or len(text) > MAX_ID_CHARS:
         raise InvalidInputError(
-            f"`{name}` must be a str or int id of at most 4,300 digits. "
-            f"Got {describe(value)} instead."
-        ) from None
+            f"`{name}` must be a str or int id of at most {MAX_ID_CHARS:,} characters or "
+            f"digits. Got {describe(value)} instead."
+        )
+    return text
 
 
 def _flag(name: str, value: object) -> bool | None:
@@ -223,8 +234,15 @@ _EMPTY_CONTEXT: Final = Context()
 
 
 def _unknown_keys(keys: Iterable[object]) -> str:
-    unknown = sorted(str(k) for k in keys if k not in CONTEXT_KEYS)
-    return f"unknown context key(s) {unknown}; accepted keys are {sorted(CONTEXT_KEYS)}."
+    # Named safely and boundedly: a key may be an int too long to print, a megabyte of
+    # text, or one of a million.
+    unknown = sorted(
+        (k if len(k) <= 60 else k[:57] + "...") if isinstance(k, str) else describe(k)
+        for k in keys
+        if k not in CONTEXT_KEYS
+    )
+    named = f"{unknown[:10]}" + (f" and {len(unknown) - 10:,} more" if len(unknown) > 10 else "")
+    return f"unknown context key(s) {named}; accepted keys are {sorted(CONTEXT_KEYS)}."
 
 
 def as_context(context: Context | Mapping[str, Any] | None) -> Context:

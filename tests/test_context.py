@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from autodm import Context, Detector, InvalidInputError, classify
 from autodm._model import DEFAULT_CONTEXT_EVIDENCE
+from autodm._types import as_context
 
 #: These tests train on a dozen messages, too few human ones to measure the target rate;
 #: the warning that says so is tested in test_training.py.
@@ -166,6 +167,27 @@ def test_ids_with_lone_surrogates_are_refused_by_name(field: str, value: str) ->
             Context(**{field: value})  # type: ignore[arg-type]
     else:
         assert getattr(Context(**{field: value}), field) == value  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("field", ["sender_id", "recipient_id"])
+def test_ids_are_bounded_in_length(field: str) -> None:
+    # A memory keeps up to millions of ids; one of a megabyte each would exhaust it.
+    assert getattr(Context(**{field: "x" * 1024}), field) == "x" * 1024  # type: ignore[arg-type]
+    assert getattr(Context(**{field: 10**1023}), field) == str(10**1023)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match=f"`{field}` must be an id of at most 1,024"):
+        Context(**{field: "x" * 1025})  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="at most 1,024 characters or digits"):
+        Context(**{field: 10**1024})  # type: ignore[arg-type]
+
+
+def test_unknown_keys_are_named_safely_and_boundedly() -> None:
+    with pytest.raises(InvalidInputError, match=r"\['int of 16610 bits'\]"):
+        as_context({10**5000: 1})
+    with pytest.raises(InvalidInputError, match=r"'k09'\] and 20 more; accepted"):
+        as_context({f"k{i:02}": 1 for i in range(30)})
+    with pytest.raises(InvalidInputError) as error:
+        as_context({"x" * 1_000_000: 1})
+    assert len(str(error.value)) < 300
 
 
 @settings(max_examples=100, deadline=None)

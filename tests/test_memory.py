@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import autodm._detector
 from autodm import Detector, InvalidInputError, SenderMemory
+from autodm._text import MAX_MASKED_CHARS, view
 from autodm.extractors.timing import describe_delay
 
 TEMPLATE = "Hi {name}! Thanks for the follow, my new e-book on sourdough is out: bit.ly/x1Ab"
@@ -325,6 +326,27 @@ def test_detector_refuses_surrogate_ids_before_they_reach_the_memory(
 def test_remember_masked_refuses_a_surrogate_text() -> None:
     with pytest.raises(InvalidInputError, match="`masked` holds lone surrogate"):
         SenderMemory().remember_masked("bot", "hi <name> \ud800", None, 10.0)
+
+
+def test_remember_masked_refuses_more_text_than_a_masked_view_holds() -> None:
+    # Regression: a 1 MB text was kept, and every later look-up compared with it (10 s each).
+    memory = SenderMemory()
+    memory.remember_masked("bot", "x" * MAX_MASKED_CHARS, None, 10.0)
+    with pytest.raises(InvalidInputError, match="`masked` must be at most 32,768 characters"):
+        memory.remember_masked("bot", "x" * (MAX_MASKED_CHARS + 1), None, 10.0)
+    assert memory.clusters() == 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["1", "a", "@b", "£2", "x.co", "Sam", "Hi", ",", " ", "\u2474", "\ufdfa"]),
+        max_size=3000,
+    )
+)
+def test_a_masked_view_never_exceeds_what_a_memory_accepts(pieces: list[str]) -> None:
+    # What the detector remembers of any message, a memory must load back.
+    assert len(view("".join(pieces)).masked) <= MAX_MASKED_CHARS
 
 
 def test_failed_save_leaves_no_temporary_file_and_the_old_file_intact(
@@ -756,6 +778,8 @@ _CLUSTER = ("senders", "bot", 0)
         ((*_CLUSTER, "first_seen"), _T0 + 3, r"first_seen` must not be later than"),
         ((*_CLUSTER, "text"), None, r"\.text` must be a str\. Got NoneType None"),
         ((*_CLUSTER, "text"), 12345, r"\.text` must be a str\. Got int 12345"),
+        ((*_CLUSTER, "text"), "x" * 32_769, r"\.text` must be at most 32,768 characters"),
+        ((*_CLUSTER, "recipients", 0, 0), "r" * 1025, r"non-empty str id of at most 1,024"),
         ((*_CLUSTER, "recipients", 0, 0), None, r"recipients\[0\]\[0\]` must be a non-empty str"),
         ((*_CLUSTER, "recipients", 0, 0), "", r"recipients\[0\]\[0\]` must be a non-empty str"),
         ((*_CLUSTER, "recipients", 0, 0), 7, r"recipients\[0\]\[0\]` must be a non-empty str"),
