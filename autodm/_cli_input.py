@@ -17,7 +17,9 @@ from ._text import check_message
 from ._types import CONTEXT_KEYS, as_context
 from .errors import AutoDMError, InvalidInputError
 
-_NUMBER: Final = re.compile(r"-?\d{1,20}(?:\.\d{1,9})?")
+#: A number in a CSV cell: epoch seconds as written by hand or by a spreadsheet, which
+#: may give them in scientific notation ("1.77245E+09").
+_NUMBER: Final = re.compile(r"-?\d{1,20}(?:\.\d{1,9})?(?:[eE][+-]?\d{1,3})?")
 #: What a byte that is not UTF-8 becomes when an input file is read (``_open_input``).
 _UNDECODED: Final = re.compile("[\udc80-\udcff]")
 
@@ -35,6 +37,9 @@ def _records(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
         except json.JSONDecodeError as error:
             yield number, f"not JSON: {error}"
             continue
+        except (RecursionError, ValueError):  # nested too deeply, or an int too long to read
+            yield number, "JSON nested too deeply or holding a number too long to read"
+            continue
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             yield number, 'each line must be a JSON object with a string "text"'
             continue
@@ -50,14 +55,28 @@ def _csv_records(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
     # A message is examined up to 4,096 characters, but a cell may hold more; the csv
     # module's default limit (131,072) would stop the whole file at one long cell.
     csv.field_size_limit(max(csv.field_size_limit(), _MAX_CSV_FIELD))
-    reader = csv.DictReader(stream)
+    # Strict: a quote left open is an error, not a cell that swallows the rest of the file.
+    reader = csv.DictReader(stream, strict=True)
     if reader.fieldnames is None or "text" not in reader.fieldnames:
         yield 1, _no_text_column(reader.fieldnames)
         return
-    number = reader.line_num + 1  # the file line where the next row starts
-    for row in reader:
-        start, number = number, reader.line_num + 1
-        record: dict[str, Any] = {k: v for k, v in row.items() if k is not None and v != ""}
+    columns = len(reader.fieldnames)
+    for start, row in _rows(reader):
+        if None in row:  # cells past the header's: a comma in an unquoted cell cut it
+            cells = columns + len(row[None])
+            yield start, (
+                f"the row has {cells} cells and the header names {columns}; "
+                "quote a cell that holds a comma"
+            )
+            continue
+        if row["text"] is None:  # a short row (the cells it lacks count as empty), too short
+            cells = columns - sum(v is None for v in row.values())
+            yield start, (
+                f"the row has {cells} cell{'s' if cells != 1 else ''} and none for \"text\", "
+                f"column {reader.fieldnames.index('text') + 1} of the header"
+            )
+            continue
+        record: dict[str, Any] = {k: v for k, v in row.items() if v is not None and v != ""}
         record.setdefault("text", "")
         if problem := _undecoded("".join(v for v in record.values() if isinstance(v, str))):
             yield start, problem
@@ -80,6 +99,20 @@ def _csv_records(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
                 yield start, "sender_history must be a JSON list of strings"
                 continue
         yield start, record
+
+
+def _rows(reader: csv.DictReader[str]) -> Iterator[tuple[int, dict[Any, Any]]]:
+    """Each row with the file line it starts at; a broken row stops them with an error
+    that says where it began."""
+    start = reader.line_num + 1
+    try:
+        for row in reader:
+            yield start, row
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise csv.Error(
+            f"the CSV row that starts at line {start} is broken ({error}): a quote left open?"
+        ) from None
 
 
 #: How many of a header's column names, and how many characters of each, an error shows:

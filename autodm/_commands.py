@@ -363,7 +363,8 @@ def _campaigns(args: argparse.Namespace, out: IO[str]) -> int:
                 print(f"autodm campaigns: {args.input}:{number}: {record}", file=sys.stderr)
                 continue
             texts.append(record["text"])
-            senders.append(str(record.get("sender_id", "")))
+            sender = record.get("sender_id")
+            senders.append("" if sender is None else str(sender))  # null is no sender
             numbers.append(number)
             ids.append(record.get("id"))
     found = group_campaigns(

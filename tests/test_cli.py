@@ -179,6 +179,68 @@ def test_classify_csv_times_in_milliseconds_are_named_as_such(
     assert "milliseconds" in str(_lines(capsys)[0]["error"])
 
 
+def test_classify_csv_reads_epoch_seconds_in_scientific_notation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # As a spreadsheet exports large numbers; 4 s after the follow.
+    path = tmp_path / "sheet.csv"
+    path.write_text("text,followed_at,sent_at\nhi,1.7724465E+09,1.772446504e9\n", encoding="utf-8")
+    assert main(["classify", str(path), "--output-format", "jsonl"]) == 0
+    (verdict,) = _lines(capsys)
+    assert any(r["code"] == "follow_delay" for r in verdict["reasons"])
+
+
+def test_classify_csv_rows_with_too_many_or_too_few_cells(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "inbox.csv"
+    rows = ["id,text,sent_at", "1,see you at 6, bring cake, and plates", "2", "3,see you", "4,ok,"]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert main(["classify", str(path), "--output-format", "jsonl"]) == 1
+    out = _lines(capsys)
+    # An unquoted comma cut the message: refused, not classified as "see you at 6".
+    assert out[0] == {
+        "line": 2,
+        "error": "the row has 4 cells and the header names 3; quote a cell that holds a comma",
+    }
+    assert out[1] == {
+        "line": 3,
+        "error": 'the row has 1 cell and none for "text", column 2 of the header',
+    }
+    # A row that stops before its empty last cells is read as if it had them.
+    assert [o.get("id") for o in out[2:]] == ["3", "4"]
+    assert all("label" in o for o in out[2:])
+
+
+def test_classify_csv_stops_at_a_quote_left_open(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Regression: the open cell swallowed the rest of the file, and the exit code was 0.
+    path = tmp_path / "inbox.csv"
+    path.write_text('id,text\n1,hi\n2,"oops\n3,see you at 6\n4,ok\n', encoding="utf-8")
+    assert main(["classify", str(path), "--output-format", "jsonl"]) == 2
+    captured = capsys.readouterr()
+    assert [json.loads(line)["id"] for line in captured.out.splitlines()] == ["1"]
+    assert "stopped after 1 record: the CSV row that starts at line 3 is broken" in captured.err
+
+
+def test_classify_jsonl_line_too_deep_or_too_long_a_number_fails_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "inbox.jsonl"
+    lines = [
+        '{"text": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        json.dumps({"text": CHAT}),
+        '{"text": "hi", "n": ' + "9" * 5000 + "}",
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["classify", str(path)]) == 1
+    out = _lines(capsys)
+    assert [o.get("line") for o in out] == [1, None, 3]
+    assert out[1]["label"] == "human"
+    assert "nested too deeply or holding a number too long" in str(out[2]["error"])
+
+
 def test_a_text_argument_honours_the_output_format(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -669,10 +731,11 @@ def test_campaigns_name_the_lines_and_ids_of_their_messages(
     assert campaign["lines"] == expected_lines
     assert campaign["ids"] == ["m1", "m3"]
     assert "indices" not in campaign
-    path.write_text(json.dumps({"text": SPAM}) + "\n" + json.dumps({"text": SPAM}) + "\n")
+    spam = [{"text": SPAM, "sender_id": "a"}, {"text": SPAM}, {"text": SPAM, "sender_id": None}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in spam))
     assert main(["campaigns", str(path), "--input-format", "jsonl"]) == 0
     (campaign,) = _lines(capsys)
-    assert campaign["lines"] == [1, 2]
+    assert campaign["lines"] == [1, 2, 3]
     assert "ids" not in campaign  # no record has one
 
 
