@@ -12,14 +12,14 @@ corpus of many distinct texts does not cost every pair.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz import fuzz, process
 
 from ._featurizer import shared_templates
-from ._text import view
+from ._text import check_message, view
 from .errors import InvalidInputError, describe
 from .extractors.template import DUPLICATE_SIMILARITY
 
@@ -82,6 +82,34 @@ def _window(length: int, similarity: float) -> tuple[int, int]:
     return low, int(min(high, 2**62))
 
 
+def _items(messages: object) -> list[str]:
+    """The messages as a list of str, refusing what would be read in pieces or in no order,
+    and naming a message that is not text by its position, as classify_many does."""
+    if isinstance(messages, str | bytes):
+        raise InvalidInputError("`messages` must be an iterable of str, not a single str.")
+    if isinstance(messages, Mapping):
+        raise InvalidInputError(
+            "`messages` must be an ordered iterable of str, not a mapping (it would be read by "
+            "its keys); for a mapping of ids to texts pass list(texts.values())."
+        )
+    if isinstance(messages, Set):
+        raise InvalidInputError(
+            "`messages` must be an ordered iterable of str, not a set: a set has no order, so "
+            "`Campaign.indices` would point at nothing. Pass a list."
+        )
+    if not isinstance(messages, Iterable):
+        raise InvalidInputError(
+            f"`messages` must be an iterable of str. Got {describe(messages)} instead."
+        )
+    items = list(messages)
+    for index, message in enumerate(items):
+        try:
+            check_message(message)
+        except InvalidInputError as error:
+            raise InvalidInputError(f"messages[{index}]: {error}") from None
+    return items
+
+
 def group_campaigns(
     messages: Iterable[str],
     *,
@@ -109,7 +137,9 @@ def group_campaigns(
     Raises
     ------
     InvalidInputError
-        For a bare str, a non-str message, mismatched ``senders`` or bad options.
+        For a bare str, a mapping or a set of messages, a message that is not a str (the
+        error names its position: ``messages[3]: ...``), mismatched ``senders`` or bad
+        options.
 
     Examples
     --------
@@ -122,13 +152,7 @@ def group_campaigns(
     >>> [(c.size, c.indices) for c in group_campaigns(inbox)]
     [(3, (0, 2, 3))]
     """
-    if isinstance(messages, str | bytes):
-        raise InvalidInputError("`messages` must be an iterable of str, not a single str.")
-    if not isinstance(messages, Iterable):
-        raise InvalidInputError(
-            f"`messages` must be an iterable of str. Got {describe(messages)} instead."
-        )
-    items = list(messages)
+    items = _items(messages)
     if senders is not None and (
         isinstance(senders, str | bytes) or not isinstance(senders, Sequence)
     ):

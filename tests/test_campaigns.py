@@ -111,6 +111,39 @@ def test_bad_input_is_typed(args: tuple[object, ...], kwargs: dict[str, object])
         group_campaigns(*args, **kwargs)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("bad", "shown"),
+    [(None, "Got NoneType None"), (b"bytes", "not bytes"), ("\ud800", "lone surrogate")],
+    ids=["None", "bytes", "surrogate"],
+)
+def test_a_bad_message_is_named_by_its_position(bad: object, shown: str) -> None:
+    """As classify_many names it, so that one bad record in thousands can be found."""
+    messages = ["see you at 6"] * 500 + [bad, "ok"]
+    with pytest.raises(InvalidInputError, match=r"^messages\[500\]: `message` ") as caught:
+        group_campaigns(messages)  # type: ignore[arg-type]
+    assert shown in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("messages", "shown"),
+    [
+        ({"hello there": 1, "hello there!": 2}, "not a mapping"),
+        ({"hello there", "hello there!"}, "not a set"),
+        (frozenset({"hello there"}), "not a set"),
+        ({"hello there": 1}.keys(), "not a set"),
+    ],
+    ids=["dict", "set", "frozenset", "keys"],
+)
+def test_messages_read_by_key_or_in_no_order_are_refused(messages: object, shown: str) -> None:
+    with pytest.raises(InvalidInputError, match=shown):
+        group_campaigns(messages)  # type: ignore[arg-type]
+
+
+def test_dict_values_are_read_in_order() -> None:
+    texts = {"a": WELCOME.format(name="Sam", code="a"), "b": WELCOME.format(name="Olu", code="b")}
+    assert [c.indices for c in group_campaigns(texts.values())] == [(0, 1)]
+
+
 def test_cli_campaigns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     texts, senders = _corpus()
     path = tmp_path / "inbox.jsonl"
