@@ -12,6 +12,7 @@ corpus of many distinct texts does not cost every pair.
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,7 +40,8 @@ class Campaign:
     size : int
         Messages in the group.
     senders : int
-        Distinct senders, when senders were given; else 0.
+        Distinct senders among the group's messages that have one, when senders were
+        given; else 0. None, ``""`` and an empty cell (NaN, ``pd.NA``) are no sender.
     indices : tuple of int
         Positions of the group's messages in the input.
     template, family : str or None
@@ -80,6 +82,21 @@ def _window(length: int, similarity: float) -> tuple[int, int]:
     low = int(length * similarity / (2 - similarity))
     high = length * (2 - similarity) / similarity + 1
     return low, int(min(high, 2**62))
+
+
+def _no_sender(sender: object) -> bool:
+    """None, "", NaN, pd.NA or NaT: what a record without a sender holds."""
+    if sender is None or (isinstance(sender, str) and not sender.strip()):
+        return True
+    if isinstance(sender, float):
+        return math.isnan(sender)
+    return type(sender).__name__ in ("NAType", "NaTType")
+
+
+def _count_senders(senders: Sequence[object] | None, members: list[int]) -> int:
+    if senders is None:
+        return 0
+    return len({str(senders[i]) for i in members if not _no_sender(senders[i])})
 
 
 def _items(messages: object) -> list[str]:
@@ -123,7 +140,9 @@ def group_campaigns(
     ----------
     messages : iterable of str
     senders : sequence, optional
-        The sender of each message, to count distinct senders per campaign.
+        The sender of each message, to count distinct senders per campaign; None, ``""``
+        or an empty cell (NaN, ``pd.NA``) for a message without one. Senders are told
+        apart by ``str(sender)``.
     similarity : float, default 0.85
         Normalised Indel similarity (0..1) of masked texts that counts as the same text.
     min_size : int, default 2
@@ -202,7 +221,7 @@ def group_campaigns(
                 text=group.text,
                 example=items[group.members[0]],
                 size=len(group.members),
-                senders=len({str(senders[i]) for i in group.members}) if senders else 0,
+                senders=_count_senders(senders, group.members),
                 indices=tuple(group.members),
                 template=template.id if matched else None,
                 family=template.family if matched else None,

@@ -144,6 +144,30 @@ def test_dict_values_are_read_in_order() -> None:
     assert [c.indices for c in group_campaigns(texts.values())] == [(0, 1)]
 
 
+def test_only_real_senders_are_counted() -> None:
+    """None, "" and an empty cell are a message without a sender, not a sender of that name."""
+    texts = [WELCOME.format(name=n, code=n) for n in NAMES[:6]]
+    senders = ["bot1", None, "", "bot1", float("nan"), "  "]
+    (campaign,) = group_campaigns(texts, senders=senders)
+    assert (campaign.size, campaign.senders) == (6, 1)
+    (campaign,) = group_campaigns(texts, senders=[None] * 6)
+    assert campaign.senders == 0
+    assert group_campaigns(texts, senders=[1, "1", 2, None, None, None])[0].senders == 2
+
+
+def test_cli_campaigns_counts_no_sender_for_a_null_sender_id(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    texts = [WELCOME.format(name=n, code=n) for n in NAMES[:4]]
+    ids = ["bot1", None, None, "bot1"]
+    records = [{"text": t, "sender_id": s} for t, s in zip(texts, ids, strict=True)]
+    path = tmp_path / "inbox.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    assert main(["campaigns", str(path)]) == 0
+    (campaign,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert (campaign["size"], campaign["senders"]) == (4, 1)
+
+
 def test_cli_campaigns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     texts, senders = _corpus()
     path = tmp_path / "inbox.jsonl"
