@@ -99,6 +99,43 @@ def _count_senders(senders: Sequence[object] | None, members: list[int]) -> int:
     return len({str(senders[i]) for i in members if not _no_sender(senders[i])})
 
 
+def _is_pandas(value: object, name: str) -> bool:
+    """Whether ``value`` is a pandas ``name`` (or a subclass), without importing pandas."""
+    return any(
+        cls.__name__ == name and cls.__module__.startswith("pandas") for cls in type(value).__mro__
+    )
+
+
+def _column(df: Any, name: str) -> list[Any] | None:
+    """The values of ``df``'s one column ``name``, or None when it has none."""
+    found = [column for column in df.columns if isinstance(column, str) and column == name]
+    if len(found) > 1:
+        raise InvalidInputError(f"the DataFrame has {len(found)} columns named {name!r}; keep one.")
+    return df[name].tolist() if found else None
+
+
+def _frame(df: Any) -> tuple[list[str], list[Any] | None]:
+    """The messages of a DataFrame's ``text`` column, and its ``sender_id`` column if any."""
+    texts = _column(df, "text")
+    if texts is None:
+        raise InvalidInputError(
+            "a DataFrame's messages must be in a column named 'text'; its columns are "
+            f"{[str(c) for c in df.columns]}. Rename one, e.g. df.rename(columns={{'body': "
+            "'text'}), or pass the column itself: group_campaigns(df['body'])."
+        )
+    for label, text in zip(df.index.tolist(), texts, strict=True):
+        if not isinstance(text, str):
+            raise InvalidInputError(
+                f"column 'text' must hold str messages; row {label!r} holds {describe(text)}. "
+                "Drop the rows without text first: df.dropna(subset=['text'])."
+            )
+        try:
+            check_message(text)
+        except InvalidInputError as error:
+            raise InvalidInputError(f"row {label!r}: {error}") from None
+    return texts, _column(df, "sender_id")
+
+
 def _items(messages: object) -> list[str]:
     """The messages as a list of str, refusing what would be read in pieces or in no order,
     and naming a message that is not text by its position, as classify_many does."""
@@ -138,8 +175,12 @@ def group_campaigns(
 
     Parameters
     ----------
-    messages : iterable of str
-    senders : sequence, optional
+    messages : iterable of str, or pandas.DataFrame
+        The messages, in order; a bare ``str``, a mapping and a set are refused. A
+        DataFrame is read from its ``text`` column, its senders from its ``sender_id``
+        column (when it has one and ``senders`` is None); ``Campaign.indices`` are then
+        row positions, for ``df.iloc`` (labels: ``df.index[list(campaign.indices)]``).
+    senders : sequence or pandas.Series, optional
         The sender of each message, to count distinct senders per campaign; None, ``""``
         or an empty cell (NaN, ``pd.NA``) for a message without one. Senders are told
         apart by ``str(sender)``.
@@ -157,8 +198,8 @@ def group_campaigns(
     ------
     InvalidInputError
         For a bare str, a mapping or a set of messages, a message that is not a str (the
-        error names its position: ``messages[3]: ...``), mismatched ``senders`` or bad
-        options.
+        error names its position, ``messages[3]: ...``, or its DataFrame row), a DataFrame
+        without a ``text`` column, mismatched ``senders`` or bad options.
 
     Examples
     --------
@@ -171,7 +212,13 @@ def group_campaigns(
     >>> [(c.size, c.indices) for c in group_campaigns(inbox)]
     [(3, (0, 2, 3))]
     """
-    items = _items(messages)
+    if _is_pandas(messages, "DataFrame"):
+        items, column = _frame(messages)
+        senders = column if senders is None else senders
+    else:
+        items = _items(messages)
+    if _is_pandas(senders, "Series"):
+        senders = senders.tolist()  # type: ignore[union-attr]
     if senders is not None and (
         isinstance(senders, str | bytes) or not isinstance(senders, Sequence)
     ):

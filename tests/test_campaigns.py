@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -166,6 +167,40 @@ def test_cli_campaigns_counts_no_sender_for_a_null_sender_id(
     assert main(["campaigns", str(path)]) == 0
     (campaign,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert (campaign["size"], campaign["senders"]) == (4, 1)
+
+
+def test_a_dataframe_is_read_from_its_text_and_sender_id_columns() -> None:
+    """Not by its column names, which is what iterating a DataFrame yields."""
+    pd = pytest.importorskip("pandas")
+    texts, senders = _corpus()
+    df = pd.DataFrame({"sender_id": senders, "text": texts}, index=[f"m{i}" for i in texts])
+    expected = group_campaigns(texts, senders=senders)
+    assert group_campaigns(df) == expected
+    assert [c.senders for c in expected] == [2, 1]
+    # The caller's senders win over the column; a Series is read by position.
+    mine = pd.Series(["one"] * len(texts), index=range(100, 100 + len(texts)))
+    assert [c.senders for c in group_campaigns(df, senders=mine)] == [1, 1]
+    assert [c.senders for c in group_campaigns(df[["text"]])] == [0, 0]
+    with_gaps = df.assign(sender_id=[None if i % 2 else s for i, s in enumerate(senders)])
+    assert [c.senders for c in group_campaigns(with_gaps)] == [2, 0]  # the pitches had none
+
+
+def test_a_dataframe_without_text_or_with_a_bad_row_is_refused() -> None:
+    pd = pytest.importorskip("pandas")
+    with pytest.raises(InvalidInputError, match=r"column named 'text'; its columns are \['body'\]"):
+        group_campaigns(pd.DataFrame({"body": ["hello", "hello"]}))
+    bad = pd.DataFrame({"text": ["hello", None, "hi"]}, index=["a", "b", "c"])
+    with pytest.raises(InvalidInputError, match="row 'b' holds "):
+        group_campaigns(bad)
+
+
+def test_a_list_of_messages_does_not_import_pandas(python_stdout: Callable[..., str]) -> None:
+    code = (
+        "import sys, autodm\n"
+        "autodm.group_campaigns(['hi there', 'hi there'], senders=['a', None])\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    assert python_stdout(code).strip() == "False"
 
 
 def test_cli_campaigns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
