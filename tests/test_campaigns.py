@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import random
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
-from autodm import InvalidInputError, group_campaigns
+from autodm import InvalidInputError, _grouping, group_campaigns
 from autodm.__main__ import main
 from autodm._text import view
 
@@ -67,6 +68,36 @@ def test_similarity_one_groups_only_identical_masked_texts() -> None:
     assert [c.size for c in group_campaigns(texts, similarity=1.0, min_size=1)] == [3, 1]
 
 
+def _reference(texts: list[str], similarity: float = 0.85) -> list[tuple[int, ...]]:
+    """The greedy rule by its definition, every text scored against every group: join the
+    group of the same masked text if one was seen, else the best-scoring representative
+    if at least alike enough (ties: the shortest, then the oldest group), else start a
+    group. Returns the groups' positions, sorted."""
+    groups: list[list[int]] = []
+    representatives: list[str] = []
+    seen: dict[str, int] = {}
+    for i, text in enumerate(texts):
+        masked = view(text).masked
+        if masked in seen:
+            groups[seen[masked]].append(i)
+            continue
+        seen[masked] = len(groups)
+        scores = [fuzz.ratio(masked, rep) for rep in representatives]
+        best = max(scores, default=-1.0)
+        if best >= similarity * 100:
+            tied = [g for g, score in enumerate(scores) if score == best]
+            seen[masked] = min(tied, key=lambda g: (len(representatives[g]), g))
+            groups[seen[masked]].append(i)
+        else:
+            representatives.append(masked)
+            groups.append([i])
+    return sorted(tuple(g) for g in groups)
+
+
+def _grouped(texts: list[str], similarity: float = 0.85) -> list[tuple[int, ...]]:
+    return sorted(c.indices for c in group_campaigns(texts, similarity=similarity, min_size=1))
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(
@@ -81,20 +112,125 @@ def test_similarity_one_groups_only_identical_masked_texts() -> None:
 )
 def test_fast_grouping_equals_the_all_pairs_reference(texts: list[str]) -> None:
     """The length window never hides a match that comparing every pair would find."""
-    fast = group_campaigns(texts, min_size=1)
-    # Reference: the same greedy rule, but each text is compared with every group.
-    reference: list[list[int]] = []
-    representatives: list[str] = []
-    for i, text in enumerate(texts):
-        masked = view(text).masked
-        scores = [fuzz.ratio(masked, rep) for rep in representatives]
-        if scores and max(scores) >= 85:
-            reference[scores.index(max(scores))].append(i)
-        else:
-            representatives.append(masked)
-            reference.append([i])
-    assert sorted(c.indices for c in fast) == sorted(tuple(g) for g in reference)
-    assert sum(c.size for c in fast) == len(texts)
+    assert _grouped(texts) == _reference(texts)
+
+
+@pytest.mark.parametrize(
+    ("few", "dense", "batch"),
+    [(128, 0.5, 512), (0, 0.5, 2), (0, 1.0, 1), (0, 1.0, 2), (0, 1.0, 512)],
+)
+def test_a_tie_goes_to_the_shortest_representative_then_the_oldest(
+    few: int, dense: float, batch: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The order process.extractOne meets them in, first of equal scores winning: scoring
+    every representative, or those the bound leaves, started in an earlier batch or in
+    the same one."""
+    monkeypatch.setattr(_grouping, "_FEW", few)
+    monkeypatch.setattr(_grouping, "_DENSE", dense)  # 1.0: the bound, however little it leaves out
+    monkeypatch.setattr(_grouping, "_BATCH", batch)
+    alone = "qqqqqqqqqqqq"  # puts the last two texts in a batch of their own when it is 2
+    # "abcdef" is 80 % alike "abcdefxyz" (2 * 6 / 15) and "abcd" (2 * 4 / 10).
+    texts = ["abcdefxyz", alone, "abcd", "abcdef"]
+    assert _grouped(texts, 0.8) == _reference(texts, 0.8) == [(0,), (1,), (2, 3)]
+    # "abcd" is 8 / 9 alike both, which are of one length.
+    texts = ["abcdx", alone, "abcdy", "abcd"]
+    assert _grouped(texts) == _reference(texts) == [(0, 3), (1,), (2,)]
+
+
+@pytest.mark.parametrize("similarity", [0.5, 0.85, 0.97])
+def test_the_bound_keeps_a_copy_exactly_as_alike_as_the_similarity(
+    similarity: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A copy of a text with its end left out is as alike as the bound allows (with no
+    letter more than 8 times, the bound is exact): the shortest copy that reaches the
+    similarity must still join the text's group."""
+    monkeypatch.setattr(_grouping, "_FEW", 0)
+    monkeypatch.setattr(_grouping, "_DENSE", 1.0)
+    rng = random.Random(3)
+    letters = [letter for letter in "abcdefghijklmnopqrstuvwxyz" for _ in range(8)]
+    for length in range(70, len(letters) + 1, 6):  # 0.97 needs 66 letters to leave one out
+        text = "".join(rng.sample(letters, length))
+        cut = min(b for b in range(length) if fuzz.ratio(text[:b], text) >= similarity * 100)
+        assert _grouped([text, text[:cut]], similarity) == [(0, 1)]
+
+
+@st.composite
+def _shortened(draw: st.DrawFn) -> list[str]:
+    """A text and copies of it with letters left out: their similarity is exactly what the
+    bound allows (every letter of the shorter is in the longer, in order)."""
+    text = draw(st.text(alphabet="abcdeé東", min_size=4, max_size=60))
+    copies = [text]
+    for _ in range(draw(st.integers(1, 5))):
+        gone = draw(st.sets(st.integers(0, len(text) - 1), max_size=max(1, len(text) // 4)))
+        copies.append("".join(c for i, c in enumerate(text) if i not in gone))
+    return draw(st.permutations(copies))
+
+
+# Texts that are often near each other, tie, or repeat a character many times (beyond the
+# count levels the bound tells apart exactly): few letters, spaces, accents, CJK, emoji.
+_NEAR = st.one_of(
+    st.text(alphabet="ab é東😀<", max_size=14),
+    st.text(alphabet="aab  ", min_size=20, max_size=60),
+    st.builds(
+        "{}{}{}".format,
+        st.text(alphabet="xyé", max_size=3),
+        st.sampled_from(
+            [PEOPLE[0], "Привет, как дела? Увидимся завтра", "明日の会議は十時からです"]
+        ),
+        st.text(alphabet="xyé ", max_size=4),
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts=st.one_of(st.lists(_NEAR, max_size=40), _shortened()),
+    similarity=st.sampled_from([0.3, 0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0]),
+    batch=st.integers(1, 9),
+    block=st.integers(1, 5),
+    few=st.sampled_from([0, 128]),
+    dense=st.sampled_from([0.5, 1.0]),
+)
+def test_the_bound_never_drops_a_group_scoring_every_pair_would_choose(
+    texts: list[str], similarity: float, batch: int, block: int, few: int, dense: float
+) -> None:
+    """Near-duplicates, ties and Unicode, in batches and blocks of every size: the groups
+    are those of comparing every text with every representative."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_grouping, "_FEW", few)  # 0: the bound whatever the number of texts
+        patch.setattr(_grouping, "_DENSE", dense)  # 1.0: however many pairs it leaves
+        patch.setattr(_grouping, "_BATCH", batch)
+        patch.setattr(_grouping, "_BLOCK", block)
+        assert _grouped(texts, similarity) == _reference(texts, similarity)
+
+
+def test_many_distinct_texts_group_as_the_reference_does() -> None:
+    """Over several batches of the default size, with a few campaigns among them."""
+    rng = random.Random(7)
+    words = [
+        "the",
+        "a",
+        "to",
+        "you",
+        "my",
+        "free",
+        "book",
+        "sale",
+        "call",
+        "now",
+        "hi",
+        "thanks",
+        "follow",
+        "link",
+        "see",
+        "at",
+    ]
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(3, 9))) for _ in range(1200)]
+    texts += [WELCOME.format(name=rng.choice(NAMES), code=i) for i in range(30)]
+    rng.shuffle(texts)
+    grouped = _grouped(texts)
+    assert grouped == _reference(texts)
+    assert max(len(g) for g in grouped) >= 30
 
 
 @pytest.mark.parametrize(
