@@ -14,6 +14,7 @@ import io
 import json
 import math
 from collections.abc import Mapping
+from itertools import pairwise
 from typing import Any, Final, TypeGuard
 
 import numpy as np
@@ -185,19 +186,23 @@ def _object(manifest: Mapping[str, Any], key: str, where: str, shape: str) -> di
 
 
 def _check_table(name: str, table: object, where: str) -> None:
-    ok = isinstance(table, dict)
+    """A context table as scoring looks a value up in it: the bin of the last edge at or
+    below the value, so there must be an edge, and a ``log_lr`` for each."""
     edges = table.get("edges") if isinstance(table, dict) else None
     log_lr = table.get("log_lr") if isinstance(table, dict) else None
-    ok = ok and isinstance(edges, list) and isinstance(log_lr, list) and len(edges) == len(log_lr)
-    numbers = (edges or []) + (log_lr or []) if ok else []
-    ok = ok and all(_is_number(x) for x in numbers)
-    ok = ok and all(a < b for a, b in zip(edges or [], (edges or [])[1:], strict=False))
-    ok = ok and all(abs(x) <= _MAX_WEIGHT for x in log_lr or [])
+    ok = (
+        isinstance(edges, list)
+        and isinstance(log_lr, list)
+        and 0 < len(edges) == len(log_lr)
+        and all(_is_number(x) for x in edges + log_lr)
+        and all(a < b for a, b in pairwise(edges))
+        and all(abs(x) <= _MAX_WEIGHT for x in log_lr)
+    )
     if not ok:
         raise BundleError(
             f"context_evidence[{name!r}] of {where} must be {{'edges': [...], 'log_lr': [...]}} "
-            "with equally long lists of finite numbers, increasing edges and log_lr within "
-            f"[-{_MAX_WEIGHT:g}, {_MAX_WEIGHT:g}]."
+            "with equally long, non-empty lists of finite numbers, increasing edges and "
+            f"log_lr within [-{_MAX_WEIGHT:g}, {_MAX_WEIGHT:g}]."
         )
 
 

@@ -332,6 +332,10 @@ _MANIFEST_EDITS: dict[str, Callable[[dict[str, Any]], None]] = {
     "context-table-lengths": lambda m: m["context_evidence"].update(
         x={"edges": [0.0, 1.0], "log_lr": [0.0]}
     ),
+    # Scoring looks a value up from the first edge: an empty table broke every classify().
+    "context-table-empty": lambda m: m["context_evidence"].update(
+        seconds_after_follow={"edges": [], "log_lr": []}
+    ),
     "context-log-lr-huge": lambda m: m["context_evidence"].update(
         x={"edges": [0.0, 1.0], "log_lr": [1e308, 1e308]}
     ),
