@@ -54,18 +54,25 @@ _MAX_CHAR_WEIGHT: Final = 100.0
 #: ``MAX_CHARS`` characters are small numbers.
 _MAX_WEIGHT: Final = 1e6
 
+#: Deepest nesting of arrays and objects a manifest may hold; train() writes 5 levels.
+#: Python's JSON reader recurses once per level, so without a bound whether a deep manifest
+#: loaded would depend on how deep the caller's own stack was.
+_MAX_MANIFEST_DEPTH: Final = 100
+
+#: Longest integer a manifest may hold, in digits: Python's default limit on converting
+#: text to int (sys.set_int_max_str_digits).
+_MAX_INT_DIGITS: Final = 4300
+
 FloatArray = NDArray[np.float64]
 
 
 def _parse_manifest(raw: bytes, where: str) -> dict[str, Any]:
-    try:
-        manifest = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise BundleError(f"manifest.json of {where} is not valid UTF-8 JSON: {error}") from None
+    manifest = _read_json(raw, where)
     if not isinstance(manifest, dict):
         raise BundleError(
             f"manifest.json of {where} must be a JSON object. Got {describe(manifest)}."
         )
+    _check_json_values(manifest, where)
     version = _check_format_version(manifest, where)
     _check_features(manifest, where)
     _check_thresholds(manifest, where)
@@ -76,6 +83,89 @@ def _parse_manifest(raw: bytes, where: str) -> dict[str, Any]:
         _check_table(name, table, where)
     _check_ngrams(manifest.get("ngrams"), version, where)
     return manifest
+
+
+class _DuplicateKey(ValueError):
+    """A key that one JSON object of the manifest holds twice."""
+
+
+class _LongInt(ValueError):
+    """An integer of the manifest with more than :data:`_MAX_INT_DIGITS` digits."""
+
+
+def _int(text: str) -> int:
+    """A JSON integer, refused past Python's default digit limit whatever the process set:
+    converting a long one takes time quadratic in its length."""
+    if len(text) > _MAX_INT_DIGITS + text.startswith("-"):
+        raise _LongInt(len(text.lstrip("-")))
+    return int(text)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict, refusing a key given twice (``json`` keeps the last one)."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return obj
+
+
+def _read_json(raw: bytes, where: str) -> Any:
+    try:
+        return json.loads(raw.decode("utf-8"), object_pairs_hook=_unique_keys, parse_int=_int)
+    except _LongInt as error:
+        raise BundleError(
+            f"manifest.json of {where} holds an integer of {error.args[0]} digits; at most "
+            f"{_MAX_INT_DIGITS:,} are accepted."
+        ) from None
+    except _DuplicateKey as error:
+        raise BundleError(
+            f"manifest.json of {where} gives the key {error.args[0]!r} twice in one object; "
+            "which one counts would be a guess."
+        ) from None
+    except RecursionError:
+        raise BundleError(
+            f"manifest.json of {where} nests arrays and objects too deep to read "
+            f"(at most {_MAX_MANIFEST_DEPTH} levels are accepted)."
+        ) from None
+    except ValueError as error:  # not UTF-8, or not JSON
+        raise BundleError(f"manifest.json of {where} is not valid UTF-8 JSON: {error}") from None
+
+
+def _check_json_values(manifest: dict[str, Any], where: str) -> None:
+    """Refuse what JSON reads but a bundle cannot hold: nesting deeper than
+    :data:`_MAX_MANIFEST_DEPTH`, and strings with a lone surrogate (from a ``\\ud800``
+    escape), which are not Unicode text and which :meth:`Bundle.save` could not write."""
+    pending: list[tuple[object, int]] = [(manifest, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, str):
+            if not value.isascii() and not _is_unicode(value):
+                raise BundleError(
+                    f"manifest.json of {where} holds a string with a lone surrogate, which is "
+                    f"not Unicode text: {value[:40]!r}."
+                )
+            continue
+        if not isinstance(value, dict | list):
+            continue
+        if depth > _MAX_MANIFEST_DEPTH:
+            raise BundleError(
+                f"manifest.json of {where} nests arrays and objects more than "
+                f"{_MAX_MANIFEST_DEPTH} levels deep."
+            )
+        children = [*value, *value.values()] if isinstance(value, dict) else value
+        pending.extend((child, depth + 1) for child in children)
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _check_format_version(manifest: Mapping[str, Any], where: str) -> int:

@@ -375,6 +375,44 @@ def test_manifest_with_bad_content(good_dir: Path, tmp_path: Path, edit: str) ->
     _refused(_folder(tmp_path, good_dir, manifest=json.dumps(manifest).encode()))
 
 
+def _with_json(good_dir: Path, members: bytes) -> bytes:
+    """The good manifest with ``members`` (JSON text, such as ``b'"x": 1'``) added last."""
+    text = (good_dir / "manifest.json").read_bytes().rstrip()
+    assert text.endswith(b"}")
+    return text[:-1] + b", " + members + b"}"
+
+
+_UNREADABLE_MANIFESTS: dict[str, tuple[Callable[[Path], bytes], str]] = {
+    # name: (the manifest, what the error says)
+    "nested-100000": (lambda good: b"[" * 100_000 + b"]" * 100_000, "too deep"),
+    "nested-101": (lambda good: _with_json(good, b'"x": ' + b"[" * 100 + b"]" * 100), "levels"),
+    "int-5001-digits": (lambda good: _with_json(good, b'"x": -1' + b"0" * 5000), "5001 digits"),
+    "duplicate-key": (lambda good: _with_json(good, b'"threshold": 0.0'), "'threshold' twice"),
+    "duplicate-nested-key": (lambda good: _with_json(good, b'"x": {"a": 1, "a": 1}'), "'a' twice"),
+    "lone-surrogate": (lambda good: _with_json(good, b'"x": ["\\ud800"]'), "surrogate"),
+    "lone-surrogate-key": (lambda good: _with_json(good, b'"\\udfff": 1'), "surrogate"),
+}
+
+
+@pytest.mark.parametrize("case", list(_UNREADABLE_MANIFESTS), ids=list(_UNREADABLE_MANIFESTS))
+def test_manifest_json_that_no_bundle_may_hold(good_dir: Path, tmp_path: Path, case: str) -> None:
+    """JSON that Python reads with a raw RecursionError or ValueError, reads as the last of
+    a duplicated key, or reads into strings that are not Unicode and that save could not
+    write: each is refused with a BundleError saying what was wrong."""
+    make, match = _UNREADABLE_MANIFESTS[case]
+    _refused(_folder(tmp_path, good_dir, manifest=make(good_dir)), match=match)
+
+
+def test_manifest_json_at_the_limits_loads(good_dir: Path, tmp_path: Path) -> None:
+    # 99 lists in "x" in the manifest object: 100 levels. An escaped surrogate pair is
+    # one character, not a lone surrogate.
+    nested = b"[" * 99 + b"]" * 99
+    raw = _with_json(good_dir, b'"x": ' + nested + b', "y": "\\ud83d\\ude00"')
+    bundle = load_bundle(_folder(tmp_path, good_dir, manifest=raw))
+    assert bundle.manifest["y"] == "\N{GRINNING FACE}"
+    assert bundle.save(tmp_path / "again").is_dir()
+
+
 def test_newer_format_version_says_so(good_dir: Path, tmp_path: Path) -> None:
     manifest = {**_manifest(good_dir), "format_version": 999}
     _refused(_folder(tmp_path, good_dir, manifest=json.dumps(manifest).encode()), match="999")
