@@ -32,6 +32,7 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
+from ._archive import read_at_most
 from ._bundle_checks import FORMAT_VERSION, FloatArray, _parse_manifest, _parse_weights
 from ._files import replace_atomically, writable_path
 from ._resources import data_files
@@ -131,9 +132,13 @@ def _read_members(path: Path) -> dict[str, bytes]:
                     f"bundle folder {str(path)!r} must hold {list(_MEMBERS)}; {name} is missing."
                 )
             limit = _MAX_MANIFEST_BYTES if name.endswith(".json") else _MAX_WEIGHTS_BYTES
-            if member.stat().st_size > limit:
-                raise BundleError(f"{name} of bundle {str(path)!r} is larger than {limit} bytes.")
-            members[name] = member.read_bytes()
+            what = f"{name} of bundle {str(path)!r}"
+            try:
+                # Not member.stat().st_size: a file under /proc reports 0 whatever it holds.
+                with member.open("rb") as stream:
+                    members[name] = read_at_most(stream, limit, what)
+            except OSError as error:
+                raise BundleError(f"{what} cannot be read: {error}") from None
         return members
     if path.is_file() and zipfile.is_zipfile(path):
         return _read_zip(path)

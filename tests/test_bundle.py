@@ -282,6 +282,27 @@ def test_a_folder_is_read_for_its_two_members_only(good_dir: Path, tmp_path: Pat
     assert not (tmp_path / "pwned").exists()
 
 
+@pytest.mark.parametrize("name", MEMBERS)
+def test_folder_with_a_member_over_its_limit(good_dir: Path, tmp_path: Path, name: str) -> None:
+    limit = 1 << 20 if name == "manifest.json" else 16 << 20
+    folder = _folder(tmp_path, good_dir)
+    with (folder / name).open("r+b") as member:
+        member.truncate(limit + 1)  # a sparse file: nothing is written
+    _refused(folder, match=f"{name} of bundle .* is larger than {limit} bytes")
+
+
+@pytest.mark.skipif(not Path("/proc/self/pagemap").exists(), reason="needs Linux's /proc")
+def test_folder_member_linked_to_a_file_that_reports_no_size(
+    good_dir: Path, tmp_path: Path
+) -> None:
+    # /proc files report a size of 0 whatever they hold; pagemap holds 8 bytes per page of
+    # the address space. It was read whole, which failed with a raw OSError.
+    folder = _folder(tmp_path, good_dir)
+    (folder / "manifest.json").unlink()
+    (folder / "manifest.json").symlink_to("/proc/self/pagemap")
+    _refused(folder, match="manifest.json of bundle .* is larger than")
+
+
 @pytest.mark.parametrize("missing", MEMBERS)
 def test_zip_missing_a_member(good_dir: Path, tmp_path: Path, missing: str) -> None:
     path = tmp_path / "b.zip"
