@@ -13,9 +13,11 @@ A bundle is a folder (or a ``.zip`` of one) holding two members:
 Loading checks every member (names, dtypes, shapes, finiteness, the range of the
 weights scoring makes of them; autodm._bundle_checks) and refuses anything else with
 :class:`~autodm.BundleError`. Nothing is unpickled, evaluated or extracted to disk,
-so a bundle from a stranger cannot run code. A zip must hold the two members and
-nothing else; from a folder only the two are read, so files beside them (a README,
-a ``.DS_Store``, what :meth:`Bundle.save` leaves in place) are ignored.
+so a bundle from a stranger cannot run code. Files and zip members are read in chunks
+up to their size limits, whatever their headers declare (autodm._archive), so nor can it
+exhaust memory. A zip must hold the two members and nothing else; from a folder only the
+two are read, so files beside them (a README, a ``.DS_Store``, what :meth:`Bundle.save`
+leaves in place) are ignored.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
-from ._archive import read_at_most
+from ._archive import open_zip, read_file, read_member
 from ._bundle_checks import FORMAT_VERSION, FloatArray, _parse_manifest, _parse_weights
 from ._files import replace_atomically, writable_path
 from ._resources import data_files
@@ -43,6 +45,9 @@ __all__ = ["FORMAT_VERSION", "Bundle", "load_bundle"]
 _MAX_MANIFEST_BYTES: Final = 1 << 20
 _MAX_WEIGHTS_BYTES: Final = 16 << 20
 _MEMBERS: Final = ("manifest.json", "weights.npz")
+#: The largest bundle zip read: both members at their limits, stored, and a MiB for their
+#: headers and the few KiB that deflate adds to data it cannot compress.
+_MAX_ZIP_BYTES: Final = _MAX_MANIFEST_BYTES + _MAX_WEIGHTS_BYTES + (1 << 20)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -132,13 +137,7 @@ def _read_members(path: Path) -> dict[str, bytes]:
                     f"bundle folder {str(path)!r} must hold {list(_MEMBERS)}; {name} is missing."
                 )
             limit = _MAX_MANIFEST_BYTES if name.endswith(".json") else _MAX_WEIGHTS_BYTES
-            what = f"{name} of bundle {str(path)!r}"
-            try:
-                # Not member.stat().st_size: a file under /proc reports 0 whatever it holds.
-                with member.open("rb") as stream:
-                    members[name] = read_at_most(stream, limit, what)
-            except OSError as error:
-                raise BundleError(f"{what} cannot be read: {error}") from None
+            members[name] = read_file(member, limit, f"{name} of bundle {str(path)!r}")
         return members
     if path.is_file() and zipfile.is_zipfile(path):
         return _read_zip(path)
@@ -151,14 +150,18 @@ def _read_members(path: Path) -> dict[str, bytes]:
 
 
 def _read_zip(path: Path) -> dict[str, bytes]:
+    what = f"bundle zip {str(path)!r}"
+    # Read whole, so that the bytes zipfile parses are the bytes counted, and at most
+    # _MAX_ZIP_BYTES of them whatever the file system says its size is.
+    data = read_file(path, _MAX_ZIP_BYTES, what)
     members: dict[str, bytes] = {}
     try:
-        with zipfile.ZipFile(path) as archive:
+        with open_zip(data, what) as archive:
             for info in archive.infolist():
                 name = info.filename
                 if name.startswith(("/", "\\")) or ".." in name.replace("\\", "/").split("/"):
                     raise BundleError(
-                        f"bundle zip {str(path)!r} holds an unsafe member path {name!r}; "
+                        f"{what} holds an unsafe member path {name!r}; "
                         f"members must be {list(_MEMBERS)}."
                     )
                 base = name.rsplit("/", 1)[-1]
@@ -166,22 +169,20 @@ def _read_zip(path: Path) -> dict[str, bytes]:
                     continue
                 if base not in _MEMBERS or name.count("/") > 1:
                     raise BundleError(
-                        f"bundle zip {str(path)!r} holds an unexpected member {name!r}; "
+                        f"{what} holds an unexpected member {name!r}; "
                         f"only {list(_MEMBERS)} are accepted."
                     )
-                limit = _MAX_MANIFEST_BYTES if base.endswith(".json") else _MAX_WEIGHTS_BYTES
-                if info.file_size > limit:
-                    raise BundleError(f"{name} of bundle {str(path)!r} is over {limit} bytes.")
                 if base in members:
-                    raise BundleError(f"bundle zip {str(path)!r} holds {base} twice.")
-                members[base] = archive.read(info)
+                    raise BundleError(f"{what} holds {base} twice.")
+                limit = _MAX_MANIFEST_BYTES if base.endswith(".json") else _MAX_WEIGHTS_BYTES
+                members[base] = read_member(archive, info, limit, f"{name} of {what}")
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError) as error:
         if isinstance(error, BundleError):
             raise
-        raise BundleError(f"bundle zip {str(path)!r} is corrupt or truncated: {error}") from None
+        raise BundleError(f"{what} is corrupt or truncated: {error}") from None
     missing = [m for m in _MEMBERS if m not in members]
     if missing:
-        raise BundleError(f"bundle zip {str(path)!r} lacks {missing}; it needs {list(_MEMBERS)}.")
+        raise BundleError(f"{what} lacks {missing}; it needs {list(_MEMBERS)}.")
     return members
 
 

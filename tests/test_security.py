@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import bz2
 import dataclasses
+import functools
 import json
 import math
 import re
 import socket
+import struct
 import subprocess
 import sys
+import tracemalloc
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +25,7 @@ import autodm
 import autodm._text as text_layer
 from autodm import _finder, _names, _obfuscation
 from autodm._model import DEFAULT_CONTEXT_EVIDENCE
+from autodm._resources import data_files
 from autodm._text import MAX_CHARS
 
 ADVERSARIAL = {
@@ -193,3 +199,130 @@ def test_the_history_cache_keeps_no_more_of_a_message_than_is_read() -> None:
         template._masked.cache_clear()
     # 30 history messages of 550,000 characters: 16 MB if kept, at most 30 x 4,096 if not.
     assert kept < 2_000_000, f"{kept:,} bytes kept"
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostile bundles: refused in bounded memory
+# ---------------------------------------------------------------------------------------------
+
+
+def _shipped(name: str) -> bytes:
+    """A member of the bundled model, to build hostile bundles around."""
+    return (data_files() / "model" / name).read_bytes()
+
+
+def _zip(members: list[tuple[str, int, bytes, int, int]], version: int = 20) -> bytes:
+    """A zip written by hand, so that its headers can lie: each member is ``(name, method,
+    compressed data, size its headers declare, CRC-32 its headers declare)``."""
+    body, central = b"", b""
+    for name, method, data, size, crc in members:
+        raw_name, offset = name.encode(), len(body)
+        fields = (method, 0, 0x21, crc, len(data), size, len(raw_name), 0)
+        body += struct.pack("<IHH" + "HHHIIIHH", 0x04034B50, version, 0, *fields)
+        body += raw_name + data
+        central += struct.pack(
+            "<IHHH" + "HHHIIIHH" + "HHHII",
+            0x02014B50,
+            version,
+            version,
+            0,
+            *fields,
+            0,
+            0,
+            0,
+            0,
+            offset,
+        )
+        central += raw_name
+    count = len(members)
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(central), len(body), 0)
+    return body + central + end
+
+
+def _bundle_zip(weights: tuple[int, bytes, int, int]) -> bytes:
+    """A bundle zip of the shipped manifest, stored, and ``weights.npz`` as given."""
+    manifest = _shipped("manifest.json")
+    stored = ("manifest.json", 0, manifest, len(manifest), zlib.crc32(manifest))
+    return _zip([stored, ("weights.npz", *weights)])
+
+
+@functools.cache
+def _bomb(method: int) -> bytes:
+    """64 MiB of zeros compressed with zip ``method`` (8 deflate, 12 bzip2): 64 KB and
+    79 bytes."""
+    compressor = bz2.BZ2Compressor(9) if method == 12 else zlib.compressobj(9, zlib.DEFLATED, -15)
+    chunk = bytes(1 << 20)
+    return b"".join([*(compressor.compress(chunk) for _ in range(64)), compressor.flush()])
+
+
+def _peak_memory(call: Callable[[], object]) -> tuple[BaseException | None, int]:
+    """What ``call`` raises, and the most memory Python and numpy held during it."""
+    tracemalloc.start()
+    try:
+        call()
+    except BaseException as error:  # returned, so the caller can check its type
+        return error, tracemalloc.get_traced_memory()[1]
+    else:
+        return None, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("method", [8, 12], ids=["deflate", "bzip2"])
+def test_a_zip_bomb_is_refused_in_bounded_memory(tmp_path: Path, method: int) -> None:
+    """weights.npz declares 1,000 bytes and holds 64 MiB of zeros. bzip2 was decompressed
+    whole in one call (a 3 KB member of 4 GB took 53 s and 8 GB); deflate up to 1 GB per
+    call. Only stored and deflated members are read, in 64 KiB chunks."""
+    path = tmp_path / "bomb.zip"
+    path.write_bytes(_bundle_zip((method, _bomb(method), 1000, 0)))
+    error, peak = _peak_memory(lambda: autodm.load_bundle(path))
+    assert isinstance(error, autodm.BundleError)
+    assert re.search("zip method 12" if method == 12 else "corrupt", str(error))
+    assert peak < 4 << 20
+
+
+@pytest.mark.parametrize(
+    ("method", "data"),
+    [(9, b"\xff" * 64), (12, b"BZh9" + b"\xff" * 64), (14, b"\x09\x14\x05\x00" + b"\xff" * 64)],
+    ids=["deflate64", "bzip2", "lzma"],
+)
+def test_zip_members_are_read_only_if_stored_or_deflated(
+    tmp_path: Path, method: int, data: bytes
+) -> None:
+    # Before: LZMA data that is not LZMA raised a raw LZMAError.
+    weights = _shipped("weights.npz")
+    path = tmp_path / "b.zip"
+    path.write_bytes(_bundle_zip((method, data, len(weights), zlib.crc32(weights))))
+    with pytest.raises(autodm.BundleError, match=f"zip method {method}; only stored"):
+        autodm.load_bundle(path)
+
+
+def test_a_zip_of_many_entries_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    """Opening a zip parses every entry (1,000,000 took 7 s and 490 MB before the first
+    was refused); entries are counted by their signature first."""
+    entries = [
+        struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 0, 0, 0x21, 0, 0, 0, 3, *[0] * 6)
+        + b"%02x/" % (i % 256)
+        for i in range(50_000)
+    ]
+    central = b"".join(entries)
+    path = tmp_path / "many.zip"
+    path.write_bytes(
+        central + struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 0xFFFF, 0xFFFF, len(central), 0, 0)
+    )
+    error, peak = _peak_memory(lambda: autodm.load_bundle(path))
+    assert isinstance(error, autodm.BundleError)
+    assert "may list 50000 entries; at most 64 are read" in str(error)
+    assert peak < 3 * len(central)
+
+
+def test_a_zip_larger_than_any_bundle_is_refused(tmp_path: Path) -> None:
+    # Both members at their limits come to 17 MiB; 18 MiB are read at most, whatever a zip
+    # holds before its members (this one loaded, from behind 19 MiB of zeros).
+    path = tmp_path / "big.zip"
+    with path.open("wb") as stream:
+        stream.truncate(19 << 20)  # a sparse file: nothing is written
+        stream.seek(0, 2)
+        stream.write(autodm.load_bundle().save(tmp_path / "small.zip").read_bytes())
+    with pytest.raises(autodm.BundleError, match=r"big\.zip' is larger than 18874368 bytes"):
+        autodm.load_bundle(path)
