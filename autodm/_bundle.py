@@ -6,9 +6,9 @@ A bundle is a folder (or a ``.zip`` of one) holding two members:
     format version, autodm version, feature names, threshold and operating
     points, context likelihood-ratio tables, training data and metrics.
 ``weights.npz``
-    float arrays only, read with ``allow_pickle=False``: ``mean``, ``scale``,
+    float32 or float64 arrays only, never unpickled: ``mean``, ``scale``,
     ``coef`` (one per feature), ``intercept`` (1), ``calibration`` (2: slope,
-    offset) and optionally ``ngram_coef`` (one per hash bucket).
+    offset) and optionally ``ngram_coef`` (one per hash bucket, at most 2**22).
 
 Loading checks every member (names, dtypes, shapes, finiteness, the range of the
 weights scoring makes of them; autodm._bundle_checks) and refuses anything else with
@@ -205,7 +205,7 @@ def bundle_from_parts(
     manifest = _parse_manifest(json.dumps(manifest).encode("utf-8"), where)
     buffer = io.BytesIO()
     np.savez(buffer, allow_pickle=False, **{k: np.asarray(v) for k, v in arrays.items()})
-    checked = _parse_weights(buffer.getvalue(), len(manifest["features"]), where)
+    checked = _parse_weights(buffer.getvalue(), manifest, where)
     return _assemble(manifest, checked)
 
 
@@ -255,5 +255,5 @@ def load_bundle(path: str | Path | None = None) -> Bundle:
         where = repr(str(path))
         raw = _read_members(Path(path))
     manifest = _parse_manifest(raw["manifest.json"], where)
-    arrays = _parse_weights(raw["weights.npz"], len(manifest["features"]), where)
+    arrays = _parse_weights(raw["weights.npz"], manifest, where)
     return _assemble(manifest, arrays)

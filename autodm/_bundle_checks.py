@@ -4,13 +4,14 @@ A bundle's manifest and weights come from whoever wrote the bundle, so every val
 checked before scoring reads it: the manifest's format version, features, thresholds,
 context tables and n-gram settings; the weights' array names, dtypes, shapes and
 finiteness, and the range of the weights scoring makes of them. Anything else raises
-:class:`~autodm.BundleError`. The weights are read with ``allow_pickle=False``: nothing
-is unpickled. autodm._bundle reads the members and builds the :class:`~autodm.Bundle`.
+:class:`~autodm.BundleError`. The weights are read by autodm._archive, which hands each
+array's header (dtype, order, shape) to the checks here before it reads the array's data;
+nothing is unpickled. autodm._bundle reads the members and builds the
+:class:`~autodm.Bundle`.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import math
 from collections.abc import Mapping
@@ -20,9 +21,10 @@ from typing import Any, Final, TypeGuard
 import numpy as np
 from numpy.typing import NDArray
 
+from ._archive import NpyHeader, read_npz
 from .errors import BundleError, describe
 
-__all__ = ["FORMAT_VERSION", "NGRAM_TOKENS"]
+__all__ = ["FORMAT_VERSION", "MAX_NGRAM_BUCKETS", "NGRAM_TOKENS"]
 
 #: Newest version of the bundle format this autodm reads and writes; it reads every older
 #: one. Bump it when a change would make an older autodm misread a new bundle
@@ -40,8 +42,15 @@ NGRAM_TOKENS: Final = (
     "leet-folded+number-shapes-handles",
     "leet-folded+number-shapes-handles-greetings",
 )
+#: Most n-gram hash buckets a bundle may have (``ngrams.buckets``, the length of
+#: ``ngram_coef``): 16 times the bundled model's 2**18, and 32 MiB of float64 weights.
+MAX_NGRAM_BUCKETS: Final = 1 << 22
 _REQUIRED_ARRAYS: Final = ("mean", "scale", "coef", "intercept", "calibration")
 _OPTIONAL_ARRAYS: Final = ("ngram_coef",)
+#: How the arrays may be stored: as float32 or float64, what train and save write, in
+#: either byte order. A wider float would pass as finite and turn infinite as float64
+#: (a float128 of 1e400); float16 and the rest are no use to a bundle.
+_STORED_FLOATS: Final = frozenset({"<f4", ">f4", "<f8", ">f8"})
 _OPERATING_POINTS: Final = ("strict", "balanced", "lenient")
 #: Largest ``ngrams.char_weight`` a bundle may carry (train() accepts the same range): far
 #: beyond any useful weight, and small enough that no finite coefficient overflows with it.
@@ -238,6 +247,12 @@ def _check_ngrams(ngrams: Any, version: int, where: str) -> None:
             f"manifest.json of {where}: `ngrams` must be null or an object whose "
             f"`char_sizes` is a list of ints in 1..8. Got {describe(ngrams)}."
         )
+    buckets = ngrams.get("buckets")
+    if buckets is not None and not _is_bucket_count(buckets):
+        raise BundleError(
+            f"manifest.json of {where}: `ngrams.buckets` must be a power of two from 2 to "
+            f"{MAX_NGRAM_BUCKETS} (2**22). Got {describe(buckets)}."
+        )
     weight = ngrams.get("char_weight", 1.0)
     if not (_is_number(weight) and 0 < weight <= _MAX_CHAR_WEIGHT):
         raise BundleError(
@@ -296,8 +311,12 @@ def _check_table(name: str, table: object, where: str) -> None:
         )
 
 
-def _parse_weights(raw: bytes, n_features: int, where: str) -> dict[str, FloatArray]:
-    arrays = _read_npz(raw, where)
+def _parse_weights(raw: bytes, manifest: Mapping[str, Any], where: str) -> dict[str, FloatArray]:
+    """The arrays of ``weights.npz`` as read-only float64, each refused by its header
+    before its data is read, then by its values."""
+    n_features = len(manifest["features"])
+    ngrams = manifest.get("ngrams")
+    buckets = ngrams.get("buckets") if isinstance(ngrams, dict) else None
     shapes = {
         "mean": (n_features,),
         "scale": (n_features,),
@@ -305,28 +324,16 @@ def _parse_weights(raw: bytes, n_features: int, where: str) -> dict[str, FloatAr
         "intercept": (1,),
         "calibration": (2,),
     }
+
+    def check(name: str, header: NpyHeader) -> None:
+        _check_header(name, header, shapes, buckets, where)
+
+    arrays = read_npz(raw, _REQUIRED_ARRAYS, _OPTIONAL_ARRAYS, check, f"weights.npz of {where}")
     checked: dict[str, FloatArray] = {}
     for name, array in arrays.items():
-        if array.dtype.kind != "f":
-            raise BundleError(
-                f"array {name!r} of {where} must hold floats. Got dtype {array.dtype} instead."
-            )
-        expected = shapes.get(name)
-        if name == "ngram_coef":
-            size = array.shape[0] if array.ndim == 1 else 0
-            if array.ndim != 1 or size < 2 or size & (size - 1):
-                raise BundleError(
-                    f"array 'ngram_coef' of {where} must be 1-D with a power-of-two length. "
-                    f"Got shape {array.shape}."
-                )
-        elif array.shape != expected:
-            raise BundleError(
-                f"array {name!r} of {where} must have shape {expected} for "
-                f"{n_features} features. Got {array.shape} instead."
-            )
-        if not np.all(np.isfinite(array)):
+        value = array.astype(np.float64, copy=False)  # as scoring reads it, then checked
+        if not np.all(np.isfinite(value)):
             raise BundleError(f"array {name!r} of {where} holds NaN or infinite values.")
-        value = np.array(array, dtype=np.float64)
         value.setflags(write=False)
         checked[name] = value
     if np.any(checked["scale"] <= 0):
@@ -335,30 +342,53 @@ def _parse_weights(raw: bytes, n_features: int, where: str) -> dict[str, FloatAr
     return checked
 
 
-def _read_npz(raw: bytes, where: str) -> dict[str, NDArray[Any]]:
-    """The arrays of ``weights.npz``, read without unpickling, if their names are the
-    expected ones."""
-    try:
-        with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
-            names = set(npz.files)
-            unknown = names - set(_REQUIRED_ARRAYS) - set(_OPTIONAL_ARRAYS)
-            missing = set(_REQUIRED_ARRAYS) - names
-            if unknown or missing:
-                raise BundleError(
-                    f"weights.npz of {where} must hold {list(_REQUIRED_ARRAYS)} (and optionally "
-                    f"{list(_OPTIONAL_ARRAYS)}); missing {sorted(missing)}, unexpected "
-                    f"{sorted(unknown)}."
-                )
-            # Sorted, so a file with several bad arrays is refused for the same one every run.
-            arrays = {name: npz[name] for name in sorted(names)}
-    except BundleError:
-        raise
-    except Exception as error:  # np.load raises many types on hostile input; none may escape
+def _check_header(
+    name: str,
+    header: NpyHeader,
+    shapes: Mapping[str, tuple[int, ...]],
+    buckets: int | None,
+    where: str,
+) -> None:
+    """Refuse an array by its ``.npy`` header, before its data is read: a dtype other than
+    float32 or float64, Fortran order (numpy never writes it for a 1-D array), or a shape
+    other than ``shapes`` gives (for ``ngram_coef``, the manifest's ``ngrams.buckets`` or
+    any power of two up to :data:`MAX_NGRAM_BUCKETS`)."""
+    shape, fortran_order, dtype = header
+    if dtype.str not in _STORED_FLOATS:
         raise BundleError(
-            f"weights.npz of {where} is not a readable npz of plain float arrays: "
-            f"{type(error).__name__}: {error}"
-        ) from None
-    return arrays
+            f"array {name!r} of {where} must hold float32 or float64 values. "
+            f"Got dtype {dtype} instead."
+        )
+    if fortran_order:
+        raise BundleError(f"array {name!r} of {where} is in Fortran order; bundles use C order.")
+    if name != "ngram_coef":
+        if shape != shapes[name]:
+            raise BundleError(
+                f"array {name!r} of {where} must have shape {shapes[name]} for "
+                f"{shapes['mean'][0]} features. Got {shape} instead."
+            )
+        return
+    size = shape[0] if len(shape) == 1 else 0
+    if len(shape) != 1 or not _is_bucket_count(size):
+        raise BundleError(
+            f"array 'ngram_coef' of {where} must be 1-D with a power-of-two length from 2 to "
+            f"{MAX_NGRAM_BUCKETS} (2**22). Got shape {shape}."
+        )
+    if buckets is not None and size != buckets:
+        raise BundleError(
+            f"array 'ngram_coef' of {where} has {size} entries, but the manifest's "
+            f"`ngrams.buckets` is {buckets}."
+        )
+
+
+def _is_bucket_count(value: object) -> TypeGuard[int]:
+    """A power of two from 2 to :data:`MAX_NGRAM_BUCKETS` (not a bool)."""
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and 2 <= value <= MAX_NGRAM_BUCKETS
+        and not value & (value - 1)
+    )
 
 
 def _check_effective_weights(arrays: Mapping[str, FloatArray], where: str) -> None:

@@ -364,6 +364,11 @@ _MANIFEST_EDITS: dict[str, Callable[[dict[str, Any]], None]] = {
         x={"edges": [0, 10**400], "log_lr": [0.0, 0.0]}
     ),
     "ngram-tokens-unknown": lambda m: m["ngrams"].update(tokens="stemmed"),
+    "ngram-buckets-over-2**22": lambda m: m["ngrams"].update(buckets=1 << 23),
+    "ngram-buckets-not-a-power-of-two": lambda m: m["ngrams"].update(buckets=1000),
+    "ngram-buckets-a-str": lambda m: m["ngrams"].update(buckets="262144"),
+    # The bundled model's ngram_coef has 2**18 entries.
+    "ngram-buckets-not-the-array's": lambda m: m["ngrams"].update(buckets=1 << 17),
     "threshold-huge-int": lambda m: m.update(threshold=10**400),
 }
 
@@ -460,7 +465,8 @@ def test_object_array_is_refused(good_dir: Path, tmp_path: Path) -> None:
     arrays = _arrays(good_dir)
     arrays["mean"] = np.array(list(arrays["mean"]), dtype=object)
     weights = _npz(arrays, allow_pickle=True)
-    _refused(_folder(tmp_path, good_dir, weights=weights), match="weights.npz")
+    # By the dtype in its header, before its pickled data is read.
+    _refused(_folder(tmp_path, good_dir, weights=weights), match="'mean' .* must hold float32")
 
 
 def test_pickled_payload_is_never_unpickled(good_dir: Path, tmp_path: Path) -> None:
@@ -524,11 +530,38 @@ def test_wrong_shapes(good_dir: Path, tmp_path: Path, name: str, make: Callable)
     _refused(_folder(tmp_path, good_dir, weights=_npz(arrays)), match=name)
 
 
-@pytest.mark.parametrize("dtype", [np.int64, np.int8, np.bool_, np.complex128, "U3"])
+@pytest.mark.parametrize(
+    "dtype", [np.int64, np.int8, np.bool_, np.complex128, "U3", np.float16, np.longdouble]
+)
 def test_wrong_dtype(good_dir: Path, tmp_path: Path, dtype: Any) -> None:
     arrays = _arrays(good_dir)
     arrays["mean"] = np.ones_like(arrays["mean"]).astype(dtype)
     _refused(_folder(tmp_path, good_dir, weights=_npz(arrays)), match="mean")
+
+
+@pytest.mark.skipif(
+    np.finfo(np.longdouble).max <= np.finfo(np.float64).max, reason="no float wider than float64"
+)
+def test_a_wider_float_is_refused_not_checked_as_itself(good_dir: Path, tmp_path: Path) -> None:
+    # 1e400 is finite as a float128, and was checked as one; as float64, which scoring
+    # reads, it is infinite. Saving the loaded bundle wrote a bundle that load refused.
+    arrays = _arrays(good_dir)
+    arrays["scale"] = arrays["scale"].astype(np.longdouble)
+    arrays["scale"][0] = np.longdouble("1e400")
+    assert np.isfinite(arrays["scale"][0])
+    _refused(_folder(tmp_path, good_dir, weights=_npz(arrays)), match="'scale' .* float32 or")
+
+
+def test_arrays_stored_as_float32_or_big_endian_load_as_float64(
+    good_dir: Path, tmp_path: Path
+) -> None:
+    arrays = _arrays(good_dir)
+    stored = {name: array.astype(">f4") for name, array in arrays.items()}
+    loaded = load_bundle(_folder(tmp_path, good_dir, weights=_npz(stored)))
+    for name in ("mean", "scale", "coef", "ngram_coef"):
+        value = getattr(loaded, name)
+        assert value.dtype == np.float64
+        np.testing.assert_array_equal(value, arrays[name].astype(np.float32))
 
 
 def test_several_bad_arrays_name_the_same_one_in_every_process(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bz2
 import dataclasses
 import functools
+import io
 import json
 import math
 import re
@@ -13,17 +14,21 @@ import struct
 import subprocess
 import sys
 import tracemalloc
+import zipfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autodm
 import autodm._text as text_layer
 from autodm import _finder, _names, _obfuscation
+from autodm._archive import read_npy
 from autodm._model import DEFAULT_CONTEXT_EVIDENCE
 from autodm._resources import data_files
 from autodm._text import MAX_CHARS
@@ -326,3 +331,221 @@ def test_a_zip_larger_than_any_bundle_is_refused(tmp_path: Path) -> None:
         stream.write(autodm.load_bundle().save(tmp_path / "small.zip").read_bytes())
     with pytest.raises(autodm.BundleError, match=r"big\.zip' is larger than 18874368 bytes"):
         autodm.load_bundle(path)
+
+
+def _npy(descr: object, shape: tuple[int, ...], data: bytes, fortran_order: bool = False) -> bytes:
+    """An .npy member written by hand, so that its header can say anything."""
+    buffer = io.BytesIO()
+    header = {"descr": descr, "fortran_order": fortran_order, "shape": shape}
+    np.lib.format.write_array_header_1_0(buffer, header)
+    return buffer.getvalue() + data
+
+
+def _weights_with(name: str, member: bytes | Callable[[IO[bytes]], None]) -> bytes:
+    """The shipped weights.npz, deflated, with array ``name`` replaced by ``member``: the
+    bytes of an .npy, or what writes them to a stream (to deflate data too large to hold)."""
+    buffer = io.BytesIO()
+    with np.load(io.BytesIO(_shipped("weights.npz"))) as shipped:
+        arrays = {key: shipped[key] for key in shipped.files if key != name}
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for key, array in arrays.items():
+            saved = io.BytesIO()
+            np.save(saved, array)
+            archive.writestr(f"{key}.npy", saved.getvalue())
+        with archive.open(f"{name}.npy", "w", force_zip64=True) as stream:
+            if isinstance(member, bytes):
+                stream.write(member)
+            else:
+                member(stream)
+    return buffer.getvalue()
+
+
+def _zeros_after(header: bytes, size: int) -> Callable[[IO[bytes]], None]:
+    def write(stream: IO[bytes]) -> None:
+        stream.write(header)
+        for _ in range(size >> 20):
+            stream.write(bytes(1 << 20))
+
+    return write
+
+
+def _folder_with(tmp_path: Path, weights: bytes) -> Path:
+    folder = tmp_path / "hostile"
+    folder.mkdir()
+    (folder / "manifest.json").write_bytes(_shipped("manifest.json"))
+    (folder / "weights.npz").write_bytes(weights)
+    return folder
+
+
+_N = len(autodm.load_bundle().features)
+_HOSTILE_HEADERS: dict[str, tuple[Callable[[], bytes], str]] = {
+    # name: (weights.npz, what the error says)
+    # 2**23 float32 zeros, 32 MiB deflated to 32 KB; loaded before, 2**28 took 7 GB and 40 s.
+    "ngram-2**23": (
+        lambda: _weights_with(
+            "ngram_coef", _zeros_after(_npy("<f4", (1 << 23,), b"")[:128], 32 << 20)
+        ),
+        r"power-of-two length from 2 to 4194304 \(2\*\*22\)",
+    ),
+    # What the header says is enough: numpy allocated the array before reading its data.
+    "ngram-2**28-float16": (
+        lambda: _weights_with("ngram_coef", _npy("<f2", (1 << 28,), b"\0" * 64)),
+        "'ngram_coef' .* must hold float32 or float64",
+    ),
+    "mean-2**28": (
+        lambda: _weights_with("mean", _npy("<f8", (1 << 28,), b"\0" * 64)),
+        rf"'mean' .* must have shape \({_N},\)",
+    ),
+    "mean-fortran-order": (
+        lambda: _weights_with("mean", _npy("<f8", (_N,), bytes(8 * _N), fortran_order=True)),
+        "'mean' .* Fortran order",
+    ),
+    "mean-structured": (
+        lambda: _weights_with("mean", _npy([("a", "<f8")], (_N,), bytes(8 * _N))),
+        "'mean' .* must hold float32 or float64",
+    ),
+    "mean-subarray": (
+        lambda: _weights_with("mean", _npy(("<f8", (1 << 20,)), (_N,), b"")),
+        "'mean' .* must hold float32 or float64",
+    ),
+    "mean-trailing-bytes": (
+        lambda: _weights_with("mean", _npy("<f8", (_N,), bytes(8 * _N + 1))),
+        "more bytes than its header says",
+    ),
+    "mean-truncated": (
+        lambda: _weights_with("mean", _npy("<f8", (_N,), bytes(8 * _N - 1))),
+        "truncated",
+    ),
+    "mean-npy-format-3": (
+        lambda: _weights_with("mean", b"\x93NUMPY\x03\x00" + bytes(64)),
+        r"\.npy format \(3, 0\)",
+    ),
+    "mean-header-too-long": (
+        lambda: _weights_with("mean", b"\x93NUMPY\x02\x00" + struct.pack("<I", 1 << 30)),
+        "header of 1073741824 bytes",
+    ),
+    "mean-not-npy": (lambda: _weights_with("mean", b"PK\x03\x04" * 4), "not an .npy array"),
+}
+
+
+@pytest.mark.parametrize("case", list(_HOSTILE_HEADERS), ids=list(_HOSTILE_HEADERS))
+def test_an_array_is_refused_by_its_header_before_its_data_is_read(
+    tmp_path: Path, case: str
+) -> None:
+    make, match = _HOSTILE_HEADERS[case]
+    folder = _folder_with(tmp_path, make())
+    error, peak = _peak_memory(lambda: autodm.load_bundle(folder))
+    assert isinstance(error, autodm.BundleError), error
+    assert re.search(match, str(error)), str(error)
+    assert peak < 4 << 20
+
+
+def test_a_zip_bomb_inside_weights_npz_is_refused_in_bounded_memory(tmp_path: Path) -> None:
+    # An npz member was read by numpy through zipfile, which decompressed bzip2 whole.
+    entries = [("mean.npy", 12, _bomb(12), 1000, 0)]
+    with np.load(io.BytesIO(_shipped("weights.npz"))) as shipped:
+        for name in ("calibration", "coef", "intercept", "scale"):
+            saved = io.BytesIO()
+            np.save(saved, shipped[name])
+            data = saved.getvalue()
+            entries.append((f"{name}.npy", 0, data, len(data), zlib.crc32(data)))
+    folder = _folder_with(tmp_path, _zip(entries))
+    error, peak = _peak_memory(lambda: autodm.load_bundle(folder))
+    assert isinstance(error, autodm.BundleError)
+    assert "mean.npy in weights.npz" in str(error)
+    assert "zip method 12" in str(error)
+    assert peak < 4 << 20
+
+
+_SMALL = Path(__file__).parent / "fixtures" / "bundle-format-1"
+
+
+@functools.cache
+def _small_npy_members() -> dict[str, bytes]:
+    """The .npy members of a small bundle's weights.npz (256 n-gram buckets)."""
+    with zipfile.ZipFile(_SMALL / "weights.npz") as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def _loads_or_is_refused(path: Path) -> None:
+    try:
+        bundle = autodm.load_bundle(path)
+    except autodm.BundleError:
+        return
+    for name in ("mean", "scale", "coef", "ngram_coef"):
+        value = getattr(bundle, name)
+        assert value is None or (value.dtype == np.float64 and np.all(np.isfinite(value)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    member=st.sampled_from(sorted(_small_npy_members())),
+    edits=st.lists(st.tuples(st.integers(0, 127), st.integers(0, 255)), min_size=1, max_size=6),
+    method=st.sampled_from([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED]),
+)
+def test_a_damaged_npy_header_loads_or_is_refused_with_a_bundle_error(
+    tmp_path_factory: pytest.TempPathFactory,
+    member: str,
+    edits: list[tuple[int, int]],
+    method: int,
+) -> None:
+    """Bytes of an array's .npy header changed, and the npz written with the right CRCs, so
+    that the header parser (not zipfile's checks) meets the damage."""
+    members = dict(_small_npy_members())
+    damaged = bytearray(members[member])
+    for position, value in edits:
+        damaged[position] = value
+    members[member] = bytes(damaged)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=method) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    folder = tmp_path_factory.mktemp("npy")
+    (folder / "manifest.json").write_bytes((_SMALL / "manifest.json").read_bytes())
+    (folder / "weights.npz").write_bytes(buffer.getvalue())
+    _loads_or_is_refused(folder)
+
+
+@functools.cache
+def _small_zip(method: int) -> bytes:
+    """The small bundle as a zip: both levels stored, or both deflated."""
+    weights = io.BytesIO()
+    with zipfile.ZipFile(weights, "w", compression=method) as archive:
+        for name, data in _small_npy_members().items():
+            archive.writestr(name, data)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=method) as archive:
+        archive.writestr("manifest.json", (_SMALL / "manifest.json").read_bytes())
+        archive.writestr("weights.npz", weights.getvalue())
+    return buffer.getvalue()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    method=st.sampled_from([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED]),
+    edits=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)), max_size=6),
+    keep=st.floats(0.5, 1),
+)
+def test_a_damaged_bundle_zip_loads_or_is_refused_with_a_bundle_error(
+    tmp_path_factory: pytest.TempPathFactory,
+    method: int,
+    edits: list[tuple[float, int]],
+    keep: float,
+) -> None:
+    """Any bytes of a bundle zip changed (headers, directory, data), and the zip cut short."""
+    damaged = bytearray(_small_zip(method))
+    for where, value in edits:
+        damaged[int(where * len(damaged))] = value
+    path = tmp_path_factory.mktemp("zip") / "bundle.zip"
+    path.write_bytes(bytes(damaged[: max(1, int(keep * len(damaged)))]))
+    _loads_or_is_refused(path)
+
+
+def test_an_npy_reader_never_reads_a_negative_size(tmp_path: Path) -> None:
+    """Whatever a check lets through: a stream read of a negative size reads to the end of
+    the member, as far as its zip header declares (a deflated one can declare 4 GB)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("a.npy", _npy("<f8", (-1,), bytes(64)))
+    with zipfile.ZipFile(buffer) as archive, pytest.raises(autodm.BundleError, match="negative"):
+        read_npy(archive, archive.getinfo("a.npy"), lambda header: None, "a.npy")
