@@ -103,12 +103,13 @@ class Bundle:
         target = save_target(path)
         is_zip = target.suffix.lower() == ".zip"
         manifest = json.dumps(self.manifest, indent=2, sort_keys=True, ensure_ascii=False)
+        # As float64, which load_bundle reads (a Bundle built in code may hold others).
         arrays: dict[str, NDArray[Any]] = {
-            "mean": self.mean,
-            "scale": self.scale,
-            "coef": self.coef,
-            "intercept": np.array([self.intercept]),
-            "calibration": np.array(self.calibration),
+            "mean": np.asarray(self.mean, dtype=np.float64),
+            "scale": np.asarray(self.scale, dtype=np.float64),
+            "coef": np.asarray(self.coef, dtype=np.float64),
+            "intercept": np.array([self.intercept], dtype=np.float64),
+            "calibration": np.array(self.calibration, dtype=np.float64),
         }
         if self.ngram_coef is not None:
             arrays["ngram_coef"] = self.ngram_coef.astype(np.float32)

@@ -182,6 +182,22 @@ def test_save_and_load_round_trip(tiny_bundle: Bundle, tmp_path: Path, target: s
         )
 
 
+def test_a_bundle_built_with_other_dtypes_saves_what_load_reads(
+    tiny_bundle: Bundle, tmp_path: Path
+) -> None:
+    # load_bundle reads float32 and float64 arrays only; save writes float64 (ngram_coef
+    # float32) whatever a Bundle built in code holds.
+    built = dataclasses.replace(
+        tiny_bundle,
+        mean=tiny_bundle.mean.astype(np.float16),
+        scale=tiny_bundle.scale.astype(np.longdouble),
+        coef=np.ones(len(tiny_bundle.coef), dtype=np.int64),
+    )
+    loaded = load_bundle(built.save(tmp_path / "b.zip"))
+    for name in ("mean", "scale", "coef"):
+        np.testing.assert_array_equal(getattr(loaded, name), getattr(built, name))
+
+
 def test_save_replaces_members_and_leaves_other_files(tiny_bundle: Bundle, tmp_path: Path) -> None:
     folder = tmp_path / "b"
     folder.mkdir()
