@@ -64,16 +64,22 @@ def _csv_records(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
     for start, row in _rows(reader):
         if None in row:  # cells past the header's: a comma in an unquoted cell cut it
             cells = columns + len(row[None])
-            yield start, (
-                f"the row has {cells} cells and the header names {columns}; "
-                "quote a cell that holds a comma"
+            yield (
+                start,
+                (
+                    f"the row has {cells} cells and the header names {columns}; "
+                    "quote a cell that holds a comma"
+                ),
             )
             continue
         if row["text"] is None:  # a short row (the cells it lacks count as empty), too short
             cells = columns - sum(v is None for v in row.values())
-            yield start, (
-                f"the row has {cells} cell{'s' if cells != 1 else ''} and none for \"text\", "
-                f"column {reader.fieldnames.index('text') + 1} of the header"
+            yield (
+                start,
+                (
+                    f'the row has {cells} cell{"s" if cells != 1 else ""} and none for "text", '
+                    f"column {reader.fieldnames.index('text') + 1} of the header"
+                ),
             )
             continue
         record: dict[str, Any] = {k: v for k, v in row.items() if v is not None and v != ""}

@@ -37,7 +37,16 @@ from typing import Final
 from rapidfuzz import fuzz, process
 
 from ._files import replace_atomically, writable_path
-from ._memory_file import FORMAT, VERSION, Malformed, check_cluster, check_id, quoted, read_payload
+from ._memory_file import (
+    FORMAT,
+    VERSION,
+    Malformed,
+    check_cluster,
+    check_id,
+    outgrown_id,
+    quoted,
+    read_payload,
+)
 from ._text import MAX_MASKED_CHARS, check_unicode, view
 from ._types import _epoch, _identifier
 from .errors import InvalidInputError, describe
@@ -418,6 +427,8 @@ class SenderMemory:
                 f"Got {describe(senders)} instead."
             )
         for sender, clusters in senders.items():
+            if outgrown_id(sender):  # pooled unknown senders, or an id past the limit
+                continue
             key = check_id("a key of `senders`", sender)
             path = f"senders[{quoted(key)}]"
             if not isinstance(clusters, list):
@@ -426,9 +437,10 @@ class SenderMemory:
                 )
             restored = []
             for i, saved in enumerate(clusters):
-                text, count, first_seen, last_seen, anonymous, recipients = check_cluster(
-                    f"{path}[{i}]", saved
-                )
+                fields = check_cluster(f"{path}[{i}]", saved)
+                if fields is None:
+                    continue
+                text, count, first_seen, last_seen, anonymous, recipients = fields
                 restored.append(
                     _Cluster(
                         text=text,

@@ -18,7 +18,16 @@ from ._text import MAX_MASKED_CHARS
 from ._types import MAX_EPOCH_SECONDS, MAX_ID_CHARS
 from .errors import InvalidInputError, describe
 
-__all__ = ["FORMAT", "VERSION", "Malformed", "check_cluster", "check_id", "quoted", "read_payload"]
+__all__ = [
+    "FORMAT",
+    "VERSION",
+    "Malformed",
+    "check_cluster",
+    "check_id",
+    "outgrown_id",
+    "quoted",
+    "read_payload",
+]
 
 FORMAT: Final = "autodm.SenderMemory"
 VERSION: Final = 1
@@ -104,10 +113,20 @@ def _time(where: str, value: object) -> float:
     return seconds
 
 
+def outgrown_id(value: object) -> bool:
+    """Whether a saved id is one that autodm before version 1's limits kept and no longer
+    takes: empty (an unknown sender or recipient) or over :data:`MAX_ID_CHARS` long.
+    A memory drops such a sender on loading, and counts a send to such a recipient as
+    one without a recipient, rather than refuse a whole file it wrote itself."""
+    return isinstance(value, str) and (not value or len(value) > MAX_ID_CHARS)
+
+
 def check_cluster(
     path: str, value: object
-) -> tuple[str, int, float, float, int, list[tuple[str, float]]]:
-    """A saved cluster's fields: text, count, first_seen, last_seen, anonymous, recipients.
+) -> tuple[str, int, float, float, int, list[tuple[str, float]]] | None:
+    """A saved cluster's fields: text, count, first_seen, last_seen, anonymous, recipients;
+    None for a cluster of a text longer than a masked view holds, which older autodm kept
+    and a memory now drops.
 
     ``path`` says where the cluster is (``senders['bot'][0]``). Besides each field, checks
     what every save holds: first_seen is not after last_seen, and the count covers the
@@ -125,11 +144,6 @@ def check_cluster(
     text = value["text"]
     if not isinstance(text, str):
         raise Malformed(f"`{path}.text` must be a str. Got {describe(text)} instead.")
-    if len(text) > MAX_MASKED_CHARS:  # never saved so; each later look-up would compare it
-        raise Malformed(
-            f"`{path}.text` must be at most {MAX_MASKED_CHARS:,} characters, the most a masked "
-            f"message holds. Got {len(text):,}."
-        )
     count = _count(f"`{path}.count`", value["count"], 1)
     first_seen = _time(f"`{path}.first_seen`", value["first_seen"])
     last_seen = _time(f"`{path}.last_seen`", value["last_seen"])
@@ -150,13 +164,19 @@ def check_cluster(
         at = f"{path}.recipients[{i}]"
         if not isinstance(pair, list) or len(pair) != 2:
             raise Malformed(f"`{at}` must be an [id, time] pair. Got {describe(pair)} instead.")
-        recipients.append((check_id(f"`{at}[0]`", pair[0]), _time(f"`{at}[1]`", pair[1])))
+        seen = _time(f"`{at}[1]`", pair[1])
+        if outgrown_id(pair[0]):
+            anonymous += 1  # the count already holds this send
+            continue
+        recipients.append((check_id(f"`{at}[0]`", pair[0]), seen))
     listed = len(dict(recipients))
     if count < anonymous + listed:
         raise Malformed(
             f"`{path}.count` must be at least its sends without a recipient plus one a listed "
             f"recipient ({anonymous} + {listed}). Got {count} instead."
         )
+    if len(text) > MAX_MASKED_CHARS:  # each later look-up would compare with it
+        return None
     return _encodable(f"`{path}.text`", text), count, first_seen, last_seen, anonymous, recipients
 
 
