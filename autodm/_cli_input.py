@@ -19,7 +19,9 @@ from .errors import AutoDMError, InvalidInputError
 
 #: A number in a CSV cell: epoch seconds as written by hand or by a spreadsheet, which
 #: may give them in scientific notation ("1.77245E+09").
-_NUMBER: Final = re.compile(r"-?\d{1,20}(?:\.\d{1,9})?(?:[eE][+-]?\d{1,3})?")
+_NUMBER: Final = re.compile(
+    r"-?\d{1,20}(?:\.(?P<decimals>\d{1,20}))?(?:[eE]\+?(?P<exponent>\d{1,2}))?"
+)
 #: What a byte that is not UTF-8 becomes when an input file is read (``_open_input``).
 _UNDECODED: Final = re.compile("[\udc80-\udcff]")
 
@@ -55,19 +57,29 @@ def _csv_records(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
     # A message is examined up to 4,096 characters, but a cell may hold more; the csv
     # module's default limit (131,072) would stop the whole file at one long cell.
     csv.field_size_limit(max(csv.field_size_limit(), _MAX_CSV_FIELD))
-    # Strict: a quote left open is an error, not a cell that swallows the rest of the file.
-    reader = csv.DictReader(stream, strict=True)
+    lines = _Lines(stream)
+    reader = csv.DictReader(lines)
     if reader.fieldnames is None or "text" not in reader.fieldnames:
         yield 1, _no_text_column(reader.fieldnames)
         return
+    lines.taken.clear()  # the header's
     columns = len(reader.fieldnames)
-    for start, row in _rows(reader):
-        if None in row:  # cells past the header's: a comma in an unquoted cell cut it
-            cells = columns + len(row[None])
+    for start, row, left_open in _rows(reader, lines):
+        if left_open:
             yield (
                 start,
                 (
-                    f"the row has {cells} cells and the header names {columns}; "
+                    "a quote opened in this row is never closed, so every line after it was read "
+                    "into one cell; close the quote"
+                ),
+            )
+            continue
+        extra = row.pop(None, None) or []
+        if any(extra):  # cells past the header's: a comma in an unquoted cell cut it
+            yield (
+                start,
+                (
+                    f"the row has {columns + len(extra)} cells and the header names {columns}; "
                     "quote a cell that holds a comma"
                 ),
             )
@@ -87,38 +99,82 @@ def _csv_records(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
         if problem := _undecoded("".join(v for v in record.values() if isinstance(v, str))):
             yield start, problem
             continue
-        for key in ("sent_at", "followed_at"):
-            value = record.get(key)
-            if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
-                record[key] = float(value)
-        for key in ("first_message", "recipient_wrote_first"):
-            value = record.get(key)
-            if isinstance(value, str):
-                record[key] = {"true": True, "1": True, "false": False, "0": False}.get(
-                    value.strip().lower(), value
-                )
-        history = record.get("sender_history")
-        if isinstance(history, str):
-            try:
-                record["sender_history"] = json.loads(history)
-            except json.JSONDecodeError:
-                yield start, "sender_history must be a JSON list of strings"
-                continue
+        if problem := _read_cells(record):
+            yield start, problem
+            continue
         yield start, record
 
 
-def _rows(reader: csv.DictReader[str]) -> Iterator[tuple[int, dict[Any, Any]]]:
-    """Each row with the file line it starts at; a broken row stops them with an error
-    that says where it began."""
+def _read_cells(record: dict[str, Any]) -> str | None:
+    """Convert a CSV record's context cells from text, in place; what is wrong, if anything."""
+    for key in ("sent_at", "followed_at"):
+        value = record.get(key)
+        if isinstance(value, str) and (number := _NUMBER.fullmatch(value.strip())):
+            decimals, exponent = number.group("decimals") or "", number.group("exponent")
+            if exponent is not None and len(decimals) < int(exponent):
+                # 1.77245E+09 is a time rounded to 10,000 s: read as exact, it would make
+                # a reply hours later look sent the second after the follow.
+                return (
+                    f"{key} {value.strip()!r} is rounded to {len(decimals) + 1} significant "
+                    "digits, too few for a time to the second; format the column as a number"
+                )
+            record[key] = float(value)
+    for key in ("first_message", "recipient_wrote_first"):
+        value = record.get(key)
+        if isinstance(value, str):
+            record[key] = {"true": True, "1": True, "false": False, "0": False}.get(
+                value.strip().lower(), value
+            )
+    history = record.get("sender_history")
+    if isinstance(history, str):
+        try:
+            record["sender_history"] = json.loads(history)
+        except (ValueError, RecursionError):  # not JSON, nested too deeply, an int too long
+            return "sender_history must be a JSON list of strings"
+    return None
+
+
+class _Lines:
+    """The lines of a stream, each also kept in ``taken`` until the reader clears it: the
+    raw text of the CSV row being read."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._lines = iter(stream)
+        self.taken: list[str] = []
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.taken.append(line)
+        return line
+
+
+def _rows(reader: csv.DictReader[str], lines: _Lines) -> Iterator[tuple[int, dict[Any, Any], bool]]:
+    """Each row with the file line it starts at, and whether it holds a quote left open.
+
+    A quote that is never closed takes every line after it into one cell of the last row,
+    which then spans lines and holds an odd number of quotes (a closed quoted cell holds an
+    even number, its inner quotes doubled). A broken row stops the rows with an error that
+    says where it began.
+    """
     start = reader.line_num + 1
+    pending: tuple[int, dict[Any, Any], str] | None = None
     try:
         for row in reader:
-            yield start, row
-            start = reader.line_num + 1
+            raw = "".join(lines.taken)
+            lines.taken.clear()
+            if pending is not None:
+                yield pending[0], pending[1], False
+            pending, start = (start, row, raw), reader.line_num + 1
     except csv.Error as error:
-        raise csv.Error(
-            f"the CSV row that starts at line {start} is broken ({error}): a quote left open?"
-        ) from None
+        if pending is not None:  # read whole before the broken one
+            yield pending[0], pending[1], False
+        raise csv.Error(f"the CSV row that starts at line {start} is broken ({error})") from None
+    if pending is not None:
+        first, row, raw = pending
+        yield first, row, raw.count('"') % 2 == 1 and raw.count("\n") > 1
 
 
 #: How many of a header's column names, and how many characters of each, an error shows:

@@ -184,10 +184,17 @@ def test_classify_csv_reads_epoch_seconds_in_scientific_notation(
 ) -> None:
     # As a spreadsheet exports large numbers; 4 s after the follow.
     path = tmp_path / "sheet.csv"
-    path.write_text("text,followed_at,sent_at\nhi,1.7724465E+09,1.772446504e9\n", encoding="utf-8")
-    assert main(["classify", str(path), "--output-format", "jsonl"]) == 0
-    (verdict,) = _lines(capsys)
+    rows = ["text,followed_at,sent_at", "hi,1.772446500E+09,1.772446504e9", "hi,1.77245E+09,"]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert main(["classify", str(path), "--output-format", "jsonl"]) == 1
+    verdict, rounded = _lines(capsys)
     assert any(r["code"] == "follow_delay" for r in verdict["reasons"])
+    # Rounded to 10,000 s, a time would make any reply look sent the second after the follow.
+    assert rounded == {
+        "line": 3,
+        "error": "followed_at '1.77245E+09' is rounded to 6 significant digits, too few for "
+        "a time to the second; format the column as a number",
+    }
 
 
 def test_classify_csv_rows_with_too_many_or_too_few_cells(
@@ -212,16 +219,37 @@ def test_classify_csv_rows_with_too_many_or_too_few_cells(
     assert all("label" in o for o in out[2:])
 
 
-def test_classify_csv_stops_at_a_quote_left_open(
+def test_classify_csv_names_a_quote_left_open(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Regression: the open cell swallowed the rest of the file, and the exit code was 0.
     path = tmp_path / "inbox.csv"
     path.write_text('id,text\n1,hi\n2,"oops\n3,see you at 6\n4,ok\n', encoding="utf-8")
-    assert main(["classify", str(path), "--output-format", "jsonl"]) == 2
-    captured = capsys.readouterr()
-    assert [json.loads(line)["id"] for line in captured.out.splitlines()] == ["1"]
-    assert "stopped after 1 record: the CSV row that starts at line 3 is broken" in captured.err
+    assert main(["classify", str(path), "--output-format", "jsonl"]) == 1
+    first, broken = _lines(capsys)
+    assert first["id"] == "1"
+    assert broken["line"] == 3
+    assert str(broken["error"]).startswith("a quote opened in this row is never closed")
+    # A quote closed before more text, or quoted cells over several lines, are read as they
+    # were before (a strict reader stops at the first).
+    rows = ["id,text,sender_id", '1,"hello" there,bob', '2,"a ""quoted""\nline",ann', "3,ok,,"]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert main(["classify", str(path), "--output-format", "jsonl"]) == 0
+    assert [o["id"] for o in _lines(capsys)] == ["1", "2", "3"]  # "3,ok,," ends in empty cells
+
+
+def test_classify_csv_history_too_deep_to_read_fails_its_row_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "inbox.csv"
+    deep = "[" * 100_000 + "]" * 100_000
+    path.write_text(f'text,sender_history\nhi,"{deep}"\nhi,"[{"9" * 5000}]"\nok,\n')
+    assert main(["classify", str(path), "--output-format", "jsonl"]) == 1
+    out = _lines(capsys)
+    assert [o.get("error") for o in out[:2]] == [
+        "sender_history must be a JSON list of strings"
+    ] * 2
+    assert out[2]["label"] == "human"
 
 
 def test_classify_jsonl_line_too_deep_or_too_long_a_number_fails_alone(
