@@ -165,9 +165,14 @@ def _bar(weight: float, scale: float = 2.0, width: int = 12) -> str:
     return ("+" if weight > 0 else "-") * max(filled, 1)
 
 
+#: How close to 0 or 1 a probability may be for its log-odds to be read back from it to
+#: within 0.001: nearer, a float keeps too few digits of 1 - p (log-odds beyond ±27.6).
+_READABLE: Final = 1e-12
+
+
 def _log_odds(probability: float) -> float:
-    """The log-odds of a probability; infinite at 0 and 1 (where a float saturates)."""
-    if 0.0 < probability < 1.0:
+    """The log-odds of a probability; infinite where a float keeps too little of it."""
+    if _READABLE < probability < 1.0 - _READABLE:
         return math.log(probability) - math.log1p(-probability)
     return math.copysign(math.inf, probability - 0.5)
 
@@ -202,9 +207,10 @@ def _explain_text(verdict: Verdict, base: float) -> str:
         sum_line = f"{total:+.2f} = {base:+.2f} (base: an average message) {shown:+.2f} (reasons)"
         if abs(rest) >= 0.005:
             sum_line += f" {rest:+.2f} (smaller terms)"
-    else:  # P rounds to 0 or 1: the sum is past what a float probability can show
-        sum_line = f"{'beyond +36' if total > 0 else 'below -36'}: {base:+.2f} (base) {shown:+.2f}"
-        sum_line += " (reasons) and smaller terms"
+    else:  # P is too near 0 or 1 for a float to say how near
+        edge = math.log(1.0 / _READABLE - 1.0)
+        side = f"beyond +{edge:.1f}" if total > 0 else f"below -{edge:.1f}"
+        sum_line = f"{side}: {base:+.2f} (base) {shown:+.2f} (reasons) and smaller terms"
     lines.append(f"log-odds     {sum_line}")
     cut = _log_odds(verdict.threshold)
     if math.isfinite(cut) and math.isfinite(total):

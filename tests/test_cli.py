@@ -371,10 +371,13 @@ def test_explain_says_when_the_log_odds_are_past_a_float_probability() -> None:
     reason = autodm.Reason("wording", "wording typical of auto-DMs ('follow')", 40.0)
     certain = autodm.Verdict(label="automated", probability=1.0, threshold=0.9, reasons=(reason,))
     text = _explain_text(certain, base=-0.8)
-    assert "log-odds     beyond +36: -0.80 (base) +40.00 (reasons) and smaller terms" in text
+    assert "log-odds     beyond +27.6: -0.80 (base) +40.00 (reasons) and smaller terms" in text
     assert "threshold" not in text.splitlines()[-1]  # no distance from an unknown sum
-    low = _explain_text(autodm.Verdict(label="human", probability=0.0, threshold=0.5), base=-0.8)
-    assert "log-odds     below -36" in low
+    # Short of 0 or 1 too, where a float keeps too few digits to give the log-odds back.
+    near = autodm.Verdict(label="automated", probability=1 - 1e-15, threshold=0.9)
+    assert "beyond +27.6" in _explain_text(near, base=-0.8)
+    low = _explain_text(autodm.Verdict(label="human", probability=1e-14, threshold=0.5), base=-0.8)
+    assert "log-odds     below -27.6" in low
 
 
 def test_explain_reads_the_message_from_standard_input(
@@ -745,8 +748,8 @@ def test_campaigns_name_the_lines_and_ids_of_their_messages(
         with path.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.DictWriter(handle, ["id", "text"])
             writer.writeheader()
-            writer.writerows(rows)
-        expected_lines = [2, 4]  # rows, the header being row 1
+            writer.writerows([rows[0], {"id": "m2", "text": "see you at 6,\nbring cake"}, rows[2]])
+        expected_lines = [2, 5]  # the lines the rows start on: m2's cell spans lines 3 and 4
     else:
         # A blank line and a bad one before the campaign's second message: positions among
         # the messages read (0 and 1) would not say where it is.
