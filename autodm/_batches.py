@@ -81,16 +81,21 @@ def ordered_messages(messages: object, name: str, what: str) -> Iterable[Any]:
     return ordered(messages, name, what)
 
 
-def _checked(items: Sequence[str], ctxs: Sequence[ContextLike]) -> list[ContextLike]:
-    """Check every message and context of a call before any is scored, so a bad one
-    raises, named by its position, before the memory has seen the call; return the
-    contexts as :class:`Context` objects (None stays None: no context at all), so that
-    none is converted twice."""
+def check_messages(items: Sequence[object]) -> None:
+    """Raise the error of the first message that is not one, named by its position."""
     for i, message in enumerate(items):
         try:
             check_message(message)
         except InvalidInputError as error:
             raise InvalidInputError(f"messages[{i}]: {error}") from None
+
+
+def _checked(items: Sequence[str], ctxs: Sequence[ContextLike]) -> list[ContextLike]:
+    """Check every message and context of a call before any is scored, so a bad one
+    raises, named by its position, before the memory has seen the call; return the
+    contexts as :class:`Context` objects (None stays None: no context at all), so that
+    none is converted twice."""
+    check_messages(items)
     out: list[ContextLike] = []
     for i, context in enumerate(ctxs):
         try:

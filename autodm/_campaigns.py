@@ -10,10 +10,11 @@ senders) and reports the clusters as :class:`Campaign` values.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ._batches import check_messages, ordered_messages
 from ._featurizer import shared_templates
 from ._grouping import group_texts
 from ._text import check_message, view
@@ -120,28 +121,8 @@ def _frame(df: Any) -> tuple[list[str], list[Any] | None]:
 def _items(messages: object) -> list[str]:
     """The messages as a list of str, refusing what would be read in pieces or in no order,
     and naming a message that is not text by its position, as classify_many does."""
-    if isinstance(messages, str | bytes):
-        raise InvalidInputError("`messages` must be an iterable of str, not a single str.")
-    if isinstance(messages, Mapping):
-        raise InvalidInputError(
-            "`messages` must be an ordered iterable of str, not a mapping (it would be read by "
-            "its keys); for a mapping of ids to texts pass list(texts.values())."
-        )
-    if isinstance(messages, Set):
-        raise InvalidInputError(
-            "`messages` must be an ordered iterable of str, not a set: a set has no order, so "
-            "`Campaign.indices` would point at nothing. Pass a list."
-        )
-    if not isinstance(messages, Iterable):
-        raise InvalidInputError(
-            f"`messages` must be an iterable of str. Got {describe(messages)} instead."
-        )
-    items = list(messages)
-    for index, message in enumerate(items):
-        try:
-            check_message(message)
-        except InvalidInputError as error:
-            raise InvalidInputError(f"messages[{index}]: {error}") from None
+    items = list(ordered_messages(messages, "messages", "str"))
+    check_messages(items)
     return items
 
 

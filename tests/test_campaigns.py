@@ -265,9 +265,9 @@ def test_a_bad_message_is_named_by_its_position(bad: object, shown: str) -> None
     ("messages", "shown"),
     [
         ({"hello there": 1, "hello there!": 2}, "not a mapping"),
-        ({"hello there", "hello there!"}, "not a set"),
-        (frozenset({"hello there"}), "not a set"),
-        ({"hello there": 1}.keys(), "not a set"),
+        ({"hello there", "hello there!"}, "or a set. Got set"),
+        (frozenset({"hello there"}), "or a set. Got frozenset"),
+        ({"hello there": 1}.keys(), "or a set. Got dict_keys"),
     ],
     ids=["dict", "set", "frozenset", "keys"],
 )
