@@ -12,7 +12,7 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
-from ._bundle_checks import _MAX_CHAR_WEIGHT, _is_number
+from ._bundle_checks import _MAX_CHAR_WEIGHT, MAX_NGRAM_BUCKETS, _is_number
 from ._types import ordered
 from .errors import InvalidInputError, describe
 
@@ -212,8 +212,11 @@ def _check_split(cv: int, cv_repeats: int, random_state: int) -> int:
 def _check_options(buckets: object, target_fpr: object, **positive: object) -> None:
     if isinstance(buckets, bool) or not isinstance(buckets, int) or buckets < 2:
         raise InvalidInputError(f"`buckets` must be a power of two. Got {describe(buckets)}.")
-    if buckets & (buckets - 1):
-        raise InvalidInputError(f"`buckets` must be a power of two. Got {buckets!r}.")
+    if buckets & (buckets - 1) or buckets > MAX_NGRAM_BUCKETS:  # the most a bundle may hold
+        raise InvalidInputError(
+            f"`buckets` must be a power of two up to {MAX_NGRAM_BUCKETS} (2**22). "
+            f"Got {describe(buckets)}."
+        )
     for name, value in positive.items():
         if not (_is_number(value) and value > 0):
             raise InvalidInputError(f"`{name}` must be a positive float. Got {describe(value)}.")

@@ -120,6 +120,7 @@ def test_labels_to_array_refuses_unknown_labels(label: object) -> None:
         ((MESSAGES, LABELS), {"buckets": 1}, "power of two"),
         ((MESSAGES, LABELS), {"buckets": 0}, "power of two"),
         ((MESSAGES, LABELS), {"buckets": -8}, "power of two"),
+        ((MESSAGES, LABELS), {"buckets": 2**23}, r"power of two up to 4194304 \(2\*\*22\)"),
         ((MESSAGES, LABELS), {"target_fpr": 0.0}, "target_fpr"),
         ((MESSAGES, LABELS), {"target_fpr": 1.0}, "target_fpr"),
         ((MESSAGES, LABELS), {"sample_weight": [1.0] * (len(MESSAGES) - 1)}, "sample_weight"),
