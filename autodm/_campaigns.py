@@ -10,6 +10,7 @@ senders) and reports the clusters as :class:`Campaign` values.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -67,11 +68,11 @@ class Campaign:
 
 
 def _no_sender(sender: object) -> bool:
-    """None, "", NaN, pd.NA or NaT: what a record without a sender holds."""
+    """None, "" (or only spaces), NaN, pd.NA or NaT: what a record without a sender holds."""
     if sender is None or (isinstance(sender, str) and not sender.strip()):
         return True
-    if isinstance(sender, float):
-        return math.isnan(sender)
+    if isinstance(sender, numbers.Real) and not isinstance(sender, numbers.Integral):
+        return math.isnan(sender)  # a Python float or a numpy one
     return type(sender).__name__ in ("NAType", "NaTType")
 
 

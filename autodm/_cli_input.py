@@ -20,7 +20,7 @@ from .errors import AutoDMError, InvalidInputError
 #: A number in a CSV cell: epoch seconds as written by hand or by a spreadsheet, which
 #: may give them in scientific notation ("1.77245E+09").
 _NUMBER: Final = re.compile(
-    r"-?\d{1,20}(?:\.(?P<decimals>\d{1,20}))?(?:[eE]\+?(?P<exponent>\d{1,2}))?"
+    r"-?\d{1,20}(?:\.(?P<decimals>\d{1,20}))?(?:[eE]\+?(?P<exponent>\d{1,3}))?"
 )
 #: What a byte that is not UTF-8 becomes when an input file is read (``_open_input``).
 _UNDECODED: Final = re.compile("[\udc80-\udcff]")
@@ -155,9 +155,8 @@ def _rows(reader: csv.DictReader[str], lines: _Lines) -> Iterator[tuple[int, dic
     """Each row with the file line it starts at, and whether it holds a quote left open.
 
     A quote that is never closed takes every line after it into one cell of the last row,
-    which then spans lines and holds an odd number of quotes (a closed quoted cell holds an
-    even number, its inner quotes doubled). A broken row stops the rows with an error that
-    says where it began.
+    which the lenient reader ends at the end of the file without a word. A broken row stops
+    the rows with an error that says where it began.
     """
     start = reader.line_num + 1
     pending: tuple[int, dict[Any, Any], str] | None = None
@@ -174,7 +173,20 @@ def _rows(reader: csv.DictReader[str], lines: _Lines) -> Iterator[tuple[int, dic
         raise csv.Error(f"the CSV row that starts at line {start} is broken ({error})") from None
     if pending is not None:
         first, row, raw = pending
-        yield first, row, raw.count('"') % 2 == 1 and raw.count("\n") > 1
+        yield first, row, _ends_inside_quotes(raw)
+
+
+def _ends_inside_quotes(raw: str) -> bool:
+    """Whether a row's text ends inside a quoted cell: the quote was never closed. A
+    strict reader says so, and only so, with "unexpected end of data"."""
+    if '"' not in raw:
+        return False
+    try:
+        for _ in csv.reader(io.StringIO(raw), strict=True):
+            pass
+    except csv.Error as error:
+        return "unexpected end of data" in str(error)
+    return False
 
 
 #: How many of a header's column names, and how many characters of each, an error shows:

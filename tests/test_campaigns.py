@@ -8,6 +8,7 @@ import random
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -284,12 +285,13 @@ def test_dict_values_are_read_in_order() -> None:
 def test_only_real_senders_are_counted() -> None:
     """None, "" and an empty cell are a message without a sender, not a sender of that name."""
     texts = [WELCOME.format(name=n, code=n) for n in NAMES[:6]]
-    senders = ["bot1", None, "", "bot1", float("nan"), "  "]
+    senders = ["bot1", None, "", "bot1", float("nan"), np.float32("nan")]
     (campaign,) = group_campaigns(texts, senders=senders)
     assert (campaign.size, campaign.senders) == (6, 1)
     (campaign,) = group_campaigns(texts, senders=[None] * 6)
     assert campaign.senders == 0
     assert group_campaigns(texts, senders=[1, "1", 2, None, None, None])[0].senders == 2
+    assert group_campaigns(texts, senders=["  ", "bot", *[None] * 4])[0].senders == 1
 
 
 def test_cli_campaigns_counts_no_sender_for_a_null_sender_id(

@@ -184,7 +184,7 @@ def test_classify_csv_reads_epoch_seconds_in_scientific_notation(
 ) -> None:
     # As a spreadsheet exports large numbers; 4 s after the follow.
     path = tmp_path / "sheet.csv"
-    rows = ["text,followed_at,sent_at", "hi,1.772446500E+09,1.772446504e9", "hi,1.77245E+09,"]
+    rows = ["text,followed_at,sent_at", "hi,1.772446500E+009,1.772446504e9", "hi,1.77245E+09,"]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     assert main(["classify", str(path), "--output-format", "jsonl"]) == 1
     verdict, rounded = _lines(capsys)
@@ -236,6 +236,22 @@ def test_classify_csv_names_a_quote_left_open(
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     assert main(["classify", str(path), "--output-format", "jsonl"]) == 0
     assert [o["id"] for o in _lines(capsys)] == ["1", "2", "3"]  # "3,ok,," ends in empty cells
+    # A last row with a literal quote and a cell over two lines is whole.
+    path.write_text('id,text,note\n1,Bought a 12" pizza,"line1\nline2"\n', encoding="utf-8")
+    assert main(["classify", str(path), "--output-format", "jsonl"]) == 0
+    assert [o["id"] for o in _lines(capsys)] == ["1"]
+
+
+@pytest.mark.parametrize("end", ["", "\n", "\r\n"])
+def test_a_quote_left_open_is_named_whatever_ends_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], end: str
+) -> None:
+    path = tmp_path / "inbox.csv"
+    path.write_bytes(f'id,text{end or chr(10)}1,"abc{end or chr(10)}2,def{end}'.encode())
+    assert main(["classify", str(path), "--output-format", "jsonl"]) == 1
+    (broken,) = _lines(capsys)
+    assert broken["line"] == 2
+    assert str(broken["error"]).startswith("a quote opened in this row is never closed")
 
 
 def test_classify_csv_history_too_deep_to_read_fails_its_row_alone(
