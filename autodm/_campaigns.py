@@ -224,9 +224,20 @@ def group_campaigns(
     if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1:
         raise InvalidInputError(f"`min_size` must be a positive int. Got {describe(min_size)}.")
 
+    return campaigns_of(items, _groups(items, similarity), senders, min_size)
+
+
+def campaigns_of(
+    items: Sequence[str],
+    groups: Iterable[tuple[str, list[int]]],
+    senders: Sequence[object] | None,
+    min_size: int,
+) -> list[Campaign]:
+    """The campaigns of groups found (each a masked text and its messages' positions) of at
+    least ``min_size`` messages, largest first, with their closest template."""
     bank = shared_templates()
     campaigns = []
-    for text, members in _groups(items, similarity):
+    for text, members in groups:
         if len(members) < min_size:
             continue
         template, score = bank.best_match(view(items[members[0]]))

@@ -33,7 +33,7 @@ from rapidfuzz import fuzz, process
 
 import autodm
 from autodm import Campaign
-from autodm._featurizer import shared_templates
+from autodm._campaigns import campaigns_of
 from autodm._text import view
 from autodm.extractors.template import DUPLICATE_SIMILARITY
 
@@ -77,26 +77,7 @@ def before(messages: Sequence[str], min_size: int = 2) -> list[Campaign]:
                 bisect.insort(by_length, (len(masked), found))
             exact[masked] = found
         groups[found][1].append(index)
-    bank = shared_templates()
-    campaigns = []
-    for text, members in groups:
-        if len(members) < min_size:
-            continue
-        template, score = bank.best_match(view(items[members[0]]))
-        matched = score >= 0.6
-        campaigns.append(
-            Campaign(
-                text=text,
-                example=items[members[0]],
-                size=len(members),
-                senders=0,
-                indices=tuple(members),
-                template=template.id if matched else None,
-                family=template.family if matched else None,
-            )
-        )
-    campaigns.sort(key=lambda c: (-c.size, c.indices[0]))
-    return campaigns
+    return campaigns_of(items, groups, None, min_size)
 
 
 def english_words() -> list[str]:
