@@ -21,11 +21,11 @@ __all__ = ["ContextLike"]
 ContextLike = Context | Mapping[str, Any] | None
 
 
-def _is_frame(value: object) -> bool:
-    """True for a pandas DataFrame, a subclass's included. pandas is not imported for it:
-    no value is a DataFrame unless pandas has been imported already."""
-    frame = getattr(sys.modules.get("pandas"), "DataFrame", None)
-    return frame is not None and isinstance(value, frame)
+def is_pandas(value: object, name: str = "DataFrame") -> bool:
+    """True for a pandas ``name`` (a DataFrame, a Series), a subclass's included. pandas
+    is not imported for it: no value is one unless pandas has been imported already."""
+    kind = getattr(sys.modules.get("pandas"), name, None)
+    return kind is not None and isinstance(value, kind)
 
 
 def _batch(
@@ -36,7 +36,7 @@ def _batch(
             "`messages` must be an iterable of str, not a single str; "
             "use classify(message) for one message or wrap it: classify_many([message])."
         )
-    if _is_frame(messages):
+    if is_pandas(messages):
         # Iterating a DataFrame yields its column names: read its rows instead.
         if contexts is not None:
             raise InvalidInputError(

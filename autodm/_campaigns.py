@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ._batches import check_messages, ordered_messages
+from ._batches import check_messages, is_pandas, ordered_messages
 from ._featurizer import shared_templates
 from ._grouping import group_texts
 from ._text import check_message, view
@@ -80,13 +80,6 @@ def _count_senders(senders: Sequence[object] | None, members: list[int]) -> int:
     if senders is None:
         return 0
     return len({str(senders[i]) for i in members if not _no_sender(senders[i])})
-
-
-def _is_pandas(value: object, name: str) -> bool:
-    """Whether ``value`` is a pandas ``name`` (or a subclass), without importing pandas."""
-    return any(
-        cls.__name__ == name and cls.__module__.startswith("pandas") for cls in type(value).__mro__
-    )
 
 
 def _column(df: Any, name: str) -> list[Any] | None:
@@ -202,12 +195,12 @@ def group_campaigns(
     >>> [(c.size, c.indices) for c in group_campaigns(inbox)]
     [(3, (0, 2, 3))]
     """
-    if _is_pandas(messages, "DataFrame"):
+    if is_pandas(messages, "DataFrame"):
         items, column = _frame(messages)
         senders = column if senders is None else senders
     else:
         items = _items(messages)
-    if _is_pandas(senders, "Series"):
+    if is_pandas(senders, "Series"):
         senders = senders.tolist()  # type: ignore[union-attr]
     if senders is not None and (
         isinstance(senders, str | bytes) or not isinstance(senders, Sequence)

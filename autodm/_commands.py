@@ -352,7 +352,7 @@ def _campaigns(args: argparse.Namespace, out: IO[str]) -> int:
     from ._campaigns import group_campaigns
 
     texts: list[str] = []
-    senders: list[str] = []
+    senders: list[object] = []
     numbers: list[int] = []  # each message's line (CSV: row) in the file
     ids: list[Any] = []
     failed = 0
@@ -369,13 +369,12 @@ def _campaigns(args: argparse.Namespace, out: IO[str]) -> int:
                 print(f"autodm campaigns: {args.input}:{number}: {record}", file=sys.stderr)
                 continue
             texts.append(record["text"])
-            sender = record.get("sender_id")
-            senders.append("" if sender is None else str(sender))  # null is no sender
+            senders.append(record.get("sender_id"))  # None (missing or null) is no sender
             numbers.append(number)
             ids.append(record.get("id"))
     found = group_campaigns(
         texts,
-        senders=senders if any(senders) else None,
+        senders=senders,
         similarity=args.similarity,
         min_size=args.min_size,
     )
