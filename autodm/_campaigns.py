@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from ._batches import check_messages, is_pandas, ordered_messages
 from ._featurizer import shared_templates
 from ._grouping import group_texts
@@ -152,7 +154,7 @@ def group_campaigns(
         DataFrame is read from its ``text`` column, its senders from its ``sender_id``
         column (when it has one and ``senders`` is None); ``Campaign.indices`` are then
         row positions, for ``df.iloc`` (labels: ``df.index[list(campaign.indices)]``).
-    senders : sequence or pandas.Series, optional
+    senders : sequence, pandas.Series or 1-d numpy array, optional
         The sender of each message, to count distinct senders per campaign; None, ``""``
         or an empty cell (NaN, ``pd.NA``) for a message without one. Senders are told
         apart by ``str(sender)``.
@@ -200,7 +202,7 @@ def group_campaigns(
         senders = column if senders is None else senders
     else:
         items = _items(messages)
-    if is_pandas(senders, "Series"):
+    if is_pandas(senders, "Series") or (isinstance(senders, np.ndarray) and senders.ndim == 1):
         senders = senders.tolist()  # type: ignore[union-attr]
     if senders is not None and (
         isinstance(senders, str | bytes) or not isinstance(senders, Sequence)

@@ -111,7 +111,13 @@ def _flag(name: str, value: object) -> bool | None:
         return value
     if isinstance(value, np.bool_):  # what a pandas or numpy boolean column holds
         return bool(value)
-    raise InvalidInputError(f"`{name}` must be True, False or None. Got {describe(value)} instead.")
+    # 1 and 0 as a spreadsheet or a pandas int column holds them (1.0 and 0.0 in a float
+    # column with gaps), as the command line reads "1" and "0".
+    if isinstance(value, numbers.Real) and value in (0, 1):
+        return bool(value)
+    raise InvalidInputError(
+        f"`{name}` must be True, False, 1, 0 or None. Got {describe(value)} instead."
+    )
 
 
 def ordered(values: object, name: str, what: str) -> Iterable[Any]:

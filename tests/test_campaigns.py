@@ -294,6 +294,19 @@ def test_only_real_senders_are_counted() -> None:
     assert group_campaigns(texts, senders=["  ", "bot", *[None] * 4])[0].senders == 1
 
 
+def test_senders_may_be_a_numpy_array() -> None:
+    texts = [WELCOME.format(name=n, code=n) for n in NAMES[:4]]
+    senders = ["bot1", "bot2", "bot1", None]
+    expected = group_campaigns(texts, senders=senders)
+    assert expected[0].senders == 2
+    assert group_campaigns(texts, senders=np.array(senders, dtype=object)) == expected
+    assert group_campaigns(texts, senders=np.array([7, 8, 7, 9])) == group_campaigns(
+        texts, senders=[7, 8, 7, 9]
+    )
+    with pytest.raises(InvalidInputError, match="one sender per message"):
+        group_campaigns(texts, senders=np.array([["a", "b"], ["c", "d"]]))
+
+
 def test_cli_campaigns_counts_no_sender_for_a_null_sender_id(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

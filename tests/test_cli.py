@@ -165,7 +165,7 @@ def test_classify_csv_in_and_out(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert rows[1]["template"]
     assert rows[1]["top_reason"]
     assert rows[2]["line"] == "4"
-    assert "True, False or None" in rows[2]["error"]
+    assert "True, False, 1, 0 or None" in rows[2]["error"]
     assert main(["classify", str(path), "--output-format", "jsonl"]) == 1
     assert _lines(capsys)[1]["label"] == "automated"
 

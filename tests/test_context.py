@@ -95,12 +95,30 @@ def test_documented_tables_are_ratios_of_the_code() -> None:
     ]
 
 
-@pytest.mark.parametrize("value", ["yes", 1, 0.0])
+@pytest.mark.parametrize("value", ["yes", "1", 2, -1, 0.5, float("nan"), np.int64(2), 1j])
 def test_conversation_flags_must_be_bools(value: object) -> None:
-    with pytest.raises(InvalidInputError, match="True, False or None"):
+    with pytest.raises(InvalidInputError, match="True, False, 1, 0 or None"):
         Context(first_message=value)  # type: ignore[arg-type]
-    with pytest.raises(InvalidInputError, match="True, False or None"):
+    with pytest.raises(InvalidInputError, match="True, False, 1, 0 or None"):
         Context(recipient_wrote_first=value)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("value", "flag"),
+    [
+        (1, True),
+        (0, False),
+        (np.int64(1), True),
+        (np.uint8(0), False),
+        (1.0, True),
+        (np.float32(0.0), False),
+    ],
+)
+def test_one_and_zero_are_flags(value: object, flag: bool) -> None:
+    """As a pandas column of 0/1 holds them (1.0/0.0 with gaps), and the command line reads."""
+    context = Context(first_message=value, recipient_wrote_first=value)  # type: ignore[arg-type]
+    assert context.first_message is flag
+    assert context.recipient_wrote_first is flag
 
 
 def _labelled_with_delays(n: int) -> tuple[list[str], list[str], list[dict[str, float]]]:
@@ -320,5 +338,5 @@ def test_numpy_booleans_are_flags() -> None:
     context = Context(first_message=np.True_, recipient_wrote_first=np.False_)  # type: ignore[arg-type]
     assert context.first_message is True
     assert context.recipient_wrote_first is False
-    with pytest.raises(InvalidInputError, match="True, False or None"):
-        Context(first_message=np.int64(1))  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="True, False, 1, 0 or None"):
+        Context(first_message=np.int64(3))  # type: ignore[arg-type]

@@ -218,6 +218,25 @@ def test_classify_frame_reads_every_context_column(pd: Any, detector: Detector) 
     assert result.loc[0, "reason_follow_delay"] > 0
 
 
+def test_classify_frame_reads_flags_of_one_and_zero(pd: Any, detector: Detector) -> None:
+    """A 0/1 column (1.0/0.0 where it has gaps), as a spreadsheet export holds flags."""
+    df = pd.DataFrame(
+        {
+            "text": [CHAT] * 3,
+            "first_message": [1, 0, 1],
+            "recipient_wrote_first": [1.0, None, 0.0],
+        }
+    )
+    assert df["first_message"].dtype.kind == "i"
+    contexts = [
+        {"first_message": True, "recipient_wrote_first": True},
+        {"first_message": False},
+        {"first_message": True, "recipient_wrote_first": False},
+    ]
+    expected = autodm.to_frame(detector.classify_many([CHAT] * 3, contexts))
+    pd.testing.assert_frame_equal(autodm.classify_frame(df, detector=detector), expected)
+
+
 def test_classify_frame_uses_the_shared_detector_by_default(pd: Any) -> None:
     df = pd.DataFrame({"text": [SPAM, CHAT]})
     result = autodm.classify_frame(df)
