@@ -6,8 +6,10 @@ import contextlib
 import csv
 import io
 import json
+import queue
 import re
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -281,20 +283,88 @@ def _context(record: dict[str, Any]) -> dict[str, Any]:
     return {key: record[key] for key in CONTEXT_KEYS if record.get(key) is not None}
 
 
-def _take(
-    records: Iterator[tuple[int, dict[str, Any] | str]], size: int
-) -> tuple[list[tuple[int, dict[str, Any] | str]], Exception | None]:
-    """The next ``size`` records, and the error that stopped reading (bytes that are not
-    UTF-8, a broken CSV file) if one did; the records read before it are kept."""
-    batch: list[tuple[int, dict[str, Any] | str]] = []
+_Record = tuple[int, dict[str, Any] | str]
+#: Errors that stop reading an input but keep what was read before them: bytes that are
+#: not UTF-8 where no line can be told apart any more, a broken CSV file.
+_STOPPING: Final = (UnicodeDecodeError, csv.Error)
+
+
+def _take(records: Iterator[_Record], size: int) -> tuple[list[_Record], Exception | None]:
+    """The next ``size`` records, and the error that stopped reading if one did; the
+    records read before it are kept."""
+    batch: list[_Record] = []
     try:
         for item in records:
             batch.append(item)
             if len(batch) == size:
                 break
-    except (UnicodeDecodeError, csv.Error) as error:
+    except _STOPPING as error:
         return batch, error
     return batch, None
+
+
+def _batches(
+    records: Iterator[_Record], size: int, *, live: bool
+) -> Iterator[tuple[list[_Record], Exception | None]]:
+    """Batches of at most ``size`` records; the last one with the error that stopped
+    reading, if one did.
+
+    A file is read ``size`` records at a time. ``live`` input (standard input, a pipe) is
+    read on a thread of its own, and a batch is what has arrived, one record at least: a
+    producer that writes a line now and then gets each verdict as its line comes, and one
+    that writes fast (``cat file |``) gets them scored in batches, as a file is. The
+    thread keeps at most ``4 * size`` records ahead of the scoring.
+    """
+    if not live:
+        while True:
+            batch, stopped = _take(records, size)
+            if batch or stopped:
+                yield batch, stopped
+            if stopped or len(batch) < size:
+                return
+    arrived: queue.Queue[_Record | _End] = queue.Queue(maxsize=4 * size)
+    threading.Thread(target=_read_ahead, args=(records, arrived), daemon=True).start()
+    end: _End | None = None
+    while end is None:
+        arrived_now: list[_Record] = []
+        item = arrived.get()
+        while True:
+            if isinstance(item, _End):
+                end = item
+                break
+            arrived_now.append(item)
+            if len(arrived_now) == size:
+                break
+            try:
+                item = arrived.get_nowait()
+            except queue.Empty:
+                break
+        if end is not None and isinstance(end.error, _STOPPING):
+            yield arrived_now, end.error
+            return
+        if arrived_now:
+            yield arrived_now, None
+    if end.error is not None:
+        raise end.error
+
+
+class _End:
+    """The end of the records read ahead: ``error`` is what ended them, or None."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: BaseException | None) -> None:
+        self.error = error
+
+
+def _read_ahead(records: Iterator[_Record], arrived: queue.Queue[_Record | _End]) -> None:
+    try:
+        for item in records:
+            arrived.put(item)
+    except BaseException as error:  # handed to the reading thread, raised there
+        arrived.put(_End(error))
+    else:
+        arrived.put(_End(None))
 
 
 def _is_csv(source: str, input_format: str | None) -> bool:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO, Any, Final
 
 from ._cli_input import (
+    _batches,
     _context,
     _csv_records,
     _is_csv,
@@ -22,7 +23,6 @@ from ._cli_input import (
     _open_input,
     _open_stdin,
     _records,
-    _take,
     _undecoded,
 )
 from ._detector import Detector
@@ -81,22 +81,20 @@ def _classify(args: argparse.Namespace, out: IO[str]) -> int:
     writer: csv.DictWriter[str] | None = None
     if (args.output_format or ("csv" if is_csv else "jsonl")) == "csv":
         writer = _csv_writer(out)
-    # A regular file is read and scored in batches; standard input, a pipe or a device one
-    # line at a time, each verdict written out at once, so that a live producer gets it as
-    # soon as its line arrives (a pipe's output is otherwise held until a buffer fills).
+    # A regular file is read and scored in batches; standard input, a pipe or a device in
+    # batches of what has arrived, each batch's verdicts written out at once, so that a live
+    # producer gets a verdict as soon as its line arrives (a pipe's output is otherwise held
+    # until a buffer fills).
     regular = source != "-" and Path(source).is_file()
     progress = sys.stderr.isatty() and regular
-    batch_size = _CLI_BATCH if regular else 1
     failed = done = 0
     with ExitStack() as stack:
         stream = stack.enter_context(_open_stdin() if source == "-" else _open_input(Path(source)))
         size = max(Path(source).stat().st_size, 1) if regular else 0
         records = (_csv_records if is_csv else _records)(stream)
         stopped: Exception | None = None
-        while not stopped:
-            batch, stopped = _take(records, batch_size)
-            if not batch:
-                break
+        for batch, error in _batches(records, _CLI_BATCH, live=not regular):
+            stopped = error
             for payload in _payloads(detector, batch):
                 failed += "error" in payload
                 if writer is None:

@@ -11,11 +11,15 @@ import re
 import select
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
+from hypothesis import strategies as st
 
 import autodm
 from autodm.__main__ import main
@@ -101,6 +105,69 @@ def test_classify_writes_each_verdict_as_its_line_arrives(options: list[str]) ->
         process.stdin.write(json.dumps({"id": "m2", "text": CHAT}).encode() + b"\n")
         process.stdin.close()
         assert "m2" in process.stdout.read().decode()
+
+
+def _record(i: int) -> tuple[int, dict[str, Any]]:
+    return i + 1, {"text": f"message {i}"}
+
+
+@hypothesis.given(n=st.integers(0, 40), size=st.integers(1, 9), live=st.booleans())
+def test_input_batches_hold_every_record_once_in_order(n: int, size: int, live: bool) -> None:
+    from autodm._cli_input import _batches
+
+    records = [_record(i) for i in range(n)]
+    batches = list(_batches(iter(records), size, live=live))
+    assert all(1 <= len(batch) <= size and error is None for batch, error in batches)
+    assert [record for batch, _ in batches for record in batch] == records
+
+
+@pytest.mark.parametrize("live", [False, True])
+def test_input_batches_keep_what_was_read_before_an_error(live: bool) -> None:
+    from autodm._cli_input import _batches
+
+    def stopped() -> Iterator[tuple[int, dict[str, Any]]]:
+        yield from (_record(i) for i in range(5))
+        raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
+
+    batches = list(_batches(stopped(), 3, live=live))
+    assert [r for batch, _ in batches for r in batch] == [_record(i) for i in range(5)]
+    assert isinstance(batches[-1][1], UnicodeDecodeError)
+    assert all(error is None for _, error in batches[:-1])
+
+
+def test_live_input_scores_what_was_read_before_a_failure_then_raises_it() -> None:
+    from autodm._cli_input import _batches
+
+    def broken() -> Iterator[tuple[int, dict[str, Any]]]:
+        yield _record(0)
+        raise autodm.errors.InvalidInputError("the CSV header must name a text column")
+
+    batches = _batches(broken(), 3, live=True)
+    assert next(batches) == ([_record(0)], None)
+    with pytest.raises(autodm.errors.InvalidInputError, match="header"):
+        next(batches)
+
+
+def test_live_input_is_scored_as_it_arrives_and_in_batches_once_it_waits() -> None:
+    """A record that has arrived is not held back for the next one; records that arrived
+    while the last batch was scored are scored together (``cat file | autodm classify -``
+    as fast as a file)."""
+    from autodm._cli_input import _batches
+
+    more, all_read = threading.Event(), threading.Event()
+
+    def producer() -> Iterator[tuple[int, dict[str, Any]]]:
+        yield _record(0)
+        assert more.wait(60)
+        yield from (_record(i) for i in range(1, 11))
+        all_read.set()
+
+    batches = _batches(producer(), 4, live=True)
+    first, _ = next(batches)
+    assert first == [_record(0)]  # while the producer has yet to write more
+    more.set()
+    assert all_read.wait(60)
+    assert [len(batch) for batch, _ in batches] == [4, 4, 2]
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
