@@ -240,6 +240,29 @@ def main() -> int:
         )
         row("cold start: new process, import + one call", ours_cold * 1000, peer_cold * 1000, "ms")
 
+        # The command line on 3,000 JSONL lines, the file named or piped to standard input
+        # (read as it arrives, and scored in batches of what has arrived).
+        inbox = Path(tmp) / "inbox.jsonl"
+        lines = "".join(json.dumps({"text": t}) + "\n" for t in distinct_corpus(3000, seed=3))
+        inbox.write_text(lines, encoding="utf-8")
+        command = [sys.executable, "-m", "autodm", "classify"]
+        named, piped = [], []
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run([*command, str(inbox)], check=True, stdout=subprocess.DEVNULL)
+            named.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            subprocess.run(
+                [*command, "-"], input=lines.encode(), check=True, stdout=subprocess.DEVNULL
+            )
+            piped.append(time.perf_counter() - start)
+        row(
+            "command line, 3,000 lines: piped / named time",
+            statistics.median(piped) / statistics.median(named),
+            None,
+            "x ",
+        )
+
     loads = []
     for _ in range(20):
         start = time.perf_counter()
