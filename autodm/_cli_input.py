@@ -397,6 +397,15 @@ def _labelled(
             texts.append(record["text"])
             labels.append(record["label"])
             contexts.append(_context(record))
-            sources.append(str(record.get("source", "all")))
-            groups.append(str(record.get("group", f"row{number}")))
+            sources.append(_given(record, "source") or "all")
+            groups.append(_given(record, "group") or f"row{number}")
     return texts, labels, contexts, sources, groups
+
+
+def _given(record: dict[str, Any], key: str) -> str | None:
+    """A record's ``source`` or ``group`` as a str, or None where it has none: no such key,
+    or ``null`` or ``""`` in it (what ``DataFrame.to_json`` writes for a missing value, and
+    an empty CSV cell), so that messages without a group are not pooled into one named
+    "None"."""
+    value = record.get(key)
+    return None if value is None or value == "" else str(value)

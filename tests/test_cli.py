@@ -579,6 +579,23 @@ def test_train_then_evaluate(
     assert by_source["bots"]["automated"] == 12
 
 
+def test_a_null_or_empty_group_or_source_is_none_given(tmp_path: Path) -> None:
+    """As DataFrame.to_json writes a missing value: not one group, or a source, named "None"."""
+    from autodm._cli_input import _labelled
+
+    records = [
+        {"text": "hi", "label": "human", "group": None, "source": None},
+        {"text": "hey", "label": "human", "group": "", "source": ""},
+        {"text": "yo", "label": "human", "group": 0, "source": "sms"},
+        {"text": "hello", "label": "human"},
+    ]
+    path = tmp_path / "labelled.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    *_, sources, groups = _labelled(path)
+    assert sources == ["all", "all", "sms", "all"]
+    assert groups == ["row1", "row2", "0", "row4"]
+
+
 def test_train_passes_its_threshold_and_calibration_options(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
