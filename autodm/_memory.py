@@ -12,11 +12,11 @@ sends:
 * clusters not seen for ``ttl`` seconds are dropped.
 
 Time is the memory's own: the send times it observes. A sender's clusters expire when
-that sender is looked up, by the time of the look-up; ``save``, ``load`` and
-``clusters()`` expire every sender's by the latest send time observed (or the current
-time, if that is earlier: one send dated in the future must not expire everyone else),
-so an expired text is never written to disk; ``len()`` drops expired senders from the
-least recently seen end, which costs O(1) a call on average.
+that sender's next send is observed, by its time (``recall`` only leaves them out);
+``save``, ``load`` and ``clusters()`` expire every sender's by the latest send time
+observed (or the current time, if that is earlier: one send dated in the future must not
+expire everyone else), so an expired text is never written to disk; ``len()`` drops
+expired senders from the least recently seen end, which costs O(1) a call on average.
 
 A query compares the message with the sender's clusters only: O(clusters), never
 O(messages).
@@ -248,18 +248,20 @@ class SenderMemory:
         recipient_id: str | int | None = None,
         at: object = None,
     ) -> Recall:
-        """What the memory holds about ``text`` from ``sender_id``, without remembering it."""
+        """What the memory holds about ``text`` from ``sender_id``, without remembering it.
+
+        Clusters expired by ``at`` (now by default) are not matched, but neither are they
+        forgotten: a look-up changes nothing, so a look-up without ``at`` in a memory of
+        past sends (a backlog replayed with their times) loses none of them.
+        """
         key, masked, recipient, now = self._arguments(sender_id, text, recipient_id, at)
         with self._lock:
             clusters = self._senders.get(key)
             if clusters is None:
                 return _NOTHING
-            self._expire(clusters, now)
-            if not clusters:
-                del self._senders[key]
-                return _NOTHING
-            index = self._match(clusters, masked)
-            return _NOTHING if index is None else self._summary(clusters[index], recipient)
+            live = [c for c in clusters if now - c.last_seen <= self.ttl]
+            index = self._match(live, masked)
+            return _NOTHING if index is None else self._summary(live[index], recipient)
 
     def observe(
         self,

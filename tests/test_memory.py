@@ -690,11 +690,19 @@ def test_a_send_dated_in_the_future_expires_no_one_else(tmp_path: Path) -> None:
     assert (len(memory), len(loaded)) == (2, 2)
 
 
-def test_a_look_up_that_expires_a_sender_forgets_the_sender() -> None:
+def test_a_look_up_leaves_expired_clusters_out_and_forgets_nothing() -> None:
+    """A backlog replayed with its send times, then looked up without a time (now), keeps
+    what a save would keep; only a later send of the sender forgets its expired clusters."""
     memory = SenderMemory(ttl=60)
     memory.observe("bot", TEMPLATE.format(name="Sam"), "sam", at=1000)
-    assert memory.recall("bot", TEMPLATE.format(name="Ann"), "ann", at=2000).sends == 0
-    assert len(memory) == 0
+    ann = TEMPLATE.format(name="Ann")
+    assert memory.recall("bot", ann, "ann", at=2000).sends == 0
+    assert memory.recall("bot", ann, "ann").sends == 0
+    assert memory.recall("bot", ann, "ann", at=1030).sends == 1
+    assert (len(memory), memory.clusters()) == (1, 1)
+    memory.observe("bot", VARIED[0], "kim", at=2000)
+    assert memory.recall("bot", ann, "ann", at=1030).sends == 0
+    assert memory.clusters() == 1  # the new text's
 
 
 @settings(max_examples=60, deadline=None)
