@@ -242,19 +242,31 @@ def _per_source(
     y: NDArray[np.int8],
     sources: Sequence[str] | None,
     points: Mapping[str, Mapping[str, float]],
-) -> dict[str, dict[str, float]]:
-    """Out-of-fold rate per source at each operating point: recall, or FPR for human sources.
+) -> dict[str, dict[str, Any]]:
+    """Out-of-fold rates per source: its counts, and at each operating point the recall on
+    its automated messages and the false-positive rate on its human ones (each where the
+    source has messages of that class).
 
     ``probs`` holds a row of scores per repeat of the split; the rates are over all of them.
     """
     if sources is None:
         return {}
     names = np.asarray([str(s) for s in sources])
-    out: dict[str, dict[str, float]] = {}
-    for name in sorted(set(names)):
+    out: dict[str, dict[str, Any]] = {}
+    for name in sorted(set(names.tolist())):
         mask = names == name
-        row: dict[str, float] = {"n": int(mask.sum()), "automated": int(y[mask].sum())}
-        for point, spec in points.items():
-            row[point] = float(np.mean(probs[:, mask] >= spec["threshold"]))
+        automated = int(y[mask].sum())
+        row: dict[str, Any] = {
+            "n": int(mask.sum()),
+            "automated": automated,
+            "human": int(mask.sum()) - automated,
+        }
+        for rate, label in (("recall", 1), ("fpr", 0)):
+            scores = probs[:, mask & (y == label)]
+            if scores.size:
+                row[rate] = {
+                    point: float(np.mean(scores >= spec["threshold"]))
+                    for point, spec in points.items()
+                }
         out[name] = row
     return out

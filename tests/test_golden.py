@@ -31,8 +31,9 @@ def _cases(name: str) -> list[dict[str, Any]]:
 HUMAN = _cases("human.json")
 AUTOMATED = _cases("automated.json")
 
-# Human cases the bundled model (threshold 0.9942, manifest "created" 2026-11-27T20:32:21Z)
-# labels "automated"; measured probability in the comment. (At the 0.4 % default before,
+# Human cases the bundled model (threshold 0.9942, manifest "created" 2026-11-27T20:32:21Z;
+# rebuilt 2026-11-28T04:52:28Z with the same weights) labels "automated"; measured
+# probability in the comment. (At the 0.4 % default before,
 # seven more of the then 112: personal thank-yous for a follow, a fundraiser invitation,
 # discount codes.) "Hey Sam! happy birthday 🎉" (human-greet-03, 0.997 before) left this list
 # when the model learnt from greeted copies of human lines (docs/model.md, "Greetings by name"),

@@ -218,11 +218,25 @@ def test_train_small_set_gives_consistent_manifest() -> None:
     assert (training["messages"], training["automated"], training["human"]) == (12, 6, 6)
     by_source = bundle.manifest["metrics"]["out_of_fold"]["by_source"]
     assert set(by_source) == {"a", "b"}
-    assert by_source["a"]["n"] == 6
-    assert by_source["a"]["automated"] == 6
-    assert by_source["b"]["automated"] == 0
+    assert (by_source["a"]["n"], by_source["a"]["automated"], by_source["a"]["human"]) == (6, 6, 0)
+    assert (by_source["b"]["automated"], by_source["b"]["human"]) == (0, 6)
+    assert set(by_source["a"]) == {"n", "automated", "human", "recall"}
+    assert set(by_source["b"]) == {"n", "automated", "human", "fpr"}
+    assert set(by_source["a"]["recall"]) == set(bundle.operating_points)
     json.dumps(bundle.manifest)
     assert bundle.ngram_coef is not None
+
+
+def test_a_source_of_both_classes_has_its_recall_and_its_false_positive_rate() -> None:
+    """Not one rate over all of its messages, which is neither."""
+    bundle, probs = train_with_scores(MESSAGES, LABELS, cv=3, buckets=256, sources=["mixed"] * 12)
+    row = bundle.manifest["metrics"]["out_of_fold"]["by_source"]["mixed"]
+    assert (row["n"], row["automated"], row["human"]) == (12, 6, 6)
+    automated = np.array(LABELS) == "automated"
+    for point, spec in bundle.operating_points.items():
+        assert row["recall"][point] == np.mean(probs[automated] >= spec["threshold"])
+        assert row["fpr"][point] == np.mean(probs[~automated] >= spec["threshold"])
+        assert row["recall"][point] == spec["recall"]
     assert bundle.ngram_coef.shape == (256,)
     assert "seconds_after_follow" not in bundle.features
 
@@ -379,7 +393,9 @@ def test_repeated_splits_set_thresholds_on_all_their_scores_together(
     assert {name: row["n"] for name, row in by_source.items()} == {"a": 6, "b": 6}
     rows_a = cut == "a"
     for name, point in both.operating_points.items():
-        assert by_source["a"][name] == float(np.mean(probs[rows_a] >= point["threshold"]))
+        flagged = probs >= point["threshold"]
+        assert by_source["a"]["recall"][name] == float(np.mean(flagged[rows_a & (y == 1)]))
+        assert by_source["a"]["fpr"][name] == float(np.mean(flagged[rows_a & (y == 0)]))
 
 
 @pytest.mark.parametrize(

@@ -54,12 +54,13 @@ def main() -> int:
         + "  ".join(f"{p:>9}" for p in ("strict", "balanced", "lenient"))
     )
     for source, row in metrics["by_source"].items():
-        kind = "recall" if row["automated"] else "fpr"
-        print(
-            f"{source:<28}{row['n']:>6}  "
-            + "  ".join(f"{row[p]:>9.4f}" for p in ("strict", "balanced", "lenient"))
-            + f"  ({kind})"
-        )
+        for kind in ("recall", "fpr"):
+            if kind in row:
+                print(
+                    f"{source:<28}{row['n']:>6}  "
+                    + "  ".join(f"{row[kind][p]:>9.4f}" for p in ("strict", "balanced", "lenient"))
+                    + f"  ({kind})"
+                )
     if not args.dry_run:
         bundle.save(args.out)
         print(f"wrote {args.out}")
