@@ -72,6 +72,33 @@ _NOT_NAMES: Final = frozenset(
         "learn", "discover", "start", "try", "use", "support", "hit", "turn", "don't", "dont",
         "limited", "exclusive", "new", "special", "last", "only", "flash", "sale", "deal",
         "deals", "offer", "promo", "discount",
+        # Whom people greet besides a name: family, friends, a group, a term of endearment.
+        # German capitalises every noun, and a greeting in any language may be followed by
+        # one ("Hallo Mama", "Hola Chicos", "Merhaba Abi"): a name's placeholder there would
+        # make a family message read as a template's greeting by name.
+        "mom", "mum", "mommy", "dad", "daddy", "mama", "papa", "mami", "papi", "babe", "baby",
+        "honey", "hun", "hon", "sweetie", "sweetheart", "darling", "bro", "bruh", "sis",
+        "buddy", "dude", "man", "mate", "fam", "boss", "coach", "doc", "grandma", "grandpa",
+        "granny", "nana", "auntie", "aunty", "uncle", "ladies", "gents", "gentlemen", "girls",
+        "boys", "class", "neighbour", "neighbor", "friend", "people", "gang", "crew", "squad",
+        # German and Dutch
+        "zusammen", "leute", "schatz", "liebling", "liebe", "lieber", "freunde", "kollegen",
+        "kolleginnen", "alle", "jungs", "mädels", "oma", "opa", "süße", "süßer", "chef",
+        "allemaal", "jongens", "mam", "pap", "schat", "lieverd", "iedereen",
+        # Spanish, Portuguese
+        "mamá", "papá", "amigo", "amiga", "amigos", "amigas", "chicos", "chicas", "todos",
+        "todas", "equipo", "cariño", "hermano", "hermana", "tío", "tía", "abuela", "abuelo",
+        "gente", "jefe", "guapa", "guapo", "amor", "vecino", "vecina", "profe", "pessoal",
+        "galera", "mãe", "pai", "querido", "querida", "chefe", "mano", "mana", "linda", "lindo",
+        # French, Italian
+        "maman", "chéri", "chérie", "tout", "tous", "amis", "amies", "ami", "amie", "équipe",
+        "copain", "copine", "mamie", "papy", "voisin", "voisine", "ragazzi", "ragazze", "mamma",
+        "papà", "amore", "tesoro", "tutti", "amici", "amico", "amica", "nonna", "nonno", "zio",
+        "zia", "cara", "caro", "bella", "bello",
+        # Turkish, Indonesian and Malay, Filipino
+        "abi", "abla", "hocam", "hoca", "kanka", "arkadaşlar", "anne", "annem", "baba", "babam",
+        "canım", "kardeşim", "herkes", "dostum", "semua", "teman", "kawan", "sayang", "gan",
+        "bos", "po", "besh", "mare", "pare",
     ]
 )
 # fmt: on
@@ -89,8 +116,17 @@ _NAME_HINT_RE: Final = re.compile(
     re.IGNORECASE,
 )
 #: Words between a greeting and the name it greets: "Hi there Sam", "Hello Mr Smith", "Hi
-#: Dr. Lee". The name after them is masked; they stay words.
-_BEFORE_NAMES: Final = frozenset(["there", "mr", "mrs", "ms", "miss", "mx", "dr", "prof"])
+#: Dr. Lee", and titles in other languages ("Hallo Frau Schmidt", "Bonjour Madame Roux",
+#: "Halo Kak Dewi", "Hi Ate Joy"). The name after them is masked; they stay words.
+_BEFORE_NAMES: Final = frozenset(
+    [
+        *("there", "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "herr", "frau", "madame"),
+        *("monsieur", "mme", "mlle", "señor", "señora", "señorita", "sr", "sra", "srta", "don"),
+        *("doña", "signor", "signora", "signorina", "senhor", "senhora", "dona", "sayın", "pak"),
+        *("bu", "ibu", "bapak", "kak", "kakak", "mas", "mbak", "bang", "abang", "dik", "om"),
+        *("tante", "ate", "kuya", "tita", "tito", "heer", "mevrouw", "pan", "pani"),
+    ]
+)
 # What _mask_names strips around a word, and a name glued to the next clause by a comma or
 # colon with no space ("Hi Sam,loved it"; CJK text puts none after its full-width comma).
 _NAME_EDGES: Final = ".,!?;:'\"()،、。؟"

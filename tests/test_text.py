@@ -339,6 +339,20 @@ def test_nfkc_expansion_is_truncated_too() -> None:
         # A time of day greets only at the start or after "good".
         ("this morning Click here", "this morning click here"),
         ("see you this evening Sam", "see you this evening sam"),
+        # Family, friends and groups are greeted too, in any language (German capitalises
+        # every noun); and titles in other languages come before a name.
+        ("Hallo Zusammen, wer kommt?", "hallo zusammen, wer kommt?"),
+        ("Hallo Schatz, bin gleich da", "hallo schatz, bin gleich da"),
+        ("Hi Mom, running late", "hi mom, running late"),
+        ("Hola Chicos!", "hola chicos!"),
+        ("Merhaba Abi, müsait misin?", "merhaba abi, müsait misin?"),
+        ("Ciao Ragazzi", "ciao ragazzi"),
+        ("Olá Pessoal, quem vem?", "olá pessoal, quem vem?"),
+        ("Hallo Frau Dr. Schmidt, danke", "hallo frau dr. <name>, danke"),
+        ("Bonjour Madame Roux", "bonjour madame <name>"),
+        ("Bonjour Madame, merci", "bonjour madame, merci"),
+        ("Hola Señora García", "hola señora <name>"),
+        ("Halo Kak Dewi, besok jadi?", "halo kak <name>, besok jadi?"),
         # Nor is the word a call to action opens with a name, after any greeting.
         ("Hi Follow me back please", "hi follow me back please"),
         ("Good morning Follow me back", "good morning follow me back"),
