@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ._text import check_message
-from ._types import Context, as_context, ordered
+from ._types import Context, as_context, ordered, whole_number
 from .errors import InvalidInputError, describe
 
 __all__ = ["ContextLike"]
@@ -105,8 +105,11 @@ def _checked(items: Sequence[str], ctxs: Sequence[ContextLike]) -> list[ContextL
     return out
 
 
-def _check_jobs(n_jobs: int) -> None:
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0 or n_jobs < -1:
+def _check_jobs(n_jobs: int) -> int:
+    """``n_jobs`` as a plain int, or an InvalidInputError saying what is accepted."""
+    jobs = whole_number(n_jobs)
+    if jobs is None or jobs == 0 or jobs < -1:
         raise InvalidInputError(
             f"`n_jobs` must be a positive int or -1 (all cores). Got {describe(n_jobs)} instead."
         )
+    return jobs

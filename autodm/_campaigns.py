@@ -21,6 +21,7 @@ from ._batches import check_messages, is_pandas, ordered_messages
 from ._featurizer import shared_templates
 from ._grouping import group_texts
 from ._text import check_message, view
+from ._types import finite_float, whole_number
 from .errors import InvalidInputError, describe
 from .extractors.template import DUPLICATE_SIMILARITY
 
@@ -214,12 +215,16 @@ def group_campaigns(
         raise InvalidInputError(
             f"`senders` must have one entry per message: {len(senders)} for {len(items)}."
         )
-    if not isinstance(similarity, int | float) or not 0.0 < similarity <= 1.0:
-        raise InvalidInputError(f"`similarity` must be in (0, 1]. Got {describe(similarity)}.")
-    if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1:
+    alike = finite_float(similarity)
+    if alike is None or not 0.0 < alike <= 1.0:
+        raise InvalidInputError(
+            f"`similarity` must be a float in (0, 1]. Got {describe(similarity)}."
+        )
+    smallest = whole_number(min_size)
+    if smallest is None or smallest < 1:
         raise InvalidInputError(f"`min_size` must be a positive int. Got {describe(min_size)}.")
 
-    return campaigns_of(items, _groups(items, similarity), senders, min_size)
+    return campaigns_of(items, _groups(items, alike), senders, smallest)
 
 
 def campaigns_of(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -12,8 +11,8 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
-from ._bundle_checks import _MAX_CHAR_WEIGHT, MAX_NGRAM_BUCKETS, _is_number
-from ._types import ordered
+from ._bundle_checks import _MAX_CHAR_WEIGHT, MAX_NGRAM_BUCKETS
+from ._types import finite_float, ordered, whole_number
 from .errors import InvalidInputError, describe
 
 __all__ = ["label_value", "labels_to_array", "per_message"]
@@ -144,7 +143,7 @@ def _train_options(
     ratio_power: float,
 ) -> _TrainOptions:
     """train's options as the fit applies them; the first bad one raises InvalidInputError."""
-    random_state = _check_split(cv, cv_repeats, random_state)
+    cv, cv_repeats, random_state = _check_split(cv, cv_repeats, random_state)
     _check_description(description)
     counts = np.bincount(y, minlength=2)
     if min(counts) < cv:
@@ -152,76 +151,89 @@ def _train_options(
             f"training needs at least {cv} messages of each class (cv={cv}). "
             f"Got {counts[1]} automated and {counts[0]} human."
         )
-    _check_options(
-        buckets,
-        target_fpr,
-        C=C,
-        ngram_scale=ngram_scale,
-        signal_scale=signal_scale,
-        char_weight=char_weight,
-    )
-    if not (_is_number(ratio_power) and 0 <= ratio_power <= _MAX_RATIO_POWER):
+    buckets = _check_buckets(buckets)
+    scales = {
+        name: _positive_float(name, value)
+        for name, value in (
+            ("C", C),
+            ("ngram_scale", ngram_scale),
+            ("signal_scale", signal_scale),
+            ("char_weight", char_weight),
+        )
+    }
+    fpr = finite_float(target_fpr)
+    if fpr is None or not 0.0 < fpr < 1.0:
+        raise InvalidInputError(
+            f"`target_fpr` must be a float in (0, 1). Got {describe(target_fpr)}."
+        )
+    power = finite_float(ratio_power)
+    if power is None or not 0 <= power <= _MAX_RATIO_POWER:
         raise InvalidInputError(
             f"`ratio_power` must be a float in [0, {_MAX_RATIO_POWER:g}] (0 turns it off). "
             f"Got {describe(ratio_power)}."
         )
-    if char_weight > _MAX_CHAR_WEIGHT:
+    if scales["char_weight"] > _MAX_CHAR_WEIGHT:
         raise InvalidInputError(
-            f"`char_weight` must be at most {_MAX_CHAR_WEIGHT:g}. Got {char_weight!r}."
+            f"`char_weight` must be at most {_MAX_CHAR_WEIGHT:g}. Got {describe(char_weight)}."
         )
     return _TrainOptions(
         cv=cv,
         cv_repeats=cv_repeats,
         random_state=random_state,
         buckets=buckets,
-        C=C,
-        ngram_scale=ngram_scale if ngrams else 0.0,
-        signal_scale=signal_scale,
-        char_weight=char_weight,
-        ratio_power=ratio_power,
-        target_fpr=target_fpr,
+        C=scales["C"],
+        ngram_scale=scales["ngram_scale"] if ngrams else 0.0,
+        signal_scale=scales["signal_scale"],
+        char_weight=scales["char_weight"],
+        ratio_power=power,
+        target_fpr=fpr,
         description=description,
     )
 
 
-def _check_split(cv: int, cv_repeats: int, random_state: int) -> int:
-    """Refuse a bad ``cv``, ``cv_repeats`` or ``random_state``; return the last as an int."""
-    if isinstance(cv, bool) or not isinstance(cv, int) or cv < 2:
+def _check_split(cv: object, cv_repeats: object, random_state: object) -> tuple[int, int, int]:
+    """Refuse a bad ``cv``, ``cv_repeats`` or ``random_state``; return the three as ints."""
+    folds = whole_number(cv)
+    if folds is None or folds < 2:
         raise InvalidInputError(f"`cv` must be an int of at least 2 folds. Got {describe(cv)}.")
-    if (
-        isinstance(cv_repeats, bool)
-        or not isinstance(cv_repeats, int)
-        or not 1 <= cv_repeats <= _MAX_CV_REPEATS
-    ):
+    repeats = whole_number(cv_repeats)
+    if repeats is None or not 1 <= repeats <= _MAX_CV_REPEATS:
         raise InvalidInputError(
             f"`cv_repeats` must be an int from 1 to {_MAX_CV_REPEATS} (each repeat costs `cv` "
             f"fits). Got {describe(cv_repeats)}."
         )
-    last_seed = 2**32 - cv_repeats
-    if isinstance(random_state, bool) or not isinstance(random_state, numbers.Integral):
+    last_seed = 2**32 - repeats
+    seed = whole_number(random_state)
+    if seed is None:
         raise InvalidInputError(f"`random_state` must be an int. Got {describe(random_state)}.")
-    random_state = int(random_state)
-    if not 0 <= random_state <= last_seed:
+    if not 0 <= seed <= last_seed:
         raise InvalidInputError(
             f"`random_state` must be from 0 to 2**32 - cv_repeats ({last_seed}), since split r "
-            f"uses the seed random_state + r. Got {random_state!r}."
+            f"uses the seed random_state + r. Got {seed!r}."
         )
-    return random_state
+    return folds, repeats, seed
 
 
-def _check_options(buckets: object, target_fpr: object, **positive: object) -> None:
-    if isinstance(buckets, bool) or not isinstance(buckets, int) or buckets < 2:
+def _check_buckets(buckets: object) -> int:
+    """``buckets`` as an int, or an InvalidInputError unless it is a power of two a bundle
+    may hold."""
+    count = whole_number(buckets)
+    if count is None or count < 2:
         raise InvalidInputError(f"`buckets` must be a power of two. Got {describe(buckets)}.")
-    if buckets & (buckets - 1) or buckets > MAX_NGRAM_BUCKETS:  # the most a bundle may hold
+    if count & (count - 1) or count > MAX_NGRAM_BUCKETS:  # the most a bundle may hold
         raise InvalidInputError(
             f"`buckets` must be a power of two up to {MAX_NGRAM_BUCKETS} (2**22). "
             f"Got {describe(buckets)}."
         )
-    for name, value in positive.items():
-        if not (_is_number(value) and value > 0):
-            raise InvalidInputError(f"`{name}` must be a positive float. Got {describe(value)}.")
-    if not (_is_number(target_fpr) and 0.0 < target_fpr < 1.0):
-        raise InvalidInputError(f"`target_fpr` must be in (0, 1). Got {describe(target_fpr)}.")
+    return count
+
+
+def _positive_float(name: str, value: object) -> float:
+    """``value`` as a float, or an InvalidInputError unless it is finite and positive."""
+    number = finite_float(value)
+    if number is None or not number > 0:
+        raise InvalidInputError(f"`{name}` must be a positive float. Got {describe(value)}.")
+    return number
 
 
 @dataclass(frozen=True, slots=True)

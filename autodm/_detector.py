@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -20,7 +19,7 @@ from ._ngrams import batch_slices
 from ._resources import data_digest
 from ._sharing import Key, VerdictStore, distinct_messages
 from ._text import MAX_CHARS, TextView, view
-from ._types import Context, Signal, Verdict, as_context
+from ._types import Context, Signal, Verdict, as_context, finite_float, is_real
 from .errors import BundleError, DataDriftWarning, InvalidInputError, describe
 from .extractors import Template
 from .extractors.template import MIN_DUPLICATE_CHARS
@@ -287,7 +286,7 @@ class Detector:
         says: the memory sees every message in input order, as with ``n_jobs=1``.
         """
         items, ctxs = _batch(messages, contexts)
-        _check_jobs(n_jobs)
+        n_jobs = _check_jobs(n_jobs)
         ctxs = _checked(items, ctxs)
         if self.memory is None:
             items, ctxs, where = distinct_messages(items, ctxs)
@@ -365,14 +364,15 @@ def _resolve_threshold(bundle: Bundle, threshold: float | str | None) -> float:
                 f"in [0, 1]. Got {threshold!r} instead."
             )
         return float(points[threshold]["threshold"])
-    if isinstance(threshold, bool) or not isinstance(threshold, int | float):
+    if not is_real(threshold):
         raise InvalidInputError(
             f"`threshold` must be a float in [0, 1] or one of {list(_PRESETS)}. "
             f"Got {describe(threshold)} instead."
         )
-    if not (math.isfinite(threshold) and 0.0 <= threshold <= 1.0):
+    number = finite_float(threshold)
+    if number is None or not 0.0 <= number <= 1.0:
         raise InvalidInputError(f"`threshold` must be in [0, 1]. Got {threshold!r} instead.")
-    return float(threshold)
+    return number
 
 
 def _warn_on_drift(bundle: Bundle, own_templates: bool) -> None:

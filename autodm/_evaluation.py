@@ -13,11 +13,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._batches import ContextLike, _batch
-from ._bundle_checks import _is_probability
 from ._checks import labels_to_array, per_message
 from ._detector import Detector
 from ._fitting import _auc, _threshold_for
-from ._types import Verdict
+from ._types import Verdict, finite_float
 from .errors import InvalidInputError, describe
 
 __all__ = ["Evaluation", "Mistake", "evaluate"]
@@ -127,7 +126,8 @@ class Evaluation:
         >>> [v.label for v in Detector(threshold=strict).classify_many(human)]
         ['human', 'human', 'human']
         """
-        if not _is_probability(fpr):
+        rate = finite_float(fpr)
+        if rate is None or not 0.0 <= rate <= 1.0:
             raise InvalidInputError(
                 f"`fpr` must be a share of human messages in [0, 1], e.g. 0.005 for 0.5 %. "
                 f"Got {describe(fpr)} instead."
@@ -140,7 +140,7 @@ class Evaluation:
                 "`threshold_for` needs human messages among those evaluated; none was labelled "
                 "human."
             )
-        return _threshold_for(human, np.zeros(human.size, dtype=np.int8), float(fpr))
+        return _threshold_for(human, np.zeros(human.size, dtype=np.int8), rate)
 
     def to_dict(self) -> dict[str, Any]:
         """Every metric as a JSON-safe dict; a rate that is undefined here (a recall with

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import threading
 import time
 from collections import OrderedDict
@@ -48,7 +49,7 @@ from ._memory_file import (
     read_payload,
 )
 from ._text import MAX_MASKED_CHARS, check_unicode, view
-from ._types import _epoch, _identifier
+from ._types import _epoch, _identifier, finite_float, whole_number
 from .errors import InvalidInputError, describe
 from .extractors.template import DUPLICATE_SIMILARITY, MIN_DUPLICATE_CHARS
 
@@ -88,9 +89,10 @@ _LIMITS: Final = frozenset({"max_senders", "max_clusters_per_sender", "max_recip
 
 
 def _positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    number = whole_number(value)
+    if number is None or number < 1:
         raise InvalidInputError(f"`{name}` must be a positive int. Got {describe(value)} instead.")
-    return value
+    return number
 
 
 class SenderMemory:
@@ -135,14 +137,11 @@ class SenderMemory:
             "max_clusters_per_sender", max_clusters_per_sender
         )
         self.max_recipients = _positive_int("max_recipients", max_recipients)
-        if isinstance(ttl, bool) or not isinstance(ttl, int | float) or not ttl > 0:
-            raise InvalidInputError(f"`ttl` must be positive seconds. Got {describe(ttl)} instead.")
-        try:
-            seconds = float(ttl)
-        except OverflowError:
-            seconds = math.inf
-        if not math.isfinite(seconds):
-            raise InvalidInputError(f"`ttl` must be finite seconds. Got {describe(ttl)} instead.")
+        seconds = finite_float(ttl)
+        if seconds is None or not seconds > 0:
+            raise InvalidInputError(
+                f"`ttl` must be positive, finite seconds. Got {describe(ttl)} instead."
+            )
         self.ttl = seconds
         self._senders: OrderedDict[str, list[_Cluster]] = OrderedDict()
         self._latest = -math.inf  # the latest send time observed
@@ -204,7 +203,11 @@ class SenderMemory:
 
     @staticmethod
     def _key(sender_id: object, name: str = "sender_id") -> str:
-        if isinstance(sender_id, bool) or not isinstance(sender_id, str | int) or sender_id == "":
+        if (
+            isinstance(sender_id, bool)
+            or not isinstance(sender_id, str | numbers.Integral)
+            or sender_id == ""
+        ):
             raise InvalidInputError(
                 f"`{name}` must be a non-empty str or an int. Got {describe(sender_id)} instead."
             )

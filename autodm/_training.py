@@ -203,7 +203,7 @@ def train_with_scores(
         ratio_power=ratio_power,
     )
     rows = _train_rows(
-        y, cv, sample_weight, groups, sources, threshold_sources, calibration_sources
+        y, options.cv, sample_weight, groups, sources, threshold_sources, calibration_sources
     )
     design = _standardised_design(
         items,

@@ -8,7 +8,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any, Final, Literal, Never
+from typing import Any, Final, Literal, Never, TypeGuard
 
 import numpy as np
 
@@ -80,6 +80,32 @@ def _epoch(name: str, value: object) -> float | None:
         f"`{name}` must be a timezone-aware datetime, an ISO-8601 string with a UTC offset or "
         f"epoch seconds. Got {describe(value)} instead."
     )
+
+
+def is_real(value: object) -> TypeGuard[numbers.Real]:
+    """Whether ``value`` is a real number: an int, a float, a numpy scalar or any other
+    :class:`numbers.Real`, but not a bool."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def finite_float(value: object) -> float | None:
+    """``value`` as a plain float if it is a finite real number (see :func:`is_real`), else
+    None; an int too large for a float is not one."""
+    if not is_real(value):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def whole_number(value: object) -> int | None:
+    """``value`` as a plain int if it is an integer (an int, a numpy integer or any other
+    :class:`numbers.Integral`, but not a bool), else None."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        return None
+    return int(value)
 
 
 def _identifier(name: str, value: object) -> str | None:

@@ -54,6 +54,7 @@ import re
 from collections.abc import Callable
 from typing import Final
 
+from ._types import whole_number
 from .errors import InvalidInputError, describe
 
 __all__ = ["EMOJI", "HOMOGLYPHS", "KINDS", "LEET", "SEPARATORS", "ZERO_WIDTH_SPACE", "perturb"]
@@ -347,9 +348,10 @@ def perturb(text: str, kind: str, *, seed: int = 0) -> str:
         raise InvalidInputError(f"`text` must be a str. Got {describe(text)} instead.")
     if kind not in _PERTURBATIONS:
         raise InvalidInputError(f"`kind` must be one of {KINDS}. Got {kind!r} instead.")
-    if isinstance(seed, bool) or not isinstance(seed, int):
+    number = whole_number(seed)
+    if number is None:
         raise InvalidInputError(f"`seed` must be an int. Got {describe(seed)} instead.")
     # A str seed is hashed with SHA-512 by random: stable across runs, unlike hash(). The
     # text is part of it, so messages perturbed with one seed differ in where they change.
-    rng = random.Random(f"autodm.testing:{kind}:{seed}:{text}")
+    rng = random.Random(f"autodm.testing:{kind}:{number}:{text}")
     return _PERTURBATIONS[kind](text, rng)

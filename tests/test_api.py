@@ -13,6 +13,7 @@ import types
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -442,6 +443,119 @@ def test_errors_say_what_was_received() -> None:
         autodm.classify(42)  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match="decode"):
         autodm.classify(b"hi")  # type: ignore[arg-type]
+
+
+# Numeric options take numpy scalars (what a numpy array or a pandas column hands out) as
+# they take Python numbers, and keep plain ints and floats, so nothing numpy reaches a
+# manifest, a repr or JSON. Bools are not numbers here.
+
+_CAMPAIGN = [
+    f"Hi {name}! Thanks for the follow, grab my free e-book at bit.ly/a1" for name in NAMES
+]
+
+
+def _trained(value: object) -> dict[str, object]:
+    """What train records of its options, given ``value`` for every float option that takes
+    it, and the int options as numpy ints when ``value`` is a numpy scalar."""
+    whole = np.int64 if isinstance(value, np.generic) else int
+    given = {
+        "C": value,
+        "ngram_scale": value,
+        "signal_scale": value,
+        "char_weight": value,
+        "ratio_power": value,
+    }
+    # (1 is no rate in (0, 1); a rate of 0.5 needs no more than 2 human messages)
+    given["target_fpr"] = 0.5 if isinstance(value, int | np.integer) else value
+    bundle = autodm.train(
+        [SPAM, "Follow back or I'll unfollow you", "Use code WELCOME30!", CHAT, "lol", "ok"],
+        ["automated"] * 3 + ["human"] * 3,
+        cv=whole(3),
+        cv_repeats=whole(2),
+        random_state=whole(7),
+        buckets=whole(256),
+        **given,  # type: ignore[arg-type]
+    )
+    json.dumps(bundle.manifest, allow_nan=False)  # a numpy scalar would not serialise
+    recorded = bundle.manifest["training"] | bundle.manifest["ngrams"]  # char_weight, buckets
+    return {k: recorded[k] for k in [*given, "cv", "cv_repeats", "buckets"]}
+
+
+_FLOAT_OPTIONS = {
+    "Detector(threshold)": lambda v: Detector(threshold=v).threshold,
+    "SenderMemory(ttl)": lambda v: autodm.SenderMemory(ttl=v).ttl,
+    "Evaluation.threshold_for": lambda v: autodm.evaluate([CHAT], ["human"]).threshold_for(v),
+    "group_campaigns(similarity)": lambda v: len(autodm.group_campaigns(_CAMPAIGN, similarity=v)),
+    "train": _trained,
+}
+_INT_OPTIONS = {
+    "SenderMemory(max_senders)": lambda v: autodm.SenderMemory(max_senders=v).max_senders,
+    "SenderMemory(max_clusters_per_sender)": lambda v: (
+        autodm.SenderMemory(max_clusters_per_sender=v).max_clusters_per_sender
+    ),
+    "SenderMemory(max_recipients)": lambda v: autodm.SenderMemory(max_recipients=v).max_recipients,
+    "classify_many(n_jobs)": lambda v: len(autodm.classify_many([CHAT], n_jobs=v)),
+    "Detector.classify_many(n_jobs)": lambda v: len(Detector().classify_many([CHAT], n_jobs=v)),
+    "group_campaigns(min_size)": lambda v: len(autodm.group_campaigns(_CAMPAIGN, min_size=v)),
+    "testing.perturb(seed)": lambda v: autodm.testing.perturb(SPAM, "homoglyph", seed=v),
+}
+
+
+def _plain(value: object) -> object:
+    """A numpy scalar as the Python number of the same value."""
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
+
+
+def _types(value: object) -> object:
+    """The type of ``value``, or of each of its values when it is a dict."""
+    if isinstance(value, dict):
+        return {k: _types(v) for k, v in value.items()}
+    return type(value)
+
+
+@pytest.mark.parametrize("scalar", [np.float32, np.float64, np.int64])
+@pytest.mark.parametrize("entry", sorted(_FLOAT_OPTIONS))
+def test_float_options_take_numpy_scalars_as_plain_floats(entry: str, scalar: type) -> None:
+    import autodm.testing  # noqa: F401
+
+    value = scalar(1 if scalar is np.int64 else 0.5)
+    got, expected = _FLOAT_OPTIONS[entry](value), _FLOAT_OPTIONS[entry](_plain(value))
+    assert got == expected
+    assert _types(got) == _types(expected)
+
+
+@pytest.mark.parametrize("scalar", [np.int64, np.int32, np.uint8])
+@pytest.mark.parametrize("entry", sorted(_INT_OPTIONS))
+def test_int_options_take_numpy_ints_as_plain_ints(entry: str, scalar: type) -> None:
+    import autodm.testing  # noqa: F401
+
+    value = scalar(1)
+    got = _INT_OPTIONS[entry](value)
+    assert got == _INT_OPTIONS[entry](1)
+    assert type(got) is type(_INT_OPTIONS[entry](1))
+
+
+@pytest.mark.parametrize("flag", [True, np.True_])
+@pytest.mark.parametrize("entry", sorted(_FLOAT_OPTIONS.keys() - {"train"} | _INT_OPTIONS.keys()))
+def test_numeric_options_refuse_bools(entry: str, flag: object) -> None:
+    import autodm.testing  # noqa: F401
+
+    with pytest.raises(InvalidInputError):
+        {**_FLOAT_OPTIONS, **_INT_OPTIONS}[entry](flag)
+
+
+def test_a_numpy_int_sender_is_the_same_sender_as_the_int() -> None:
+    memory = autodm.SenderMemory()
+    text = "Hi Sam! Thanks for the follow, grab my free e-book at bit.ly/a1"
+    memory.observe(np.int64(5), text, np.int64(7), at=100.0)
+    assert memory.recall(5, text, 8, at=101.0).other_recipients == 1
+    assert memory.recall(np.int32(5), text, "8", at=101.0).sends == 1
+    with pytest.raises(InvalidInputError, match="`sender_id`"):
+        memory.observe(np.True_, text)
 
 
 # ---------------------------------------------------------------------------------------------
