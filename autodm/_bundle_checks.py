@@ -290,12 +290,20 @@ def _object(manifest: Mapping[str, Any], key: str, where: str, shape: str) -> di
     return value
 
 
-def _check_table(name: str, table: object, where: str) -> None:
-    """A context table as scoring looks a value up in it: the bin of the last edge at or
-    below the value, so there must be an edge, and a ``log_lr`` for each."""
+#: What a context table must be, as the errors that refuse one say it.
+TABLE_SHAPE: Final = (
+    "{'edges': [...], 'log_lr': [...]} with equally long, non-empty lists of finite numbers, "
+    f"increasing edges and log_lr within [-{_MAX_WEIGHT:g}, {_MAX_WEIGHT:g}]"
+)
+
+
+def is_table(table: object) -> TypeGuard[dict[str, Any]]:
+    """Whether ``table`` is a context table as scoring looks a value up in it: the bin of
+    the last edge at or below the value, so there must be an edge, and a ``log_lr`` for
+    each (see :data:`TABLE_SHAPE`)."""
     edges = table.get("edges") if isinstance(table, dict) else None
     log_lr = table.get("log_lr") if isinstance(table, dict) else None
-    ok = (
+    return (
         isinstance(edges, list)
         and isinstance(log_lr, list)
         and 0 < len(edges) == len(log_lr)
@@ -303,12 +311,11 @@ def _check_table(name: str, table: object, where: str) -> None:
         and all(a < b for a, b in pairwise(edges))
         and all(abs(x) <= _MAX_WEIGHT for x in log_lr)
     )
-    if not ok:
-        raise BundleError(
-            f"context_evidence[{name!r}] of {where} must be {{'edges': [...], 'log_lr': [...]}} "
-            "with equally long, non-empty lists of finite numbers, increasing edges and "
-            f"log_lr within [-{_MAX_WEIGHT:g}, {_MAX_WEIGHT:g}]."
-        )
+
+
+def _check_table(name: str, table: object, where: str) -> None:
+    if not is_table(table):
+        raise BundleError(f"context_evidence[{name!r}] of {where} must be {TABLE_SHAPE}.")
 
 
 def _parse_weights(raw: bytes, manifest: Mapping[str, Any], where: str) -> dict[str, FloatArray]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -10,13 +10,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._batches import ContextLike
+from ._bundle_checks import TABLE_SHAPE, is_table
 from ._checks import per_message
 from ._featurizer import Featurizer
 from ._model import DEFAULT_CONTEXT_EVIDENCE, OBFUSCATION_FLAGS, ngram_tokens
 from ._ngrams import batch_slices, batch_text_features
 from ._text import view
-from ._types import as_context
-from .errors import InvalidInputError
+from ._types import as_context, finite_float
+from .errors import InvalidInputError, describe
 
 #: Signals that are context evidence (likelihood-ratio tables), not learned text weights.
 CONTEXT_FEATURES: Final = frozenset(
@@ -28,6 +29,9 @@ CONTEXT_FEATURES: Final = frozenset(
         "history_duplicates",
     }
 )
+#: The signals that ``train(context_evidence=...)`` may give a table for: those that scoring
+#: reads as context evidence (obfuscation is counted from the text's flags).
+CONTEXT_SIGNALS: Final = CONTEXT_FEATURES | frozenset(DEFAULT_CONTEXT_EVIDENCE)
 #: What the n-gram block of a bundle trained here reads (see ``_bundle_checks.NGRAM_TOKENS``).
 NGRAM_TOKENS_WRITTEN: Final = "leet-folded+number-shapes-handles-greetings"
 
@@ -79,6 +83,52 @@ def _design(
         blocks.append(sparse.csr_matrix((text.values, (text.rows, text.ids)), shape=shape))
     grams = sparse.vstack(blocks, format="csr") if blocks else sparse.csr_matrix((0, buckets))
     return dense, grams, context_values
+
+
+def given_tables(context_evidence: object) -> dict[str, dict[str, list[float]]] | None:
+    """``train``'s ``context_evidence`` as the bundle will hold it (lists of floats), or an
+    InvalidInputError for what loading the bundle would refuse, and for a table of a
+    signal that scoring never reads (a misspelt name would be stored and never used)."""
+    if context_evidence is None:
+        return None
+    if not isinstance(context_evidence, Mapping):
+        raise InvalidInputError(
+            "`context_evidence` must be None or a mapping of {signal: {'edges': [...], "
+            f"'log_lr': [...]}}}}. Got {describe(context_evidence)} instead."
+        )
+    tables: dict[str, dict[str, list[float]]] = {}
+    for name, table in context_evidence.items():
+        if name not in CONTEXT_SIGNALS:
+            raise InvalidInputError(
+                "`context_evidence` has a table for a signal that scoring never reads: "
+                f"{describe(name)}. Tables are read for {sorted(CONTEXT_SIGNALS)}."
+            )
+        values = (
+            {key: _floats(table.get(key)) for key in ("edges", "log_lr")}
+            if isinstance(table, Mapping)
+            else None
+        )
+        if not is_table(values):
+            raise InvalidInputError(
+                f"`context_evidence[{name!r}]` must be {TABLE_SHAPE}. Got {describe(table)}."
+            )
+        tables[name] = values
+    return tables
+
+
+def _floats(values: object) -> list[float] | None:
+    """``values`` as a list of floats if it is an ordered iterable of finite numbers."""
+    if isinstance(values, str | bytes | bytearray | Mapping | Set) or not isinstance(
+        values, Iterable
+    ):
+        return None
+    out = []
+    for value in values:
+        number = finite_float(value)
+        if number is None:
+            return None
+        out.append(number)
+    return out
 
 
 #: Rows hashed together when building the n-gram matrix (bounds the memory of one pass).
@@ -139,11 +189,12 @@ def _standardised_design(
     y: NDArray[np.int8],
     bank_ids: Sequence[str | None] | None,
     char_ngrams: tuple[int, ...],
-    context_evidence: Mapping[str, Mapping[str, Sequence[float]]] | None,
+    context_evidence: Mapping[str, dict[str, list[float]]] | None,
     buckets: int,
     char_weight: float,
 ) -> _Design:
-    """The messages' signals, n-grams and context tables, and how to standardise the signals."""
+    """The messages' signals, n-grams and context tables, and how to standardise the signals;
+    ``context_evidence`` as :func:`given_tables` returns it."""
     featurizer = Featurizer()
     features = tuple(f for f in featurizer.feature_names if f not in CONTEXT_FEATURES)
     if bank_ids is not None:
@@ -157,11 +208,8 @@ def _standardised_design(
     tables, origin = _learn_tables(context, y)
     if context_evidence is not None:
         for name, table in context_evidence.items():
-            tables[str(name)] = {
-                "edges": [float(x) for x in table["edges"]],
-                "log_lr": [float(x) for x in table["log_lr"]],
-            }
-            origin[str(name)] = "given to train()"
+            tables[name] = table
+            origin[name] = "given to train()"
 
     # Signals that can only be evidence *for* automation keep weights >= 0, so a quirk of
     # the training data (a defanged link in a support tweet) cannot teach the model that

@@ -23,7 +23,7 @@ from ._checks import (
     _TrainRows,
     labels_to_array,
 )
-from ._design import NGRAM_TOKENS_WRITTEN, _Design, _standardised_design
+from ._design import NGRAM_TOKENS_WRITTEN, _Design, _standardised_design, given_tables
 from ._fitting import _auc, _Fit, _Learner, _out_of_fold, _per_source, _platt, _threshold_for
 from ._ngrams import DEFAULT_BUCKETS, DEFAULT_CHAR_SIZES
 from ._resources import data_digest
@@ -122,7 +122,11 @@ def train_with_scores(
         not change, since the thresholds keep their place among the scores).
     context_evidence : mapping, optional
         Likelihood-ratio tables to store instead of the defaults, as
-        ``{signal: {"edges": [...], "log_lr": [...]}}`` (natural logs per bin).
+        ``{signal: {"edges": [...], "log_lr": [...]}}`` (natural logs per bin), for the
+        context signals (``seconds_after_follow``, ``history_duplicates``,
+        ``history_similarity``, ``recipient_wrote_first``, ``first_message``,
+        ``obfuscation``); each table as a bundle may hold it (equally long, non-empty lists
+        of finite numbers, increasing edges).
         Without it, a context signal that at least 30 labelled messages of each
         class carry gets tables learned from them (add-one smoothed per bin of the
         default edges); the rest keep the documented defaults. The manifest records
@@ -178,7 +182,9 @@ def train_with_scores(
     Raises
     ------
     InvalidInputError
-        For mismatched lengths, unknown labels, a single class, or bad options.
+        For mismatched lengths, unknown labels, a single class, or bad options (among
+        them a ``context_evidence`` table of an unknown signal, or one that a bundle may
+        not hold, refused before any fit).
     """
     items, ctxs = _batch(messages, contexts)
     y = labels_to_array(labels)
@@ -202,6 +208,7 @@ def train_with_scores(
         char_weight=char_weight,
         ratio_power=ratio_power,
     )
+    tables = given_tables(context_evidence)
     rows = _train_rows(
         y, options.cv, sample_weight, groups, sources, threshold_sources, calibration_sources
     )
@@ -211,7 +218,7 @@ def train_with_scores(
         y,
         bank_ids,
         char_ngrams,
-        context_evidence,
+        tables,
         buckets=options.buckets,
         char_weight=options.char_weight,
     )

@@ -426,6 +426,44 @@ def test_train_refuses_bad_sources_before_any_fitting(
         autodm.train(MESSAGES, LABELS, cv=3, buckets=256, **kwargs)
 
 
+_TABLE = r"must be \{'edges': \[\.\.\.\], 'log_lr': \[\.\.\.\]\} with equally long"
+
+
+@pytest.mark.parametrize(
+    ("context_evidence", "match"),
+    [
+        ("x", r"`context_evidence` must be None or a mapping of \{signal: "),
+        ([("seconds_after_follow", {})], "`context_evidence` must be None or a mapping"),
+        (
+            {"seconds_after_follow": [1, 2]},
+            r"`context_evidence\['seconds_after_follow'\]` " + _TABLE,
+        ),
+        ({"seconds_after_follow": {"edges": [60, 0], "log_lr": [1, 2]}}, "increasing edges"),
+        ({"first_message": {"edges": [0, 1], "log_lr": [1]}}, "equally long"),
+        ({"first_message": {"edges": [], "log_lr": []}}, "non-empty"),
+        ({"first_message": {"edges": [0, 1]}}, _TABLE),
+        ({"first_message": {"edges": "01", "log_lr": [0, 1]}}, _TABLE),
+        ({"first_message": {"edges": [0, float("nan")], "log_lr": [0, 1]}}, "finite numbers"),
+        ({"first_message": {"edges": [0, True], "log_lr": [0, 1]}}, "finite numbers"),
+        ({"first_message": {"edges": [0, 1], "log_lr": [0, 1e7]}}, r"within \[-1e\+06"),
+        (
+            {"seconds_after_folow": {"edges": [0.0], "log_lr": [1.0]}},
+            r"never reads: str 'seconds_after_folow'\. Tables are read for \['first_message', ",
+        ),
+        ({"link_count": {"edges": [0.0], "log_lr": [1.0]}}, "'seconds_after_follow'"),
+    ],
+)
+def test_train_refuses_bad_context_evidence_before_any_fitting(
+    monkeypatch: pytest.MonkeyPatch, context_evidence: object, match: str
+) -> None:
+    def no_fit(*args: object, **kwargs: object) -> None:
+        raise AssertionError("fitted before refusing")
+
+    monkeypatch.setattr(fitting, "_fit", no_fit)
+    with pytest.raises(InvalidInputError, match=match):
+        autodm.train(MESSAGES, LABELS, cv=3, buckets=256, context_evidence=context_evidence)  # type: ignore[arg-type]
+
+
 # ---------------------------------------------------------------------------------------------
 # evaluate
 # ---------------------------------------------------------------------------------------------
