@@ -157,6 +157,19 @@ def test_train_refuses_bad_input(args: tuple, kwargs: dict, match: str) -> None:
         autodm.train(*args, **kwargs)
 
 
+@pytest.mark.parametrize("C", [1e300, 1e-300, 1e6, 1.1e4, 9e-5, 1e-6])
+def test_train_refuses_a_C_outside_the_range_that_fits_quickly(
+    monkeypatch: pytest.MonkeyPatch, C: float
+) -> None:
+    # liblinear ran for minutes at 1e300 and at 1e-300; these are refused before any fit.
+    def no_fit(*args: object, **kwargs: object) -> None:
+        raise AssertionError("fitted before refusing")
+
+    monkeypatch.setattr(fitting, "_fit", no_fit)
+    with pytest.raises(InvalidInputError, match=r"`C` must be a float from 0\.0001 to 10000"):
+        autodm.train(MESSAGES, LABELS, C=C)
+
+
 @pytest.mark.parametrize("buckets", [2.5, "1024", None])
 def test_train_refuses_non_int_buckets(buckets: object) -> None:
     with pytest.raises(InvalidInputError):
