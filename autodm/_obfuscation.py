@@ -5,14 +5,20 @@ from __future__ import annotations
 import re
 from typing import Final
 
-_ZERO_WIDTH: Final = "\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"
+_ZERO_WIDTH: Final = "\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u180e"
+# The soft hyphen is a hyphenation hint that text pasted from web pages, word processors and
+# PDFs carries inside long words ("con\u00adference"): removed, never a sign of hiding.
+_SOFT_HYPHEN: Final = "\u00ad"
 _BIDI_CONTROLS: Final = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _BIDI_MARKS: Final = "\u200e\u200f\u061c"
-_INVISIBLE_RE: Final = re.compile(f"[{_ZERO_WIDTH}{_BIDI_CONTROLS}{_BIDI_MARKS}]")
+_INVISIBLE_RE: Final = re.compile(f"[{_ZERO_WIDTH}{_SOFT_HYPHEN}{_BIDI_CONTROLS}{_BIDI_MARKS}]")
 # A zero-width character between two letters or digits is hiding a word from filters.
 # Zero-width joiners are part of Persian, Indic and emoji writing; between two Latin
 # letters or digits they only serve to split a word that a filter would catch.
-_ZW_INSIDE_WORD_RE: Final = re.compile(f"[A-Za-z0-9][{_ZERO_WIDTH}]+[A-Za-z0-9]")
+# (soft hyphens around a zero-width character do not excuse it)
+_ZW_INSIDE_WORD_RE: Final = re.compile(
+    f"[A-Za-z0-9]{_SOFT_HYPHEN}*[{_ZERO_WIDTH}][{_ZERO_WIDTH}{_SOFT_HYPHEN}]*[A-Za-z0-9]"
+)
 _BIDI_CONTROL_RE: Final = re.compile(f"[{_BIDI_CONTROLS}]")
 # Three letters or digits (or a link's dots, slashes and colons, "b i t . l y"), each after
 # a single space and alone: what follows the first letter of a word written with a space

@@ -174,10 +174,26 @@ def test_zero_width_inside_a_word_is_removed_and_flagged() -> None:
     assert "zero_width" in v.flags
 
 
-def test_soft_hyphen_inside_a_word_counts_as_zero_width() -> None:
-    v = view("fol\u00adlow")
-    assert v.text == "follow"
-    assert "zero_width" in v.flags
+def test_soft_hyphen_inside_a_word_is_removed_without_flag() -> None:
+    # A hyphenation hint, as text pasted from web pages, word processors and PDFs carries.
+    v = view("Thanks for the follow! I saw your post about the con\u00adference, are you going?")
+    assert v.text == "Thanks for the follow! I saw your post about the conference, are you going?"
+    assert v.flags == frozenset()
+    assert view("fol\u00adlow").text == "follow"
+
+
+@given(st.lists(st.from_regex(r"[A-Za-z]{1,8}", fullmatch=True), min_size=1, max_size=8))
+def test_soft_hyphens_between_syllables_never_flag(syllables: list[str]) -> None:
+    v = view("\u00ad".join(syllables) + " \u00ad " + "x\u00ad\u00ady")
+    assert v.text == "".join(syllables) + " xy"
+    assert "zero_width" not in v.flags
+
+
+def test_zero_width_beside_a_soft_hyphen_is_still_flagged() -> None:
+    for text in ("fol\u00ad\u200blow", "fol\u200b\u00adlow", "fo\u00ad\u00ad\u2060\u00adllow"):
+        v = view(text)
+        assert v.text == "follow"
+        assert v.flags == {"zero_width"}
 
 
 def test_zero_width_between_words_is_removed_without_flag() -> None:
