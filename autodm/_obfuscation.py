@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Final
 
 _ZERO_WIDTH: Final = "\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u180e"
@@ -20,6 +21,17 @@ _ZW_INSIDE_WORD_RE: Final = re.compile(
     f"[A-Za-z0-9]{_SOFT_HYPHEN}*[{_ZERO_WIDTH}][{_ZERO_WIDTH}{_SOFT_HYPHEN}]*[A-Za-z0-9]"
 )
 _BIDI_CONTROL_RE: Final = re.compile(f"[{_BIDI_CONTROLS}]")
+# Overrides (LRO, RLO) force letters into an order other than the one typed: the trick that
+# shows "follow" for the stored "wollof". Embeddings (LRE, RLE ... PDF) and isolates
+# (LRI, RLI, FSI ... PDI) are what phone apps wrap a left-to-right run in (a phone number,
+# a link, a handle, a name inside Arabic or Hebrew text): they reorder nothing inside it.
+_BIDI_OVERRIDE_RE: Final = re.compile("[\u202d\u202e]")
+# A letter, then invisible characters, then a letter: the characters sit inside a word.
+# The classes cannot overlap, so the search is linear.
+_INVISIBLE_IN_WORD_RE: Final = re.compile(
+    f"[^\\W\\d_][{_ZERO_WIDTH}{_SOFT_HYPHEN}{_BIDI_CONTROLS}{_BIDI_MARKS}]+(?=[^\\W\\d_])"
+)
+_RIGHT_TO_LEFT: Final = frozenset({"R", "AL"})
 # Three letters or digits (or a link's dots, slashes and colons, "b i t . l y"), each after
 # a single space and alone: what follows the first letter of a word written with a space
 # between its letters ("F R E E"), which hides it from filters. A fixed-length pattern that
@@ -93,6 +105,24 @@ _SPACED_DOT_RE: Final = re.compile(
 _SCHEME_SPACED_DOT_RE: Final = re.compile(
     r"((?i:https?)://[A-Za-z0-9-]{1,63}) ?\. ?(?=[A-Za-z]{2,24}\b)"
 )
+
+
+def _bidi_hides_letters(raw: str) -> bool:
+    """Say whether bidirectional controls in ``raw`` reorder letters to hide them.
+
+    An override (U+202D, U+202E) anywhere does; so does any control inside a word, between
+    two letters written in the same direction, where it can only break the word up. An
+    embedding or isolate around digits, a link, a handle or whole words, or between a
+    right-to-left letter and a left-to-right one, is how apps keep a run in its order.
+    """
+    if _BIDI_OVERRIDE_RE.search(raw):
+        return True
+    for match in _INVISIBLE_IN_WORD_RE.finditer(raw):
+        if _BIDI_CONTROL_RE.search(match.group()) and (
+            unicodedata.bidirectional(match.group()[0]) in _RIGHT_TO_LEFT
+        ) == (unicodedata.bidirectional(raw[match.end()]) in _RIGHT_TO_LEFT):
+            return True
+    return False
 
 
 def _fold_confusables(text: str) -> tuple[str, bool]:

@@ -29,6 +29,7 @@ from ._obfuscation import (
     _SPACED_LETTERS_RE,
     _STYLED_RE,
     _ZW_INSIDE_WORD_RE,
+    _bidi_hides_letters,
     _deobfuscate_links,
     _fold_confusables,
     _join_separated_letters,
@@ -145,7 +146,7 @@ def _normalise(raw: str) -> tuple[str, set[str]]:
         check_unicode(raw)
         if _ZW_INSIDE_WORD_RE.search(raw):
             flags.add("zero_width")
-        if _BIDI_CONTROL_RE.search(raw):
+        if _BIDI_CONTROL_RE.search(raw) and _bidi_hides_letters(raw):
             flags.add("bidi_controls")
         if _STYLED_RE.search(raw):
             flags.add("styled_letters")

@@ -263,6 +263,33 @@ def test_more_look_alikes_are_folded(look_alike: str, latin: str) -> None:
     assert "confusables" in autodm.classify(text).flags
 
 
+# ------------------------------------------------------- people's writing is no trick
+
+# What people's phones, keyboards and copy-paste put in a message, beside the same message
+# without it: neither may raise an obfuscation flag, and both must score the same.
+PEOPLE_WRITE = [
+    (
+        "شكرا على الدعوة، أكيد سأحضر! رقمي \u202a+966 55 123 4567\u202c",
+        "شكرا على الدعوة، أكيد سأحضر! رقمي +966 55 123 4567",
+    ),
+    (
+        "عکس‌ها اینجاست \u2068https://photos.app.goo.gl/abc123\u2069",
+        "عکس‌ها اینجاست https://photos.app.goo.gl/abc123",
+    ),
+    (
+        "Thanks for the follow! I saw your post about the con\u00adference, are you going?",
+        "Thanks for the follow! I saw your post about the conference, are you going?",
+    ),
+]
+
+
+@pytest.mark.parametrize(("written", "plain"), PEOPLE_WRITE)
+def test_what_people_write_scores_as_without_it(written: str, plain: str) -> None:
+    verdict = autodm.classify(written)
+    assert not OBFUSCATION_FLAGS & set(verdict.flags)
+    assert verdict.probability == pytest.approx(autodm.classify(plain).probability)
+
+
 # --------------------------------------------------------------- the toolkit itself
 
 SAMPLE = (

@@ -208,6 +208,76 @@ def test_bidi_controls_are_removed_and_flagged() -> None:
     assert "bidi_controls" in v.flags
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "شكرا على الدعوة، أكيد سأحضر! رقمي \u202a+966 55 123 4567\u202c",
+        "ممنون از دعوت، حتما میام! شماره‌ام \u202a+98 912 345 6789\u202c",
+        "תודה על ההזמנה, בטח אגיע! המספר שלי \u202a+972 52 123 4567\u202c",
+        "شوف الصور هنا \u2068https://photos.app.goo.gl/abc123\u2069",
+        "تابعني \u2066@maria_k\u2069 شكرا",
+        "شكرا\u2066Maria\u2069!",  # a left-to-right name against a right-to-left word
+        "\u2068Maria Lopez\u2069 liked your photo \u202bمرحبا\u202c",
+    ],
+)
+def test_embeddings_and_isolates_around_a_run_are_removed_without_flag(raw: str) -> None:
+    v = view(raw)
+    assert not _INVISIBLE_BIDI.search(v.text)
+    assert v.flags == frozenset()
+
+
+_BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_INVISIBLE_BIDI = re.compile(f"[{_BIDI_CONTROLS}]")
+_EMBEDDINGS = st.sampled_from(
+    [("\u202a", "\u202c"), ("\u202b", "\u202c"), *((o, "\u2069") for o in "\u2066\u2067\u2068")]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.text(
+        st.characters(exclude_categories=("Cs",), exclude_characters=_BIDI_CONTROLS), max_size=80
+    ),
+    st.from_regex(r"\+?[0-9][0-9 ]{0,15}[0-9]", fullmatch=True),
+    _EMBEDDINGS,
+)
+def test_wrapping_a_number_in_an_embedding_or_isolate_never_flags(
+    before: str, number: str, embedding: tuple[str, str]
+) -> None:
+    plain = view(before + " " + number)
+    opened, closed = embedding
+    wrapped = view(before + " " + opened + number + closed)
+    assert "bidi_controls" not in wrapped.flags
+    assert wrapped.flags == plain.flags
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.from_regex(r"[^\W\d_]{1,10}", fullmatch=True), min_size=1, max_size=6), _EMBEDDINGS
+)
+def test_wrapping_whole_words_in_an_embedding_or_isolate_never_flags(
+    words: list[str], embedding: tuple[str, str]
+) -> None:
+    opened, closed = embedding
+    assert "bidi_controls" not in view("ok " + opened + " ".join(words) + closed + " ok").flags
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "\u202eThanks for the follow",  # an override anywhere
+        "wollof\u202d",
+        "fol\u202elow back",  # a control inside a word
+        "f\u202eollow\u202c back",
+        "fol\u2066low back",
+        "fol\u202a\u200blow back",
+        "ממנו\u202bן",  # two right-to-left letters
+    ],
+)
+def test_bidi_controls_that_reorder_letters_are_flagged(raw: str) -> None:
+    assert "bidi_controls" in view(raw).flags
+
+
 def test_bidi_marks_are_removed_without_flag() -> None:
     v = view("a\u200ftext\u200e")
     assert v.text == "atext"
