@@ -65,6 +65,22 @@ _WRAPPING: Final = "\"'“”‘’«»¿¡([{*.,!?;:)]}-"
 _HANGUL_RE: Final = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 # Mathematical alphanumerics, circled and squared letters: "styled" text that NFKC folds.
 _STYLED_RE: Final = re.compile("[\U0001d400-\U0001d7ff\u24b6-\u24e9\U0001f130-\U0001f189]")
+# The styled characters that are symbols, not letters or digits, to Python.
+_STYLED_SYMBOLS: Final = "\u24b6-\u24e9\U0001f130-\U0001f189"
+# A word as styled text writes it: letters, digits and styled symbols, with any emoji
+# variation selector (U+FE0F). The two classes cannot overlap, so the search is linear.
+_STYLED_WORD_RE: Final = re.compile(f"(?:[^\\W_]|[{_STYLED_SYMBOLS}\ufe0f])+")
+# At least four styled letters, each pair set apart by a space or by the separators
+# _SEPARATED_RE joins ("𝐅 𝐑 𝐄 𝐄", "𝗙-𝗥-𝗘-𝗘"), none an emoji: a styled word spaced out.
+# Each repetition takes a gap and a letter, which cannot overlap, so the search is linear.
+_STYLED_GAP: Final = (
+    "[ .\\-*_~\u2022\u2190-\u24b5\u24ea-\u2bff\U0001f000-\U0001f12f\U0001f18a-\U0001faff]"
+)
+_SPACED_STYLED_RE: Final = re.compile(
+    f"{_STYLED_RE.pattern}(?:{_STYLED_GAP}\ufe0f?{_STYLED_RE.pattern}(?!\ufe0f)){{3,}}"
+)
+#: Ⓜ, the one styled character that is an emoji and that NFKC folds to a letter.
+_CIRCLED_M: Final = "\u24c2"
 
 
 def _confusable_table() -> dict[int, str]:
@@ -83,6 +99,8 @@ def _confusable_table() -> dict[int, str]:
 _NEGATIVE_LETTERS: Final = {
     start + i: chr(ord("A") + i) for start in (0x1F150, 0x1F170) for i in range(26)
 }
+# Standing alone, Ⓜ is the metro emoji; in a styled word, M.
+_STYLED_FOLDS: Final = {**_NEGATIVE_LETTERS, ord(_CIRCLED_M): "M"}
 _LUNATE_SIGMAS: Final = {0x03F2: "\u0441", 0x03F9: "\u0421"}
 _CONFUSABLES: Final = _confusable_table()
 _CONFUSABLE_RE: Final = re.compile("[" + "".join(map(chr, _CONFUSABLES)) + "]")
@@ -105,6 +123,43 @@ _SPACED_DOT_RE: Final = re.compile(
 _SCHEME_SPACED_DOT_RE: Final = re.compile(
     r"((?i:https?)://[A-Za-z0-9-]{1,63}) ?\. ?(?=[A-Za-z]{2,24}\b)"
 )
+
+
+def _fold_styled_words(raw: str) -> tuple[str, bool]:
+    """Fold the negative letters of words spelt in styled letters; say whether any were.
+
+    A styled letter (mathematical, circled or enclosed, :data:`_STYLED_RE`) spells a word
+    with a second one beside it, or with a plain letter ("𝐅𝐑𝐄𝐄", "🅵🅾🅻🅻🅾🆆", "𝐅ollow"),
+    or in a row of four or more set apart as the spacing trick does ("𝐅 𝐑 𝐄 𝐄").
+    One alone is notation ("f(𝑥)", "𝔼[X]") or an emoji (🅿, Ⓜ), and one followed by the
+    emoji variation selector U+FE0F is always an emoji ("🅰️🅱️"): those spell nothing, and
+    the negative letters and Ⓜ among them stay as they are (NFKC then folds the others,
+    which are all notation). Ⓜ in a styled word becomes M here.
+    """
+    spelt = False
+
+    def fold(match: re.Match[str]) -> str:
+        nonlocal spelt
+        word = match.group()
+        styled = plain = 0
+        for i, ch in enumerate(word):
+            if _STYLED_RE.match(ch):
+                styled += word[i + 1 : i + 2] != "\ufe0f"
+            elif ch.isalpha():
+                plain += 1
+        if styled >= 2 or (styled and plain):
+            spelt = True
+            return word.translate(_STYLED_FOLDS)
+        return word
+
+    def fold_spaced(match: re.Match[str]) -> str:
+        nonlocal spelt
+        spelt = True
+        return match.group().translate(_STYLED_FOLDS)
+
+    folded = _SPACED_STYLED_RE.sub(fold_spaced, raw)
+    folded = _STYLED_WORD_RE.sub(fold, folded)
+    return folded, spelt
 
 
 def _bidi_hides_letters(raw: str) -> bool:

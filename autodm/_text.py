@@ -21,10 +21,10 @@ from ._finder import Link, _mask
 from ._names import _CJK_NAME_RE, _cjk_name, _mask_names
 from ._obfuscation import (
     _BIDI_CONTROL_RE,
+    _CIRCLED_M,
     _CONFUSABLE_RE,
     _INVISIBLE_RE,
     _LUNATE_SIGMAS,
-    _NEGATIVE_LETTERS,
     _SEPARATED_HINT_RE,
     _SPACED_LETTERS_RE,
     _STYLED_RE,
@@ -32,6 +32,7 @@ from ._obfuscation import (
     _bidi_hides_letters,
     _deobfuscate_links,
     _fold_confusables,
+    _fold_styled_words,
     _join_separated_letters,
     _join_spaced_letters,
 )
@@ -148,14 +149,20 @@ def _normalise(raw: str) -> tuple[str, set[str]]:
             flags.add("zero_width")
         if _BIDI_CONTROL_RE.search(raw) and _bidi_hides_letters(raw):
             flags.add("bidi_controls")
-        if _STYLED_RE.search(raw):
-            flags.add("styled_letters")
-            raw = raw.translate(_NEGATIVE_LETTERS)
         raw = _INVISIBLE_RE.sub("", raw)
+        if _STYLED_RE.search(raw):
+            raw, spelt = _fold_styled_words(raw)
+            if spelt:
+                flags.add("styled_letters")
         # NFKC would turn the lunate sigmas (ϲ, Ϲ) into σ-forms that look nothing like c;
         # hand them to the confusable fold as the Cyrillic с and С they resemble.
         raw = raw.translate(_LUNATE_SIGMAS)
-        raw = unicodedata.normalize("NFKC", raw)
+        if _CIRCLED_M in raw:  # the emoji, alone: NFKC would make it the letter M
+            raw = _CIRCLED_M.join(
+                unicodedata.normalize("NFKC", part) for part in raw.split(_CIRCLED_M)
+            )
+        else:
+            raw = unicodedata.normalize("NFKC", raw)
         if len(raw) > MAX_CHARS:  # NFKC can expand a few characters many times over
             raw = raw[:MAX_CHARS]
             flags.add("truncated")

@@ -283,6 +283,33 @@ PEOPLE_WRITE = [
 ]
 
 
+# What people write that looks like a trick and is not: no obfuscation flag.
+PEOPLE_WRITE_UNFLAGGED = [
+    "Meet me at the \U0001f17f\ufe0f lot near gate B",
+    "my blood type is \U0001f170\ufe0f not \U0001f171\ufe0f lol",
+    "\u24c2\ufe0f stop, see you there",
+    "so f(\U0001d465) = \U0001d465\u00b2 + 1 right?",
+    "\U0001d53c[X] = 3",
+]
+
+
+@pytest.mark.parametrize("written", PEOPLE_WRITE_UNFLAGGED)
+def test_what_people_write_raises_no_obfuscation_flag(written: str) -> None:
+    verdict = autodm.classify(written)
+    assert not OBFUSCATION_FLAGS & set(verdict.flags)
+    assert "obfuscated_text" not in {r.code for r in verdict.reasons}
+
+
+def test_styled_letters_spelling_a_word_are_still_flagged() -> None:
+    for text in (
+        "\U0001d405\U0001d411\U0001d404\U0001d404 followers, just follow back",  # 𝐅𝐑𝐄𝐄
+        "\U0001f175\U0001f181\U0001f174\U0001f174 followers, just follow back",  # 🅵🆁🅴🅴
+    ):
+        verdict = autodm.classify(text)
+        assert "styled_letters" in verdict.flags
+        assert "obfuscated_text" in {r.code for r in verdict.reasons}
+
+
 @pytest.mark.parametrize(("written", "plain"), PEOPLE_WRITE)
 def test_what_people_write_scores_as_without_it(written: str, plain: str) -> None:
     verdict = autodm.classify(written)

@@ -33,6 +33,80 @@ def test_nfkc_folds_styled_letters_and_flags_them() -> None:
     assert "styled_letters" in v.flags
 
 
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        ("\U0001d405\U0001d411\U0001d404\U0001d404 course", "FREE course"),  # 𝐅𝐑𝐄𝐄
+        ("\U0001f175\U0001f181\U0001f174\U0001f174 gift", "FREE gift"),  # 🅵🆁🅴🅴
+        ("\U0001f155\U0001f161\U0001f154\U0001f154 gift", "FREE gift"),  # 🅕🅡🅔🅔
+        ("\u24bb\u24c7\u24ba\u24ba gift", "FREE gift"),  # ⒻⓇⒺⒺ
+        ("\u24c2\u24b6\u24c7\u24be\u24b6", "MARIA"),  # Ⓜ in a word is M
+        ("\U0001d405ollow back", "Follow back"),  # one inside a Latin word
+        ("f\U0001f17eLLOW back", "fOLLOW back"),
+        ("\U0001d405 \U0001d411 \U0001d404 \U0001d404 gift", "FREE gift"),  # spaced out
+        ("\U0001d5d9-\U0001d5e5-\U0001d5d8-\U0001d5d8 gift", "FREE gift"),
+    ],
+)
+def test_words_spelt_in_styled_letters_are_folded_and_flagged(raw: str, text: str) -> None:
+    v = view(raw)
+    assert v.text == text
+    assert "styled_letters" in v.flags
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        ("Meet me at the \U0001f17f\ufe0f lot near gate B", None),
+        ("Meet me at the \U0001f17f lot near gate B", None),
+        ("my blood type is \U0001f170\ufe0f not \U0001f171\ufe0f lol", None),
+        ("\u24c2\ufe0f stop", None),
+        ("\u24c2 stop \u24c2\ufe0f\u24c2\ufe0f", None),
+        ("\U0001f170\ufe0f\U0001f171\ufe0f", None),  # emoji side by side spell nothing
+        ("so f(\U0001d465) = \U0001d465\u00b2 + 1 right?", "so f(x) = x2 + 1 right?"),
+        ("\U0001d53c[X] = 3", "E[X] = 3"),
+        ("let \U0001d465 and \U0001d466 be reals", "let x and y be reals"),
+        ("\u24b6 or \u24b7?", "A or B?"),
+    ],
+)
+def test_a_lone_styled_letter_or_an_emoji_is_no_styled_word(raw: str, text: str | None) -> None:
+    v = view(raw)
+    assert v.text == (raw if text is None else text)  # emoji stay emoji
+    assert v.flags == frozenset()
+
+
+_EMOJI_LETTERS = [chr(c) for c in range(0x1F170, 0x1F18A)] + ["\u24c2"]
+_MATH_LETTERS = [
+    ch
+    for ch in map(chr, range(0x1D400, 0x1D7CE))
+    if unicodedata.category(ch) in ("Lu", "Ll") and unicodedata.normalize("NFKC", ch).isascii()
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(_EMOJI_LETTERS + _MATH_LETTERS),
+    st.booleans(),
+    st.sampled_from(["I'll be at ", "so ", "(", "= ", ""]),
+    st.sampled_from([" tomorrow", ")", " + 1", "!", ""]),
+)
+def test_one_styled_letter_alone_never_flags(
+    letter: str, selector: bool, before: str, after: str
+) -> None:
+    v = view(before + letter + ("\ufe0f" if selector else "") + after)
+    assert "styled_letters" not in v.flags
+    if letter in _EMOJI_LETTERS:
+        assert letter in v.text  # an emoji, not a letter
+        assert v.tokens == view(before + " " + after).tokens
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_MATH_LETTERS + _EMOJI_LETTERS[:-1]), min_size=2, max_size=8))
+def test_two_or_more_styled_letters_in_a_row_always_flag(letters: list[str]) -> None:
+    v = view("Claim your " + "".join(letters) + " now")
+    assert "styled_letters" in v.flags
+    assert v.text.isascii()
+
+
 def test_nfkc_of_ideographic_space_collapses_to_one_space() -> None:
     assert view("Ｆｒｅｅ\u3000ｇｉｆｔ").text == "Free gift"
 
