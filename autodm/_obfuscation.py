@@ -104,7 +104,36 @@ _STYLED_FOLDS: Final = {**_NEGATIVE_LETTERS, ord(_CIRCLED_M): "M"}
 _LUNATE_SIGMAS: Final = {0x03F2: "\u0441", 0x03F9: "\u0421"}
 _CONFUSABLES: Final = _confusable_table()
 _CONFUSABLE_RE: Final = re.compile("[" + "".join(map(chr, _CONFUSABLES)) + "]")
+
+
+def _unlike_letters() -> str:
+    # The Cyrillic and Greek letters that look like no Latin one (д, л, и, ї, є, λ, ω).
+    blocks = ((0x0370, 0x0530), (0x1C80, 0x1C90), (0x1F00, 0x2000), (0xA640, 0xA6A0))
+    return "".join(
+        ch
+        for start, end in blocks
+        for ch in map(chr, range(start, end))
+        if ch.isalpha() and ord(ch) not in _CONFUSABLES and ord(ch) not in _LUNATE_SIGMAS
+    )
+
+
+# One of these in a message makes it Cyrillic or Greek writing, where a word of look-alikes
+# with one Latin letter in it is a keyboard's stray letter (the Latin i typed for the
+# Ukrainian і, "мiсто"), not a Latin word in disguise.
+_UNLIKE_LETTER_RE: Final = re.compile("[" + re.escape(_unlike_letters()) + "]")
 _LATIN_RE: Final = re.compile("[A-Za-z]")
+# The letters of the Latin script, with and without diacritics (not IPA's: "/ɡʊd/").
+_LATIN_LETTER_RE: Final = re.compile(
+    "[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff\u2c60-\u2c7f"
+    "\ua720-\ua7ff\uab30-\uab6f]"
+)
+# Letters and digits in a row (digits for leetspeak, "f0lӏ0w"): hyphens, punctuation, "=",
+# "/", "@" and "." end a run, so "Telegram-канал", "TNF-α", "ρ=1000kg" and
+# "ivan@почта.рф" are runs of one script each.
+_LETTER_RUN_RE: Final = re.compile(r"[^\W_]+")
+# Lower-case Greek look-alikes: one at either end of a run in Latin capitals is the
+# notation of biology and physics ("TNFα", "PPARγ"), not a disguised letter.
+_GREEK_SMALL_RE: Final = re.compile("[\u03b1-\u03c9\u03f3]")
 
 # De-obfuscation of links written to dodge filters: hxxp, [.] and (dot), "bit . ly".
 _SCHEME_FIX_RE: Final = re.compile(r"\bh(?:xx|\*\*|tt)p(s?)(?:\[:\]|\(:\)|:)//", re.IGNORECASE)
@@ -181,16 +210,61 @@ def _bidi_hides_letters(raw: str) -> bool:
 
 
 def _fold_confusables(text: str) -> tuple[str, bool]:
-    """Fold look-alike letters to Latin inside words that also hold Latin letters."""
+    """Fold look-alike letters to Latin in runs of letters written in Latin; say whether any were.
+
+    The trick writes a word in Latin with one or a few look-alike letters of another script
+    swapped in ("fоllow" with a Cyrillic о) to dodge keyword filters. So a run of letters
+    and digits (:data:`_LETTER_RUN_RE`; the digits do not count) is folded only when it
+    holds Latin letters and look-alikes (:data:`_CONFUSABLES`) and nothing else. A run
+    holding any other letter ("Привiт", "Києвi", IPA's "ɡʊd") is a word of its own script
+    with a stray Latin letter, as a keyboard makes; so, in a message that holds a Cyrillic
+    or Greek letter that looks like no Latin one, is a run of look-alikes with a single
+    Latin letter ("Яке гарне мiсто"); in a message that holds none, such a run is a short
+    Latin word in disguise ("ԝоw"). A lower-case Greek letter at either end of a run in
+    Latin capitals is notation ("TNFα"). Linear: one pass, and one search of the message.
+    """
     changed = False
-    words = text.split(" ")
-    for i, word in enumerate(words):
-        if _CONFUSABLE_RE.search(word) and _LATIN_RE.search(word):
-            folded = word.translate(_CONFUSABLES)
-            if _LATIN_RE.search(folded) and folded != word:
-                words[i] = folded
-                changed = True
-    return (" ".join(words), True) if changed else (text, False)
+    written_in_cyrillic_or_greek: bool | None = None
+
+    def fold(match: re.Match[str]) -> str:
+        nonlocal changed, written_in_cyrillic_or_greek
+        run = match.group()
+        if run.isascii():
+            return run
+        latin = alike = 0
+        for ch in run:
+            if ord(ch) in _CONFUSABLES:
+                alike += 1
+            elif _LATIN_LETTER_RE.match(ch):
+                latin += 1
+            elif not ch.isdigit():
+                return run
+        if not alike or not latin or _is_notation(run, alike):
+            return run
+        if latin == 1:
+            if written_in_cyrillic_or_greek is None:
+                written_in_cyrillic_or_greek = _UNLIKE_LETTER_RE.search(text) is not None
+            if written_in_cyrillic_or_greek:
+                return run
+        changed = True
+        return run.translate(_CONFUSABLES)
+
+    folded = _LETTER_RUN_RE.sub(fold, text)
+    return (folded, True) if changed else (text, False)
+
+
+def _is_notation(run: str, alike: int) -> bool:
+    """A run of Latin capitals with one lower-case Greek letter at one end ("TNFα")."""
+    run = run.strip("0123456789")
+    if alike != 1 or not run:
+        return False
+    if _GREEK_SMALL_RE.match(run[-1]):
+        rest = run[:-1]
+    elif _GREEK_SMALL_RE.match(run[0]):
+        rest = run[1:]
+    else:
+        return False
+    return rest.isupper()
 
 
 def _join_separated_letters(raw: str) -> tuple[str, bool]:

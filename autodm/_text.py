@@ -67,8 +67,8 @@ _SLOT_TOKEN: Final = {
 class TextView:
     """One message, normalised once, as every extractor sees it.
 
-    ``text`` is the normalised message (NFKC, invisible characters removed,
-    confusable letters folded inside Latin words, whitespace collapsed), at most
+    ``text`` is the normalised message (NFKC, invisible characters removed, look-alike
+    letters folded inside Latin words, styled words spelt plainly, whitespace collapsed), at most
     :data:`MAX_CHARS` long. ``masked`` is ``text`` casefolded with links,
     e-mails, handles, numbers, greeted names and weekdays replaced by
     ``<url>``, ``<email>``, ``<user>``, ``<num>``, ``<name>`` and ``<day>``;

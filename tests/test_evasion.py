@@ -290,6 +290,11 @@ PEOPLE_WRITE_UNFLAGGED = [
     "\u24c2\ufe0f stop, see you there",
     "so f(\U0001d465) = \U0001d465\u00b2 + 1 right?",
     "\U0001d53c[X] = 3",
+    "Подпишись на мой Telegram-канал, там всё",
+    "Привiт! Як справи? Коли будеш у Києвi?",
+    "Привет,Sam! Как дела?",
+    "Расписание тут: https://школа.рф/расписание, пиши на ivan@почта.рф",
+    "TNF-α and IFN-γ drive the α-helix story; ρ=1000kg/m³ and ν=50Hz",
 ]
 
 

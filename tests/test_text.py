@@ -7,12 +7,13 @@ import re
 import unicodedata
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from autodm import _finder, _names, _obfuscation, _text
 from autodm._text import MAX_CHARS, TextView, mask_template, view
 from autodm.errors import InvalidInputError
+from autodm.testing import HOMOGLYPHS
 
 # ---------------------------------------------------------------------------------------------
 # Normalisation
@@ -385,6 +386,89 @@ def test_cyrillic_word_next_to_latin_word_is_not_folded() -> None:
     v = view("Рим is nice")
     assert v.text == "Рим is nice"
     assert "confusables" not in v.flags
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Telegram-канал",
+        "Подпишись на мой Telegram-канал, там всё",
+        "Видела тебя в Instagram-е",
+        "YouTube-канал",
+        "QR-код",
+        "купи SIM-карту",
+        "Wi-Fi-пароль на холодильнике",
+        "PDF-файл",
+        "Almaty-ге барамын",
+        "Привiт! Як справи? Коли будеш у Києвi?",  # Latin i for the Ukrainian і
+        "Яке гарне мiсто, тi люди",
+        "Привет,Sam! Как дела?",
+        "https://школа.рф/расписание",
+        "ivan@почта.рф",
+        "α-helix",
+        "TNF-α and IFN-γ",
+        "TNFα, PPARγ2 and 5α-reductase",
+        "ρ=1000kg/m³ and ν=50Hz",
+        "say /ɡʊd/",
+    ],
+)
+def test_words_of_other_scripts_beside_latin_are_not_folded(raw: str) -> None:
+    v = view(raw)
+    assert v.text == unicodedata.normalize("NFKC", raw)
+    assert v.flags == frozenset()
+
+
+_LATIN_PREFIX = st.from_regex(r"[A-Za-z]{1,10}(-[A-Za-z]{1,6})?", fullmatch=True)
+_CYRILLIC_WORD = st.from_regex(r"[а-яёА-ЯЁіїєґІЇЄҐ]{1,12}", fullmatch=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_LATIN_PREFIX, st.sampled_from("-,./=@:"), _CYRILLIC_WORD)
+def test_a_cyrillic_word_after_a_latin_one_keeps_its_letters(
+    latin: str, separator: str, cyrillic: str
+) -> None:
+    v = view(f"{latin}{separator}{cyrillic} {cyrillic}{separator}{latin}")
+    assert "confusables" not in v.flags
+    assert v.text.count(cyrillic) == 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.from_regex(r"[асекмпортхуАСЕКМОРТХ]{1,10}", fullmatch=True), st.data())
+def test_one_stray_latin_letter_in_a_cyrillic_word_is_no_trick(word: str, data) -> None:
+    at = data.draw(st.integers(0, len(word)))
+    stray = data.draw(st.sampled_from("iIaeoc"))
+    raw = "Дякую, " + word[:at] + stray + word[at:] + " буде"
+    v = view(raw)
+    assert v.text == raw
+    assert "confusables" not in v.flags
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        ("\u0501\u043ew, thanks for the follow", "dow, thanks for the follow"),  # ԁоw
+        ("C\u04cf\u0430\u0456m now", "Claim now"),  # Cӏаіm: Latin letters the fewer
+        ("N\u03bfw or never", "Now or never"),
+        ("f0l\u04cf0w back", "f0ll0w back"),  # digits inside a run
+        ("t\u043e all my fans", "to all my fans"),
+    ],
+)
+def test_latin_words_in_disguise_are_folded_and_flagged(raw: str, text: str) -> None:
+    v = view(raw)
+    assert v.text == text
+    assert "confusables" in v.flags
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.from_regex(r"[a-z]{3,12}", fullmatch=True), st.data())
+def test_a_latin_word_with_a_look_alike_swapped_in_is_folded_and_flagged(word: str, data) -> None:
+    swappable = [i for i, ch in enumerate(word) if ch in HOMOGLYPHS]
+    assume(swappable)
+    at = data.draw(st.sampled_from(swappable))
+    look_alike = data.draw(st.sampled_from(HOMOGLYPHS[word[at]]))
+    v = view(f"Claim {word[:at]}{look_alike}{word[at + 1 :]} now")
+    assert v.text == f"Claim {word} now"
+    assert "confusables" in v.flags
 
 
 def test_whitespace_and_controls_collapse_to_single_spaces() -> None:
