@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
@@ -11,11 +12,55 @@ from ._resources import domains
 
 __all__ = ["Link"]
 
-_URL_CHARS: Final = r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]"
+
+def _mark_ranges() -> str:
+    """The combining marks of the scripts whose words need them (Indic vowel signs, Arabic
+    and Hebrew points, Thai tone marks, ...), as ranges for a character class; ``\\w``
+    leaves them out, so "भारत" would be cut after its first letter without them."""
+    marks = [
+        cp
+        for block in (range(0x0300, 0x1100), range(0x1700, 0x1800))
+        for cp in block
+        if unicodedata.category(chr(cp)).startswith("M")
+    ]
+    ranges: list[str] = []
+    first = last = marks[0]
+    for cp in [*marks[1:], -1]:
+        if cp != last + 1:
+            ranges.append(chr(first) if first == last else f"{chr(first)}-{chr(last)}")
+            first = cp
+        last = cp
+    return "".join(ranges)
+
+
+# A letter, digit or combining mark outside ASCII, of any script: the characters of an
+# internationalised domain name ("münchen.de", "школа.рф") and of a path in its language.
+_LETTER: Final = rf"(?:[^\x00-\x7f\W]|[{_mark_ranges()}])"
+# Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer,
+# Myanmar) or with particles glued to the word before (Korean): in these a number or a link
+# can touch the words around it, so where it starts or ends is told by the script change.
+_GLUED: Final = (
+    "\u0e00-\u0eff\u1000-\u109f\u1100-\u11ff\u1780-\u17ff\u3040-\u30ff\u3130-\u318f"
+    "\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
+)
+# Any letter other than those of the glued scripts; a glued-script letter only where it
+# cannot be a word glued on: not right after an ASCII letter or digit ("example.com谢谢",
+# "naver.com에서") or after sentence punctuation ("example.com,有事", the "，" of Chinese
+# text after NFKC). So "https://例子.中国/路径" is one link.
+_IDN_CHAR: Final = (
+    rf"(?:(?![{_GLUED}]){_LETTER}|(?<![A-Za-z0-9!$'()*,;:\[\]])(?=[{_GLUED}]){_LETTER})"
+)
+_URL_CHARS: Final = rf"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]|{_IDN_CHAR})"
+# A label of a domain without a scheme: ASCII letters and digits, or letters of a script
+# written with spaces ("münchen", "школа"); not of a glued script, where nothing would tell
+# where the domain begins ("请访问example.com").
+_LABEL_CHAR: Final = rf"(?:[A-Za-z0-9]|(?![{_GLUED}]){_LETTER})"
+_LABEL: Final = rf"{_LABEL_CHAR}(?:(?:{_LABEL_CHAR}|-){{0,61}}{_LABEL_CHAR})?"
 _FINDER_RE: Final = re.compile(
     rf"(?P<url>(?i:https?://|www\.){_URL_CHARS}{{1,500}})"
-    r"|(?P<email>(?<![\w.+-])[\w.+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,4})"
-    r"|(?P<bare>(?<![\w@.\-/])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,4}"
+    rf"|(?P<email>(?<![\w.+-])[\w.+-]{{1,64}}@(?:[A-Za-z0-9-]|{_IDN_CHAR}){{1,63}}"
+    rf"(?:\.(?:[A-Za-z0-9-]|{_IDN_CHAR}){{1,63}}){{1,4}})"
+    rf"|(?P<bare>(?<![\w@.\-/])(?:{_LABEL}\.){{1,4}}"
     rf"(?P<tld>[A-Za-z]{{2,24}})(?![\w\-@])(?P<path>/{_URL_CHARS}{{0,500}})?)"
     r"|(?P<handle>(?<![\w@])@\w{1,30})"
     r"|(?P<num>(?<![\w<])[$€£¥]?\d[\d.,:]{0,30}(?!\w))"
@@ -97,7 +142,10 @@ def _mask(text: str) -> tuple[str, list[Link], int, int, list[str]]:
             host = _host_of(token)
             if kind == "bare":
                 tld = (match.group("tld") or "").lower()
-                has_path = bool(match.group("path")) and len(token) > len(host) + 1
+                # A path is more than its "/"; measured on the token, not on the host, since
+                # lower-casing can lengthen a host ("İ" becomes "i" and a combining dot).
+                path_start = match.start("path")
+                has_path = path_start >= 0 and end > path_start + 1
                 is_known = host in known.shorteners or host in known.social or host in known.store
                 if tld not in known.tlds or (
                     tld in _FILE_LIKE_TLDS and not has_path and not is_known

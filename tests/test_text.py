@@ -763,6 +763,96 @@ def test_sentence_break_is_not_an_obfuscated_link(message: str) -> None:
     assert "obfuscated_link" not in v.flags
 
 
+@pytest.mark.parametrize(
+    ("message", "link_text", "host", "masked"),
+    [
+        (
+            "wir treffen uns hier: https://münchen.de/veranstaltungen",
+            "https://münchen.de/veranstaltungen",
+            "münchen.de",
+            "wir treffen uns hier: <url>",
+        ),
+        ("https://Café-Müller.de", "https://Café-Müller.de", "café-müller.de", "<url>"),
+        (
+            "网址是https://例子.中国/路径。谢谢",
+            "https://例子.中国/路径",
+            "例子.中国",
+            "网址是<url>。谢谢",
+        ),
+        (
+            "https://hi.wikipedia.org/wiki/भारत देखो",
+            "https://hi.wikipedia.org/wiki/भारत",
+            "hi.wikipedia.org",
+            "<url> देखो",
+        ),
+        ("ดูที่ https://ไทย.th/ข่าว นะ", "https://ไทย.th/ข่าว", "ไทย.th", "ดูที่ <url> นะ"),
+    ],
+)
+def test_links_with_letters_of_any_script_are_one_link(
+    message: str, link_text: str, host: str, masked: str
+) -> None:
+    v = view(message)
+    assert [(link.text, link.host) for link in v.links] == [(link_text, host)]
+    assert v.masked == masked
+
+
+def test_a_link_in_cyrillic_is_one_link_with_its_host() -> None:
+    masked, links, _, emails, _ = _finder._mask("сайт https://школа.рф/расписание и ivan@почта.рф")
+    assert masked == "сайт <url> и <email>"
+    assert [(link.text, link.host, link.has_path) for link in links] == [
+        ("https://школа.рф/расписание", "школа.рф", True)
+    ]
+    assert emails == 1
+    assert view("https://школа.рф/расписание").masked == "<url>"
+    assert view("пиши на ivan@почта.рф").masked == "пиши на <email>"
+
+
+@pytest.mark.parametrize(
+    ("message", "masked", "link_text"),
+    [
+        # A word of a script written without spaces, glued to a link, is not part of it.
+        ("看https://example.com/abc谢谢", "看<url>谢谢", "https://example.com/abc"),
+        ("网址https://example.com，有事找我", "网址<url>,有事找我", "https://example.com"),
+        ("https://naver.com에서 봤어", "<url>에서 봤어", "https://naver.com"),
+        ("https://example.com/?q=東京 ok", "<url> ok", "https://example.com/?q=東京"),
+    ],
+)
+def test_a_word_glued_to_a_link_stays_out_of_it(message: str, masked: str, link_text: str) -> None:
+    v = view(message)
+    assert v.masked == masked
+    assert [link.text for link in v.links] == [link_text]
+
+
+@pytest.mark.parametrize(
+    ("message", "host", "has_path"),
+    [
+        ("treffen: münchen.de/x", "münchen.de", True),
+        ("treffen: münchen.de", "münchen.de", False),
+        ("treffen: münchen.de/", "münchen.de", False),
+        ("İstanbul.com/a", "i̇stanbul.com", True),
+    ],
+)
+def test_bare_domains_with_letters_of_any_script_are_links(
+    message: str, host: str, has_path: bool
+) -> None:
+    (link,) = view(message).links
+    assert (link.host, link.has_path, link.has_scheme) == (host, has_path, False)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "школа.рф",  # a TLD outside the list, as "example.invalid" is
+        "über.py",  # a file name, as "setup.py" is
+        "请访问example.com了解",  # nothing tells where a domain in unspaced text begins
+        "例子.com",
+        "Schöne.Grüße",
+    ],
+)
+def test_bare_names_with_letters_of_any_script_follow_the_ascii_rules(message: str) -> None:
+    assert view(message).links == ()
+
+
 # ---------------------------------------------------------------------------------------------
 # Bad input
 # ---------------------------------------------------------------------------------------------
@@ -886,6 +976,88 @@ def test_link_finder_equals_reference_count(pieces: list[str]) -> None:
     assert v.masked.count("<url>") == len(v.links)
 
 
+def _alphabet(letters: str) -> str:
+    return "".join(c for c in letters if unicodedata.normalize("NFKC", c) == c)
+
+
+# Letters of several scripts (each keeps its form under NFKC); Devanagari ones with a vowel
+# sign, a combining mark. Cyrillic and Greek are left out of messages given to ``view``: in a
+# word with Latin letters ("https") the text layer folds their look-alikes to Latin.
+_NOT_FOLDED = _alphabet("äöüßéèçñøåłšžőابتثجحخدرسشصعفقلمنهوאבגדהוזחטיכלמנסעפצקרשת")
+_SPACED_LETTERS = _NOT_FOLDED + "абвгджзклмнптфцчшщыэюяαβγδζηθκλμνξπρστφχψω"
+_GLUED_LETTERS = _alphabet(
+    "中国例子北京大学東京ひらがなカタカナ한국어네이버กขคงจฉชซดตถทนบปผพมยรลวสหอ"
+)
+_MARKED = st.tuples(
+    st.sampled_from(_alphabet("कखगचजटडतदनपबमयरलवसह")), st.sampled_from(_alphabet("ािीुूेैोौं"))
+).map("".join)
+
+
+_IDN_TLDS = ("com", "de", "org", "中国", "ไทย")
+
+
+def _not_www(label: str) -> bool:
+    return label != "www"  # dropped from a host
+
+
+def _idn_label(spaced: str) -> st.SearchStrategy[str]:
+    letters = st.one_of(st.sampled_from(spaced), st.sampled_from(_GLUED_LETTERS), _MARKED)
+    return st.lists(letters, min_size=2, max_size=12).map("".join)
+
+
+def _idn_host(spaced: str, tlds: tuple[str, ...]) -> st.SearchStrategy[str]:
+    """Labels of letters of several scripts or of ASCII, then a TLD, as "例子.münchen.de"."""
+    label = _idn_label(spaced)
+    return st.builds(
+        lambda labels, tld: ".".join([*labels, tld]),
+        st.lists(
+            st.one_of(label, st.from_regex(r"[a-z0-9]{2,8}", fullmatch=True).filter(_not_www)),
+            min_size=1,
+            max_size=3,
+        ),
+        st.one_of(st.sampled_from(tlds), label),
+    )
+
+
+def _idn_path(spaced: str) -> st.SearchStrategy[str]:
+    return st.one_of(st.just(""), _idn_label(spaced).map("/".__add__), st.just("/a?b=1"))
+
+
+@_PROPERTY
+@given(_idn_host(_SPACED_LETTERS, (*_IDN_TLDS, "рф")), _idn_path(_SPACED_LETTERS), st.booleans())
+def test_any_link_with_an_idn_host_is_one_link_with_that_host(
+    host: str, path: str, upper: bool
+) -> None:
+    assume(not (upper and "ß" in host))  # "SS": the ASCII letters a glued word ends a link at
+    url = f"https://{host.upper() if upper else host}{path}"
+    masked, links, _, _, _ = _finder._mask(f"hier {url} bitte, {url}")
+    assert masked == "hier <url> bitte, <url>"
+    assert [(link.text, link.host) for link in links] == [(url, url[8:].split("/")[0].lower())] * 2
+    assert all(link.has_path is bool(path) for link in links)
+
+
+@_PROPERTY
+@given(_idn_host(_NOT_FOLDED, _IDN_TLDS), _idn_path(_NOT_FOLDED))
+def test_a_message_with_an_idn_link_masks_it_whole(host: str, path: str) -> None:
+    v = view(f"schau mal: https://{host}{path} !")
+    assert v.masked == "schau mal: <url> !"
+    assert [link.host for link in v.links] == [host]
+
+
+@_PROPERTY
+@given(
+    st.lists(st.one_of(st.sampled_from(_SPACED_LETTERS), _MARKED), min_size=2, max_size=12).map(
+        "".join
+    ),
+    st.sampled_from(["com", "de", "org"]),
+    st.from_regex(r"[a-z0-9]{1,6}", fullmatch=True),
+)
+def test_any_bare_idn_domain_with_a_known_tld_is_a_link(label: str, tld: str, path: str) -> None:
+    masked, links, _, _, _ = _finder._mask(f"see {label}.{tld}/{path} now")
+    assert masked == "see <url> now"
+    assert [(link.host, link.has_path) for link in links] == [(f"{label}.{tld}".lower(), True)]
+
+
 # ---------------------------------------------------------------------------------------------
 # Shortcuts: each cheap pre-check must never skip work that would have changed something
 # ---------------------------------------------------------------------------------------------
@@ -903,6 +1075,25 @@ _HINTY = st.lists(
 @given(st.one_of(_HINTY, _TEXT))
 def test_scanning_candidate_words_finds_what_scanning_the_text_finds(text: str) -> None:
     text = " ".join(text.split())  # as _normalise leaves it: single spaces
+    expected = [(m.span(), m.lastgroup) for m in _finder._FINDER_RE.finditer(text)]
+    assert [(m.span(), m.lastgroup) for m in _finder._finder_matches(text)] == expected
+
+
+_MIXED_SCRIPTS = st.lists(
+    st.one_of(
+        st.sampled_from(list(_SPACED_LETTERS + _GLUED_LETTERS + "0123456789.,:/@-_ aZ")),
+        st.sampled_from(["https://", "www.", ".com", ".de", "，", "。", "भा"]),
+    ),
+    max_size=40,
+).map("".join)
+
+
+@_PROPERTY
+@given(_MIXED_SCRIPTS)
+def test_scanning_candidate_words_of_any_script_finds_what_scanning_the_text_finds(
+    text: str,
+) -> None:
+    text = " ".join(text.split())
     expected = [(m.span(), m.lastgroup) for m in _finder._FINDER_RE.finditer(text)]
     assert [(m.span(), m.lastgroup) for m in _finder._finder_matches(text)] == expected
 
