@@ -56,6 +56,10 @@ _URL_CHARS: Final = rf"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]|{_IDN_CHAR})"
 # where the domain begins ("请访问example.com").
 _LABEL_CHAR: Final = rf"(?:[A-Za-z0-9]|(?![{_GLUED}]){_LETTER})"
 _LABEL: Final = rf"{_LABEL_CHAR}(?:(?:{_LABEL_CHAR}|-){{0,61}}{_LABEL_CHAR})?"
+# Next to a number, a letter of a glued script is a word boundary ("明天3点见"); any other
+# word character (a Latin letter: "mp3", "4k", "abc123"; a digit) is not.
+_NOT_BEFORE_NUMBER: Final = rf"(?<![<])(?:(?<!\w)|(?<=[{_GLUED}])(?<!\d))"
+_NOT_AFTER_NUMBER: Final = rf"(?!(?![{_GLUED}])\w|\d)"
 _FINDER_RE: Final = re.compile(
     rf"(?P<url>(?i:https?://|www\.){_URL_CHARS}{{1,500}})"
     rf"|(?P<email>(?<![\w.+-])[\w.+-]{{1,64}}@(?:[A-Za-z0-9-]|{_IDN_CHAR}){{1,63}}"
@@ -63,7 +67,7 @@ _FINDER_RE: Final = re.compile(
     rf"|(?P<bare>(?<![\w@.\-/])(?:{_LABEL}\.){{1,4}}"
     rf"(?P<tld>[A-Za-z]{{2,24}})(?![\w\-@])(?P<path>/{_URL_CHARS}{{0,500}})?)"
     r"|(?P<handle>(?<![\w@])@\w{1,30})"
-    r"|(?P<num>(?<![\w<])[$€£¥]?\d[\d.,:]{0,30}(?!\w))"
+    rf"|(?P<num>{_NOT_BEFORE_NUMBER}[$€£¥]?\d[\d.,:]{{0,30}}{_NOT_AFTER_NUMBER})"
 )
 # Nothing _FINDER_RE matches holds whitespace, and everything it matches holds an "@"
 # (e-mails, handles), a digit, a ":" (of "://") or a "." ("www.", a bare domain's TLD). So

@@ -591,6 +591,20 @@ def test_lexicon_phrase_with_a_number_matches_itself(cta: CallToAction, phrase: 
     assert phrase in [p for found in cta.matches(phrase).values() for p in found]
 
 
+@pytest.mark.parametrize(
+    ("message", "phrase"),
+    [
+        ("フォローありがとうございます!フォロバ100%です", "フォロバ100"),
+        ("フォロバ率99%!", "フォロバ率100"),
+    ],
+)
+def test_a_cjk_phrase_with_a_number_matches_a_message_with_one(
+    cta: CallToAction, message: str, phrase: str
+) -> None:
+    # Numbers against Chinese or Japanese words are masked; so are those of such phrases.
+    assert phrase in cta.matches(message).get("follow_back", [])
+
+
 def test_thx_4_the_follow_is_thanks(cta: CallToAction) -> None:
     signals = cta.extract("Thx 4 the follow! Pls like my page & follow back")
     assert (signals["cta_follow_back"].value, signals["cta_thanks_follow"].value) == (1.0, 1.0)

@@ -1058,6 +1058,35 @@ def test_any_bare_idn_domain_with_a_known_tld_is_a_link(label: str, tld: str, pa
     assert [(link.host, link.has_path) for link in links] == [(f"{label}.{tld}".lower(), True)]
 
 
+_DIGIT_RUNS = st.text(st.sampled_from("0123456789０１２３４５６７８９"), min_size=1, max_size=31)
+
+
+@_PROPERTY
+@given(st.sampled_from(_GLUED_LETTERS), _DIGIT_RUNS, st.sampled_from(_GLUED_LETTERS))
+def test_any_digit_run_between_two_letters_of_unspaced_scripts_is_masked(
+    before: str, digits: str, after: str
+) -> None:
+    v = view(f"{before}{digits}{after}")
+    assert v.masked == f"{before}<num>{after}"
+    assert v.number_shapes == (f"<num{min(len(digits), 8)}>",)
+
+
+@_PROPERTY
+@given(
+    st.sampled_from(_GLUED_LETTERS),
+    st.from_regex(r"[A-Za-z]{1,8}", fullmatch=True),
+    _DIGIT_RUNS,
+    st.sampled_from(_GLUED_LETTERS),
+    st.booleans(),
+)
+def test_a_number_glued_to_latin_letters_is_not_masked_between_unspaced_words(
+    before: str, word: str, digits: str, after: str, digits_first: bool
+) -> None:
+    glued = digits + word if digits_first else word + digits
+    assert "<num" not in view(f"{before}{glued}{after}").masked
+    assert "<num" not in view(glued).masked
+
+
 # ---------------------------------------------------------------------------------------------
 # Shortcuts: each cheap pre-check must never skip work that would have changed something
 # ---------------------------------------------------------------------------------------------
@@ -1137,6 +1166,38 @@ def test_a_typed_placeholder_is_not_given_a_shape() -> None:
     v = view("the <NUM> tag, then 42")
     assert v.number_shapes == ("<num>", "<num2>")
     assert [t for t in v.shaped_tokens if t.startswith("<num")] == ["<num>", "<num2>"]
+
+
+@pytest.mark.parametrize(
+    ("message", "masked", "shapes"),
+    [
+        ("我的电话是13812345678，有事打给我", "我的电话是<num>有事打给我", ("<num8>",)),
+        ("明天3点见", "明天<num>点见", ("<num1>",)),
+        ("เบอร์ผมคือ0812345678นะครับ", "เบอร์ผมคือ<num>นะครับ", ("<num8>",)),
+        (
+            "電話は０９０－１２３４－５６７８です",
+            "電話は<num>-<num>-<num>です",
+            ("<num3>", "<num4>", "<num4>"),
+        ),
+        ("내일 10시에 봐", "내일 <num>시에 봐", ("<num2>",)),
+        ("全场满100减30元", "全场满<num>减<num>元", ("<num3>", "<num2>")),
+    ],
+)
+def test_numbers_touching_words_of_unspaced_scripts_are_masked(
+    message: str, masked: str, shapes: tuple[str, ...]
+) -> None:
+    v = view(message)
+    assert v.masked == masked
+    assert v.number_shapes == shapes
+
+
+@pytest.mark.parametrize(
+    "message", ["abc123", "mp3", "4k video", "deadbeef12", "买了iPhone15啦", "例abc123例", "v2版"]
+)
+def test_numbers_glued_to_latin_letters_stay_unmasked(message: str) -> None:
+    v = view(message)
+    assert "<num" not in v.masked
+    assert v.number_shapes == ()
 
 
 @_PROPERTY

@@ -50,6 +50,9 @@ _CJK_RE: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7
 #: layer folds to ";" (as it folds "？" to "?"): a ";" right after a Greek letter.
 _QUESTION_RE: Final = re.compile("[?\u061f](?!\\w)|\u00bf|(?<=[\u0370-\u03ff]);")
 _PLAIN_PHRASE_RE: Final = re.compile(r"[a-z]+(?: [a-z]+)*")
+#: What a phrase must hold for the text layer to mask part of it: links, e-mails, handles and
+#: numbers all hold one of these.
+_MASKABLE_RE: Final = re.compile(r"[\d@.:]")
 
 
 def phrase_tokens(folded: str) -> tuple[str, ...]:
@@ -121,6 +124,10 @@ class _Lexicon:
             if not folded:
                 continue
             if _CJK_RE.search(folded):
+                # Masked as a message is when it holds what the text layer masks (a number,
+                # an "@", a link's "." or ":"), so "フォロバ100" matches "フォロバ<num>%".
+                if _MASKABLE_RE.search(folded):
+                    folded = view(folded).masked
                 self.substrings.append((folded, category, phrase))
                 continue
             # Through the same text layer as messages, so "thx 4 the follow" matches "<num>".
