@@ -66,7 +66,9 @@ _FINDER_RE: Final = re.compile(
     rf"(?:\.(?:[A-Za-z0-9-]|{_IDN_CHAR}){{1,63}}){{1,4}})"
     rf"|(?P<bare>(?<![\w@.\-/])(?:{_LABEL}\.){{1,4}}"
     rf"(?P<tld>[A-Za-z]{{2,24}})(?![\w\-@])(?P<path>/{_URL_CHARS}{{0,500}})?)"
-    r"|(?P<handle>(?<![\w@])@\w{1,30})"
+    # A handle may hold dots (Instagram, TikTok: "@minh.nguyen"), each followed by a word
+    # character, so the dot that ends a sentence ("ping @sam.") stays outside.
+    r"|(?P<handle>(?<![\w@])@\w(?:\w|\.(?=\w)){0,29})"
     rf"|(?P<num>{_NOT_BEFORE_NUMBER}[$€£¥]?\d[\d.,:]{{0,30}}{_NOT_AFTER_NUMBER})"
 )
 # Nothing _FINDER_RE matches holds whitespace, and everything it matches holds an "@"

@@ -660,6 +660,23 @@ def test_numbers_are_masked(message: str) -> None:
     assert not re.search(r"\d", view(message).masked)
 
 
+@pytest.mark.parametrize(
+    ("message", "masked"),
+    [
+        ("Zalo của mình là @minh.nguyen nhé", "zalo của mình là <user> nhé"),
+        ("follow @the.bakery_co.uk!", "follow <user>!"),
+        ("ping @sam.", "ping <user>."),
+        ("ping @sam. See you", "ping <user>. see you"),
+        ("ask @sam... or me", "ask <user>... or me"),
+        ("@a.b.c", "<user>"),
+    ],
+)
+def test_a_handle_with_dots_is_one_handle(message: str, masked: str) -> None:
+    v = view(message)
+    assert v.masked == masked
+    assert v.handles == 1
+
+
 def test_email_is_not_a_link() -> None:
     v = view("write to Foo.Bar+x@Example.co.uk please")
     assert v.emails == 1
@@ -1085,6 +1102,18 @@ def test_a_number_glued_to_latin_letters_is_not_masked_between_unspaced_words(
     glued = digits + word if digits_first else word + digits
     assert "<num" not in view(f"{before}{glued}{after}").masked
     assert "<num" not in view(glued).masked
+
+
+# At most 30 characters, as on Instagram.
+_DOTTED_HANDLES = st.from_regex(r"[a-z0-9_]{1,6}(\.[a-z0-9_]{1,6}){1,3}", fullmatch=True)
+
+
+@_PROPERTY
+@given(_DOTTED_HANDLES, st.sampled_from(["", ".", "!", ",", "...", " ok", ". Ok"]))
+def test_a_dotted_handle_is_one_handle(handle: str, after: str) -> None:
+    v = view(f"follow @{handle}{after}")
+    assert v.masked == f"follow <user>{after.lower()}"
+    assert v.handles == 1
 
 
 # ---------------------------------------------------------------------------------------------
