@@ -17,8 +17,9 @@ file also reads CSV (a file ending in ``.csv``, or ``--input-format csv``)
 with a header row of the same column names; ``classify`` writes CSV with
 ``--output-format csv`` (the default for CSV input).
 Input is streamed: memory stays constant whatever the file size (a file is scored
-512 records at a time; standard input line by line, so each verdict comes as soon
-as its line does). When standard error is a terminal, a progress bar is shown there.
+512 records at a time; standard input or a pipe in batches of what has arrived, so each
+verdict comes as soon as its line does). When standard error is a terminal, a progress
+bar is shown there.
 
 Exit codes: 0 success; 1 some input lines could not be processed (``classify``
 writes an ``{"line": N, "error": ...}`` record for each, ``campaigns`` names each on
@@ -260,6 +261,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # keep Python from complaining again when it flushes stdout at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except KeyboardInterrupt:  # Ctrl-C: what was scored is out; no traceback
+        return 130
     except (AutoDMError, OSError, json.JSONDecodeError, UnicodeDecodeError, csv.Error) as error:
         print(f"autodm {args.command}: {error}", file=sys.stderr)
         return 2

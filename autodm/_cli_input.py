@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import codecs
+import collections
 import contextlib
 import csv
 import io
 import json
+import os
 import queue
 import re
+import select
+import stat
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Final, TextIO
@@ -28,7 +33,7 @@ _NUMBER: Final = re.compile(
 _UNDECODED: Final = re.compile("[\udc80-\udcff]")
 
 
-def _records(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
+def _records(stream: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
     """Yield (line number, record) or (line number, error message) for each non-blank line."""
     for number, line in enumerate(stream, start=1):
         if not line.strip():
@@ -54,7 +59,7 @@ def _records(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
 _MAX_CSV_FIELD: Final = 1 << 24
 
 
-def _csv_records(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
+def _csv_records(stream: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
     """Like :func:`_records` for CSV with a header row; cells are converted to context types."""
     # A message is examined up to 4,096 characters, but a cell may hold more; the csv
     # module's default limit (131,072) would stop the whole file at one long cell.
@@ -140,7 +145,7 @@ class _Lines:
     """The lines of a stream, each also kept in ``taken`` until the reader clears it: the
     raw text of the CSV row being read."""
 
-    def __init__(self, stream: IO[str]) -> None:
+    def __init__(self, stream: Iterable[str]) -> None:
         self._lines = iter(stream)
         self.taken: list[str] = []
 
@@ -161,21 +166,16 @@ def _rows(reader: csv.DictReader[str], lines: _Lines) -> Iterator[tuple[int, dic
     the rows with an error that says where it began.
     """
     start = reader.line_num + 1
-    pending: tuple[int, dict[Any, Any], str] | None = None
     try:
         for row in reader:
+            # A row is yielded as soon as it is read (a live producer's row is scored before
+            # the next one comes): only the last row can end inside a quote.
             raw = "".join(lines.taken)
             lines.taken.clear()
-            if pending is not None:
-                yield pending[0], pending[1], False
-            pending, start = (start, row, raw), reader.line_num + 1
+            yield start, row, _ends_inside_quotes(raw)
+            start = reader.line_num + 1
     except csv.Error as error:
-        if pending is not None:  # read whole before the broken one
-            yield pending[0], pending[1], False
         raise csv.Error(f"the CSV row that starts at line {start} is broken ({error})") from None
-    if pending is not None:
-        first, row, raw = pending
-        yield first, row, _ends_inside_quotes(raw)
 
 
 def _ends_inside_quotes(raw: str) -> bool:
@@ -289,82 +289,188 @@ _Record = tuple[int, dict[str, Any] | str]
 _STOPPING: Final = (UnicodeDecodeError, csv.Error)
 
 
-def _take(records: Iterator[_Record], size: int) -> tuple[list[_Record], Exception | None]:
-    """The next ``size`` records, and the error that stopped reading if one did; the
-    records read before it are kept."""
-    batch: list[_Record] = []
-    try:
-        for item in records:
-            batch.append(item)
-            if len(batch) == size:
-                break
-    except _STOPPING as error:
-        return batch, error
-    return batch, None
-
-
 def _batches(
-    records: Iterator[_Record], size: int, *, live: bool
+    records: Iterator[_Record], size: int, ready: Callable[[], bool] | None = None
 ) -> Iterator[tuple[list[_Record], Exception | None]]:
     """Batches of at most ``size`` records; the last one with the error that stopped
-    reading, if one did.
+    reading, if one did (the records read before it are kept).
 
-    A file is read ``size`` records at a time. ``live`` input (standard input, a pipe) is
-    read on a thread of its own, and a batch is what has arrived, one record at least: a
-    producer that writes a line now and then gets each verdict as its line comes, and one
-    that writes fast (``cat file |``) gets them scored in batches, as a file is. The
-    thread keeps at most ``4 * size`` records ahead of the scoring.
+    A file is read ``size`` records at a time. For live input (standard input, a pipe)
+    ``ready`` tells whether another record has arrived, and a batch is what has arrived,
+    one record at least: a producer that writes a line now and then gets each verdict as
+    its line comes, and one that writes fast (``cat file |``) gets them scored in batches,
+    as a file is.
     """
-    if not live:
-        while True:
-            batch, stopped = _take(records, size)
-            if batch or stopped:
-                yield batch, stopped
-            if stopped or len(batch) < size:
-                return
-    arrived: queue.Queue[_Record | _End] = queue.Queue(maxsize=4 * size)
-    threading.Thread(target=_read_ahead, args=(records, arrived), daemon=True).start()
-    end: _End | None = None
-    while end is None:
-        arrived_now: list[_Record] = []
-        item = arrived.get()
-        while True:
-            if isinstance(item, _End):
-                end = item
-                break
-            arrived_now.append(item)
-            if len(arrived_now) == size:
-                break
-            try:
-                item = arrived.get_nowait()
-            except queue.Empty:
-                break
-        if end is not None and isinstance(end.error, _STOPPING):
-            yield arrived_now, end.error
+    while True:
+        batch: list[_Record] = []
+        try:
+            while len(batch) < size and (not batch or ready is None or ready()):
+                batch.append(next(records))
+        except StopIteration:
+            if batch:
+                yield batch, None
             return
-        if arrived_now:
-            yield arrived_now, None
-    if end.error is not None:
-        raise end.error
+        except _STOPPING as error:
+            yield batch, error
+            return
+        except Exception:  # raised once the records read before it are out
+            if batch:
+                yield batch, None
+            raise
+        yield batch, None
 
 
-class _End:
-    """The end of the records read ahead: ``error`` is what ended them, or None."""
-
-    __slots__ = ("error",)
-
-    def __init__(self, error: BaseException | None) -> None:
-        self.error = error
+#: Where a line ends when lines are read with ``newline=""``, as every input is: the line
+#: end is kept, and a carriage return alone ends a line too.
+_LINE_END: Final = re.compile(r"\r\n|\r|\n")
 
 
-def _read_ahead(records: Iterator[_Record], arrived: queue.Queue[_Record | _End]) -> None:
-    try:
-        for item in records:
-            arrived.put(item)
-    except BaseException as error:  # handed to the reading thread, raised there
-        arrived.put(_End(error))
+class _LineBreaker:
+    """Text that comes in pieces, cut into lines as :func:`_decoded` streams cut them."""
+
+    def __init__(self) -> None:
+        self._partial: list[str] = []  # the line being read; a held-back "\r" ends it
+        self.lines: collections.deque[str] = collections.deque()
+
+    def add(self, text: str, *, final: bool = False) -> None:
+        """Take the next piece; ``final`` when no more will come."""
+        partial, start = self._partial, 0
+        if partial and partial[-1].endswith("\r") and (text or final):
+            if text.startswith("\n"):  # a "\r\n" cut between two pieces
+                partial.append("\n")
+                start = 1
+            self._end_line()
+        for end in _LINE_END.finditer(text, start):
+            partial.append(text[start : end.end()])
+            start = end.end()
+            if end.group() == "\r" and start == len(text) and not final:
+                return  # a "\n" may yet follow in the next piece
+            self._end_line()
+        if start < len(text):
+            partial.append(text[start:])
+        if final and partial:
+            self._end_line()
+
+    def _end_line(self) -> None:
+        self.lines.append("".join(self._partial))
+        self._partial.clear()
+
+
+class _LiveInput:
+    """The lines of a pipe, a terminal or a device, its bytes read on a thread of its own
+    while what has arrived is scored.
+
+    The thread holds no lock of Python's while it waits for input (it reads the file
+    descriptor with ``os.read``, not through ``sys.stdin``), so a closed output, Ctrl-C or
+    an error can end the command at any time; :meth:`close` stops the thread before it
+    reads more. The bytes are decoded and cut into lines here, as :func:`_decoded` does.
+    Standard input is read from its descriptor: bytes that the embedding program has
+    already read into ``sys.stdin``'s buffers are not seen.
+    """
+
+    def __init__(self, fd: int, *, owns_fd: bool) -> None:
+        self._chunks: queue.Queue[bytes | OSError | None] = queue.Queue(maxsize=_READ_AHEAD)
+        self._decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="surrogateescape")
+        self._breaker = _LineBreaker()
+        self._ended = False
+        self._stop = threading.Event()
+        # Closing the write end wakes the thread (POSIX); the thread closes the read end.
+        self._wake: tuple[int, int] | None = os.pipe() if os.name == "posix" else None
+        wake = None if self._wake is None else self._wake[0]
+        threading.Thread(target=self._read, args=(fd, owns_fd, wake), daemon=True).start()
+
+    def __iter__(self) -> _LiveInput:
+        return self
+
+    def __next__(self) -> str:
+        lines = self._breaker.lines
+        while not lines:
+            if self._ended:
+                raise StopIteration
+            self._take(self._chunks.get())
+        return lines.popleft()
+
+    def ready(self) -> bool:
+        """Whether a line can be had without waiting for the producer."""
+        while not self._breaker.lines and not self._ended:
+            try:
+                self._take(self._chunks.get_nowait())
+            except queue.Empty:
+                return False
+        return True
+
+    def close(self) -> None:
+        """Stop the reading thread: it reads nothing more, and closes what it opened."""
+        self._stop.set()
+        if self._wake is not None:
+            os.close(self._wake[1])
+            self._wake = None
+        with contextlib.suppress(queue.Empty):  # a thread waiting to hand over a piece
+            while True:
+                self._chunks.get_nowait()
+
+    def _take(self, chunk: bytes | OSError | None) -> None:
+        if isinstance(chunk, OSError):
+            self._ended = True
+            raise chunk
+        if chunk is None:
+            self._ended = True
+        text = self._decoder.decode(chunk or b"", final=chunk is None)
+        self._breaker.add(text, final=chunk is None)
+
+    def _read(self, fd: int, owns_fd: bool, wake: int | None) -> None:
+        poller = None
+        if wake is not None:
+            poller = select.poll()
+            poller.register(fd, select.POLLIN)
+            poller.register(wake, select.POLLIN)
+        try:
+            while not self._stop.is_set():
+                if poller is not None:
+                    woken = {f for f, _ in poller.poll()}
+                    if wake in woken or self._stop.is_set():
+                        return
+                chunk = os.read(fd, _CHUNK)
+                self._chunks.put(chunk or None)
+                if not chunk:
+                    return
+        except OSError as error:
+            self._chunks.put(error)
+        finally:
+            if wake is not None:
+                os.close(wake)
+            if owns_fd:
+                os.close(fd)
+
+
+#: Bytes read from live input at once, and how many such pieces may wait to be scored.
+_CHUNK: Final = 1 << 16
+_READ_AHEAD: Final = 64
+
+
+@contextmanager
+def _open_live(source: str) -> Iterator[tuple[Iterable[str], Callable[[], bool] | None]]:
+    """The lines of ``source`` (a path that is not a regular file, or ``-`` for standard
+    input), and what tells whether the next one has arrived: None when all of it is there
+    to read (standard input redirected from a file, a stand-in without a file descriptor),
+    read as a file is."""
+    if source != "-":
+        live = _LiveInput(os.open(source, os.O_RDONLY), owns_fd=True)
     else:
-        arrived.put(_End(None))
+        try:
+            fd = sys.stdin.fileno() if sys.stdin is not None else -1
+            regular = fd >= 0 and stat.S_ISREG(os.fstat(fd).st_mode)
+        except (OSError, ValueError):  # a stand-in with no descriptor, or a closed one
+            fd, regular = -1, False
+        if fd < 0 or regular:
+            with _open_stdin() as stream:
+                yield stream, None
+            return
+        live = _LiveInput(fd, owns_fd=False)
+    try:
+        yield live, live.ready
+    finally:
+        live.close()
 
 
 def _is_csv(source: str, input_format: str | None) -> bool:

@@ -9,6 +9,7 @@ import math
 import os
 import sys
 import warnings
+from collections.abc import Iterable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, Any, Final
@@ -21,6 +22,7 @@ from ._cli_input import (
     _labelled,
     _looks_like_file,
     _open_input,
+    _open_live,
     _open_stdin,
     _records,
     _undecoded,
@@ -89,11 +91,16 @@ def _classify(args: argparse.Namespace, out: IO[str]) -> int:
     progress = sys.stderr.isatty() and regular
     failed = done = 0
     with ExitStack() as stack:
-        stream = stack.enter_context(_open_stdin() if source == "-" else _open_input(Path(source)))
+        if regular:
+            stream = stack.enter_context(_open_input(Path(source)))
+            lines: Iterable[str] = stream
+            ready = None
+        else:
+            lines, ready = stack.enter_context(_open_live(source))
         size = max(Path(source).stat().st_size, 1) if regular else 0
-        records = (_csv_records if is_csv else _records)(stream)
+        records = (_csv_records if is_csv else _records)(lines)
         stopped: Exception | None = None
-        for batch, error in _batches(records, _CLI_BATCH, live=not regular):
+        for batch, error in _batches(records, _CLI_BATCH, ready):
             stopped = error
             for payload in _payloads(detector, batch):
                 failed += "error" in payload

@@ -9,9 +9,9 @@ import math
 import os
 import re
 import select
+import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -111,12 +111,20 @@ def _record(i: int) -> tuple[int, dict[str, Any]]:
     return i + 1, {"text": f"message {i}"}
 
 
-@hypothesis.given(n=st.integers(0, 40), size=st.integers(1, 9), live=st.booleans())
-def test_input_batches_hold_every_record_once_in_order(n: int, size: int, live: bool) -> None:
+@hypothesis.given(
+    n=st.integers(0, 40),
+    size=st.integers(1, 9),
+    arrived=st.none() | st.lists(st.booleans(), max_size=40),
+)
+def test_input_batches_hold_every_record_once_in_order(
+    n: int, size: int, arrived: list[bool] | None
+) -> None:
     from autodm._cli_input import _batches
 
     records = [_record(i) for i in range(n)]
-    batches = list(_batches(iter(records), size, live=live))
+    answers = iter(arrived or [])
+    ready = None if arrived is None else lambda: next(answers, True)
+    batches = list(_batches(iter(records), size, ready))
     assert all(1 <= len(batch) <= size and error is None for batch, error in batches)
     assert [record for batch, _ in batches for record in batch] == records
 
@@ -129,45 +137,167 @@ def test_input_batches_keep_what_was_read_before_an_error(live: bool) -> None:
         yield from (_record(i) for i in range(5))
         raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
 
-    batches = list(_batches(stopped(), 3, live=live))
+    batches = list(_batches(stopped(), 3, (lambda: True) if live else None))
     assert [r for batch, _ in batches for r in batch] == [_record(i) for i in range(5)]
     assert isinstance(batches[-1][1], UnicodeDecodeError)
     assert all(error is None for _, error in batches[:-1])
 
 
-def test_live_input_scores_what_was_read_before_a_failure_then_raises_it() -> None:
+@pytest.mark.parametrize("live", [False, True])
+def test_input_batches_give_what_was_read_before_a_failure_then_raise_it(live: bool) -> None:
     from autodm._cli_input import _batches
 
     def broken() -> Iterator[tuple[int, dict[str, Any]]]:
         yield _record(0)
-        raise autodm.errors.InvalidInputError("the CSV header must name a text column")
+        raise OSError(5, "Input/output error")
 
-    batches = _batches(broken(), 3, live=True)
+    batches = _batches(broken(), 3, (lambda: True) if live else None)
     assert next(batches) == ([_record(0)], None)
-    with pytest.raises(autodm.errors.InvalidInputError, match="header"):
+    with pytest.raises(OSError, match="Input/output"):
         next(batches)
+
+
+_PIECES = st.lists(st.sampled_from(["a", "é", " ", "\r", "\n", "\r\n", "\u2028", "\x0c"]))
+
+
+@hypothesis.given(pieces=_PIECES, cuts=st.lists(st.integers(0, 60), max_size=6))
+def test_live_lines_are_cut_as_a_file_is_read(pieces: list[str], cuts: list[int]) -> None:
+    from autodm._cli_input import _LineBreaker
+
+    text = "".join(pieces)
+    breaker, start = _LineBreaker(), 0
+    for cut in sorted(c for c in cuts if c <= len(text)):
+        breaker.add(text[start:cut])
+        start = cut
+    breaker.add(text[start:], final=True)
+    as_a_file = io.TextIOWrapper(io.BytesIO(text.encode()), encoding="utf-8", newline="")
+    assert list(breaker.lines) == as_a_file.readlines()
+
+
+def _live_pipe() -> tuple[Any, int]:
+    from autodm._cli_input import _LiveInput
+
+    read_end, write_end = os.pipe()
+    return _LiveInput(read_end, owns_fd=True), write_end
 
 
 def test_live_input_is_scored_as_it_arrives_and_in_batches_once_it_waits() -> None:
     """A record that has arrived is not held back for the next one; records that arrived
     while the last batch was scored are scored together (``cat file | autodm classify -``
     as fast as a file)."""
-    from autodm._cli_input import _batches
+    from autodm._cli_input import _batches, _records
 
-    more, all_read = threading.Event(), threading.Event()
+    live, write_end = _live_pipe()
+    try:
+        os.write(write_end, b'{"text": "first"}\n')
+        batches = _batches(_records(live), 4, live.ready)
+        first, _ = next(batches)  # while the producer has yet to write more
+        assert [record for _, record in first] == [{"text": "first"}]
+        os.write(write_end, b"".join(b'{"text": "m%d"}\r\n' % i for i in range(10)))
+        os.close(write_end)
+        assert [len(batch) for batch, _ in batches] == [4, 4, 2]
+    finally:
+        live.close()
 
-    def producer() -> Iterator[tuple[int, dict[str, Any]]]:
-        yield _record(0)
-        assert more.wait(60)
-        yield from (_record(i) for i in range(1, 11))
-        all_read.set()
 
-    batches = _batches(producer(), 4, live=True)
-    first, _ = next(batches)
-    assert first == [_record(0)]  # while the producer has yet to write more
-    more.set()
-    assert all_read.wait(60)
-    assert [len(batch) for batch, _ in batches] == [4, 4, 2]
+def test_live_input_decodes_pieces_cut_inside_a_character_and_keeps_bad_bytes() -> None:
+    from autodm._cli_input import _undecoded
+
+    live, write_end = _live_pipe()
+    try:
+        encoded = "\ufeffcafé\nn\xe9e\n".encode()
+        for i in range(len(encoded)):  # one byte at a time, each read on its own
+            os.write(write_end, encoded[i : i + 1])
+            assert live.ready() is False or b"\n" in encoded[: i + 1]
+        os.write(write_end, b"caf\xe9\n")
+        os.close(write_end)
+        lines = list(live)
+    finally:
+        live.close()
+    assert lines[:2] == ["café\n", "née\n"]
+    assert _undecoded(lines[2]) == "not valid UTF-8 (byte 0xe9); save the file as UTF-8"
+
+
+def test_a_closed_live_input_reads_nothing_more() -> None:
+    # Regression: the reading thread went on reading standard input after the command had
+    # returned, taking lines that the program calling it in-process meant to read itself.
+    from autodm._cli_input import _LiveInput
+
+    read_end, write_end = os.pipe()
+    try:
+        live = _LiveInput(read_end, owns_fd=False)
+        os.write(write_end, b'{"text": "one"}\n')
+        assert next(live) == '{"text": "one"}\n'
+        live.close()
+        os.write(write_end, b"left for the caller\n")
+        ready, _, _ = select.select([read_end], [], [], 60)
+        assert ready
+        assert os.read(read_end, 100) == b"left for the caller\n"
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+
+
+def _start_classify(source: str, tmp_path: Path) -> tuple[subprocess.Popen[bytes], Any]:
+    """``classify`` reading a live input that stays open; returns the process and what
+    writes to its input."""
+    arguments = [sys.executable, "-m", "autodm", "classify"]
+    if source == "stdin":
+        process = subprocess.Popen(
+            [*arguments, "-"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert process.stdin is not None
+        stdin = process.stdin
+
+        def write(data: bytes) -> None:
+            stdin.write(data)
+            stdin.flush()
+
+        return process, write
+    fifo = tmp_path / "inbox.jsonl"
+    os.mkfifo(fifo)
+    process = subprocess.Popen(
+        [*arguments, str(fifo)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            end = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            break
+        except OSError:  # no reader yet
+            assert time.monotonic() < deadline
+            assert process.poll() is None
+            time.sleep(0.05)
+    os.set_blocking(end, True)
+    return process, lambda data: os.write(end, data)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes and signals are POSIX")
+@pytest.mark.parametrize("source", ["stdin", "fifo"])
+@pytest.mark.parametrize("ending", ["output closed", "Ctrl-C"])
+def test_live_classify_ends_at_once_while_the_producer_waits(
+    source: str, ending: str, tmp_path: Path
+) -> None:
+    # Regression: with the producer idle, a closed output aborted the interpreter at exit
+    # ("could not acquire lock ... at interpreter shutdown"), and on a named pipe a closed
+    # output or Ctrl-C left the command hanging.
+    process, write = _start_classify(source, tmp_path)
+    with process:
+        assert process.stdout is not None
+        assert process.stderr is not None
+        write(json.dumps({"id": "m1", "text": SPAM}).encode() + b"\n")
+        assert "m1" in process.stdout.readline().decode()
+        if ending == "output closed":
+            process.stdout.close()
+            write(json.dumps({"id": "m2", "text": CHAT}).encode() + b"\n")
+        else:
+            process.send_signal(signal.SIGINT)
+        code = process.wait(timeout=60)  # the input is still open: the producer waits
+        error = process.stderr.read().decode()
+    assert (code, error) == ((0, "") if ending == "output closed" else (130, ""))
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
