@@ -238,6 +238,8 @@ def test_train_small_set_gives_consistent_manifest() -> None:
     assert set(by_source["a"]["recall"]) == set(bundle.operating_points)
     json.dumps(bundle.manifest)
     assert bundle.ngram_coef is not None
+    assert bundle.ngram_coef.shape == (256,)
+    assert "seconds_after_follow" not in bundle.features
 
 
 def test_a_source_of_both_classes_has_its_recall_and_its_false_positive_rate() -> None:
@@ -250,8 +252,6 @@ def test_a_source_of_both_classes_has_its_recall_and_its_false_positive_rate() -
         assert row["recall"][point] == np.mean(probs[automated] >= spec["threshold"])
         assert row["fpr"][point] == np.mean(probs[~automated] >= spec["threshold"])
         assert row["recall"][point] == spec["recall"]
-    assert bundle.ngram_coef.shape == (256,)
-    assert "seconds_after_follow" not in bundle.features
 
 
 # ---------------------------------------------------------------------------------------------
