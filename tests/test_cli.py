@@ -107,6 +107,26 @@ def test_classify_writes_each_verdict_as_its_line_arrives(options: list[str]) ->
         assert "m2" in process.stdout.read().decode()
 
 
+def test_classify_scores_a_csv_row_as_it_arrives() -> None:
+    # Regression: a CSV row from a live producer was held until the next row came.
+    with subprocess.Popen(
+        [sys.executable, "-m", "autodm", "classify", "-", "--input-format", "csv"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    ) as process:
+        assert process.stdin is not None
+        assert process.stdout is not None
+        process.stdin.write(f'id,text\nm1,"{SPAM}"\n'.encode())
+        process.stdin.flush()
+        assert process.stdout.readline().decode().startswith("id,line,label")
+        ready, _, _ = select.select([process.stdout], [], [], 60)
+        assert ready, "no verdict before the next row"
+        assert process.stdout.readline().decode().startswith("m1,,automated,")
+        process.stdin.write(f'm2,"{CHAT}"\n'.encode())
+        process.stdin.close()
+        assert process.stdout.read().decode().startswith("m2,,human,")
+
+
 def _record(i: int) -> tuple[int, dict[str, Any]]:
     return i + 1, {"text": f"message {i}"}
 
