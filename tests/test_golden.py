@@ -31,8 +31,8 @@ def _cases(name: str) -> list[dict[str, Any]]:
 HUMAN = _cases("human.json")
 AUTOMATED = _cases("automated.json")
 
-# Human cases the bundled model (threshold 0.9942, manifest "created" 2026-11-27T20:32:21Z;
-# rebuilt 2026-11-28T04:52:28Z with the same weights) labels "automated"; measured
+# Human cases the bundled model (threshold 0.9939, manifest "created" 2026-11-28T11:50:46Z,
+# after names after family words and titles were masked) labels "automated"; measured
 # probability in the comment. (At the 0.4 % default before,
 # seven more of the then 112: personal thank-yous for a follow, a fundraiser invitation,
 # discount codes.) "Hey Sam! happy birthday 🎉" (human-greet-03, 0.997 before) left this list
@@ -43,15 +43,15 @@ AUTOMATED = _cases("automated.json")
 # own replies to a thanks and welcomes back (0.976; docs/model.md, "Replies to a thanks"); the
 # human-reply cases were written with that change, so they guard it rather than check it.
 KNOWN_FALSE_POSITIVES = {
-    "human-request-03",  # 0.995  "subscribe to my little brother's channel" + tinyurl
+    "human-request-03",  # 0.9952  "subscribe to my little brother's channel" + tinyurl
 }
 
-# Recall over automated.json measured with the current model: 92 of 96 = 0.9583 (93 with the
-# model before invented names and greeted copies; the two lost sit just under the
-# threshold; auto-obf-09, spaced-out letters, is caught since the text layer joins them).
-# The floor is that minus 5 points. Missed: auto-followback-zh-01 (0.644), auto-deal-zh-01
-# (0.917), auto-deal-ja-01 (0.9897) and auto-validate-02 (0.9875).
-MEASURED_RECALL = 92 / 96
+# Recall over automated.json measured with the current model: 93 of 96 = 0.9688 (92 with the
+# model before names after family words and titles were masked, which missed auto-deal-ja-01
+# at 0.9897; auto-obf-09, spaced-out letters, is caught since the text layer joins them).
+# The floor is that minus 5 points. Missed: auto-followback-zh-01 (0.693), auto-deal-zh-01
+# (0.914) and auto-validate-02 (0.988).
+MEASURED_RECALL = 93 / 96
 RECALL_FLOOR = MEASURED_RECALL - 0.05
 
 # Clear auto-DMs (P >= 0.999 when measured) across families and languages; each must be caught.
