@@ -29,10 +29,12 @@ standard error, and the rest go on); 2 bad usage or an unreadable file or bundle
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import math
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -261,12 +263,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         # keep Python from complaining again when it flushes stdout at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except KeyboardInterrupt:  # Ctrl-C: what was scored is out; no traceback
-        return 130
     except (AutoDMError, OSError, json.JSONDecodeError, UnicodeDecodeError, csv.Error) as error:
         print(f"autodm {args.command}: {error}", file=sys.stderr)
         return 2
 
 
+def _run() -> int:
+    """The program ``autodm`` and ``python -m autodm``: :func:`main`, and on Ctrl-C no
+    traceback (what was scored is out) but an end by SIGINT, as a shell expects of an
+    interrupted command (a script's loop stops there too)."""
+    try:
+        return main()
+    except KeyboardInterrupt:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+        if hasattr(signal, "SIGINT") and os.name == "posix":
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGINT)
+        return 130
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(_run())

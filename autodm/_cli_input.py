@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import collections
 import contextlib
 import csv
 import io
@@ -330,7 +329,7 @@ class _LineBreaker:
 
     def __init__(self) -> None:
         self._partial: list[str] = []  # the line being read; a held-back "\r" ends it
-        self.lines: collections.deque[str] = collections.deque()
+        self.lines: list[str] = []
 
     def add(self, text: str, *, final: bool = False) -> None:
         """Take the next piece; ``final`` when no more will come."""
@@ -361,56 +360,87 @@ class _LiveInput:
     while what has arrived is scored.
 
     The thread holds no lock of Python's while it waits for input (it reads the file
-    descriptor with ``os.read``, not through ``sys.stdin``), so a closed output, Ctrl-C or
-    an error can end the command at any time; :meth:`close` stops the thread before it
-    reads more. The bytes are decoded and cut into lines here, as :func:`_decoded` does.
-    Standard input is read from its descriptor: bytes that the embedding program has
-    already read into ``sys.stdin``'s buffers are not seen.
+    descriptor with ``os.read``, not through ``sys.stdin``), so Ctrl-C or an error can end
+    the command at any time; :meth:`close` stops the thread before it reads more (on
+    POSIX; elsewhere it ends when the input next has bytes, dropping them). The bytes are
+    decoded and cut into lines here, as :func:`_decoded` does. Standard input is read from
+    its descriptor: bytes that the embedding program has already read into ``sys.stdin``'s
+    buffers are not seen, and what the thread has read ahead (up to 4 MiB) when the
+    command stops early is dropped.
     """
 
-    def __init__(self, fd: int, *, owns_fd: bool) -> None:
-        self._chunks: queue.Queue[bytes | OSError | None] = queue.Queue(maxsize=_READ_AHEAD)
+    def __init__(self, fd: int, *, owns_fd: bool, csv_rows: bool = False) -> None:
+        self._chunks: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=_READ_AHEAD)
         self._decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="surrogateescape")
         self._breaker = _LineBreaker()
+        self._head = 0  # lines before it have been handed out
+        self._csv_rows = csv_rows
         self._ended = False
         self._stop = threading.Event()
-        # Closing the write end wakes the thread (POSIX); the thread closes the read end.
-        self._wake: tuple[int, int] | None = os.pipe() if os.name == "posix" else None
-        wake = None if self._wake is None else self._wake[0]
-        threading.Thread(target=self._read, args=(fd, owns_fd, wake), daemon=True).start()
+        # A byte on the wake pipe wakes the thread (POSIX); the thread closes its read end.
+        self._wake: tuple[int, int] | None = None
+        try:
+            if os.name == "posix":
+                self._wake = os.pipe()
+            wake = None if self._wake is None else self._wake[0]
+            threading.Thread(target=self._read, args=(fd, owns_fd, wake), daemon=True).start()
+        except BaseException:
+            for end in (*(self._wake or ()), *((fd,) if owns_fd else ())):
+                os.close(end)
+            raise
 
     def __iter__(self) -> _LiveInput:
         return self
 
     def __next__(self) -> str:
         lines = self._breaker.lines
-        while not lines:
+        while self._head == len(lines):
             if self._ended:
                 raise StopIteration
-            self._take(self._chunks.get())
-        return lines.popleft()
+            # A wait with a timeout, so that Ctrl-C is seen on every platform.
+            with contextlib.suppress(queue.Empty):
+                self._take(self._chunks.get(timeout=0.5))
+        line = lines[self._head]
+        self._head += 1
+        if self._head > 1024 and 2 * self._head > len(lines):
+            del lines[: self._head]
+            self._head = 0
+        return line
 
     def ready(self) -> bool:
-        """Whether a line can be had without waiting for the producer."""
-        while not self._breaker.lines and not self._ended:
+        """Whether the next record has arrived whole, to be had without waiting for the
+        producer: a line that is not blank (blank lines are skipped) and, for CSV, one that
+        leaves no quote open since the last record ended."""
+        lines, quotes, at = self._breaker.lines, 0, self._head
+        while True:
+            while at < len(lines):
+                line = lines[at]
+                at += 1
+                if self._csv_rows:
+                    quotes += line.count('"')
+                if line.strip() and quotes % 2 == 0:
+                    return True
+            if self._ended:
+                return True
             try:
                 self._take(self._chunks.get_nowait())
             except queue.Empty:
                 return False
-        return True
 
     def close(self) -> None:
         """Stop the reading thread: it reads nothing more, and closes what it opened."""
         self._stop.set()
         if self._wake is not None:
+            with contextlib.suppress(OSError):
+                os.write(self._wake[1], b"x")
             os.close(self._wake[1])
             self._wake = None
         with contextlib.suppress(queue.Empty):  # a thread waiting to hand over a piece
             while True:
                 self._chunks.get_nowait()
 
-    def _take(self, chunk: bytes | OSError | None) -> None:
-        if isinstance(chunk, OSError):
+    def _take(self, chunk: bytes | BaseException | None) -> None:
+        if isinstance(chunk, BaseException):
             self._ended = True
             raise chunk
         if chunk is None:
@@ -419,12 +449,12 @@ class _LiveInput:
         self._breaker.add(text, final=chunk is None)
 
     def _read(self, fd: int, owns_fd: bool, wake: int | None) -> None:
-        poller = None
-        if wake is not None:
-            poller = select.poll()
-            poller.register(fd, select.POLLIN)
-            poller.register(wake, select.POLLIN)
         try:
+            poller = None
+            if wake is not None:
+                poller = select.poll()
+                poller.register(fd, select.POLLIN)
+                poller.register(wake, select.POLLIN)
             while not self._stop.is_set():
                 if poller is not None:
                     woken = {f for f, _ in poller.poll()}
@@ -434,7 +464,7 @@ class _LiveInput:
                 self._chunks.put(chunk or None)
                 if not chunk:
                     return
-        except OSError as error:
+        except BaseException as error:  # raised where the lines are read
             self._chunks.put(error)
         finally:
             if wake is not None:
@@ -443,19 +473,31 @@ class _LiveInput:
                 os.close(fd)
 
 
+def _write_only(fd: int) -> bool:
+    """Whether ``fd`` is open for writing only (as a pipe's write end handed over as
+    standard input is): waiting for it to have bytes would wait forever."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: reading it fails instead
+        return False
+    return fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_WRONLY
+
+
 #: Bytes read from live input at once, and how many such pieces may wait to be scored.
 _CHUNK: Final = 1 << 16
 _READ_AHEAD: Final = 64
 
 
 @contextmanager
-def _open_live(source: str) -> Iterator[tuple[Iterable[str], Callable[[], bool] | None]]:
+def _open_live(
+    source: str, *, csv_rows: bool = False
+) -> Iterator[tuple[Iterable[str], Callable[[], bool] | None]]:
     """The lines of ``source`` (a path that is not a regular file, or ``-`` for standard
-    input), and what tells whether the next one has arrived: None when all of it is there
-    to read (standard input redirected from a file, a stand-in without a file descriptor),
-    read as a file is."""
+    input), and what tells whether the next record has arrived: None when all of it is
+    there to read (standard input redirected from a file, a stand-in without a file
+    descriptor), read as a file is. ``csv_rows``: the records are CSV rows."""
     if source != "-":
-        live = _LiveInput(os.open(source, os.O_RDONLY), owns_fd=True)
+        live = _LiveInput(os.open(source, os.O_RDONLY), owns_fd=True, csv_rows=csv_rows)
     else:
         try:
             fd = sys.stdin.fileno() if sys.stdin is not None else -1
@@ -466,7 +508,11 @@ def _open_live(source: str) -> Iterator[tuple[Iterable[str], Callable[[], bool] 
             with _open_stdin() as stream:
                 yield stream, None
             return
-        live = _LiveInput(fd, owns_fd=False)
+        if _write_only(fd):
+            raise InvalidInputError(
+                "standard input is open for writing only; pipe the input in, or name a file"
+            )
+        live = _LiveInput(fd, owns_fd=False, csv_rows=csv_rows)
     try:
         yield live, live.ready
     finally:

@@ -96,7 +96,7 @@ def _classify(args: argparse.Namespace, out: IO[str]) -> int:
             lines: Iterable[str] = stream
             ready = None
         else:
-            lines, ready = stack.enter_context(_open_live(source))
+            lines, ready = stack.enter_context(_open_live(source, csv_rows=is_csv))
         size = max(Path(source).stat().st_size, 1) if regular else 0
         records = (_csv_records if is_csv else _records)(lines)
         stopped: Exception | None = None

@@ -12,6 +12,7 @@ import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -109,10 +110,13 @@ def test_classify_writes_each_verdict_as_its_line_arrives(options: list[str]) ->
 
 def test_classify_scores_a_csv_row_as_it_arrives() -> None:
     # Regression: a CSV row from a live producer was held until the next row came.
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     with subprocess.Popen(
         [sys.executable, "-m", "autodm", "classify", "-", "--input-format", "csv"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
+        env=environment,
+        bufsize=0,  # so that reading the header reads nothing past it
     ) as process:
         assert process.stdin is not None
         assert process.stdout is not None
@@ -238,6 +242,70 @@ def test_live_input_decodes_pieces_cut_inside_a_character_and_keeps_bad_bytes() 
     assert _undecoded(lines[2]) == "not valid UTF-8 (byte 0xe9); save the file as UTF-8"
 
 
+@pytest.mark.parametrize(
+    ("first", "more", "csv_rows"),
+    [
+        (b'{"text": "one"}\n\n', b'{"text": "two"}\n', False),
+        (b"text\none\n\n", b"two\n", True),
+        (b'text\none\n"two, in a cell\n', b'of two lines"\n', True),
+    ],
+    ids=["jsonl blank line", "csv blank line", "csv row begun"],
+)
+def test_a_live_record_is_scored_though_what_follows_it_is_not_a_record_yet(
+    first: bytes, more: bytes, csv_rows: bool
+) -> None:
+    # Regression: a record followed by a blank line, or by the first line of a CSV row
+    # that goes on, waited for the producer's next record.
+    from autodm._cli_input import _batches, _csv_records, _LiveInput, _records
+
+    read_end, write_end = os.pipe()
+    live = _LiveInput(read_end, owns_fd=True, csv_rows=csv_rows)
+    once = threading.Lock()
+
+    def write_the_rest() -> None:  # by the test, or after 30 s if the record waits for it
+        if once.acquire(blocking=False):
+            os.write(write_end, more)
+            os.close(write_end)
+
+    rest = threading.Timer(30, write_the_rest)
+    try:
+        os.write(write_end, first)
+        rest.start()
+        batches = _batches((_csv_records if csv_rows else _records)(live), 8, live.ready)
+        (batch, _) = next(batches)
+        assert once.acquire(blocking=False), "the record waited for the next one"
+        once.release()
+        write_the_rest()
+        texts = [record["text"] for b, _ in [(batch, None), *batches] for _, record in b]  # type: ignore[index]
+        assert texts[0] == "one"
+        assert texts[1].startswith("two")
+        assert len(texts) == 2
+    finally:
+        rest.cancel()
+        write_the_rest()
+        live.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "pipe"), reason="needs pipes")
+def test_classify_refuses_a_standard_input_open_for_writing_only() -> None:
+    # Regression: it waited forever for bytes that could not come.
+    read_end, write_end = os.pipe()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "autodm", "classify", "-"],
+            stdin=write_end,
+            capture_output=True,
+            check=False,
+            timeout=120,
+        )
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+    assert result.returncode == 2
+    assert "standard input is open for writing only" in result.stderr.decode()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="select on pipes is POSIX")
 def test_a_closed_live_input_reads_nothing_more() -> None:
     # Regression: the reading thread went on reading standard input after the command had
     # returned, taking lines that the program calling it in-process meant to read itself.
@@ -317,7 +385,8 @@ def test_live_classify_ends_at_once_while_the_producer_waits(
             process.send_signal(signal.SIGINT)
         code = process.wait(timeout=60)  # the input is still open: the producer waits
         error = process.stderr.read().decode()
-    assert (code, error) == ((0, "") if ending == "output closed" else (130, ""))
+    # Interrupted, it ends by the signal, as a shell expects, and without a traceback.
+    assert (code, error) == ((0, "") if ending == "output closed" else (-signal.SIGINT, ""))
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
