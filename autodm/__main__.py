@@ -24,6 +24,7 @@ bar is shown there.
 Exit codes: 0 success; 1 some input lines could not be processed (``classify``
 writes an ``{"line": N, "error": ...}`` record for each, ``campaigns`` names each on
 standard error, and the rest go on); 2 bad usage or an unreadable file or bundle.
+Ctrl-C ends the program by SIGINT, without a traceback.
 """
 
 from __future__ import annotations
