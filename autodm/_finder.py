@@ -76,37 +76,21 @@ _FINDER_RE: Final = re.compile(
 # it only needs to scan the words that hold one of those: found here from their first
 # character on (the look-behind keeps this linear), about a quarter of a typical message.
 _FINDER_WORD_RE: Final = re.compile(r"(?<!\S)[^\s@\d.:]*+[@\d.:]\S*")
-# Country-code TLDs that are also common file extensions ("setup.py", "run.sh"): a bare
-# name with one of these counts as a link only when it has a path or a known host.
-_FILE_LIKE_TLDS: Final = frozenset(
-    [
-        "py",
-        "sh",
-        "rs",
-        "md",
-        "pl",
-        "so",
-        "cc",
-        "pm",
-        "mk",
-        "ps",
-        "sc",
-        "cs",
-        "am",
-        "do",
-        "ms",
-        "ml",
-        "ws",
-        "st",
-        "js",
-        "ts",
-        "sy",
-        "mo",
-        "ai",
-        "ac",
-        "cfg",
-    ]
+# Top-level domains that are also common file extensions ("setup.py", "run.sh") or everyday
+# words that a sentence typed without a space runs into ("saw your message.it was",
+# "home.in", "you.my", "with her.love"): a bare name with one of these counts as a link only
+# when it has a path or a known host ("amzn.to", "youtu.be"). Twitter's own link finder
+# goes further and needs a path after any one-label country-code domain ("example.jp");
+# here "meinshop.de" stays a link.
+_FILE_EXTENSION_TLDS: Final = (
+    "py sh rs md pl so cc pm mk ps sc cs am do ms ml ws st js ts sy mo ai ac cfg"
 )
+# In English and the languages whose auto-DMs the bank holds.
+_WORD_TLDS: Final = (
+    "it is in at to me be no my by us as im pa se si ne la ma nu re cu"
+    " love life name xxx fun one new live today world"
+)
+_NEEDS_PATH_TLDS: Final = frozenset(f"{_FILE_EXTENSION_TLDS} {_WORD_TLDS}".split())
 _TRAILING_PUNCT: Final = ".,!?;:'\")]}*"
 
 
@@ -154,7 +138,7 @@ def _mask(text: str) -> tuple[str, list[Link], int, int, list[str]]:
                 has_path = path_start >= 0 and end > path_start + 1
                 is_known = host in known.shorteners or host in known.social or host in known.store
                 if tld not in known.tlds or (
-                    tld in _FILE_LIKE_TLDS and not has_path and not is_known
+                    not has_path and not is_known and _reads_as_words(match.group("tld"), tld)
                 ):
                     continue
             else:
@@ -178,6 +162,15 @@ def _mask(text: str) -> tuple[str, list[Link], int, int, list[str]]:
     _typed_placeholders(text[last:], numbers)
     parts.append(text[last:])
     return "".join(parts), links, handles, emails, numbers
+
+
+def _reads_as_words(typed_tld: str, tld: str) -> bool:
+    """True when a bare name without a path reads as words, not a domain.
+
+    Its TLD is a file extension or an everyday word, or is capitalised where the name is
+    not all capitals: "reply.Be there", "the news.By the way", "Quiz.Win" begin a sentence.
+    """
+    return tld in _NEEDS_PATH_TLDS or (typed_tld != tld and not typed_tld.isupper())
 
 
 def _typed_placeholders(segment: str, numbers: list[str]) -> None:

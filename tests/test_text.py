@@ -734,6 +734,40 @@ def test_file_names_are_not_links(message: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "message",
+    [
+        "Just saw your message.it was fine",
+        "ok see you at home.in a bit",
+        "sorry its my mistake.my bad",
+        "goodnight, with all her.love",
+        "I'll reply.Be there at 5",
+        "saw the news.By the way, call me",
+        "you won! Quiz.Win big",
+    ],
+)
+def test_words_run_together_at_a_full_stop_are_not_links(message: str) -> None:
+    v = view(message)
+    assert v.links == ()
+    assert "<url>" not in v.masked
+
+
+@pytest.mark.parametrize(
+    ("message", "host"),
+    [
+        ("grab it on amzn.to", "amzn.to"),  # a known host needs no path
+        ("our shop: miosito.it/saldi", "miosito.it"),  # a path makes it a link
+        ("mehr auf meinshop.de", "meinshop.de"),  # a country's TLD that is not a word
+        ("VISIT FIREPA.COM NOW", "firepa.com"),  # all capitals, the TLD too
+        ("new on PocketBabe.co.uk", "pocketbabe.co.uk"),
+    ],
+)
+def test_bare_domains_that_read_as_words_are_links_where_something_says_so(
+    message: str, host: str
+) -> None:
+    assert [link.host for link in view(message).links] == [host]
+
+
+@pytest.mark.parametrize(
     ("message", "host", "has_path"),
     [
         ("see docs.python.org/3/ now", "docs.python.org", True),
