@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import hypothesis
 import pytest
@@ -326,9 +326,9 @@ def test_a_closed_live_input_reads_nothing_more() -> None:
         os.close(write_end)
 
 
-def _start_classify(source: str, tmp_path: Path) -> tuple[subprocess.Popen[bytes], Any]:
-    """``classify`` reading a live input that stays open; returns the process and what
-    writes to its input."""
+def _start_classify(source: str, tmp_path: Path) -> tuple[subprocess.Popen[bytes], BinaryIO]:
+    """``classify`` reading a live input that stays open; returns the process and its
+    input, unbuffered, for the caller to close."""
     arguments = [sys.executable, "-m", "autodm", "classify"]
     if source == "stdin":
         process = subprocess.Popen(
@@ -338,13 +338,7 @@ def _start_classify(source: str, tmp_path: Path) -> tuple[subprocess.Popen[bytes
             stderr=subprocess.PIPE,
         )
         assert process.stdin is not None
-        stdin = process.stdin
-
-        def write(data: bytes) -> None:
-            stdin.write(data)
-            stdin.flush()
-
-        return process, write
+        return process, open(process.stdin.fileno(), "wb", buffering=0, closefd=False)
     fifo = tmp_path / "inbox.jsonl"
     os.mkfifo(fifo)
     process = subprocess.Popen(
@@ -360,7 +354,7 @@ def _start_classify(source: str, tmp_path: Path) -> tuple[subprocess.Popen[bytes
             assert process.poll() is None
             time.sleep(0.05)
     os.set_blocking(end, True)
-    return process, lambda data: os.write(end, data)
+    return process, open(end, "wb", buffering=0)
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes and signals are POSIX")
@@ -372,15 +366,15 @@ def test_live_classify_ends_at_once_while_the_producer_waits(
     # Regression: with the producer idle, a closed output aborted the interpreter at exit
     # ("could not acquire lock ... at interpreter shutdown"), and on a named pipe a closed
     # output or Ctrl-C left the command hanging.
-    process, write = _start_classify(source, tmp_path)
-    with process:
+    process, producer = _start_classify(source, tmp_path)
+    with process, producer:
         assert process.stdout is not None
         assert process.stderr is not None
-        write(json.dumps({"id": "m1", "text": SPAM}).encode() + b"\n")
+        producer.write(json.dumps({"id": "m1", "text": SPAM}).encode() + b"\n")
         assert "m1" in process.stdout.readline().decode()
         if ending == "output closed":
             process.stdout.close()
-            write(json.dumps({"id": "m2", "text": CHAT}).encode() + b"\n")
+            producer.write(json.dumps({"id": "m2", "text": CHAT}).encode() + b"\n")
         else:
             process.send_signal(signal.SIGINT)
         code = process.wait(timeout=60)  # the input is still open: the producer waits
