@@ -257,12 +257,24 @@ def _add_campaigns(commands: argparse._SubParsersAction[argparse.ArgumentParser]
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
+    out = sys.stdout
+    if out is None:  # what Python gives a process started with >&-
+        print(
+            f"autodm {args.command}: standard output is closed; give it a file, a pipe "
+            "or /dev/null (> verdicts.jsonl)",
+            file=sys.stderr,
+        )
+        return 2
     try:
-        return _COMMANDS[args.command](args, sys.stdout)
+        code = _COMMANDS[args.command](args, out)
+        # Flushed here, not at exit, so that a reader gone before a short output was
+        # written is met by the handler below.
+        out.flush()
+        return code
     except BrokenPipeError:
         # The reader went away (`autodm classify big.jsonl | head`): stop quietly, and
         # keep Python from complaining again when it flushes stdout at exit.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
         return 0
     except (AutoDMError, OSError, json.JSONDecodeError, UnicodeDecodeError, csv.Error) as error:
         print(f"autodm {args.command}: {error}", file=sys.stderr)

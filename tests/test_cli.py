@@ -715,6 +715,42 @@ def test_closed_standard_input_is_a_usage_error(
     assert "standard input is closed" in capsys.readouterr().err
 
 
+def test_closed_standard_output_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Regression: started with >&-, classify ended in an AttributeError traceback.
+    monkeypatch.setattr(sys, "stdout", None)
+    assert main(["classify", CHAT]) == 2
+    assert "standard output is closed" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a pipe with no reader fails writes on POSIX")
+@pytest.mark.parametrize("records", [1, 600])
+def test_a_reader_gone_before_the_output_is_written_ends_quietly(
+    records: int, tmp_path: Path
+) -> None:
+    # Regression: a short output, held in the buffer until the interpreter flushed it at
+    # exit, met the closed pipe there: "Exception ignored ... BrokenPipeError", exit 120.
+    path = tmp_path / "messages.jsonl"
+    lines = (json.dumps({"text": f"{CHAT} {i}"}) + "\n" for i in range(records))
+    path.write_text("".join(lines), encoding="utf-8")
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "autodm", "classify", str(path)],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            check=False,
+            timeout=120,
+            env=env,
+        )
+    finally:
+        os.close(write_end)
+    assert (result.returncode, result.stderr.decode()) == (0, "")
+
+
 @pytest.mark.parametrize("locale_errors", ["strict", "surrogateescape"])
 def test_a_line_of_standard_input_that_is_not_utf8_fails_alone(locale_errors: str) -> None:
     result = subprocess.run(
