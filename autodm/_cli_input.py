@@ -164,17 +164,28 @@ def _rows(reader: csv.DictReader[str], lines: _Lines) -> Iterator[tuple[int, dic
     which the lenient reader ends at the end of the file without a word. A broken row stops
     the rows with an error that says where it began.
     """
-    start = reader.line_num + 1
     try:
         for row in reader:
             # A row is yielded as soon as it is read (a live producer's row is scored before
             # the next one comes): only the last row can end inside a quote.
+            start = _row_start(reader, lines)
             raw = "".join(lines.taken)
             lines.taken.clear()
             yield start, row, _ends_inside_quotes(raw)
-            start = reader.line_num + 1
     except csv.Error as error:
+        start = _row_start(reader, lines)
         raise csv.Error(f"the CSV row that starts at line {start} is broken ({error})") from None
+
+
+def _row_start(reader: csv.DictReader[str], lines: _Lines) -> int:
+    """The file line the row being read starts at: the lines taken since the last row, less
+    the blank lines before it, which the reader skips."""
+    blank = 0
+    for line in lines.taken:
+        if line.strip("\r\n"):
+            break
+        blank += 1
+    return reader.line_num - len(lines.taken) + 1 + blank
 
 
 def _ends_inside_quotes(raw: str) -> bool:

@@ -499,6 +499,45 @@ def test_classify_csv_rows_with_too_many_or_too_few_cells(
     assert all("label" in o for o in out[2:])
 
 
+_CSV_ROW_KINDS = st.sampled_from(["one line", "quoted lines", "too many cells"])
+
+
+@hypothesis.given(
+    rows=st.lists(
+        st.tuples(st.integers(0, 3), _CSV_ROW_KINDS, st.integers(1, 3)), min_size=1, max_size=8
+    ),
+    newline=st.sampled_from(["\n", "\r\n"]),
+)
+def test_csv_rows_are_named_by_the_line_they_start_at(
+    rows: list[tuple[int, str, int]], newline: str
+) -> None:
+    # Regression: blank lines before a row, which the reader skips, were counted into the
+    # row, so its error named the line after the last row instead of its own.
+    from autodm._cli_input import _csv_records
+
+    lines = ["id,text"]
+    starts = []
+    for blank, kind, height in rows:
+        lines += [""] * blank
+        starts.append(len(lines) + 1)
+        if kind == "one line":
+            lines.append(f"{starts[-1]},see you at 6")
+        elif kind == "quoted lines":  # a cell over `height` + 1 lines
+            lines += [f'{starts[-1]},"see you', *"abc"[: height - 1], 'at 6"']
+        else:
+            lines.append(f"{starts[-1]},see you at 6, bring cake")
+    text = newline.join(lines) + newline
+    read = list(_csv_records(io.StringIO(text, newline="")))
+    assert [line for line, _ in read] == starts
+    for (line, record), (_, kind, _) in zip(read, rows, strict=True):
+        if kind == "too many cells":
+            assert isinstance(record, str)
+            assert "quote a cell that holds a comma" in record
+        else:
+            assert isinstance(record, dict)
+            assert record["id"] == str(line)
+
+
 def test_classify_csv_names_a_quote_left_open(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
