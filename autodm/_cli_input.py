@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Final, TextIO
 
-from ._text import check_message
+from ._text import check_message, check_unicode
 from ._types import CONTEXT_KEYS, as_context
 from .errors import AutoDMError, InvalidInputError
 
@@ -51,7 +51,27 @@ def _records(stream: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | str]
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             yield number, 'each line must be a JSON object with a string "text"'
             continue
+        if "\\u" in line and (problem := _unwritable(record)):
+            yield number, problem
+            continue
         yield number, record
+
+
+#: The keys whose values the commands write back out: a verdict's id, a campaign's ids and
+#: senders, the sources and groups of the metrics.
+_ECHOED: Final = ("id", "sender_id", "source", "group")
+
+
+def _unwritable(record: dict[str, Any]) -> str | None:
+    """Why a record cannot be written back out, if it cannot: a value it echoes holds a lone
+    surrogate (a JSON escape such as ``\\ud800`` alone), which UTF-8 output cannot hold."""
+    for key in _ECHOED:
+        if key in record:
+            try:
+                check_unicode(json.dumps(record[key], ensure_ascii=False), key)
+            except InvalidInputError as error:
+                return str(error)
+    return None
 
 
 #: Largest CSV cell read, in characters.

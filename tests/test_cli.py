@@ -790,6 +790,47 @@ def test_a_reader_gone_before_the_output_is_written_ends_quietly(
     assert (result.returncode, result.stderr.decode()) == (0, "")
 
 
+@hypothesis.given(
+    key=st.sampled_from(["id", "sender_id", "source", "group"]),
+    value=st.one_of(
+        st.text(max_size=8),
+        st.tuples(st.text(max_size=4), st.characters(categories=["Cs"]), st.text(max_size=4)).map(
+            "".join
+        ),
+    ),
+)
+def test_a_value_written_back_out_must_be_text_utf8_can_hold(key: str, value: str) -> None:
+    # Regression: an id written as a lone "\\ud800" escape was read, then stopped the
+    # whole output with a UnicodeEncodeError when its verdict was written.
+    from autodm._cli_input import _records
+
+    line = json.dumps({"text": "see you at 6", key: value, "other": "\ud800"}) + "\n"
+    ((number, record),) = _records([line])
+    assert number == 1
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        assert record == (
+            f"`{key}` holds lone surrogate code points, which are not text; repair it, "
+            "e.g. text.encode('utf-8', 'surrogatepass').decode('utf-8', 'replace')."
+        )
+    else:  # a key the commands do not write back ("other") may hold anything
+        assert isinstance(record, dict)
+        assert record[key] == value
+
+
+def test_a_record_with_an_id_that_cannot_be_written_fails_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "messages.jsonl"
+    path.write_text('{"id": "\\ud800", "text": "hi"}\n{"id": 2, "text": "ok"}\n', "utf-8")
+    assert main(["classify", str(path)]) == 1
+    out = _lines(capsys)
+    assert out[0]["line"] == 1
+    assert "`id` holds lone surrogate code points" in str(out[0]["error"])
+    assert out[1]["id"] == 2
+
+
 @pytest.mark.parametrize("locale_errors", ["strict", "surrogateescape"])
 def test_a_line_of_standard_input_that_is_not_utf8_fails_alone(locale_errors: str) -> None:
     result = subprocess.run(
