@@ -386,6 +386,33 @@ class _LineBreaker:
         self._partial.clear()
 
 
+def _ends_in_quoted_cell(line: str, quoted: bool) -> bool:
+    """Whether a CSV line, begun inside a quoted cell or not (``quoted``), ends inside one,
+    as the csv module reads it: a quote opens a cell only at the cell's start (elsewhere it
+    is a character of the cell), and inside a quoted cell two quotes are one character.
+    Each step jumps to the next quote, so the work is one pass over the line."""
+    at = 0
+    while True:
+        if not quoted:  # at the start of a cell
+            if line.startswith('"', at):
+                at += 1
+            elif (opening := line.find(',"', at)) >= 0:
+                at = opening + 2
+            else:
+                return False
+            quoted = True
+        closing = line.find('"', at)
+        if closing < 0:
+            return True
+        if line.startswith('"', closing + 1):  # a quote written as two
+            at = closing + 2
+            continue
+        # The cell is closed; what follows up to the next comma is read into it.
+        if (comma := line.find(",", closing + 1)) < 0:
+            return False
+        at, quoted = comma + 1, False
+
+
 class _LiveInput:
     """The lines of a pipe, a terminal or a device, its bytes read on a thread of its own
     while what has arrived is scored.
@@ -442,14 +469,14 @@ class _LiveInput:
         """Whether the next record has arrived whole, to be had without waiting for the
         producer: a line that is not blank (blank lines are skipped) and, for CSV, one that
         leaves no quote open since the last record ended."""
-        lines, quotes, at = self._breaker.lines, 0, self._head
+        lines, quoted, at = self._breaker.lines, False, self._head
         while True:
             while at < len(lines):
                 line = lines[at]
                 at += 1
                 if self._csv_rows:
-                    quotes += line.count('"')
-                if line.strip() and quotes % 2 == 0:
+                    quoted = _ends_in_quoted_cell(line, quoted)
+                if line.strip() and not quoted:
                     return True
             if self._ended:
                 return True

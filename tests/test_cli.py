@@ -198,6 +198,29 @@ def test_live_lines_are_cut_as_a_file_is_read(pieces: list[str], cuts: list[int]
     assert list(breaker.lines) == as_a_file.readlines()
 
 
+_CSV_LINES = st.lists(
+    st.tuples(st.text(alphabet='a," ', max_size=10), st.sampled_from(["\n", "\r\n", "\r"])).map(
+        "".join
+    ),
+    max_size=4,
+)
+
+
+@hypothesis.given(_CSV_LINES)
+def test_a_quoted_cell_left_open_is_told_as_the_csv_module_reads_it(lines: list[str]) -> None:
+    # Regression: quotes were counted, and a row such as x,a"b,"c (a quote inside a cell,
+    # then a quoted cell that goes on) was taken as whole, so a live input waited for
+    # the producer's next line before scoring the record before it.
+    from autodm._cli_input import _ends_in_quoted_cell
+
+    quoted = False
+    for line in lines:
+        quoted = _ends_in_quoted_cell(line, quoted)
+    # A line read after them is a row of its own unless a quoted cell is still open.
+    rows = list(csv.reader(io.StringIO("".join(lines) + "Z\n", newline="")))
+    assert quoted == (rows[-1] != ["Z"])
+
+
 def _live_pipe() -> tuple[Any, int]:
     from autodm._cli_input import _LiveInput
 
@@ -248,8 +271,10 @@ def test_live_input_decodes_pieces_cut_inside_a_character_and_keeps_bad_bytes() 
         (b'{"text": "one"}\n\n', b'{"text": "two"}\n', False),
         (b"text\none\n\n", b"two\n", True),
         (b'text\none\n"two, in a cell\n', b'of two lines"\n', True),
+        # A quote inside a cell is a character; the second opens a cell that goes on.
+        (b'text,a,b\none,,\ntwo,a"b,"c\n', b'd"\n', True),
     ],
-    ids=["jsonl blank line", "csv blank line", "csv row begun"],
+    ids=["jsonl blank line", "csv blank line", "csv row begun", "csv quote inside a cell"],
 )
 def test_a_live_record_is_scored_though_what_follows_it_is_not_a_record_yet(
     first: bytes, more: bytes, csv_rows: bool
