@@ -45,6 +45,10 @@ ADVERSARIAL = {
     "spaced_letters": "a b c d " * 125_000,
     "separated_letters": "a-b-c-d-" * 125_000,  # one word of a million characters
     "separated_words": "a.b.c.d " * 125_000,
+    # Combining marks are letters of a domain name but not word characters: a bare domain
+    # was tried from every one of them, 60 steps back and forth each (0.3 s a message).
+    "marks_before_dots": ("\u0301" * 60 + ".") * 10_000,
+    "marks_and_digits": "\u03011" * 250_000,
 }
 
 #: The modules of the text layer: ``view`` and those it draws on.
