@@ -21,6 +21,12 @@ Label = Literal["automated", "human"]
 
 #: The most history messages a Context keeps (the most recent ones); bounds work per message.
 MAX_HISTORY: Final = 1000
+#: The most characters of history a Context keeps, each message counted up to the
+#: :data:`MAX_CHARS` that is read of it: the most recent messages that fit. All 1,000 of
+#: 131 characters (a DM's usual length) fit; 32 at the longest. Each history message is
+#: read, masked and compared with the message, so a history of 1,000 long messages would
+#: take seconds to score, for no better evidence.
+MAX_HISTORY_CHARS: Final = 1 << 17
 #: The longest id, in characters: platforms' ids, handles and e-mail addresses are far
 #: shorter, and a memory keeps up to millions of them.
 MAX_ID_CHARS: Final = 1024
@@ -176,7 +182,10 @@ def _history(value: object) -> tuple[str, ...]:
             )
         check_unicode(item[:MAX_CHARS], f"sender_history[{i}]")  # what is read of it
         kept.append(item)
-    return tuple(kept)
+    budget, first = MAX_HISTORY_CHARS, len(kept)
+    while first and (budget := budget - min(len(kept[first - 1]), MAX_CHARS)) >= 0:
+        first -= 1
+    return tuple(kept)[first:]
 
 
 TimeLike = datetime | str | float | int | None
@@ -197,7 +206,9 @@ class Context:
         :class:`~autodm.InvalidInputError`.
     sender_history : ordered iterable of str, optional
         The same sender's recent messages to other people, oldest first (not a set or a
-        mapping). Only the last 1,000 are kept.
+        mapping). Only the most recent are kept: the last 1,000, and of those the last
+        that hold 131,072 characters together (each counted up to the 4,096 that are read
+        of a message).
     platform : str, optional
         Free text such as ``"twitter"`` or ``"instagram"``; informative only.
     first_message : bool, optional

@@ -32,7 +32,8 @@ from autodm import (
 )
 from autodm._detector import BATCH, default_detector
 from autodm._ngrams import batch_slices
-from autodm._types import MAX_HISTORY
+from autodm._text import MAX_CHARS
+from autodm._types import MAX_HISTORY, MAX_HISTORY_CHARS
 
 API_DOC = Path(__file__).resolve().parent.parent / "docs" / "api.md"
 SPAM = "Thanks for the follow! Like my page: bit.ly/x1Ab"
@@ -226,6 +227,19 @@ def test_context_normalises_values() -> None:
     long_history = [str(i) for i in range(MAX_HISTORY + 100)]
     kept = Context(sender_history=long_history).sender_history
     assert kept == tuple(long_history[-MAX_HISTORY:])  # the most recent ones
+
+
+@given(st.lists(st.integers(0, 2 * MAX_CHARS), max_size=80))
+def test_a_sender_history_is_kept_to_its_most_recent_characters(lengths: list[int]) -> None:
+    # Regression: 1,000 history messages of 4,096 characters each were all read, masked and
+    # compared with the message: seconds of work per message for whoever wrote them.
+    history = ["x" * n for n in lengths]
+    kept = Context(sender_history=history).sender_history
+    assert kept == tuple(history[len(history) - len(kept) :])  # the most recent ones
+    read = [min(len(item), MAX_CHARS) for item in history]
+    assert sum(read[len(history) - len(kept) :]) <= MAX_HISTORY_CHARS
+    if len(kept) < len(history):  # the message before them did not fit
+        assert sum(read[len(history) - len(kept) - 1 :]) > MAX_HISTORY_CHARS
 
 
 @pytest.mark.parametrize(
