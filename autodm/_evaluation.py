@@ -83,9 +83,10 @@ class Evaluation:
 
     @property
     def f1(self) -> float:
-        """Harmonic mean of precision and recall."""
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else float("nan")
+        """Harmonic mean of precision and recall: 2 tp / (2 tp + fp + fn), 0 when none of
+        the flagged is automated and none of the automated is flagged."""
+        denominator = 2 * self.tp + self.fp + self.fn
+        return 2 * self.tp / denominator if denominator else float("nan")
 
     @property
     def accuracy(self) -> float:

@@ -158,8 +158,11 @@ def ordered(values: object, name: str, what: str) -> Iterable[Any]:
     A str or bytes would be read letter by letter, a mapping by its keys, and a set in an
     order that matches nothing else, so each is refused.
     """
-    if isinstance(values, str | bytes | bytearray | Mapping | Set) or not isinstance(
-        values, Iterable
+    # A 0-d numpy array is an Iterable to isinstance, but iterating it raises TypeError.
+    if (
+        isinstance(values, str | bytes | bytearray | Mapping | Set)
+        or not isinstance(values, Iterable)
+        or getattr(values, "ndim", None) == 0
     ):
         raise InvalidInputError(
             f"`{name}` must be an ordered iterable of {what} (a list, a tuple, a generator, an "

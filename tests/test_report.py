@@ -12,8 +12,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import numpy as np
 import pytest
+from hypothesis import strategies as st
 
 import autodm
 from autodm import AutoDMError, Detector, InvalidInputError
@@ -177,6 +179,32 @@ def test_a_one_class_evaluation_shows_n_a() -> None:
     result = autodm.evaluate(["see you at 6", "lol"], ["human", "human"])
     content = "".join(_parse(result._repr_html_()).text)
     assert "spam caught (recall)n/a (0 of 0)" in content
+
+
+@hypothesis.given(st.lists(st.integers(0, 30), min_size=4, max_size=4))
+def test_rates_are_those_of_scikit_learn(counts: list[int]) -> None:
+    # Regression: F1 was nan, not 0, when nothing flagged was automated and nothing
+    # automated was flagged (precision and recall both 0).
+    from sklearn.metrics import f1_score, precision_score, recall_score
+
+    tp, fp, tn, fn = counts
+    hypothesis.assume(sum(counts))
+    e = Evaluation(n=sum(counts), threshold=0.5, tp=tp, fp=fp, tn=tn, fn=fn, roc_auc=0.5)
+    truth = [1] * tp + [0] * fp + [0] * tn + [1] * fn
+    flagged = [1] * tp + [1] * fp + [0] * tn + [0] * fn
+    for ours, theirs in (
+        (e.f1, f1_score),
+        (e.precision, precision_score),
+        (e.recall, recall_score),
+    ):
+        expected = theirs(truth, flagged, zero_division=np.nan)
+        assert ours == pytest.approx(expected, nan_ok=True)
+
+
+def test_zero_dimensional_arrays_are_refused_with_a_typed_error() -> None:
+    for messages, labels in ((["hi"], np.array(0)), (np.array("hi"), [0])):
+        with pytest.raises(InvalidInputError, match="must be an ordered iterable"):
+            autodm.evaluate(messages, labels)
 
 
 # ---------------------------------------------------------------------------------------------
