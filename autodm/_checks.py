@@ -12,10 +12,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._bundle_checks import _MAX_CHAR_WEIGHT, MAX_NGRAM_BUCKETS
+from ._text import check_unicode
 from ._types import finite_float, ordered, whole_number
 from .errors import InvalidInputError, describe
 
-__all__ = ["label_value", "labels_to_array", "per_message"]
+__all__ = ["label_value", "labels_to_array", "per_message", "source_names"]
 
 _POSITIVE: Final = frozenset({"automated", "auto", "spam", "bot", "1", "1.0", "true", "yes"})
 _NEGATIVE: Final = frozenset({"human", "ham", "person", "0", "0.0", "false", "no"})
@@ -85,6 +86,34 @@ def per_message(values: object, name: str, n: int) -> list[Any]:
     if len(out) != n:
         raise InvalidInputError(f"`{name}` must have one entry per message: {len(out)} for {n}.")
     return out
+
+
+def source_names(values: object, n: int) -> list[str]:
+    """``sources`` as one name a message: a str as given, an int as its digits, and a
+    missing value (None, NaN, pandas' NA, "") as "all", as the command line reads an empty
+    ``source``; anything else, or a name that could not be written out (a lone
+    surrogate), is an InvalidInputError."""
+    names = []
+    for i, value in enumerate(per_message(values, "sources", n)):
+        if value is None or _missing(value) or value == "":
+            names.append("all")
+        elif isinstance(value, str):
+            names.append(check_unicode(value, f"sources[{i}]"))
+        elif isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_):
+            names.append(str(int(value)))
+        else:
+            raise InvalidInputError(
+                f'`sources[{i}]` must be a str or an int (None, NaN or "" for none). Got '
+                f"{describe(value)} instead."
+            )
+    return names
+
+
+def _missing(value: object) -> bool:
+    """Whether ``value`` is a float NaN or pandas' NA (which cannot be compared)."""
+    if isinstance(value, float | np.floating):
+        return bool(np.isnan(value))
+    return type(value).__name__ == "NAType"
 
 
 def labels_to_array(labels: Iterable[object]) -> NDArray[np.int8]:
@@ -293,8 +322,8 @@ def _train_rows(
                     f"class. Got {distinct} group(s) of {'automated' if cls else 'human'} messages."
                 )
     if sources is not None:
-        sources = per_message(sources, "sources", n)
-    source_array = None if sources is None else np.asarray([str(s) for s in sources])
+        sources = source_names(sources, n)
+    source_array = None if sources is None else np.asarray(sources)
     calibrated = _calibration_rows(source_array, calibration_sources, y)
     measured = np.ones(n, dtype=bool)
     if threshold_sources is not None:

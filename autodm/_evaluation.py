@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._batches import ContextLike, _batch
-from ._checks import labels_to_array, per_message
+from ._checks import labels_to_array, source_names
 from ._detector import Detector
 from ._fitting import _auc, _threshold_for
 from ._types import Verdict, finite_float
@@ -237,7 +237,7 @@ def evaluate(
             f"`labels` must have one entry per message: {len(y)} for {len(items)}."
         )
     if sources is not None:
-        sources = per_message(sources, "sources", len(items))
+        sources = source_names(sources, len(items))
     if detector is not None and not isinstance(detector, Detector):
         raise InvalidInputError(
             "`detector` must be an autodm.Detector or None (the bundled model); for a preset, "

@@ -426,6 +426,9 @@ def test_repeated_splits_set_thresholds_on_all_their_scores_together(
             r"human messages here are \['a'\]",
         ),
         ({"sources": ["a"] * 6 + ["b"] * 6, "threshold_sources": ["a"]}, "no source of human"),
+        ({"sources": ["a"] * 11 + [True]}, r"`sources\[11\]` must be a str or an int"),
+        ({"sources": ["a"] * 11 + [["b"]]}, r"`sources\[11\]` must be a str or an int"),
+        ({"sources": ["a"] * 11 + ["\ud800"]}, r"`sources\[11\]` holds lone surrogate"),
     ],
 )
 def test_train_refuses_bad_sources_before_any_fitting(
@@ -522,6 +525,22 @@ def test_evaluate_with_zero_threshold_flags_everything() -> None:
     assert result.recall == 1.0
     assert result.fpr == 1.0
     assert result.precision == 0.5
+
+
+def test_evaluate_reads_sources_as_the_command_line_does() -> None:
+    # Regression: sources were passed through str(), so a gap in a column became a source
+    # named "None" or "nan", and a lone surrogate reached to_dict() unwritable.
+    missing = [None, "", float("nan"), np.float32("nan")]
+    sources = [*missing, 7, np.int64(7), "7", *(["tw"] * 5)]
+    result = autodm.evaluate(MESSAGES, LABELS, sources=sources)
+    assert {name: row["n"] for name, row in result.by_source.items()} == {
+        "all": 4,
+        "7": 3,
+        "tw": 5,
+    }
+    for bad, match in ((True, "must be a str or an int"), ("\ud800", "lone surrogate")):
+        with pytest.raises(InvalidInputError, match=match):
+            autodm.evaluate(MESSAGES, LABELS, sources=[*sources[:-1], bad])
 
 
 def test_evaluate_by_source() -> None:
