@@ -16,9 +16,11 @@ and the context keys (``sender_id``, ``recipient_id``, ``sent_at``,
 file also reads CSV (a file ending in ``.csv``, or ``--input-format csv``)
 with a header row of the same column names; ``classify`` writes CSV with
 ``--output-format csv`` (the default for CSV input).
-Input is streamed: memory stays constant whatever the file size (a file is scored
-512 records at a time; standard input or a pipe in batches of what has arrived, so each
-verdict comes as soon as its line does). When standard error is a terminal, a progress
+``classify`` streams its input: memory stays constant whatever the file size (a file is
+scored 512 records at a time; standard input or a pipe in batches of what has arrived, so
+each verdict comes as soon as its line does). ``train``, ``evaluate`` and ``campaigns``
+read the whole file first, and their memory grows with it (``evaluate``: about 1 KB a
+message). When standard error is a terminal, a progress
 bar is shown there.
 
 Exit codes: 0 success; 1 some input lines could not be processed (``classify``

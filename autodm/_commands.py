@@ -8,6 +8,7 @@ import json
 import math
 import os
 import sys
+import tempfile
 import warnings
 from collections.abc import Iterable
 from contextlib import ExitStack
@@ -271,16 +272,26 @@ def _demo(args: argparse.Namespace, out: IO[str]) -> int:
     return 0
 
 
+def _check_writable(path: Path, option: str) -> None:
+    """Refuse an output path under a folder that cannot be written, before the work: the
+    nearest folder of it that exists (the writer creates the missing ones) is tried with a
+    temporary file, as permissions alone miss a read-only file system or a system folder."""
+    real = Path(os.path.realpath(path))  # a link is followed when the output is written
+    folder = real if real.is_dir() else real.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError:
+        raise InvalidInputError(f"{option}: cannot write into {str(folder)!r}.") from None
+
+
 def _check_out(path: Path) -> None:
     """Refuse an ``--out`` that :meth:`Bundle.save` could not write."""
     from ._bundle import save_target
 
-    real = Path(os.path.realpath(path))  # a link is followed when the bundle is written
-    folder = real if real.is_dir() else real.parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent  # save creates the folders that are missing
-    if not folder.is_dir() or not os.access(folder, os.W_OK):
-        raise InvalidInputError(f"--out: cannot write into {str(folder)!r}.")
+    _check_writable(path, "--out")
     try:
         save_target(path)
     except InvalidInputError as error:
@@ -335,6 +346,7 @@ def _evaluate(args: argparse.Namespace, out: IO[str]) -> int:
             report_folder(args.report)
         except InvalidInputError as error:
             raise InvalidInputError(f"--report: {error}") from None
+        _check_writable(args.report / "index.html", "--report")
         check_dependencies()
     texts, labels, contexts, sources, _ = _labelled(args.input, args.input_format)
     if args.fpr is not None and labels_to_array(labels).all():

@@ -993,6 +993,21 @@ def test_evaluate_gives_the_threshold_for_a_false_positive_rate(
     assert "--fpr" in capsys.readouterr().err
 
 
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs a folder nobody can write")
+def test_evaluate_refuses_a_report_folder_it_cannot_write_before_scoring(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Regression: only "is it a file" was checked; the metrics were printed, then writing
+    # the report failed with exit code 2. /proc/self stands for a read-only folder that
+    # permissions do not show as such (to root, every folder is writable).
+    data = tmp_path / "labelled.jsonl"
+    _labelled_jsonl(data)
+    assert main(["evaluate", str(data), "--report", "/proc/self/report"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "autodm evaluate: --report: cannot write into '/proc/" in captured.err
+
+
 def test_evaluate_refuses_a_report_path_that_is_a_file_before_scoring(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
