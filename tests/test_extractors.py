@@ -222,6 +222,28 @@ def test_custom_templates_from_mappings_and_template_objects() -> None:
     assert signals["template_coverage"].value == 1.0
 
 
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        # Regression: the id was cut at its first space where a verdict names it ("shop").
+        ({"id": "shop one"}, "must hold no whitespace"),
+        ({"id": ""}, "`id` must be a non-empty str"),
+        ({"family": " "}, "`family` must be a non-empty str"),
+        ({"lang": None}, "`lang` must be a non-empty str"),  # was read as the str "None"
+        ({"text": b"Hi {name}"}, "`text` must be a non-empty str"),
+        ({"id": "shop-\ud800"}, "lone surrogate"),
+    ],
+)
+def test_a_template_is_refused_unless_each_field_is_text(
+    change: dict[str, object], match: str
+) -> None:
+    fields = {"id": "shop-1", "family": "promo", "lang": "en", "text": "Hi {name}, 40% off"}
+    with pytest.raises(InvalidInputError, match=match):
+        TemplateSimilarity([{**fields, **change}])
+    with pytest.raises(InvalidInputError, match=match):
+        Template(**{**fields, **change})  # type: ignore[arg-type]
+
+
 def test_excluding_hides_templates_from_extract(template_similarity: TemplateSimilarity) -> None:
     message = "Hey Priya, thanks for the follow! Glad to connect with you here."
     best, _ = template_similarity.best_match(message)

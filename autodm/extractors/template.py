@@ -17,7 +17,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from .._resources import load_json
-from .._text import MAX_CHARS, TextView, mask_template, tokenize, view
+from .._text import MAX_CHARS, TextView, check_unicode, mask_template, tokenize, view
 from .._types import Context, Signal
 from ..errors import InvalidInputError, describe
 from ._base import prepare
@@ -37,12 +37,31 @@ _TEMPLATES_AS_QUERIES: Final = 8
 
 @dataclass(frozen=True, slots=True)
 class Template:
-    """One template of the bank: an id, its family, its language and its text."""
+    """One template of the bank: an id, its family, its language and its text.
+
+    Each is a non-empty str; the id holds no whitespace, since a verdict names the
+    template it matches by it. Anything else raises :class:`~autodm.InvalidInputError`.
+    """
 
     id: str
     family: str
     lang: str
     text: str
+
+    def __post_init__(self) -> None:
+        for name in ("id", "family", "lang", "text"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value.strip():
+                raise InvalidInputError(
+                    f"a template's `{name}` must be a non-empty str. Got {describe(value)} "
+                    f"instead (template id {self.id!r})."
+                )
+            check_unicode(value, f"template {name}")
+        if any(c.isspace() for c in self.id):
+            raise InvalidInputError(
+                f"a template's `id` must hold no whitespace (a verdict names its template "
+                f"by it). Got {self.id!r}."
+            )
 
 
 def default_templates() -> tuple[Template, ...]:
@@ -239,14 +258,9 @@ def _masked(text: str) -> str:
 def _as_template(item: Template | Mapping[str, Any]) -> Template:
     if isinstance(item, Template):
         return item
-    if isinstance(item, Mapping) and all(
-        isinstance(item.get(k), str) for k in ("id", "family", "text")
-    ):
+    if isinstance(item, Mapping) and all(k in item for k in ("id", "family", "text")):
         return Template(
-            id=item["id"],
-            family=item["family"],
-            lang=str(item.get("lang", "und")),
-            text=item["text"],
+            id=item["id"], family=item["family"], lang=item.get("lang", "und"), text=item["text"]
         )
     raise InvalidInputError(
         "each template must be an autodm.extractors.Template or a mapping with non-empty str "
