@@ -529,15 +529,41 @@ def test_all_shipped_languages_load_by_default(cta: CallToAction) -> None:
     assert cta.languages == ("ar", "de", "en", "es", "fr", "id", "it", "ja", "pt", "tr", "zh")
 
 
-@pytest.mark.parametrize("languages", [["xx"], ["en", "klingon"], "en"])
+@pytest.mark.parametrize("languages", [["xx"], ["en", "klingon"]])
 def test_unknown_language_is_refused(languages: object) -> None:
     with pytest.raises(InvalidInputError, match="no call-to-action lexicon"):
         CallToAction(languages)  # type: ignore[arg-type]
 
 
-def test_extra_phrase_with_unknown_category_is_refused() -> None:
-    with pytest.raises(InvalidInputError, match="unknown call-to-action category"):
-        CallToAction(["en"], extra_phrases={"ask_nicely": ["pretty please"]})
+@pytest.mark.parametrize("languages", ["en", 5])
+def test_languages_must_be_a_list_of_codes(languages: object) -> None:
+    # Regression: "en" was read letter by letter ("no lexicon for language 'e'"), and 5
+    # raised a bare TypeError.
+    with pytest.raises(InvalidInputError, match="`languages` must be an ordered iterable"):
+        CallToAction(languages)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("extra_phrases", "match"),
+    [
+        ({"ask_nicely": ["pretty please"]}, "unknown call-to-action category"),
+        # Regression: a str was split into letters, so "a" became a self-promotion phrase.
+        ({"self_promo": "my sourdough class"}, "must be a list, tuple or set of phrases"),
+        ({"self_promo": None}, "must be a list, tuple or set of phrases"),
+        ({"self_promo": [None]}, "must be a non-empty str"),  # was the phrase "None"
+        ({"self_promo": [" "]}, "must be a non-empty str"),
+        ([("self_promo", ["x"])], "`extra_phrases` must be a mapping"),
+    ],
+)
+def test_extra_phrases_are_refused_unless_a_mapping_of_phrases(
+    extra_phrases: object, match: str
+) -> None:
+    with pytest.raises(InvalidInputError, match=match):
+        CallToAction(["en"], extra_phrases=extra_phrases)  # type: ignore[arg-type]
+    # A set of phrases is taken: their order does not matter.
+    assert CallToAction(["en"], extra_phrases={"self_promo": {"my sourdough class"}}).matches(
+        "my sourdough class"
+    ) == {"self_promo": ["my sourdough class"]}
 
 
 def test_extra_phrase_with_known_category_is_used() -> None:

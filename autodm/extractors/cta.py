@@ -16,9 +16,9 @@ from typing import Any, Final
 from .._names import _WEEKDAYS
 from .._obfuscation import _SPACED_LETTERS_RE
 from .._resources import lexicon_languages, load_json
-from .._text import MAX_CHARS, TextView, view
-from .._types import Context, Signal
-from ..errors import InvalidInputError
+from .._text import MAX_CHARS, TextView, check_unicode, view
+from .._types import Context, Signal, ordered
+from ..errors import InvalidInputError, describe
 from ._base import NOTHING_FOUND, prepare
 
 __all__ = ["ASK_CATEGORIES", "CallToAction"]
@@ -249,15 +249,35 @@ class CallToAction:
         *,
         extra_phrases: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
-        langs = tuple(lexicon_languages() if languages is None else languages)
+        if languages is None:
+            langs = tuple(lexicon_languages())
+        else:
+            langs = tuple(ordered(languages, "languages", "language codes such as 'en'"))
         entries = _load_entries(langs)
         known = set(ASK_CATEGORIES) | set(_FLAG_FEATURES)
+        if extra_phrases is not None and not isinstance(extra_phrases, Mapping):
+            raise InvalidInputError(
+                "`extra_phrases` must be a mapping of category to phrases, such as "
+                f"{{'self_promo': ['my sourdough class']}}. Got {describe(extra_phrases)} instead."
+            )
         for category, phrases in (extra_phrases or {}).items():
             if category not in known:
                 raise InvalidInputError(
                     f"unknown call-to-action category {category!r}; accepted: {sorted(known)}."
                 )
-            entries.extend((category, str(p)) for p in phrases)
+            name = f"extra_phrases[{category!r}]"
+            if isinstance(phrases, str | bytes | Mapping) or not isinstance(phrases, Iterable):
+                raise InvalidInputError(
+                    f"`{name}` must be a list, tuple or set of phrases, each a str (one "
+                    f"phrase goes in a list of one). Got {describe(phrases)} instead."
+                )
+            for phrase in phrases:
+                if not isinstance(phrase, str) or not phrase.strip():
+                    raise InvalidInputError(
+                        f"every phrase of `{name}` must be a non-empty str. Got "
+                        f"{describe(phrase)} instead."
+                    )
+                entries.append((category, check_unicode(phrase, name)))
         self.languages: tuple[str, ...] = langs
         self._lexicon = _Lexicon(entries)
 
