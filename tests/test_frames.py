@@ -16,6 +16,7 @@ import pytest
 
 import autodm
 from autodm import Context, Detector, InvalidInputError, Reason, Verdict
+from autodm._frames import frame_rows
 
 SPAM = "Thx 4 the follow!! Like my FB page: bit.ly/x1Ab"
 CHAT = "see you at 6"
@@ -255,6 +256,19 @@ def test_classify_frame_names_the_bad_row(pd: Any) -> None:
     for call in (autodm.classify_frame, autodm.classify_many):
         with pytest.raises(InvalidInputError, match=r"^row 'm2': `message` holds lone surrogate"):
             call(pd.DataFrame({"text": texts}))
+
+
+def test_ids_a_float_column_has_rounded_are_refused(pd: Any) -> None:
+    # Regression: 64-bit ids in an int column with a gap (stored as floats) were rounded
+    # onto one another, so two senders became one.
+    ids = [1834567890123456789, 1834567890123456790, None]
+    df = pd.DataFrame({"text": [CHAT] * 3, "sender_id": ids})
+    with pytest.raises(InvalidInputError, match=r"row 0: `sender_id` is the float .* Int64"):
+        autodm.classify_frame(df)
+    df["sender_id"] = pd.array(ids, dtype="Int64")
+    assert [c and c.sender_id for c in frame_rows(df)[1]] == [str(i) for i in ids[:2]] + [None]
+    exact = pd.DataFrame({"text": [CHAT] * 2, "sender_id": [2.0**53, None]})
+    assert frame_rows(exact)[1][0].sender_id == str(2**53)  # type: ignore[union-attr]
 
 
 def test_classify_frame_takes_any_column_label(pd: Any) -> None:
