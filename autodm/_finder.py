@@ -107,7 +107,11 @@ class Link:
 def _host_of(url: str) -> str:
     rest = url.split("://", 1)[-1]
     host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rsplit("@", 1)[-1]
-    host = host.split(":", 1)[0].lower().strip(".")
+    if host.startswith("[") and "]" in host:  # an IPv6 address: "[2001:db8::1]:8080"
+        host = host[: host.index("]") + 1]
+    else:
+        host = host.split(":", 1)[0]
+    host = host.lower().strip(".")
     return host[4:] if host.startswith("www.") else host
 
 

@@ -790,6 +790,20 @@ def test_www_link_is_found_without_trailing_dot_and_www_is_dropped_from_host() -
     assert link.has_path is True
 
 
+@pytest.mark.parametrize(
+    ("message", "host"),
+    [
+        # Regression: the host was cut at its first colon ("[2001").
+        ("see http://[2001:DB8::1]:8080/abc", "[2001:db8::1]"),
+        ("see http://[2001:db8::1]/x", "[2001:db8::1]"),
+        ("see http://user:pw@example.com:80/x", "example.com"),
+    ],
+)
+def test_a_link_host_is_cut_from_its_port_and_user(message: str, host: str) -> None:
+    (link,) = view(message).links
+    assert link.host == host
+
+
 def test_trailing_punctuation_is_not_part_of_a_link() -> None:
     (link,) = view("see google.com.").links
     assert link.text == "google.com"
