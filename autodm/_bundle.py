@@ -22,6 +22,7 @@ leaves in place) are ignored.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import zipfile
@@ -91,8 +92,9 @@ class Bundle:
         """Write the bundle to a folder, or to a zip when ``path`` ends in ``.zip``.
 
         Returns the path written; missing parent folders are created. An existing
-        folder's two members are replaced; nothing else in it is touched. An existing zip
-        is replaced whole, or left as it was if writing fails.
+        folder's two members are replaced; nothing else in it is touched. Either way, a
+        write that fails (a full disk) leaves the bundle that was there whole, and raises
+        the OSError.
 
         Raises
         ------
@@ -122,10 +124,29 @@ class Bundle:
                 archive.writestr("weights.npz", buffer.getvalue())
             replace_atomically(target, packed.getvalue())  # an existing zip: whole or as was
         else:
-            target.mkdir(parents=True, exist_ok=True)
-            (target / "manifest.json").write_text(manifest + "\n", encoding="utf-8")
-            (target / "weights.npz").write_bytes(buffer.getvalue())
+            _replace_members(target, (manifest + "\n").encode("utf-8"), buffer.getvalue())
         return target
+
+
+def _replace_members(folder: Path, manifest: bytes, weights: bytes) -> None:
+    """Write a folder bundle's two members so that a failure leaves the bundle that was
+    there whole: each member is replaced atomically, the weights first, and if the manifest
+    then fails the old weights are put back (or the new ones removed, where there were none)."""
+    weights_path = folder / "weights.npz"
+    try:
+        old: bytes | None = weights_path.read_bytes() if weights_path.is_file() else None
+    except OSError:
+        old = None
+    replace_atomically(weights_path, weights)
+    try:
+        replace_atomically(folder / "manifest.json", manifest)
+    except BaseException:
+        with contextlib.suppress(OSError):  # the first error is the one to report
+            if old is None:
+                weights_path.unlink()
+            else:
+                replace_atomically(weights_path, old)
+        raise
 
 
 def _read_members(path: Path) -> dict[str, bytes]:

@@ -208,6 +208,71 @@ def test_save_replaces_members_and_leaves_other_files(tiny_bundle: Bundle, tmp_p
     assert json.loads((folder / "manifest.json").read_text())["format_version"] == 1
 
 
+def _same_bundle(path: Path, bundle: Bundle) -> bool:
+    loaded = load_bundle(path)
+    return loaded.threshold == bundle.threshold and np.array_equal(loaded.coef, bundle.coef)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a file size limit is POSIX")
+@pytest.mark.parametrize("target", ["b", "b.zip"])
+def test_a_save_that_fails_on_a_full_disk_leaves_the_old_bundle_whole(
+    tmp_path: Path, target: str
+) -> None:
+    # Regression: a folder's members were written in place, the manifest first: a disk that
+    # filled up while the weights were written left the old bundle unloadable, or a new
+    # manifest over the old weights. A file size limit stands for the full disk.
+    old = load_bundle()
+    path = old.save(tmp_path / target)
+    script = (
+        "import resource, signal, dataclasses, sys, autodm\n"
+        "old = autodm.load_bundle()\n"
+        "new = dataclasses.replace(old, coef=old.coef + 1.0, manifest={**old.manifest, "
+        "'threshold': 0.5})\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (5000, resource.RLIM_INFINITY))\n"
+        "try:\n"
+        "    new.save(sys.argv[1])\n"
+        "except OSError as error:\n"
+        "    print(error.errno)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip(), "the save did not fail"
+    assert _same_bundle(path, old)
+    assert sorted(p.name for p in tmp_path.rglob("*")) == sorted(
+        [target] + (["manifest.json", "weights.npz"] if target == "b" else [])
+    )  # no partial file left behind
+
+
+@pytest.mark.parametrize("existed", [True, False])
+def test_a_folder_save_whose_manifest_fails_puts_the_old_weights_back(
+    tiny_bundle: Bundle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, existed: bool
+) -> None:
+    import autodm._bundle as bundle_module
+
+    folder = tmp_path / "b"
+    if existed:
+        tiny_bundle.save(folder)
+    real = bundle_module.replace_atomically
+
+    def failing(target: Path, data: bytes) -> None:
+        if target.name == "manifest.json":
+            raise OSError(28, "No space left on device")
+        real(target, data)
+
+    monkeypatch.setattr(bundle_module, "replace_atomically", failing)
+    new = dataclasses.replace(tiny_bundle, coef=tiny_bundle.coef + 1.0)
+    with pytest.raises(OSError, match="No space left"):
+        new.save(folder)
+    monkeypatch.undo()
+    if existed:
+        assert _same_bundle(folder, tiny_bundle)
+    else:
+        assert not (folder / "weights.npz").exists()
+
+
 @pytest.mark.parametrize(("target", "existing"), [("b", "file"), ("b.zip", "folder")])
 def test_save_over_the_wrong_kind_of_path_is_refused(
     tiny_bundle: Bundle, tmp_path: Path, target: str, existing: str
