@@ -104,7 +104,7 @@ class Bundle:
         """
         target = save_target(path)
         is_zip = target.suffix.lower() == ".zip"
-        manifest = json.dumps(self.manifest, indent=2, sort_keys=True, ensure_ascii=False)
+        manifest = _manifest_text(self.manifest)
         # As float64, which load_bundle reads (a Bundle built in code may hold others).
         arrays: dict[str, NDArray[Any]] = {
             "mean": np.asarray(self.mean, dtype=np.float64),
@@ -126,6 +126,11 @@ class Bundle:
         else:
             _replace_members(target, (manifest + "\n").encode("utf-8"), buffer.getvalue())
         return target
+
+
+def _manifest_text(manifest: Mapping[str, Any]) -> str:
+    """The manifest as :meth:`Bundle.save` writes it."""
+    return json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False)
 
 
 def _replace_members(folder: Path, manifest: bytes, weights: bytes) -> None:
@@ -225,6 +230,12 @@ def bundle_from_parts(
 ) -> Bundle:
     """Validate a manifest and its arrays (as loading does) and build a :class:`Bundle`."""
     manifest = _parse_manifest(json.dumps(manifest).encode("utf-8"), where)
+    size = len(_manifest_text(manifest).encode("utf-8"))
+    if size > _MAX_MANIFEST_BYTES:  # save would write what load_bundle refuses
+        raise BundleError(
+            f"manifest.json of {where} would take {size:,} bytes; load_bundle reads at most "
+            f"{_MAX_MANIFEST_BYTES:,}."
+        )
     buffer = io.BytesIO()
     np.savez(buffer, allow_pickle=False, **{k: np.asarray(v) for k, v in arrays.items()})
     checked = _parse_weights(buffer.getvalue(), manifest, where)

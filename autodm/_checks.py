@@ -11,13 +11,17 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
-from ._bundle_checks import _MAX_CHAR_WEIGHT, MAX_NGRAM_BUCKETS
+from ._bundle_checks import _MAX_CHAR_WEIGHT, MAX_NGRAM_BUCKETS, _check_json_values, _read_json
 from ._text import check_unicode
 from ._types import finite_float, ordered, whole_number
-from .errors import InvalidInputError, describe
+from .errors import BundleError, InvalidInputError, describe
 
 __all__ = ["label_value", "labels_to_array", "per_message", "source_names"]
 
+#: The most bytes of JSON a ``description`` may take: a quarter of what a manifest may.
+MAX_DESCRIPTION_BYTES: Final = 1 << 18
+#: The most distinct ``sources`` train keeps figures for, each in the manifest.
+MAX_SOURCES: Final = 1000
 _POSITIVE: Final = frozenset({"automated", "auto", "spam", "bot", "1", "1.0", "true", "yes"})
 _NEGATIVE: Final = frozenset({"human", "ham", "person", "0", "0.0", "false", "no"})
 #: The largest ``ratio_power`` accepted. NBSVM itself uses 1; far above it a handful of
@@ -72,12 +76,26 @@ def _check_description(description: object) -> None:
             f"Those are {sorted(RECORDED_FACTS)}: name yours otherwise, e.g. 'data_notes'."
         )
     try:
-        json.dumps(dict(description), allow_nan=False)
-    except (TypeError, ValueError) as error:
+        text = json.dumps(dict(description), allow_nan=False, ensure_ascii=False)
+        raw = text.encode("utf-8")
+        # As load_bundle reads it back: no key twice (json writes 1 and "1" both as "1"),
+        # no nesting past its depth limit, no lone surrogate.
+        _check_json_values({"d": _read_json(raw, "the description")}, "the description")
+    except UnicodeEncodeError:
+        problem = "it holds a string with a lone surrogate, which is not Unicode text."
+        raise InvalidInputError(f"`description` cannot be stored: {problem}") from None
+    except (TypeError, ValueError, RecursionError, BundleError) as error:
+        problem = str(error).replace("manifest.json of the description", "it")
         raise InvalidInputError(
             "`description` must hold JSON values only (str, finite numbers, bools, None, "
-            f"lists and mappings with str keys): {error}."
+            f"lists and mappings with str keys) that a bundle can store: {problem}"
         ) from None
+    if len(raw) > MAX_DESCRIPTION_BYTES:
+        raise InvalidInputError(
+            f"`description` takes {len(raw):,} bytes as JSON; at most "
+            f"{MAX_DESCRIPTION_BYTES:,} are accepted (the manifest that holds it is read back "
+            "up to 1 MiB). Keep large notes beside the bundle."
+        )
 
 
 def per_message(values: object, name: str, n: int) -> list[Any]:
@@ -323,6 +341,12 @@ def _train_rows(
                 )
     if sources is not None:
         sources = source_names(sources, n)
+        if (distinct := len(set(sources))) > MAX_SOURCES:
+            raise InvalidInputError(
+                f"`sources` names {distinct:,} sources; at most {MAX_SOURCES:,} are accepted, "
+                "since each one's figures are stored in the bundle. A source is where "
+                "messages come from (a platform, a corpus); pass senders as `groups`."
+            )
     source_array = None if sources is None else np.asarray(sources)
     calibrated = _calibration_rows(source_array, calibration_sources, y)
     measured = np.ones(n, dtype=bool)

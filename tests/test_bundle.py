@@ -273,6 +273,24 @@ def test_a_folder_save_whose_manifest_fails_puts_the_old_weights_back(
         assert not (folder / "weights.npz").exists()
 
 
+def test_a_bundle_whose_manifest_load_would_refuse_is_not_built() -> None:
+    from autodm._bundle import bundle_from_parts
+
+    bundle = load_bundle()
+    arrays = {
+        "mean": bundle.mean,
+        "scale": bundle.scale,
+        "coef": bundle.coef,
+        "intercept": np.array([bundle.intercept]),
+        "calibration": np.array(bundle.calibration),
+        "ngram_coef": bundle.ngram_coef,
+    }
+    bundle_from_parts(dict(bundle.manifest), arrays)  # as it is: built
+    big = {**bundle.manifest, "metrics": {"notes": "x" * (1 << 20)}}
+    with pytest.raises(BundleError, match="load_bundle reads at most 1,048,576"):
+        bundle_from_parts(big, arrays)
+
+
 @pytest.mark.parametrize(("target", "existing"), [("b", "file"), ("b.zip", "folder")])
 def test_save_over_the_wrong_kind_of_path_is_refused(
     tiny_bundle: Bundle, tmp_path: Path, target: str, existing: str

@@ -442,6 +442,37 @@ def test_train_refuses_bad_sources_before_any_fitting(
         autodm.train(MESSAGES, LABELS, cv=3, buckets=256, **kwargs)
 
 
+def _nested(depth: int) -> dict[str, object]:
+    value: dict[str, object] = {}
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        # Regression: each was refused by the bundle check after all the fits, as a
+        # BundleError, or (too large) trained and saved, then refused by load_bundle.
+        ({"description": {1: "x", "1": "y"}}, "gives the key '1' twice"),
+        ({"description": {"note": "\ud800"}}, "lone surrogate"),
+        ({"description": _nested(150)}, "more than 100 levels deep"),
+        ({"description": {"notes": "x" * 300_000}}, "at most 262,144 are accepted"),
+        ({"sources": [str(i) for i in range(1001)] * 12}, "names 1,001 sources; at most 1,000"),
+    ],
+)
+def test_train_refuses_what_a_bundle_cannot_hold_before_any_fitting(
+    monkeypatch: pytest.MonkeyPatch, kwargs: dict, match: str
+) -> None:
+    def no_fit(*args: object, **kwargs: object) -> None:
+        raise AssertionError("fitted before refusing")
+
+    monkeypatch.setattr(fitting, "_fit", no_fit)
+    n = len(kwargs.get("sources", MESSAGES))
+    with pytest.raises(InvalidInputError, match=match):
+        autodm.train((MESSAGES * 1001)[:n], (LABELS * 1001)[:n], cv=3, buckets=256, **kwargs)
+
+
 _TABLE = r"must be \{'edges': \[\.\.\.\], 'log_lr': \[\.\.\.\]\} with equally long"
 
 
