@@ -227,6 +227,12 @@ def _check_thresholds(manifest: Mapping[str, Any], where: str) -> None:
                 f"operating point {name!r} of {where} must be an object with a `threshold` "
                 f"in [0, 1]. Got {describe(point)}."
             )
+        for rate in ("recall", "fpr", "target_fpr"):  # measured when trained; optional
+            if rate in point and not _is_probability(point[rate]):
+                raise BundleError(
+                    f"operating point {name!r} of {where}: `{rate}`, when given, must be a "
+                    f"number in [0, 1]. Got {describe(point[rate])}."
+                )
 
 
 def _check_ngrams(ngrams: Any, version: int, where: str) -> None:
@@ -345,6 +351,14 @@ def _parse_weights(raw: bytes, manifest: Mapping[str, Any], where: str) -> dict[
         checked[name] = value
     if np.any(checked["scale"] <= 0):
         raise BundleError(f"array 'scale' of {where} must be positive everywhere.")
+    if (ngrams is None) != ("ngram_coef" not in checked):
+        # Either way the bundle would score otherwise than it was trained to: n-gram
+        # weights dropped, or read with the default tokens and no character n-grams.
+        raise BundleError(
+            f"weights.npz of {where} {'holds' if ngrams is None else 'lacks'} 'ngram_coef' "
+            f"while the manifest's `ngrams` is {'null' if ngrams is None else 'an object'}; "
+            "a bundle has n-gram weights exactly when its manifest describes them."
+        )
     _check_effective_weights(checked, where)
     return checked
 

@@ -440,6 +440,14 @@ _MANIFEST_EDITS: dict[str, Callable[[dict[str, Any]], None]] = {
     "operating-points-a-list": lambda m: m.update(operating_points=[]),
     "operating-points-a-str": lambda m: m.update(operating_points="strict"),
     "operating-points-null": lambda m: m.update(operating_points=None),
+    # Regression: loaded, then evaluate() failed on float("n/a") with a traceback.
+    "operating-point-recall-a-str": lambda m: m["operating_points"]["strict"].update(recall="n/a"),
+    "operating-point-fpr-negative": lambda m: m["operating_points"]["lenient"].update(fpr=-0.1),
+    "operating-point-target-a-bool": lambda m: m["operating_points"]["strict"].update(
+        target_fpr=True
+    ),
+    # Regression: loaded, and scored with the default tokens and no character n-grams.
+    "ngrams-null-beside-ngram-coef": lambda m: m.update(ngrams=None),
     "context-evidence-a-list": lambda m: m.update(context_evidence=[]),
     "context-evidence-a-number": lambda m: m.update(context_evidence=3),
     "context-evidence-null": lambda m: m.update(context_evidence=None),
@@ -589,6 +597,15 @@ def test_plain_pickle_as_weights_is_never_unpickled(good_dir: Path, tmp_path: Pa
     weights = pickle.dumps(_CreatesAFile(marker))
     _refused(_folder(tmp_path, good_dir, weights=weights), match="weights.npz")
     assert not marker.exists()
+
+
+def test_ngrams_in_the_manifest_without_ngram_coef_are_refused(
+    good_dir: Path, tmp_path: Path
+) -> None:
+    # Regression: loaded, and the n-gram evidence was silently dropped.
+    arrays = _arrays(good_dir)
+    del arrays["ngram_coef"]
+    _refused(_folder(tmp_path, good_dir, weights=_npz(arrays)), match="lacks 'ngram_coef'")
 
 
 @pytest.mark.parametrize(
