@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -20,6 +20,8 @@ __all__ = ["label_value", "labels_to_array", "per_message", "source_names"]
 
 #: The most bytes of JSON a ``description`` may take: a quarter of what a manifest may.
 MAX_DESCRIPTION_BYTES: Final = 1 << 18
+#: The largest character n-gram size (as the loader accepts).
+_MAX_CHAR_SIZE: Final = 8
 #: The most distinct ``sources`` train keeps figures for, each in the manifest.
 MAX_SOURCES: Final = 1000
 _POSITIVE: Final = frozenset({"automated", "auto", "spam", "bot", "1", "1.0", "true", "yes"})
@@ -198,6 +200,11 @@ def _train_options(
     ratio_power: float,
 ) -> _TrainOptions:
     """train's options as the fit applies them; the first bad one raises InvalidInputError."""
+    if not isinstance(ngrams, bool | np.bool_):
+        raise InvalidInputError(
+            f"`ngrams` must be True or False (whether to train n-gram weights). "
+            f"Got {describe(ngrams)}."
+        )
     cv, cv_repeats, random_state = _check_split(cv, cv_repeats, random_state)
     _check_description(description)
     counts = np.bincount(y, minlength=2)
@@ -249,6 +256,22 @@ def _train_options(
         target_fpr=fpr,
         description=description,
     )
+
+
+def char_sizes_of(char_ngrams: object) -> tuple[int, ...]:
+    """``char_ngrams`` as distinct sizes in increasing order, or an InvalidInputError."""
+    sizes = set()
+    if isinstance(char_ngrams, Set):  # sizes have no order to lose
+        char_ngrams = list(char_ngrams)
+    for value in ordered(char_ngrams, "char_ngrams", "character n-gram sizes"):
+        size = whole_number(value)
+        if size is None or not 1 <= size <= _MAX_CHAR_SIZE:
+            raise InvalidInputError(
+                f"`char_ngrams` must hold character n-gram sizes, ints in 1..{_MAX_CHAR_SIZE} "
+                f"such as (3, 4, 5), or be empty for none. Got {describe(char_ngrams)}."
+            )
+        sizes.add(size)
+    return tuple(sorted(sizes))
 
 
 def _check_split(cv: object, cv_repeats: object, random_state: object) -> tuple[int, int, int]:
@@ -330,6 +353,11 @@ def _train_rows(
             "`sample_weight` must hold one finite, non-negative float a message. Got "
             f"{describe(sample_weight)}."
         )
+    # Only ratios between weights count (each class's are rescaled to carry half the
+    # total): relative to the largest, so that 1e308s do not overflow their class's sum,
+    # nor subnormals underflow it.
+    if (top := weight.max(initial=0.0)) > 0:
+        weight = weight / top
     if groups is not None:
         groups = per_message(groups, "groups", n)
         for cls in (0, 1):

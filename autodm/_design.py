@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 
 from ._batches import ContextLike
 from ._bundle_checks import TABLE_SHAPE, is_table
-from ._checks import per_message
+from ._checks import char_sizes_of, per_message
 from ._featurizer import Featurizer
 from ._model import DEFAULT_CONTEXT_EVIDENCE, OBFUSCATION_FLAGS, ngram_tokens
 from ._ngrams import batch_slices, batch_text_features
@@ -199,9 +199,7 @@ def _standardised_design(
     features = tuple(f for f in featurizer.feature_names if f not in CONTEXT_FEATURES)
     if bank_ids is not None:
         bank_ids = per_message(bank_ids, "bank_ids", len(items))
-    char_sizes = tuple(sorted({int(k) for k in char_ngrams}))
-    if any(k < 1 or k > 8 for k in char_sizes):
-        raise InvalidInputError(f"`char_ngrams` sizes must be in 1..8. Got {char_ngrams!r}.")
+    char_sizes = char_sizes_of(char_ngrams)
     dense, grams, context = _design(
         featurizer, items, ctxs, features, buckets, bank_ids, char_sizes, char_weight
     )

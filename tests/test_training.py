@@ -143,6 +143,14 @@ def test_labels_to_array_refuses_unknown_labels(label: object) -> None:
         ((MESSAGES, LABELS), {"groups": set(range(12))}, "ordered iterable"),
         ((MESSAGES, None), {}, "labels"),
         ((MESSAGES, "automated"), {}, "labels"),
+        # Regression: each raised a bare TypeError or ValueError, or was read as another size.
+        ((MESSAGES, LABELS), {"char_ngrams": None}, "`char_ngrams` must be an ordered"),
+        ((MESSAGES, LABELS), {"char_ngrams": 3}, "`char_ngrams` must be an ordered"),
+        ((MESSAGES, LABELS), {"char_ngrams": "345"}, "`char_ngrams` must be an ordered"),
+        ((MESSAGES, LABELS), {"char_ngrams": ("a",)}, r"ints in 1\.\.8"),
+        ((MESSAGES, LABELS), {"char_ngrams": (3.7,)}, r"ints in 1\.\.8"),
+        ((MESSAGES, LABELS), {"char_ngrams": (3, 9)}, r"ints in 1\.\.8"),
+        ((MESSAGES, LABELS), {"ngrams": "no"}, "`ngrams` must be True or False"),  # was truthy
         ((MESSAGES, LABELS), {"description": {"when": object()}}, "JSON values"),
         ((MESSAGES, LABELS), {"description": {"n": float("nan")}}, "JSON values"),
         ((MESSAGES, LABELS), {"description": ["a"]}, "mapping"),
@@ -440,6 +448,30 @@ def test_train_refuses_bad_sources_before_any_fitting(
     monkeypatch.setattr(fitting, "_fit", no_fit)
     with pytest.raises(InvalidInputError, match=match):
         autodm.train(MESSAGES, LABELS, cv=3, buckets=256, **kwargs)
+
+
+@pytest.mark.parametrize("scale", [1e300, 1e-300, 5e-324])
+def test_only_the_ratios_between_sample_weights_count(scale: float) -> None:
+    # Regression: a class's weights summed past the float range (or to a subnormal), and
+    # scikit-learn refused the fit with a bare ValueError.
+    weights = [1.0, 2.0] * 6
+    plain = autodm.train(MESSAGES, LABELS, cv=3, buckets=256, sample_weight=weights)
+    scaled = autodm.train(
+        MESSAGES, LABELS, cv=3, buckets=256, sample_weight=[w * scale for w in weights]
+    )
+    np.testing.assert_allclose(scaled.coef, plain.coef)
+    assert scaled.threshold == pytest.approx(plain.threshold)
+
+
+def test_char_ngrams_may_be_a_set_or_empty() -> None:
+    bundle = autodm.train(MESSAGES, LABELS, cv=3, buckets=256, char_ngrams={5, 3})
+    assert bundle.manifest["ngrams"]["char_sizes"] == [3, 5]
+    assert (
+        autodm.train(MESSAGES, LABELS, cv=3, buckets=256, char_ngrams=()).manifest["ngrams"][
+            "char_sizes"
+        ]
+        == []
+    )
 
 
 def _nested(depth: int) -> dict[str, object]:
