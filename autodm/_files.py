@@ -23,6 +23,10 @@ def writable_path(value: object, name: str, what: str) -> Path:
         raise InvalidInputError(
             f"`{name}` must be a str or path of {what}. Got {describe(value)} instead."
         )
+    text = os.fsdecode(value)
+    if not text or "\0" in text:  # "" is the current folder; no file system takes a NUL
+        problem = "is empty" if not text else "holds a NUL character"
+        raise InvalidInputError(f"`{name}` must be a path of {what}; {text!r} {problem}.")
     path = Path(value)
     existing = next((parent for parent in path.parents if parent.exists()), None)
     if existing is not None and not existing.is_dir():

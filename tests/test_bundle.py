@@ -291,6 +291,37 @@ def test_a_bundle_whose_manifest_load_would_refuse_is_not_built() -> None:
         bundle_from_parts(big, arrays)
 
 
+@pytest.mark.parametrize(("path", "problem"), [("", "is empty"), ("a\0b", "holds a NUL")])
+def test_a_save_path_that_names_no_file_is_refused(
+    tiny_bundle: Bundle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: str, problem: str
+) -> None:
+    # Regression: "" saved into the current folder, and a NUL raised a bare ValueError.
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(autodm.InvalidInputError, match=problem):
+        tiny_bundle.save(path)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symlinks need privileges on Windows")
+def test_a_folder_save_follows_a_link_to_nothing_as_a_zip_save_does(
+    tiny_bundle: Bundle, tmp_path: Path
+) -> None:
+    # Regression: FileExistsError from making the folder where the link is.
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "made")
+    tiny_bundle.save(link)
+    assert _same_bundle(tmp_path / "made", tiny_bundle)
+
+
+def test_a_preset_of_a_bundle_without_operating_points_says_so(tiny_bundle: Bundle) -> None:
+    bare = dataclasses.replace(
+        tiny_bundle, manifest={**tiny_bundle.manifest, "operating_points": {}}
+    )
+    with pytest.raises(autodm.InvalidInputError, match="this bundle has none"):
+        Detector(bare, threshold="strict")
+    assert Detector(bare, threshold=0.5).threshold == 0.5
+
+
 @pytest.mark.parametrize(("target", "existing"), [("b", "file"), ("b.zip", "folder")])
 def test_save_over_the_wrong_kind_of_path_is_refused(
     tiny_bundle: Bundle, tmp_path: Path, target: str, existing: str
