@@ -358,10 +358,15 @@ def _resolve_threshold(bundle: Bundle, threshold: float | str | None) -> float:
         return bundle.threshold
     if isinstance(threshold, str):
         points = bundle.operating_points
+        if not points:
+            raise InvalidInputError(
+                f"`threshold` {threshold!r} names a preset, and this bundle has none (its "
+                "manifest holds no operating points): give a float in [0, 1]."
+            )
         if threshold not in points:
             raise InvalidInputError(
-                f"`threshold` preset must be one of {list(points) or list(_PRESETS)} or a float "
-                f"in [0, 1]. Got {threshold!r} instead."
+                f"`threshold` preset must be one of {list(points)} or a float in [0, 1]. "
+                f"Got {threshold!r} instead."
             )
         return float(points[threshold]["threshold"])
     if not is_real(threshold):

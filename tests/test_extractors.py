@@ -244,6 +244,13 @@ def test_a_template_is_refused_unless_each_field_is_text(
         Template(**{**fields, **change})  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("templates", [1, "a template", {"id": "x", "family": "f", "text": "t"}])
+def test_templates_must_be_a_list_of_templates(templates: object) -> None:
+    # Regression: an int raised a bare TypeError; a str or one mapping was read item by item.
+    with pytest.raises(InvalidInputError, match="`templates` must be an ordered iterable"):
+        TemplateSimilarity(templates)  # type: ignore[arg-type]
+
+
 def test_excluding_hides_templates_from_extract(template_similarity: TemplateSimilarity) -> None:
     message = "Hey Priya, thanks for the follow! Glad to connect with you here."
     best, _ = template_similarity.best_match(message)

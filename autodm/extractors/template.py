@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 
 from .._resources import load_json
 from .._text import MAX_CHARS, TextView, check_unicode, mask_template, tokenize, view
-from .._types import Context, Signal
+from .._types import Context, Signal, ordered
 from ..errors import InvalidInputError, describe
 from ._base import prepare
 
@@ -123,9 +123,11 @@ class TemplateSimilarity:
     automation_only: Final = frozenset(feature_names[:2])
 
     def __init__(self, templates: Iterable[Template | Mapping[str, Any]] | None = None) -> None:
-        bank = (
-            default_templates() if templates is None else tuple(_as_template(t) for t in templates)
-        )
+        if templates is None:
+            bank = default_templates()
+        else:
+            items = ordered(templates, "templates", "Template objects or mappings")
+            bank = tuple(_as_template(t) for t in items)
         if not bank:
             raise InvalidInputError("`templates` must hold at least one template. Got none.")
         self.templates: tuple[Template, ...] = bank
