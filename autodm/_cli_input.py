@@ -586,12 +586,13 @@ def _is_csv(source: str, input_format: str | None) -> bool:
 
 def _labelled(
     path: Path, input_format: str | None = None
-) -> tuple[list[str], list[Any], list[dict[str, Any]], list[str], list[str]]:
-    """Texts, labels, contexts, sources and groups of a labelled JSONL or CSV file; a bad
-    record stops the reading, named by its file and line."""
+) -> tuple[list[str], list[Any], list[dict[str, Any]], list[str], list[str] | None]:
+    """Texts, labels, contexts, sources and groups (None when no record has one) of a
+    labelled JSONL or CSV file; a bad record stops the reading, named by its file and line."""
     from ._checks import label_value
 
     texts, labels, contexts, sources, groups = [], [], [], [], []
+    grouped = False
     read = _csv_records if _is_csv(str(path), input_format) else _records
     with _open_input(path) as stream:
         for number, record in read(stream):
@@ -608,8 +609,11 @@ def _labelled(
             labels.append(record["label"])
             contexts.append(_context(record))
             sources.append(_given(record, "source") or "all")
-            groups.append(_given(record, "group") or f"row{number}")
-    return texts, labels, contexts, sources, groups
+            group = _given(record, "group")
+            grouped = grouped or group is not None
+            groups.append(group or f"row{number}")
+    # Without any group, the folds are not grouped (as train records), not one row a group.
+    return texts, labels, contexts, sources, groups if grouped else None
 
 
 def _given(record: dict[str, Any], key: str) -> str | None:

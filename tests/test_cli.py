@@ -948,6 +948,11 @@ def test_a_null_or_empty_group_or_source_is_none_given(tmp_path: Path) -> None:
     *_, sources, groups = _labelled(path)
     assert sources == ["all", "all", "sms", "all"]
     assert groups == ["row1", "row2", "0", "row4"]
+    # Regression: a file without any group gave every row one, and the bundle said its
+    # folds were grouped.
+    del records[2]["group"]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    assert _labelled(path)[-1] is None
 
 
 def test_train_passes_its_threshold_and_calibration_options(
