@@ -348,13 +348,14 @@ def _evaluate(args: argparse.Namespace, out: IO[str]) -> int:
             raise InvalidInputError(f"--report: {error}") from None
         _check_writable(args.report / "index.html", "--report")
         check_dependencies()
+    detector = _detector(args)  # a bad --bundle or --threshold fails before the file is read
     texts, labels, contexts, sources, _ = _labelled(args.input, args.input_format)
     if args.fpr is not None and labels_to_array(labels).all():
         raise InvalidInputError(
             f"--fpr fits a threshold to the human messages of {args.input}, and it holds "
             f"no message labelled human (0 of {len(labels)})."
         )
-    result = evaluate(texts, labels, contexts, detector=_detector(args), sources=sources)
+    result = evaluate(texts, labels, contexts, detector=detector, sources=sources)
     metrics = result.to_dict()
     if args.fpr is not None:
         metrics["threshold_for"] = {"fpr": args.fpr, "threshold": result.threshold_for(args.fpr)}

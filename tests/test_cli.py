@@ -1041,6 +1041,21 @@ def test_evaluate_refuses_a_report_path_that_is_a_file_before_scoring(
     assert f"lies under {str(notes)!r}, which is a file." in captured.err
 
 
+def test_evaluate_refuses_a_bad_bundle_before_reading_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Regression: the whole file was read and checked first, however large.
+    import autodm._commands as commands
+
+    def read(*_: object) -> None:
+        raise AssertionError("the input was read before the detector was made")
+
+    monkeypatch.setattr(commands, "_labelled", read)
+    monkeypatch.chdir(tmp_path)
+    assert main(["evaluate", "labelled.jsonl", "--bundle", "no-such-bundle"]) == 2
+    assert "no bundle at" in capsys.readouterr().err
+
+
 def test_input_format_csv_reads_any_file_name(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
