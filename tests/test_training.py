@@ -44,6 +44,16 @@ MESSAGES = AUTOMATED + HUMAN
 LABELS = ["automated"] * len(AUTOMATED) + ["human"] * len(HUMAN)
 
 
+@pytest.fixture
+def no_fit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fails the test if train fits anything: what it refuses, it refuses before the fits."""
+
+    def fit(*args: object, **kwargs: object) -> None:
+        raise AssertionError("fitted before refusing")
+
+    monkeypatch.setattr(fitting, "_fit", fit)
+
+
 # ---------------------------------------------------------------------------------------------
 # labels_to_array
 # ---------------------------------------------------------------------------------------------
@@ -166,14 +176,8 @@ def test_train_refuses_bad_input(args: tuple, kwargs: dict, match: str) -> None:
 
 
 @pytest.mark.parametrize("C", [1e300, 1e-300, 1e6, 1.1e4, 9e-5, 1e-6])
-def test_train_refuses_a_C_outside_the_range_that_fits_quickly(
-    monkeypatch: pytest.MonkeyPatch, C: float
-) -> None:
+def test_train_refuses_a_C_outside_the_range_that_fits_quickly(no_fit: None, C: float) -> None:
     # liblinear ran for minutes at 1e300 and at 1e-300; these are refused before any fit.
-    def no_fit(*args: object, **kwargs: object) -> None:
-        raise AssertionError("fitted before refusing")
-
-    monkeypatch.setattr(fitting, "_fit", no_fit)
     with pytest.raises(InvalidInputError, match=r"`C` must be a float from 0\.0001 to 10000"):
         autodm.train(MESSAGES, LABELS, C=C)
 
@@ -440,12 +444,8 @@ def test_repeated_splits_set_thresholds_on_all_their_scores_together(
     ],
 )
 def test_train_refuses_bad_sources_before_any_fitting(
-    monkeypatch: pytest.MonkeyPatch, kwargs: dict, match: str
+    no_fit: None, kwargs: dict, match: str
 ) -> None:
-    def no_fit(*args: object, **kwargs: object) -> None:
-        raise AssertionError("fitted before refusing")
-
-    monkeypatch.setattr(fitting, "_fit", no_fit)
     with pytest.raises(InvalidInputError, match=match):
         autodm.train(MESSAGES, LABELS, cv=3, buckets=256, **kwargs)
 
@@ -494,12 +494,8 @@ def _nested(depth: int) -> dict[str, object]:
     ],
 )
 def test_train_refuses_what_a_bundle_cannot_hold_before_any_fitting(
-    monkeypatch: pytest.MonkeyPatch, kwargs: dict, match: str
+    no_fit: None, kwargs: dict, match: str
 ) -> None:
-    def no_fit(*args: object, **kwargs: object) -> None:
-        raise AssertionError("fitted before refusing")
-
-    monkeypatch.setattr(fitting, "_fit", no_fit)
     n = len(kwargs.get("sources", MESSAGES))
     with pytest.raises(InvalidInputError, match=match):
         autodm.train((MESSAGES * 1001)[:n], (LABELS * 1001)[:n], cv=3, buckets=256, **kwargs)
@@ -533,12 +529,8 @@ _TABLE = r"must be \{'edges': \[\.\.\.\], 'log_lr': \[\.\.\.\]\} with equally lo
     ],
 )
 def test_train_refuses_bad_context_evidence_before_any_fitting(
-    monkeypatch: pytest.MonkeyPatch, context_evidence: object, match: str
+    no_fit: None, context_evidence: object, match: str
 ) -> None:
-    def no_fit(*args: object, **kwargs: object) -> None:
-        raise AssertionError("fitted before refusing")
-
-    monkeypatch.setattr(fitting, "_fit", no_fit)
     with pytest.raises(InvalidInputError, match=match):
         autodm.train(MESSAGES, LABELS, cv=3, buckets=256, context_evidence=context_evidence)  # type: ignore[arg-type]
 
