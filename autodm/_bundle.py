@@ -28,7 +28,7 @@ import json
 import zipfile
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Final
 
@@ -67,6 +67,14 @@ class Bundle:
     intercept: float
     calibration: tuple[float, float]
     ngram_coef: FloatArray | None
+
+    def __setstate__(self, state: list[Any]) -> None:
+        """Unpickle, keeping the arrays read-only as :func:`load_bundle` makes them (pickle
+        brings arrays back writable, and detectors score with them as they are)."""
+        for field, value in zip(fields(self), state, strict=True):
+            if isinstance(value, np.ndarray):
+                value.setflags(write=False)
+            object.__setattr__(self, field.name, value)
 
     @property
     def features(self) -> tuple[str, ...]:

@@ -208,6 +208,20 @@ def test_save_replaces_members_and_leaves_other_files(tiny_bundle: Bundle, tmp_p
     assert json.loads((folder / "manifest.json").read_text())["format_version"] == 1
 
 
+def test_a_pickled_bundle_keeps_its_arrays_read_only() -> None:
+    # Regression: pickle brought them back writable, so a detector's weights could be
+    # changed in place under it (joblib workers receive bundles pickled).
+    bundle = load_bundle()
+    copy = pickle.loads(pickle.dumps(bundle))
+    for name in ("mean", "scale", "coef", "ngram_coef"):
+        array = getattr(copy, name)
+        np.testing.assert_array_equal(array, getattr(bundle, name))
+        with pytest.raises(ValueError, match="read-only"):
+            array[0] = 1.0
+    assert copy.manifest == bundle.manifest
+    assert (copy.intercept, copy.calibration) == (bundle.intercept, bundle.calibration)
+
+
 def _same_bundle(path: Path, bundle: Bundle) -> bool:
     loaded = load_bundle(path)
     return loaded.threshold == bundle.threshold and np.array_equal(loaded.coef, bundle.coef)
