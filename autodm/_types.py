@@ -69,7 +69,8 @@ def _epoch(name: str, value: object) -> float | None:
         return seconds
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value.strip())
+            # RFC 3339 allows "t" and "z" in lower case; ISO 8601 has no other letters.
+            value = datetime.fromisoformat(value.strip().upper())
         except ValueError:
             raise InvalidInputError(
                 f"`{name}` must be an ISO-8601 timestamp with a UTC offset such as "

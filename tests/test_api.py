@@ -222,6 +222,8 @@ def test_context_normalises_values() -> None:
     )
     assert context.sent_at == 1772446504.0
     assert context.followed_at == 0.0
+    # RFC 3339 allows lower-case separators (regression: refused).
+    assert Context(sent_at="2026-03-02t10:15:04z").sent_at == 1772446504.0
     assert context.sender_history == ("a", "b")
     assert context.recipient_id == "7"
     long_history = [str(i) for i in range(MAX_HISTORY + 100)]
