@@ -75,6 +75,20 @@ _MAX_INT_DIGITS: Final = 4300
 FloatArray = NDArray[np.float64]
 
 
+#: The signals that scoring reads as context evidence (likelihood-ratio tables in the
+#: manifest, not learned weights): the context features and ``obfuscation``.
+CONTEXT_SIGNALS: Final = frozenset(
+    {
+        "first_message",
+        "history_duplicates",
+        "history_similarity",
+        "obfuscation",
+        "recipient_wrote_first",
+        "seconds_after_follow",
+    }
+)
+
+
 def _parse_manifest(raw: bytes, where: str) -> dict[str, Any]:
     manifest = _read_json(raw, where)
     if not isinstance(manifest, dict):
@@ -89,6 +103,11 @@ def _parse_manifest(raw: bytes, where: str) -> dict[str, Any]:
         manifest, "context_evidence", where, "of {signal: {'edges': [...], 'log_lr': [...]}}"
     )
     for name, table in tables.items():
+        if name not in CONTEXT_SIGNALS:  # scoring would add it to a text signal's weight
+            raise BundleError(
+                f"context_evidence of {where} has a table for {name!r}, which is not a "
+                f"context signal; tables are read for {sorted(CONTEXT_SIGNALS)}."
+            )
         _check_table(name, table, where)
     _check_ngrams(manifest.get("ngrams"), version, where)
     return manifest

@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._batches import ContextLike
-from ._bundle_checks import TABLE_SHAPE, is_table
+from ._bundle_checks import CONTEXT_SIGNALS, TABLE_SHAPE, is_table
 from ._checks import char_sizes_of, per_message
 from ._featurizer import Featurizer
 from ._model import DEFAULT_CONTEXT_EVIDENCE, OBFUSCATION_FLAGS, ngram_tokens
@@ -29,9 +29,6 @@ CONTEXT_FEATURES: Final = frozenset(
         "history_duplicates",
     }
 )
-#: The signals that ``train(context_evidence=...)`` may give a table for: those that scoring
-#: reads as context evidence (obfuscation is counted from the text's flags).
-CONTEXT_SIGNALS: Final = CONTEXT_FEATURES | frozenset(DEFAULT_CONTEXT_EVIDENCE)
 #: What the n-gram block of a bundle trained here reads (see ``_bundle_checks.NGRAM_TOKENS``).
 NGRAM_TOKENS_WRITTEN: Final = "leet-folded+number-shapes-handles-greetings"
 

@@ -287,6 +287,14 @@ def test_a_folder_save_whose_manifest_fails_puts_the_old_weights_back(
         assert not (folder / "weights.npz").exists()
 
 
+def test_the_loader_reads_tables_for_the_signals_scoring_reads_as_context() -> None:
+    from autodm._bundle_checks import CONTEXT_SIGNALS
+    from autodm._design import CONTEXT_FEATURES
+    from autodm._model import DEFAULT_CONTEXT_EVIDENCE
+
+    assert CONTEXT_FEATURES | set(DEFAULT_CONTEXT_EVIDENCE) == CONTEXT_SIGNALS
+
+
 def test_a_bundle_whose_manifest_load_would_refuse_is_not_built() -> None:
     from autodm._bundle import bundle_from_parts
 
@@ -496,24 +504,30 @@ _MANIFEST_EDITS: dict[str, Callable[[dict[str, Any]], None]] = {
     "context-evidence-a-list": lambda m: m.update(context_evidence=[]),
     "context-evidence-a-number": lambda m: m.update(context_evidence=3),
     "context-evidence-null": lambda m: m.update(context_evidence=None),
-    "context-table-a-list": lambda m: m["context_evidence"].update(x=[[0.0], [0.0]]),
+    # Regression: loaded, and scoring added the table's evidence to a text signal's weight.
+    "context-table-of-a-text-signal": lambda m: m["context_evidence"].update(
+        link_count={"edges": [0.0, 1.0], "log_lr": [0.0, 5.0]}
+    ),
+    "context-table-a-list": lambda m: m["context_evidence"].update(
+        history_similarity=[[0.0], [0.0]]
+    ),
     "ngrams-a-list": lambda m: m.update(ngrams=[]),
     "ngrams-a-str": lambda m: m.update(ngrams="plain"),
     "context-table-unsorted": lambda m: m["context_evidence"].update(
-        x={"edges": [1.0, 0.0], "log_lr": [0.0, 0.0]}
+        history_similarity={"edges": [1.0, 0.0], "log_lr": [0.0, 0.0]}
     ),
     "context-table-lengths": lambda m: m["context_evidence"].update(
-        x={"edges": [0.0, 1.0], "log_lr": [0.0]}
+        history_similarity={"edges": [0.0, 1.0], "log_lr": [0.0]}
     ),
     # Scoring looks a value up from the first edge: an empty table broke every classify().
     "context-table-empty": lambda m: m["context_evidence"].update(
         seconds_after_follow={"edges": [], "log_lr": []}
     ),
     "context-log-lr-huge": lambda m: m["context_evidence"].update(
-        x={"edges": [0.0, 1.0], "log_lr": [1e308, 1e308]}
+        history_similarity={"edges": [0.0, 1.0], "log_lr": [1e308, 1e308]}
     ),
     "context-edge-huge-int": lambda m: m["context_evidence"].update(
-        x={"edges": [0, 10**400], "log_lr": [0.0, 0.0]}
+        history_similarity={"edges": [0, 10**400], "log_lr": [0.0, 0.0]}
     ),
     "ngram-tokens-unknown": lambda m: m["ngrams"].update(tokens="stemmed"),
     "ngram-buckets-over-2**22": lambda m: m["ngrams"].update(buckets=1 << 23),
