@@ -22,6 +22,8 @@ __all__ = ["label_value", "labels_to_array", "per_message", "source_names"]
 MAX_DESCRIPTION_BYTES: Final = 1 << 18
 #: The largest character n-gram size (as the loader accepts).
 _MAX_CHAR_SIZE: Final = 8
+#: Sources with too few human messages that get a warning each; the rest share one.
+_THIN_NAMED: Final = 5
 #: The most distinct ``sources`` train keeps figures for, each in the manifest.
 MAX_SOURCES: Final = 1000
 _POSITIVE: Final = frozenset({"automated", "auto", "spam", "bot", "1", "1.0", "true", "yes"})
@@ -400,15 +402,24 @@ def _too_few_humans(y: NDArray[np.int8], rows: _TrainRows, target: float) -> lis
     else:
         names, found = np.unique(rows.source_array[humans], return_counts=True)
         counts = dict(zip(names.tolist(), found.tolist(), strict=True))
-    return [
+    thin = [(source, n) for source, n in sorted(counts.items()) if n < need]
+    notes = [
         f"{f'source {source!r} has' if rows.source_array is not None else 'there are'} "
         f"{n} human message{'s' if n != 1 else ''}, too few to measure a false-positive rate "
         f"of {target:.2%} (that takes {need:,} or more): the threshold sits above the highest "
         "of their scores, and new human messages of that kind will be flagged more often "
         "than that."
-        for source, n in sorted(counts.items())
-        if n < need
+        for source, n in thin[:_THIN_NAMED]
     ]
+    if rest := thin[_THIN_NAMED:]:  # one note for the rest, not one each of thousands
+        shown = ", ".join(repr(source) for source, _ in rest[:_THIN_NAMED])
+        more = f", and {len(rest) - _THIN_NAMED:,} more" if len(rest) > _THIN_NAMED else ""
+        notes.append(
+            f"{len(rest):,} more source{'s have' if len(rest) != 1 else ' has'} too few human "
+            "messages for a false-positive "
+            f"rate of {target:.2%} (fewer than {need:,} each), as above: {shown}{more}."
+        )
+    return notes
 
 
 def _of_sources(

@@ -199,6 +199,22 @@ def test_train_refuses_non_number_target_fpr() -> None:
         autodm.train(MESSAGES, LABELS, target_fpr="0.01")  # type: ignore[arg-type]
 
 
+def test_sources_past_the_fifth_with_too_few_humans_share_one_warning() -> None:
+    # Regression: one warning each, hundreds of them for a file with many small sources.
+    from autodm.errors import ThinDataWarning
+
+    sources = ["bots"] * 6 + [f"s{i:02d}" for i in range(6)]
+    with pytest.warns(ThinDataWarning) as seen:
+        autodm.train(MESSAGES, LABELS, cv=3, buckets=256, sources=sources)
+    messages = [str(w.message) for w in seen]
+    assert [m.split(" has ")[0] for m in messages[:5]] == [f"source 's0{i}'" for i in range(5)]
+    assert messages[5] == (
+        "1 more source has too few human messages for a false-positive rate of 0.50% "
+        "(fewer than 200 each), as above: 's05'."
+    )
+    assert len(messages) == 6
+
+
 @pytest.mark.filterwarnings("error::autodm.errors.ThinDataWarning")
 def test_train_warns_of_each_source_with_too_few_humans_for_the_target() -> None:
     from autodm.errors import ThinDataWarning
