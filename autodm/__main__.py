@@ -144,7 +144,9 @@ def _with_model(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
 def _labelled_input(sub: argparse.ArgumentParser) -> None:
     """The input of train and evaluate: a labelled JSONL or CSV file."""
     sub.add_argument(
-        "input", type=Path, help="JSONL, or CSV with a header row, with text and label"
+        "input",
+        type=Path,
+        help="JSONL, or CSV with a header row, with text and label; - for standard input",
     )
     sub.add_argument(
         "--input-format", choices=("jsonl", "csv"), help="default: csv for *.csv, else jsonl"
@@ -245,7 +247,9 @@ def _add_evaluate(commands: argparse._SubParsersAction[argparse.ArgumentParser])
 def _add_campaigns(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     campaigns = commands.add_parser("campaigns", help="group near-duplicate messages")
     campaigns.add_argument(
-        "input", type=Path, help="JSONL, or CSV with a header row, with text (and sender_id)"
+        "input",
+        type=Path,
+        help="JSONL, or CSV with a header row, with text (and sender_id); - for standard input",
     )
     campaigns.add_argument(
         "--input-format", choices=("jsonl", "csv"), help="default: csv for *.csv, else jsonl"

@@ -267,13 +267,20 @@ def _undecoded(text: str, advice: str = "save the file as UTF-8") -> str | None:
     return f"not valid UTF-8 (byte 0x{ord(found.group()) - 0xDC00:02x}); {advice}"
 
 
-def _open_input(path: Path) -> TextIO:
-    """An input file as text: UTF-8, a leading byte-order mark skipped (spreadsheet exports).
+@contextmanager
+def _open_input(path: Path) -> Iterator[TextIO]:
+    """An input file as text, or standard input for ``-`` (read whole, not live): UTF-8, a
+    leading byte-order mark skipped (spreadsheet exports).
 
     Bytes that are not UTF-8 become lone surrogates instead of stopping the whole file, so
     only the records that hold them are refused, each with its own line number.
     """
-    return _decoded(path.open("rb"))
+    if str(path) == "-":
+        with _open_stdin() as stream:
+            yield stream
+        return
+    with _decoded(path.open("rb")) as stream:
+        yield stream
 
 
 def _decoded(binary: IO[bytes]) -> io.TextIOWrapper:

@@ -1056,6 +1056,23 @@ def test_evaluate_refuses_a_bad_bundle_before_reading_the_file(
     assert "no bundle at" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", ["evaluate", "campaigns"])
+def test_labelled_commands_read_standard_input_for_a_dash(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+) -> None:
+    # Regression: "No such file or directory: '-'", where classify reads standard input.
+    data = tmp_path / "labelled.jsonl"
+    _labelled_jsonl(data)
+    assert main([command, str(data)]) == 0
+    from_file = capsys.readouterr().out
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data.read_bytes())))
+    assert main([command, "-"]) == 0
+    assert capsys.readouterr().out == from_file
+
+
 def test_input_format_csv_reads_any_file_name(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
