@@ -85,6 +85,9 @@ def _csv_records(stream: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | 
     csv.field_size_limit(max(csv.field_size_limit(), _MAX_CSV_FIELD))
     lines = _Lines(stream)
     reader = csv.DictReader(lines)
+    if reader.fieldnames and (problem := _undecoded("".join(reader.fieldnames))):
+        yield 1, problem  # a file saved as UTF-16, say: every row would be as unreadable
+        return
     if reader.fieldnames is None or "text" not in reader.fieldnames:
         yield 1, _no_text_column(reader.fieldnames)
         return

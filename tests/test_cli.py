@@ -1073,6 +1073,19 @@ def test_labelled_commands_read_standard_input_for_a_dash(
     assert capsys.readouterr().out == from_file
 
 
+def test_a_csv_file_saved_as_utf16_is_named_as_such(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Regression: the header was read first, and refused for lacking a "text" column
+    # among names such as '\udcff\udcfet\x00e\x00x\x00t\x00'.
+    path = tmp_path / "labelled.csv"
+    path.write_text("text,label\nhello,human\n", encoding="utf-16")
+    assert main(["evaluate", str(path)]) == 2
+    assert f"{path}:1: not valid UTF-8 (byte 0xff); save the file as UTF-8" in (
+        capsys.readouterr().err
+    )
+
+
 def test_input_format_csv_reads_any_file_name(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
