@@ -3,8 +3,9 @@
 Messages are masked by the text layer (names, handles, links, numbers) and grouped,
 per sender, into clusters of near-duplicates. A cluster keeps one representative
 text, how often it was sent, and the distinct recipients who got it, so a bot's
-10,000 sends of one template cost one cluster. Every limit holds whatever a sender
-sends:
+10,000 sends of one template cost one cluster. A text shorter than 25 masked
+characters ("thanks!") is never compared, so it is not kept either: it cannot push a
+template's cluster out. Every limit holds whatever a sender sends:
 
 * at most ``max_senders`` senders (least recently seen evicted first);
 * at most ``max_clusters_per_sender`` clusters a sender (least recently used evicted);
@@ -285,6 +286,10 @@ class SenderMemory:
     def _observe(self, key: str, masked: str, recipient: str | None, now: float) -> Recall:
         if now > self._latest:
             self._latest = now
+        if len(masked) < MIN_DUPLICATE_CHARS:
+            # Too short to match anything, so it is not kept: a cluster of it could only
+            # push out a template's cluster ("thanks!" 32 times evicted a bot's).
+            return _NOTHING
         clusters = self._senders.get(key)
         if clusters is None:
             clusters = self._senders[key] = []
@@ -446,6 +451,9 @@ class SenderMemory:
                 if fields is None:
                     continue
                 text, count, first_seen, last_seen, anonymous, recipients = fields
+                memory._latest = max(memory._latest, last_seen)
+                if len(text) < MIN_DUPLICATE_CHARS:  # kept by an older autodm; never matched
+                    continue
                 restored.append(
                     _Cluster(
                         text=text,
@@ -456,8 +464,8 @@ class SenderMemory:
                         anonymous=anonymous,
                     )
                 )
-                memory._latest = max(memory._latest, last_seen)
-            memory._senders[key] = restored[-memory.max_clusters_per_sender :]
+            if restored:
+                memory._senders[key] = restored[-memory.max_clusters_per_sender :]
         memory._expire_all()  # a file saved by an older autodm may hold expired texts
         while len(memory._senders) > memory.max_senders:
             memory._senders.popitem(last=False)

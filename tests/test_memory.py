@@ -74,6 +74,34 @@ def test_short_messages_never_match() -> None:
     for i in range(10):
         memory.observe("person", "ok see you then", f"friend{i}", at=10)
     assert memory.recall("person", "ok see you then", "friend99", at=10).other_recipients == 0
+    assert (len(memory), memory.clusters()) == (0, 0)  # never compared, so never kept
+
+
+def test_short_sends_cannot_push_out_a_template() -> None:
+    # Regression: each short send took a cluster of its own, so 32 "thanks!" between a
+    # bot's template sends evicted the template and its recipients with it.
+    memory = SenderMemory()
+    for i, name in enumerate(NAMES[:3]):
+        memory.observe("bot", TEMPLATE.format(name=name), name, at=10 + i)
+    for i in range(memory.max_clusters_per_sender * 2):
+        memory.observe("bot", "thanks!", f"filler{i}", at=20 + i)
+    recall = memory.recall("bot", TEMPLATE.format(name="Zoe"), "zoe", at=100)
+    assert (recall.other_recipients, recall.sends) == (3, 3)
+    assert memory.clusters() == 1
+
+
+def test_load_drops_short_texts_an_older_file_kept(tmp_path: Path) -> None:
+    memory = SenderMemory()
+    memory.observe("bot", TEMPLATE.format(name="Sam"), "sam", at=10)
+    path = memory.save(tmp_path / "m.json")
+    payload = json.loads(path.read_text(encoding="utf-8"))
+    short = dict(payload["senders"]["bot"][0], text="thanks!", last_seen=20.0)
+    payload["senders"]["bot"].insert(0, short)
+    payload["senders"]["person"] = [short]
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    loaded = SenderMemory.load(path)
+    assert (len(loaded), loaded.clusters()) == (1, 1)
+    assert loaded.recall("bot", TEMPLATE.format(name="Zoe"), "zoe", at=20).sends == 1
 
 
 def test_senders_are_separate() -> None:
