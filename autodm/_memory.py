@@ -45,6 +45,7 @@ from ._memory_file import (
     Malformed,
     check_cluster,
     check_id,
+    check_latest,
     outgrown_id,
     quoted,
     read_payload,
@@ -381,6 +382,8 @@ class SenderMemory:
                     "max_recipients": self.max_recipients,
                     "ttl": self.ttl,
                 },
+                # The memory's clock: a later send may have been short, or evicted.
+                "latest": self._latest if math.isfinite(self._latest) else None,
                 "senders": {
                     key: [
                         {
@@ -431,6 +434,7 @@ class SenderMemory:
                 f"Got {describe(limits)} instead."
             )
         memory = cls(**limits)
+        memory._latest = check_latest(payload.get("latest"))
         if not isinstance(senders, dict):
             raise Malformed(
                 "`senders` must be a JSON object of sender ids to lists of clusters. "

@@ -9,6 +9,7 @@ before it becomes state: a negative count would make recipient counts negative, 
 from __future__ import annotations
 
 import json
+import math
 import os
 import reprlib
 from pathlib import Path
@@ -24,6 +25,7 @@ __all__ = [
     "Malformed",
     "check_cluster",
     "check_id",
+    "check_latest",
     "outgrown_id",
     "quoted",
     "read_payload",
@@ -111,6 +113,12 @@ def _time(where: str, value: object) -> float:
             "them, or not a finite number. Remembered texts with such times would never expire."
         )
     return seconds
+
+
+def check_latest(value: object) -> float:
+    """The latest send time a memory observed, saved as ``latest``; absent (-inf) in
+    files written before it was saved."""
+    return -math.inf if value is None else _time("`latest`", value)
 
 
 def outgrown_id(value: object) -> bool:

@@ -939,3 +939,27 @@ def test_load_either_refuses_a_hand_edited_value_or_keeps_a_memory_that_works(
         assert recall.other_recipients >= 0
         assert recall.sends >= 0
     assert len(SenderMemory.load(memory.save(path))) == len(memory)
+
+
+def test_a_loaded_memory_keeps_the_clock_of_the_saved_one(tmp_path: Path) -> None:
+    # Regression: the latest send time was not saved, and a loaded memory took the latest
+    # it still held (1500, not 3000), so it kept a late-arriving old send the saved one
+    # forgot.
+    memory = SenderMemory(ttl=2000)
+    memory.observe("bot", TEMPLATE.format(name="Sam"), "sam", at=1500)
+    memory.observe("person", "see you!", "me", at=3000)  # too short to keep; still a send
+    loaded = SenderMemory.load(memory.save(tmp_path / "m.json"))
+    for m in (memory, loaded):
+        m.observe("late", TEMPLATE.format(name="Ann"), "ann", at=950)  # 2050 s before 3000
+    assert loaded.clusters() == memory.clusters() == 1
+    assert SenderMemory.load(SenderMemory().save(tmp_path / "empty.json")).clusters() == 0
+
+
+@pytest.mark.parametrize("latest", ["3000", float("inf"), True, 1e15])
+def test_load_refuses_a_latest_time_save_never_writes(tmp_path: Path, latest: object) -> None:
+    path = SenderMemory().save(tmp_path / "m.json")
+    payload = json.loads(path.read_text(encoding="utf-8"))
+    payload["latest"] = latest
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    with pytest.raises(InvalidInputError, match="`latest` must be epoch seconds"):
+        SenderMemory.load(path)
