@@ -35,7 +35,8 @@ FRAME_COLUMNS: Final = (
     "top_reasons",
 )
 _ID_KEYS: Final = frozenset({"sender_id", "recipient_id"})
-#: A float holds every int up to this exactly; an id past it has been rounded.
+#: A float holds every int below this exactly and alone; from it on, neighbours share a
+#: float (2**53 + 1 is stored as 2**53), so an id may have been rounded.
 _EXACT_FLOAT_INTS: Final = 2**53
 
 
@@ -201,11 +202,11 @@ def frame_rows(df: pd.DataFrame, text: Hashable = "text") -> tuple[list[str], li
             if _absent(value):
                 continue
             if key in _ID_KEYS and isinstance(value, float) and value.is_integer():
-                if abs(value) > _EXACT_FLOAT_INTS:
+                if abs(value) >= _EXACT_FLOAT_INTS:
                     raise InvalidInputError(
                         f"row {label!r}: `{key}` is the float {value!r}, too large to hold an id "
                         "exactly: pandas stores an int column with gaps as floats, which round "
-                        "ids past 2**53 (64-bit platform ids) onto their neighbours'. Read the "
+                        "ids from 2**53 (64-bit platform ids) onto their neighbours'. Read the "
                         f"column as Int64 or str when loading it (dtype={{{key!r}: 'Int64'}} for "
                         "read_csv); converting the floats afterwards keeps the rounding."
                     )

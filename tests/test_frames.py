@@ -267,8 +267,12 @@ def test_ids_a_float_column_has_rounded_are_refused(pd: Any) -> None:
         autodm.classify_frame(df)
     df["sender_id"] = pd.array(ids, dtype="Int64")
     assert [c and c.sender_id for c in frame_rows(df)[1]] == [str(i) for i in ids[:2]] + [None]
-    exact = pd.DataFrame({"text": [CHAT] * 2, "sender_id": [2.0**53, None]})
-    assert frame_rows(exact)[1][0].sender_id == str(2**53)  # type: ignore[union-attr]
+    exact = pd.DataFrame({"text": [CHAT] * 2, "sender_id": [2.0**53 - 1, None]})
+    assert frame_rows(exact)[1][0].sender_id == str(2**53 - 1)  # type: ignore[union-attr]
+    # 2**53 + 1 is read as 2**53: the first float that two ids share.
+    shared = pd.DataFrame({"text": [CHAT] * 3, "sender_id": [2**53, 2**53 + 1, None]})
+    with pytest.raises(InvalidInputError, match=r"row 0: `sender_id` is the float"):
+        frame_rows(shared)
 
 
 def test_classify_frame_takes_any_column_label(pd: Any) -> None:
