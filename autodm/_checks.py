@@ -16,7 +16,7 @@ from ._text import check_unicode
 from ._types import finite_float, ordered, whole_number
 from .errors import BundleError, InvalidInputError, describe
 
-__all__ = ["label_value", "labels_to_array", "per_message", "source_names"]
+__all__ = ["label_value", "labels_to_array", "per_message", "source_masks", "source_names"]
 
 #: The most bytes of JSON a ``description`` may take: a quarter of what a manifest may.
 MAX_DESCRIPTION_BYTES: Final = 1 << 18
@@ -114,12 +114,17 @@ def source_names(values: object, n: int) -> list[str]:
     """``sources`` as one name a message: a str as given, an int as its digits, and a
     missing value (None, NaN, pandas' NA, "") as "all", as the command line reads an empty
     ``source``; anything else, or a name that could not be written out (a lone
-    surrogate), is an InvalidInputError."""
+    surrogate) or one holding a NUL, is an InvalidInputError."""
     names = []
     for i, value in enumerate(per_message(values, "sources", n)):
         if value is None or _missing(value) or value == "":
             names.append("all")
         elif isinstance(value, str):
+            if "\x00" in value:  # numpy drops trailing NULs: "a\x00" would count as "a"
+                raise InvalidInputError(
+                    f"`sources[{i}]` holds a NUL character (\\x00); a source name is a label "
+                    f"such as 'sms' or 'tweets'. Got {value!r}."
+                )
             names.append(check_unicode(value, f"sources[{i}]"))
         elif isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_):
             names.append(str(int(value)))
@@ -129,6 +134,16 @@ def source_names(values: object, n: int) -> list[str]:
                 f"{describe(value)} instead."
             )
     return names
+
+
+def source_masks(sources: Sequence[object]) -> list[tuple[str, NDArray[np.bool_]]]:
+    """Each distinct source name (``str`` of each), sorted, with the mask of its messages.
+    One pass over the names, then one comparison of numbers a source."""
+    names = [str(s) for s in sources]
+    distinct = sorted(set(names))
+    number = {name: i for i, name in enumerate(distinct)}
+    numbers = np.array([number[name] for name in names], dtype=np.int64)
+    return [(name, numbers == i) for i, name in enumerate(distinct)]
 
 
 def _missing(value: object) -> bool:

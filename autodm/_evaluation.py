@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._batches import ContextLike, _batch
-from ._checks import labels_to_array, source_names
+from ._checks import labels_to_array, source_masks, source_names
 from ._detector import Detector
 from ._fitting import _auc, _threshold_for
 from ._types import Verdict, finite_float
@@ -291,9 +291,8 @@ def _by_source(
     by_source: dict[str, dict[str, float]] = {}
     if sources is not None:
         # Plain str keys (not numpy's), so that to_dict() is safe for any serialiser.
-        names = np.asarray([str(s) for s in sources])
-        for name in sorted(set(names.tolist())):
-            stp, sfp, stn, sfn = _counts(y, pred, names == name)
+        for name, mask in source_masks(sources):
+            stp, sfp, stn, sfn = _counts(y, pred, mask)
             by_source[name] = {
                 "n": stp + sfp + stn + sfn,
                 "automated": stp + sfn,

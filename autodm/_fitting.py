@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
+from ._checks import source_masks
 from .errors import InvalidInputError
 
 if TYPE_CHECKING:  # evaluate uses this module, and needs no design
@@ -251,10 +252,8 @@ def _per_source(
     """
     if sources is None:
         return {}
-    names = np.asarray([str(s) for s in sources])
     out: dict[str, dict[str, Any]] = {}
-    for name in sorted(set(names.tolist())):
-        mask = names == name
+    for name, mask in source_masks(sources):
         automated = int(y[mask].sum())
         row: dict[str, Any] = {
             "n": int(mask.sum()),

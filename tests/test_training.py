@@ -614,6 +614,16 @@ def test_evaluate_reads_sources_as_the_command_line_does() -> None:
             autodm.evaluate(MESSAGES, LABELS, sources=[*sources[:-1], bad])
 
 
+@pytest.mark.parametrize("name", ["a\x00", "\x00", "a\x00b"])
+def test_a_source_name_holding_a_nul_is_refused(no_fit: None, name: str) -> None:
+    # Regression: numpy drops the trailing NULs of the names it compares, so "a" and
+    # "a\x00" were counted as one source, under one of their names.
+    sources = ["a"] * 11 + [name]
+    for call in (autodm.evaluate, autodm.train):
+        with pytest.raises(InvalidInputError, match=r"`sources\[11\]` holds a NUL character"):
+            call(MESSAGES, LABELS, sources=sources)
+
+
 def test_evaluate_by_source() -> None:
     sources = ["tw"] * 3 + ["ig"] * 3 + ["sms"] * 6
     detector = Detector(threshold=0.5)
