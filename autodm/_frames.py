@@ -94,7 +94,7 @@ def to_frame(verdicts: Iterable[Verdict], *, index: Any = None) -> pd.DataFrame:
                 f"`verdicts[{i}]` must be an autodm.Verdict. Got {describe(verdict)} instead."
             )
     if index is not None:
-        _check_index(index, len(items))
+        _check_index(index, len(items), plain=not isinstance(index, pd.Index | pd.Series))
     columns: dict[str, Any] = {
         "label": [v.label for v in items],
         "probability": np.array([v.probability for v in items], dtype=np.float64),
@@ -117,10 +117,11 @@ def to_frame(verdicts: Iterable[Verdict], *, index: Any = None) -> pd.DataFrame:
     return frame.astype({"label": str, "flags": str, "top_reasons": str})
 
 
-def _check_index(index: object, n: int) -> None:
+def _check_index(index: object, n: int, plain: bool = True) -> None:
     """Refuse an ``index`` that pandas would refuse with a bare error, or read otherwise
-    than label by label in order (a mapping by its keys, a set in no order), or whose
-    length cannot be checked (an iterator)."""
+    than label by label in order (a mapping by its keys, a set in no order, a ``plain``
+    sequence of lists as the levels of a MultiIndex), or whose length cannot be checked
+    (an iterator)."""
     if (
         isinstance(index, str | bytes | bytearray | Mapping | Set)
         or not isinstance(index, Sized)
@@ -136,6 +137,17 @@ def _check_index(index: object, n: int) -> None:
         raise InvalidInputError(
             f"`index` must have one label per verdict: got {len(index)} for {n} verdicts."
         )
+    if plain:
+        assert isinstance(index, Iterable)
+        for i, label in enumerate(index):
+            try:
+                hash(label)
+            except TypeError:
+                raise InvalidInputError(
+                    f"`index[{i}]` must be a label (a str, a number, a tuple...); got "
+                    f"{describe(label)}. For a MultiIndex, pass pandas.MultiIndex.from_tuples"
+                    "(...)."
+                ) from None
 
 
 def _absent(value: object) -> bool:

@@ -123,6 +123,20 @@ def test_to_frame_takes_any_sequence_or_index(pd: Any) -> None:
     verdicts = autodm.classify_many([CHAT, SPAM])
     for index in (("a", "b"), range(2), np.array([3, 4]), pd.Index(["a", "a"]), pd.Series([5, 6])):
         assert autodm.to_frame(verdicts, index=index).index.tolist() == list(index)
+    tuples = [("a", 1), ("b", 2)]
+    assert autodm.to_frame(verdicts, index=tuples).index.tolist() == tuples
+    levels = pd.MultiIndex.from_tuples(tuples)
+    assert autodm.to_frame(verdicts, index=levels).index.equals(levels)
+
+
+@pytest.mark.parametrize("index", [[[1, 2], [3, 4]], [[1], [2]], [{"a": 1}, {"b": 2}]])
+def test_to_frame_refuses_an_index_of_lists(pd: Any, index: list[object]) -> None:
+    # Regression: pandas read a list of lists as the levels of a MultiIndex, so
+    # [[1, 2], [3, 4]] labelled the rows (1, 3) and (2, 4), and [[1], [2]] raised a bare
+    # ValueError.
+    verdicts = autodm.classify_many([CHAT, SPAM])
+    with pytest.raises(InvalidInputError, match=r"^`index\[0\]` must be a label .* MultiIndex"):
+        autodm.to_frame(verdicts, index=index)
 
 
 def test_without_pandas_the_error_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
