@@ -46,7 +46,8 @@ def replace_atomically(target: Path, data: bytes) -> None:
     the link stays), and an existing file keeps its permission bits and, where the writer may
     set them, its owner and group; a new one gets the mode of any new file (0666 less the
     umask). Hard links to an existing file keep the old contents. The partial file is removed
-    if anything fails.
+    if anything fails, and the OSError raised. Anything but a regular file (a device, a
+    named pipe) is refused, not replaced.
     """
     target = Path(os.path.realpath(target))
     target.parent.mkdir(parents=True, exist_ok=True)  # missing folders, a link's included
@@ -54,6 +55,11 @@ def replace_atomically(target: Path, data: bytes) -> None:
         before: os.stat_result | None = target.stat()
     except FileNotFoundError:
         before = None
+    if before is not None and not stat.S_ISREG(before.st_mode):  # a device, a pipe, a folder
+        raise InvalidInputError(
+            f"{str(target)!r} exists and is not a regular file; autodm replaces only files. "
+            "Choose a new path or an existing file's."
+        )
     partial = target.with_name(f".{target.name}.{secrets.token_hex(8)}.partial")
     try:
         descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)

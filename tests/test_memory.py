@@ -963,3 +963,20 @@ def test_load_refuses_a_latest_time_save_never_writes(tmp_path: Path, latest: ob
     path.write_text(json.dumps(payload), encoding="utf-8")
     with pytest.raises(InvalidInputError, match="`latest` must be epoch seconds"):
         SenderMemory.load(path)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_save_refuses_a_path_that_is_not_a_regular_file(tmp_path: Path) -> None:
+    # Regression: a named pipe (or, for a privileged process, a device) was renamed over.
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    with pytest.raises(InvalidInputError, match="exists and is not a regular file"):
+        SenderMemory().save(pipe)
+    assert pipe.is_fifo()
+    assert [p.name for p in tmp_path.iterdir()] == ["pipe"]
+
+
+def test_a_write_the_system_refuses_raises_its_oserror_and_leaves_nothing(tmp_path: Path) -> None:
+    with pytest.raises(OSError, match="too long"):  # "File name too long"
+        SenderMemory().save(tmp_path / ("x" * 300))
+    assert list(tmp_path.iterdir()) == []
