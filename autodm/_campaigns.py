@@ -198,6 +198,7 @@ def group_campaigns(
     >>> [(c.size, c.indices) for c in group_campaigns(inbox)]
     [(3, (0, 2, 3))]
     """
+    alike, smallest = check_options(similarity, min_size)  # before any message is read
     if is_pandas(messages, "DataFrame"):
         items, column = _frame(messages)
         senders = column if senders is None else senders
@@ -215,6 +216,11 @@ def group_campaigns(
         raise InvalidInputError(
             f"`senders` must have one entry per message: {len(senders)} for {len(items)}."
         )
+    return campaigns_of(items, _groups(items, alike), senders, smallest)
+
+
+def check_options(similarity: object, min_size: object) -> tuple[float, int]:
+    """``similarity`` and ``min_size`` as group_campaigns reads them, or the error."""
     alike = finite_float(similarity)
     if alike is None or not 0.0 < alike <= 1.0:
         raise InvalidInputError(
@@ -223,8 +229,7 @@ def group_campaigns(
     smallest = whole_number(min_size)
     if smallest is None or smallest < 1:
         raise InvalidInputError(f"`min_size` must be a positive int. Got {describe(min_size)}.")
-
-    return campaigns_of(items, _groups(items, alike), senders, smallest)
+    return alike, smallest
 
 
 def campaigns_of(

@@ -367,8 +367,9 @@ def _evaluate(args: argparse.Namespace, out: IO[str]) -> int:
 
 
 def _campaigns(args: argparse.Namespace, out: IO[str]) -> int:
-    from ._campaigns import group_campaigns
+    from ._campaigns import check_options, group_campaigns
 
+    check_options(args.similarity, args.min_size)  # before a long file is read
     texts: list[str] = []
     senders: list[object] = []
     numbers: list[int] = []  # each message's line (CSV: row) in the file

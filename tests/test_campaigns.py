@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -363,6 +363,28 @@ def test_cli_campaigns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [c["size"] for c in out] == [7, 4]
     assert out[0]["senders"] == 2
+
+
+@pytest.mark.parametrize(
+    ("option", "shown"),
+    [(["--min-size", "0"], "`min_size`"), (["--similarity", "2"], "`similarity`")],
+)
+def test_bad_options_are_refused_before_any_message_is_read(
+    option: list[str], shown: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Regression: the whole file was read (and its bad lines reported) first.
+    assert main(["campaigns", "no-such-inbox.jsonl", *option]) == 2
+    assert shown in capsys.readouterr().err
+    read: list[str] = []
+
+    def messages() -> Iterator[str]:
+        read.append("one")
+        yield "hi there"
+
+    bad = {"min_size": 0} if "min" in shown else {"similarity": 2}
+    with pytest.raises(InvalidInputError, match=shown):
+        group_campaigns(messages(), **bad)  # type: ignore[arg-type]
+    assert read == []
 
 
 def test_cli_campaigns_reads_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
