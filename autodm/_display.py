@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
@@ -15,16 +16,59 @@ if TYPE_CHECKING:
     from ._evaluation import Evaluation
     from ._types import Verdict
 
-__all__ = ["evaluation_html", "evaluation_rows", "number", "text_table", "verdict_html"]
+__all__ = [
+    "escape_text",
+    "evaluation_html",
+    "evaluation_rows",
+    "isolated",
+    "number",
+    "text_table",
+    "verdict_html",
+]
 
 
 _HTML_CELL: Final = "padding:2px 8px;text-align:left;vertical-align:middle"
 _HTML_BAR_COLOURS: Final = {True: "#d9534f", False: "#3b7dd8"}  # automated, human
 
+#: What HTML forbids in text (control characters other than tab, LF and CR; noncharacters)
+#: and lone surrogates, which UTF-8 cannot encode.
+_UNSHOWN: Final = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(chr(plane | 0xFFFE) + chr(plane | 0xFFFF) for plane in range(0, 0x110000, 0x10000))
+    + "]"
+)
+_ISOLATE_OPENERS: Final = frozenset("\u2066\u2067\u2068")  # LRI, RLI, FSI
+_PDI: Final = "\u2069"
+
+
+def escape_text(text: str) -> str:
+    """``text`` as HTML text: markup escaped, and each character HTML forbids in text (or
+    UTF-8 cannot encode) shown as U+FFFD."""
+    return html.escape(_UNSHOWN.sub("\ufffd", text))
+
+
+def isolated(text: str) -> str:
+    """``text`` escaped (:func:`escape_text`) in a ``<bdi>``, so that neither its direction
+    nor a bidi control in it can reorder the text around it.
+
+    A PDI that closes no isolate opened before it in ``text`` would close the ``<bdi>``
+    itself: it is shown as U+FFFD.
+    """
+    if _PDI in text:
+        depth, chars = 0, []
+        for char in text:
+            if char in _ISOLATE_OPENERS:
+                depth += 1
+            elif char == _PDI:
+                depth, char = (depth - 1, char) if depth else (0, "\ufffd")
+            chars.append(char)
+        text = "".join(chars)
+    return f"<bdi>{escape_text(text)}</bdi>"
+
 
 def verdict_html(verdict: Verdict) -> str:
     """The body of :meth:`Verdict._repr_html_` (pure HTML with inline CSS, no script)."""
-    esc = html.escape
+    esc = escape_text
     colour = _HTML_BAR_COLOURS[verdict.is_automated]
     facts = [
         ("label", f'<b style="color:{colour}">{esc(str(verdict.label))}</b>'),
@@ -100,16 +144,17 @@ def text_table(
 ) -> str:
     """An HTML table of plain-text cells, every cell escaped; inline CSS, no script.
 
-    With ``row_headers``, the first cell of each row is a ``<th>``.
+    Each body cell is :func:`isolated`, as a cell may hold a name from the data. With
+    ``row_headers``, the first cell of each row is a ``<th>``.
     """
-    esc = html.escape
+    esc = escape_text
     head = "".join(f'<th style="{_HTML_CELL}">{esc(cell)}</th>' for cell in header)
     body = []
     for row in rows:
         cells = [
-            f'<th style="{_HTML_CELL}">{esc(cell)}</th>'
+            f'<th style="{_HTML_CELL}">{isolated(cell)}</th>'
             if row_headers and i == 0
-            else f'<td style="{_HTML_CELL}">{esc(cell)}</td>'
+            else f'<td style="{_HTML_CELL}">{isolated(cell)}</td>'
             for i, cell in enumerate(row)
         ]
         body.append("<tr>" + "".join(cells) + "</tr>")

@@ -5,13 +5,14 @@ precision-recall curve, a reliability plot and the most confident mistakes with 
 reasons. The plots are PNG images embedded as ``data:`` URIs, drawn by ``_plots`` with
 matplotlib, which is imported only when a report is written. The page loads nothing, runs
 no script (its content security policy forbids both) and escapes every piece of text,
-because message text is written by whoever sent the message.
+because message text is written by whoever sent the message. Text from the data (messages,
+sources, template ids, flags, reasons, names from the bundle) also sits in a ``<bdi>``, so
+that a bidi control in it cannot reorder the page around it.
 """
 
 from __future__ import annotations
 
 import base64
-import html
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
-from ._display import evaluation_rows, number, text_table
+from ._display import escape_text, evaluation_rows, isolated, number, text_table
 from ._files import replace_atomically, writable_path
 from ._plots import _precision_recall_png, _reliability_png, check_dependencies
 from .errors import InvalidInputError, describe
@@ -76,9 +77,9 @@ def report_html(evaluation: Evaluation, *, title: str = "autodm evaluation") -> 
             f"`probabilities` and `labels` of the evaluation must have the same length: "
             f"{len(probs)} and {len(labels)}."
         )
-    esc = html.escape
+    esc = escape_text
     sections = [
-        f"<h1>{esc(title)}</h1>",
+        f"<h1>{isolated(title)}</h1>",
         _summary(evaluation),
         "<h2>Metrics</h2>",
         '<div class="pair">',
@@ -261,7 +262,7 @@ def _operating_points(evaluation: Evaluation) -> str:
 def _mistakes_section(
     heading: str, what: str, mistakes: Sequence[Mistake], total: int, none: str
 ) -> str:
-    esc = html.escape
+    esc = escape_text
     if not total:
         return f"<h2>{esc(heading)}</h2><p>{esc(none)}</p>"
     shown = f"{len(mistakes)} most confident of {total:,}" if total > len(mistakes) else "all"
@@ -279,26 +280,25 @@ def _mistakes_section(
 
 
 def _mistake_row(rank: int, mistake: Mistake) -> str:
-    esc = html.escape
     verdict = mistake.verdict
-    text = mistake.text
-    if len(text) > TEXT_SHOWN:
-        text = text[:TEXT_SHOWN] + "…"
+    text = isolated(mistake.text[:TEXT_SHOWN])
+    if len(mistake.text) > TEXT_SHOWN:
+        text += "…"
     meta = [f"message {mistake.index + 1:,}"]
     if mistake.source is not None:
-        meta.append(f"source {mistake.source}")
+        meta.append(f"source {isolated(mistake.source)}")
     if verdict.template is not None:
-        meta.append(f"template {verdict.template}")
+        meta.append(f"template {isolated(verdict.template)}")
     if verdict.flags:
-        meta.append("flags " + ", ".join(verdict.flags))
+        meta.append("flags " + ", ".join(isolated(flag) for flag in verdict.flags))
     reasons = "".join(
         f'<li><code class="weight {"up" if r.weight >= 0 else "down"}">{r.weight:+.2f}</code> '
-        f"{esc(r.message)}</li>"
+        f"{isolated(r.message)}</li>"
         for r in verdict.reasons[:REASONS_SHOWN]
     )
     return (
         f'<tr><td class="rank">{rank}</td><td class="prob">{verdict.probability:.4f}</td>'
-        f'<td><div class="text">{esc(text)}</div><div class="meta">{esc(" · ".join(meta))}'
+        f'<td><div class="text">{text}</div><div class="meta">{" · ".join(meta)}'
         f'</div></td><td class="reasons"><ul class="reason-list">{reasons}</ul></td></tr>'
     )
 
@@ -310,8 +310,8 @@ _RELIABILITY_ALT: Final = "Reliability plot: predicted P(automated) against the 
 def _figure(png: bytes, alt: str) -> str:
     data = base64.b64encode(png).decode("ascii")
     return (
-        f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
-        f"<figcaption>{html.escape(_CAPTIONS[alt])}</figcaption></figure>"
+        f'<figure><img alt="{escape_text(alt)}" src="data:image/png;base64,{data}">'
+        f"<figcaption>{escape_text(_CAPTIONS[alt])}</figcaption></figure>"
     )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import hypothesis
 import numpy as np
@@ -18,7 +19,7 @@ import pytest
 from hypothesis import strategies as st
 
 import autodm
-from autodm import AutoDMError, Detector, InvalidInputError
+from autodm import AutoDMError, Detector, InvalidInputError, _report
 from autodm.__main__ import main
 from autodm._evaluation import Evaluation, Mistake
 from autodm._plots import precision_recall, reliability
@@ -274,6 +275,7 @@ def test_report_escapes_hostile_text(report: str) -> None:
     assert {tag for tag, _ in parsed.tags} <= {
         "html", "head", "meta", "title", "style", "body", "h1", "h2", "p", "b", "div", "table",
         "thead", "tbody", "tr", "th", "td", "figure", "img", "figcaption", "ul", "li", "code",
+        "bdi",
     }  # fmt: skip
     content = "".join(parsed.text)
     assert HOSTILE_FP in content  # shown as text, character for character
@@ -490,3 +492,160 @@ def test_report_refuses_a_broken_link_or_an_index_that_is_a_folder(
     with pytest.raises(InvalidInputError, match=r"index\.html' is a folder"):
         evaluation.write_report(tmp_path / "site")
     assert sorted(p.name for p in (tmp_path / "site").iterdir()) == ["index.html"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Text from the data: bidi controls and characters HTML forbids
+# ---------------------------------------------------------------------------------------------
+
+#: The bidi controls that reorder the text after them: LRE, RLE, PDF, LRO, RLO, LRI, RLI,
+#: FSI and PDI.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+#: Characters the page may not hold: what HTML forbids in text, and lone surrogates.
+UNSHOWABLE = (
+    "\x00\x01\x0b\x0c\x1b\x1f\x7f\x80\x85\x9f\ufdd0\ufdef\ufffe\uffff\U0001fffe\U0010ffff\ud800"
+)
+
+
+def _unshowable(char: str) -> bool:
+    code = ord(char)
+    return (
+        (code < 0x20 and char not in "\t\n\r")
+        or 0x7F <= code <= 0x9F
+        or 0xD800 <= code <= 0xDFFF
+        or 0xFDD0 <= code <= 0xFDEF
+        or code & 0xFFFE == 0xFFFE
+    )
+
+
+class Isolates(HTMLParser):
+    """The text of each ``<bdi>``, and the text outside every ``<bdi>`` and the title."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.isolated: list[str] = []
+        self.outside: list[str] = []
+        self._open: list[list[str]] = []
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "bdi":
+            self._open.append([])
+        self._in_title = tag == "title"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "bdi":
+            self.isolated.append("".join(self._open.pop()))
+        self._in_title = False
+
+    def handle_data(self, data: str) -> None:
+        if self._open:
+            self._open[-1].append(data)
+        elif not self._in_title:  # the tab's title is a line of its own
+            self.outside.append(data)
+
+
+def _evaluation_showing(text: str, name: str, template: str, flag: str, reason: str) -> Evaluation:
+    """A hand-built evaluation with one false positive that carries the given text."""
+    verdict = autodm.Verdict(
+        label="automated",
+        probability=0.9,
+        threshold=0.5,
+        reasons=(autodm.Reason("custom", reason, 1.0),),
+        template=template,
+        flags=(flag,),
+    )
+    rates = {"n": 1.0, "automated": 0.0, "human": 1.0, "recall": float("nan"), "fpr": 1.0}
+    point = {"threshold": 0.5, "recall": 0.5, "fpr": 0.1}
+    return Evaluation(
+        n=1,
+        threshold=0.5,
+        tp=0,
+        fp=1,
+        tn=0,
+        fn=0,
+        roc_auc=float("nan"),
+        by_source={name: rates},
+        thresholds=(point,),
+        operating_points={name: {**point, "expected_recall": 0.5, "expected_fpr": 0.1}},
+        false_positives=(Mistake(index=0, text=text, verdict=verdict, source=name),),
+    )
+
+
+def _page_without_plots(evaluation: Evaluation, title: str = "t") -> str:
+    """``report_html`` with the plots left out: the text is what these tests look at."""
+    with (
+        mock.patch.object(_report, "_precision_recall_png", return_value=PNG_MAGIC),
+        mock.patch.object(_report, "_reliability_png", return_value=PNG_MAGIC),
+    ):
+        return _report.report_html(evaluation, title=title)
+
+
+def test_report_keeps_a_bidi_control_from_reordering_the_meta_line() -> None:
+    rlo, rli, pdi = "\u202e", "\u2067", "\u2069"
+    page = _page_without_plots(
+        _evaluation_showing(f"hi {rlo}there", f"web{rlo}", f"{rli}tpl", f"fl{rlo}ag", f"r{rli}")
+    )
+    meta = (
+        f'<div class="meta">message 1 · source <bdi>web{rlo}</bdi> · template <bdi>{rli}tpl</bdi>'
+        f" · flags <bdi>fl{rlo}ag</bdi></div>"
+    )
+    assert meta in page
+    assert f'<div class="text"><bdi>hi {rlo}there</bdi></div>' in page
+    assert f"</code> <bdi>r{rli}</bdi></li>" in page
+    assert page.count(f"><bdi>web{rlo}</bdi></td>") == 2  # the per-source and preset tables
+    # A PDI that closes nothing opened in the name would close the <bdi> itself.
+    page = _page_without_plots(_evaluation_showing("x", f"a{pdi}{rlo}b", f"{rli}c{pdi}", "f", "r"))
+    assert f"<bdi>a\ufffd{rlo}b</bdi>" in page
+    assert f"<bdi>{rli}c{pdi}</bdi>" in page
+
+
+def test_report_shows_characters_html_forbids_as_replacement_characters(tmp_path: Path) -> None:
+    evaluation = _evaluation_showing(*[f"<{UNSHOWABLE}>"] * 5)
+    path = evaluation.write_report(tmp_path, title=f"<{UNSHOWABLE}>")
+    page = path.read_bytes().decode("utf-8")  # strict: nothing was lost on the way out
+    shown = "&lt;" + "\ufffd" * len(UNSHOWABLE) + "&gt;"
+    assert page.count(shown) == 9  # title, heading, message, 3 in the meta line, reason, 2 cells
+    assert not [char for char in page if _unshowable(char)]
+    verdict = evaluation.false_positives[0].verdict
+    assert not [char for char in verdict._repr_html_() if _unshowable(char)]
+
+
+#: Any text, leaning on the characters these tests are about.
+_ANY_TEXT = st.text(
+    st.one_of(
+        st.characters(exclude_categories=()),
+        st.sampled_from(sorted(BIDI_CONTROLS) + list(UNSHOWABLE) + ["\t", "\n", "\r", "&", "<"]),
+    ),
+    max_size=20,
+)
+
+
+@hypothesis.given(_ANY_TEXT, _ANY_TEXT, _ANY_TEXT, _ANY_TEXT, _ANY_TEXT, _ANY_TEXT)
+def test_report_isolates_and_cleans_any_text(
+    text: str, name: str, template: str, flag: str, reason: str, title: str
+) -> None:
+    page = _page_without_plots(_evaluation_showing(text, name, template, flag, reason), title)
+    page.encode("utf-8")
+    assert not [char for char in page if _unshowable(char)]
+    parsed = Isolates()
+    parsed.feed(page)
+    parsed.close()
+    assert not BIDI_CONTROLS & set("".join(parsed.outside))
+    for given in (text, name, template, flag, reason, title):
+        # Shown in a <bdi> of its own, character for character but for replacements.
+        assert [
+            shown
+            for shown in parsed.isolated
+            if len(shown) == len(given)
+            and all(
+                s == g or (s == "\ufffd" and (_unshowable(g) or g == "\u2069"))
+                for s, g in zip(shown, given, strict=True)
+            )
+        ], given
+    for shown in parsed.isolated:  # every PDI closes an isolate opened in the same <bdi>
+        depth = 0
+        for char in shown:
+            depth += char in "\u2066\u2067\u2068"
+            depth -= char == "\u2069"
+            assert depth >= 0, shown
