@@ -4,17 +4,22 @@ replaced.
     python benchmarks/campaigns.py [--quick] [--repeat N]
 
 The baseline, timed in the same run on the same messages, is group_campaigns as it was
-before the character-count bound: every representative within the length window scored
-by rapidfuzz for every new text (copied below). Both must return the same campaigns; the
-script exits 1 if they do not. Prints, per inbox, the median seconds of each, their ratio
-(how many times faster the current one is), and how many distinct masked texts and
-campaigns there were. Inboxes: texts of 6 to 14 random words, all distinct, drawn from the
-800 English words of tests/cases (5,000, 10,000 and 20,000 of them), then from 22 words
-only (whose texts have alike letters, so the bound rules fewer out); a mixed inbox, 60 %
-auto-DMs of 60 templates with names, links and numbers varied and a word dropped now and
-then, among people's distinct messages; and the bound's worst case, 3,000 orders of the
-same 13 words, where it rules nothing out and only costs. With --quick, 2,000 and 5,000
-texts, 1,000 orders, one run each.
+before the character-count bound: every representative within the length window scored by
+rapidfuzz for every new text (copied below). Both must return the same campaigns, except
+in the inbox of one bag of letters, where the cap on groups scored a text (128, those with
+the most runs of three characters in common) is met and a few pairs may be missed: the "lost"
+column counts the messages the baseline put in a campaign and the current one did not. The
+script exits 1 if any other inbox differs. Prints, per inbox, the median seconds of each,
+their ratio (how many times faster the current one is), and how many distinct masked texts
+and campaigns there were. Inboxes: texts of 6 to 14 random words, all distinct, drawn from
+the 800 English words of tests/cases (5,000, 10,000 and 20,000 of them), then from 22
+words only (whose texts have alike letters, so the bound rules fewer out); a mixed inbox,
+60 % auto-DMs of 60 templates with names, links and numbers varied and a word dropped now
+and then, among people's distinct messages; and the bound's worst case, 3,000 orders of
+the same 13 words, where it rules nothing out and only costs; and 300 texts of 4,096
+random letters, the longest messages an attacker may send, alike in their letters but in
+nothing else. With --quick, 2,000 and 5,000 texts, 1,000 orders, 100 long texts, one run
+each.
 """
 
 from __future__ import annotations
@@ -128,6 +133,13 @@ def shuffled(n: int, rng: random.Random) -> list[str]:
     return list(texts)
 
 
+def long_random(n: int, rng: random.Random) -> list[str]:
+    """Texts of 4,096 random letters and spaces: the bound rules none of them out, and
+    every pair the scorer compares is long."""
+    letters = "abcdefghijklmnopqrstuvwxyz "
+    return ["".join(rng.choices(letters, k=4_096)) for _ in range(n)]
+
+
 def median_seconds(call: Callable[[], object], repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -150,21 +162,24 @@ def main() -> int:
     inboxes.append((f"distinct, {len(FEW_WORDS)} words", distinct(sizes[1], FEW_WORDS, rng)))
     inboxes.append(("mixed inbox", mixed(sizes[-1], rng)))
     inboxes.append(("one bag, shuffled", shuffled(1_000 if args.quick else 3_000, rng)))
+    inboxes.append(("4,096 random letters", long_random(100 if args.quick else 300, rng)))
 
     print(f"median of {repeat} run(s); ratio = before / now")
     header = f"{'inbox':<22} {'messages':>8} {'distinct':>8} {'campaigns':>9}"
-    print(f"{header} {'before s':>9} {'now s':>7} {'ratio':>6}")
+    print(f"{header} {'before s':>9} {'now s':>7} {'ratio':>6} {'lost':>5}")
     failed = False
     for name, texts in inboxes:
         now = autodm.group_campaigns(texts)
-        same = before(texts) == now
-        failed |= not same
+        old = before(texts)
+        same = old == now
+        failed |= not same and name != "one bag, shuffled"
+        lost = sum(c.size for c in old) - sum(c.size for c in now)
         old_s = median_seconds(lambda texts=texts: before(texts), repeat)
         new_s = median_seconds(lambda texts=texts: autodm.group_campaigns(texts), repeat)
         masked = len({view(t).masked for t in texts})
         row = f"{name:<22} {len(texts):>8,} {masked:>8,} {len(now):>9,}"
         verdict = "" if same else "  DIFFERENT CAMPAIGNS"
-        print(f"{row} {old_s:>9.2f} {new_s:>7.2f} {old_s / new_s:>5.1f}x{verdict}")
+        print(f"{row} {old_s:>9.2f} {new_s:>7.2f} {old_s / new_s:>5.1f}x {lost:>5}{verdict}")
     return 1 if failed else 0
 
 
