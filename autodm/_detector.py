@@ -63,7 +63,8 @@ class Detector:
         operating point of the bundle. Defaults to the bundle's threshold.
     memory : SenderMemory, optional
         When given, every classified message with a non-empty ``sender_id`` is
-        compared with what that sender sent other recipients before, then remembered;
+        compared with what that sender sent other recipients before, then remembered
+        (if at least 25 masked characters long);
         "the same text went to 37 other recipients" becomes evidence even when
         the caller passes no ``sender_history``. The memory is shared state:
         verdicts then depend on arrival order (see :class:`SenderMemory`).

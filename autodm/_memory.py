@@ -5,15 +5,17 @@ per sender, into clusters of near-duplicates. A cluster keeps one representative
 text, how often it was sent, and the distinct recipients who got it, so a bot's
 10,000 sends of one template cost one cluster. A text shorter than 25 masked
 characters ("thanks!") is never compared, so it is not kept either: it cannot push a
-template's cluster out. Every limit holds whatever a sender sends:
+template's cluster out, and it neither counts as seeing its sender nor expires that
+sender's clusters. Every limit holds whatever a sender sends:
 
-* at most ``max_senders`` senders (least recently seen evicted first);
+* at most ``max_senders`` senders (least recently seen, by their last kept send,
+  evicted first);
 * at most ``max_clusters_per_sender`` clusters a sender (least recently used evicted);
 * at most ``max_recipients`` recipient ids kept a cluster (counts go on past it);
 * clusters not seen for ``ttl`` seconds are dropped.
 
 Time is the memory's own: the send times it observes. A sender's clusters expire when
-that sender's next send is observed, by its time (``recall`` only leaves them out);
+that sender's next kept send is observed, by its time (``recall`` only leaves them out);
 ``save``, ``load`` and ``clusters()`` expire every sender's by the latest send time
 observed (or the current time, if that is earlier: one send dated in the future must not
 expire everyone else), so an expired text is never written to disk; ``len()`` drops
@@ -111,7 +113,8 @@ class SenderMemory:
         Seconds after which an unused cluster is forgotten.
 
     Use it through ``Detector(memory=SenderMemory())``: every classified message
-    that has a ``sender_id`` is recalled, then remembered. Verdicts therefore
+    that has a ``sender_id`` is recalled, then remembered (if long enough to be
+    compared: 25 masked characters). Verdicts therefore
     depend on the order messages arrive in: the 20th copy of a template is
     flagged with a recipient-count reason, the 1st is judged on its text alone.
     With many threads the order is whatever order the threads reach the memory.

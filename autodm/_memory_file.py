@@ -54,9 +54,17 @@ def read_payload(path: object) -> dict[str, object]:
             f"`path` must be a str or path of a saved SenderMemory. Got {describe(path)} instead."
         )
     where = str(path)
+    if "\0" in os.fsdecode(path):  # no file system takes one
+        raise InvalidInputError(
+            f"`path` must be a path of a saved SenderMemory; {where!r} holds a NUL character."
+        )
     try:
-        payload = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidInputError(f"cannot read sender memory {where!r}: {error}") from None
+    try:
+        payload = json.loads(text)
+    except json.JSONDecodeError as error:
         raise InvalidInputError(f"cannot read sender memory {where!r}: {error}") from None
     except RecursionError:
         raise InvalidInputError(

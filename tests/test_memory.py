@@ -980,3 +980,21 @@ def test_a_write_the_system_refuses_raises_its_oserror_and_leaves_nothing(tmp_pa
     with pytest.raises(OSError, match="too long"):  # "File name too long"
         SenderMemory().save(tmp_path / ("x" * 300))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_load_names_a_nul_in_the_path() -> None:
+    # Regression: the ValueError of the NUL was taken for an integer of too many digits.
+    with pytest.raises(InvalidInputError, match="holds a NUL character"):
+        SenderMemory.load("memory\0.json")
+
+
+def test_a_short_send_does_not_count_as_seeing_its_sender() -> None:
+    # As documented: senders are ranked by their last kept send, so a sender whose old
+    # clusters have expired never sits behind live ones.
+    memory = SenderMemory(max_senders=2)
+    memory.observe("a", TEMPLATE.format(name="Sam"), "r1", at=10)
+    memory.observe("b", TEMPLATE.format(name="Sam"), "r1", at=11)
+    memory.observe("a", "thanks!", "r2", at=12)
+    memory.observe("c", TEMPLATE.format(name="Sam"), "r1", at=13)
+    sends = [memory.recall(s, TEMPLATE.format(name="Zoe"), "z", at=13).sends for s in "abc"]
+    assert sends == [0, 1, 1]
