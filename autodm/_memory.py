@@ -284,8 +284,9 @@ class SenderMemory:
         ``at`` is a timezone-aware datetime, an ISO-8601 string with offset, or epoch
         seconds; now by default.
         """
+        checked = self._arguments(sender_id, text, recipient_id, at)  # masking needs no lock
         with self._lock:
-            return self._observe(*self._arguments(sender_id, text, recipient_id, at))
+            return self._observe(*checked)
 
     def _observe(self, key: str, masked: str, recipient: str | None, now: float) -> Recall:
         if now > self._latest:
