@@ -16,7 +16,14 @@ from ._text import check_unicode
 from ._types import finite_float, ordered, whole_number
 from .errors import BundleError, InvalidInputError, describe
 
-__all__ = ["label_value", "labels_to_array", "per_message", "source_masks", "source_names"]
+__all__ = [
+    "check_source",
+    "label_value",
+    "labels_to_array",
+    "per_message",
+    "source_masks",
+    "source_names",
+]
 
 #: The most bytes of JSON a ``description`` may take: a quarter of what a manifest may.
 MAX_DESCRIPTION_BYTES: Final = 1 << 18
@@ -120,12 +127,7 @@ def source_names(values: object, n: int) -> list[str]:
         if value is None or _missing(value) or value == "":
             names.append("all")
         elif isinstance(value, str):
-            if "\x00" in value:  # numpy drops trailing NULs: "a\x00" would count as "a"
-                raise InvalidInputError(
-                    f"`sources[{i}]` holds a NUL character (\\x00); a source name is a label "
-                    f"such as 'sms' or 'tweets'. Got {value!r}."
-                )
-            names.append(check_unicode(value, f"sources[{i}]"))
+            names.append(check_source(value, f"sources[{i}]"))
         elif isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_):
             names.append(str(int(value)))
         else:
@@ -134,6 +136,18 @@ def source_names(values: object, n: int) -> list[str]:
                 f"{describe(value)} instead."
             )
     return names
+
+
+def check_source(name: str, where: str) -> str:
+    """A source name that can be told apart and written out, or the InvalidInputError:
+    one holding a NUL (numpy drops trailing NULs, so "a\\x00" would count as "a") or a
+    lone surrogate."""
+    if "\x00" in name:
+        raise InvalidInputError(
+            f"`{where}` holds a NUL character (\\x00); a source name is a label such as "
+            f"'sms' or 'tweets'. Got {name!r}."
+        )
+    return check_unicode(name, where)
 
 
 def source_masks(sources: Sequence[object]) -> list[tuple[str, NDArray[np.bool_]]]:

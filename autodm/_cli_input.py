@@ -599,7 +599,7 @@ def _labelled(
 ) -> tuple[list[str], list[Any], list[dict[str, Any]], list[str], list[str] | None]:
     """Texts, labels, contexts, sources and groups (None when no record has one) of a
     labelled JSONL or CSV file; a bad record stops the reading, named by its file and line."""
-    from ._checks import label_value
+    from ._checks import check_source, label_value
 
     texts, labels, contexts, sources, groups = [], [], [], [], []
     grouped = False
@@ -609,16 +609,18 @@ def _labelled(
             if isinstance(record, str) or "label" not in record:
                 problem = record if isinstance(record, str) else 'no "label"'
                 raise AutoDMError(f"{path}:{number}: {problem}")
+            source = _given(record, "source") or "all"
             try:
                 check_message(record["text"])
                 label_value(record["label"])
                 as_context(_context(record))
+                check_source(source, "source")
             except AutoDMError as error:
                 raise AutoDMError(f"{path}:{number}: {error}") from None
             texts.append(record["text"])
             labels.append(record["label"])
             contexts.append(_context(record))
-            sources.append(_given(record, "source") or "all")
+            sources.append(source)
             group = _given(record, "group")
             grouped = grouped or group is not None
             groups.append(group or f"row{number}")

@@ -1056,6 +1056,26 @@ def test_evaluate_refuses_a_bad_bundle_before_reading_the_file(
     assert "no bundle at" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", ["evaluate", "train"])
+@pytest.mark.parametrize(("source", "shown"), [("tw\0", "NUL character"), ("\ud800", "surrogate")])
+def test_a_source_that_cannot_be_a_name_is_refused_by_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, source: str, shown: str
+) -> None:
+    # Regression: the whole file was read, then refused as `sources[1]`, with no line.
+    path = tmp_path / "labelled.jsonl"
+    records = [
+        {"text": "Thanks for the follow! Grab my e-book at bit.ly/x", "label": "automated"},
+        {"text": "are we still on for lunch tomorrow?", "label": "human", "source": source},
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    extra = ["--out", str(tmp_path / "bundle")] if command == "train" else []
+    assert main([command, str(path), *extra]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:2: `source` holds" in err
+    assert shown in err
+    assert not (tmp_path / "bundle").exists()
+
+
 @pytest.mark.parametrize("command", ["evaluate", "campaigns"])
 def test_labelled_commands_read_standard_input_for_a_dash(
     tmp_path: Path,
