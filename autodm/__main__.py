@@ -92,6 +92,13 @@ def _threshold(value: str) -> float | str:
         ) from None
 
 
+def _path(value: str) -> Path:
+    """A path argument; "" is refused, since Path("") is the current folder."""
+    if not value:
+        raise argparse.ArgumentTypeError("must be a path, not an empty string")
+    return Path(value)
+
+
 def _rate(value: str) -> float:
     try:
         rate = float(value)
@@ -132,7 +139,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _with_model(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """The options of the commands that classify: which bundle, and its threshold."""
-    sub.add_argument("--bundle", type=Path, help="bundle folder or .zip (default: bundled)")
+    sub.add_argument("--bundle", type=_path, help="bundle folder or .zip (default: bundled)")
     sub.add_argument(
         "--threshold",
         type=_threshold,
@@ -145,7 +152,7 @@ def _labelled_input(sub: argparse.ArgumentParser) -> None:
     """The input of train and evaluate: a labelled JSONL or CSV file."""
     sub.add_argument(
         "input",
-        type=Path,
+        type=_path,
         help="JSONL, or CSV with a header row, with text and label; - for standard input",
     )
     sub.add_argument(
@@ -190,7 +197,7 @@ def _add_train(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _labelled_input(train)
-    train.add_argument("--out", type=Path, required=True, help="bundle folder or .zip to write")
+    train.add_argument("--out", type=_path, required=True, help="bundle folder or .zip to write")
     train.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength")
     train.add_argument("--no-ngrams", action="store_true", help="signals only, no n-grams")
     train.add_argument(
@@ -230,7 +237,7 @@ def _add_evaluate(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     _labelled_input(evaluate)
     evaluate.add_argument(
         "--report",
-        type=Path,
+        type=_path,
         metavar="DIR",
         help="also write an HTML report to DIR/index.html (needs matplotlib: "
         "pip install 'autodm[report]')",
@@ -248,7 +255,7 @@ def _add_campaigns(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     campaigns = commands.add_parser("campaigns", help="group near-duplicate messages")
     campaigns.add_argument(
         "input",
-        type=Path,
+        type=_path,
         help="JSONL, or CSV with a header row, with text (and sender_id); - for standard input",
     )
     campaigns.add_argument(

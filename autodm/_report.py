@@ -45,10 +45,12 @@ def report_folder(directory: object) -> Path:
             f"`directory` must be a folder (the report is written to its index.html); "
             f"{str(folder)!r} is {what}."
         )
-    if (folder / "index.html").is_dir():
+    page = folder / "index.html"
+    if page.exists() and not page.is_file():  # a folder, a named pipe, a device
+        what = "a folder" if page.is_dir() else "not a regular file"
         raise InvalidInputError(
             f"`directory` must be a folder whose index.html can be written; "
-            f"{str(folder / 'index.html')!r} is a folder."
+            f"{str(page)!r} is {what}."
         )
     return folder
 

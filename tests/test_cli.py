@@ -1013,6 +1013,40 @@ def test_evaluate_refuses_a_report_folder_it_cannot_write_before_scoring(
     assert "autodm evaluate: --report: cannot write into '/proc/" in captured.err
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_evaluate_refuses_a_report_over_a_named_pipe_before_scoring(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Regression: the metrics were printed, then the write was refused with exit code 2.
+    data = tmp_path / "labelled.jsonl"
+    _labelled_jsonl(data)
+    (tmp_path / "site").mkdir()
+    os.mkfifo(tmp_path / "site" / "index.html")
+    assert main(["evaluate", str(data), "--report", str(tmp_path / "site")]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "index.html' is not a regular file" in captured.err
+
+
+@pytest.mark.parametrize("option", ["--report", "--out"])
+def test_an_empty_path_option_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, option: str
+) -> None:
+    # Regression: Path("") is the current folder, so --report '' wrote ./index.html and
+    # --out '' wrote a bundle into the current folder; the library refuses "".
+    data = tmp_path / "labelled.jsonl"
+    _labelled_jsonl(data)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    command = "train" if option == "--out" else "evaluate"
+    with pytest.raises(SystemExit) as exited:
+        main([command, str(data), option, ""])
+    assert exited.value.code == 2
+    assert f"argument {option}: must be a path, not an empty string" in capsys.readouterr().err
+    assert list(work.iterdir()) == []
+
+
 def test_evaluate_refuses_a_report_path_that_is_a_file_before_scoring(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
