@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Final
 
@@ -42,7 +42,7 @@ class Mistake:
     source: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # eq: NaN rates must compare equal
 class Evaluation:
     """Metrics of a detector on labelled messages (automated is the positive class).
 
@@ -143,6 +143,14 @@ class Evaluation:
             )
         return _threshold_for(human, np.zeros(human.size, dtype=np.int8), rate)
 
+    def __eq__(self, other: object) -> bool:
+        """Field by field, a NaN equal to a NaN: a source of one class has no recall or no
+        false-positive rate, and the same evaluation twice must compare equal. Not
+        hashable (its tables are dicts)."""
+        if not isinstance(other, Evaluation):
+            return NotImplemented
+        return all(_same(getattr(self, f.name), getattr(other, f.name)) for f in fields(self))
+
     def to_dict(self) -> dict[str, Any]:
         """Every metric as a JSON-safe dict; a rate that is undefined here (a recall with
         no automated message, a ROC-AUC with one class) is ``None``, JSON's ``null``."""
@@ -203,6 +211,17 @@ class Evaluation:
         from ._report import write_report
 
         return write_report(self, directory, title=title)
+
+
+def _same(a: object, b: object) -> bool:
+    """``a == b``, where a NaN equals a NaN, inside mappings and sequences too."""
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, tuple | list) and isinstance(b, tuple | list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
 
 
 def evaluate(

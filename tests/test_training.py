@@ -811,3 +811,26 @@ def test_float_and_numpy_labels_are_read_and_a_bad_label_is_named_by_position() 
             labels_to_array(bad)
     with pytest.raises(InvalidInputError, match=r"labels\[2\]: .*'automted'"):
         autodm.evaluate(["a", "b", "c"], ["human", "automated", "automted"])
+
+
+def test_the_same_evaluation_twice_compares_equal_even_with_nan_rates() -> None:
+    # Regression: a source of one class has a NaN recall or false-positive rate, and NaN is
+    # not equal to itself, so an evaluation was unequal to its own copy; hash() raised on
+    # its dicts deep inside instead of saying it is unhashable.
+    import pickle
+
+    sources = ["tw"] * 3 + ["ig"] * 3 + ["sms"] * 6
+    first = autodm.evaluate(MESSAGES, LABELS, sources=sources)
+    assert math.isnan(first.by_source["sms"]["recall"])
+    assert first == autodm.evaluate(MESSAGES, LABELS, sources=sources)
+    assert first == pickle.loads(pickle.dumps(first))
+    assert first != autodm.evaluate(MESSAGES, LABELS)
+    assert first != autodm.evaluate(
+        MESSAGES, LABELS, sources=sources, detector=Detector(threshold=0.9)
+    )
+    humans = [m for m, label in zip(MESSAGES, LABELS, strict=True) if label == "human"]
+    alone = autodm.evaluate(humans, ["human"] * len(humans))
+    assert math.isnan(alone.roc_auc)
+    assert alone == autodm.evaluate(humans, ["human"] * len(humans))
+    with pytest.raises(TypeError, match="unhashable type: 'Evaluation'"):
+        hash(first)
