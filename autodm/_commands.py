@@ -233,6 +233,11 @@ def _explain(args: argparse.Namespace, out: IO[str]) -> int:
         raise InvalidInputError(
             f'--context must be a JSON object, e.g. \'{{"sender_id": "bob"}}\': {error}'
         ) from None
+    except (RecursionError, ValueError):  # nested too deeply, or an int too long to read
+        raise InvalidInputError(
+            "--context must be a JSON object, e.g. '{\"sender_id\": \"bob\"}'; this one is "
+            "nested too deeply or holds a number too long to read."
+        ) from None
     text = args.text
     if text == "-":
         with _open_stdin() as stream:

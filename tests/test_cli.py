@@ -1297,6 +1297,17 @@ def test_explain_says_when_the_context_is_not_json(capsys: pytest.CaptureFixture
     assert "--context must be a JSON object" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "context", ["[" * 100_000, "1" * 5_000, '{"sent_at": ' + "1" * 5_000 + "}"]
+)
+def test_explain_says_when_the_context_is_too_deep_or_long_to_read(
+    capsys: pytest.CaptureFixture[str], context: str
+) -> None:
+    # Regression: a RecursionError or a ValueError reached the user as a traceback.
+    assert main(["explain", CHAT, "--context", context]) == 2
+    assert "nested too deeply or holds a number too long" in capsys.readouterr().err
+
+
 def test_campaigns_skip_a_record_that_is_not_text(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
