@@ -230,6 +230,12 @@ def save_target(path: object) -> Path:
             f"`path` must name a folder (new or existing) or, ending in .zip, a zip "
             f"file; {str(target)!r} is an existing {'folder' if is_zip else 'file'}."
         )
+    for written in [target] if is_zip else [target / member for member in _MEMBERS]:
+        if written.exists() and not written.is_file():  # checked again as it is written
+            raise InvalidInputError(
+                f"`path` must be a bundle autodm can write; {str(written)!r} exists and is "
+                "not a regular file."
+            )
     return target
 
 

@@ -1298,7 +1298,9 @@ def test_explain_says_when_the_context_is_not_json(capsys: pytest.CaptureFixture
 
 
 @pytest.mark.parametrize(
-    "context", ["[" * 100_000, "1" * 5_000, '{"sent_at": ' + "1" * 5_000 + "}"]
+    "context",
+    ["[" * 100_000, "1" * 5_000, '{"sent_at": ' + "1" * 5_000 + "}"],
+    ids=["deep", "long-int", "long-time"],
 )
 def test_explain_says_when_the_context_is_too_deep_or_long_to_read(
     capsys: pytest.CaptureFixture[str], context: str
@@ -1405,6 +1407,14 @@ def test_train_refuses_an_output_it_cannot_write_before_training(
     (tmp_path / "model.zip").mkdir()
     assert main(["train", str(path), "--out", str(tmp_path / "model.zip")]) == 2
     assert "is an existing folder" in capsys.readouterr().err
+    # Regression: a member that is not a regular file was refused only after training.
+    (tmp_path / "folder" / "manifest.json").mkdir(parents=True)
+    assert main(["train", str(path), "--out", str(tmp_path / "folder")]) == 2
+    assert "manifest.json' exists and is not a regular file" in capsys.readouterr().err
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "pipe.zip")
+        assert main(["train", str(path), "--out", str(tmp_path / "pipe.zip")]) == 2
+        assert "pipe.zip' exists and is not a regular file" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(("rate", "noted"), [("0.005", True), ("0.1", False)])
