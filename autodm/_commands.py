@@ -235,7 +235,7 @@ def _explain(args: argparse.Namespace, out: IO[str]) -> int:
         ) from None
     except (RecursionError, ValueError):  # nested too deeply, or an int too long to read
         raise InvalidInputError(
-            "--context must be a JSON object, e.g. '{\"sender_id\": \"bob\"}'; this one is "
+            '--context must be a JSON object, e.g. \'{"sender_id": "bob"}\'; this one is '
             "nested too deeply or holds a number too long to read."
         ) from None
     text = args.text
