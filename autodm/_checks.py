@@ -22,6 +22,7 @@ __all__ = [
     "labels_to_array",
     "per_message",
     "source_masks",
+    "source_name",
     "source_names",
 ]
 
@@ -122,20 +123,22 @@ def source_names(values: object, n: int) -> list[str]:
     missing value (None, NaN, pandas' NA, "") as "all", as the command line reads an empty
     ``source``; anything else, or a name that could not be written out (a lone
     surrogate) or one holding a NUL, is an InvalidInputError."""
-    names = []
-    for i, value in enumerate(per_message(values, "sources", n)):
-        if value is None or _missing(value) or value == "":
-            names.append("all")
-        elif isinstance(value, str):
-            names.append(check_source(value, f"sources[{i}]"))
-        elif isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_):
-            names.append(str(int(value)))
-        else:
-            raise InvalidInputError(
-                f'`sources[{i}]` must be a str or an int (None, NaN or "" for none). Got '
-                f"{describe(value)} instead."
-            )
-    return names
+    values = per_message(values, "sources", n)
+    return [source_name(value, f"sources[{i}]") for i, value in enumerate(values)]
+
+
+def source_name(value: object, where: str) -> str:
+    """One message's source, read as :func:`source_names` reads each."""
+    if value is None or _missing(value) or value == "":
+        return "all"
+    if isinstance(value, str):
+        return check_source(value, where)
+    if isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_):
+        return str(int(value))
+    raise InvalidInputError(
+        f'`{where}` must be a str or an int (None, NaN or "" for none). Got '
+        f"{describe(value)} instead."
+    )
 
 
 def check_source(name: str, where: str) -> str:

@@ -599,7 +599,7 @@ def _labelled(
 ) -> tuple[list[str], list[Any], list[dict[str, Any]], list[str], list[str] | None]:
     """Texts, labels, contexts, sources and groups (None when no record has one) of a
     labelled JSONL or CSV file; a bad record stops the reading, named by its file and line."""
-    from ._checks import check_source, label_value
+    from ._checks import label_value, source_name
 
     texts, labels, contexts, sources, groups = [], [], [], [], []
     grouped = False
@@ -609,12 +609,11 @@ def _labelled(
             if isinstance(record, str) or "label" not in record:
                 problem = record if isinstance(record, str) else 'no "label"'
                 raise AutoDMError(f"{path}:{number}: {problem}")
-            source = _given(record, "source") or "all"
             try:
                 check_message(record["text"])
                 label_value(record["label"])
                 as_context(_context(record))
-                check_source(source, "source")
+                source = source_name(record.get("source"), "source")
             except AutoDMError as error:
                 raise AutoDMError(f"{path}:{number}: {error}") from None
             texts.append(record["text"])
@@ -629,7 +628,7 @@ def _labelled(
 
 
 def _given(record: dict[str, Any], key: str) -> str | None:
-    """A record's ``source`` or ``group`` as a str, or None where it has none: no such key,
+    """A record's ``group`` as a str, or None where it has none: no such key,
     or ``null`` or ``""`` in it (what ``DataFrame.to_json`` writes for a missing value, and
     an empty CSV cell), so that messages without a group are not pooled into one named
     "None"."""

@@ -1091,11 +1091,23 @@ def test_evaluate_refuses_a_bad_bundle_before_reading_the_file(
 
 
 @pytest.mark.parametrize("command", ["evaluate", "train"])
-@pytest.mark.parametrize(("source", "shown"), [("tw\0", "NUL character"), ("\ud800", "surrogate")])
+@pytest.mark.parametrize(
+    ("source", "shown"),
+    [
+        ("tw\0", "holds a NUL character"),
+        ("\ud800", "holds lone surrogate"),
+        (True, "must be a str or an int"),
+        ({"a": 1}, "must be a str or an int"),
+        ([1], "must be a str or an int"),
+        (1.5, "must be a str or an int"),
+    ],
+)
 def test_a_source_that_cannot_be_a_name_is_refused_by_its_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, source: str, shown: str
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, source: object, shown: str
 ) -> None:
-    # Regression: the whole file was read, then refused as `sources[1]`, with no line.
+    # Regression: a NUL was refused as `sources[1]` once the whole file was read, with no
+    # line; a bool, an object or a list became a source named by its Python spelling
+    # ("True", "{'a': 1}"), where the library refuses them.
     path = tmp_path / "labelled.jsonl"
     records = [
         {"text": "Thanks for the follow! Grab my e-book at bit.ly/x", "label": "automated"},
@@ -1105,9 +1117,24 @@ def test_a_source_that_cannot_be_a_name_is_refused_by_its_line(
     extra = ["--out", str(tmp_path / "bundle")] if command == "train" else []
     assert main([command, str(path), *extra]) == 2
     err = capsys.readouterr().err
-    assert f"{path}:2: `source` holds" in err
+    assert f"{path}:2: `source` " in err
     assert shown in err
     assert not (tmp_path / "bundle").exists()
+
+
+def test_evaluate_reads_a_source_as_the_library_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "labelled.jsonl"
+    sources = ['"7"', "7", "null", "NaN", '""']  # as JSON spells them
+    lines = [
+        f'{{"text": "message number {i}", "label": "human", "source": {source}}}'
+        for i, source in enumerate(sources)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["evaluate", str(path)]) == 0
+    by_source = json.loads(capsys.readouterr().out)["by_source"]
+    assert {name: row["n"] for name, row in by_source.items()} == {"7": 2, "all": 3}
 
 
 @pytest.mark.parametrize("command", ["evaluate", "campaigns"])
