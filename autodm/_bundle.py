@@ -37,7 +37,7 @@ from numpy.typing import NDArray
 
 from ._archive import open_zip, read_file, read_member
 from ._bundle_checks import FORMAT_VERSION, FloatArray, _parse_manifest, _parse_weights
-from ._files import replace_atomically, writable_path
+from ._files import check_replaceable, replace_atomically, writable_path
 from ._resources import data_files
 from .errors import BundleError, InvalidInputError, describe
 
@@ -231,11 +231,7 @@ def save_target(path: object) -> Path:
             f"file; {str(target)!r} is an existing {'folder' if is_zip else 'file'}."
         )
     for written in [target] if is_zip else [target / member for member in _MEMBERS]:
-        if written.exists() and not written.is_file():  # checked again as it is written
-            raise InvalidInputError(
-                f"`path` must be a bundle autodm can write; {str(written)!r} exists and is "
-                "not a regular file."
-            )
+        check_replaceable(written)  # and again as it is written
     return target
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .errors import InvalidInputError, describe
 
-__all__ = ["replace_atomically", "writable_path"]
+__all__ = ["check_replaceable", "replace_atomically", "writable_path"]
 
 
 def writable_path(value: object, name: str, what: str) -> Path:
@@ -37,6 +37,25 @@ def writable_path(value: object, name: str, what: str) -> Path:
     return path
 
 
+def check_replaceable(path: Path) -> os.stat_result | None:
+    """The status of the file at ``path`` that a write will replace (None if there is none,
+    or a link to nothing, which the write creates), or the InvalidInputError that says why
+    it cannot be replaced: it is not a regular file (a folder, a named pipe, a device), or
+    its status cannot be read (a loop of links)."""
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise InvalidInputError(f"{str(path)!r} cannot be written: {error.strerror}.") from None
+    if not stat.S_ISREG(status.st_mode):
+        raise InvalidInputError(
+            f"{str(path)!r} exists and is not a regular file; autodm replaces only files. "
+            "Choose a new path or an existing file's."
+        )
+    return status
+
+
 def replace_atomically(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target`` so that a reader sees the old file or the new, never half.
 
@@ -51,15 +70,7 @@ def replace_atomically(target: Path, data: bytes) -> None:
     """
     target = Path(os.path.realpath(target))
     target.parent.mkdir(parents=True, exist_ok=True)  # missing folders, a link's included
-    try:
-        before: os.stat_result | None = target.stat()
-    except FileNotFoundError:
-        before = None
-    if before is not None and not stat.S_ISREG(before.st_mode):  # a device, a pipe, a folder
-        raise InvalidInputError(
-            f"{str(target)!r} exists and is not a regular file; autodm replaces only files. "
-            "Choose a new path or an existing file's."
-        )
+    before = check_replaceable(target)
     partial = target.with_name(f".{target.name}.{secrets.token_hex(8)}.partial")
     try:
         descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)

@@ -369,8 +369,9 @@ class SenderMemory:
         left without any: an expired text is never written. Missing parent folders are
         created. Raises :class:`InvalidInputError` when ``path`` is not a str or Path,
         or is an existing folder or anything else but a regular file (a device, a named
-        pipe); and the ``OSError`` when the system refuses the write (a full disk, no
-        permission, a name too long), leaving the file that was there as it was.
+        pipe, a loop of links); and the ``OSError`` when the system refuses the write (a
+        full disk, no permission, a name too long), leaving the file that was there as it
+        was.
         """
         target = writable_path(path, "path", "a file")
         if target.is_dir():

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Final
 import numpy as np
 
 from ._display import escape_text, evaluation_rows, isolated, number, text_table
-from ._files import replace_atomically, writable_path
+from ._files import check_replaceable, replace_atomically, writable_path
 from ._plots import _precision_recall_png, _reliability_png, check_dependencies
 from .errors import InvalidInputError, describe
 
@@ -46,12 +46,12 @@ def report_folder(directory: object) -> Path:
             f"{str(folder)!r} is {what}."
         )
     page = folder / "index.html"
-    if page.exists() and not page.is_file():  # a folder, a named pipe, a device
-        what = "a folder" if page.is_dir() else "not a regular file"
+    if page.is_dir():
         raise InvalidInputError(
             f"`directory` must be a folder whose index.html can be written; "
-            f"{str(page)!r} is {what}."
+            f"{str(page)!r} is a folder."
         )
+    check_replaceable(page)  # a named pipe, a device, a loop of links
     return folder
 
 

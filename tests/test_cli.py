@@ -1025,7 +1025,31 @@ def test_evaluate_refuses_a_report_over_a_named_pipe_before_scoring(
     assert main(["evaluate", str(data), "--report", str(tmp_path / "site")]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert "index.html' is not a regular file" in captured.err
+    assert "index.html' exists and is not a regular file" in captured.err
+
+
+def test_outputs_that_are_loops_of_links_are_refused_before_the_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Regression: Path.exists() is False for a loop, so the up-front checks passed it and
+    # the write failed after scoring or training.
+    data = tmp_path / "labelled.jsonl"
+    _labelled_jsonl(data)
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").symlink_to("index.html")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "manifest.json").symlink_to("manifest.json")
+    (tmp_path / "loop.zip").symlink_to("loop.zip")
+    runs = [
+        ["evaluate", str(data), "--report", str(tmp_path / "site")],
+        ["train", str(data), "--out", str(tmp_path / "out")],
+        ["train", str(data), "--out", str(tmp_path / "loop.zip")],
+    ]
+    for run in runs:
+        assert main(run) == 2
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert "cannot be written: Too many levels of symbolic links" in captured.err
 
 
 @pytest.mark.parametrize("option", ["--report", "--out"])

@@ -998,3 +998,9 @@ def test_a_short_send_does_not_count_as_seeing_its_sender() -> None:
     memory.observe("c", TEMPLATE.format(name="Sam"), "r1", at=13)
     sends = [memory.recall(s, TEMPLATE.format(name="Zoe"), "z", at=13).sends for s in "abc"]
     assert sends == [0, 1, 1]
+
+
+def test_save_refuses_a_loop_of_links_with_a_typed_error(tmp_path: Path) -> None:
+    (tmp_path / "loop.json").symlink_to("loop.json")
+    with pytest.raises(InvalidInputError, match="cannot be written"):
+        SenderMemory().save(tmp_path / "loop.json")
