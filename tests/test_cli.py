@@ -1007,10 +1007,18 @@ def test_evaluate_refuses_a_report_folder_it_cannot_write_before_scoring(
     # permissions do not show as such (to root, every folder is writable).
     data = tmp_path / "labelled.jsonl"
     _labelled_jsonl(data)
-    assert main(["evaluate", str(data), "--report", "/proc/self/report"]) == 2
+    args = ["evaluate", str(data), "--report", "/proc/self/report"]
+    _refused_before_the_work(capsys, args, "autodm evaluate: --report: cannot write into '/proc/")
+
+
+def _refused_before_the_work(
+    capsys: pytest.CaptureFixture[str], args: list[str], shown: str
+) -> None:
+    """The command exits 2 with ``shown`` in its error, having printed nothing."""
+    assert main(args) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert "autodm evaluate: --report: cannot write into '/proc/" in captured.err
+    assert shown in captured.err
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
@@ -1022,10 +1030,8 @@ def test_evaluate_refuses_a_report_over_a_named_pipe_before_scoring(
     _labelled_jsonl(data)
     (tmp_path / "site").mkdir()
     os.mkfifo(tmp_path / "site" / "index.html")
-    assert main(["evaluate", str(data), "--report", str(tmp_path / "site")]) == 2
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    assert "index.html' exists and is not a regular file" in captured.err
+    args = ["evaluate", str(data), "--report", str(tmp_path / "site")]
+    _refused_before_the_work(capsys, args, "index.html' exists and is not a regular file")
 
 
 def test_outputs_that_are_loops_of_links_are_refused_before_the_work(
@@ -1046,10 +1052,9 @@ def test_outputs_that_are_loops_of_links_are_refused_before_the_work(
         ["train", str(data), "--out", str(tmp_path / "loop.zip")],
     ]
     for run in runs:
-        assert main(run) == 2
-        captured = capsys.readouterr()
-        assert captured.out == ""
-        assert "cannot be written: Too many levels of symbolic links" in captured.err
+        _refused_before_the_work(
+            capsys, run, "cannot be written: Too many levels of symbolic links"
+        )
 
 
 @pytest.mark.parametrize("option", ["--report", "--out"])
