@@ -6,7 +6,6 @@ each function, never when ``autodm`` is imported.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Hashable, Iterable, Mapping, Set, Sized
 from typing import TYPE_CHECKING, Any, Final
 
@@ -14,7 +13,7 @@ import numpy as np
 
 from ._detector import Detector, default_detector
 from ._text import check_message
-from ._types import CONTEXT_KEYS, Context, Verdict
+from ._types import CONTEXT_KEYS, Context, Verdict, absent
 from .errors import InvalidInputError, MissingDependencyError, describe
 
 if TYPE_CHECKING:
@@ -150,13 +149,6 @@ def _check_index(index: object, n: int, plain: bool = True) -> None:
                 ) from None
 
 
-def _absent(value: object) -> bool:
-    """True for None, NaN, NaT and pd.NA: a cell with nothing in it."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return True
-    return type(value).__name__ in ("NAType", "NaTType")
-
-
 def _is_column(df: pd.DataFrame, label: object) -> bool:
     try:
         return label in df.columns
@@ -211,7 +203,7 @@ def frame_rows(df: pd.DataFrame, text: Hashable = "text") -> tuple[list[str], li
         mapping: dict[str, Any] = {}
         for key in keys:
             value = values[key][row]
-            if _absent(value):
+            if absent(value):
                 continue
             if key in _ID_KEYS and isinstance(value, float) and value.is_integer():
                 if abs(value) >= _EXACT_FLOAT_INTS:

@@ -18,7 +18,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from ._batches import ContextLike, ordered_messages
 from ._detector import default_detector
-from ._types import Context
+from ._types import Context, absent
 from .errors import InvalidInputError, describe
 
 __all__ = ["AutoDMFeatures"]
@@ -54,7 +54,9 @@ def _rows(X: object) -> list[tuple[str, ContextLike]]:
             continue
         if isinstance(item, tuple | list) and len(item) in (1, 2):
             message = item[0]
-            context = item[1] if len(item) == 2 else None
+            # An empty cell (NaN, NaT, pd.NA) of a context column is no context, as in
+            # classify_frame.
+            context = item[1] if len(item) == 2 and not absent(item[1]) else None
             if isinstance(message, str) and (
                 context is None or isinstance(context, Context | Mapping)
             ):
@@ -90,7 +92,8 @@ class AutoDMFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     -----
     ``X`` is a list, tuple, 1-D array or pandas Series of messages (str), or of
     ``(message, context)`` pairs whose context is an :class:`~autodm.Context`, a
-    mapping with its keys, or None. A 2-D array or DataFrame with one column
+    mapping with its keys, or None (an empty cell, NaN, NaT or ``pd.NA``, counts as
+    None, as in :func:`~autodm.classify_frame`). A 2-D array or DataFrame with one column
     (messages) or two (message, context) is read row by row. A single str, a
     mapping (it would give its keys) and a set (it has no order) are refused.
     ``transform`` returns a float64 array of shape

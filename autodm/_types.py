@@ -77,6 +77,11 @@ def _epoch(name: str, value: object) -> float | None:
                 f"'2026-03-02T10:15:04+00:00'. Got {describe(value)} instead."
             ) from None
     if isinstance(value, datetime):
+        if value != value:  # pandas' NaT, the one datetime unequal to itself
+            raise InvalidInputError(
+                f"`{name}` is NaT, which is no time; leave the key out (or pass None) for a "
+                "message without one."
+            )
         if value.tzinfo is None or value.utcoffset() is None:
             raise InvalidInputError(
                 f"`{name}` must be timezone-aware (naive datetimes are ambiguous); attach a "
@@ -87,6 +92,13 @@ def _epoch(name: str, value: object) -> float | None:
         f"`{name}` must be a timezone-aware datetime, an ISO-8601 string with a UTC offset or "
         f"epoch seconds. Got {describe(value)} instead."
     )
+
+
+def absent(value: object) -> bool:
+    """True for None, NaN, NaT and pd.NA: a table cell with nothing in it."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return True
+    return type(value).__name__ in ("NAType", "NaTType")
 
 
 def is_real(value: object) -> TypeGuard[numbers.Real]:

@@ -459,6 +459,14 @@ def test_naive_times_are_refused(context: object) -> None:
         TimingAfterFollow().extract("hi", context)
 
 
+def test_nat_is_named_as_no_time() -> None:
+    """pandas' NaT is a datetime without a zone; it was called a naive datetime."""
+    pd = pytest.importorskip("pandas")
+    with pytest.raises(InvalidInputError, match="is NaT, which is no time") as caught:
+        TimingAfterFollow().extract("hi", {"followed_at": pd.NaT, "sent_at": 104})
+    assert "naive" not in str(caught.value)
+
+
 @pytest.mark.parametrize(
     "value", [True, float("nan"), float("inf"), "1772446504", "yesterday", [1], object()]
 )

@@ -105,6 +105,18 @@ def test_pairs_with_contexts(detector: Detector) -> None:
     assert _same(AutoDMFeatures().transform(np.array([["see you at 6"]])), X[[2]].tolist())
 
 
+def test_an_empty_context_cell_is_no_context() -> None:
+    """A context column with gaps (NaN from a join, NaT, pd.NA) reads as no context."""
+    pd = pytest.importorskip("pandas")
+    none = AutoDMFeatures().transform([("see you at 6", None)])
+    for empty in (math.nan, np.float64("nan"), pd.NaT, pd.NA):
+        frame = pd.DataFrame({"text": ["see you at 6"], "context": [empty]})
+        assert _same(AutoDMFeatures().transform(frame), none.tolist())
+        assert _same(AutoDMFeatures().transform([("see you at 6", empty)]), none.tolist())
+    with pytest.raises(InvalidInputError, match="a mapping or None"):
+        AutoDMFeatures().transform([("see you at 6", 0.0)])
+
+
 def test_empty_input_gives_no_rows(detector: Detector) -> None:
     assert AutoDMFeatures().fit_transform([]).shape == (0, len(detector.feature_names))
 
