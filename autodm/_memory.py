@@ -34,9 +34,9 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from rapidfuzz import fuzz, process
 
@@ -118,6 +118,7 @@ class SenderMemory:
     depend on the order messages arrive in: the 20th copy of a template is
     flagged with a recipient-count reason, the 1st is judged on its text alone.
     With many threads the order is whatever order the threads reach the memory.
+    A copy or pickle is a snapshot, a memory of its own; :meth:`save` is the format for disk.
 
     Examples
     --------
@@ -150,6 +151,20 @@ class SenderMemory:
         self.ttl = seconds
         self._senders: OrderedDict[str, list[_Cluster]] = OrderedDict()
         self._latest = -math.inf  # the latest send time observed
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A snapshot, copied under the lock: a pickle or ``copy.copy`` of the memory is a
+        memory of its own, which later sends to the original do not reach."""
+        with self._lock:
+            senders = OrderedDict(
+                (sender, [replace(c, recipients=OrderedDict(c.recipients)) for c in clusters])
+                for sender, clusters in self._senders.items()
+            )
+            return {**self.__dict__, "_senders": senders, "_lock": None}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
         self._lock = threading.Lock()
 
     def __len__(self) -> int:

@@ -1004,3 +1004,45 @@ def test_save_refuses_a_loop_of_links_with_a_typed_error(tmp_path: Path) -> None
     (tmp_path / "loop.json").symlink_to("loop.json")
     with pytest.raises(InvalidInputError, match="cannot be written"):
         SenderMemory().save(tmp_path / "loop.json")
+
+
+@pytest.mark.parametrize("how", ["pickle", "copy", "deepcopy"])
+def test_a_pickle_or_copy_is_a_snapshot_of_its_own(tmp_path: Path, how: str) -> None:
+    """A copy holds what the memory held, with its limits, and a lock of its own; later
+    sends to either one do not reach the other."""
+    import copy
+    import pickle
+
+    memory = SenderMemory(max_senders=7, ttl=3600)
+    for name in ["Sam", "Priya"]:
+        memory.observe("bot1", TEMPLATE.format(name=name), name, at=1000.0)
+    memory.observe("bot2", TEMPLATE.format(name="Kenji"), None, at=1001.0)
+    snapshot = {
+        "pickle": lambda m: pickle.loads(pickle.dumps(m)),
+        "copy": copy.copy,
+        "deepcopy": copy.deepcopy,
+    }[how](memory)
+    memory.save(tmp_path / "original.json")
+    snapshot.save(tmp_path / "copy.json")
+    assert (tmp_path / "copy.json").read_bytes() == (tmp_path / "original.json").read_bytes()
+    assert (snapshot.max_senders, snapshot.ttl) == (7, 3600.0)
+
+    memory.observe("bot1", TEMPLATE.format(name="Olu"), "Olu", at=1002.0)
+    snapshot.observe("bot1", TEMPLATE.format(name="Ana"), "Ana", at=1002.0)
+    snapshot.observe("bot1", TEMPLATE.format(name="Bo"), "Bo", at=1003.0)
+    asked = TEMPLATE.format(name="Zed")
+    assert memory.recall("bot1", asked, "Zed", at=1004.0).other_recipients == 3
+    assert snapshot.recall("bot1", asked, "Zed", at=1004.0).other_recipients == 4
+
+
+def test_a_pickled_detector_keeps_a_snapshot_of_its_memory() -> None:
+    import pickle
+
+    detector = Detector(memory=SenderMemory())
+    context = {"sender_id": "bot1", "recipient_id": "r1", "sent_at": 1000}
+    detector.classify(TEMPLATE.format(name="Sam"), context)
+    copied = pickle.loads(pickle.dumps(detector))
+    assert copied.memory is not None
+    assert copied.memory is not detector.memory
+    asked = TEMPLATE.format(name="Zed")
+    assert copied.memory.recall("bot1", asked, "r2", at=1001).other_recipients == 1
