@@ -78,7 +78,9 @@ def read_payload(path: object) -> dict[str, object]:
         ) from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise InvalidInputError(f"{where!r} is not a saved autodm SenderMemory.")
-    if payload.get("version") != VERSION:
+    version = payload.get("version")
+    # true == 1 and 1.0 == 1 in Python, but save writes the int and nothing else.
+    if type(version) is not int or version != VERSION:
         raise InvalidInputError(
             f"sender memory {where!r} has version {describe(payload.get('version'))}; "
             f"this autodm reads version {VERSION}."

@@ -1046,3 +1046,13 @@ def test_a_pickled_detector_keeps_a_snapshot_of_its_memory() -> None:
     assert copied.memory is not detector.memory
     asked = TEMPLATE.format(name="Zed")
     assert copied.memory.recall("bot1", asked, "r2", at=1001).other_recipients == 1
+
+
+@pytest.mark.parametrize("version", [True, 1.0, "1", None])
+def test_load_refuses_a_version_save_never_writes(tmp_path: Path, version: object) -> None:
+    """`true` and `1.0` equal 1 in Python; a file saying so was not written by save."""
+    path, payload = _saved(tmp_path)
+    payload["version"] = version
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    with pytest.raises(InvalidInputError, match="this autodm reads version 1"):
+        SenderMemory.load(path)
