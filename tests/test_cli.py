@@ -1057,9 +1057,23 @@ def test_outputs_that_are_loops_of_links_are_refused_before_the_work(
         )
 
 
-@pytest.mark.parametrize("option", ["--report", "--out"])
-def test_an_empty_path_option_is_refused(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, option: str
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["evaluate", "DATA", "--report", ""], "--report"),
+        (["train", "DATA", "--out", ""], "--out"),
+        (["classify", "hi", "--bundle", ""], "--bundle"),
+        (["evaluate", "DATA", "--bundle", ""], "--bundle"),
+        (["evaluate", ""], "input"),
+        (["train", "", "--out", "model"], "input"),
+    ],
+)
+def test_an_empty_path_is_refused(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    option: str,
 ) -> None:
     # Regression: Path("") is the current folder, so --report '' wrote ./index.html and
     # --out '' wrote a bundle into the current folder; the library refuses "".
@@ -1068,9 +1082,8 @@ def test_an_empty_path_option_is_refused(
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
-    command = "train" if option == "--out" else "evaluate"
     with pytest.raises(SystemExit) as exited:
-        main([command, str(data), option, ""])
+        main([str(data) if a == "DATA" else a for a in args])
     assert exited.value.code == 2
     assert f"argument {option}: must be a path, not an empty string" in capsys.readouterr().err
     assert list(work.iterdir()) == []
