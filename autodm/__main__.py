@@ -108,7 +108,7 @@ def _rate(value: str) -> float:
         raise argparse.ArgumentTypeError(
             f"must be a share of human messages in [0, 1], e.g. 0.005; got {value!r}"
         )
-    return rate
+    return rate + 0.0  # "-0" is 0, not the -0.0 that would be printed back
 
 
 def _names(value: str) -> list[str]:

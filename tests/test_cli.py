@@ -987,6 +987,9 @@ def test_evaluate_gives_the_threshold_for_a_false_positive_rate(
     human = [r["text"] for r in rows if r["label"] == "human"]
     expected = autodm.evaluate(human, ["human"] * len(human)).threshold_for(0.25)
     assert result["threshold_for"] == {"fpr": 0.25, "threshold": expected}
+    assert main(["evaluate", str(data), "--fpr", "-0"]) == 0
+    (result,) = _lines(capsys)
+    assert math.copysign(1.0, result["threshold_for"]["fpr"]) == 1.0  # 0.0, not -0.0
     for bad in ("1.5", "-0.1", "nan", "half"):
         with pytest.raises(SystemExit) as exit_info:
             main(["evaluate", str(data), "--fpr", bad])
