@@ -41,6 +41,7 @@ ADVERSARIAL = {
     "email_like": "a.b.c.d.e.f.g.h@" * 60_000,
     "handles": "@a" * 500_000,
     "bracket_dots": "x[.]" * 250_000,
+    "ideographic_dots": "bit\u3002ly\u3002" * 100_000,
     "digits": "1.2.3," * 200_000,
     "spaced_letters": "a b c d " * 125_000,
     "separated_letters": "a-b-c-d-" * 125_000,  # one word of a million characters

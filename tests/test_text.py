@@ -710,6 +710,10 @@ def test_mask_template_matches_a_rendered_message() -> None:
         ("claim at example(dot)com today", "example.com", "example.com"),
         ("verify: hxxp://example.org/verify", "http://example.org/verify", "example.org"),
         ("see hxxps://evil.xyz/a", "https://evil.xyz/a", "evil.xyz"),
+        # Ideographic full stops, which browsers read as dots in a host name.
+        ("Thanks! Check my page: bit\u3002ly/abc9Xq", "bit.ly/abc9Xq", "bit.ly"),
+        ("grab it: bit\uff61ly/abc9Xq", "bit.ly/abc9Xq", "bit.ly"),
+        ("verify at https://evil\u3002shop/a", "https://evil.shop/a", "evil.shop"),
     ],
 )
 def test_obfuscated_links_are_found_and_flagged(message: str, link_text: str, host: str) -> None:
@@ -826,6 +830,17 @@ def test_sentence_break_is_not_an_obfuscated_link(message: str) -> None:
     v = view(message)
     assert v.links == ()
     assert "obfuscated_link" not in v.flags
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["我买了iPhone\u3002很好", "日本語です\u3002ok", "新しいMac\u3002Com"],
+)
+def test_an_ideographic_full_stop_ending_a_sentence_is_no_link(message: str) -> None:
+    """Only a common TLD in lower case glued to a Latin host makes it a dot."""
+    v = view(message)
+    assert v.links == ()
+    assert "\u3002" in v.masked
 
 
 @pytest.mark.parametrize(
