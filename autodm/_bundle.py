@@ -109,6 +109,9 @@ class Bundle:
         InvalidInputError
             If ``path`` is not a str or Path, is an existing file (a folder bundle is
             written into a folder), or ends in ``.zip`` and is an existing folder.
+        BundleError
+            If :func:`load_bundle` would refuse what would be written (a Bundle built in
+            code with a NaN threshold, say); nothing is written then.
         """
         target = save_target(path)
         is_zip = target.suffix.lower() == ".zip"
@@ -125,6 +128,14 @@ class Bundle:
             arrays["ngram_coef"] = self.ngram_coef.astype(np.float32)
         buffer = io.BytesIO()
         np.savez_compressed(buffer, allow_pickle=False, **arrays)
+        # A Bundle built in code skips the checks of loading: write nothing load would refuse.
+        where = f"the bundle to save at {str(target)!r}"
+        _parse_weights(buffer.getvalue(), _parse_manifest(manifest.encode("utf-8"), where), where)
+        if len(manifest.encode("utf-8")) + 1 > _MAX_MANIFEST_BYTES:
+            raise BundleError(
+                f"manifest.json of {where} would take more than {_MAX_MANIFEST_BYTES:,} bytes, "
+                "which load_bundle does not read."
+            )
         if is_zip:
             packed = io.BytesIO()
             with zipfile.ZipFile(packed, "w", compression=zipfile.ZIP_DEFLATED) as archive:

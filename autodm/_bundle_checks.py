@@ -165,11 +165,14 @@ def _read_json(raw: bytes, where: str) -> Any:
 
 def _check_json_values(manifest: dict[str, Any], where: str) -> None:
     """Refuse what JSON reads but a bundle cannot hold: nesting deeper than
-    :data:`_MAX_MANIFEST_DEPTH`, and strings with a lone surrogate (from a ``\\ud800``
-    escape), which are not Unicode text and which :meth:`Bundle.save` could not write."""
-    pending: list[tuple[object, int]] = [(manifest, 1)]
+    :data:`_MAX_MANIFEST_DEPTH`, strings with a lone surrogate (from a ``\\ud800``
+    escape), which are not Unicode text and which :meth:`Bundle.save` could not write, and
+    NaN or an infinity, which Python's json reads and writes but JSON does not have."""
+    # Each value's place is a linked trail of (parent trail, key), spelt out only for an
+    # error: constant work per value, whatever the keys' lengths.
+    pending: list[tuple[object, int, _Trail]] = [(manifest, 1, None)]
     while pending:
-        value, depth = pending.pop()
+        value, depth, trail = pending.pop()
         if isinstance(value, str):
             if not value.isascii() and not _is_unicode(value):
                 raise BundleError(
@@ -177,6 +180,12 @@ def _check_json_values(manifest: dict[str, Any], where: str) -> None:
                     f"not Unicode text: {value[:40]!r}."
                 )
             continue
+        if isinstance(value, float) and not math.isfinite(value):
+            name = "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
+            raise BundleError(
+                f"manifest.json of {where} holds {name} at `{_spelt(trail)}`, which is not "
+                "JSON (nor a number a bundle can use); write a finite number or leave it out."
+            )
         if not isinstance(value, dict | list):
             continue
         if depth > _MAX_MANIFEST_DEPTH:
@@ -184,8 +193,23 @@ def _check_json_values(manifest: dict[str, Any], where: str) -> None:
                 f"manifest.json of {where} nests arrays and objects more than "
                 f"{_MAX_MANIFEST_DEPTH} levels deep."
             )
-        children = [*value, *value.values()] if isinstance(value, dict) else value
-        pending.extend((child, depth + 1) for child in children)
+        if isinstance(value, dict):
+            pending.extend((key, depth + 1, trail) for key in value)
+            pending.extend((child, depth + 1, (trail, key)) for key, child in value.items())
+        else:
+            pending.extend((child, depth + 1, (trail, i)) for i, child in enumerate(value))
+
+
+_Trail = tuple[Any, str | int] | None
+
+
+def _spelt(trail: _Trail) -> str:
+    """A trail as ``ngrams.char_weight`` or ``x[0]``, each key cut at 40 characters."""
+    parts: list[str] = []
+    while trail is not None:
+        trail, key = trail
+        parts.append(f"[{key}]" if isinstance(key, int) else f".{key[:40]}")
+    return "".join(reversed(parts)).lstrip(".")
 
 
 def _is_unicode(text: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import math
 import os
 import pickle
 import struct
@@ -313,6 +314,35 @@ def test_a_bundle_whose_manifest_load_would_refuse_is_not_built() -> None:
         bundle_from_parts(big, arrays)
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "match"),
+    [
+        ("threshold", math.nan, "holds NaN"),
+        ("threshold", 2.0, "needs `threshold` in"),
+        ("metrics", {"auc": math.inf}, "holds Infinity at `metrics.auc`"),
+        ("coef", math.inf, "array 'coef' .* holds NaN or infinite values"),
+    ],
+)
+def test_save_refuses_a_bundle_load_would_refuse_and_writes_nothing(
+    tmp_path: Path, field: str, value: Any, match: str
+) -> None:
+    """A Bundle built in code skips the checks of loading; save wrote it anyway, and the
+    bundle on disk could not be loaded."""
+    bundle = load_bundle()
+    if field == "coef":
+        bad = dataclasses.replace(bundle, coef=np.full_like(bundle.coef, value))
+    else:
+        bad = dataclasses.replace(bundle, manifest={**bundle.manifest, field: value})
+    for target in (tmp_path / "folder", tmp_path / "bundle.zip"):
+        with pytest.raises(BundleError, match=match):
+            bad.save(target)
+        assert not target.exists()
+    bundle.save(tmp_path / "folder")
+    with pytest.raises(BundleError):
+        bad.save(tmp_path / "folder")
+    assert _same_bundle(tmp_path / "folder", bundle)
+
+
 @pytest.mark.parametrize(("path", "problem"), [("", "is empty"), ("a\0b", "holds a NUL")])
 def test_a_save_path_that_names_no_file_is_refused(
     tiny_bundle: Bundle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: str, problem: str
@@ -583,6 +613,10 @@ _UNREADABLE_MANIFESTS: dict[str, tuple[Callable[[Path], bytes], str]] = {
     "duplicate-nested-key": (lambda good: _with_json(good, b'"x": {"a": 1, "a": 1}'), "'a' twice"),
     "lone-surrogate": (lambda good: _with_json(good, b'"x": ["\\ud800"]'), "surrogate"),
     "lone-surrogate-key": (lambda good: _with_json(good, b'"\\udfff": 1'), "surrogate"),
+    # Python's json reads these, JSON has no such numbers, and save wrote them back.
+    "nan": (lambda good: _with_json(good, b'"x": {"auc": NaN}'), "holds NaN at `x.auc`"),
+    "infinity": (lambda good: _with_json(good, b'"x": [Infinity]'), "holds Infinity at `x\\[0\\]`"),
+    "minus-infinity": (lambda good: _with_json(good, b'"x": -Infinity'), "holds -Infinity at `x`"),
 }
 
 
