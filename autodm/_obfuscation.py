@@ -148,13 +148,16 @@ _SPACED_DOT_RE: Final = re.compile(
     r"(?<=[A-Za-z0-9])(?: \. ?(?=(?:com|net|org|io|ly|gl|gd|xyz|info|biz)\b|(?:me|to|co)/)"
     r"|\. (?=(?:com|net|org|io|ly|gl|gd|xyz|info|biz|me|to|co)/))"
 )
-# "bit。ly/x": an ideographic full stop (U+3002; NFKC has already made U+FF61 one) between a
-# Latin host and a common TLD. Browsers read it as a dot in a host name (IDNA maps it so), and
-# filters looking for "bit.ly" do not. Chinese and Japanese text ends sentences with it, but
-# not before a TLD glued to a Latin word; after an explicit scheme any TLD counts.
-_IDEOGRAPHIC_DOT_RE: Final = re.compile(
-    r"(?<=[A-Za-z0-9])\u3002(?=(?:com|net|org|io|ly|gl|gd|xyz|info|biz)\b|(?:me|to|co)/)"
-    r"|((?i:https?)://[A-Za-z0-9-]{1,63})\u3002(?=[A-Za-z]{2,24}\b)"
+# "bit。ly/x": ideographic full stops (U+3002; NFKC has already made U+FF61 one) between the
+# labels of a Latin host. Browsers read them as dots in a host name (IDNA maps them so), and
+# filters looking for "bit.ly" do not. Chinese and Japanese text also ends sentences with one,
+# with no space after it, so a host without a scheme must start a word, end in a common TLD
+# and go on with a path ("see you tomorrow。gl on your exam" stays two sentences); after
+# http(s):// the host may end in any lower-case TLD not followed by more of a name.
+_IDEOGRAPHIC_HOST_RE: Final = re.compile(
+    r"(?<![^\W_]|\u3002)(?:[A-Za-z0-9-]{1,63}[.\u3002]){1,8}"
+    r"(?:com|net|org|io|ly|gl|gd|xyz|info|biz|me|to|co)(?=/)"
+    r"|(?i:https?)://(?:[A-Za-z0-9-]{1,63}[.\u3002]){1,8}[a-z]{2,24}(?![A-Za-z0-9-])"
 )
 # After an explicit scheme any "host . tld" is a link written to dodge filters.
 _SCHEME_SPACED_DOT_RE: Final = re.compile(
@@ -382,7 +385,7 @@ def _deobfuscate_links(text: str) -> tuple[str, bool]:
         fixed = _SCHEME_FIX_RE.sub(lambda m: "http" + m.group(1).lower() + "://", fixed)
         fixed = _SCHEME_SPACED_DOT_RE.sub(r"\1.", fixed)
     if "\u3002" in fixed:
-        fixed = _IDEOGRAPHIC_DOT_RE.sub(lambda m: (m.group(1) or "") + ".", fixed)
+        fixed = _IDEOGRAPHIC_HOST_RE.sub(lambda m: m.group().replace("\u3002", "."), fixed)
     if "[" in fixed or "(" in fixed or "{" in fixed:
         fixed = _BRACKET_DOT_RE.sub(".", fixed)
     if " ." in fixed or ". " in fixed:

@@ -833,14 +833,45 @@ def test_sentence_break_is_not_an_obfuscated_link(message: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "message",
-    ["我买了iPhone\u3002很好", "日本語です\u3002ok", "新しいMac\u3002Com"],
+    ("message", "links"),
+    [
+        ("我买了iPhone\u3002很好", []),
+        ("日本語です\u3002ok", []),
+        ("新しいMac\u3002Com", []),
+        # Two sentences typed without a space after the full stop, the second opening with a
+        # word that is also a TLD: no path follows, so no link.
+        ("see you tomorrow\u3002gl on your exam!", []),
+        ("thanks for following me\u3002info about the meetup is in my bio", []),
+        ("Haha thanks\u3002io games are addictive lol", []),
+        ("Amazon\u3002com、楽天、Yahoo!で買えます", []),
+        # A host glued to the text before it is no link, so nothing is rewritten and the
+        # plain link after it is not flagged.
+        ("今天学了Java\u3002net 是另一个框架 https://example.com", ["https://example.com"]),
+        # After a scheme, a capital opens the next sentence, not a TLD.
+        ("请访问 http://intranet\u3002Thanks for following", ["http://intranet"]),
+    ],
 )
-def test_an_ideographic_full_stop_ending_a_sentence_is_no_link(message: str) -> None:
-    """Only a common TLD in lower case glued to a Latin host makes it a dot."""
+def test_an_ideographic_full_stop_ending_a_sentence_is_no_dot(
+    message: str, links: list[str]
+) -> None:
     v = view(message)
-    assert v.links == ()
+    assert [link.text for link in v.links] == links
+    assert "obfuscated_link" not in v.flags
     assert "\u3002" in v.masked
+
+
+@pytest.mark.parametrize(
+    ("message", "link_text"),
+    [
+        ("访问https://baidu\u3002com获取", "https://baidu.com"),
+        ("see sub\u3002example\u3002com/x", "sub.example.com/x"),
+        ("go http://a\u3002b\u3002c\u3002d\u3002e\u3002com/x", "http://a.b.c.d.e.com/x"),
+    ],
+)
+def test_every_ideographic_full_stop_of_a_host_is_a_dot(message: str, link_text: str) -> None:
+    v = view(message)
+    assert [link.text for link in v.links] == [link_text]
+    assert "obfuscated_link" in v.flags
 
 
 @pytest.mark.parametrize(
