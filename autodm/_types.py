@@ -95,9 +95,14 @@ def _epoch(name: str, value: object) -> float | None:
 
 
 def absent(value: object) -> bool:
-    """True for None, NaN, NaT and pd.NA: a table cell with nothing in it."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """True for None, NaN (of any float type), NaT (pandas' or numpy's) and pd.NA: a table
+    cell with nothing in it."""
+    if value is None:
         return True
+    if is_real(value):
+        return value != value  # NaN alone is unequal to itself
+    if isinstance(value, np.datetime64 | np.timedelta64):
+        return bool(np.isnat(value))
     return type(value).__name__ in ("NAType", "NaTType")
 
 

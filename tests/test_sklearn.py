@@ -109,7 +109,7 @@ def test_an_empty_context_cell_is_no_context() -> None:
     """A context column with gaps (NaN from a join, NaT, pd.NA) reads as no context."""
     pd = pytest.importorskip("pandas")
     none = AutoDMFeatures().transform([("see you at 6", None)])
-    for empty in (math.nan, np.float64("nan"), pd.NaT, pd.NA):
+    for empty in (math.nan, np.float32("nan"), np.datetime64("NaT"), pd.NaT, pd.NA):
         frame = pd.DataFrame({"text": ["see you at 6"], "context": [empty]})
         assert _same(AutoDMFeatures().transform(frame), none.tolist())
         assert _same(AutoDMFeatures().transform([("see you at 6", empty)]), none.tolist())
