@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 
 from ._bundle_checks import _MAX_CHAR_WEIGHT, MAX_NGRAM_BUCKETS, _check_json_values, _read_json
 from ._text import check_unicode
-from ._types import finite_float, ordered, whole_number
+from ._types import absent, finite_float, ordered, whole_number
 from .errors import BundleError, InvalidInputError, describe
 
 __all__ = [
@@ -161,6 +161,21 @@ def source_masks(sources: Sequence[object]) -> list[tuple[str, NDArray[np.bool_]
     number = {name: i for i, name in enumerate(distinct)}
     numbers = np.array([number[name] for name in names], dtype=np.int64)
     return [(name, numbers == i) for i, name in enumerate(distinct)]
+
+
+def group_codes(groups: Sequence[object]) -> NDArray[np.int64]:
+    """Each message's cross-validation group as an int: one for each distinct ``str(group)``,
+    and a group of its own for a message without one (None, NaN, NaT, pd.NA or ``""``), so
+    that messages of unknown senders are not pooled into one group named "None" (which
+    put most of a half-unknown corpus into one fold)."""
+    names = [None if absent(g) or (isinstance(g, str) and not g) else str(g) for g in groups]
+    # Numbered in the order of their names, as numpy sorts the names themselves: the folds
+    # of named groups are those that the names would give.
+    codes = {name: i for i, name in enumerate(sorted({n for n in names if n is not None}))}
+    out = np.empty(len(groups), dtype=np.int64)
+    for i, name in enumerate(names):
+        out[i] = -1 - i if name is None else codes[name]  # negative: no named group has it
+    return out
 
 
 def _missing(value: object) -> bool:
@@ -358,7 +373,7 @@ class _TrainRows:
     """What train knows of the messages besides their texts and labels, once checked."""
 
     weight: NDArray[np.float64]
-    groups: Sequence[object] | None
+    groups: NDArray[np.int64] | None  # group_codes
     sources: Sequence[str] | None
     source_array: NDArray[np.str_] | None
     calibrated: NDArray[np.bool_]  # the messages that calibrate ``probability``
@@ -392,10 +407,11 @@ def _train_rows(
     # nor subnormals underflow it.
     if (top := weight.max(initial=0.0)) > 0:
         weight = weight / top
+    codes = None
     if groups is not None:
-        groups = per_message(groups, "groups", n)
+        codes = group_codes(per_message(groups, "groups", n))
         for cls in (0, 1):
-            distinct = len({str(g) for g, label in zip(groups, y, strict=True) if label == cls})
+            distinct = len(set(codes[y == cls].tolist()))
             if distinct < cv:
                 raise InvalidInputError(
                     f"grouped cross-validation with cv={cv} needs at least {cv} groups of each "
@@ -421,7 +437,7 @@ def _train_rows(
                 f"human messages here are {named}."
             )
         measured |= y == 1
-    return _TrainRows(weight, groups, sources, source_array, calibrated, measured)
+    return _TrainRows(weight, codes, sources, source_array, calibrated, measured)
 
 
 def _too_few_humans(y: NDArray[np.int8], rows: _TrainRows, target: float) -> list[str]:

@@ -596,12 +596,17 @@ def _is_csv(source: str, input_format: str | None) -> bool:
 
 def _labelled(
     path: Path, input_format: str | None = None
-) -> tuple[list[str], list[Any], list[dict[str, Any]], list[str], list[str] | None]:
-    """Texts, labels, contexts, sources and groups (None when no record has one) of a
-    labelled JSONL or CSV file; a bad record stops the reading, named by its file and line."""
+) -> tuple[list[str], list[Any], list[dict[str, Any]], list[str], list[str | None] | None]:
+    """Texts, labels, contexts, sources and groups (None when no record has one; a record
+    without one has None, a group of its own) of a labelled JSONL or CSV file; a bad record
+    stops the reading, named by its file and line."""
     from ._checks import label_value, source_name
 
-    texts, labels, contexts, sources, groups = [], [], [], [], []
+    texts: list[str] = []
+    labels: list[Any] = []
+    contexts: list[dict[str, Any]] = []
+    sources: list[str] = []
+    groups: list[str | None] = []
     grouped = False
     read = _csv_records if _is_csv(str(path), input_format) else _records
     with _open_input(path) as stream:
@@ -622,7 +627,7 @@ def _labelled(
             sources.append(source)
             group = _given(record, "group")
             grouped = grouped or group is not None
-            groups.append(group or f"row{number}")
+            groups.append(group)  # None: a group of its own (train's rule)
     # Without any group, the folds are not grouped (as train records), not one row a group.
     return texts, labels, contexts, sources, groups if grouped else None
 

@@ -170,16 +170,16 @@ class _Learner:
 
 def _out_of_fold(
     learner: _Learner,
-    groups: Sequence[object] | None,
+    group_array: NDArray[np.int64] | None,
     cv: int,
     cv_repeats: int,
     random_state: int,
 ) -> NDArray[np.float64]:
-    """Every message's out-of-fold decision value, a row for each repeat of the split."""
+    """Every message's out-of-fold decision value, a row for each repeat of the split;
+    ``group_array`` holds each message's group as an int (``_checks.group_codes``)."""
     from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
     dense, y = learner.design.dense, learner.y
-    group_array = None if groups is None else np.asarray([str(g) for g in groups])
     every_split = []
     for repeat in range(cv_repeats):
         seed = random_state + repeat

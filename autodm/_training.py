@@ -102,7 +102,9 @@ def train_with_scores(
         Used for the extractors' signals; context evidence itself uses the
         documented likelihood-ratio tables, which are stored in the bundle.
     groups : sequence, optional
-        A group id per message for grouped cross-validation (e.g. the sender).
+        A group id per message for grouped cross-validation (e.g. the sender), compared
+        as its ``str``; a message without one (None, NaN, pd.NA or ``""``) is a group of
+        its own.
     sample_weight : sequence of float, optional
         Per-message weights, rescaled so both classes carry equal total weight.
     bank_ids : sequence of str or None, optional

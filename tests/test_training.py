@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autodm
@@ -834,3 +834,76 @@ def test_the_same_evaluation_twice_compares_equal_even_with_nan_rates() -> None:
     assert alone == autodm.evaluate(humans, ["human"] * len(humans))
     with pytest.raises(TypeError, match="unhashable type: 'Evaluation'"):
         hash(first)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cross-validation groups
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_message_without_a_group_is_a_group_of_its_own() -> None:
+    pd = pytest.importorskip("pandas")
+    from autodm._checks import group_codes
+
+    codes = group_codes([None, "a", math.nan, "", "a", 1, "1", pd.NA, np.float32("nan"), "b"])
+    named = codes[[1, 4, 5, 6, 9]].tolist()
+    assert named[0] == named[1]  # "a" twice
+    assert named[2] == named[3]  # 1 and "1": ids compare as their str
+    assert len(set(named)) == 3
+    missing = codes[[0, 2, 3, 7, 8]].tolist()
+    assert len(set(missing)) == len(missing)
+    assert not set(missing) & set(named)
+
+
+@settings(deadline=None)  # the first example imports scikit-learn
+@given(st.lists(st.text(st.characters(exclude_characters="\x00"), max_size=4), max_size=40))
+def test_named_groups_fall_in_the_folds_their_names_would_give(names: list[str]) -> None:
+    """Numbered in the order of their names, so that a model trained before groups were
+    numbered gets the same folds again."""
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    from autodm._checks import group_codes
+
+    names = [n or "x" for n in names] * 2
+    y = np.array([0, 1] * (len(names) // 2))
+    if len(set(names)) < 2:
+        return
+    splitter = StratifiedGroupKFold(2, shuffle=True, random_state=0)
+    X = np.zeros((len(names), 1))
+    by_name = [t.tolist() for _, t in splitter.split(X, y, groups=np.asarray(names))]
+    by_code = [t.tolist() for _, t in splitter.split(X, y, groups=group_codes(names))]
+    assert by_code == by_name
+
+
+def test_messages_of_unknown_senders_are_not_pooled_into_one_fold(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Regression: every None became the group "None", so a corpus whose senders were half
+    unknown put half its messages into one fold (and one class wholly unknown was refused
+    as one group)."""
+    seen: list[list[int]] = []
+    real = fitting._out_of_fold
+
+    def spy(learner, groups, cv, cv_repeats, random_state):  # type: ignore[no-untyped-def]
+        from sklearn.model_selection import StratifiedGroupKFold
+
+        splitter = StratifiedGroupKFold(n_splits=cv, shuffle=True, random_state=random_state)
+        if not isinstance(groups, np.ndarray):  # as autodm before groups were numbered
+            groups = np.asarray([str(g) for g in groups])
+        seen.extend(t.tolist() for _, t in splitter.split(learner.design.dense, learner.y, groups))
+        return real(learner, groups, cv, cv_repeats, random_state)
+
+    monkeypatch.setattr(training, "_out_of_fold", spy)
+    messages = MESSAGES * 4
+    labels = LABELS * 4
+    # Half the people unknown; the others, and the bots, known.
+    groups = [
+        f"bot{i // 2}" if label == "automated" else None if i % 2 else f"person{i}"
+        for i, label in enumerate(labels)
+    ]
+    autodm.train(messages, labels, groups=groups)
+    assert max(len(fold) for fold in seen) <= len(messages) // 5 + 2
+    # Every person unknown: as many groups as people, not one.
+    seen.clear()
+    autodm.train(messages, labels, groups=[g if g and g[0] == "b" else None for g in groups])
+    assert max(len(fold) for fold in seen) <= len(messages) // 5 + 2
