@@ -29,9 +29,12 @@ listed in :data:`KINDS`:
 ``separated_letters``
     The same with another character between the letters, one per word, from
     :data:`SEPARATORS` (``free`` → ``f.r.e.e``, ``f-r-e-e``, ``f🔥r🔥e🔥e``).
+``ideographic_dot``
+    Write the dots of a link's host as ideographic full stops (U+3002), which
+    browsers read as dots: ``bit.ly/x`` → ``bit。ly/x``.
 
 Links, e-mail addresses and @handles are left intact by every kind but
-``spaced_link`` (which only touches links), so the message still works for its
+``spaced_link`` and ``ideographic_dot`` (which only touch links), so the message still works for its
 reader. Each call is deterministic: the same ``text``, ``kind`` and ``seed`` give
 the same result on every run and platform. Every kind changes the text when it
 finds anything to change (a letter it rewrites, a word, a link) and returns it as
@@ -69,6 +72,7 @@ KINDS: Final = (
     "case_noise",
     "spaced_letters",
     "separated_letters",
+    "ideographic_dot",
 )
 
 #: The characters ``separated_letters`` puts between letters.
@@ -242,6 +246,22 @@ def _spaced_link(text: str, rng: random.Random) -> str:
     return "".join(out)
 
 
+def _ideographic_dot(text: str, rng: random.Random) -> str:
+    out = []
+    for piece, protected in _pieces(text):
+        host = _HOST_RE.match(piece) if protected and "@" not in piece else None
+        if host is None or "." not in host.group("host").strip("."):
+            out.append(piece)
+            continue
+        start, end = host.span("host")
+        # A dot that ends the host ends a sentence, not a label.
+        name = host.group("host")
+        kept = len(name) - len(name.rstrip("."))
+        dotted = name[: len(name) - kept].replace(".", "\u3002") + name[len(name) - kept :]
+        out.append(piece[:start] + dotted + piece[end:])
+    return "".join(out)
+
+
 def _emoji_padding(text: str, rng: random.Random) -> str:
     words = text.split()
     if not words:
@@ -294,6 +314,7 @@ _PERTURBATIONS: Final[dict[str, Callable[[str, random.Random], str]]] = {
     "case_noise": _case_noise,
     "spaced_letters": _spaced_letters,
     "separated_letters": _separated_letters,
+    "ideographic_dot": _ideographic_dot,
 }
 
 

@@ -191,6 +191,28 @@ def test_spaced_links_are_flagged(evasion_detector: autodm.Detector) -> None:
     assert not missing
 
 
+def test_ideographic_dots_in_links_are_flagged(evasion_detector: autodm.Detector) -> None:
+    """Every rewritten link to a common TLD, with a path or a scheme, is read as a link and
+    flagged; hosts elsewhere (the golden cases' shop.example) and links with neither are
+    left as text, as two sentences typed without a space would be."""
+    checked = 0
+    missing = []
+    for case in AUTOMATED:
+        text = perturb(case["text"], "ideographic_dot")
+        rewritten = re.findall(r"(?:https?://)?[\w\u3002-]+\u3002(\w+)(/)?", text)
+        if not any(
+            tld in ("com", "net", "org", "io", "ly", "co", "me", "to") and (path or "://" in text)
+            for tld, path in rewritten
+        ):
+            continue
+        checked += 1
+        verdict = evasion_detector.classify(text, case.get("context"))
+        if "obfuscated_link" not in verdict.flags:
+            missing.append(f"{case['id']}: {verdict.flags} {text!r}")
+    assert checked >= 40
+    assert not missing
+
+
 def test_spaced_link_after_a_scheme_is_flagged(evasion_detector: autodm.Detector) -> None:
     texts = ["Grab it: https://myshop . de/sale", "Grab it: https://shop . store/sale"]
     texts += [perturb(c["text"], "spaced_link") for c in AUTOMATED if c["id"] in SPACED_LINK_MISSES]
@@ -336,11 +358,12 @@ def test_perturb_is_deterministic_and_changes_the_text(kind: str) -> None:
     results = {perturb(SAMPLE, kind, seed=seed) for seed in range(5)}
     assert all(perturb(SAMPLE, kind, seed=s) == perturb(SAMPLE, kind, seed=s) for s in range(5))
     assert SAMPLE not in results
-    if kind not in ("spaced_link",):
+    link_kinds = ("spaced_link", "ideographic_dot")
+    if kind not in link_kinds:
         assert len(results) > 1  # the seed matters
     for text in results:
         kept = [part for part in LINK_PARTS if part in text]
-        assert kept == (list(LINK_PARTS[1:]) if kind == "spaced_link" else list(LINK_PARTS))
+        assert kept == (list(LINK_PARTS[1:]) if kind in link_kinds else list(LINK_PARTS))
 
 
 def test_each_kind_does_what_it_says() -> None:
@@ -381,6 +404,11 @@ def test_each_kind_does_what_it_says() -> None:
         assert words[-1] in EMOJI
         assert [w for w in words if w not in EMOJI] == SAMPLE.split(" ")
     assert perturb("see bit.ly/x1Ab", "spaced_link") == "see bit . ly/x1Ab"
+    assert perturb(SAMPLE, "ideographic_dot") == SAMPLE.replace("bit.ly", "bit\u3002ly")
+    assert (
+        perturb("see https://www.shop.example.com/a.b or example.com.", "ideographic_dot")
+        == "see https://www\u3002shop\u3002example\u3002com/a.b or example\u3002com."
+    )
     assert {perturb("see example.com", "spaced_link", seed=s) for s in range(10)} == {
         "see example[.]com",
         "see example(dot)com",
