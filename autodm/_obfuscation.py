@@ -151,13 +151,18 @@ _SPACED_DOT_RE: Final = re.compile(
 # "bit。ly/x": ideographic full stops (U+3002; NFKC has already made U+FF61 one) between the
 # labels of a Latin host. Browsers read them as dots in a host name (IDNA maps them so), and
 # filters looking for "bit.ly" do not. Chinese and Japanese text also ends sentences with one,
-# with no space after it, so a host without a scheme must start a word, end in a common TLD
-# and go on with a path ("see you tomorrow。gl on your exam" stays two sentences); after
-# http(s):// the host may end in any lower-case TLD not followed by more of a name.
+# with no space after it, so without a scheme a host must start a word and either end in a
+# common TLD and go on with a path, or start with "www" ("see you tomorrow。gl on your exam"
+# stays two sentences); after http(s):// the host may end in any TLD that is in lower case or
+# followed by a path ("http://intranet。Thanks" is a link and a sentence). A label starts with
+# a letter or digit, and a host not after one, a hyphen or a dot: a match starts only where a
+# word does, not at every label of "a。a。a。…" or "a-a-a-…" (tens of ms a message).
+_LABEL: Final = r"[A-Za-z0-9][A-Za-z0-9-]{0,62}[.\u3002]"
 _IDEOGRAPHIC_HOST_RE: Final = re.compile(
-    r"(?<![^\W_]|\u3002)(?:[A-Za-z0-9-]{1,63}[.\u3002]){1,8}"
-    r"(?:com|net|org|io|ly|gl|gd|xyz|info|biz|me|to|co)(?=/)"
-    r"|(?i:https?)://(?:[A-Za-z0-9-]{1,63}[.\u3002]){1,8}[a-z]{2,24}(?![A-Za-z0-9-])"
+    rf"(?<![^\W_])(?<![-.\u3002])(?:(?:{_LABEL}){{1,8}}(?i:com|net|org|io|ly|gl|gd|xyz|info|biz|me|to|co)(?=/)"
+    rf"|(?i:www)[.\u3002](?:{_LABEL}){{0,7}}[A-Za-z]{{2,24}}(?![A-Za-z0-9-]))"
+    rf"|(?i:https?)://(?:{_LABEL}){{1,8}}"
+    r"(?:[a-z]{2,24}(?![A-Za-z0-9-])|[A-Za-z]{2,24}(?=/))"
 )
 # After an explicit scheme any "host . tld" is a link written to dodge filters.
 _SCHEME_SPACED_DOT_RE: Final = re.compile(

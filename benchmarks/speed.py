@@ -304,6 +304,7 @@ def main() -> int:
         "combining marks": "a" + "\u0301" * 999_999,
         "combining marks before dots": ("\u0301" * 60 + ".") * 16_400,
         "combining marks and digits": "\u03011" * 500_000,
+        "hyphenated labels and ideographic full stops": ("a-" * 31 + "b\u3002") * 16_000,
     }
     bundle = detector.bundle
     for name, text in worst.items():

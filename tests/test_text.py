@@ -866,6 +866,13 @@ def test_an_ideographic_full_stop_ending_a_sentence_is_no_dot(
         ("访问https://baidu\u3002com获取", "https://baidu.com"),
         ("see sub\u3002example\u3002com/x", "sub.example.com/x"),
         ("go http://a\u3002b\u3002c\u3002d\u3002e\u3002com/x", "http://a.b.c.d.e.com/x"),
+        # Links in capitals, as spam writes them.
+        ("HTTPS://BIT\u3002LY/X", "https://BIT.LY/X"),
+        ("Http://Bit\u3002Ly/x", "http://Bit.Ly/x"),
+        ("免费领取 HTTP://GIFT\u3002COM/X", "http://GIFT.COM/X"),
+        ("grab it: BIT\u3002LY/abc", "BIT.LY/abc"),
+        # "www" makes a host a link without a path.
+        ("访问 www\u3002google\u3002com", "www.google.com"),
     ],
 )
 def test_every_ideographic_full_stop_of_a_host_is_a_dot(message: str, link_text: str) -> None:
