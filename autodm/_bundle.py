@@ -131,7 +131,7 @@ class Bundle:
         # A Bundle built in code skips the checks of loading: write nothing load would refuse.
         where = f"the bundle to save at {str(target)!r}"
         _parse_weights(buffer.getvalue(), _parse_manifest(manifest.encode("utf-8"), where), where)
-        if len(manifest.encode("utf-8")) + 1 > _MAX_MANIFEST_BYTES:
+        if len(manifest.encode("utf-8")) + (not is_zip) > _MAX_MANIFEST_BYTES:  # + "\n"
             raise BundleError(
                 f"manifest.json of {where} would take more than {_MAX_MANIFEST_BYTES:,} bytes, "
                 "which load_bundle does not read."
@@ -251,7 +251,8 @@ def bundle_from_parts(
 ) -> Bundle:
     """Validate a manifest and its arrays (as loading does) and build a :class:`Bundle`."""
     manifest = _parse_manifest(json.dumps(manifest).encode("utf-8"), where)
-    size = len(_manifest_text(manifest).encode("utf-8"))
+    # As a folder's manifest.json, with its final newline, the larger of save's two forms.
+    size = len(_manifest_text(manifest).encode("utf-8")) + 1
     if size > _MAX_MANIFEST_BYTES:  # save would write what load_bundle refuses
         raise BundleError(
             f"manifest.json of {where} would take {size:,} bytes; load_bundle reads at most "

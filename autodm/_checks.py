@@ -410,6 +410,11 @@ def _train_rows(
     codes = None
     if groups is not None:
         codes = group_codes(per_message(groups, "groups", n))
+    if codes is not None and np.all(codes < 0):
+        # No message names a group: the folds are plain stratified ones, and the bundle
+        # says so ("grouped": false), as when no groups are given.
+        codes = None
+    if codes is not None:
         for cls in (0, 1):
             distinct = len(set(codes[y == cls].tolist()))
             if distinct < cv:

@@ -314,6 +314,36 @@ def test_a_bundle_whose_manifest_load_would_refuse_is_not_built() -> None:
         bundle_from_parts(big, arrays)
 
 
+def test_a_manifest_at_the_size_limit_saves_as_a_folder_and_a_zip_and_loads(
+    tmp_path: Path,
+) -> None:
+    """Regression: bundle_from_parts (what train returns) counted the manifest without the
+    newline a folder's file ends with, and save counted that newline in a zip too, so a
+    manifest of exactly 1 MiB was built by one and refused by the other."""
+    from autodm._bundle import _manifest_text, bundle_from_parts
+
+    bundle = load_bundle()
+    arrays = {
+        "mean": bundle.mean,
+        "scale": bundle.scale,
+        "coef": bundle.coef,
+        "intercept": np.array([bundle.intercept]),
+        "calibration": np.array(bundle.calibration),
+        "ngram_coef": bundle.ngram_coef,
+    }
+    limit = 1 << 20
+    manifest = {**bundle.manifest, "metrics": {"notes": ""}}
+    pad = limit - 1 - len(_manifest_text(manifest).encode("utf-8"))
+    manifest["metrics"] = {"notes": "x" * pad}  # a folder's file of exactly 1 MiB
+    built = bundle_from_parts(manifest, arrays)
+    for target in (tmp_path / "folder", tmp_path / "bundle.zip"):
+        assert load_bundle(built.save(target)).manifest == built.manifest
+    assert (tmp_path / "folder" / "manifest.json").stat().st_size == limit
+    manifest["metrics"] = {"notes": "x" * (pad + 1)}
+    with pytest.raises(BundleError, match="load_bundle reads at most 1,048,576"):
+        bundle_from_parts(manifest, arrays)
+
+
 @pytest.mark.parametrize(
     ("field", "value", "match"),
     [

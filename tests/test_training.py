@@ -888,6 +888,8 @@ def test_messages_of_unknown_senders_are_not_pooled_into_one_fold(
         from sklearn.model_selection import StratifiedGroupKFold
 
         splitter = StratifiedGroupKFold(n_splits=cv, shuffle=True, random_state=random_state)
+        if groups is None:  # not grouped: plain stratified folds
+            return real(learner, groups, cv, cv_repeats, random_state)
         if not isinstance(groups, np.ndarray):  # as autodm before groups were numbered
             groups = np.asarray([str(g) for g in groups])
         seen.extend(t.tolist() for _, t in splitter.split(learner.design.dense, learner.y, groups))
@@ -903,6 +905,8 @@ def test_messages_of_unknown_senders_are_not_pooled_into_one_fold(
     ]
     autodm.train(messages, labels, groups=groups)
     assert max(len(fold) for fold in seen) <= len(messages) // 5 + 2
+    # No message with a group: the folds are not grouped, and the bundle says so.
+    assert not autodm.train(messages, labels, groups=[None] * 48).manifest["training"]["grouped"]
     # Every person unknown: as many groups as people, not one.
     seen.clear()
     autodm.train(messages, labels, groups=[g if g and g[0] == "b" else None for g in groups])
