@@ -182,9 +182,11 @@ def _check_json_values(manifest: dict[str, Any], where: str) -> None:
             continue
         if isinstance(value, float) and not math.isfinite(value):
             name = "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
+            if name != "NaN":  # Python's json reads 1e999 as an infinity too
+                name += " (or a number too large for a float)"
             raise BundleError(
-                f"manifest.json of {where} holds {name} at `{_spelt(trail)}`, which is not "
-                "JSON (nor a number a bundle can use); write a finite number or leave it out."
+                f"manifest.json of {where} holds {name} at `{_spelt(trail)}`, which no bundle "
+                "field can use; write a finite number or leave it out."
             )
         if not isinstance(value, dict | list):
             continue
@@ -204,12 +206,21 @@ _Trail = tuple[Any, str | int] | None
 
 
 def _spelt(trail: _Trail) -> str:
-    """A trail as ``ngrams.char_weight`` or ``x[0]``, each key cut at 40 characters."""
-    parts: list[str] = []
+    """A trail as ``ngrams.char_weight`` or ``x[0]``; a key that is not a plain name is
+    quoted (``['a.b']``), and each key is cut at 40 characters."""
+    keys: list[str | int] = []
     while trail is not None:
         trail, key = trail
-        parts.append(f"[{key}]" if isinstance(key, int) else f".{key[:40]}")
-    return "".join(reversed(parts)).lstrip(".")
+        keys.append(key)
+    parts = []
+    for key in reversed(keys):
+        if isinstance(key, int):
+            parts.append(f"[{key}]")
+        elif key.isidentifier():
+            parts.append(f".{key[:40]}" if parts else key[:40])
+        else:
+            parts.append(f"[{key[:40]!r}]")
+    return "".join(parts) or "the top level"
 
 
 def _is_unicode(text: str) -> bool:
