@@ -231,35 +231,38 @@ def _case_noise(text: str, rng: random.Random) -> str:
     return _rewrite_letters(text, rng, flip, 0.4)
 
 
-def _spaced_link(text: str, rng: random.Random) -> str:
+def _rewrite_hosts(text: str, rewrite: Callable[[str, re.Match[str]], str]) -> str:
+    """``text`` with each link whose host has a dot replaced by ``rewrite(link, host)``."""
     out = []
     for piece, protected in _pieces(text):
         host = _HOST_RE.match(piece) if protected and "@" not in piece else None
         if host is None or "." not in host.group("host").strip("."):
             out.append(piece)
-            continue
+        else:
+            out.append(rewrite(piece, host))
+    return "".join(out)
+
+
+def _spaced_link(text: str, rng: random.Random) -> str:
+    def spaced(link: str, host: re.Match[str]) -> str:
         # The dot before the top-level domain.
         dot = host.start("host") + host.group("host").rstrip(".").rindex(".")
-        has_path = "/" in piece[host.end("host") :]
+        has_path = "/" in link[host.end("host") :]
         form = " . " if has_path else rng.choice(("[.]", "(dot)"))
-        out.append(piece[:dot] + form + piece[dot + 1 :])
-    return "".join(out)
+        return link[:dot] + form + link[dot + 1 :]
+
+    return _rewrite_hosts(text, spaced)
 
 
 def _ideographic_dot(text: str, rng: random.Random) -> str:
-    out = []
-    for piece, protected in _pieces(text):
-        host = _HOST_RE.match(piece) if protected and "@" not in piece else None
-        if host is None or "." not in host.group("host").strip("."):
-            out.append(piece)
-            continue
+    def ideographic(link: str, host: re.Match[str]) -> str:
         start, end = host.span("host")
         # A dot that ends the host ends a sentence, not a label.
         name = host.group("host")
-        kept = len(name) - len(name.rstrip("."))
-        dotted = name[: len(name) - kept].replace(".", "\u3002") + name[len(name) - kept :]
-        out.append(piece[:start] + dotted + piece[end:])
-    return "".join(out)
+        bare = name.rstrip(".")
+        return link[:start] + bare.replace(".", "\u3002") + name[len(bare) :] + link[end:]
+
+    return _rewrite_hosts(text, ideographic)
 
 
 def _emoji_padding(text: str, rng: random.Random) -> str:
