@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ._text import check_message
-from ._types import Context, as_context, ordered, whole_number
+from ._types import Context, absent, as_context, ordered, whole_number
 from .errors import InvalidInputError, describe
 
 __all__ = ["ContextLike"]
@@ -57,7 +57,11 @@ def _batch(
         raise InvalidInputError(
             "`contexts` must be an iterable with one context per message, not a single context."
         )
-    ctxs = list(ordered(contexts, "contexts", "one context per message"))
+    # An empty cell (NaN, NaT, pd.NA) of a context column is no context, as in
+    # classify_frame and AutoDMFeatures.
+    ctxs = [
+        None if absent(c) else c for c in ordered(contexts, "contexts", "one context per message")
+    ]
     if len(ctxs) != len(items):
         raise InvalidInputError(
             f"`contexts` must have one entry per message: got {len(ctxs)} contexts "

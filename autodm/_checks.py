@@ -128,8 +128,9 @@ def source_names(values: object, n: int) -> list[str]:
 
 
 def source_name(value: object, where: str) -> str:
-    """One message's source, read as :func:`source_names` reads each."""
-    if value is None or _missing(value) or value == "":
+    """One message's source, read as :func:`source_names` reads each (a missing value
+    being None, NaN, NaT, pandas' NA or "")."""
+    if absent(value) or (isinstance(value, str) and not value):
         return "all"
     if isinstance(value, str):
         return check_source(value, where)
@@ -163,6 +164,40 @@ def source_masks(sources: Sequence[object]) -> list[tuple[str, NDArray[np.bool_]
     return [(name, numbers == i) for i, name in enumerate(distinct)]
 
 
+def _weights(sample_weight: object, n: int) -> NDArray[np.float64]:
+    """One finite, non-negative real number a message (not a bool, not a numeric str), as
+    float64, or the InvalidInputError naming the first that is not."""
+    values = per_message(sample_weight, "sample_weight", n)
+    for i, value in enumerate(values):
+        number = finite_float(value)
+        if number is None or number < 0:
+            raise InvalidInputError(
+                f"`sample_weight[{i}]` must be a finite, non-negative number (not a bool or "
+                f"a str). Got {describe(value)} instead."
+            )
+    return np.asarray(values, dtype=np.float64)
+
+
+def bank_templates(bank_ids: object, n: int) -> list[str | None] | None:
+    """``bank_ids`` as one template id (a str) or None a message; a missing value (None,
+    NaN, NaT, pandas' NA or "", as a DataFrame's column holds) is None. Whether each id
+    names a template of the bank is checked where the bank is at hand (``_design``)."""
+    if bank_ids is None:
+        return None
+    out: list[str | None] = []
+    for i, value in enumerate(per_message(bank_ids, "bank_ids", n)):
+        if absent(value) or (isinstance(value, str) and not value):
+            out.append(None)
+        elif isinstance(value, str):
+            out.append(str(value))
+        else:
+            raise InvalidInputError(
+                f"`bank_ids[{i}]` must be a template id (a str) or None. Got "
+                f"{describe(value)} instead."
+            )
+    return out
+
+
 def group_codes(groups: Sequence[object]) -> NDArray[np.int64]:
     """Each message's cross-validation group as an int: one for each distinct ``str(group)``,
     and a group of its own for a message without one (None, NaN, NaT, pd.NA or ``""``), so
@@ -176,13 +211,6 @@ def group_codes(groups: Sequence[object]) -> NDArray[np.int64]:
     for i, name in enumerate(names):
         out[i] = -1 - i if name is None else codes[name]  # negative: no named group has it
     return out
-
-
-def _missing(value: object) -> bool:
-    """Whether ``value`` is a float NaN or pandas' NA (which cannot be compared)."""
-    if isinstance(value, float | np.floating):
-        return bool(np.isnan(value))
-    return type(value).__name__ == "NAType"
 
 
 def labels_to_array(labels: Iterable[object]) -> NDArray[np.int8]:
@@ -391,17 +419,7 @@ def _train_rows(
 ) -> _TrainRows:
     """The messages' weights, groups and sources, checked, and the rows the sources pick."""
     n = len(y)
-    try:
-        weight = (
-            np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-        )
-    except (TypeError, ValueError):
-        weight = np.array(np.nan)  # refused below, with the same message
-    if weight.shape != (n,) or not np.all(np.isfinite(weight)) or np.any(weight < 0):
-        raise InvalidInputError(
-            "`sample_weight` must hold one finite, non-negative float a message. Got "
-            f"{describe(sample_weight)}."
-        )
+    weight = np.ones(n) if sample_weight is None else _weights(sample_weight, n)
     # Only ratios between weights count (each class's are rescaled to carry half the
     # total): relative to the largest, so that 1e308s do not overflow their class's sum,
     # nor subnormals underflow it.
@@ -486,7 +504,10 @@ def _of_sources(
         )
     if sources is None:
         raise InvalidInputError(f"`{option}` needs `sources`.")
-    return np.isin(sources, [str(s) for s in names])
+    # Each name read as `sources` reads it, so that the missing value of a column's
+    # .unique() names the source "all" (not "nan" or "<NA>"), and 7 names the source "7".
+    listed = [source_name(name, f"{option}[{i}]") for i, name in enumerate(names)]
+    return np.isin(sources, listed)
 
 
 #: Messages of each class that `calibration_sources` must hold: a line fitted on fewer

@@ -50,15 +50,14 @@ def _design(
     context_values = {name: np.full(len(messages), np.nan) for name in DEFAULT_CONTEXT_EVIDENCE}
     tokens: list[tuple[str, ...]] = []
     by_id = {t.id: t for t in featurizer.template.templates}
+    for r, bank_id in enumerate(bank_ids or ()):  # all of them, before any message is read
+        if bank_id is not None and bank_id not in by_id:
+            raise InvalidInputError(f"`bank_ids[{r}]` names no template of the bank: {bank_id!r}.")
     for r, (message, context) in enumerate(zip(messages, contexts, strict=True)):
         message_view = view(message)
         exclude = None
-        if bank_ids is not None and bank_ids[r] is not None:
-            source = by_id.get(str(bank_ids[r]))
-            if source is None:
-                raise InvalidInputError(
-                    f"`bank_ids[{r}]` names no template of the bank: {bank_ids[r]!r}."
-                )
+        if bank_ids is not None and (bank_id := bank_ids[r]) is not None:
+            source = by_id[bank_id]
             exclude = featurizer.template.excluding(source.family, source.lang)
         signals = featurizer.signals(message_view, as_context(context), exclude=exclude)
         for c, name in enumerate(features):

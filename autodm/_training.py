@@ -13,7 +13,7 @@ from typing import Any, Final, ParamSpec
 import numpy as np
 from numpy.typing import NDArray
 
-from ._batches import ContextLike, _batch
+from ._batches import ContextLike, _batch, _checked
 from ._bundle import Bundle, bundle_from_parts
 from ._checks import (
     _too_few_humans,
@@ -21,6 +21,7 @@ from ._checks import (
     _train_rows,
     _TrainOptions,
     _TrainRows,
+    bank_templates,
     labels_to_array,
 )
 from ._design import NGRAM_TOKENS_WRITTEN, _Design, _standardised_design, given_tables
@@ -193,8 +194,9 @@ def train_with_scores(
     n = len(items)
     if len(y) != n:
         raise InvalidInputError(f"`labels` must have one entry per message: {len(y)} for {n}.")
-    if not all(isinstance(m, str) for m in items):
-        raise InvalidInputError("every message must be a str.")
+    # Every message and context, named by its position, before any is featurized.
+    ctxs = _checked(items, ctxs)
+    bank = bank_templates(bank_ids, n)
     options = _train_options(
         y,
         cv=cv,
@@ -218,7 +220,7 @@ def train_with_scores(
         items,
         ctxs,
         y,
-        bank_ids,
+        bank,
         char_ngrams,
         tables,
         buckets=options.buckets,

@@ -894,3 +894,19 @@ def test_a_set_of_contexts_is_refused() -> None:
 def test_unordered_collections_of_messages_are_refused(messages: object) -> None:
     with pytest.raises(InvalidInputError, match="ordered iterable"):
         autodm.classify_many(messages)  # type: ignore[arg-type]
+
+
+def test_an_empty_cell_of_a_context_column_is_no_context() -> None:
+    """Regression: classify_many and evaluate refused the NaN (or NaT, pd.NA) that a
+    context column holds for a message without one; classify_frame and AutoDMFeatures read
+    it as none."""
+    pd = pytest.importorskip("pandas")
+    messages = ["Thanks for following! Grab my e-book: bit.ly/x1Ab", "see you at 6", "hi"]
+    context = {"followed_at": 0, "sent_at": 4}
+    expected = autodm.classify_many(messages, [context, None, None])
+    for empty in (float("nan"), pd.NaT, pd.NA):
+        column = pd.Series([context, empty, empty], index=[10, 11, 12])
+        got = autodm.classify_many(messages, column)
+        assert [v.probability for v in got] == [v.probability for v in expected]
+        evaluation = autodm.evaluate(messages, [1, 0, 0], column)
+        assert evaluation == autodm.evaluate(messages, [1, 0, 0], [context, None, None])

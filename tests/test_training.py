@@ -137,6 +137,12 @@ def test_labels_to_array_refuses_unknown_labels(label: object) -> None:
         ((MESSAGES, LABELS), {"sample_weight": [-1.0] * len(MESSAGES)}, "sample_weight"),
         ((MESSAGES, LABELS), {"sample_weight": ["1"] * 11 + ["x"]}, "sample_weight"),
         ((MESSAGES, LABELS), {"sample_weight": [[1.0]] * 12}, "sample_weight"),
+        # Regression: np.asarray read True as 1.0 and "1" as 1.0.
+        ((MESSAGES, LABELS), {"sample_weight": [1.0] * 11 + [True]}, r"sample_weight\[11\]"),
+        ((MESSAGES, LABELS), {"sample_weight": ["1"] * 12}, r"sample_weight\[0\]` must be"),
+        ((MESSAGES, LABELS), {"bank_ids": [None] * 11 + [7]}, r"bank_ids\[11\]` must be"),
+        # Regression: a bad context was found while featurizing, with no position.
+        ((MESSAGES, LABELS, [None] * 11 + ["x"]), {}, r"contexts\[11\]"),
         # One automated message weighs anything: the folds that hold it out learn nothing.
         (
             (MESSAGES, LABELS),
@@ -911,3 +917,41 @@ def test_messages_of_unknown_senders_are_not_pooled_into_one_fold(
     seen.clear()
     autodm.train(messages, labels, groups=[g if g and g[0] == "b" else None for g in groups])
     assert max(len(fold) for fold in seen) <= len(messages) // 5 + 2
+
+
+def test_missing_values_of_a_column_read_alike_in_every_option() -> None:
+    """A DataFrame's column holds NaN, NaT or pd.NA where a value is missing: a missing
+    source is "all" in threshold_sources and calibration_sources as in sources, a missing
+    bank id or context is none. Regression: .unique() of a source column gave "nan", which
+    named no source, and the messages without one silently left calibration."""
+    pd = pytest.importorskip("pandas")
+    sources = pd.Series(["sms", None, "tweets"] * 4, dtype=object)
+    listed = autodm.train(
+        MESSAGES,
+        LABELS,
+        cv=3,
+        sources=sources,
+        threshold_sources=sources.unique(),
+        calibration_sources=sources.unique(),
+    )
+    spelt = autodm.train(
+        MESSAGES,
+        LABELS,
+        cv=3,
+        sources=sources,
+        threshold_sources=["sms", "all", "tweets"],
+        calibration_sources=["sms", "all", "tweets"],
+    )
+    assert listed.manifest["training"]["calibration_messages"] == len(MESSAGES)
+    assert listed.manifest["operating_points"] == spelt.manifest["operating_points"]
+    nat = autodm.train(MESSAGES, LABELS, cv=3, sources=["sms", pd.NaT, "tweets"] * 4)
+    assert set(nat.manifest["metrics"]["out_of_fold"]["by_source"]) == {"sms", "all", "tweets"}
+
+    plain = autodm.train(MESSAGES, LABELS, cv=3)
+    for empty in (math.nan, pd.NA, pd.NaT):
+        gaps = autodm.train(MESSAGES, LABELS, [empty] * 12, cv=3, bank_ids=[empty] * 12)
+        assert np.array_equal(gaps.coef, plain.coef)
+    assert np.array_equal(autodm.train(MESSAGES, LABELS, cv=3, bank_ids=[""] * 12).coef, plain.coef)
+    ids = [None] * 11 + ["no-such-template"]
+    with pytest.raises(InvalidInputError, match=r"bank_ids\[11\]` names no template"):
+        autodm.train(MESSAGES, LABELS, bank_ids=ids)
