@@ -9,8 +9,6 @@ senders) and reports the clusters as :class:`Campaign` values.
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +19,7 @@ from ._batches import check_messages, is_pandas, ordered_messages
 from ._featurizer import shared_templates
 from ._grouping import group_texts
 from ._text import check_message, view
-from ._types import finite_float, whole_number
+from ._types import absent, finite_float, ordered, whole_number
 from .errors import InvalidInputError, describe
 from .extractors.template import DUPLICATE_SIMILARITY
 
@@ -71,12 +69,9 @@ class Campaign:
 
 
 def _no_sender(sender: object) -> bool:
-    """None, "" (or only spaces), NaN, pd.NA or NaT: what a record without a sender holds."""
-    if sender is None or (isinstance(sender, str) and not sender.strip()):
-        return True
-    if isinstance(sender, numbers.Real) and not isinstance(sender, numbers.Integral):
-        return math.isnan(sender)  # a Python float or a numpy one
-    return type(sender).__name__ in ("NAType", "NaTType")
+    """None, "" (or only spaces), NaN, pd.NA or NaT (pandas' or numpy's): what a record
+    without a sender holds."""
+    return absent(sender) or (isinstance(sender, str) and not sender.strip())
 
 
 def _count_senders(senders: Sequence[object] | None, members: list[int]) -> int:
@@ -155,9 +150,10 @@ def group_campaigns(
         DataFrame is read from its ``text`` column, its senders from its ``sender_id``
         column (when it has one and ``senders`` is None); ``Campaign.indices`` are then
         row positions, for ``df.iloc`` (labels: ``df.index[list(campaign.indices)]``).
-    senders : sequence, pandas.Series or 1-d numpy array, optional
-        The sender of each message, to count distinct senders per campaign; None, ``""``
-        or an empty cell (NaN, ``pd.NA``) for a message without one. Senders are told
+    senders : ordered iterable, optional
+        The sender of each message (a list, a pandas Series, Index or array, a 1-d numpy
+        array), to count distinct senders per campaign; None, ``""`` or an empty cell
+        (NaN, NaT, ``pd.NA``) for a message without one. Senders are told
         apart by ``str(sender)``.
     similarity : float, default 0.85
         Normalised Indel similarity (0..1) of masked texts that counts as the same text.
@@ -208,14 +204,15 @@ def group_campaigns(
         senders = column if senders is None else senders
     else:
         items = _items(messages)
-    if is_pandas(senders, "Series") or (isinstance(senders, np.ndarray) and senders.ndim == 1):
-        senders = senders.tolist()  # type: ignore[union-attr]
-    if senders is not None and (
-        isinstance(senders, str | bytes) or not isinstance(senders, Sequence)
-    ):
-        raise InvalidInputError(
-            f"`senders` must be a sequence with one sender per message. Got {describe(senders)}."
-        )
+    if senders is not None:
+        # Any ordered iterable, as train reads its per-message options: a list, a Series, an
+        # Index, a pandas or numpy array, a generator.
+        if isinstance(senders, np.ndarray) and senders.ndim != 1:
+            raise InvalidInputError(
+                "`senders` must be a sequence with one sender per message. Got "
+                f"{describe(senders)}."
+            )
+        senders = list(ordered(senders, "senders", "one sender per message"))
     if senders is not None and len(senders) != len(items):
         raise InvalidInputError(
             f"`senders` must have one entry per message: {len(senders)} for {len(items)}."

@@ -143,7 +143,7 @@ def _identifier(name: str, value: object) -> str | None:
                 f"`{name}` must be an id of at most {MAX_ID_CHARS:,} characters. "
                 f"Got a str of {len(value):,}."
             )
-        return check_unicode(value, name)
+        return check_unicode(str(value), name)  # numpy's str_ stored as a plain str
     try:
         text = str(int(value))
     except ValueError:  # more digits than Python converts to str
@@ -202,7 +202,7 @@ def _history(value: object) -> tuple[str, ...]:
                 f"{describe(item)}."
             )
         check_unicode(item[:MAX_CHARS], f"sender_history[{i}]")  # what is read of it
-        kept.append(item)
+        kept.append(str(item))  # numpy's str_ (from an array) as a plain str
     budget, first = MAX_HISTORY_CHARS, len(kept)
     while first and (budget := budget - min(len(kept[first - 1]), MAX_CHARS)) >= 0:
         first -= 1
@@ -288,7 +288,9 @@ class Context:
         set_(self, "sent_at", _epoch("sent_at", sent_at))
         set_(self, "followed_at", _epoch("followed_at", followed_at))
         set_(self, "sender_history", _history(sender_history))
-        set_(self, "platform", None if platform is None else check_unicode(platform, "platform"))
+        set_(
+            self, "platform", None if platform is None else check_unicode(str(platform), "platform")
+        )
         set_(self, "first_message", _flag("first_message", first_message))
         set_(self, "recipient_wrote_first", _flag("recipient_wrote_first", recipient_wrote_first))
 

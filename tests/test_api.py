@@ -910,3 +910,18 @@ def test_an_empty_cell_of_a_context_column_is_no_context() -> None:
         assert [v.probability for v in got] == [v.probability for v in expected]
         evaluation = autodm.evaluate(messages, [1, 0, 0], column)
         assert evaluation == autodm.evaluate(messages, [1, 0, 0], [context, None, None])
+
+
+def test_a_context_stores_numpy_strings_as_plain_str() -> None:
+    """Ids, the platform and history read from a numpy array are numpy's str_; the docs say
+    a Context stores str (its repr showed np.str_('a'), and json.dumps of a subclass is
+    not guaranteed)."""
+    context = autodm.Context(
+        sender_id=np.str_("a"),
+        recipient_id=np.str_("r"),
+        platform=np.str_("tw"),
+        sender_history=np.array(["x", "y"]),
+    )
+    stored = [context.sender_id, context.recipient_id, context.platform, *context.sender_history]
+    assert [type(value) for value in stored] == [str] * 5
+    assert "np.str_" not in repr(context)

@@ -504,3 +504,22 @@ def test_a_copy_finds_its_group_among_many_texts_of_its_batch_in_few_groups() ->
     assert len(set(groups)) < _grouping.MOST_SCORED
     assert groups[-1] == groups[0] == 0
     assert _grouped(texts) == _reference(texts)
+
+
+def test_senders_from_any_column_and_their_gaps() -> None:
+    """Regression: numpy's NaT counted as a sender, and a pandas Index or array of senders
+    was refused where train takes them."""
+    pd = pytest.importorskip("pandas")
+    texts = ["Hi Sam! Thanks for the follow, grab my e-book at shop.example/x"] * 5
+    gaps = ["a", pd.NaT, "b", "a", np.datetime64("NaT")]
+    assert [c.senders for c in group_campaigns(texts, senders=gaps)] == [2]
+    for column in (
+        pd.Index(["a", "b", "c", "a", "a"]),
+        pd.array([1, 2, None, 1, 3], dtype="Int64"),
+        pd.Series(["a", "b", None, "c", "a"], index=[9, 8, 7, 6, 5], dtype="string"),
+        (s for s in ["a", "b", "c", "a", "a"]),
+    ):
+        assert [c.senders for c in group_campaigns(texts, senders=column)] == [3]
+    for bad in ("abcde", {"a": 1}, {1, 2, 3, 4, 5}, np.zeros((5, 1))):
+        with pytest.raises(InvalidInputError, match="senders"):
+            group_campaigns(texts, senders=bad)
