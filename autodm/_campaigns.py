@@ -137,7 +137,7 @@ def _groups(items: list[str], similarity: float) -> list[tuple[str, list[int]]]:
 def group_campaigns(
     messages: Iterable[str],
     *,
-    senders: Sequence[object] | None = None,
+    senders: Iterable[object] | None = None,
     similarity: float = DUPLICATE_SIMILARITY,
     min_size: int = 2,
 ) -> list[Campaign]:
@@ -209,8 +209,8 @@ def group_campaigns(
         # Index, a pandas or numpy array, a generator.
         if isinstance(senders, np.ndarray) and senders.ndim != 1:
             raise InvalidInputError(
-                "`senders` must be a sequence with one sender per message. Got "
-                f"{describe(senders)}."
+                "`senders` must be an ordered iterable of one sender per message, "
+                f"one-dimensional. Got an array of shape {senders.shape}."
             )
         senders = list(ordered(senders, "senders", "one sender per message"))
     if senders is not None and len(senders) != len(items):

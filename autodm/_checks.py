@@ -167,7 +167,27 @@ def source_masks(sources: Sequence[object]) -> list[tuple[str, NDArray[np.bool_]
 def _weights(sample_weight: object, n: int) -> NDArray[np.float64]:
     """One finite, non-negative real number a message (not a bool, not a numeric str), as
     float64, or the InvalidInputError naming the first that is not."""
+    if hasattr(sample_weight, "__array__") and not isinstance(sample_weight, list | tuple):
+        # An array of numbers (numpy, pandas, pyarrow) is checked whole; the loop below
+        # names the first bad value of any other, or of one that fails here.
+        array = np.asarray(sample_weight)
+        if array.ndim > 1:
+            raise InvalidInputError(
+                f"`sample_weight` must be one-dimensional, one weight a message. Got an array "
+                f"of shape {array.shape}."
+            )
+        if array.dtype.kind in "fiu":
+            weights = array.astype(np.float64)
+            if len(weights) == n and np.all(np.isfinite(weights)) and not np.any(weights < 0):
+                return weights
     values = per_message(sample_weight, "sample_weight", n)
+    if {type(value) for value in values} <= {float, int}:  # a plain list: no bool, no str
+        try:
+            weights = np.asarray(values, dtype=np.float64)
+        except OverflowError:  # an int too large for a float: named by the loop
+            weights = np.array([np.nan])
+        if len(weights) == n and np.all(np.isfinite(weights)) and not np.any(weights < 0):
+            return weights
     for i, value in enumerate(values):
         number = finite_float(value)
         if number is None or number < 0:
@@ -501,6 +521,10 @@ def _of_sources(
         raise InvalidInputError(
             f"`{option}` must be an iterable of source names, not one {type(names).__name__}; "
             f"wrap it in a list: [{names!r}]."
+        )
+    if not isinstance(names, Iterable):
+        raise InvalidInputError(
+            f"`{option}` must be an iterable of source names. Got {describe(names)} instead."
         )
     if sources is None:
         raise InvalidInputError(f"`{option}` needs `sources`.")

@@ -102,16 +102,17 @@ def train_with_scores(
     contexts : iterable of Context or mapping, optional
         Used for the extractors' signals; context evidence itself uses the
         documented likelihood-ratio tables, which are stored in the bundle.
-    groups : sequence, optional
+    groups : ordered iterable, optional
         A group id per message for grouped cross-validation (e.g. the sender), compared
-        as its ``str``; a message without one (None, NaN, pd.NA or ``""``) is a group of
-        its own.
-    sample_weight : sequence of float, optional
-        Per-message weights, rescaled so both classes carry equal total weight.
-    bank_ids : sequence of str or None, optional
+        as its ``str``; a message without one (None, NaN, NaT, pd.NA or ``""``) is a
+        group of its own.
+    sample_weight : ordered iterable of float, optional
+        Per-message weights, finite and non-negative (a bool or a str is refused),
+        rescaled so both classes carry equal total weight.
+    bank_ids : ordered iterable of str or None, optional
         For messages rendered from the template bank itself, the template's id
-        (else None): the template features of such a message ignore every bank
-        template of the same family and language, so the model cannot learn
+        (else None or an empty cell): the template features of such a message ignore
+        every bank template of the same family and language, so the model cannot learn
         that a bank text matches itself.
     threshold_sources : iterable of str, optional
         The human ``sources`` whose false-positive rates set the thresholds

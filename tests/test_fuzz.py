@@ -329,9 +329,11 @@ def test_tiny_similarity_groups_campaigns() -> None:
         lambda: autodm.group_campaigns(5),
         lambda: autodm.group_campaigns(None),
         lambda: autodm.group_campaigns(["a", "b"], senders=5),
-        lambda: autodm.group_campaigns(["a", "b"], senders=iter([1, 2])),
+        # An iterator of senders is read like any ordered iterable; a set has no order.
+        lambda: autodm.group_campaigns(["a", "b"], senders={1, 2}),
+        lambda: autodm.group_campaigns(["a", "b"], senders=iter([1, 2, 3])),
     ],
-    ids=["messages-int", "messages-None", "senders-int", "senders-iterator"],
+    ids=["messages-int", "messages-None", "senders-int", "senders-set", "senders-too-many"],
 )
 def test_group_campaigns_bad_argument_types_are_typed_errors(call: Callable[[], Any]) -> None:
     with pytest.raises(autodm.AutoDMError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -141,6 +142,14 @@ def test_labels_to_array_refuses_unknown_labels(label: object) -> None:
         ((MESSAGES, LABELS), {"sample_weight": [1.0] * 11 + [True]}, r"sample_weight\[11\]"),
         ((MESSAGES, LABELS), {"sample_weight": ["1"] * 12}, r"sample_weight\[0\]` must be"),
         ((MESSAGES, LABELS), {"bank_ids": [None] * 11 + [7]}, r"bank_ids\[11\]` must be"),
+        ((MESSAGES, LABELS), {"sample_weight": np.ones((12, 1))}, "one-dimensional"),
+        ((MESSAGES, LABELS), {"sample_weight": np.array([1.0] * 11 + [np.nan])}, r"\[11\]"),
+        ((MESSAGES, LABELS), {"sample_weight": [1.0] * 11 + [10**400]}, r"\[11\]"),
+        (
+            (MESSAGES, LABELS),
+            {"sources": ["a", "b"] * 6, "threshold_sources": 7},
+            "iterable of source names",
+        ),
         # Regression: a bad context was found while featurizing, with no position.
         ((MESSAGES, LABELS, [None] * 11 + ["x"]), {}, r"contexts\[11\]"),
         # One automated message weighs anything: the folds that hold it out learn nothing.
@@ -955,3 +964,27 @@ def test_missing_values_of_a_column_read_alike_in_every_option() -> None:
     ids = [None] * 11 + ["no-such-template"]
     with pytest.raises(InvalidInputError, match=r"bank_ids\[11\]` names no template"):
         autodm.train(MESSAGES, LABELS, bank_ids=ids)
+
+
+def test_sample_weight_from_any_array_of_numbers() -> None:
+    """numpy, pandas and pyarrow arrays are checked whole (a review found the element
+    check refused a pyarrow array, and took seconds for a million weights)."""
+    pd = pytest.importorskip("pandas")
+    weights = [1.0, 2.0, 0.5] * 4
+    plain = autodm.train(MESSAGES, LABELS, cv=3, sample_weight=weights)
+    columns: list[Any] = [
+        np.array(weights, dtype=np.float32),
+        pd.Series(weights, index=range(100, 112)),
+        (w for w in weights),
+        [int(w) if w == int(w) else w for w in weights],
+    ]
+    try:
+        import pyarrow as pa
+
+        columns.append(pa.array(weights))
+    except ImportError:
+        pass
+    for column in columns:
+        assert np.array_equal(
+            autodm.train(MESSAGES, LABELS, cv=3, sample_weight=column).coef, plain.coef
+        )
