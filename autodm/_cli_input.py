@@ -32,18 +32,29 @@ _NUMBER: Final = re.compile(
 _UNDECODED: Final = re.compile("[\udc80-\udcff]")
 
 
+#: Said of a first line that is not JSON: the file may be a table read as JSONL.
+_NOT_JSONL: Final = (
+    " (the input is read as JSONL, one JSON object a line; for CSV with a header row, "
+    "name the file *.csv or pass --input-format csv; tab-separated text is not read)"
+)
+
+
 def _records(stream: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
     """Yield (line number, record) or (line number, error message) for each non-blank line."""
+    first = True
     for number, line in enumerate(stream, start=1):
         if not line.strip():
             continue
         if problem := _undecoded(line):
             yield number, problem
             continue
+        # A first line that is no JSON object at all: likely a table's header.
+        hint = _NOT_JSONL if first and not line.lstrip().startswith("{") else ""
+        first = False
         try:
             record = json.loads(line)
         except json.JSONDecodeError as error:
-            yield number, f"not JSON: {error}"
+            yield number, f"not JSON: {error}{hint}"
             continue
         except (RecursionError, ValueError):  # nested too deeply, or an int too long to read
             yield number, "JSON nested too deeply or holding a number too long to read"

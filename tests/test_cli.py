@@ -1501,3 +1501,20 @@ def test_train_notes_sources_with_too_few_humans_for_the_target(
     expected = "source 'friends' has 12 human messages, too few to measure a false-positive"
     assert (expected in err) is noted
     assert "'bots'" not in err  # no human message there to measure
+
+
+def test_a_table_read_as_jsonl_says_how_to_read_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A CSV not named *.csv (or a TSV) was read as JSONL and refused as 'not JSON' alone."""
+    table = tmp_path / "labelled.txt"
+    table.write_text("text,label\nsee you at 6,human\n", encoding="utf-8")
+    assert main(["evaluate", str(table)]) == 2
+    error = capsys.readouterr().err
+    assert "labelled.txt:1: not JSON" in error
+    assert "--input-format csv" in error
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"text": "hi", "label": \n', encoding="utf-8")
+    assert main(["evaluate", str(broken)]) == 2
+    assert "--input-format" not in capsys.readouterr().err  # a JSON line, broken
+    assert main(["evaluate", str(table), "--input-format", "csv"]) == 0
