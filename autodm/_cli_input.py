@@ -62,7 +62,7 @@ def _records(stream: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | str]
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             yield number, 'each line must be a JSON object with a string "text"'
             continue
-        if "\\u" in line and (problem := _unwritable(record)):
+        if problem := _unwritable(record):
             yield number, problem
             continue
         yield number, record
@@ -75,13 +75,25 @@ _ECHOED: Final = ("id", "sender_id", "source", "group")
 
 def _unwritable(record: dict[str, Any]) -> str | None:
     """Why a record cannot be written back out, if it cannot: a value it echoes holds a lone
-    surrogate (a JSON escape such as ``\\ud800`` alone), which UTF-8 output cannot hold."""
+    surrogate (a JSON escape such as ``\\ud800`` alone), which UTF-8 output cannot hold, or
+    an id holding NaN or an infinity (``1e400`` is read as one), which JSON output cannot
+    hold."""
     for key in _ECHOED:
-        if key in record:
-            try:
-                check_unicode(json.dumps(record[key], ensure_ascii=False), key)
-            except InvalidInputError as error:
-                return str(error)
+        value = record.get(key)
+        if value is None or (isinstance(value, str) and value.isascii()):
+            continue  # what nearly every record holds, checked without a dump
+        try:
+            # An id is written back as given; the others are read (a source of NaN is "all").
+            text = json.dumps(value, ensure_ascii=False, allow_nan=key != "id")
+        except ValueError:
+            return (
+                "`id` holds NaN or an infinity (or a number too large for a float), which the "
+                "JSON output cannot hold"
+            )
+        try:
+            check_unicode(text, key)
+        except InvalidInputError as error:
+            return str(error)
     return None
 
 

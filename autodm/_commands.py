@@ -58,9 +58,21 @@ def _csv_row(payload: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+class _Rows:
+    """Rows written with "\r\n" line ends, passed on with "\n": the csv module quotes a
+    cell that holds a character of its line end, so a cell holding a bare "\r" (an id
+    from the input) is quoted, where "\n" line ends would leave it bare and split the row."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self._out = out
+
+    def write(self, row: str) -> int:
+        return self._out.write(row[:-2] + "\n" if row.endswith("\r\n") else row)
+
+
 def _csv_writer(out: IO[str]) -> csv.DictWriter[str]:
     """A writer of ``classify``'s CSV output, its header row already written."""
-    writer = csv.DictWriter(out, fieldnames=_CSV_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(_Rows(out), fieldnames=_CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     return writer
 

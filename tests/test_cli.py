@@ -1518,3 +1518,31 @@ def test_a_table_read_as_jsonl_says_how_to_read_it(
     assert main(["evaluate", str(broken)]) == 2
     assert "--input-format" not in capsys.readouterr().err  # a JSON line, broken
     assert main(["evaluate", str(table), "--input-format", "csv"]) == 0
+
+
+def test_classify_output_is_strict_json_and_csv_whatever_the_ids(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found in review: an id of 1e400 or NaN was written back as Infinity or NaN, which
+    strict JSON readers refuse, and a CSV id holding a bare carriage return was written
+    unquoted, splitting its row in two."""
+    jsonl = tmp_path / "ids.jsonl"
+    jsonl.write_text(
+        '{"id": 1e400, "text": "a"}\n{"id": [NaN], "text": "b"}\n{"id": "ok", "text": "c"}\n',
+        encoding="utf-8",
+    )
+    assert main(["classify", str(jsonl)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    records = [json.loads(line, parse_constant=pytest.fail) for line in out]
+    assert [r.get("line") for r in records] == [1, 2, None]
+    assert "`id` holds NaN or an infinity" in records[0]["error"]
+    assert records[2]["id"] == "ok"
+
+    table = tmp_path / "ids.csv"
+    table.write_text('id,text\n"a\rb",hello\n"c\r\nd",bye\n', encoding="utf-8", newline="")
+    for args in ([str(table)], [str(jsonl), "--output-format", "csv"]):
+        main(["classify", *args])
+        rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out, newline="")))
+        if args[0] == str(table):
+            assert [row["id"] for row in rows] == ["a\rb", "c\r\nd"]
+        assert all(row["label"] or row["error"] for row in rows)
