@@ -31,7 +31,7 @@ from ._cli_input import (
 from ._detector import Detector
 from ._resources import read_text
 from ._text import check_message
-from ._types import Verdict
+from ._types import Verdict, shown
 from .errors import AutoDMError, InvalidInputError, ThinDataWarning
 
 
@@ -207,10 +207,8 @@ def _names_input(argument: str) -> bool:
 def _explain_text(verdict: Verdict, base: float) -> str:
     """A verdict for a person to read: its reasons, then how they add up to the log-odds
     and how far those lie from the threshold's."""
-    lines = [
-        f"verdict      {verdict.label} (P(automated) = {verdict.probability:.3f}, "
-        f"threshold {verdict.threshold:.3f})",
-    ]
+    probability, threshold = shown(verdict.probability, verdict.threshold)
+    lines = [f"verdict      {verdict.label} (P(automated) = {probability}, threshold {threshold})"]
     if verdict.template:
         lines.append(f"template     {verdict.template}")
     if verdict.flags:
@@ -218,17 +216,17 @@ def _explain_text(verdict: Verdict, base: float) -> str:
     lines.append("reasons      (weight on the log-odds of 'automated')")
     for reason in verdict.reasons:
         lines.append(f"  {reason.weight:+7.2f} {_bar(reason.weight):<13} {reason.message}")
-    shown = sum(reason.weight for reason in verdict.reasons)
+    summed = sum(reason.weight for reason in verdict.reasons)
     total = _log_odds(verdict.probability)
     if math.isfinite(total):
-        rest = total - base - shown
-        sum_line = f"{total:+.2f} = {base:+.2f} (base: an average message) {shown:+.2f} (reasons)"
+        rest = total - base - summed
+        sum_line = f"{total:+.2f} = {base:+.2f} (base: an average message) {summed:+.2f} (reasons)"
         if abs(rest) >= 0.005:
             sum_line += f" {rest:+.2f} (smaller terms)"
     else:  # P is too near 0 or 1 for a float to say how near
         edge = math.log(1.0 / _READABLE - 1.0)
         side = f"beyond +{edge:.1f}" if total > 0 else f"below -{edge:.1f}"
-        sum_line = f"{side}: {base:+.2f} (base) {shown:+.2f} (reasons) and smaller terms"
+        sum_line = f"{side}: {base:+.2f} (base) {summed:+.2f} (reasons) and smaller terms"
     lines.append(f"log-odds     {sum_line}")
     cut = _log_odds(verdict.threshold)
     if math.isfinite(cut) and math.isfinite(total):

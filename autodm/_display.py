@@ -16,6 +16,14 @@ if TYPE_CHECKING:
     from ._evaluation import Evaluation
     from ._types import Verdict
 
+
+def _shown(verdict: Verdict) -> tuple[str, str]:
+    """The verdict's probability and threshold as text, in the order of its label."""
+    from ._types import shown  # _types imports this module for the notebook views
+
+    return shown(verdict.probability, verdict.threshold)
+
+
 __all__ = [
     "escape_text",
     "evaluation_html",
@@ -72,7 +80,7 @@ def verdict_html(verdict: Verdict) -> str:
     colour = _HTML_BAR_COLOURS[verdict.is_automated]
     facts = [
         ("label", f'<b style="color:{colour}">{esc(str(verdict.label))}</b>'),
-        ("probability", f"{verdict.probability:.3f} (threshold {verdict.threshold:.3f})"),
+        ("probability", "{} (threshold {})".format(*_shown(verdict))),
     ]
     if verdict.template is not None:
         facts.append(("template", f"<code>{esc(verdict.template)}</code>"))

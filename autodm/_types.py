@@ -106,6 +106,28 @@ def absent(value: object) -> bool:
     return type(value).__name__ in ("NAType", "NaTType")
 
 
+def ordered_digits(probability: float, threshold: float, digits: int) -> int | None:
+    """The decimals, ``digits`` to 17, at which ``probability`` and ``threshold`` round to
+    numbers in the order of the verdict's label (at or above for automated, below for
+    human): rounded alike, 0.99999996 against a threshold of 1 would read as automated.
+    None when no such rounding does (a threshold of 1e-150): write them unrounded."""
+    automated = probability >= threshold
+    while (round(probability, digits) >= round(threshold, digits)) != automated:
+        if digits == 17:
+            return None
+        digits += 1
+    return digits
+
+
+def shown(probability: float, threshold: float, digits: int = 3) -> tuple[str, str]:
+    """``probability`` and ``threshold`` written for a person, with as many decimals as
+    :func:`ordered_digits` needs (``digits`` or more) so that they read in the label's order."""
+    places = ordered_digits(probability, threshold, digits)
+    if places is None:
+        return repr(probability), repr(threshold)
+    return f"{probability:.{places}f}", f"{threshold:.{places}f}"
+
+
 def is_real(value: object) -> TypeGuard[numbers.Real]:
     """Whether ``value`` is a real number: an int, a float, a numpy scalar or any other
     :class:`numbers.Real`, but not a bool."""
@@ -407,11 +429,12 @@ class Verdict:
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe dict (new objects; mutating it does not touch the verdict)."""
+        digits = ordered_digits(self.probability, self.threshold, 6)
         return {
             "label": self.label,
-            "probability": round(self.probability, 6),
+            "probability": self.probability if digits is None else round(self.probability, digits),
             "is_automated": self.is_automated,
-            "threshold": round(self.threshold, 6),
+            "threshold": self.threshold if digits is None else round(self.threshold, digits),
             "template": self.template,
             "flags": list(self.flags),
             "reasons": [

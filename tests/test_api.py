@@ -925,3 +925,25 @@ def test_a_context_stores_numpy_strings_as_plain_str() -> None:
     stored = [context.sender_id, context.recipient_id, context.platform, *context.sender_history]
     assert [type(value) for value in stored] == [str] * 5
     assert "np.str_" not in repr(context)
+
+
+@given(
+    st.floats(0.0, 1.0, allow_nan=False),
+    st.floats(0.0, 1.0, allow_nan=False),
+)
+def test_a_verdict_written_out_reads_in_the_order_of_its_label(
+    probability: float, threshold: float
+) -> None:
+    """Found in review: to_dict, explain and the notebook view rounded the probability and
+    the threshold alike (6 or 3 decimals), so 0.999999996 against a threshold of 1 read as
+    1.0 >= 1.0 beside the label "human"."""
+    from autodm._types import _verdict, shown
+
+    label = "automated" if probability >= threshold else "human"
+    verdict = _verdict(label, probability, threshold, (), None, ())
+    written = verdict.to_dict()
+    assert (written["probability"] >= written["threshold"]) == (label == "automated")
+    p, t = shown(probability, threshold)
+    assert (float(p) >= float(t)) == (label == "automated")
+    if "e" not in p + t:
+        assert len(p.split(".")[1]) >= 3
