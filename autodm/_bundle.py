@@ -307,6 +307,11 @@ def load_bundle(path: str | Path | None = None) -> Bundle:
                 f"`path` must be a str or pathlib.Path to a bundle folder or .zip, or None. "
                 f"Got {describe(path)} instead."
             )
+        if str(path) == "":  # Path("") is the current folder, which nobody means by ""
+            raise BundleError(
+                "`path` is empty; give the path of a bundle folder or .zip, or None for the "
+                "bundled model."
+            )
         where = repr(str(path))
         raw = _read_members(Path(path))
     manifest = _parse_manifest(raw["manifest.json"], where)

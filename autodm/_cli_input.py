@@ -14,6 +14,7 @@ import select
 import stat
 import sys
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -114,6 +115,10 @@ def _csv_records(stream: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | 
     if reader.fieldnames is None or "text" not in reader.fieldnames:
         yield 1, _no_text_column(reader.fieldnames)
         return
+    if twice := sorted(n for n, k in Counter(reader.fieldnames).items() if k > 1):
+        # The reader would keep the last of the cells under one name, without a word.
+        yield 1, f"the CSV header names {twice} more than once; which cell counts would be a guess"
+        return
     lines.taken.clear()  # the header's
     columns = len(reader.fieldnames)
     for start, row, left_open in _rows(reader, lines):
@@ -174,9 +179,10 @@ def _read_cells(record: dict[str, Any]) -> str | None:
     for key in ("first_message", "recipient_wrote_first"):
         value = record.get(key)
         if isinstance(value, str):
-            record[key] = {"true": True, "1": True, "false": False, "0": False}.get(
-                value.strip().lower(), value
-            )
+            # "1.0" and "0.0" are what pandas' to_csv writes for a 0/1 column with gaps.
+            record[key] = {
+                "true": True, "1": True, "1.0": True, "false": False, "0": False, "0.0": False
+            }.get(value.strip().lower(), value)  # fmt: skip
     history = record.get("sender_history")
     if isinstance(history, str):
         try:

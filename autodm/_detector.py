@@ -378,7 +378,7 @@ def _resolve_threshold(bundle: Bundle, threshold: float | str | None) -> float:
     number = finite_float(threshold)
     if number is None or not 0.0 <= number <= 1.0:
         raise InvalidInputError(f"`threshold` must be in [0, 1]. Got {threshold!r} instead.")
-    return number
+    return number + 0.0  # -0.0 is 0 (it was shown as -0.0000)
 
 
 def _warn_on_drift(bundle: Bundle, own_templates: bool) -> None:

@@ -947,3 +947,15 @@ def test_a_verdict_written_out_reads_in_the_order_of_its_label(
     assert (float(p) >= float(t)) == (label == "automated")
     if "e" not in p + t:
         assert len(p.split(".")[1]) >= 3
+
+
+def test_an_empty_bundle_path_and_a_negative_zero_threshold() -> None:
+    """Found in review: Detector("") loaded a bundle from the current folder (Path("") is
+    "."), and threshold=-0.0 was kept and shown as -0.0000."""
+    with pytest.raises(autodm.BundleError, match="`path` is empty"):
+        autodm.Detector("")
+    with pytest.raises(autodm.BundleError, match="`path` is empty"):
+        autodm.load_bundle("")
+    detector = autodm.Detector(threshold=-0.0)
+    assert math.copysign(1.0, detector.threshold) == 1.0
+    assert "-0" not in repr(detector)

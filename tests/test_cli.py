@@ -1546,3 +1546,25 @@ def test_classify_output_is_strict_json_and_csv_whatever_the_ids(
         if args[0] == str(table):
             assert [row["id"] for row in rows] == ["a\rb", "c\r\nd"]
         assert all(row["label"] or row["error"] for row in rows)
+
+
+def test_a_csv_header_naming_a_column_twice_is_refused_and_flags_read_as_pandas_writes_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found in review: a header naming "text" twice classified the last such cell without a
+    word, and a flag column of 1.0/0.0 (pandas' to_csv of a 0/1 column with gaps) was
+    refused while the label column and the library take them."""
+    twice = tmp_path / "twice.csv"
+    twice.write_text("text,text,id\na,b,1\n", encoding="utf-8")
+    assert main(["classify", str(twice)]) == 1
+    (row,) = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert "names ['text'] more than once" in row["error"]
+    flags = tmp_path / "flags.csv"
+    flags.write_text("text,first_message\nhi there,1.0\nhi there,0.0\nhi there,\n", "utf-8")
+    assert main(["classify", str(flags)]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    expected = [
+        autodm.classify("hi there", {"first_message": value}).to_dict()["probability"]
+        for value in (True, False, None)
+    ]
+    assert [float(row["probability"]) for row in rows] == expected
