@@ -168,7 +168,7 @@ def _read_cells(record: dict[str, Any]) -> str | None:
         value = record.get(key)
         if isinstance(value, str) and (number := _NUMBER.fullmatch(value.strip())):
             decimals, exponent = number.group("decimals") or "", number.group("exponent")
-            if exponent is not None and len(decimals) < int(exponent):
+            if exponent is not None and len(decimals) < int(exponent) <= 12:
                 # 1.77245E+09 is a time rounded to 10,000 s: read as exact, it would make
                 # a reply hours later look sent the second after the follow.
                 return (

@@ -55,6 +55,8 @@ def _csv_row(payload: dict[str, Any]) -> dict[str, Any]:
     row["flags"] = ",".join(payload.get("flags") or [])
     row["top_reason"] = reasons[0]["message"] if reasons else ""
     row["template"] = payload.get("template") or ""
+    if payload.get("id") is not None and not isinstance(payload["id"], str):  # as JSON spells it
+        row["id"] = json.dumps(payload["id"], ensure_ascii=False)
     return row
 
 

@@ -1568,3 +1568,25 @@ def test_a_csv_header_naming_a_column_twice_is_refused_and_flags_read_as_pandas_
         for value in (True, False, None)
     ]
     assert [float(row["probability"]) for row in rows] == expected
+
+
+def test_csv_output_spells_ids_as_json_and_a_huge_time_is_not_called_rounded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found in review: CSV output wrote a JSONL id the Python way (True, {'x': 1}), and a
+    time of 1e400 was said to be "rounded to 1 significant digits"."""
+    ids = tmp_path / "ids.jsonl"
+    ids.write_text(
+        '{"id": true, "text": "a"}\n{"id": {"x": 1}, "text": "b"}\n{"id": 7, "text": "c"}\n'
+        '{"id": null, "text": "d"}\n{"id": "x", "text": "e"}\n',
+        encoding="utf-8",
+    )
+    assert main(["classify", str(ids), "--output-format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [row["id"] for row in rows] == ["true", '{"x": 1}', "7", "", "x"]
+    times = tmp_path / "times.csv"
+    times.write_text("text,sent_at,followed_at\nhi,1e400,0\n", encoding="utf-8")
+    assert main(["classify", str(times)]) == 1
+    (row,) = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert "finite epoch seconds" in row["error"]
+    assert "rounded" not in row["error"]
