@@ -83,7 +83,9 @@ def verdict_html(verdict: Verdict) -> str:
         ("probability", "{} (threshold {})".format(*_shown(verdict))),
     ]
     if verdict.template is not None:
-        facts.append(("template", f"<code>{esc(verdict.template)}</code>"))
+        # Isolated as the report isolates text from the data: a custom template id may hold
+        # a bidi control, and a reason may quote right-to-left words of the message.
+        facts.append(("template", f"<code>{isolated(verdict.template)}</code>"))
     if verdict.flags:
         facts.append(("flags", esc(", ".join(verdict.flags))))
     rows = [
@@ -112,7 +114,7 @@ def verdict_html(verdict: Verdict) -> str:
             f'<tr><td style="{_HTML_CELL}">{bar}</td>'
             f'<td style="{_HTML_CELL};font-family:monospace">{reason.weight:+.2f}</td>'
             f'<td style="{_HTML_CELL}"><code>{esc(reason.code)}</code></td>'
-            f'<td style="{_HTML_CELL}">{esc(reason.message)}</td></tr>'
+            f'<td style="{_HTML_CELL}">{isolated(reason.message)}</td></tr>'
         )
     return (
         '<table class="autodm-verdict" style="border-collapse:collapse">'

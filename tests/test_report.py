@@ -594,6 +594,11 @@ def test_report_keeps_a_bidi_control_from_reordering_the_meta_line() -> None:
     assert f'<div class="text"><bdi>hi {rlo}there</bdi></div>' in page
     assert f"</code> <bdi>r{rli}</bdi></li>" in page
     assert page.count(f"><bdi>web{rlo}</bdi></td>") == 2  # the per-source and preset tables
+    # The notebook view of a verdict isolates its template id and reasons too.
+    notebook = _evaluation_showing("x", "s", f"{rli}tpl", "f", f"r{rlo}").false_positives[0]
+    view = notebook.verdict._repr_html_()
+    assert f"<code><bdi>{rli}tpl</bdi></code>" in view
+    assert f"<bdi>r{rlo}</bdi></td>" in view
     # A PDI that closes nothing opened in the name would close the <bdi> itself.
     page = _page_without_plots(_evaluation_showing("x", f"a{pdi}{rlo}b", f"{rli}c{pdi}", "f", "r"))
     assert f"<bdi>a\ufffd{rlo}b</bdi>" in page
