@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
@@ -40,12 +41,18 @@ def _threshold_for(
     threshold = 0.0
     for group in groups:
         negatives = np.sort(group)[::-1]
-        # (the tolerance: 0.29 * 100 is 28.999999999999996 in floating point)
-        allowed = math.floor(fpr * len(negatives) + 1e-9)
+        allowed = _allowed(fpr, len(negatives))
         if allowed < len(negatives):
             # Strictly above the (allowed+1)-th highest human score.
             threshold = max(threshold, float(np.nextafter(negatives[allowed], np.inf)))
     return min(1.0, threshold)
+
+
+def _allowed(fpr: float, n: int) -> int:
+    """floor(fpr * n), reading ``fpr`` as the decimal it is written as: 0.29 * 100 is 29
+    (in floating point 28.999999999999996), and 0.24999999995 * 20 is 4, not 5 as an
+    absolute tolerance on the product made it."""
+    return math.floor(Fraction(repr(float(fpr))) * n)
 
 
 @dataclass(frozen=True, slots=True)

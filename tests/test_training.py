@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -722,7 +723,8 @@ def test_threshold_for_is_the_lowest_that_holds_the_rate(
     probabilities = [p for p, _ in rows]
     labels = [label for _, label in rows]
     human = np.array([p for p, label in rows if label == 0])
-    allowed = math.floor(fpr * human.size + 1e-9)
+    # The documented bound, floor(fpr * h), with fpr read as the decimal it is written as.
+    allowed = int(Decimal(repr(fpr)) * human.size)
     threshold = _evaluation_of(probabilities, labels).threshold_for(fpr)
     assert 0.0 <= threshold <= 1.0
     flagged = int(np.sum(human >= threshold))
@@ -750,6 +752,11 @@ def test_threshold_for_allows_exactly_the_share_asked_for() -> None:
     probabilities = [i / 100 for i in range(100)]
     threshold = _evaluation_of(probabilities, [0] * 100).threshold_for(0.29)
     assert sum(p >= threshold for p in probabilities) == 29
+    # Found in review: an absolute tolerance on the product let 0.24999999995 of 20, which
+    # is 4.999999999, flag 5.
+    probabilities = [i / 20 for i in range(20)]
+    threshold = _evaluation_of(probabilities, [0] * 20).threshold_for(0.24999999995)
+    assert sum(p >= threshold for p in probabilities) == 4
 
 
 @pytest.mark.parametrize(
