@@ -130,12 +130,9 @@ class Bundle:
         np.savez_compressed(buffer, allow_pickle=False, **arrays)
         # A Bundle built in code skips the checks of loading: write nothing load would refuse.
         where = f"the bundle to save at {str(target)!r}"
-        _parse_weights(buffer.getvalue(), _parse_manifest(manifest.encode("utf-8"), where), where)
-        if len(manifest.encode("utf-8")) + (not is_zip) > _MAX_MANIFEST_BYTES:  # + "\n"
-            raise BundleError(
-                f"manifest.json of {where} would take more than {_MAX_MANIFEST_BYTES:,} bytes, "
-                "which load_bundle does not read."
-            )
+        raw = manifest.encode("utf-8")
+        _parse_weights(buffer.getvalue(), _parse_manifest(raw, where), where)
+        _check_manifest_size(len(raw) + (not is_zip), where)  # a folder's ends in "\n"
         if is_zip:
             packed = io.BytesIO()
             with zipfile.ZipFile(packed, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -252,16 +249,20 @@ def bundle_from_parts(
     """Validate a manifest and its arrays (as loading does) and build a :class:`Bundle`."""
     manifest = _parse_manifest(json.dumps(manifest).encode("utf-8"), where)
     # As a folder's manifest.json, with its final newline, the larger of save's two forms.
-    size = len(_manifest_text(manifest).encode("utf-8")) + 1
-    if size > _MAX_MANIFEST_BYTES:  # save would write what load_bundle refuses
-        raise BundleError(
-            f"manifest.json of {where} would take {size:,} bytes; load_bundle reads at most "
-            f"{_MAX_MANIFEST_BYTES:,}."
-        )
+    _check_manifest_size(len(_manifest_text(manifest).encode("utf-8")) + 1, where)
     buffer = io.BytesIO()
     np.savez(buffer, allow_pickle=False, **{k: np.asarray(v) for k, v in arrays.items()})
     checked = _parse_weights(buffer.getvalue(), manifest, where)
     return _assemble(manifest, checked)
+
+
+def _check_manifest_size(size: int, where: str) -> None:
+    """Refuse a manifest.json of ``size`` bytes that load_bundle would not read."""
+    if size > _MAX_MANIFEST_BYTES:
+        raise BundleError(
+            f"manifest.json of {where} would take {size:,} bytes; load_bundle reads at most "
+            f"{_MAX_MANIFEST_BYTES:,}."
+        )
 
 
 def _assemble(manifest: dict[str, Any], arrays: dict[str, FloatArray]) -> Bundle:

@@ -127,10 +127,16 @@ def source_names(values: object, n: int) -> list[str]:
     return [source_name(value, f"sources[{i}]") for i, value in enumerate(values)]
 
 
+def _blank(value: object) -> bool:
+    """A per-message value that is not given: an empty cell (:func:`absent`) or ``""``, as
+    a DataFrame's column and an empty CSV cell hold."""
+    return absent(value) or (isinstance(value, str) and not value)
+
+
 def source_name(value: object, where: str) -> str:
     """One message's source, read as :func:`source_names` reads each (a missing value
     being None, NaN, NaT, pandas' NA or "")."""
-    if absent(value) or (isinstance(value, str) and not value):
+    if _blank(value):
         return "all"
     if isinstance(value, str):
         return check_source(value, where)
@@ -206,7 +212,7 @@ def bank_templates(bank_ids: object, n: int) -> list[str | None] | None:
         return None
     out: list[str | None] = []
     for i, value in enumerate(per_message(bank_ids, "bank_ids", n)):
-        if absent(value) or (isinstance(value, str) and not value):
+        if _blank(value):
             out.append(None)
         elif isinstance(value, str):
             out.append(str(value))
@@ -223,7 +229,7 @@ def group_codes(groups: Sequence[object]) -> NDArray[np.int64]:
     and a group of its own for a message without one (None, NaN, NaT, pd.NA or ``""``), so
     that messages of unknown senders are not pooled into one group named "None" (which
     put most of a half-unknown corpus into one fold)."""
-    names = [None if absent(g) or (isinstance(g, str) and not g) else str(g) for g in groups]
+    names = [None if _blank(g) else str(g) for g in groups]
     # Numbered in the order of their names, as numpy sorts the names themselves: the folds
     # of named groups are those that the names would give.
     codes = {name: i for i, name in enumerate(sorted({n for n in names if n is not None}))}
