@@ -64,8 +64,11 @@ _FINDER_RE: Final = re.compile(
     rf"(?P<url>(?i:https?://|www\.){_URL_CHARS}{{1,500}})"
     rf"|(?P<email>(?<![\w.+-])[\w.+-]{{1,64}}@(?:[A-Za-z0-9-]|{_IDN_CHAR}){{1,63}}"
     rf"(?:\.(?:[A-Za-z0-9-]|{_IDN_CHAR}){{1,63}}){{1,4}})"
-    rf"|(?P<bare>(?<![\w@.\-/{_mark_ranges()}])(?:{_LABEL}\.){{1,4}}"
-    rf"(?P<tld>[A-Za-z]{{2,24}})(?![\w\-@])(?P<path>/{_URL_CHARS}{{0,500}})?)"
+    # A bare domain starts a word: not inside one, a hyphenated name, a path or a longer
+    # host. An underscore ("_bit.ly/x_", italics in chat apps) and an ellipsis ("look...bit.ly")
+    # before it are punctuation, as they are after it.
+    rf"|(?P<bare>(?<![^\W_])(?<![@\-/{_mark_ranges()}])(?<!(?<!\.)\.)(?:{_LABEL}\.){{1,4}}"
+    rf"(?P<tld>[A-Za-z]{{2,24}})(?![^\W_]|[\-@])(?P<path>/{_URL_CHARS}{{0,500}})?)"
     # A handle may hold dots (Instagram, TikTok: "@minh.nguyen"), each followed by a word
     # character, so the dot that ends a sentence ("ping @sam.") stays outside.
     r"|(?P<handle>(?<![\w@])@\w(?:\w|\.(?=\w)){0,29})"
@@ -132,6 +135,8 @@ def _mask(text: str) -> tuple[str, list[Link], int, int, list[str]]:
         start, end = match.span()
         if kind in ("url", "bare"):
             token = match.group(0).rstrip(_TRAILING_PUNCT)
+            if kind == "bare" and start and text[start - 1] == "_":  # "_bit.ly/x_", italics
+                token = token.rstrip("_").rstrip(_TRAILING_PUNCT)
             end = start + len(token)
             host = _host_of(token)
             if kind == "bare":

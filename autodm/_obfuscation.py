@@ -6,7 +6,21 @@ import re
 import unicodedata
 from typing import Final
 
-_ZERO_WIDTH: Final = "\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u180e"
+from ._resources import domains
+
+_ZERO_WIDTH: Final = (
+    "\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u180e"
+    # Other characters that show nothing and that no word needs: the combining grapheme
+    # joiner, Khmer's two invisible vowels, the Mongolian variation selectors, the Hangul
+    # fillers (the "blank" of games' and chats' empty names), the musical formatting
+    # characters and the tag characters (which, after the black flag emoji, spell a region's
+    # flag: the flag stays a flag).
+    "\u034f\u17b4\u17b5\u180b-\u180d\u115f\u1160\u3164\uffa0"
+    "\U0001d173-\U0001d17a\U000e0020-\U000e007f"
+)
+# Variation selectors pick an emoji's or an ideograph's glyph ("\u2764\ufe0f"): kept there, and
+# removed only between two Latin letters or digits, where they pick nothing and split a word.
+_VARIATION_SELECTORS: Final = "\ufe00-\ufe0f"
 # The soft hyphen is a hyphenation hint that text pasted from web pages, word processors and
 # PDFs carries inside long words ("con\u00adference"): removed, never a sign of hiding.
 _SOFT_HYPHEN: Final = "\u00ad"
@@ -18,7 +32,12 @@ _INVISIBLE_RE: Final = re.compile(f"[{_ZERO_WIDTH}{_SOFT_HYPHEN}{_BIDI_CONTROLS}
 # letters or digits they only serve to split a word that a filter would catch.
 # (soft hyphens around a zero-width character do not excuse it)
 _ZW_INSIDE_WORD_RE: Final = re.compile(
-    f"[A-Za-z0-9]{_SOFT_HYPHEN}*[{_ZERO_WIDTH}][{_ZERO_WIDTH}{_SOFT_HYPHEN}]*[A-Za-z0-9]"
+    f"[A-Za-z0-9]{_SOFT_HYPHEN}*[{_ZERO_WIDTH}{_VARIATION_SELECTORS}]"
+    f"[{_ZERO_WIDTH}{_VARIATION_SELECTORS}{_SOFT_HYPHEN}]*[A-Za-z0-9]"
+)
+# What is left of them once the other invisible characters are gone.
+_SELECTOR_IN_WORD_RE: Final = re.compile(
+    f"(?<=[A-Za-z0-9])[{_VARIATION_SELECTORS}]+(?=[A-Za-z0-9])"
 )
 _BIDI_CONTROL_RE: Final = re.compile(f"[{_BIDI_CONTROLS}]")
 # Overrides (LRO, RLO) force letters into an order other than the one typed: the trick that
@@ -136,31 +155,54 @@ _LETTER_RUN_RE: Final = re.compile(r"[^\W_]+")
 _GREEK_SMALL_RE: Final = re.compile("[\u03b1-\u03c9\u03f3]")
 
 # De-obfuscation of links written to dodge filters: hxxp, [.] and (dot), "bit . ly".
-_SCHEME_FIX_RE: Final = re.compile(r"\bh(?:xx|\*\*|tt)p(s?)(?:\[:\]|\(:\)|:)//", re.IGNORECASE)
-_BRACKET_DOT_RE: Final = re.compile(
-    r"(?<=[A-Za-z0-9]) ?(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\}) ?(?=[A-Za-z0-9])",
+_SCHEME_FIX_RE: Final = re.compile(
+    r"\bh(?:xx|\*\*)ps?(?:\[:\]|\(:\)|:)//|\bhttps?(?:\[:\]|\(:\)| :) ?//",
     re.IGNORECASE,
 )
+# A scheme mistyped leaves the host for a reader to see, and is read as one: "https//",
+# "https:/", "https:///", and "https: //", where a phone's keyboard put a space after the
+# colon. Typos, not obfuscation: they set no flag.
+_SCHEME_TYPO_RE: Final = re.compile(r"\bhttps?(?:: ?/{1,3}|//)(?=[^\W_])", re.IGNORECASE)
+_BRACKET_DOT_RE: Final = re.compile(
+    r"(?<=[A-Za-z0-9]) ?(?:\[ ?(?:\.|dot) ?\]|\( ?(?:\.|dot) ?\)|\{ ?(?:\.|dot) ?\}|<dot>) ?"
+    r"(?=[A-Za-z0-9])",
+    re.IGNORECASE,
+)
+# The common TLDs that the rewrites below need after a host written without a scheme.
+_COMMON_TLDS: Final = "com|net|org|io|ly|gl|gd|xyz|info|biz"
 # "bit . ly/x", "example .com": a space before the dot, then a common lowercase TLD.
 # "bit. ly/x": a sentence-like "word. tld" only when a path follows, so "last year. Net
-# profit" stays two sentences.
+# profit" stays two sentences. "youtu . be/x": spaces on both sides, then any lowercase TLD
+# and a path.
 _SPACED_DOT_RE: Final = re.compile(
-    r"(?<=[A-Za-z0-9])(?: \. ?(?=(?:com|net|org|io|ly|gl|gd|xyz|info|biz)\b|(?:me|to|co)/)"
-    r"|\. (?=(?:com|net|org|io|ly|gl|gd|xyz|info|biz|me|to|co)/))"
+    rf"(?<=[A-Za-z0-9])(?: \. ?(?=(?:{_COMMON_TLDS})\b|(?:me|to|co)/)"
+    rf"|\. (?=(?:{_COMMON_TLDS}|me|to|co)/)| \. (?=[a-z]{{2,24}}/))"
 )
+# "bit dot ly/x": the dot spelt out, in English and the languages of the bank, then a common
+# TLD and a path ("the dot com bubble" stays words).
+_WORD_DOT_RE: Final = re.compile(
+    rf"(?<=[A-Za-z0-9]) (?i:dot|punto|ponto|point|punkt|nokta|titik) (?=(?:{_COMMON_TLDS})/)"
+)
+_COMMON_TLD_SET: Final = frozenset(_COMMON_TLDS.split("|")) | {"me", "to", "co"}
 # "bit。ly/x": ideographic full stops (U+3002; NFKC has already made U+FF61 one) between the
 # labels of a Latin host. Browsers read them as dots in a host name (IDNA maps them so), and
-# filters looking for "bit.ly" do not. Chinese and Japanese text also ends sentences with one,
-# with no space after it, so without a scheme a host must start a word and either end in a
-# common TLD and go on with a path, or start with "www" ("see you tomorrow。gl on your exam"
+# filters looking for "bit.ly" do not. Other dots that a reader takes for one in a link
+# ("bit·ly/x", "bit•ly/x": middle dots, bullets, the dot operators, the katakana middle dot,
+# the Arabic and Armenian full stops) are read by the same rules. Chinese and Japanese text
+# also ends sentences with one, with no space after it, so without a scheme a host must
+# start a word, go on with a path and either end in a common TLD or be a known link host
+# ("linktr。ee/x"), or start with "www" ("see you tomorrow。gl on your exam"
 # stays two sentences); after http(s):// the host may end in any TLD that is in lower case or
 # followed by a path ("http://intranet。Thanks" is a link and a sentence). A label starts with
 # a letter or digit, and a host not after one, a hyphen or a dot: a match starts only where a
 # word does, not at every label of "a。a。a。…" or "a-a-a-…" (tens of ms a message).
-_LABEL: Final = r"[A-Za-z0-9][A-Za-z0-9-]{0,62}[.\u3002]"
-_IDEOGRAPHIC_HOST_RE: Final = re.compile(
-    rf"(?<![^\W_])(?<![-.\u3002])(?:(?:{_LABEL}){{1,8}}(?i:com|net|org|io|ly|gl|gd|xyz|info|biz|me|to|co)(?=/)"
-    rf"|(?i:www)[.\u3002](?:{_LABEL}){{0,7}}[A-Za-z]{{2,24}}(?![A-Za-z0-9-]))"
+_DOT_LIKE: Final = "\u3002\u00b7\u2022\u2219\u22c5\u30fb\u2027\u2e31\u2e33\u06d4\u0589"
+_DOT_LIKE_RE: Final = re.compile(f"[{_DOT_LIKE}]")
+_NOT_DOTS: Final = str.maketrans(dict.fromkeys(_DOT_LIKE, "."))
+_LABEL: Final = rf"[A-Za-z0-9][A-Za-z0-9-]{{0,62}}[.{_DOT_LIKE}]"
+_DOTTED_HOST_RE: Final = re.compile(
+    rf"(?<![^\W_])(?<![-.{_DOT_LIKE}])(?:(?P<bare>(?:{_LABEL}){{1,8}}[A-Za-z]{{2,24}})(?=/)"
+    rf"|(?i:www)[.{_DOT_LIKE}](?:{_LABEL}){{0,7}}[A-Za-z]{{2,24}}(?![A-Za-z0-9-]))"
     rf"|(?i:https?)://(?:{_LABEL}){{1,8}}"
     r"(?:[a-z]{2,24}(?![A-Za-z0-9-])|[A-Za-z]{2,24}(?=/))"
 )
@@ -379,19 +421,45 @@ def _all_upper(chars: list[str]) -> bool:
     return bool(cased) and all(ch.isupper() for ch in cased)
 
 
+def _scheme(match: re.Match[str]) -> str:
+    """The scheme a :data:`_SCHEME_FIX_RE` or :data:`_SCHEME_TYPO_RE` match stands for."""
+    return "https://" if "s" in match.group().lower().split("p", 1)[1][:1] else "http://"
+
+
+def _undotted(match: re.Match[str]) -> str:
+    """A :data:`_DOTTED_HOST_RE` match with its dots made dots; a host without a scheme or
+    "www" only if it ends in a common TLD or is a known link host ("linktr·ee/x")."""
+    host = match.group().translate(_NOT_DOTS)
+    if match.group("bare") is not None:
+        known = domains()
+        name = host.lower()
+        if not (
+            name.rsplit(".", 1)[-1] in _COMMON_TLD_SET
+            or name in known.shorteners
+            or name in known.social
+            or name in known.store
+        ):
+            return match.group()
+    return host
+
+
 def _deobfuscate_links(text: str) -> tuple[str, bool]:
     """Undo link obfuscation; also say whether there was any.
 
     Each rewrite runs only when the text holds what it looks for, since most
     messages hold none of it.
     """
+    if "/" in text:
+        text = _SCHEME_TYPO_RE.sub(_scheme, text)
     fixed = text
-    if "//" in fixed:
-        fixed = _SCHEME_FIX_RE.sub(lambda m: "http" + m.group(1).lower() + "://", fixed)
+    if "/" in fixed:
+        fixed = _SCHEME_FIX_RE.sub(_scheme, fixed)
         fixed = _SCHEME_SPACED_DOT_RE.sub(r"\1.", fixed)
-    if "\u3002" in fixed:
-        fixed = _IDEOGRAPHIC_HOST_RE.sub(lambda m: m.group().replace("\u3002", "."), fixed)
-    if "[" in fixed or "(" in fixed or "{" in fixed:
+        if " " in fixed:
+            fixed = _WORD_DOT_RE.sub(".", fixed)
+    if not fixed.isascii() and _DOT_LIKE_RE.search(fixed):
+        fixed = _DOTTED_HOST_RE.sub(_undotted, fixed)
+    if "[" in fixed or "(" in fixed or "{" in fixed or "<" in fixed:
         fixed = _BRACKET_DOT_RE.sub(".", fixed)
     if " ." in fixed or ". " in fixed:
         fixed = _SPACED_DOT_RE.sub(".", fixed)

@@ -25,6 +25,7 @@ from ._obfuscation import (
     _CONFUSABLE_RE,
     _INVISIBLE_RE,
     _LUNATE_SIGMAS,
+    _SELECTOR_IN_WORD_RE,
     _SEPARATED_HINT_RE,
     _SPACED_LETTERS_RE,
     _STYLED_RE,
@@ -53,6 +54,13 @@ _CJK_RE: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7
 _LEET: Final = str.maketrans("013457@$", "oieastas")
 # In ASCII text, a word mixing letters and digits ("f0ll0w") has a letter next to a digit.
 _LETTER_DIGIT_RE: Final = re.compile(r"[A-Za-z][0-9]|[0-9][A-Za-z]")
+# An "@" or "$" written for a letter ("b@ck", "gue$t", "$ubscribe", "cla$$"): between two
+# letters, a "$" that opens a word of letters, or "$"s that end one. The tokens split at
+# them, so the de-leeted tokens come from the text with them made letters. After masking,
+# an "@" left in the text belongs to no handle or e-mail address; "$5" stays a price.
+_LEET_SIGN_RE: Final = re.compile(
+    r"(?<=[^\W\d_])[@$]+(?=[^\W\d_])|(?<![^\W_])\$(?=[^\W\d_]{2})|(?<=[^\W\d_]{2})\$+(?![^\W_])"
+)
 _TEMPLATE_SLOT_RE: Final = re.compile(r"\{(name|handle|url|number|day)\}")
 _SLOT_TOKEN: Final = {
     "name": "<name>",
@@ -150,6 +158,8 @@ def _normalise(raw: str) -> tuple[str, set[str]]:
         if _BIDI_CONTROL_RE.search(raw) and _bidi_hides_letters(raw):
             flags.add("bidi_controls")
         raw = _INVISIBLE_RE.sub("", raw)
+        if "zero_width" in flags:
+            raw = _SELECTOR_IN_WORD_RE.sub("", raw)
         if _STYLED_RE.search(raw):
             raw, spelt = _fold_styled_words(raw)
             if spelt:
@@ -220,14 +230,17 @@ def view(message: object) -> TextView:
     masked = _mask_names(masked).casefold().replace("i\u0307", "i")
     tokens = tokenize(masked)
     leet_tokens = None
-    if (
+    signed = masked
+    if ("@" in masked or "$" in masked) and _LEET_SIGN_RE.search(masked):
+        signed = _LEET_SIGN_RE.sub(lambda m: m.group().translate(_LEET), masked)
+    if signed is not masked or (
         _LETTER_DIGIT_RE.search(masked)
         if masked.isascii()
         else any(not t.isalpha() and not t.isdigit() and t.isalnum() for t in tokens)
     ):
         leet_tokens = tuple(
             t.translate(_LEET) if t.isalnum() and not t.isdigit() and not t.isalpha() else t
-            for t in tokens
+            for t in (tokens if signed is masked else tokenize(signed))
         )
     return TextView(
         text=text,

@@ -481,11 +481,24 @@ def test_bad_time_values_are_refused(value: object) -> None:
 
 
 @pytest.mark.parametrize(
+    "message", ["$5 off your first order", "mail me@example.com", "meet @ 5", "ping @sam ok"]
+)
+def test_prices_addresses_and_handles_are_no_leetspeak(message: str) -> None:
+    leet = view(message).leet_tokens
+    assert leet is None or leet == view(message).tokens
+
+
+@pytest.mark.parametrize(
     ("message", "feature"),
     [
         ("Hey! I followed you, please follow back 🙏", "cta_follow_back"),
         ("Follow back or I'll unfollow in 24 hours.", "cta_follow_back"),
         ("f0ll0w b4ck pl0x", "cta_follow_back"),
+        # "@" and "$" written for letters: between two letters, opening or ending a word.
+        ("pls follow b@ck", "cta_follow_back"),
+        ("$ubscribe to my channel", "cta_asks"),
+        ("like my p@ge!!", "cta_asks"),
+        ("cla$$ starts: $ign up now", "cta_asks"),
         ("Thanks for the follow! Have a nice day", "cta_thanks_follow"),
         ("thx for the follow!!", "cta_thanks_follow"),
         ("This account uses TrueTwit. Verify you are human here", "cta_validation"),

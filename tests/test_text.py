@@ -271,6 +271,44 @@ def test_zero_width_beside_a_soft_hyphen_is_still_flagged() -> None:
         assert v.flags == {"zero_width"}
 
 
+# Characters that show nothing and that no word needs, beyond the zero-width ones: the
+# combining grapheme joiner, Khmer's invisible vowels, Mongolian variation selectors, the
+# Hangul fillers, a musical formatting character, a tag character, and variation selectors.
+_MORE_INVISIBLES = [
+    "\u034f",
+    "\u17b4",
+    "\u17b5",
+    "\u180b",
+    "\u115f",
+    "\u1160",
+    "\u3164",
+    "\uffa0",
+    "\U0001d173",
+    "\U000e0020",
+    "\ufe0f",
+    "\ufe00",
+]
+
+
+@pytest.mark.parametrize("invisible", _MORE_INVISIBLES)
+def test_other_invisible_characters_inside_a_word_are_removed_and_flagged(invisible: str) -> None:
+    v = view(f"Fol{invisible}low back or I will unfol{invisible}low you")
+    assert v.text == "Follow back or I will unfollow you"
+    assert v.flags == {"zero_width"}
+    v = view(f"check this out b{invisible}it.ly/x1Ab")
+    assert [link.host for link in v.links] == ["bit.ly"]
+
+
+def test_variation_selectors_of_emoji_and_a_region_flag_stay_unflagged() -> None:
+    england = "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"
+    v = view(f"I \u2764\ufe0f it 1\ufe0f\u20e3 {england} \u845b\U000e0100")
+    assert v.flags == frozenset()
+    assert "\u2764\ufe0f" in v.text
+    assert "1\ufe0f\u20e3" in v.text
+    assert "\U0001f3f4" in v.text
+    assert "\U000e0067" not in v.text
+
+
 def test_zero_width_between_words_is_removed_without_flag() -> None:
     v = view("hello \u200b world \ufeff")
     assert v.text == "hello world"
@@ -879,6 +917,132 @@ def test_every_ideographic_full_stop_of_a_host_is_a_dot(message: str, link_text:
     v = view(message)
     assert [link.text for link in v.links] == [link_text]
     assert "obfuscated_link" in v.flags
+
+
+# Dots a reader takes for one in a link: middle dots, bullets, dot operators, the katakana
+# middle dot (and its half-width form, which NFKC makes it), the Greek ano teleia (NFKC: a
+# middle dot), the Arabic and Armenian full stops.
+_DOT_LIKES = "\u00b7\u2022\u2219\u22c5\u30fb\uff65\u0387\u2027\u2e31\u2e33\u06d4\u0589"
+
+
+@pytest.mark.parametrize("dot", list(_DOT_LIKES))
+def test_a_dot_look_alike_in_a_host_is_a_dot(dot: str) -> None:
+    v = view(f"Like my page: bit{dot}ly/x1Ab")
+    assert [(link.text, link.host) for link in v.links] == [("bit.ly/x1Ab", "bit.ly")]
+    assert "obfuscated_link" in v.flags
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.from_regex(r"[a-z][a-z0-9]{0,11}", fullmatch=True),
+    st.sampled_from(["com", "net", "org", "io", "ly", "xyz", "info"]),
+    st.from_regex(r"/[A-Za-z0-9_~-]{0,12}", fullmatch=True),
+    st.sampled_from(list(_DOT_LIKES + "\u3002")),
+)
+def test_any_host_written_with_a_dot_look_alike_is_that_host(
+    label: str, tld: str, path: str, dot: str
+) -> None:
+    v = view(f"grab it: {label}{dot}{tld}{path} now")
+    assert [link.host for link in v.links] == [f"{label}.{tld}"]
+    assert "obfuscated_link" in v.flags
+
+
+@pytest.mark.parametrize(
+    ("message", "link_text", "host"),
+    [
+        # A known link host whatever its TLD.
+        ("linktr\u00b7ee/samfit", "linktr.ee/samfit", "linktr.ee"),
+        ("youtu\u30fbbe/abc12", "youtu.be/abc12", "youtu.be"),
+        # After a scheme, any host.
+        ("https://example\u00b7shop/free", "https://example.shop/free", "example.shop"),
+        # The dot spelt out, then a common TLD and a path.
+        ("check this out bit dot ly/x1Ab", "bit.ly/x1Ab", "bit.ly"),
+        ("visita mitienda punto com/oferta", "mitienda.com/oferta", "mitienda.com"),
+        ("bit DOT ly/x1Ab", "bit.ly/x1Ab", "bit.ly"),
+        # Brackets with spaces inside, and angle brackets.
+        ("check this out bit[ . ]ly/x1Ab", "bit.ly/x1Ab", "bit.ly"),
+        ("claim at example( dot )com now", "example.com", "example.com"),
+        ("bit<dot>ly/x1Ab", "bit.ly/x1Ab", "bit.ly"),
+        # Spaces around a dot before any lower-case TLD with a path.
+        ("new video youtu . be/abc12", "youtu.be/abc12", "youtu.be"),
+        ("linktr . ee/samfit", "linktr.ee/samfit", "linktr.ee"),
+        # A space before the colon of a scheme is put there to dodge filters.
+        ("Like my page: https ://bit.ly/x1Ab", "https://bit.ly/x1Ab", "bit.ly"),
+    ],
+)
+def test_more_obfuscated_links_are_found_and_flagged(
+    message: str, link_text: str, host: str
+) -> None:
+    v = view(message)
+    assert [(link.text, link.host) for link in v.links] == [(link_text, host)]
+    assert "obfuscated_link" in v.flags
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Anem a la col\u00b7lecció d'art",  # Catalan's middle dot
+        "ジョン・スミスさんに会いました",
+        "Tom\u00b7Jerry\u00b7Spike",
+        "eggs \u2022 milk \u2022 bread",
+        "my shop\u00b7example/x",  # not a common TLD nor a known host
+        "the dot com bubble burst",
+        "polka dot to/do list",
+    ],
+)
+def test_words_around_a_dot_look_alike_or_a_spelt_dot_stay_words(message: str) -> None:
+    v = view(message)
+    assert v.links == ()
+    assert "obfuscated_link" not in v.flags
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "check this out https//bit.ly/x1Ab",
+        "check this out https:/bit.ly/x1Ab",
+        "check this out https:///bit.ly/x1Ab",
+        # A phone's keyboard puts a space after a colon.
+        "check this out https: //bit.ly/x1Ab",
+        "check this out HTTPS//bit.ly/x1Ab",
+    ],
+)
+def test_a_mistyped_scheme_is_a_link_and_no_obfuscation(message: str) -> None:
+    v = view(message)
+    assert [(link.text, link.host) for link in v.links] == [("https://bit.ly/x1Ab", "bit.ly")]
+    assert v.links[0].has_scheme
+    assert "obfuscated_link" not in v.flags
+
+
+@pytest.mark.parametrize("message", ["HTTP/2 is faster", "the http:// prefix", "an https: link"])
+def test_a_scheme_without_a_host_is_no_link(message: str) -> None:
+    assert view(message).links == ()
+
+
+@pytest.mark.parametrize(
+    ("message", "link_text"),
+    [
+        ("check this out...bit.ly/x1Ab", "bit.ly/x1Ab"),
+        ("check this out\u2026bit.ly/x1Ab", "bit.ly/x1Ab"),  # NFKC: "..."
+        ("check this out _bit.ly/x1Ab_", "bit.ly/x1Ab"),  # italics in chat apps
+        ("so good..example.com", "example.com"),
+        ("https://www.ebay.com/itm/__phone__", "https://www.ebay.com/itm/__phone__"),
+    ],
+)
+def test_a_bare_link_after_an_ellipsis_or_an_underscore_is_found(
+    message: str, link_text: str
+) -> None:
+    v = view(message)
+    assert [link.text for link in v.links] == [link_text]
+    assert "obfuscated_link" not in v.flags
+
+
+@pytest.mark.parametrize(
+    "message", ["sub.example.com", "my-shop.com", "files/report.com", "a.b.c.d.e.f.com", "x@y.com"]
+)
+def test_a_bare_link_does_not_start_inside_a_host_a_name_or_a_path(message: str) -> None:
+    links = view(message).links
+    assert [link.text for link in links] in ([], [message])
 
 
 @pytest.mark.parametrize(
