@@ -57,6 +57,7 @@ import re
 from collections.abc import Callable
 from typing import Final
 
+from ._text import check_unicode
 from ._types import whole_number
 from .errors import InvalidInputError, describe
 
@@ -136,6 +137,7 @@ _PROTECTED_RE: Final = re.compile(
 _HOST_RE: Final = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]{0,15}://)?(?P<host>[^/?#:\s]+)")
 _TRAILING: Final = ".,!?;:'\")]}*"
 _WORD_RE: Final = re.compile(r"\S+")
+_LETTER_RUN_RE: Final = re.compile(r"[^\W_]+")
 
 
 def _pieces(text: str) -> list[tuple[str, bool]]:
@@ -196,17 +198,21 @@ def _homoglyph(text: str, rng: random.Random) -> str:
         options = HOMOGLYPHS.get(word[offset])
         return None if options is None else rng.choice(options)
 
-    swapped = _rewrite_letters(text, rng, look_alike, 0.3)
-    # Leave every word at least one Latin letter, as a sender dodging a filter does
-    # (a word written wholly in another script is just that script).
-    words = []
-    for original, word in zip(text.split(" "), swapped.split(" "), strict=True):
-        if word != original and not any("a" <= ch.lower() <= "z" for ch in word):
-            latin = [i for i, ch in enumerate(original) if "a" <= ch.lower() <= "z"]
-            keep = rng.choice(latin)
-            word = word[:keep] + original[keep] + word[keep + 1 :]
-        words.append(word)
-    return " ".join(words)
+    swapped = list(_rewrite_letters(text, rng, look_alike, 0.3))
+    # Leave every word (a run of letters and digits, as the text layer reads one) at least
+    # one Latin letter, as a sender dodging a filter does (a word written wholly in another
+    # script is just that script). Each look-alike is one character for one, so a word
+    # starts and ends at the same place in both texts.
+    for run in _LETTER_RUN_RE.finditer(text):
+        start, end = run.span()
+        if swapped[start:end] != list(run.group()) and not any(
+            "a" <= ch.lower() <= "z" for ch in swapped[start:end]
+        ):
+            keep = start + rng.choice(
+                [i for i, ch in enumerate(run.group()) if "a" <= ch.lower() <= "z"]
+            )
+            swapped[keep] = text[keep]
+    return "".join(swapped)
 
 
 def _zero_width(text: str, rng: random.Random) -> str:
@@ -370,12 +376,12 @@ def perturb(text: str, kind: str, *, seed: int = 0) -> str:
     """
     if not isinstance(text, str):
         raise InvalidInputError(f"`text` must be a str. Got {describe(text)} instead.")
-    if kind not in _PERTURBATIONS:
+    if not isinstance(kind, str) or kind not in _PERTURBATIONS:
         raise InvalidInputError(f"`kind` must be one of {KINDS}. Got {kind!r} instead.")
     number = whole_number(seed)
     if number is None:
         raise InvalidInputError(f"`seed` must be an int. Got {describe(seed)} instead.")
     # A str seed is hashed with SHA-512 by random: stable across runs, unlike hash(). The
     # text is part of it, so messages perturbed with one seed differ in where they change.
-    rng = random.Random(f"autodm.testing:{kind}:{number}:{text}")
+    rng = random.Random(f"autodm.testing:{kind}:{number}:{check_unicode(text, 'text')}")
     return _PERTURBATIONS[kind](text, rng)

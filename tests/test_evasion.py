@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autodm
 from autodm._model import OBFUSCATION_FLAGS
@@ -415,6 +417,19 @@ def test_each_kind_does_what_it_says() -> None:
     }
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.sampled_from("aoecpxyiOSAB \n\t-.,"), max_size=40), st.integers(0, 99))
+def test_homoglyph_leaves_every_changed_word_a_latin_letter(text: str, seed: int) -> None:
+    # A word is a run of letters, as the text layer reads one: a newline, a tab, a hyphen
+    # or a full stop ends it as a space does.
+    out = perturb(text, "homoglyph", seed=seed)
+    assert len(out) == len(text)
+    for run in re.finditer(r"[^\W_]+", text):
+        after = out[run.start() : run.end()]
+        if after != run.group():
+            assert re.search("[A-Za-z]", after), (text, out)
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_perturb_leaves_what_it_cannot_change(kind: str) -> None:
     assert perturb("", kind) == ""
@@ -430,6 +445,8 @@ def test_perturb_leaves_what_it_cannot_change(kind: str) -> None:
         (("hi", "rot13"), {}),
         (("hi", "homoglyph"), {"seed": 1.5}),
         (("hi", "homoglyph"), {"seed": True}),
+        (("\ud800 free stuff", "leetspeak"), {}),  # a lone surrogate is no text
+        (("hi", ["leetspeak"]), {}),
     ],
 )
 def test_perturb_refuses_bad_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:

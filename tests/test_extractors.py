@@ -8,12 +8,13 @@ from datetime import UTC, datetime, timedelta, timezone
 from importlib import resources
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autodm import Context, Signal, load_bundle
-from autodm._text import view
+from autodm._text import MAX_CHARS, view
 from autodm._types import as_context
 from autodm.errors import InvalidInputError
 from autodm.extractors import (
@@ -23,6 +24,7 @@ from autodm.extractors import (
     Template,
     TemplateSimilarity,
     TimingAfterFollow,
+    template,
 )
 from autodm.extractors.cta import phrase_tokens
 
@@ -473,6 +475,37 @@ def test_nat_is_named_as_no_time() -> None:
 def test_bad_time_values_are_refused(value: object) -> None:
     with pytest.raises(InvalidInputError):
         TimingAfterFollow().extract("hi", {"followed_at": 0, "sent_at": value})
+
+
+@pytest.mark.parametrize(
+    "exclude",
+    [[0.5], np.array([-1]), np.array([10**6]), np.array([[0, 1]]), "0", [True], object()],
+)
+def test_excluded_templates_must_be_bank_indices(exclude: Any) -> None:
+    with pytest.raises(InvalidInputError, match="bank indices"):
+        TemplateSimilarity().extract("thanks for the follow!", exclude=exclude)
+
+
+def test_excluded_templates_may_be_a_list_or_an_empty_array() -> None:
+    ts = TemplateSimilarity()
+    message = "Thanks for the follow! Check out my page"
+    best = ts.best_match(message)[0]
+    index = ts.templates.index(best)
+    as_list = ts.extract(message, exclude=[index])
+    assert as_list == ts.extract(message, exclude=np.array([index]))
+    assert as_list["template_similarity"].value < ts.extract(message)["template_similarity"].value
+    assert ts.extract(message, exclude=np.array([], dtype=float)) == ts.extract(message)
+
+
+def test_history_masks_are_compared_to_max_chars() -> None:
+    # Masking lengthens a text of numbers three times over ("1" becomes "<num>"); the
+    # comparison, whose cost is the product of two lengths, reads at most MAX_CHARS of each.
+    numbers = ("1 " * MAX_CHARS)[:MAX_CHARS]
+    assert len(view(numbers).masked) > 2 * MAX_CHARS
+    assert len(template._masked(numbers)) == MAX_CHARS
+    signals = TemplateSimilarity().extract(numbers[:-1] + "x", {"sender_history": [numbers] * 3})
+    assert signals["history_similarity"].value == 1.0
+    assert signals["history_duplicates"].value == 3.0
 
 
 # ---------------------------------------------------------------------------------------------

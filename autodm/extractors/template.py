@@ -176,14 +176,39 @@ class TemplateSimilarity:
         message: str | TextView,
         context: Context | Mapping[str, Any] | None = None,
         *,
-        exclude: np.ndarray | None = None,
+        exclude: Sequence[int] | np.ndarray | None = None,
     ) -> dict[str, Signal]:
         """Return the four template signals for ``message``; see the class docstring.
 
         ``exclude`` holds bank indices to ignore (see :meth:`excluding`).
         """
         message_view, ctx = prepare(message, context)
-        return self.extract_many([message_view], [ctx], exclude=exclude)[0]
+        return self.extract_many([message_view], [ctx], exclude=self._indices(exclude))[0]
+
+    def _indices(self, exclude: object) -> np.ndarray | None:
+        """``exclude`` as an array of bank indices, or a typed error saying what it takes."""
+        if exclude is None:
+            return None
+        n = len(self.templates)
+        accepted = (
+            f"`exclude` must be a 1-d sequence or array of bank indices, whole numbers from 0 "
+            f"to {n - 1} (see `excluding`)"
+        )
+        try:
+            indices = np.asarray(exclude)
+        except (TypeError, ValueError):
+            raise InvalidInputError(f"{accepted}. Got {describe(exclude)} instead.") from None
+        if indices.size == 0:
+            return indices.astype(np.intp).reshape(0)
+        if indices.ndim != 1 or indices.dtype.kind not in "iu":
+            raise InvalidInputError(f"{accepted}. Got {describe(exclude)} instead.")
+        outside = (indices < 0) | (indices >= n)
+        if outside.any():
+            raise InvalidInputError(
+                f"{accepted}. Got {indices[outside][0]} at position "
+                f"{int(np.flatnonzero(outside)[0])}, outside the bank of {n} templates."
+            )
+        return indices.astype(np.intp)
 
     def extract_many(
         self,
@@ -228,8 +253,10 @@ class TemplateSimilarity:
             return {"history_similarity": _NO_HISTORY, "history_duplicates": _NO_HISTORY}
         # Only the first MAX_CHARS of a message are read: the cache keys on no more, so it
         # holds a bounded amount of text, not every long history message a caller once sent.
+        # Masks are compared to MAX_CHARS characters too: masking can lengthen a text ("1"
+        # becomes "<num>"), and a comparison costs the product of the two lengths.
         others = [_masked(text[:MAX_CHARS]) for text in history]
-        scores = process.cdist([masked], others, scorer=fuzz.ratio, dtype=np.uint8)[0]
+        scores = process.cdist([masked[:MAX_CHARS]], others, scorer=fuzz.ratio, dtype=np.uint8)[0]
         best = float(scores.max()) / 100.0
         similarity = Signal(best, f"best of {len(others)} history messages")
         if len(masked) < MIN_DUPLICATE_CHARS:
@@ -249,12 +276,13 @@ class TemplateSimilarity:
         }
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def _masked(text: str) -> str:
     """The masked form of a history message (its first :data:`MAX_CHARS`, which is all
-    that :func:`view` reads). Callers pass the same sender history with every message, so
-    the masks are kept (at most 8,192, least recently used dropped)."""
-    return view(text).masked
+    that :func:`view` reads), to its first :data:`MAX_CHARS` characters. Callers pass the
+    same sender history with every message, so the masks are kept (at most 2,048, least
+    recently used dropped: at most about 64 MiB of text, key and mask)."""
+    return view(text).masked[:MAX_CHARS]
 
 
 def _as_template(item: Template | Mapping[str, Any]) -> Template:
