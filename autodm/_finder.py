@@ -86,12 +86,14 @@ _FINDER_WORD_RE: Final = re.compile(r"(?<!\S)[^\s@\d.:]*+[@\d.:]\S*")
 # goes further and needs a path after any one-label country-code domain ("example.jp");
 # here "meinshop.de" stays a link.
 _FILE_EXTENSION_TLDS: Final = (
-    "py sh rs md pl so cc pm mk ps sc cs am do ms ml ws st js ts sy mo ai ac cfg"
+    "py sh rs md pl so cc pm mk ps sc cs am do ms ml ws st js ts sy mo ai ac cfg zip mov tf"
 )
-# In English and the languages whose auto-DMs the bank holds.
+# In English and the languages whose auto-DMs the bank holds (Indonesian "ke", Tagalog
+# "sa"), and chat's own words ("haha.lol", "see you at 7.gg").
 _WORD_TLDS: Final = (
-    "it is in at to me be no my by us as im pa se si ne la ma nu re cu"
-    " love life name xxx fun one new live today world"
+    "it is in at to me be no my by us as im pa se si ne la ma nu re cu ke sa"
+    " love life name xxx fun one new live today world lol gg wtf rip win help fit work"
+    " pizza cafe fyi top"
 )
 _NEEDS_PATH_TLDS: Final = frozenset(f"{_FILE_EXTENSION_TLDS} {_WORD_TLDS}".split())
 _TRAILING_PUNCT: Final = ".,!?;:'\")]}*"

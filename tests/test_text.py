@@ -769,7 +769,17 @@ def test_plain_link_is_not_flagged_as_obfuscated() -> None:
 
 
 @pytest.mark.parametrize(
-    "message", ["run setup.py first", "then ./run.sh", "edit README.md", "node.js rocks", "a.b"]
+    "message",
+    [
+        "run setup.py first",
+        "then ./run.sh",
+        "edit README.md",
+        "node.js rocks",
+        "a.b",
+        "I sent you the backup.zip",
+        "here's the video.mov",
+        "check main.tf and vars.tf",
+    ],
 )
 def test_file_names_are_not_links(message: str) -> None:
     assert view(message).links == ()
@@ -785,6 +795,13 @@ def test_file_names_are_not_links(message: str) -> None:
         "I'll reply.Be there at 5",
         "saw the news.By the way, call me",
         "you won! Quiz.Win big",
+        "haha.lol",
+        "see you at 7.lol",
+        "I'm at work.work is busy",
+        "good game everyone.gg",
+        "aku pergi.ke pasar",
+        "oo nga.sa bahay na lang",
+        "can someone.help me",
     ],
 )
 def test_words_run_together_at_a_full_stop_are_not_links(message: str) -> None:
