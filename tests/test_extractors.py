@@ -614,6 +614,11 @@ def test_languages_must_be_a_list_of_codes(languages: object) -> None:
         ({"self_promo": [None]}, "must be a non-empty str"),  # was the phrase "None"
         ({"self_promo": [" "]}, "must be a non-empty str"),
         ([("self_promo", ["x"])], "`extra_phrases` must be a mapping"),
+        # Phrases that match nothing (emoji are not read), or every link, handle or number.
+        ({"ask_click": ["💯"]}, "must hold a word: .* as nothing"),
+        ({"ask_visit": ["bit.ly"]}, "must hold a word: .* as <url>"),
+        ({"ask_dm": ["@sam"]}, "must hold a word: .* as <user>"),
+        ({"promo_code": ["20 %"]}, "must hold a word"),
     ],
 )
 def test_extra_phrases_are_refused_unless_a_mapping_of_phrases(

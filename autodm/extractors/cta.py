@@ -113,6 +113,22 @@ def _follow_words(message_view: TextView) -> list[int]:
     ]
 
 
+def _check_readable(phrase: str, name: str) -> None:
+    """Refuse a phrase that could never match, or would match what any message holds."""
+    folded = " ".join(phrase.casefold().split())
+    if _CJK_RE.search(folded):
+        return  # matched as a substring of the masked message
+    tokens = phrase_tokens(folded)
+    if not any(token.isalnum() for token in tokens):
+        read = " ".join(tokens) if tokens else "nothing"
+        raise InvalidInputError(
+            f"every phrase of `{name}` must hold a word: the text layer reads {phrase!r} as "
+            f"{read}, which would match {'nothing' if not tokens else 'any message that holds it'}"
+            " (links, handles, e-mail addresses and numbers are read as placeholders, and "
+            "emoji and punctuation are not read)."
+        )
+
+
 class _Lexicon:
     """Phrases indexed by first token, plus substring phrases for CJK scripts."""
 
@@ -277,7 +293,8 @@ class CallToAction:
                         f"every phrase of `{name}` must be a non-empty str. Got "
                         f"{describe(phrase)} instead."
                     )
-                entries.append((category, check_unicode(phrase, name)))
+                _check_readable(check_unicode(phrase, name), name)
+                entries.append((category, phrase))
         self.languages: tuple[str, ...] = langs
         self._lexicon = _Lexicon(entries)
 
