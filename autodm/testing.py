@@ -32,13 +32,17 @@ listed in :data:`KINDS`:
 ``ideographic_dot``
     Write the dots of a link's host as ideographic full stops (U+3002), which
     browsers read as dots: ``bit.ly/x`` → ``bit。ly/x``.
+``dot_lookalike``
+    Write the dots of a link's host as one of :data:`DOT_LOOKALIKES` (a middle dot, a
+    bullet, a bullet operator, a katakana middle dot), which a reader takes for dots:
+    ``bit.ly/x`` → ``bit·ly/x``.
 
 Links, e-mail addresses and @handles are left intact by every kind but
-``spaced_link`` and ``ideographic_dot`` (which only touch links), so the message still works for its
-reader. Each call is deterministic: the same ``text``, ``kind`` and ``seed`` give
-the same result on every run and platform. Every kind changes the text when it
-finds anything to change (a letter it rewrites, a word, a link) and returns it as
-is otherwise. Nothing else in autodm imports this module.
+``spaced_link``, ``ideographic_dot`` and ``dot_lookalike`` (which only touch links), so the
+message still works for its reader. Each call is deterministic: the same ``text``,
+``kind`` and ``seed`` give the same result on every run and platform. Every kind changes
+the text when it finds anything to change (a letter it rewrites, a word, a link) and
+returns it as is otherwise. Nothing else in autodm imports this module.
 
 Examples
 --------
@@ -61,7 +65,16 @@ from ._text import check_unicode
 from ._types import whole_number
 from .errors import InvalidInputError, describe
 
-__all__ = ["EMOJI", "HOMOGLYPHS", "KINDS", "LEET", "SEPARATORS", "ZERO_WIDTH_SPACE", "perturb"]
+__all__ = [
+    "DOT_LOOKALIKES",
+    "EMOJI",
+    "HOMOGLYPHS",
+    "KINDS",
+    "LEET",
+    "SEPARATORS",
+    "ZERO_WIDTH_SPACE",
+    "perturb",
+]
 
 #: The perturbation kinds :func:`perturb` knows, in a stable order.
 KINDS: Final = (
@@ -74,7 +87,11 @@ KINDS: Final = (
     "spaced_letters",
     "separated_letters",
     "ideographic_dot",
+    "dot_lookalike",
 )
+
+#: The dots ``dot_lookalike`` writes in a link's host, one per link.
+DOT_LOOKALIKES: Final = ("\u00b7", "\u2022", "\u2219", "\u30fb")
 
 #: The characters ``separated_letters`` puts between letters.
 SEPARATORS: Final = (".", "-", "*", "_", "•", "🔥")
@@ -271,6 +288,17 @@ def _ideographic_dot(text: str, rng: random.Random) -> str:
     return _rewrite_hosts(text, ideographic)
 
 
+def _dot_lookalike(text: str, rng: random.Random) -> str:
+    def lookalike(link: str, host: re.Match[str]) -> str:
+        start, end = host.span("host")
+        name = host.group("host")
+        bare = name.rstrip(".")  # a dot that ends the host ends a sentence
+        dot = rng.choice(DOT_LOOKALIKES)
+        return link[:start] + bare.replace(".", dot) + name[len(bare) :] + link[end:]
+
+    return _rewrite_hosts(text, lookalike)
+
+
 def _emoji_padding(text: str, rng: random.Random) -> str:
     words = text.split()
     if not words:
@@ -324,6 +352,7 @@ _PERTURBATIONS: Final[dict[str, Callable[[str, random.Random], str]]] = {
     "spaced_letters": _spaced_letters,
     "separated_letters": _separated_letters,
     "ideographic_dot": _ideographic_dot,
+    "dot_lookalike": _dot_lookalike,
 }
 
 

@@ -28,6 +28,7 @@ FLAG = {
     "spaced_letters": "spaced_letters",
     "separated_letters": "spaced_letters",
     "ideographic_dot": "obfuscated_link",
+    "dot_lookalike": "obfuscated_link",
 }
 _ZW_BETWEEN_ALNUM = re.compile(f"[A-Za-z0-9]{ZERO_WIDTH_SPACE}[A-Za-z0-9]")
 
@@ -66,7 +67,7 @@ def main() -> int:
                     or (kind == "zero_width" and _ZW_BETWEEN_ALNUM.search(text))
                     # (a link spelt letter by letter is out of perturb's sight)
                     or (kind == "spaced_link" and link and "spaced_letters" not in before.flags)
-                    or (kind == "ideographic_dot" and text != case["text"])
+                    or (kind in ("ideographic_dot", "dot_lookalike") and text != case["text"])
                 ):
                     applicable += 1
                     flagged += flag in verdict.flags

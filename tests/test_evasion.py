@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 import autodm
 from autodm._model import OBFUSCATION_FLAGS
 from autodm.testing import (
+    DOT_LOOKALIKES,
     EMOJI,
     HOMOGLYPHS,
     KINDS,
@@ -190,6 +191,34 @@ def test_spaced_links_are_flagged(evasion_detector: autodm.Detector) -> None:
             if "obfuscated_link" not in verdict.flags:
                 missing.append(f"{case['id']} seed {seed}: {verdict.flags} {text!r}")
     assert checked >= 60
+    assert not missing
+
+
+def test_look_alike_dots_in_links_are_flagged(evasion_detector: autodm.Detector) -> None:
+    """Every rewritten link is read as that link and flagged, whatever its host, when it has
+    a path or a scheme and a common TLD or a scheme (the golden cases' hosts are bit.ly,
+    example.com, shop.example and the like)."""
+    checked = 0
+    missing = []
+    for seed in SEEDS:
+        for case in AUTOMATED:
+            text = perturb(case["text"], "dot_lookalike", seed=seed)
+            if text == case["text"]:
+                continue
+            hosts = re.findall(
+                r"(https?://)?[\w\u00b7\u2022\u2219\u30fb-]+[\u00b7\u2022\u2219\u30fb](\w+)(/)?",
+                text,
+            )
+            if not any(
+                scheme or (tld in ("com", "net", "org", "io", "ly") and path)
+                for scheme, tld, path in hosts
+            ):
+                continue
+            checked += 1
+            verdict = evasion_detector.classify(text, case.get("context"))
+            if "obfuscated_link" not in verdict.flags:
+                missing.append(f"{case['id']} seed {seed}: {verdict.flags} {text!r}")
+    assert checked >= 100
     assert not missing
 
 
@@ -360,7 +389,7 @@ def test_perturb_is_deterministic_and_changes_the_text(kind: str) -> None:
     results = {perturb(SAMPLE, kind, seed=seed) for seed in range(5)}
     assert all(perturb(SAMPLE, kind, seed=s) == perturb(SAMPLE, kind, seed=s) for s in range(5))
     assert SAMPLE not in results
-    link_kinds = ("spaced_link", "ideographic_dot")
+    link_kinds = ("spaced_link", "ideographic_dot", "dot_lookalike")
     if kind not in link_kinds:
         assert len(results) > 1  # the seed matters
     for text in results:
@@ -407,6 +436,9 @@ def test_each_kind_does_what_it_says() -> None:
         assert [w for w in words if w not in EMOJI] == SAMPLE.split(" ")
     assert perturb("see bit.ly/x1Ab", "spaced_link") == "see bit . ly/x1Ab"
     assert perturb(SAMPLE, "ideographic_dot") == SAMPLE.replace("bit.ly", "bit\u3002ly")
+    assert {perturb(SAMPLE, "dot_lookalike", seed=s) for s in range(20)} == {
+        SAMPLE.replace("bit.ly", f"bit{dot}ly") for dot in DOT_LOOKALIKES
+    }
     assert (
         perturb("see https://www.shop.example.com/a.b or example.com.", "ideographic_dot")
         == "see https://www\u3002shop\u3002example\u3002com/a.b or example\u3002com."
