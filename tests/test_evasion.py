@@ -194,23 +194,23 @@ def test_spaced_links_are_flagged(evasion_detector: autodm.Detector) -> None:
     assert not missing
 
 
-def test_look_alike_dots_in_links_are_flagged(evasion_detector: autodm.Detector) -> None:
-    """Every rewritten link is read as that link and flagged, whatever its host, when it has
-    a path or a scheme and a common TLD or a scheme (the golden cases' hosts are bit.ly,
-    example.com, shop.example and the like)."""
+@pytest.mark.parametrize(
+    ("kind", "dots"), [("ideographic_dot", "\u3002"), ("dot_lookalike", "".join(DOT_LOOKALIKES))]
+)
+def test_look_alike_dots_in_links_are_flagged(
+    evasion_detector: autodm.Detector, kind: str, dots: str
+) -> None:
+    """Every rewritten link after a scheme, or to a common TLD with a path, is read as that
+    link and flagged; other hosts without a scheme (the golden cases' shop.example) are left
+    as text, as two sentences typed without a space would be."""
     checked = 0
     missing = []
     for seed in SEEDS:
         for case in AUTOMATED:
-            text = perturb(case["text"], "dot_lookalike", seed=seed)
-            if text == case["text"]:
-                continue
-            hosts = re.findall(
-                r"(https?://)?[\w\u00b7\u2022\u2219\u30fb-]+[\u00b7\u2022\u2219\u30fb](\w+)(/)?",
-                text,
-            )
+            text = perturb(case["text"], kind, seed=seed)
+            hosts = re.findall(rf"(https?://)?[\w{dots}-]+[{dots}](\w+)(/)?", text)
             if not any(
-                scheme or (tld in ("com", "net", "org", "io", "ly") and path)
+                scheme or (tld in ("com", "net", "org", "io", "ly", "co", "me", "to") and path)
                 for scheme, tld, path in hosts
             ):
                 continue
@@ -219,28 +219,6 @@ def test_look_alike_dots_in_links_are_flagged(evasion_detector: autodm.Detector)
             if "obfuscated_link" not in verdict.flags:
                 missing.append(f"{case['id']} seed {seed}: {verdict.flags} {text!r}")
     assert checked >= 100
-    assert not missing
-
-
-def test_ideographic_dots_in_links_are_flagged(evasion_detector: autodm.Detector) -> None:
-    """Every rewritten link to a common TLD, with a path or a scheme, is read as a link and
-    flagged; hosts elsewhere (the golden cases' shop.example) and links with neither are
-    left as text, as two sentences typed without a space would be."""
-    checked = 0
-    missing = []
-    for case in AUTOMATED:
-        text = perturb(case["text"], "ideographic_dot")
-        rewritten = re.findall(r"(?:https?://)?[\w\u3002-]+\u3002(\w+)(/)?", text)
-        if not any(
-            tld in ("com", "net", "org", "io", "ly", "co", "me", "to") and (path or "://" in text)
-            for tld, path in rewritten
-        ):
-            continue
-        checked += 1
-        verdict = evasion_detector.classify(text, case.get("context"))
-        if "obfuscated_link" not in verdict.flags:
-            missing.append(f"{case['id']}: {verdict.flags} {text!r}")
-    assert checked >= 40
     assert not missing
 
 

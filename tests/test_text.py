@@ -274,23 +274,12 @@ def test_zero_width_beside_a_soft_hyphen_is_still_flagged() -> None:
 # Characters that show nothing and that no word needs, beyond the zero-width ones: the
 # combining grapheme joiner, Khmer's invisible vowels, Mongolian variation selectors, the
 # Hangul fillers, a musical formatting character, a tag character, and variation selectors.
-_MORE_INVISIBLES = [
-    "\u034f",
-    "\u17b4",
-    "\u17b5",
-    "\u180b",
-    "\u115f",
-    "\u1160",
-    "\u3164",
-    "\uffa0",
-    "\U0001d173",
-    "\U000e0020",
-    "\ufe0f",
-    "\ufe00",
-]
+_MORE_INVISIBLES = (
+    "\u034f\u17b4\u17b5\u180b\u115f\u1160\u3164\uffa0\U0001d173\U000e0020\ufe0f\ufe00"
+)
 
 
-@pytest.mark.parametrize("invisible", _MORE_INVISIBLES)
+@pytest.mark.parametrize("invisible", list(_MORE_INVISIBLES))
 def test_other_invisible_characters_inside_a_word_are_removed_and_flagged(invisible: str) -> None:
     v = view(f"Fol{invisible}low back or I will unfol{invisible}low you")
     assert v.text == "Follow back or I will unfollow you"
