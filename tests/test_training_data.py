@@ -68,3 +68,34 @@ def test_candidate_lines_are_read_like_own_lines_but_stay_out_of_the_recipe() ->
         assert all(row.label == "human" and row.source == "own_human" for row in rows)
         assert all(row.group.startswith("own:human:") for row in rows)
         assert not recipe & {row.text for row in rows}, path.name
+
+
+def test_each_sentence_of_a_message_is_a_copy_in_its_fold() -> None:
+    bank = devdata.Row(
+        "Thanks for the follow! Grab my free e-book at bit.ly/x1Ab today. Cheers",
+        "automated",
+        "bank",
+        "bank:en-book-001",
+        1.0,
+        "self_promo",
+    )
+    person = devdata.Row(
+        "see you at 6.\nI will bring the cake and the candles", "human", "sms_ham", "s9", 2.0
+    )
+    one = devdata.Row("just one sentence here, no more", "human", "sms_ham", "s1", 1.0)
+    made = devdata.Row("Hey Sam! see you at 6. bring cake", "human", "greeted", "s2", 0.15)
+    copies = devdata.sentences([bank, person, one, made], 0.1)
+    assert [c.text for c in copies] == [
+        "Thanks for the follow!",
+        "Grab my free e-book at bit.ly/x1Ab today.",
+        "see you at 6.",
+        "I will bring the cake and the candles",
+    ]  # not "Cheers": a sentence needs three words
+    for copy, parent in zip(copies, [bank, bank, person, person], strict=True):
+        assert (copy.label, copy.group, copy.family) == (parent.label, parent.group, parent.family)
+        assert copy.weight == pytest.approx(0.1 * parent.weight)
+        assert copy.source == "sentence"
+        assert copy.origin == parent.source
+        # the same fold and bank template as the message they come from
+        assert devdata.cv_group(copy) == devdata.cv_group(parent)
+        assert devdata.bank_id(copy) == devdata.bank_id(parent)

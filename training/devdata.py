@@ -351,15 +351,61 @@ def greeted(rows: list[Row], n: int, weight: float, seed: int = 7) -> list[Row]:
     return out
 
 
+#: Sentence copies (see sentences): the weight of each against its message's; 0, none, in the
+#: bundled recipe (docs/experiments.md, "Sentences as rows": measured, not taken yet).
+SENTENCE_WEIGHT = 0.0
+#: Where a sentence ends: after ".", "!" or "?" (or their CJK forms) and a space, or a line.
+_SENTENCE_END = re.compile(r"(?<=[.!?\u3002\uff01\uff1f])\s+|\n+")
+
+
+def sentences(rows: list[Row], weight: float) -> list[Row]:
+    """A copy of each sentence of three or more words of every message of two or more.
+
+    An auto-DM's sentences are evidence on their own: a sender's shortest auto-DMs, and
+    the filter phrases people quote, are one sentence of a longer template. Trained on
+    whole messages only, a sentence's n-grams weigh little among the rest of its message's
+    (each message's n-grams are normalised together); trained on its sentences too, the
+    model reads each as the evidence it is. Human messages are split the same way, so that
+    a short message is not taken for an automated one for being short. Measured with
+    ``python training/experiment.py --compare-sentences`` (docs/experiments.md, "Sentences
+    as rows"), not in the bundled recipe. Each copy keeps its message's label, group (so its
+    fold), family and bank template, weighs ``weight`` of it, and names its message's
+    source in ``made_from``; the greeted copies (made, not written) are not split.
+    """
+    out = []
+    for r in rows:
+        if r.source == "greeted":
+            continue
+        parts = [p.strip() for p in _SENTENCE_END.split(r.text) if p and p.strip()]
+        if len(parts) < 2:
+            continue
+        for part in parts:
+            if len(part.split()) >= 3:
+                out.append(
+                    Row(
+                        part,
+                        r.label,
+                        "sentence",
+                        r.group,
+                        r.weight * weight,
+                        r.family,
+                        made_from=r.origin,
+                    )
+                )
+    return out
+
+
 def training_rows(
     data: Path = DEFAULT_DATA,
     *,
     hard_weight: float = HARD_NEGATIVE_WEIGHT,
     greeted_copies: int = GREETED_COPIES,
+    sentence_weight: float = SENTENCE_WEIGHT,
 ) -> list[Row]:
     """Every row the bundled model is trained on."""
     rows = load(data, hard_weight=hard_weight) + load_bank() + load_own()
-    return rows + greeted(rows, greeted_copies, GREETED_WEIGHT)
+    rows += greeted(rows, greeted_copies, GREETED_WEIGHT)
+    return rows + (sentences(rows, sentence_weight) if sentence_weight > 0 else [])
 
 
 def train(rows: list[Row], **options: Any) -> Bundle:
@@ -381,9 +427,9 @@ def train(rows: list[Row], **options: Any) -> Bundle:
 def cv_group(row: Row) -> str:
     """The cross-validation group: the sender, and the whole bank as one group
     (its families would otherwise leak across folds)."""
-    return "bank" if row.source == "bank" else row.group
+    return "bank" if row.origin == "bank" else row.group
 
 
 def bank_id(row: Row) -> str | None:
     """The bank template a row was rendered from, or None."""
-    return row.group.removeprefix("bank:") if row.source == "bank" else None
+    return row.group.removeprefix("bank:") if row.origin == "bank" else None

@@ -5,6 +5,7 @@
     python training/experiment.py --seeds         # the recipe on fold seeds 0, 1 and 2
     python training/experiment.py --compare-greetings  # docs/model.md, "Greetings by name"
     python training/experiment.py --compare-ratio  # docs/experiments.md, "N-grams scaled by ..."
+    python training/experiment.py --compare-sentences  # docs/experiments.md, "Sentences as rows"
     python training/experiment.py --compare-thanks-question  # "Thank-yous for a follow"
     python training/experiment.py --compare-family courtesy  # own human lines of a family
     python training/experiment.py --compare-family support_link \
@@ -615,7 +616,31 @@ def compare_greetings(
             print(f"  {detector.classify(text).probability:.4f}  {text}")
 
 
+def compare_sentences(
+    weights: tuple[float, ...] = (0.1,), seeds: tuple[int, ...] = (0, 1, 2)
+) -> None:
+    """Each message's sentences as rows of their own (``devdata.sentences``) at each weight,
+    on the folds the messages have without them (a copy trains where its message does), on
+    several fold seeds: :func:`seed_line` for each (docs/experiments.md, "Sentences as
+    rows")."""
+    rows = devdata.training_rows(sentence_weight=0.0)
+    base = load(rows)
+    with_copies = {w: load(rows + devdata.sentences(rows, w)) for w in weights}
+    for seed in seeds:
+        folds = reseeded(base, seed)
+        print(f"{'none':<10} seed {seed} {seed_line(folds)}", flush=True)
+        fold_of = {g: k for k, (_, test) in enumerate(folds.folds) for g in set(folds.groups[test])}
+        for weight, data in with_copies.items():
+            owner = np.array([fold_of[g] for g in data.groups])
+            split = [(np.where(owner != k)[0], np.where(owner == k)[0]) for k in range(5)]
+            line = seed_line(replace(data, folds=split))
+            print(f"{'x ' + str(weight):<10} seed {seed} {line}", flush=True)
+
+
 if __name__ == "__main__":
+    if "--compare-sentences" in sys.argv:
+        compare_sentences()
+        raise SystemExit(0)
     if "--compare-greetings" in sys.argv:
         compare_greetings()
         raise SystemExit(0)
