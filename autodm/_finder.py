@@ -65,9 +65,9 @@ _FINDER_RE: Final = re.compile(
     rf"|(?P<email>(?<![\w.+-])[\w.+-]{{1,64}}@(?:[A-Za-z0-9-]|{_IDN_CHAR}){{1,63}}"
     rf"(?:\.(?:[A-Za-z0-9-]|{_IDN_CHAR}){{1,63}}){{1,4}})"
     # A bare domain starts a word: not inside one, a hyphenated name, a path or a longer
-    # host. An underscore ("_bit.ly/x_", italics in chat apps) and an ellipsis ("look...bit.ly")
-    # before it are punctuation, as they are after it.
-    rf"|(?P<bare>(?<![^\W_])(?<![@\-/{_mark_ranges()}])(?<!(?<!\.)\.)(?:{_LABEL}\.){{1,4}}"
+    # host. An underscore that opens a word ("_bit.ly/x_", italics in chat apps; not the one
+    # of "my_site.com") and an ellipsis ("look...bit.ly") before it are punctuation.
+    rf"|(?P<bare>(?<![^\W_])(?<![@\-/{_mark_ranges()}])(?<!(?<!\.)\.)(?<![\w.]_)(?:{_LABEL}\.){{1,4}}"
     rf"(?P<tld>[A-Za-z]{{2,24}})(?![^\W_]|[\-@])(?P<path>/{_URL_CHARS}{{0,500}})?)"
     # A handle may hold dots (Instagram, TikTok: "@minh.nguyen"), each followed by a word
     # character, so the dot that ends a sentence ("ping @sam.") stays outside.
@@ -92,8 +92,8 @@ _FILE_EXTENSION_TLDS: Final = (
 # "sa"), and chat's own words ("haha.lol", "see you at 7.gg").
 _WORD_TLDS: Final = (
     "it is in at to me be no my by us as im pa se si ne la ma nu re cu ke sa"
-    " love life name xxx fun one new live today world lol gg wtf rip win help fit work"
-    " pizza cafe fyi top"
+    " love life name xxx fun one new live today world lol gg wtf rip help fit work"
+    " pizza cafe fyi"
 )
 _NEEDS_PATH_TLDS: Final = frozenset(f"{_FILE_EXTENSION_TLDS} {_WORD_TLDS}".split())
 _TRAILING_PUNCT: Final = ".,!?;:'\")]}*"

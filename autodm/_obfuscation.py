@@ -12,15 +12,17 @@ _ZERO_WIDTH: Final = (
     "\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u180e"
     # Other characters that show nothing and that no word needs: the combining grapheme
     # joiner, Khmer's two invisible vowels, the Mongolian variation selectors, the Hangul
-    # fillers (the "blank" of games' and chats' empty names), the musical formatting
-    # characters and the tag characters (which, after the black flag emoji, spell a region's
-    # flag: the flag stays a flag).
-    "\u034f\u17b4\u17b5\u180b-\u180d\u115f\u1160\u3164\uffa0"
-    "\U0001d173-\U0001d17a\U000e0020-\U000e007f"
+    # jamo fillers, the deprecated format characters, the shorthand format controls, the
+    # musical formatting characters and the tag characters (which, after the black flag
+    # emoji, spell a region's flag: the flag stays a flag).
+    "\u034f\u17b4\u17b5\u180b-\u180d\u180f\u115f\u1160\u206a-\u206f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
 )
+# The Hangul filler shows as a wide blank (games' and chats' "blank" names use it): a space.
+_BLANKS: Final = str.maketrans(dict.fromkeys("\u3164\uffa0", " "))
 # Variation selectors pick an emoji's or an ideograph's glyph ("\u2764\ufe0f"): kept there, and
 # removed only between two Latin letters or digits, where they pick nothing and split a word.
-_VARIATION_SELECTORS: Final = "\ufe00-\ufe0f"
+_VARIATION_SELECTORS: Final = "\ufe00-\ufe0f\U000e0100-\U000e01ef"
 # The soft hyphen is a hyphenation hint that text pasted from web pages, word processors and
 # PDFs carries inside long words ("con\u00adference"): removed, never a sign of hiding.
 _SOFT_HYPHEN: Final = "\u00ad"
@@ -161,8 +163,11 @@ _SCHEME_FIX_RE: Final = re.compile(
 )
 # A scheme mistyped leaves the host for a reader to see, and is read as one: "https//",
 # "https:/", "https:///", and "https: //", where a phone's keyboard put a space after the
-# colon. Typos, not obfuscation: they set no flag.
-_SCHEME_TYPO_RE: Final = re.compile(r"\bhttps?(?:: ?/{1,3}|//)(?=[^\W_])", re.IGNORECASE)
+# colon. Typos, not obfuscation: they set no flag. A host must follow ("see http:/https:
+# both", "https: /usr/bin" stay text). A scheme in capitals is lower-cased here.
+_SCHEME_TYPO_RE: Final = re.compile(
+    r"\bhttps?(?:(?:: ?/{1,3}|//)(?=(?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2})|://)", re.IGNORECASE
+)
 _BRACKET_DOT_RE: Final = re.compile(
     r"(?<=[A-Za-z0-9]) ?(?:\[ ?(?:\.|dot) ?\]|\( ?(?:\.|dot) ?\)|\{ ?(?:\.|dot) ?\}|<dot>) ?"
     r"(?=[A-Za-z0-9])",
@@ -172,16 +177,18 @@ _BRACKET_DOT_RE: Final = re.compile(
 _COMMON_TLDS: Final = "com|net|org|io|ly|gl|gd|xyz|info|biz"
 # "bit . ly/x", "example .com": a space before the dot, then a common lowercase TLD.
 # "bit. ly/x": a sentence-like "word. tld" only when a path follows, so "last year. Net
-# profit" stays two sentences. "youtu . be/x": spaces on both sides, then any lowercase TLD
-# and a path.
+# profit" stays two sentences.
 _SPACED_DOT_RE: Final = re.compile(
     rf"(?<=[A-Za-z0-9])(?: \. ?(?=(?:{_COMMON_TLDS})\b|(?:me|to|co)/)"
-    rf"|\. (?=(?:{_COMMON_TLDS}|me|to|co)/)| \. (?=[a-z]{{2,24}}/))"
+    rf"|\. (?=(?:{_COMMON_TLDS}|me|to|co)/))"
 )
-# "bit dot ly/x": the dot spelt out, in English and the languages of the bank, then a common
-# TLD and a path ("the dot com bubble" stays words).
-_WORD_DOT_RE: Final = re.compile(
-    rf"(?<=[A-Za-z0-9]) (?i:dot|punto|ponto|point|punkt|nokta|titik) (?=(?:{_COMMON_TLDS})/)"
+# "youtu . be/x", "amazon.co . uk/dp/x", "bit dot ly/x": a host's last dot set apart by
+# spaces, or spelt out (in English and the languages of the bank), then a path. Prose has
+# both ("fine . in/out", "the point info/desk", "a 5 point net/gross gap"), so they are read
+# only for a known link host: a shortener, a social network or a store.
+_SPELT_DOT_RE: Final = re.compile(
+    r"(?<![^\W_])((?:[A-Za-z0-9-]{1,63}\.){0,4}[A-Za-z0-9-]{1,63})"
+    r"(?: \. | (?i:dot|punto|ponto|point|punkt|nokta|titik) )([a-z]{2,24})(?=/)"
 )
 _COMMON_TLD_SET: Final = frozenset(_COMMON_TLDS.split("|")) | {"me", "to", "co"}
 # "bit。ly/x": ideographic full stops (U+3002; NFKC has already made U+FF61 one) between the
@@ -196,7 +203,7 @@ _COMMON_TLD_SET: Final = frozenset(_COMMON_TLDS.split("|")) | {"me", "to", "co"}
 # followed by a path ("http://intranet。Thanks" is a link and a sentence). A label starts with
 # a letter or digit, and a host not after one, a hyphen or a dot: a match starts only where a
 # word does, not at every label of "a。a。a。…" or "a-a-a-…" (tens of ms a message).
-_DOT_LIKE: Final = "\u3002\u00b7\u2022\u2219\u22c5\u30fb\u2027\u2e31\u2e33\u06d4\u0589"
+_DOT_LIKE: Final = "\u3002\u00b7\u2022\u2219\u22c5\u30fb\u2027\u2e31\u2e33\u06d4\u0589\ua78f"
 _DOT_LIKE_RE: Final = re.compile(f"[{_DOT_LIKE}]")
 _NOT_DOTS: Final = str.maketrans(dict.fromkeys(_DOT_LIKE, "."))
 _LABEL: Final = rf"[A-Za-z0-9][A-Za-z0-9-]{{0,62}}[.{_DOT_LIKE}]"
@@ -426,21 +433,28 @@ def _scheme(match: re.Match[str]) -> str:
     return "https://" if "s" in match.group().lower().split("p", 1)[1][:1] else "http://"
 
 
+def _known_host(host: str) -> bool:
+    """Whether ``host`` is a shortener's, a social network's or a store's."""
+    known = domains()
+    name = host.lower().removeprefix("www.")
+    return name in known.shorteners or name in known.social or name in known.store
+
+
 def _undotted(match: re.Match[str]) -> str:
     """A :data:`_DOTTED_HOST_RE` match with its dots made dots; a host without a scheme or
     "www" only if it ends in a common TLD or is a known link host ("linktr·ee/x")."""
     host = match.group().translate(_NOT_DOTS)
-    if match.group("bare") is not None:
-        known = domains()
-        name = host.lower()
-        if not (
-            name.rsplit(".", 1)[-1] in _COMMON_TLD_SET
-            or name in known.shorteners
-            or name in known.social
-            or name in known.store
-        ):
-            return match.group()
+    if match.group("bare") is not None and not (
+        host.lower().rsplit(".", 1)[-1] in _COMMON_TLD_SET or _known_host(host)
+    ):
+        return match.group()
     return host
+
+
+def _spelt(match: re.Match[str]) -> str:
+    """A :data:`_SPELT_DOT_RE` match as its host, if that is a known link host."""
+    host = f"{match.group(1)}.{match.group(2)}"
+    return host if _known_host(host) else match.group()
 
 
 def _deobfuscate_links(text: str) -> tuple[str, bool]:
@@ -456,7 +470,7 @@ def _deobfuscate_links(text: str) -> tuple[str, bool]:
         fixed = _SCHEME_FIX_RE.sub(_scheme, fixed)
         fixed = _SCHEME_SPACED_DOT_RE.sub(r"\1.", fixed)
         if " " in fixed:
-            fixed = _WORD_DOT_RE.sub(".", fixed)
+            fixed = _SPELT_DOT_RE.sub(_spelt, fixed)
     if not fixed.isascii() and _DOT_LIKE_RE.search(fixed):
         fixed = _DOTTED_HOST_RE.sub(_undotted, fixed)
     if "[" in fixed or "(" in fixed or "{" in fixed or "<" in fixed:

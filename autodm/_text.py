@@ -21,6 +21,7 @@ from ._finder import Link, _mask
 from ._names import _CJK_NAME_RE, _cjk_name, _mask_names
 from ._obfuscation import (
     _BIDI_CONTROL_RE,
+    _BLANKS,
     _CIRCLED_M,
     _CONFUSABLE_RE,
     _INVISIBLE_RE,
@@ -59,7 +60,8 @@ _LETTER_DIGIT_RE: Final = re.compile(r"[A-Za-z][0-9]|[0-9][A-Za-z]")
 # them, so the de-leeted tokens come from the text with them made letters. After masking,
 # an "@" left in the text belongs to no handle or e-mail address; "$5" stays a price.
 _LEET_SIGN_RE: Final = re.compile(
-    r"(?<=[^\W\d_])[@$]+(?=[^\W\d_])|(?<![^\W_])\$(?=[^\W\d_]{2})|(?<=[^\W\d_]{2})\$+(?![^\W_])"
+    r"(?<=[^\W\d_])[@$]+(?=[^\W\d_])|(?<![^\W_])\$(?=[^\W\d_]{2})"
+    r"|(?<=[^\W\d_]{2})\$+(?![^\W_]|<)"
 )
 _TEMPLATE_SLOT_RE: Final = re.compile(r"\{(name|handle|url|number|day)\}")
 _SLOT_TOKEN: Final = {
@@ -157,7 +159,7 @@ def _normalise(raw: str) -> tuple[str, set[str]]:
             flags.add("zero_width")
         if _BIDI_CONTROL_RE.search(raw) and _bidi_hides_letters(raw):
             flags.add("bidi_controls")
-        raw = _INVISIBLE_RE.sub("", raw)
+        raw = _INVISIBLE_RE.sub("", raw).translate(_BLANKS)
         if "zero_width" in flags:
             raw = _SELECTOR_IN_WORD_RE.sub("", raw)
         if _STYLED_RE.search(raw):

@@ -479,7 +479,16 @@ def test_bad_time_values_are_refused(value: object) -> None:
 
 @pytest.mark.parametrize(
     "exclude",
-    [[0.5], np.array([-1]), np.array([10**6]), np.array([[0, 1]]), "0", [True], object()],
+    [
+        [0.5],
+        np.array([-1]),
+        np.array([10**6]),
+        np.array([[0, 1]]),
+        "0",
+        [True],
+        [True, 3],
+        object(),
+    ],
 )
 def test_excluded_templates_must_be_bank_indices(exclude: Any) -> None:
     with pytest.raises(InvalidInputError, match="bank indices"):
@@ -495,6 +504,8 @@ def test_excluded_templates_may_be_a_list_or_an_empty_array() -> None:
     assert as_list == ts.extract(message, exclude=np.array([index]))
     assert as_list["template_similarity"].value < ts.extract(message)["template_similarity"].value
     assert ts.extract(message, exclude=np.array([], dtype=float)) == ts.extract(message)
+    with pytest.raises(InvalidInputError, match="bank indices"):
+        ts.extract_many([view(message)], [Context()], exclude=[len(ts.templates)])
 
 
 def test_history_masks_are_compared_to_max_chars() -> None:
@@ -514,7 +525,8 @@ def test_history_masks_are_compared_to_max_chars() -> None:
 
 
 @pytest.mark.parametrize(
-    "message", ["$5 off your first order", "mail me@example.com", "meet @ 5", "ping @sam ok"]
+    "message",
+    ["$5 off your first order", "US$5 off", "mail me@example.com", "meet @ 5", "ping @sam ok"],
 )
 def test_prices_addresses_and_handles_are_no_leetspeak(message: str) -> None:
     leet = view(message).leet_tokens

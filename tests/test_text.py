@@ -275,7 +275,8 @@ def test_zero_width_beside_a_soft_hyphen_is_still_flagged() -> None:
 # combining grapheme joiner, Khmer's invisible vowels, Mongolian variation selectors, the
 # Hangul fillers, a musical formatting character, a tag character, and variation selectors.
 _MORE_INVISIBLES = (
-    "\u034f\u17b4\u17b5\u180b\u115f\u1160\u3164\uffa0\U0001d173\U000e0020\ufe0f\ufe00"
+    "\u034f\u17b4\u17b5\u180b\u180f\u115f\u1160\u206a\U0001bca0\U0001d173\U000e0001"
+    "\U000e0020\ufe0f\ufe00\U000e0100"
 )
 
 
@@ -286,6 +287,14 @@ def test_other_invisible_characters_inside_a_word_are_removed_and_flagged(invisi
     assert v.flags == {"zero_width"}
     v = view(f"check this out b{invisible}it.ly/x1Ab")
     assert [link.host for link in v.links] == ["bit.ly"]
+
+
+@pytest.mark.parametrize("filler", ["\u3164", "\uffa0"])
+def test_the_hangul_filler_is_a_blank(filler: str) -> None:
+    # It shows as a wide blank, and chats use it for one: a space, not a hidden character.
+    v = view(f"hey{filler}there friend {filler}")
+    assert v.text == "hey there friend"
+    assert v.flags == frozenset()
 
 
 def test_variation_selectors_of_emoji_and_a_region_flag_stay_unflagged() -> None:
@@ -928,7 +937,7 @@ def test_every_ideographic_full_stop_of_a_host_is_a_dot(message: str, link_text:
 # Dots a reader takes for one in a link: middle dots, bullets, dot operators, the katakana
 # middle dot (and its half-width form, which NFKC makes it), the Greek ano teleia (NFKC: a
 # middle dot), the Arabic and Armenian full stops.
-_DOT_LIKES = "\u00b7\u2022\u2219\u22c5\u30fb\uff65\u0387\u2027\u2e31\u2e33\u06d4\u0589"
+_DOT_LIKES = "\u00b7\u2022\u2219\u22c5\u30fb\uff65\u0387\u2027\u2e31\u2e33\u06d4\u0589\ua78f"
 
 
 @pytest.mark.parametrize("dot", list(_DOT_LIKES))
@@ -962,14 +971,15 @@ def test_any_host_written_with_a_dot_look_alike_is_that_host(
         # After a scheme, any host.
         ("https://example\u00b7shop/free", "https://example.shop/free", "example.shop"),
         # The dot spelt out, then a common TLD and a path.
+        # The dot spelt out, or set apart by spaces, before a path: a known link host.
         ("check this out bit dot ly/x1Ab", "bit.ly/x1Ab", "bit.ly"),
-        ("visita mitienda punto com/oferta", "mitienda.com/oferta", "mitienda.com"),
+        ("visita linktr punto ee/tienda", "linktr.ee/tienda", "linktr.ee"),
         ("bit DOT ly/x1Ab", "bit.ly/x1Ab", "bit.ly"),
+        ("grab it at www.amazon.co . uk/dp/B0123", "www.amazon.co.uk/dp/B0123", "amazon.co.uk"),
         # Brackets with spaces inside, and angle brackets.
         ("check this out bit[ . ]ly/x1Ab", "bit.ly/x1Ab", "bit.ly"),
         ("claim at example( dot )com now", "example.com", "example.com"),
         ("bit<dot>ly/x1Ab", "bit.ly/x1Ab", "bit.ly"),
-        # Spaces around a dot before any lower-case TLD with a path.
         ("new video youtu . be/abc12", "youtu.be/abc12", "youtu.be"),
         ("linktr . ee/samfit", "linktr.ee/samfit", "linktr.ee"),
         # A space before the colon of a scheme is put there to dodge filters.
@@ -994,6 +1004,13 @@ def test_more_obfuscated_links_are_found_and_flagged(
         "my shop\u00b7example/x",  # not a common TLD nor a known host
         "the dot com bubble burst",
         "polka dot to/do list",
+        # Prose with "point" or a spaced full stop before a word and a slash.
+        "Meet me at the point info/desk at 3",
+        "Rendez-vous au point info/accueil du salon",
+        "a 5 point net/gross gap",
+        "the dot com/dot net era",
+        "fine . in/out tomorrow",
+        "thanks . it/s fine",
     ],
 )
 def test_words_around_a_dot_look_alike_or_a_spelt_dot_stay_words(message: str) -> None:
@@ -1020,7 +1037,17 @@ def test_a_mistyped_scheme_is_a_link_and_no_obfuscation(message: str) -> None:
     assert "obfuscated_link" not in v.flags
 
 
-@pytest.mark.parametrize("message", ["HTTP/2 is faster", "the http:// prefix", "an https: link"])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "HTTP/2 is faster",
+        "the http:// prefix",
+        "an https: link",
+        "see the docs at http:/https: both",
+        "ls https: /usr/bin",
+        "HTTPS: //docs are here",
+    ],
+)
 def test_a_scheme_without_a_host_is_no_link(message: str) -> None:
     assert view(message).links == ()
 
@@ -1044,7 +1071,16 @@ def test_a_bare_link_after_an_ellipsis_or_an_underscore_is_found(
 
 
 @pytest.mark.parametrize(
-    "message", ["sub.example.com", "my-shop.com", "files/report.com", "a.b.c.d.e.f.com", "x@y.com"]
+    "message",
+    [
+        "sub.example.com",
+        "my-shop.com",
+        "files/report.com",
+        "a.b.c.d.e.f.com",
+        "x@y.com",
+        "my_site.com",
+        "self._client.app",
+    ],
 )
 def test_a_bare_link_does_not_start_inside_a_host_a_name_or_a_path(message: str) -> None:
     links = view(message).links

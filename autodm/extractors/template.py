@@ -183,7 +183,7 @@ class TemplateSimilarity:
         ``exclude`` holds bank indices to ignore (see :meth:`excluding`).
         """
         message_view, ctx = prepare(message, context)
-        return self.extract_many([message_view], [ctx], exclude=self._indices(exclude))[0]
+        return self.extract_many([message_view], [ctx], exclude=exclude)[0]
 
     def _indices(self, exclude: object) -> np.ndarray | None:
         """``exclude`` as an array of bank indices, or a typed error saying what it takes."""
@@ -198,6 +198,10 @@ class TemplateSimilarity:
             indices = np.asarray(exclude)
         except (TypeError, ValueError):
             raise InvalidInputError(f"{accepted}. Got {describe(exclude)} instead.") from None
+        if indices.dtype == object or (
+            isinstance(exclude, list | tuple) and any(isinstance(i, bool) for i in exclude)
+        ):  # True among numbers is no index
+            raise InvalidInputError(f"{accepted}. Got {describe(exclude)} instead.")
         if indices.size == 0:
             return indices.astype(np.intp).reshape(0)
         if indices.ndim != 1 or indices.dtype.kind not in "iu":
@@ -215,9 +219,10 @@ class TemplateSimilarity:
         views: Sequence[TextView],
         contexts: Sequence[Context],
         *,
-        exclude: np.ndarray | None = None,
+        exclude: Sequence[int] | np.ndarray | None = None,
     ) -> list[dict[str, Signal]]:
         """:meth:`extract` for a batch of prepared messages, compared with the bank at once."""
+        excluded = self._indices(exclude)
         masked = [v.masked for v in views]
         if len(masked) >= _TEMPLATES_AS_QUERIES:
             # Same scores; rapidfuzz prepares each query once, and with many messages it is
@@ -225,12 +230,12 @@ class TemplateSimilarity:
             scores = process.cdist(self._masked, masked, scorer=fuzz.ratio, dtype=np.uint8).T
         else:
             scores = process.cdist(masked, self._masked, scorer=fuzz.ratio, dtype=np.uint8)
-        if exclude is not None and exclude.size:
-            scores[:, exclude] = 0
+        if excluded is not None and excluded.size:
+            scores[:, excluded] = 0
         best_of = np.argmax(scores, axis=1).tolist()
         out = []
         for message_view, ctx, row, best in zip(views, contexts, scores, best_of, strict=True):
-            coverage, covered = self._coverage(message_view.tokens, exclude)
+            coverage, covered = self._coverage(message_view.tokens, excluded)
             similarity = float(row[best]) / 100.0
             match = self.templates[best]
             by_cover = self.templates[covered]
