@@ -318,6 +318,9 @@ def main() -> int:
         "combining marks before dots": ("\u0301" * 60 + ".") * 16_400,
         "combining marks and digits": "\u03011" * 500_000,
         "hyphenated labels and ideographic full stops": ("a-" * 31 + "b\u3002") * 16_000,
+        "middle dots between letters": "a\u00b7" * 500_000,
+        # 2,048 numbers of one digit each in the 4,096 characters read, each a placeholder
+        "digits between ideographs": "\u660e3" * 500_000,
     }
     bundle = detector.bundle
     for name, text in worst.items():
