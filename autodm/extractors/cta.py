@@ -124,8 +124,9 @@ def _check_readable(phrase: str, name: str) -> None:
         raise InvalidInputError(
             f"every phrase of `{name}` must hold a word: the text layer reads {phrase!r} as "
             f"{read}, which would match {'nothing' if not tokens else 'any message that holds it'}"
-            " (links, handles, e-mail addresses and numbers are read as placeholders, and "
-            "emoji and punctuation are not read)."
+            " (links, handles, e-mail addresses and numbers are read as placeholders, emoji and"
+            " most punctuation are not read, and '!', '?', '#', '%' or a currency sign is no"
+            " word)."
         )
 
 
