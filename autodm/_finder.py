@@ -65,9 +65,10 @@ _FINDER_RE: Final = re.compile(
     rf"|(?P<email>(?<![\w.+-])[\w.+-]{{1,64}}@(?:[A-Za-z0-9-]|{_IDN_CHAR}){{1,63}}"
     rf"(?:\.(?:[A-Za-z0-9-]|{_IDN_CHAR}){{1,63}}){{1,4}})"
     # A bare domain starts a word: not inside one, a hyphenated name, a path or a longer
-    # host. An underscore that opens a word ("_bit.ly/x_", italics in chat apps; not the one
-    # of "my_site.com") and an ellipsis ("look...bit.ly") before it are punctuation.
-    rf"|(?P<bare>(?<![^\W_])(?<![@\-/{_mark_ranges()}])(?<!(?<!\.)\.)(?<![\w.]_)(?:{_LABEL}\.){{1,4}}"
+    # host. Underscores that open a word ("_bit.ly/x_", "__bit.ly/x__": italics and underline
+    # in chat apps; not the one of "my_site.com" or "self._client.app") and an ellipsis
+    # ("look...bit.ly") before it are punctuation.
+    rf"|(?P<bare>(?<![^\W_])(?<![@\-/{_mark_ranges()}])(?<!(?<!\.)\.)(?<![^\W_]_)(?<!\._)(?:{_LABEL}\.){{1,4}}"
     rf"(?P<tld>[A-Za-z]{{2,24}})(?![^\W_]|[\-@])(?P<path>/{_URL_CHARS}{{0,500}})?)"
     # A handle may hold dots (Instagram, TikTok: "@minh.nguyen"), each followed by a word
     # character, so the dot that ends a sentence ("ping @sam.") stays outside.

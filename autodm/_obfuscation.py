@@ -163,10 +163,12 @@ _SCHEME_FIX_RE: Final = re.compile(
 )
 # A scheme mistyped leaves the host for a reader to see, and is read as one: "https//",
 # "https:/", "https:///", and "https: //", where a phone's keyboard put a space after the
-# colon. Typos, not obfuscation: they set no flag. A host must follow ("see http:/https:
-# both", "https: /usr/bin" stay text). A scheme in capitals is lower-cased here.
+# colon. Typos, not obfuscation: they set no flag. A host must follow, a word with a dot
+# (or a look-alike one) before any slash ("see http:/https: both", "https: /usr/bin" stay
+# text). A scheme in capitals is lower-cased here.
 _SCHEME_TYPO_RE: Final = re.compile(
-    r"\bhttps?(?:(?:: ?/{1,3}|//)(?=(?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2})|://)", re.IGNORECASE
+    r"\bhttps?(?:(?:: ?/{1,3}|//)(?=[^\W_][^\s/]*?[.\u3002\u00b7\u2022\u30fb])|://)",
+    re.IGNORECASE,
 )
 _BRACKET_DOT_RE: Final = re.compile(
     r"(?<=[A-Za-z0-9]) ?(?:\[ ?(?:\.|dot) ?\]|\( ?(?:\.|dot) ?\)|\{ ?(?:\.|dot) ?\}|<dot>) ?"
@@ -186,8 +188,10 @@ _SPACED_DOT_RE: Final = re.compile(
 # spaces, or spelt out (in English and the languages of the bank), then a path. Prose has
 # both ("fine . in/out", "the point info/desk", "a 5 point net/gross gap"), so they are read
 # only for a known link host: a shortener, a social network or a store.
+# A match starts only where a word does (not after a letter, a digit, a hyphen or a dot), so
+# not at every label of "a-a-a-..." or "a.a.a...".
 _SPELT_DOT_RE: Final = re.compile(
-    r"(?<![^\W_])((?:[A-Za-z0-9-]{1,63}\.){0,4}[A-Za-z0-9-]{1,63})"
+    r"(?<![^\W_])(?<![-.])((?:[A-Za-z0-9][A-Za-z0-9-]{0,62}\.){0,4}[A-Za-z0-9][A-Za-z0-9-]{0,62})"
     r"(?: \. | (?i:dot|punto|ponto|point|punkt|nokta|titik) )([a-z]{2,24})(?=/)"
 )
 _COMMON_TLD_SET: Final = frozenset(_COMMON_TLDS.split("|")) | {"me", "to", "co"}
@@ -452,9 +456,13 @@ def _undotted(match: re.Match[str]) -> str:
 
 
 def _spelt(match: re.Match[str]) -> str:
-    """A :data:`_SPELT_DOT_RE` match as its host, if that is a known link host."""
-    host = f"{match.group(1)}.{match.group(2)}"
-    return host if _known_host(host) else match.group()
+    """A :data:`_SPELT_DOT_RE` match with its dot made one, if the longest known link host
+    ends it ("Hello.bit dot ly/x": a sentence run into "bit.ly")."""
+    labels = match.group(1).split(".")
+    for first in range(len(labels)):
+        if _known_host(".".join([*labels[first:], match.group(2)])):
+            return f"{match.group(1)}.{match.group(2)}"
+    return match.group()
 
 
 def _deobfuscate_links(text: str) -> tuple[str, bool]:

@@ -61,7 +61,7 @@ _LETTER_DIGIT_RE: Final = re.compile(r"[A-Za-z][0-9]|[0-9][A-Za-z]")
 # an "@" left in the text belongs to no handle or e-mail address; "$5" stays a price.
 _LEET_SIGN_RE: Final = re.compile(
     r"(?<=[^\W\d_])[@$]+(?=[^\W\d_])|(?<![^\W_])\$(?=[^\W\d_]{2})"
-    r"|(?<=[^\W\d_]{2})\$+(?![^\W_]|<)"
+    r"|(?<=[^\W\d_]{2})\$+(?![^\W_]| ?<)"
 )
 _TEMPLATE_SLOT_RE: Final = re.compile(r"\{(name|handle|url|number|day)\}")
 _SLOT_TOKEN: Final = {

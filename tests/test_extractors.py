@@ -487,6 +487,7 @@ def test_bad_time_values_are_refused(value: object) -> None:
         "0",
         [True],
         [True, 3],
+        [np.True_, 3],
         object(),
     ],
 )
@@ -526,7 +527,14 @@ def test_history_masks_are_compared_to_max_chars() -> None:
 
 @pytest.mark.parametrize(
     "message",
-    ["$5 off your first order", "US$5 off", "mail me@example.com", "meet @ 5", "ping @sam ok"],
+    [
+        "$5 off your first order",
+        "US$5 off",
+        "US$ 5 off",
+        "mail me@example.com",
+        "meet @ 5",
+        "ping @sam ok",
+    ],
 )
 def test_prices_addresses_and_handles_are_no_leetspeak(message: str) -> None:
     leet = view(message).leet_tokens

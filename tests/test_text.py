@@ -957,6 +957,7 @@ def test_a_dot_look_alike_in_a_host_is_a_dot(dot: str) -> None:
 def test_any_host_written_with_a_dot_look_alike_is_that_host(
     label: str, tld: str, path: str, dot: str
 ) -> None:
+    assume(label != "www")  # "www.com" is the host "com"
     v = view(f"grab it: {label}{dot}{tld}{path} now")
     assert [link.host for link in v.links] == [f"{label}.{tld}"]
     assert "obfuscated_link" in v.flags
@@ -981,6 +982,8 @@ def test_any_host_written_with_a_dot_look_alike_is_that_host(
         ("claim at example( dot )com now", "example.com", "example.com"),
         ("bit<dot>ly/x1Ab", "bit.ly/x1Ab", "bit.ly"),
         ("new video youtu . be/abc12", "youtu.be/abc12", "youtu.be"),
+        # a known host ends a longer name: a sentence run into it
+        ("Hello.bit dot ly/x", "Hello.bit.ly/x", "hello.bit.ly"),
         ("linktr . ee/samfit", "linktr.ee/samfit", "linktr.ee"),
         # A space before the colon of a scheme is put there to dodge filters.
         ("Like my page: https ://bit.ly/x1Ab", "https://bit.ly/x1Ab", "bit.ly"),
@@ -1038,6 +1041,21 @@ def test_a_mistyped_scheme_is_a_link_and_no_obfuscation(message: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("message", "link_text"),
+    [
+        ("https//münchen.de/x", "https://münchen.de/x"),
+        ("https:/192.168.1.1/admin", "https://192.168.1.1/admin"),
+        ("HTTPS: //例子.中国/x", "https://例子.中国/x"),
+        # with the host's dots written as look-alikes too: both undone
+        ("HTTPS:/EXAMPLE\u3002COM/X", "https://EXAMPLE.COM/X"),
+        ("https//bit\u00b7ly/x", "https://bit.ly/x"),
+    ],
+)
+def test_a_mistyped_scheme_before_any_host_is_read(message: str, link_text: str) -> None:
+    assert [link.text for link in view(message).links] == [link_text]
+
+
+@pytest.mark.parametrize(
     "message",
     [
         "HTTP/2 is faster",
@@ -1058,6 +1076,7 @@ def test_a_scheme_without_a_host_is_no_link(message: str) -> None:
         ("check this out...bit.ly/x1Ab", "bit.ly/x1Ab"),
         ("check this out\u2026bit.ly/x1Ab", "bit.ly/x1Ab"),  # NFKC: "..."
         ("check this out _bit.ly/x1Ab_", "bit.ly/x1Ab"),  # italics in chat apps
+        ("check this out __bit.ly/x1Ab__", "bit.ly/x1Ab"),  # underline
         ("so good..example.com", "example.com"),
         ("https://www.ebay.com/itm/__phone__", "https://www.ebay.com/itm/__phone__"),
     ],

@@ -199,7 +199,8 @@ class TemplateSimilarity:
         except (TypeError, ValueError):
             raise InvalidInputError(f"{accepted}. Got {describe(exclude)} instead.") from None
         if indices.dtype == object or (
-            isinstance(exclude, list | tuple) and any(isinstance(i, bool) for i in exclude)
+            isinstance(exclude, list | tuple)
+            and any(isinstance(i, bool | np.bool_) for i in exclude)
         ):  # True among numbers is no index
             raise InvalidInputError(f"{accepted}. Got {describe(exclude)} instead.")
         if indices.size == 0:
