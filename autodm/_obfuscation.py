@@ -157,6 +157,8 @@ _LETTER_RUN_RE: Final = re.compile(r"[^\W_]+")
 _GREEK_SMALL_RE: Final = re.compile("[\u03b1-\u03c9\u03f3]")
 
 # De-obfuscation of links written to dodge filters: hxxp, [.] and (dot), "bit . ly".
+# The ideographic full stop and the dots a reader takes for one in a link (_DOTTED_HOST_RE).
+_DOT_LIKE: Final = "\u3002\u00b7\u2022\u2219\u22c5\u30fb\u2027\u2e31\u2e33\u06d4\u0589\ua78f"
 _SCHEME_FIX_RE: Final = re.compile(
     r"\bh(?:xx|\*\*)ps?(?:\[:\]|\(:\)|:)//|\bhttps?(?:\[:\]|\(:\)| :) ?//",
     re.IGNORECASE,
@@ -167,7 +169,7 @@ _SCHEME_FIX_RE: Final = re.compile(
 # (or a look-alike one) before any slash ("see http:/https: both", "https: /usr/bin" stay
 # text). A scheme in capitals is lower-cased here.
 _SCHEME_TYPO_RE: Final = re.compile(
-    r"\bhttps?(?:(?:: ?/{1,3}|//)(?=[^\W_][^\s/]*?[.\u3002\u00b7\u2022\u30fb])|://)",
+    rf"\bhttps?(?:(?:: ?/{{1,3}}|//)(?=[^\W_][^\s/]*?[.{_DOT_LIKE}])|://)",
     re.IGNORECASE,
 )
 _BRACKET_DOT_RE: Final = re.compile(
@@ -207,7 +209,6 @@ _COMMON_TLD_SET: Final = frozenset(_COMMON_TLDS.split("|")) | {"me", "to", "co"}
 # followed by a path ("http://intranet。Thanks" is a link and a sentence). A label starts with
 # a letter or digit, and a host not after one, a hyphen or a dot: a match starts only where a
 # word does, not at every label of "a。a。a。…" or "a-a-a-…" (tens of ms a message).
-_DOT_LIKE: Final = "\u3002\u00b7\u2022\u2219\u22c5\u30fb\u2027\u2e31\u2e33\u06d4\u0589\ua78f"
 _DOT_LIKE_RE: Final = re.compile(f"[{_DOT_LIKE}]")
 _NOT_DOTS: Final = str.maketrans(dict.fromkeys(_DOT_LIKE, "."))
 _LABEL: Final = rf"[A-Za-z0-9][A-Za-z0-9-]{{0,62}}[.{_DOT_LIKE}]"

@@ -1049,6 +1049,7 @@ def test_a_mistyped_scheme_is_a_link_and_no_obfuscation(message: str) -> None:
         # with the host's dots written as look-alikes too: both undone
         ("HTTPS:/EXAMPLE\u3002COM/X", "https://EXAMPLE.COM/X"),
         ("https//bit\u00b7ly/x", "https://bit.ly/x"),
+        ("https//bit\u2219ly/x", "https://bit.ly/x"),
     ],
 )
 def test_a_mistyped_scheme_before_any_host_is_read(message: str, link_text: str) -> None:
