@@ -159,17 +159,17 @@ _GREEK_SMALL_RE: Final = re.compile("[\u03b1-\u03c9\u03f3]")
 # De-obfuscation of links written to dodge filters: hxxp, [.] and (dot), "bit . ly".
 # The ideographic full stop and the dots a reader takes for one in a link (_DOTTED_HOST_RE).
 _DOT_LIKE: Final = "\u3002\u00b7\u2022\u2219\u22c5\u30fb\u2027\u2e31\u2e33\u06d4\u0589\ua78f"
-_SCHEME_FIX_RE: Final = re.compile(
-    r"\bh(?:xx|\*\*)ps?(?:\[:\]|\(:\)|:)//|\bhttps?(?:\[:\]|\(:\)| :) ?//",
-    re.IGNORECASE,
-)
-# A scheme mistyped leaves the host for a reader to see, and is read as one: "https//",
-# "https:/", "https:///", and "https: //", where a phone's keyboard put a space after the
-# colon. Typos, not obfuscation: they set no flag. A host must follow, a word with a dot
-# (or a look-alike one) before any slash ("see http:/https: both", "https: /usr/bin" stay
-# text). A scheme in capitals is lower-cased here.
-_SCHEME_TYPO_RE: Final = re.compile(
-    rf"\bhttps?(?:(?:: ?/{{1,3}}|//)(?=[^\W_][^\s/]*?[.{_DOT_LIKE}])|://)",
+# What the scheme pattern starts with: "http", "hxxp" or "h**p", in any case.
+_SCHEME_HINT_RE: Final = re.compile(r"(?i)h(?:tt|xx|\*\*)p")
+# Schemes, in one pass. Written to dodge filters (the "hidden" group, which is obfuscation):
+# "hxxp://", "h**p://", "http[:]//", "https ://" (a space before the colon). Mistyped, which
+# leaves the host for a reader to see: "https//", "https:/", "https:///", and "https: //",
+# where a phone's keyboard put a space after the colon; typos set no flag, and a host must
+# follow, a word with a dot (or a look-alike one) before any slash ("see http:/https:
+# both", "https: /usr/bin" stay text). A plain scheme in capitals is lower-cased.
+_SCHEME_RE: Final = re.compile(
+    r"\b(?:(?P<hidden>h(?:xx|\*\*)ps?(?:\[:\]|\(:\)|:)//|https?(?:\[:\]|\(:\)| :) ?//)"
+    rf"|https?(?:(?:: ?/{{1,3}}|//)(?=[^\W_][^\s/]*?[.{_DOT_LIKE}])|://))",
     re.IGNORECASE,
 )
 _BRACKET_DOT_RE: Final = re.compile(
@@ -192,6 +192,8 @@ _SPACED_DOT_RE: Final = re.compile(
 # only for a known link host: a shortener, a social network or a store.
 # A match starts only where a word does (not after a letter, a digit, a hyphen or a dot), so
 # not at every label of "a-a-a-..." or "a.a.a...".
+# What the pattern needs somewhere in the text: a spaced dot or one of the words.
+_SPELT_DOT_HINT_RE: Final = re.compile(r" \. | (?i:dot|punto|ponto|point|punkt|nokta|titik) ")
 _SPELT_DOT_RE: Final = re.compile(
     r"(?<![^\W_])(?<![-.])((?:[A-Za-z0-9][A-Za-z0-9-]{0,62}\.){0,4}[A-Za-z0-9][A-Za-z0-9-]{0,62})"
     r"(?: \. | (?i:dot|punto|ponto|point|punkt|nokta|titik) )([a-z]{2,24})(?=/)"
@@ -434,7 +436,7 @@ def _all_upper(chars: list[str]) -> bool:
 
 
 def _scheme(match: re.Match[str]) -> str:
-    """The scheme a :data:`_SCHEME_FIX_RE` or :data:`_SCHEME_TYPO_RE` match stands for."""
+    """The scheme a :data:`_SCHEME_RE` match stands for."""
     return "https://" if "s" in match.group().lower().split("p", 1)[1][:1] else "http://"
 
 
@@ -472,19 +474,25 @@ def _deobfuscate_links(text: str) -> tuple[str, bool]:
     Each rewrite runs only when the text holds what it looks for, since most
     messages hold none of it.
     """
-    if "/" in text:
-        text = _SCHEME_TYPO_RE.sub(_scheme, text)
+    hidden: list[str] = []  # the schemes written to dodge filters
+    if "/" in text and _SCHEME_HINT_RE.search(text):
+
+        def scheme(match: re.Match[str]) -> str:
+            if match.group("hidden"):
+                hidden.append(match.group())
+            return _scheme(match)
+
+        text = _SCHEME_RE.sub(scheme, text)
     fixed = text
-    if "/" in fixed:
-        fixed = _SCHEME_FIX_RE.sub(_scheme, fixed)
+    if "://" in fixed and (" ." in fixed or ". " in fixed):
         fixed = _SCHEME_SPACED_DOT_RE.sub(r"\1.", fixed)
-        if " " in fixed:
-            fixed = _SPELT_DOT_RE.sub(_spelt, fixed)
+    if "/" in fixed and _SPELT_DOT_HINT_RE.search(fixed):
+        fixed = _SPELT_DOT_RE.sub(_spelt, fixed)
     if not fixed.isascii() and _DOT_LIKE_RE.search(fixed):
         fixed = _DOTTED_HOST_RE.sub(_undotted, fixed)
     if "[" in fixed or "(" in fixed or "{" in fixed or "<" in fixed:
         fixed = _BRACKET_DOT_RE.sub(".", fixed)
     if " ." in fixed or ". " in fixed:
         fixed = _SPACED_DOT_RE.sub(".", fixed)
-    # A scheme only lower-cased ("HTTPS://" -> "https://") is not obfuscation.
-    return fixed, fixed.lower() != text.lower()
+    # A scheme only lower-cased ("HTTPS://" -> "https://") or mistyped is not obfuscation.
+    return fixed, bool(hidden) or fixed.lower() != text.lower()

@@ -159,7 +159,9 @@ def _normalise(raw: str) -> tuple[str, set[str]]:
             flags.add("zero_width")
         if _BIDI_CONTROL_RE.search(raw) and _bidi_hides_letters(raw):
             flags.add("bidi_controls")
-        raw = _INVISIBLE_RE.sub("", raw).translate(_BLANKS)
+        raw = _INVISIBLE_RE.sub("", raw)
+        if "\u3164" in raw or "\uffa0" in raw:  # Hangul fillers: blanks
+            raw = raw.translate(_BLANKS)
         if "zero_width" in flags:
             raw = _SELECTOR_IN_WORD_RE.sub("", raw)
         if _STYLED_RE.search(raw):
