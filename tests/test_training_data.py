@@ -6,6 +6,7 @@ template literal's "${name}" too), and a link where the quote holds a placeholde
 
 from __future__ import annotations
 
+import json
 import random
 import sys
 from pathlib import Path
@@ -99,3 +100,31 @@ def test_each_sentence_of_a_message_is_a_copy_in_its_fold() -> None:
         # the same fold and bank template as the message they come from
         assert devdata.cv_group(copy) == devdata.cv_group(parent)
         assert devdata.bank_id(copy) == devdata.bank_id(parent)
+
+
+def test_the_probes_stay_out_of_everything_the_model_learns_or_is_tested_on() -> None:
+    """benchmarks/probes.jsonl measures the model on DM-like text it has never met: no probe
+    may be (nearly) a line of the training files, the candidates, the template bank or the
+    golden cases."""
+    from rapidfuzz import fuzz, process
+
+    root = TRAINING.parent
+    lines = (root / "benchmarks" / "probes.jsonl").read_text(encoding="utf-8").splitlines()
+    probes = [json.loads(line) for line in lines if line]
+    assert {p["label"] for p in probes} == {"automated", "human"}
+    assert all(p["text"].strip() and p["family"] and p["lang"] for p in probes)
+    known = [row.text for row in devdata.load_own() + devdata.load_bank()]
+    for path in sorted((TRAINING / "candidates").glob("*.jsonl")):
+        known += [row.text for row in devdata.own_human_lines(path)]
+    for name in ("automated.json", "human.json"):
+        cases = json.loads((root / "tests" / "cases" / name).read_text(encoding="utf-8"))
+        known += [case["text"] for case in cases]
+
+    def folded(text: str) -> str:
+        return " ".join(text.casefold().split())
+
+    texts = [folded(p["text"]) for p in probes]
+    assert len(set(texts)) == len(texts)
+    scores = process.cdist(texts, [folded(t) for t in known], scorer=fuzz.ratio)
+    worst = scores.max(axis=1)
+    assert worst.max() < 90, [probes[i]["text"] for i in (worst >= 90).nonzero()[0]]
