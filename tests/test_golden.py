@@ -31,12 +31,11 @@ def _cases(name: str) -> list[dict[str, Any]]:
 HUMAN = _cases("human.json")
 AUTOMATED = _cases("automated.json")
 
-# Human cases the bundled model (threshold 0.9914, trained 2026-11-29 with the project's own
+# Human cases the bundled model (threshold 0.9903, trained 2026-11-29 with the project's own
 # DM-like human lines: greetings by name, personal thanks for a follow, shops' replies)
-# labels "automated"; measured probability in the comment. None now: "subscribe to my little
-# brother's channel" + tinyurl (human-request-03) scored 0.9952 against 0.9939 before those
-# lines, 0.9887 with them. (At the 0.4 % default before 2026-11-27, seven more of the then
-# 112: personal thank-yous for a follow, a fundraiser invitation, discount codes.)
+# labels "automated"; measured probability in the comment. (At the 0.4 % default before
+# 2026-11-27, seven more of the then 112: personal thank-yous for a follow, a fundraiser
+# invitation, discount codes.)
 # "Hey Sam! happy birthday 🎉" (human-greet-03, 0.997 before) left this list
 # when the model learnt from greeted copies of human lines (docs/model.md, "Greetings by name"),
 # and "Hey, thanks for the follow!" + a question about the Porto half (human-ctx-02, 0.995
@@ -44,13 +43,15 @@ AUTOMATED = _cases("automated.json")
 # "You're welcome!" (human-reply-01) scored 0.997 before the model learnt from the project's
 # own replies to a thanks and welcomes back (0.976; docs/model.md, "Replies to a thanks"); the
 # human-reply cases were written with that change, so they guard it rather than check it.
-KNOWN_FALSE_POSITIVES: set[str] = set()
+KNOWN_FALSE_POSITIVES = {
+    "human-request-03",  # 0.9915  "subscribe to my little brother's channel" + tinyurl
+}
 
 # Recall over automated.json measured with the current model: 93 of 96 = 0.9688 (92 with the
 # model before names after family words and titles were masked, which missed auto-deal-ja-01
 # at 0.9897; auto-obf-09, spaced-out letters, is caught since the text layer joins them).
-# The floor is that minus 5 points. Missed: auto-followback-zh-01 (0.548), auto-deal-zh-01
-# (0.921) and auto-validate-02 (0.9865; the same three before the DM-like human lines).
+# The floor is that minus 5 points. Missed: auto-followback-zh-01 (0.559), auto-deal-zh-01
+# (0.923) and auto-validate-02 (0.9873; the same three before the DM-like human lines).
 MEASURED_RECALL = 93 / 96
 RECALL_FLOOR = MEASURED_RECALL - 0.05
 
