@@ -1,6 +1,6 @@
 """The bundled model on held-out direct messages written to probe it.
 
-    python benchmarks/probes.py [--bundle DIR ...] [--list]
+    python benchmarks/probes.py [--bundle DIR ...] [--set a|b] [--list]
 
 ``benchmarks/probes.jsonl`` holds two sets of DMs written for this project, without reading
 its training data, template bank, lexicons or golden cases; nothing is trained on them:
@@ -21,7 +21,8 @@ a training file fails ``tests/test_training_data.py``.
 
 For the bundled model (and each ``--bundle``): ROC-AUC, then at each of the bundle's
 operating points the share of auto-DMs caught and of human messages flagged, then both
-per kind and per language at the default and at ``balanced`` over both sets. ``--list`` also prints
+per kind and per language at the default and at ``balanced`` over both sets (over one with
+``--set``). ``--list`` also prints
 every human message flagged at ``balanced``, with its P(automated). Needs nothing
 outside the repository. Read the per-kind cells as rough: most hold 2 to 30 messages.
 """
@@ -59,12 +60,14 @@ def by_group(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bundle", type=Path, action="append", default=[])
+    parser.add_argument("--set", choices=("a", "b"), help="only this set of probes")
     parser.add_argument("--list", action="store_true", help="print the humans flagged")
     args = parser.parse_args()
     rows = [json.loads(line) for line in PROBES.read_text(encoding="utf-8").splitlines() if line]
+    rows = [r for r in rows if args.set in (None, r["set"])]
     texts = [r["text"] for r in rows]
     positive = np.array([r["label"] == "automated" for r in rows])
-    sets = [*sorted({r["set"] for r in rows}), "both"]
+    sets = [*sorted({r["set"] for r in rows}), *([] if args.set else ["both"])]
     print(f"{int(positive.sum())} auto-DMs and {int((~positive).sum())} human messages")
     for path in [None, *args.bundle]:
         bundle = autodm.load_bundle(path) if path is not None else None

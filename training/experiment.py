@@ -8,6 +8,7 @@
     python training/experiment.py --compare-sentences  # docs/experiments.md, "Sentences as rows"
     python training/experiment.py --compare-thanks-question  # "Thank-yous for a follow"
     python training/experiment.py --compare-family courtesy  # own human lines of a family
+    python training/experiment.py --compare-family greeting_by_name,business_reply  # of several
     python training/experiment.py --compare-family support_link \
         --candidates training/candidates/support_link.jsonl  # lines not in the recipe
 
@@ -504,9 +505,10 @@ def compare_family(
     family: str, seeds: tuple[int, ...] = (0, 1, 2), candidates: Path | None = None
 ) -> None:
     """The recipe without and with the project's own human lines of one ``family`` of
-    ``own_human_multilingual.jsonl`` (or of the file ``candidates``, whose lines are not in
-    the recipe), on the same folds: those of the rows without them, and each of the
-    family's groups (one per language) in a fold of its own hash. Then :func:`seed_line`,
+    ``own_human_multilingual.jsonl`` (or of several, named with commas; or of the file
+    ``candidates``, whose lines are not in the recipe), on the same folds: those of the rows
+    without them, and each of the family's groups (one per language) in a fold of its own
+    hash. Then :func:`seed_line`,
     the share of the other own human lines flagged out of fold at the default's target,
     and the share of the family's lines, out of fold either way."""
     import zlib
@@ -516,14 +518,15 @@ def compare_family(
     if candidates is not None:
         rows += devdata.own_human_lines(candidates)
         files.append(candidates)
-    groups = {f"own:human:{lang}:{family}" for lang in _languages(files)}
+    families = family.split(",")
+    groups = {f"own:human:{lang}:{name}" for lang in _languages(files) for name in families}
     added = np.array([r.source == "own_human" and r.group in groups for r in rows])
     if not added.any():
         raise SystemExit(f"no own human line has the family {family!r}")
     base = load([r for r, a in zip(rows, added, strict=True) if not a])
     data = load(rows)
     others = (data.sources == "own_human") & ~added
-    print(f"{int(added.sum())} lines of the family {family!r}", flush=True)
+    print(f"{int(added.sum())} lines of the families {families}", flush=True)
     for seed in seeds:
         fold_of = {
             g: k
