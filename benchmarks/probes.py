@@ -22,9 +22,9 @@ a training file fails ``tests/test_training_data.py``.
 For the bundled model (and each ``--bundle``): ROC-AUC, then at each of the bundle's
 operating points the share of auto-DMs caught and of human messages flagged, then both
 per kind and per language at the default and at ``balanced`` over both sets (over one with
-``--set``). ``--list`` also prints
-every human message flagged at ``balanced``, with its P(automated). Needs nothing
-outside the repository. Read the per-kind cells as rough: most hold 2 to 30 messages.
+``--set``). ``--list`` also prints every human message flagged at ``balanced`` (at the
+default for a bundle without presets), with its P(automated). Needs nothing outside the
+repository. Read the per-kind cells as rough: most hold 2 to 30 messages.
 """
 
 from __future__ import annotations
@@ -92,10 +92,11 @@ def main() -> int:
         shown = {n: flagged[n] for n in ("default", "balanced") if n in flagged}
         by_group([r["family"] for r in rows], shown, positive, "kind")
         by_group([r["lang"] for r in rows], shown, positive, "language")
-        if args.list and "balanced" in flagged:
-            print("\n  human messages flagged at balanced:")
+        if args.list:
+            point = "balanced" if "balanced" in flagged else "default"
+            print(f"\n  human messages flagged at {point}:")
             for i in np.argsort(-probability):
-                if flagged["balanced"][i] and not positive[i]:
+                if flagged[point][i] and not positive[i]:
                     print(f"  {probability[i]:.4f}  {texts[i]}")
     return 0
 
