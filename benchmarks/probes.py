@@ -24,7 +24,7 @@ operating points the share of auto-DMs caught and of human messages flagged, the
 per kind and per language at the default and at ``balanced`` over both sets (over one with
 ``--set``). ``--list`` also prints every human message flagged at ``balanced`` (at the
 default for a bundle without presets), with its P(automated). Needs nothing outside the
-repository. Read the per-kind cells as rough: most hold 2 to 30 messages.
+repository. Read the per-kind cells as rough: they hold 1 to 54 messages.
 """
 
 from __future__ import annotations
