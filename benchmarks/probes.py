@@ -1,6 +1,6 @@
 """The bundled model on held-out direct messages written to probe it.
 
-    python benchmarks/probes.py [--bundle DIR ...] [--set a|b] [--list]
+    python benchmarks/probes.py [--bundle DIR ...] [--set a|b] [--list] [--peer [--data DIR]]
 
 ``benchmarks/probes.jsonl`` holds two sets of DMs written for this project, without reading
 its training data, template bank, lexicons or golden cases; nothing is trained on them:
@@ -25,6 +25,13 @@ per kind and per language at the default and at ``balanced`` over both sets (ove
 ``--set``). ``--list`` also prints every human message flagged at ``balanced`` (at the
 default for a bundle without presets), with its P(automated). Needs nothing outside the
 repository. Read the per-kind cells as rough: they hold 1 to 54 messages.
+
+``--peer`` also trains the plain TF-IDF character n-gram + logistic regression peer of
+``benchmarks/accuracy.py`` on the bundled model's training rows (needs ``../shared/data``;
+says so and exits 2 without it) and prints, per set, its ROC-AUC and the share of
+auto-DMs each model catches with a cut, set on the probes themselves, that flags as many
+human messages as the bundled model's default: a comparison of the two rankings at that
+cost, not of thresholds either would ship with.
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ from sklearn.metrics import roc_auc_score
 import autodm
 
 PROBES = Path(__file__).resolve().parent / "probes.jsonl"
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def by_group(
@@ -62,7 +70,12 @@ def main() -> int:
     parser.add_argument("--bundle", type=Path, action="append", default=[])
     parser.add_argument("--set", choices=("a", "b"), help="only this set of probes")
     parser.add_argument("--list", action="store_true", help="print the humans flagged")
+    parser.add_argument("--peer", action="store_true", help="also score the TF-IDF peer")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="for --peer")
     args = parser.parse_args()
+    if args.peer and not (args.data / "auto_dm_dev.jsonl").exists():
+        print(f"--peer trains on the development data, and there is none at {args.data}.")
+        return 2
     rows = [json.loads(line) for line in PROBES.read_text(encoding="utf-8").splitlines() if line]
     rows = [r for r in rows if args.set in (None, r["set"])]
     texts = [r["text"] for r in rows]
@@ -98,7 +111,53 @@ def main() -> int:
             for i in np.argsort(-probability):
                 if flagged[point][i] and not positive[i]:
                     print(f"  {probability[i]:.4f}  {texts[i]}")
+        if path is None:
+            ours = (probability, flagged["default"])
+    if args.peer:
+        peer_line(rows, texts, positive, ours, sets, args.data)
     return 0
+
+
+def caught_at(score: np.ndarray, positive: np.ndarray, k: int) -> float:
+    """Share of auto-DMs scored above all but the ``k`` highest-scored human messages."""
+    humans = np.sort(score[~positive])[::-1]
+    cut = humans[k] if k < len(humans) else -np.inf
+    return float(np.mean(score[positive] > cut))
+
+
+def peer_line(
+    rows: list[dict],
+    texts: list[str],
+    positive: np.ndarray,
+    ours: tuple[np.ndarray, np.ndarray],
+    sets: list[str],
+    data: Path,
+) -> None:
+    """The TF-IDF peer trained on the bundled model's rows, beside the bundled model."""
+    import accuracy  # benchmarks/accuracy.py: the peer model and the training rows' loader
+
+    train = accuracy.devdata.training_rows(data)
+    peer = accuracy.peer_model().fit(
+        [r.text for r in train],
+        np.array([r.label == "automated" for r in train], dtype=int),
+        logisticregression__sample_weight=np.array([r.weight for r in train]),
+    )
+    score = peer.predict_proba(texts)[:, 1]
+    probability, default = ours
+    print(
+        "\npeer: TF-IDF char_wb 2-5 + logistic regression, trained on the same rows; each model"
+        "\nwith a cut on these probes that flags as many human messages as the bundled default"
+    )
+    for name in sets:
+        rows_in = np.array([name in ("both", r["set"]) for r in rows])
+        k = int(default[rows_in & ~positive].sum())
+        auc = roc_auc_score(positive[rows_in], score[rows_in])
+        theirs = caught_at(score[rows_in], positive[rows_in], k)
+        mine = caught_at(probability[rows_in], positive[rows_in], k)
+        print(
+            f"  set {name}: peer ROC-AUC {auc:.4f}; with {k} humans flagged, auto-DMs caught "
+            f"{mine:.3f} (autodm), {theirs:.3f} (peer)"
+        )
 
 
 if __name__ == "__main__":
