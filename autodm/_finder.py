@@ -148,7 +148,7 @@ def _mask(text: str) -> tuple[str, list[Link], int, int, list[str]]:
                 # lower-casing can lengthen a host ("İ" becomes "i" and a combining dot).
                 path_start = match.start("path")
                 has_path = path_start >= 0 and end > path_start + 1
-                is_known = host in known.shorteners or host in known.social or host in known.store
+                is_known = host in known.link_hosts
                 if tld not in known.tlds or (
                     not has_path and not is_known and _reads_as_words(match.group("tld"), tld)
                 ):

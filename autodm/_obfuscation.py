@@ -442,9 +442,7 @@ def _scheme(match: re.Match[str]) -> str:
 
 def _known_host(host: str) -> bool:
     """Whether ``host`` is a shortener's, a social network's or a store's."""
-    known = domains()
-    name = host.lower().removeprefix("www.")
-    return name in known.shorteners or name in known.social or name in known.store
+    return host.lower().removeprefix("www.") in domains().link_hosts
 
 
 def _undotted(match: re.Match[str]) -> str:

@@ -89,7 +89,15 @@ def data_digest() -> dict[str, str]:
 class Domains:
     """The shipped domain lists as frozensets of lowercase names."""
 
-    __slots__ = ("shorteners", "social", "store", "suspicious_tlds", "tlds", "validation")
+    __slots__ = (
+        "link_hosts",
+        "shorteners",
+        "social",
+        "store",
+        "suspicious_tlds",
+        "tlds",
+        "validation",
+    )
 
     def __init__(self, raw: dict[str, Any]) -> None:
         def lower_set(key: str) -> frozenset[str]:
@@ -98,6 +106,8 @@ class Domains:
         self.shorteners = lower_set("shorteners")
         self.social = lower_set("social")
         self.store = lower_set("store")
+        # Hosts that are links whatever they look like: shorteners', social networks', stores'.
+        self.link_hosts = self.shorteners | self.social | self.store
         self.validation = lower_set("validation")
         self.suspicious_tlds = lower_set("tlds_suspicious")
         self.tlds = lower_set("tlds") | self.suspicious_tlds

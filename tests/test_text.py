@@ -971,7 +971,6 @@ def test_any_host_written_with_a_dot_look_alike_is_that_host(
         ("youtu\u30fbbe/abc12", "youtu.be/abc12", "youtu.be"),
         # After a scheme, any host.
         ("https://example\u00b7shop/free", "https://example.shop/free", "example.shop"),
-        # The dot spelt out, then a common TLD and a path.
         # The dot spelt out, or set apart by spaces, before a path: a known link host.
         ("check this out bit dot ly/x1Ab", "bit.ly/x1Ab", "bit.ly"),
         ("visita linktr punto ee/tienda", "linktr.ee/tienda", "linktr.ee"),
