@@ -508,9 +508,8 @@ def compare_family(
     ``own_human_multilingual.jsonl`` (or of several, named with commas; or of the file
     ``candidates``, whose lines are not in the recipe), on the same folds: those of the rows
     without them, and each of the family's groups (one per language) in a fold of its own
-    hash. Then :func:`seed_line`,
-    the share of the other own human lines flagged out of fold at the default's target,
-    and the share of the family's lines, out of fold either way."""
+    hash. Then :func:`seed_line`, the share of the other own human lines flagged out of fold
+    at the default's target, and the share of the family's lines, out of fold either way."""
     import zlib
 
     rows = devdata.training_rows()
@@ -522,7 +521,7 @@ def compare_family(
     groups = {f"own:human:{lang}:{name}" for lang in _languages(files) for name in families}
     added = np.array([r.source == "own_human" and r.group in groups for r in rows])
     if not added.any():
-        raise SystemExit(f"no own human line has the family {family!r}")
+        raise SystemExit(f"no own human line has the families {families}")
     base = load([r for r, a in zip(rows, added, strict=True) if not a])
     data = load(rows)
     others = (data.sources == "own_human") & ~added
