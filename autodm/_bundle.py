@@ -8,7 +8,9 @@ A bundle is a folder (or a ``.zip`` of one) holding two members:
 ``weights.npz``
     float32 or float64 arrays only, never unpickled: ``mean``, ``scale``,
     ``coef`` (one per feature), ``intercept`` (1), ``calibration`` (2: slope,
-    offset) and optionally ``ngram_coef`` (one per hash bucket, at most 2**22).
+    offset) and optionally ``ngram_coef`` (one per hash bucket, at most 2**22) and the
+    TF-IDF model's ``tfidf_idf`` and ``tfidf_coef`` (one per bucket of its own) and
+    ``tfidf_intercept`` (1).
 
 Loading checks every member (names, dtypes, shapes, finiteness, the range of the
 weights scoring makes of them; autodm._bundle_checks) and refuses anything else with
@@ -57,7 +59,9 @@ class Bundle:
 
     Build one with :func:`autodm.train` or :func:`load_bundle`; write it with
     :meth:`save`. ``features`` are the signal names the linear model reads, in
-    order; ``threshold`` is the default decision threshold on P(automated).
+    order; ``threshold`` is the default decision threshold on P(automated). A bundle
+    with a second text model (``manifest["tfidf"]``, autodm._tfidf) holds its idf and
+    weights per bucket and its intercept; others hold None and 0.
     """
 
     manifest: Mapping[str, Any]
@@ -67,11 +71,16 @@ class Bundle:
     intercept: float
     calibration: tuple[float, float]
     ngram_coef: FloatArray | None
+    tfidf_idf: FloatArray | None = None
+    tfidf_coef: FloatArray | None = None
+    tfidf_intercept: float = 0.0
 
     def __setstate__(self, state: list[Any]) -> None:
         """Unpickle, keeping the arrays read-only as :func:`load_bundle` makes them (pickle
-        brings arrays back writable, and detectors score with them as they are)."""
-        for field, value in zip(fields(self), state, strict=True):
+        brings arrays back writable, and detectors score with them as they are). A bundle
+        pickled before the TF-IDF fields existed gets their defaults."""
+        for index, field in enumerate(fields(self)):
+            value = state[index] if index < len(state) else field.default
             if isinstance(value, np.ndarray):
                 value.setflags(write=False)
             object.__setattr__(self, field.name, value)
@@ -116,16 +125,7 @@ class Bundle:
         target = save_target(path)
         is_zip = target.suffix.lower() == ".zip"
         manifest = _manifest_text(self.manifest)
-        # As float64, which load_bundle reads (a Bundle built in code may hold others).
-        arrays: dict[str, NDArray[Any]] = {
-            "mean": np.asarray(self.mean, dtype=np.float64),
-            "scale": np.asarray(self.scale, dtype=np.float64),
-            "coef": np.asarray(self.coef, dtype=np.float64),
-            "intercept": np.array([self.intercept], dtype=np.float64),
-            "calibration": np.array(self.calibration, dtype=np.float64),
-        }
-        if self.ngram_coef is not None:
-            arrays["ngram_coef"] = self.ngram_coef.astype(np.float32)
+        arrays = self._stored_arrays()
         buffer = io.BytesIO()
         np.savez_compressed(buffer, allow_pickle=False, **arrays)
         # A Bundle built in code skips the checks of loading: write nothing load would refuse.
@@ -142,6 +142,24 @@ class Bundle:
         else:
             _replace_members(target, (manifest + "\n").encode("utf-8"), buffer.getvalue())
         return target
+
+    def _stored_arrays(self) -> dict[str, NDArray[Any]]:
+        """The arrays of ``weights.npz`` as :meth:`save` writes them: float64, but the
+        per-bucket ones float32 (a Bundle built in code may hold other dtypes)."""
+        arrays: dict[str, NDArray[Any]] = {
+            "mean": np.asarray(self.mean, dtype=np.float64),
+            "scale": np.asarray(self.scale, dtype=np.float64),
+            "coef": np.asarray(self.coef, dtype=np.float64),
+            "intercept": np.array([self.intercept], dtype=np.float64),
+            "calibration": np.array(self.calibration, dtype=np.float64),
+        }
+        if self.ngram_coef is not None:
+            arrays["ngram_coef"] = self.ngram_coef.astype(np.float32)
+        if self.tfidf_idf is not None and self.tfidf_coef is not None:
+            arrays["tfidf_idf"] = self.tfidf_idf.astype(np.float32)
+            arrays["tfidf_coef"] = self.tfidf_coef.astype(np.float32)
+            arrays["tfidf_intercept"] = np.array([self.tfidf_intercept], dtype=np.float64)
+        return arrays
 
 
 def _manifest_text(manifest: Mapping[str, Any]) -> str:
@@ -275,6 +293,9 @@ def _assemble(manifest: dict[str, Any], arrays: dict[str, FloatArray]) -> Bundle
         intercept=float(arrays["intercept"][0]),
         calibration=(float(calibration[0]), float(calibration[1])),
         ngram_coef=arrays.get("ngram_coef"),
+        tfidf_idf=arrays.get("tfidf_idf"),
+        tfidf_coef=arrays.get("tfidf_coef"),
+        tfidf_intercept=float(arrays["tfidf_intercept"][0]) if "tfidf_intercept" in arrays else 0.0,
     )
 
 

@@ -29,7 +29,8 @@ __all__ = ["FORMAT_VERSION", "MAX_NGRAM_BUCKETS", "NGRAM_TOKENS"]
 #: Newest version of the bundle format this autodm reads and writes; it reads every older
 #: one. Bump it when a change would make an older autodm misread a new bundle
 #: (docs/model.md says how). 2: ``ngrams.char_weight`` scales the character n-gram block.
-FORMAT_VERSION: Final = 2
+#: 3: a second text model (``tfidf`` in the manifest) whose log-odds average with the first's.
+FORMAT_VERSION: Final = 3
 #: What the n-gram block of a bundle reads, by ``ngrams.tokens`` in its manifest: the
 #: view's ``tokens``, its ``plain_tokens`` (leetspeak undone), its ``shaped_tokens``
 #: (leetspeak undone, numbers by shape), those without the ``<user>`` of handles, or those
@@ -46,7 +47,11 @@ NGRAM_TOKENS: Final = (
 #: ``ngram_coef``): 16 times the bundled model's 2**18, and 32 MiB of float64 weights.
 MAX_NGRAM_BUCKETS: Final = 1 << 22
 _REQUIRED_ARRAYS: Final = ("mean", "scale", "coef", "intercept", "calibration")
-_OPTIONAL_ARRAYS: Final = ("ngram_coef",)
+_OPTIONAL_ARRAYS: Final = ("ngram_coef", "tfidf_idf", "tfidf_coef", "tfidf_intercept")
+#: The arrays of the TF-IDF model, which a bundle holds exactly when its manifest has ``tfidf``.
+_TFIDF_ARRAYS: Final = ("tfidf_idf", "tfidf_coef", "tfidf_intercept")
+#: The bucket arrays, of a power-of-two length each.
+_BUCKET_ARRAYS: Final = frozenset({"ngram_coef", "tfidf_idf", "tfidf_coef"})
 #: How the arrays may be stored: as float32 or float64, what train and save write, in
 #: either byte order. A wider float would pass as finite and turn infinite as float64
 #: (a float128 of 1e400); float16 and the rest are no use to a bundle.
@@ -57,7 +62,9 @@ _OPERATING_POINTS: Final = ("strict", "balanced", "lenient")
 _MAX_CHAR_WEIGHT: Final = 100.0
 #: Largest weight a bundle may put on the calibrated log-odds: per unit of a signal
 #: (``slope * coef / scale``), per n-gram (``slope * ngram_coef``), for a signal's mean, for
-#: the constant term (``slope * intercept + offset``) and per context bin (``log_lr``). A
+#: the constant term (``slope * intercept + offset``), per TF-IDF bucket and for the TF-IDF
+#: intercept (``slope * tfidf_coef``, ``slope * tfidf_intercept``; a TF-IDF value is at
+#: most 1) and per context bin (``log_lr``). A
 #: trained model's weights are below 20; 1e6 leaves room for any real one, and keeps the
 #: log-odds of every message finite, since the signals of a message of at most
 #: ``MAX_CHARS`` characters are small numbers.
@@ -110,6 +117,7 @@ def _parse_manifest(raw: bytes, where: str) -> dict[str, Any]:
             )
         _check_table(name, table, where)
     _check_ngrams(manifest.get("ngrams"), version, where)
+    _check_tfidf(manifest.get("tfidf"), version, where)
     return manifest
 
 
@@ -326,6 +334,36 @@ def _check_ngrams(ngrams: Any, version: int, where: str) -> None:
         )
 
 
+def _check_tfidf(tfidf: Any, version: int, where: str) -> None:
+    """``tfidf``: absent or null, or an object with ``buckets`` (a power of two), ``sizes``
+    (ints in 1..8) and ``weight`` (in (0, 1]), in a bundle of format 3 or later."""
+    if tfidf is None:
+        return
+    shape = (
+        "null or an object with `buckets` (a power of two from 2 to 2**22), `sizes` (a "
+        "non-empty list of ints in 1..8) and `weight` (a number in (0, 1])"
+    )
+    sizes = tfidf.get("sizes") if isinstance(tfidf, dict) else None
+    weight = tfidf.get("weight") if isinstance(tfidf, dict) else None
+    if not (
+        isinstance(tfidf, dict)
+        and _is_bucket_count(tfidf.get("buckets"))
+        and isinstance(sizes, list)
+        and sizes
+        and all(isinstance(k, int) and not isinstance(k, bool) and 1 <= k <= 8 for k in sizes)
+        and _is_number(weight)
+        and 0 < weight <= 1
+    ):
+        raise BundleError(
+            f"manifest.json of {where}: `tfidf` must be {shape}. Got {describe(tfidf)}."
+        )
+    if version < 3:
+        raise BundleError(
+            f"manifest.json of {where}: `tfidf` needs format_version 3 (an autodm that reads "
+            f"format {version} would score without it)."
+        )
+
+
 def _is_number(value: object) -> TypeGuard[int | float]:
     """A finite int or float (not a bool); an int too large for a float is not one."""
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -383,13 +421,19 @@ def _parse_weights(raw: bytes, manifest: Mapping[str, Any], where: str) -> dict[
     before its data is read, then by its values."""
     n_features = len(manifest["features"])
     ngrams = manifest.get("ngrams")
-    buckets = ngrams.get("buckets") if isinstance(ngrams, dict) else None
+    tfidf = manifest.get("tfidf")
+    buckets = {
+        "ngram_coef": ngrams.get("buckets") if isinstance(ngrams, dict) else None,
+        "tfidf_idf": tfidf["buckets"] if tfidf is not None else None,
+        "tfidf_coef": tfidf["buckets"] if tfidf is not None else None,
+    }
     shapes = {
         "mean": (n_features,),
         "scale": (n_features,),
         "coef": (n_features,),
         "intercept": (1,),
         "calibration": (2,),
+        "tfidf_intercept": (1,),
     }
 
     def check(name: str, header: NpyHeader) -> None:
@@ -413,6 +457,15 @@ def _parse_weights(raw: bytes, manifest: Mapping[str, Any], where: str) -> dict[
             f"while the manifest's `ngrams` is {'null' if ngrams is None else 'an object'}; "
             "a bundle has n-gram weights exactly when its manifest describes them."
         )
+    held = [name for name in _TFIDF_ARRAYS if name in checked]
+    if held != ([] if tfidf is None else list(_TFIDF_ARRAYS)):
+        raise BundleError(
+            f"weights.npz of {where} holds {held or 'none'} of {list(_TFIDF_ARRAYS)} while the "
+            f"manifest's `tfidf` is {'absent' if tfidf is None else 'an object'}; a bundle has "
+            "all three exactly when its manifest describes the TF-IDF model."
+        )
+    if tfidf is not None and np.any(checked["tfidf_idf"] < 0):
+        raise BundleError(f"array 'tfidf_idf' of {where} must be 0 or positive everywhere.")
     _check_effective_weights(checked, where)
     return checked
 
@@ -421,13 +474,13 @@ def _check_header(
     name: str,
     header: NpyHeader,
     shapes: Mapping[str, tuple[int, ...]],
-    buckets: int | None,
+    buckets: Mapping[str, int | None],
     where: str,
 ) -> None:
     """Refuse an array by its ``.npy`` header, before its data is read: a dtype other than
     float32 or float64, Fortran order (numpy never writes it for a 1-D array), or a shape
-    other than ``shapes`` gives (for ``ngram_coef``, the manifest's ``ngrams.buckets`` or
-    any power of two up to :data:`MAX_NGRAM_BUCKETS`)."""
+    other than ``shapes`` gives (for an array of buckets, the manifest's bucket count or,
+    without one, any power of two up to :data:`MAX_NGRAM_BUCKETS`)."""
     shape, fortran_order, dtype = header
     if dtype.str not in _STORED_FLOATS:
         raise BundleError(
@@ -436,7 +489,7 @@ def _check_header(
         )
     if fortran_order:
         raise BundleError(f"array {name!r} of {where} is in Fortran order; bundles use C order.")
-    if name != "ngram_coef":
+    if name not in _BUCKET_ARRAYS:
         if shape != shapes[name]:
             raise BundleError(
                 f"array {name!r} of {where} must have shape {shapes[name]} for "
@@ -446,13 +499,15 @@ def _check_header(
     size = shape[0] if len(shape) == 1 else 0
     if len(shape) != 1 or not _is_bucket_count(size):
         raise BundleError(
-            f"array 'ngram_coef' of {where} must be 1-D with a power-of-two length from 2 to "
+            f"array {name!r} of {where} must be 1-D with a power-of-two length from 2 to "
             f"{MAX_NGRAM_BUCKETS} (2**22). Got shape {shape}."
         )
-    if buckets is not None and size != buckets:
+    expected = buckets[name]
+    if expected is not None and size != expected:
+        field = "ngrams.buckets" if name == "ngram_coef" else "tfidf.buckets"
         raise BundleError(
-            f"array 'ngram_coef' of {where} has {size} entries, but the manifest's "
-            f"`ngrams.buckets` is {buckets}."
+            f"array {name!r} of {where} has {size} entries, but the manifest's "
+            f"`{field}` is {expected}."
         )
 
 
@@ -487,6 +542,11 @@ def _check_effective_weights(arrays: Mapping[str, FloatArray], where: str) -> No
             ngram = arrays["ngram_coef"]
             if not slope * max(float(ngram.max()), -float(ngram.min())) <= _MAX_WEIGHT:
                 combined["slope * ngram_coef"] = slope * ngram
+        for name in ("tfidf_coef", "tfidf_intercept"):  # weighed by at most 1
+            if name in arrays:
+                values = arrays[name]
+                if not slope * max(float(values.max()), -float(values.min())) <= _MAX_WEIGHT:
+                    combined[f"slope * {name}"] = slope * values
     for name, values in combined.items():
         if not np.max(np.abs(values)) <= _MAX_WEIGHT:  # NaN (from inf * 0) too
             outside = values[~(np.abs(values) <= _MAX_WEIGHT)]

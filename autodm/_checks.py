@@ -61,6 +61,7 @@ RECORDED_FACTS: Final = frozenset(
         "ngram_scale",
         "signal_scale",
         "ratio_power",
+        "tfidf_weight",
         "cv",
         "cv_repeats",
         "grouped",
@@ -284,6 +285,7 @@ class _TrainOptions:
     ratio_power: float
     target_fpr: float
     description: Mapping[str, Any] | None
+    tfidf_weight: float = 0.0
 
 
 def _train_options(
@@ -301,6 +303,7 @@ def _train_options(
     signal_scale: float,
     char_weight: float,
     ratio_power: float,
+    tfidf_weight: float = 0.0,
 ) -> _TrainOptions:
     """train's options as the fit applies them; the first bad one raises InvalidInputError."""
     if not isinstance(ngrams, bool | np.bool_):
@@ -342,6 +345,12 @@ def _train_options(
             f"`ratio_power` must be a float in [0, {_MAX_RATIO_POWER:g}] (0 turns it off). "
             f"Got {describe(ratio_power)}."
         )
+    share = finite_float(tfidf_weight)
+    if share is None or not 0 <= share <= 1:
+        raise InvalidInputError(
+            f"`tfidf_weight` must be a float in [0, 1] (the TF-IDF model's share of the text "
+            f"log-odds; 0 trains none). Got {describe(tfidf_weight)}."
+        )
     if scales["char_weight"] > _MAX_CHAR_WEIGHT:
         raise InvalidInputError(
             f"`char_weight` must be at most {_MAX_CHAR_WEIGHT:g}. Got {describe(char_weight)}."
@@ -358,6 +367,7 @@ def _train_options(
         ratio_power=power,
         target_fpr=fpr,
         description=description,
+        tfidf_weight=share,
     )
 
 

@@ -12,6 +12,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._checks import source_masks
+from ._tfidf import TfidfFit, matrix_decision
+from ._tfidf import fit as fit_tfidf
 from .errors import InvalidInputError
 
 if TYPE_CHECKING:  # evaluate uses this module, and needs no design
@@ -60,6 +62,7 @@ class _Fit:
     coef: NDArray[np.float64]
     intercept: float
     ngram_coef: NDArray[np.float64] | None
+    tfidf: TfidfFit | None = None
 
 
 def _ratio_scale(
@@ -151,27 +154,41 @@ class _Learner:
     ngram_scale: float
     signal_scale: float
     ratio_power: float
+    #: The messages' TF-IDF n-gram counts (autodm._tfidf.count_matrix) and the weight of
+    #: the TF-IDF model's log-odds in the average; None and 0 for no TF-IDF model.
+    tfidf_counts: Any = None
+    tfidf_weight: float = 0.0
 
     def fit(self, rows: NDArray[np.intp]) -> _Fit:
         design, y = self.design, self.y
         z = (design.dense[rows] - design.mean) / design.std
-        return _fit(
+        weight = _balanced(y[rows], self.weight[rows])
+        fit = _fit(
             z,
             design.grams[rows],
             y[rows],
-            _balanced(y[rows], self.weight[rows]),
+            weight,
             self.C,
             self.ngram_scale,
             self.signal_scale,
             design.positive,
             self.ratio_power,
         )
+        if self.tfidf_counts is None:
+            return fit
+        tfidf = fit_tfidf(self.tfidf_counts[rows], y[rows], weight)
+        return _Fit(fit.coef, fit.intercept, fit.ngram_coef, tfidf)
 
     def decision(self, model: _Fit, rows: NDArray[np.intp]) -> NDArray[np.float64]:
         z = (self.design.dense[rows] - self.design.mean) / self.design.std
         out = z @ model.coef + model.intercept
         if model.ngram_coef is not None:
             out = out + self.design.grams[rows] @ model.ngram_coef
+        if model.tfidf is not None:
+            share = self.tfidf_weight
+            out = (1.0 - share) * out + share * matrix_decision(
+                self.tfidf_counts[rows], model.tfidf
+            )
         return np.asarray(out, dtype=np.float64)
 
 

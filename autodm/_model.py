@@ -7,9 +7,12 @@ For a message with signals ``x`` the text log-odds are::
 
 ``slope`` and ``offset`` calibrate the text score; the context terms are
 documented likelihood ratios (docs/model.md) that add to calibrated log-odds.
+A bundle with a second text model (``tfidf`` in its manifest, autodm._tfidf) of
+weight ``w`` scores ``(1 - w) * text + w * tfidf`` in place of ``text``, its
+log-odds on the TF-IDF vector of the message's character n-grams.
 Each term is reported as a :class:`~autodm.Reason` whose weight is its exact
-share of ``logit``: all terms plus ``slope * intercept + offset`` add up to the
-logit. Verdicts keep the eight strongest terms of at least 0.05. load_bundle refuses
+share of ``logit``: all terms plus :attr:`Scorer.base` add up to the logit.
+Verdicts keep the eight strongest terms of at least 0.05. load_bundle refuses
 weights that could overflow; a Bundle built in code with weights past that range has
 each term bounded (``_MAX_TERM``), so the logit and the probability stay finite.
 """
@@ -29,6 +32,8 @@ from ._bundle_checks import NGRAM_TOKENS
 from ._names import greeting_only
 from ._ngrams import TextBatch, batch_text_features
 from ._text import TextView
+from ._tfidf import TfidfFit
+from ._tfidf import decision as tfidf_decision
 from ._types import Reason, Signal
 from .errors import BundleError
 from .extractors.timing import describe_delay
@@ -121,17 +126,28 @@ class Scorer:
         self.features = bundle.features
         self._defaults = tuple(zip(bundle.features, bundle.mean.tolist(), strict=True))
         self._slope, self._offset = bundle.calibration
+        self._tfidf, self._tfidf_sizes, tfidf_weight = _tfidf_part(bundle)
+        share = 1.0 - tfidf_weight  # of the recipe's text log-odds
         # Per-feature weight on the calibrated logit, and the centring term.
         with np.errstate(over="ignore", invalid="ignore"):  # scoring bounds what overflows
-            self._w = self._slope * bundle.coef / bundle.scale
-            self._ngram = None if bundle.ngram_coef is None else self._slope * bundle.ngram_coef
-        self._base = _bounded_term(self._slope * bundle.intercept + self._offset)
+            self._w = self._slope * share * bundle.coef / bundle.scale
+            self._ngram = (
+                None if bundle.ngram_coef is None else self._slope * share * bundle.ngram_coef
+            )
+            if self._tfidf is not None:
+                self._tfidf = TfidfFit(
+                    self._tfidf.idf, self._slope * tfidf_weight * self._tfidf.coef, 0.0
+                )
+            intercept = share * bundle.intercept + tfidf_weight * bundle.tfidf_intercept
+        self._base = _bounded_term(self._slope * intercept + self._offset)
         # Weights in load_bundle's range cannot overflow on a message's bounded signals, so
         # only a Bundle built in code with weights past it pays for bounding every term.
         with np.errstate(over="ignore", invalid="ignore"):
             in_range = [self._w, self._w * bundle.mean]
             if self._ngram is not None:
                 in_range.append(self._ngram)
+            if self._tfidf is not None:
+                in_range.append(self._tfidf.coef)
             self._bound = not all(np.all(np.abs(a) <= _MAX_TERM) for a in in_range)
         ngram_spec = bundle.manifest.get("ngrams") or {}
         self._char_sizes = tuple(int(n) for n in ngram_spec.get("char_sizes", ()))
@@ -166,7 +182,8 @@ class Scorer:
     @property
     def base(self) -> float:
         """The log-odds of a message whose signals all sit at the training mean, with no
-        n-gram evidence and no context: where a score starts before its terms."""
+        n-gram evidence (of either text model) and no context: where a score starts before
+        its terms."""
         return self._base
 
     def score_many(
@@ -195,6 +212,8 @@ class Scorer:
             kept[r].append((name, weights[r][c], evidence, above_mean[r][c] > 0))
         if self._ngram is not None:
             self._add_wording(views, logits, kept)
+        if self._tfidf is not None:
+            self._add_characters(views, logits, kept)
         out = []
         for r, (message_view, message_signals) in enumerate(zip(views, signals, strict=True)):
             logit = float(logits[r])
@@ -226,6 +245,22 @@ class Scorer:
             if abs(total) >= _MIN_REASON_WEIGHT:  # never for a message without n-grams
                 kept[r].append(("wording", total, tops[r], total > 0))
 
+    def _add_characters(
+        self, views: Sequence[TextView], logits: np.ndarray, kept: list[list[_Term]]
+    ) -> None:
+        """Add the TF-IDF model's share of each message's log-odds to its logit and terms."""
+        assert self._tfidf is not None
+        texts = [v.masked for v in views]
+        if self._bound:
+            with np.errstate(over="ignore", invalid="ignore"):
+                totals = _bounded(tfidf_decision(texts, self._tfidf, self._tfidf_sizes))
+        else:
+            totals = tfidf_decision(texts, self._tfidf, self._tfidf_sizes)
+        logits += totals
+        for r, total in enumerate(totals.tolist()):
+            if abs(total) >= _MIN_REASON_WEIGHT:
+                kept[r].append(("characters", total, "", total > 0))
+
     def _context_term(
         self,
         name: str,
@@ -252,6 +287,25 @@ class Scorer:
             detail = signal.evidence or f"{int(signal.value)} other recipients"
             return ("sender_duplicates", weight, detail, signal.value > 0)
         return (name, weight, signal.evidence, weight > 0)
+
+
+def _tfidf_part(bundle: Bundle) -> tuple[TfidfFit | None, tuple[int, ...], float]:
+    """The bundle's TF-IDF model, its n-gram sizes and its weight (None, (), 0 without one).
+
+    load_bundle checks that the manifest's ``tfidf`` and the arrays come together; a Bundle
+    built in code may not have been through it.
+    """
+    spec = bundle.manifest.get("tfidf")
+    if spec is None and bundle.tfidf_idf is None and bundle.tfidf_coef is None:
+        return None, (), 0.0
+    if not isinstance(spec, Mapping) or bundle.tfidf_idf is None or bundle.tfidf_coef is None:
+        raise BundleError(
+            "a bundle's manifest has `tfidf` exactly when the bundle holds `tfidf_idf` and "
+            "`tfidf_coef`; this one has "
+            + ("only the manifest's entry." if isinstance(spec, Mapping) else "only arrays.")
+        )
+    fit = TfidfFit(bundle.tfidf_idf, bundle.tfidf_coef, bundle.tfidf_intercept)
+    return fit, tuple(int(n) for n in spec["sizes"]), float(spec["weight"])
 
 
 def ngram_tokens(message_view: TextView, kind: str) -> tuple[str, ...]:
@@ -283,8 +337,9 @@ def _reasons(terms: list[_Term]) -> tuple[Reason, ...]:
 
 #: Reasons built so far, by term. Most terms recur exactly (a binary signal's weight is
 #: fixed by the bundle; "has no links" reads the same for every message), and a Reason is
-#: immutable, so verdicts share one. The quoted words of a "wording" term seldom recur:
-#: those are built each time. Bounded: emptied when full.
+#: immutable, so verdicts share one. The weights of the two text models' terms ("wording",
+#: with its quoted words, and "characters") seldom recur: those are built each time.
+#: Bounded: emptied when full.
 _REASON_CACHE: Final[dict[_Term, Reason]] = {}
 _REASON_CACHE_SIZE: Final = 4096
 
@@ -294,7 +349,7 @@ def _reason(term: _Term) -> Reason:
     if reason is None:
         code, weight, detail, present = term
         reason = Reason(code, explain(code, present, detail, weight), round(weight, 4))
-        if code != "wording":
+        if code not in ("wording", "characters"):  # weights that seldom recur
             if len(_REASON_CACHE) >= _REASON_CACHE_SIZE:
                 _REASON_CACHE.clear()
             _REASON_CACHE[term] = reason
@@ -343,6 +398,7 @@ _PRESENT: Final = {
     "cta_outreach": "reads like templated cold outreach ({detail})",
     "cta_thanks_question": "thanks for a follow ({detail}) and asks a question, nothing more",
     "wording": "wording typical of auto-DMs ({detail})",
+    "characters": "its letters and words, read as a whole, resemble auto-DMs'",
     "follow_delay": "sent {detail} after you followed (auto-DMs typically arrive within minutes)",
     "sender_duplicates": "the same text (names masked) went to {detail}",
     "obfuscated_text": "hides letters from filters ({detail})",
@@ -372,6 +428,7 @@ _ABSENT: Final = {
     "cta_outreach": "has no cold-outreach phrasing",
     "cta_thanks_question": "does not only thank for the follow and ask a question",
     "wording": "wording typical of messages people write ({detail})",
+    "characters": "its letters and words, read as a whole, resemble messages people write",
     "follow_delay": "sent {detail} after you followed; auto-DMs usually arrive within minutes",
     "sender_duplicates": "the sender's other messages are not copies of this one",
     "reply": "is not a reply",

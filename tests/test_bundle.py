@@ -296,23 +296,11 @@ def test_the_loader_reads_tables_for_the_signals_scoring_reads_as_context() -> N
     assert CONTEXT_FEATURES | set(DEFAULT_CONTEXT_EVIDENCE) == CONTEXT_SIGNALS
 
 
-def _weights_of(bundle: Bundle) -> dict[str, Any]:
-    """A bundle's arrays as ``weights.npz`` holds them."""
-    return {
-        "mean": bundle.mean,
-        "scale": bundle.scale,
-        "coef": bundle.coef,
-        "intercept": np.array([bundle.intercept]),
-        "calibration": np.array(bundle.calibration),
-        "ngram_coef": bundle.ngram_coef,
-    }
-
-
 def test_a_bundle_whose_manifest_load_would_refuse_is_not_built() -> None:
     from autodm._bundle import bundle_from_parts
 
     bundle = load_bundle()
-    arrays = _weights_of(bundle)
+    arrays = bundle._stored_arrays()
     bundle_from_parts(dict(bundle.manifest), arrays)  # as it is: built
     big = {**bundle.manifest, "metrics": {"notes": "x" * (1 << 20)}}
     with pytest.raises(BundleError, match="load_bundle reads at most 1,048,576"):
@@ -328,7 +316,7 @@ def test_a_manifest_at_the_size_limit_saves_as_a_folder_and_a_zip_and_loads(
     from autodm._bundle import _manifest_text, bundle_from_parts
 
     bundle = load_bundle()
-    arrays = _weights_of(bundle)
+    arrays = bundle._stored_arrays()
     limit = 1 << 20
     manifest = {**bundle.manifest, "metrics": {"notes": ""}}
     pad = limit - 1 - len(_manifest_text(manifest).encode("utf-8"))
