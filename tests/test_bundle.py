@@ -106,8 +106,9 @@ def test_load_bundled_model() -> None:
     bundle = load_bundle()
     assert isinstance(bundle, Bundle)
     assert 0.0 < bundle.threshold < 1.0
-    # Format 2: the bundled recipe weighs the character n-grams (ngrams.char_weight).
-    assert bundle.manifest["format_version"] == 2
+    # Format 3: the bundled recipe has a second text model (tfidf); it also weighs the
+    # character n-grams (ngrams.char_weight, format 2).
+    assert bundle.manifest["format_version"] == 3
     n = len(bundle.features)
     assert bundle.mean.shape == bundle.scale.shape == bundle.coef.shape == (n,)
     assert np.all(bundle.scale > 0)

@@ -236,3 +236,11 @@ def test_train_refuses_a_bad_tfidf_weight(weight: object) -> None:
     messages, labels = _training_set()
     with pytest.raises(InvalidInputError, match="`tfidf_weight` must be a float in \\[0, 1\\]"):
         autodm.train(messages, labels, cv=3, tfidf_weight=weight)  # type: ignore[arg-type]
+
+
+def test_the_bundled_model_reads_with_both_models() -> None:
+    bundle = load_bundle()
+    assert bundle.manifest["format_version"] == 3
+    assert 0 < bundle.manifest["tfidf"]["weight"] < 1
+    verdict = autodm.Detector(bundle).classify("Thanks for the follow! Like my page bit.ly/xyz")
+    assert "characters" in {r.code for r in verdict.reasons}

@@ -39,9 +39,11 @@ sys.path.insert(0, str(ROOT / "training"))
 import devdata  # noqa: E402
 
 import autodm._fitting as fitting  # noqa: E402
+from autodm import _tfidf as tfidf  # noqa: E402
 from autodm._design import CONTEXT_FEATURES, _design  # noqa: E402
 from autodm._featurizer import Featurizer  # noqa: E402
 from autodm._ngrams import DEFAULT_BUCKETS, DEFAULT_CHAR_SIZES  # noqa: E402
+from autodm._text import view  # noqa: E402
 
 REAL = devdata.REAL_HUMAN_SOURCES + devdata.REAL_AUTOMATED_SOURCES
 #: Where design matrices are kept between runs, keyed by the rows and the code that made them.
@@ -64,6 +66,13 @@ class Data:
     folds: list[tuple[NDArray[np.intp], NDArray[np.intp]]] = field(default_factory=list)
     char_sizes: tuple[int, ...] = DEFAULT_CHAR_SIZES
     _blocks: tuple[Any, Any] | None = field(default=None, repr=False, compare=False)
+    _tfidf: Any = field(default=None, repr=False, compare=False)
+
+    def tfidf_counts(self) -> Any:
+        """The TF-IDF model's n-gram counts of every row (autodm._tfidf.count_matrix)."""
+        if self._tfidf is None:
+            self._tfidf = tfidf.count_matrix([view(t).masked for t in self.texts])
+        return self._tfidf
 
     def ngram_matrix(self, char_weight: float = 1.0) -> Any:
         """The n-gram block with the character n-grams weighed by ``char_weight``."""
@@ -176,6 +185,7 @@ class Recipe:
     signal_scale: float = _option("signal_scale", 1.0)
     char_weight: float = _option("char_weight", 1.0)
     ratio_power: float = _option("ratio_power", 0.0)
+    tfidf_weight: float = _option("tfidf_weight", 0.0)
 
 
 def oof_scores(
@@ -187,7 +197,8 @@ def oof_scores(
     dense: NDArray[np.float64] | None = None,
     train_mask: NDArray[np.bool_] | None = None,
 ) -> NDArray[np.float64]:
-    """Out-of-fold decision values of the bundled recipe (optionally with other inputs).
+    """Out-of-fold decision values of the bundled recipe (optionally with other inputs),
+    its TF-IDF model's log-odds averaged in at the recipe's ``tfidf_weight``.
 
     ``train_mask`` drops rows from every training fold (they are still scored).
     """
@@ -218,6 +229,13 @@ def oof_scores(
         out = z[test] @ fit.coef + fit.intercept
         if fit.ngram_coef is not None:
             out = out + grams[test] @ fit.ngram_coef
+        if recipe.tfidf_weight > 0:
+            counts = data.tfidf_counts()
+            second = tfidf.fit(
+                counts[train], data.y[train], fitting._balanced(data.y[train], weights[train])
+            )
+            share = recipe.tfidf_weight
+            out = (1 - share) * out + share * tfidf.matrix_decision(counts[test], second)
         oof[test] = out
     return oof
 
