@@ -1092,17 +1092,22 @@ def test_each_ngram_token_kind_reads_its_own_tokens(
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def test_a_format_1_bundle_scores_as_the_autodm_that_wrote_it() -> None:
-    """Bundles written before ``ngrams.char_weight`` existed keep their verdicts.
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_older_format_bundle_scores_as_the_autodm_that_wrote_it(version: int) -> None:
+    """Bundles written before ``ngrams.char_weight`` (format 1) or the TF-IDF model (format
+    2) existed keep their verdicts.
 
     Against the template bank they were scored with: the bank ships with autodm, and
     a bank that grows changes the template signals of every bundle.
     """
-    recorded = json.loads((FIXTURES / "bundle-format-1.expected.json").read_text("utf-8"))
-    bundle = load_bundle(FIXTURES / "bundle-format-1")
-    assert bundle.manifest["format_version"] == 1
-    assert "char_weight" not in bundle.manifest["ngrams"]
-    bank = json.loads((FIXTURES / "bundle-format-1.templates.json").read_text("utf-8"))
+    name = f"bundle-format-{version}"
+    recorded = json.loads((FIXTURES / f"{name}.expected.json").read_text("utf-8"))
+    bundle = load_bundle(FIXTURES / name)
+    assert bundle.manifest["format_version"] == version
+    assert ("char_weight" in bundle.manifest["ngrams"]) == (version == 2)
+    assert "tfidf" not in bundle.manifest
+    assert bundle.tfidf_idf is None
+    bank = json.loads((FIXTURES / f"{name}.templates.json").read_text("utf-8"))
     detector = Detector(bundle, templates=bank["templates"])
     for item in recorded["verdicts"]:
         assert detector.classify(item["text"]).probability == pytest.approx(
