@@ -168,11 +168,11 @@ def test_the_reason_names_the_second_model(pair: tuple[Bundle, Bundle]) -> None:
     verdict = autodm.Detector(both).classify("Thanks for following! Check out my page bit.ly/q")
     [reason] = [r for r in verdict.reasons if r.code == "characters"]
     assert reason.weight > 0
-    assert "resemble auto-DMs" in reason.message
+    assert "typical of auto-DMs" in reason.message
     one = autodm.Detector(both).classify("hey, are we still on for lunch? I can bring the notes")
     [reason] = [r for r in one.reasons if r.code == "characters"]
     assert reason.weight < 0
-    assert "people write" in reason.message
+    assert "typical of messages people write" in reason.message
 
 
 def test_round_trip_keeps_the_scores(pair: tuple[Bundle, Bundle], tmp_path: Path) -> None:
