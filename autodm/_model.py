@@ -32,7 +32,7 @@ from ._bundle_checks import NGRAM_TOKENS
 from ._names import greeting_only
 from ._ngrams import TextBatch, batch_text_features
 from ._text import TextView
-from ._tfidf import TfidfFit
+from ._tfidf import TfidfFit, reading
 from ._tfidf import decision as tfidf_decision
 from ._types import Reason, Signal
 from .errors import BundleError
@@ -250,7 +250,7 @@ class Scorer:
     ) -> None:
         """Add the TF-IDF model's share of each message's log-odds to its logit and terms."""
         assert self._tfidf is not None
-        texts = [v.masked for v in views]
+        texts = [reading(v) for v in views]
         if self._bound:
             with np.errstate(over="ignore", invalid="ignore"):
                 totals = _bounded(tfidf_decision(texts, self._tfidf, self._tfidf_sizes))

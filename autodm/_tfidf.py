@@ -3,7 +3,8 @@
 The recipe's linear model reads the extractors' signals and binary hashed n-grams of the
 masked tokens. This model reads the same masked text (:attr:`TextView.masked
 <autodm._text.TextView>`: normalised, casefolded, names, handles, links and numbers as
-placeholders such as ``<name>``; at most ``MAX_CHARS`` code points masked) the way the
+placeholders such as ``<name>``; at most ``MAX_CHARS`` code points masked; leetspeak undone
+as in the tokens, :func:`reading`) the way the
 plain TF-IDF character n-gram baseline reads a message, which ranks DM-like text that the
 recipe's bank and lexicons were not written for better than the recipe does
 (docs/experiments.md, "A second model: the peer's reading"). Reading the masked text keeps
@@ -27,6 +28,7 @@ score, and a message's values do not depend on the batch it came in.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -35,6 +37,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._ngrams import MAX_BATCH_CHARS, _window_buckets, batch_slices
+from ._text import _LEET, _LEET_SIGN_RE, TextView
 
 __all__ = [
     "BUCKETS",
@@ -46,6 +49,7 @@ __all__ = [
     "decision",
     "fit",
     "matrix_decision",
+    "reading",
     "tfidf_matrix",
     "words",
 ]
@@ -58,6 +62,33 @@ BUCKETS: Final = 1 << 20
 MIN_DF: Final = 2
 #: Inverse L2 regularisation strength of the fit (the peer's).
 C: Final = 10.0
+
+
+_ALNUM_RE: Final = re.compile(r"[^\W_]+")
+
+
+def reading(message_view: TextView) -> str:
+    """The text the model reads: the view's masked text, with leetspeak undone in the words
+    that mix letters and digits ("f0ll0w" reads as "follow", "b@ck" as "back"), as the
+    view's ``plain_tokens`` read them. A function of the masked text alone.
+
+    Examples
+    --------
+    >>> from autodm._text import view
+    >>> reading(view("Thx 4 f0ll0wing! Come b@ck soon"))
+    'thx <num> following! come back soon'
+    """
+    masked = message_view.masked
+    if message_view.leet_tokens is None:  # nothing to undo
+        return masked
+    if ("@" in masked or "$" in masked) and _LEET_SIGN_RE.search(masked):
+        masked = _LEET_SIGN_RE.sub(lambda m: m.group().translate(_LEET), masked)
+    return _ALNUM_RE.sub(_unleet, masked)
+
+
+def _unleet(match: re.Match[str]) -> str:
+    word = match.group()
+    return word.translate(_LEET) if not word.isdigit() and not word.isalpha() else word
 
 
 def words(text: str) -> list[str]:

@@ -263,7 +263,7 @@ def train_with_scores(
 
 def _tfidf_counts(items: Sequence[str]) -> Any:
     """The TF-IDF model's n-gram counts of each message, read from its masked text."""
-    return tfidf.count_matrix([view(item).masked for item in items])
+    return tfidf.count_matrix([tfidf.reading(view(item)) for item in items])
 
 
 def _pooled(values: NDArray[Any], repeats: int) -> NDArray[Any]:

@@ -31,7 +31,7 @@ def _cases(name: str) -> list[dict[str, Any]]:
 HUMAN = _cases("human.json")
 AUTOMATED = _cases("automated.json")
 
-# Human cases the bundled model (threshold 0.9920, trained 2026-11-29 with the project's own
+# Human cases the bundled model (threshold 0.9922, trained 2026-11-29 with the project's own
 # DM-like human lines and a second, TF-IDF text model) labels "automated"; measured
 # probability in the comment. None now: "subscribe to my little brother's channel" + tinyurl
 # (human-request-03) scored 0.9915 at a threshold of 0.9903 before the TF-IDF model and the

@@ -158,7 +158,7 @@ def test_scoring_averages_the_two_models_log_odds(pair: tuple[Bundle, Bundle]) -
     p_both = [v.probability for v in autodm.Detector(both).classify_many(texts)]
     for message, a, b in zip(texts, p_first, p_both, strict=True):
         text_a = (math.log(a / (1 - a)) - offset) / slope
-        [text_b] = tfidf.decision([view(message).masked], second)
+        [text_b] = tfidf.decision([tfidf.reading(view(message))], second)
         expected = slope * (0.6 * text_a + 0.4 * text_b) + offset
         assert math.log(b / (1 - b)) == pytest.approx(expected, abs=1e-6)
 
@@ -244,3 +244,30 @@ def test_the_bundled_model_reads_with_both_models() -> None:
     assert 0 < bundle.manifest["tfidf"]["weight"] < 1
     verdict = autodm.Detector(bundle).classify("Thanks for the follow! Like my page bit.ly/xyz")
     assert "characters" in {r.code for r in verdict.reasons}
+
+
+def test_leetspeak_reads_as_the_words_it_hides() -> None:
+    """Regression: the model read the masked text as it was, so "f0ll0w" shared few n-grams
+    with "follow" and leetspeak rewrites of auto-DMs lost recall (benchmarks/evasion.py)."""
+    model = _fit_on(AUTO + HUMAN, [1] * 12 + [0] * 12)
+    clean, leet = view("Thanks for the follow! Grab my free guide"), view(
+        "Th4nks f0r the f0ll0w! Gr@b my fr33 gu1de"
+    )
+    assert tfidf.reading(leet) == tfidf.reading(clean)
+    assert tfidf.decision([tfidf.reading(leet)], model) == pytest.approx(
+        tfidf.decision([tfidf.reading(clean)], model)
+    )
+    # Numbers, prices and words of letters alone are left as the masked text has them.
+    plain = view("see you at 6, it costs $5")
+    assert tfidf.reading(plain) == plain.masked
+
+
+@settings(max_examples=100, deadline=None)
+@given(text)
+def test_the_reading_is_a_function_of_the_masked_text(message: str) -> None:
+    """Verdicts are kept by view (autodm._sharing): two messages with one masked text must
+    read the same. A view with the same masked text and tokens reads the same."""
+    one = view(message)
+    again = view(one.masked)
+    if again.masked == one.masked and again.leet_tokens == one.leet_tokens:
+        assert tfidf.reading(again) == tfidf.reading(one)

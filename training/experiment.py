@@ -71,7 +71,7 @@ class Data:
     def tfidf_counts(self) -> Any:
         """The TF-IDF model's n-gram counts of every row (autodm._tfidf.count_matrix)."""
         if self._tfidf is None:
-            self._tfidf = tfidf.count_matrix([view(t).masked for t in self.texts])
+            self._tfidf = tfidf.count_matrix([tfidf.reading(view(t)) for t in self.texts])
         return self._tfidf
 
     def ngram_matrix(self, char_weight: float = 1.0) -> Any:
