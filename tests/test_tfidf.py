@@ -250,8 +250,9 @@ def test_leetspeak_reads_as_the_words_it_hides() -> None:
     """Regression: the model read the masked text as it was, so "f0ll0w" shared few n-grams
     with "follow" and leetspeak rewrites of auto-DMs lost recall (benchmarks/evasion.py)."""
     model = _fit_on(AUTO + HUMAN, [1] * 12 + [0] * 12)
-    clean, leet = view("Thanks for the follow! Grab my free guide"), view(
-        "Th4nks f0r the f0ll0w! Gr@b my fr33 gu1de"
+    clean, leet = (
+        view("Thanks for the follow! Grab my free guide"),
+        view("Th4nks f0r the f0ll0w! Gr@b my fr33 gu1de"),
     )
     assert tfidf.reading(leet) == tfidf.reading(clean)
     assert tfidf.decision([tfidf.reading(leet)], model) == pytest.approx(
