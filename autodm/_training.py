@@ -165,9 +165,9 @@ def train_with_scores(
         changes training only.
     tfidf_weight : float, default 0.0
         Also fit a second text model, a logistic regression (C 10) on the TF-IDF vectors of
-        the character 2- to 5-grams inside each word of the masked text (hashed into
-        2**20 buckets; a bucket fewer than 2 training messages hold is dropped), and
-        average its log-odds with the first model's at this weight before calibration:
+        the character 2- to 5-grams inside each word of the masked text, leetspeak undone
+        (hashed into 2**20 buckets; a bucket fewer than 2 training messages hold is
+        dropped), and average its log-odds with the first model's at this weight before calibration:
         0.3 scores ``0.7 * first + 0.3 * second``. 0 fits none. The bundle grows by two
         arrays of 2**20 float32 (about 1.5 MB compressed for the bundled model).
     target_fpr : float, default 0.005
