@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._checks import source_masks
-from ._tfidf import TfidfFit, matrix_decision
+from ._tfidf import TfidfFit, averaged
 from ._tfidf import fit as fit_tfidf
 from .errors import InvalidInputError
 
@@ -185,10 +185,7 @@ class _Learner:
         if model.ngram_coef is not None:
             out = out + self.design.grams[rows] @ model.ngram_coef
         if model.tfidf is not None:
-            share = self.tfidf_weight
-            out = (1.0 - share) * out + share * matrix_decision(
-                self.tfidf_counts[rows], model.tfidf
-            )
+            out = averaged(out, self.tfidf_weight, self.tfidf_counts[rows], model.tfidf)
         return np.asarray(out, dtype=np.float64)
 
 

@@ -44,6 +44,7 @@ __all__ = [
     "MIN_DF",
     "SIZES",
     "TfidfFit",
+    "averaged",
     "count_entries",
     "count_matrix",
     "decision",
@@ -232,3 +233,11 @@ def tfidf_matrix(counts: Any, idf: NDArray[np.float64]) -> Any:
 def matrix_decision(counts: Any, model: TfidfFit) -> NDArray[np.float64]:
     """The model's log-odds of the rows of ``counts``: :func:`decision` of their texts."""
     return np.asarray(tfidf_matrix(counts, model.idf) @ model.coef + model.intercept)
+
+
+def averaged(
+    first: NDArray[np.float64], weight: float, counts: Any, model: TfidfFit
+) -> NDArray[np.float64]:
+    """``first`` log-odds averaged with the model's on the rows of ``counts`` at ``weight``:
+    the text log-odds of a bundle with the model, as training scores held-out rows."""
+    return (1.0 - weight) * first + weight * matrix_decision(counts, model)

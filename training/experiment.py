@@ -234,8 +234,7 @@ def oof_scores(
             second = tfidf.fit(
                 counts[train], data.y[train], fitting._balanced(data.y[train], weights[train])
             )
-            share = recipe.tfidf_weight
-            out = (1 - share) * out + share * tfidf.matrix_decision(counts[test], second)
+            out = tfidf.averaged(out, recipe.tfidf_weight, counts[test], second)
         oof[test] = out
     return oof
 
