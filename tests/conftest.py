@@ -21,6 +21,18 @@ import autodm
 CASES_DIR = Path(__file__).resolve().parent / "cases"
 
 
+_MASK64 = (1 << 64) - 1
+
+
+def reference_hash(gram: str, n: int, buckets: int) -> int:
+    """The bucket of one character n-gram (of size ``n``) by autodm's rolling hash, computed
+    the slow way, in Python integers: what the fast numpy hashing must equal."""
+    h = 0
+    for ch in gram:
+        h = (h * 1099511628211 + ord(ch)) & _MASK64
+    return (((h ^ n) * 0x9E3779B97F4A7C15) & _MASK64) >> (64 - (buckets.bit_length() - 1))
+
+
 def load_cases(name: str) -> list[dict[str, Any]]:
     """The golden cases of one file of ``tests/cases``, as a list of dicts."""
     cases = json.loads((CASES_DIR / name).read_text(encoding="utf-8"))

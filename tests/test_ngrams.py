@@ -5,6 +5,7 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
+from conftest import reference_hash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,22 +22,12 @@ from autodm._ngrams import (
 )
 from autodm._text import view
 
-MASK64 = (1 << 64) - 1
-PRIME = 1099511628211
-GOLDEN = 0x9E3779B97F4A7C15
-
 
 def reference_char_buckets(text: str, buckets: int, sizes: tuple[int, ...]) -> set[int]:
     """Each n-gram's polynomial hash, one at a time, in Python integers."""
-    bits = buckets.bit_length() - 1
-    found = set()
-    for n in sizes:
-        for i in range(len(text) - n + 1):
-            h = 0
-            for ch in text[i : i + n]:
-                h = (h * PRIME + ord(ch)) & MASK64
-            found.add((((h ^ n) * GOLDEN) & MASK64) >> (64 - bits))
-    return found
+    return {
+        reference_hash(text[i : i + n], n, buckets) for n in sizes for i in range(len(text) - n + 1)
+    }
 
 
 @settings(max_examples=200, deadline=None)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import reference_hash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,25 +22,18 @@ from autodm._ngrams import MAX_BATCH_CHARS
 from autodm._text import view
 from autodm.errors import BundleError, InvalidInputError, ThinDataWarning
 
-MASK64 = (1 << 64) - 1
-PRIME = 1099511628211
-GOLDEN = 0x9E3779B97F4A7C15
 BUCKETS = 1 << 12
 
 
 def reference_counts(text: str, buckets: int = BUCKETS) -> Counter[int]:
     """Every character n-gram of every space-padded word, hashed one at a time in Python
     integers, counted."""
-    bits = buckets.bit_length() - 1
     counts: Counter[int] = Counter()
     for word in text.casefold().split():
         padded = f" {word} "
         for n in tfidf.SIZES:
             for i in range(len(padded) - n + 1):
-                h = 0
-                for ch in padded[i : i + n]:
-                    h = (h * PRIME + ord(ch)) & MASK64
-                counts[(((h ^ n) * GOLDEN) & MASK64) >> (64 - bits)] += 1
+                counts[reference_hash(padded[i : i + n], n, buckets)] += 1
     return counts
 
 
