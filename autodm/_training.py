@@ -365,8 +365,8 @@ def _manifest(
                     "weight": options.tfidf_weight,
                     "min_df": tfidf.MIN_DF,
                     "C": tfidf.C,
-                    "reads": "the normalised text, casefolded; character n-grams inside "
-                    "words padded with a space; sublinear tf, smoothed idf, L2 norm",
+                    "reads": "the masked text with leetspeak undone; character n-grams "
+                    "inside words padded with a space; sublinear tf, smoothed idf, L2 norm",
                 }
             }
             if final.tfidf is not None
