@@ -32,13 +32,19 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ._archive import open_zip, read_file, read_member
-from ._bundle_checks import FORMAT_VERSION, FloatArray, _parse_manifest, _parse_weights
+from ._bundle_checks import (
+    FORMAT_VERSION,
+    BucketArray,
+    FloatArray,
+    _parse_manifest,
+    _parse_weights,
+)
 from ._files import check_replaceable, replace_atomically, writable_path
 from ._resources import data_files
 from .errors import BundleError, InvalidInputError, describe
@@ -71,8 +77,8 @@ class Bundle:
     intercept: float
     calibration: tuple[float, float]
     ngram_coef: FloatArray | None
-    tfidf_idf: FloatArray | None = None
-    tfidf_coef: FloatArray | None = None
+    tfidf_idf: BucketArray | None = None
+    tfidf_coef: BucketArray | None = None
     tfidf_intercept: float = 0.0
 
     def __setstate__(self, state: list[Any]) -> None:
@@ -283,16 +289,18 @@ def _check_manifest_size(size: int, where: str) -> None:
         )
 
 
-def _assemble(manifest: dict[str, Any], arrays: dict[str, FloatArray]) -> Bundle:
+def _assemble(manifest: dict[str, Any], arrays: dict[str, FloatArray | BucketArray]) -> Bundle:
+    # _parse_weights gives float64 for all but the TF-IDF model's per-bucket arrays.
+    wide = cast(dict[str, FloatArray], arrays)
     calibration = arrays["calibration"]
     return Bundle(
         manifest=manifest,
-        mean=arrays["mean"],
-        scale=arrays["scale"],
-        coef=arrays["coef"],
+        mean=wide["mean"],
+        scale=wide["scale"],
+        coef=wide["coef"],
         intercept=float(arrays["intercept"][0]),
         calibration=(float(calibration[0]), float(calibration[1])),
-        ngram_coef=arrays.get("ngram_coef"),
+        ngram_coef=wide.get("ngram_coef"),
         tfidf_idf=arrays.get("tfidf_idf"),
         tfidf_coef=arrays.get("tfidf_coef"),
         tfidf_intercept=float(arrays["tfidf_intercept"][0]) if "tfidf_intercept" in arrays else 0.0,

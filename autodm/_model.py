@@ -135,15 +135,16 @@ class Scorer:
                 None if bundle.ngram_coef is None else self._slope * share * bundle.ngram_coef
             )
             if self._tfidf is not None:
-                self._tfidf = TfidfFit(
-                    self._tfidf.idf, self._slope * tfidf_weight * self._tfidf.coef, 0.0
-                )
+                # Scaled in float64 whatever the bundle stores (float32 times a Python
+                # float would stay float32).
+                scaled = (self._slope * tfidf_weight) * self._tfidf.coef.astype(np.float64)
+                self._tfidf = TfidfFit(self._tfidf.idf, scaled, 0.0)
             intercept = share * bundle.intercept + tfidf_weight * bundle.tfidf_intercept
         self._base = _bounded_term(self._slope * intercept + self._offset)
         # Weights in load_bundle's range cannot overflow on a message's bounded signals, so
         # only a Bundle built in code with weights past it pays for bounding every term.
         with np.errstate(over="ignore", invalid="ignore"):
-            in_range = [self._w, self._w * bundle.mean]
+            in_range: list[np.ndarray] = [self._w, self._w * bundle.mean]
             if self._ngram is not None:
                 in_range.append(self._ngram)
             if self._tfidf is not None:

@@ -182,10 +182,11 @@ def _unit_values(
 
 @dataclass(frozen=True, slots=True)
 class TfidfFit:
-    """A fitted TF-IDF model: the idf and the weight of each bucket, and the intercept."""
+    """A fitted TF-IDF model: the idf and the weight of each bucket (float32 as a bundle
+    stores them, or float64; each value read is widened to float64), and the intercept."""
 
-    idf: NDArray[np.float64]
-    coef: NDArray[np.float64]
+    idf: NDArray[np.float32] | NDArray[np.float64]
+    coef: NDArray[np.float32] | NDArray[np.float64]
     intercept: float
 
 
@@ -221,7 +222,7 @@ def fit(counts: Any, y: NDArray[np.int8], weight: NDArray[np.float64], c: float 
     return TfidfFit(idf, model.coef_[0].astype(np.float64), float(model.intercept_[0]))
 
 
-def tfidf_matrix(counts: Any, idf: NDArray[np.float64]) -> Any:
+def tfidf_matrix(counts: Any, idf: NDArray[np.float32] | NDArray[np.float64]) -> Any:
     """The TF-IDF vectors of the rows of ``counts`` (a :func:`count_matrix`), as scipy CSR."""
     from scipy import sparse
 

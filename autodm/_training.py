@@ -426,8 +426,8 @@ def _arrays(final: _Fit, design: _Design, cuts: _Cuts) -> dict[str, NDArray[np.f
     if final.ngram_coef is not None:
         arrays["ngram_coef"] = final.ngram_coef.astype(np.float32).astype(np.float64)
     if final.tfidf is not None:  # as saved, so the bundle scores as it will once loaded
-        arrays["tfidf_idf"] = final.tfidf.idf.astype(np.float32).astype(np.float64)
-        arrays["tfidf_coef"] = final.tfidf.coef.astype(np.float32).astype(np.float64)
+        arrays["tfidf_idf"] = final.tfidf.idf.astype(np.float32)  # as stored, and kept so
+        arrays["tfidf_coef"] = final.tfidf.coef.astype(np.float32)
         arrays["tfidf_intercept"] = np.array([final.tfidf.intercept])
     return arrays
 

@@ -790,6 +790,18 @@ def test_arrays_stored_as_float32_or_big_endian_load_as_float64(
         value = getattr(loaded, name)
         assert value.dtype == np.float64
         np.testing.assert_array_equal(value, arrays[name].astype(np.float32))
+    # The TF-IDF model's 2**20-long arrays stay float32, in the machine's byte order; scoring
+    # widens each value it reads (tests/test_tfidf.py).
+    for name in ("tfidf_idf", "tfidf_coef"):
+        value = getattr(loaded, name)
+        assert value.dtype == np.dtype(np.float32)
+        assert value.dtype.isnative
+        np.testing.assert_array_equal(value, arrays[name].astype(np.float32))
+    stored = {**arrays, "tfidf_idf": arrays["tfidf_idf"].astype(np.float64)}  # within 16 MiB
+    (tmp_path / "wide").mkdir()
+    wide = load_bundle(_folder(tmp_path / "wide", good_dir, weights=_npz(stored)))
+    assert wide.tfidf_idf is not None
+    assert wide.tfidf_idf.dtype == np.float64  # what was stored as float64 stays so
 
 
 def test_several_bad_arrays_name_the_same_one_in_every_process(

@@ -180,6 +180,29 @@ def test_round_trip_keeps_the_scores(pair: tuple[Bundle, Bundle], tmp_path: Path
         assert after == pytest.approx(before, abs=1e-12)
 
 
+def test_float32_weights_stay_float32_and_score_as_float64(
+    pair: tuple[Bundle, Bundle], tmp_path: Path
+) -> None:
+    """The 2**20 per-bucket arrays are kept as stored (float32, half the memory), and every
+    value scoring reads is widened to float64: the scores are those of float64 copies, to
+    the last bit. (A Python float times a float32 array stays float32.)"""
+    _, both = pair
+    for bundle in (both, load_bundle(both.save(tmp_path / "b"))):
+        assert bundle.tfidf_idf is not None
+        assert bundle.tfidf_coef is not None
+        assert bundle.tfidf_idf.dtype == bundle.tfidf_coef.dtype == np.float32
+        assert not bundle.tfidf_coef.flags.writeable
+        wide = dataclasses.replace(
+            bundle,
+            tfidf_idf=bundle.tfidf_idf.astype(np.float64),
+            tfidf_coef=bundle.tfidf_coef.astype(np.float64),
+        )
+        texts = ["Thanks for following! my page bit.ly/z", "lunch on the 3rd?", "Hi Sam 👋", ""]
+        narrow_p = [v.probability for v in autodm.Detector(bundle).classify_many(texts)]
+        wide_p = [v.probability for v in autodm.Detector(wide).classify_many(texts)]
+        assert narrow_p == wide_p
+
+
 def _parts(bundle: Bundle) -> tuple[dict, dict]:
     return dict(bundle.manifest), bundle._stored_arrays()
 
