@@ -67,7 +67,8 @@ class Bundle:
     :meth:`save`. ``features`` are the signal names the linear model reads, in
     order; ``threshold`` is the default decision threshold on P(automated). A bundle
     with a second text model (``manifest["tfidf"]``, autodm._tfidf) holds its idf and
-    weights per bucket and its intercept; others hold None and 0.
+    weights per bucket (float32 as stored, widened as scoring reads them) and its
+    intercept; others hold None and 0. The other weights are float64.
     """
 
     manifest: Mapping[str, Any]
