@@ -136,8 +136,9 @@ class Scorer:
             )
             if self._tfidf is not None:
                 # Scaled in float64 whatever the bundle stores (float32 times a Python
-                # float would stay float32).
-                scaled = (self._slope * tfidf_weight) * self._tfidf.coef.astype(np.float64)
+                # float would stay float32), without a float64 copy of it first.
+                factor = self._slope * tfidf_weight
+                scaled = np.multiply(self._tfidf.coef, factor, dtype=np.float64)
                 self._tfidf = TfidfFit(self._tfidf.idf, scaled, 0.0)
             intercept = share * bundle.intercept + tfidf_weight * bundle.tfidf_intercept
         self._base = _bounded_term(self._slope * intercept + self._offset)
