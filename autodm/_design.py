@@ -16,6 +16,7 @@ from ._featurizer import Featurizer
 from ._model import DEFAULT_CONTEXT_EVIDENCE, OBFUSCATION_FLAGS, ngram_tokens
 from ._ngrams import batch_slices, batch_text_features
 from ._text import view
+from ._tfidf import reading
 from ._types import as_context, finite_float
 from .errors import InvalidInputError, describe
 
@@ -42,13 +43,16 @@ def _design(
     bank_ids: Sequence[str | None] | None,
     char_sizes: tuple[int, ...],
     char_weight: float = 1.0,
-) -> tuple[NDArray[np.float64], Any, dict[str, NDArray[np.float64]]]:
-    """Signals (dense), hashed n-grams (sparse) and context-table signals (NaN = absent)."""
+) -> tuple[NDArray[np.float64], Any, dict[str, NDArray[np.float64]], list[str]]:
+    """Signals (dense), hashed n-grams (sparse), context-table signals (NaN = absent) and
+    the text the TF-IDF model reads of each message (autodm._tfidf.reading), all from one
+    view of it."""
     from scipy import sparse
 
     dense = np.zeros((len(messages), len(features)), dtype=np.float64)
     context_values = {name: np.full(len(messages), np.nan) for name in DEFAULT_CONTEXT_EVIDENCE}
     tokens: list[tuple[str, ...]] = []
+    readings: list[str] = []
     by_id = {t.id: t for t in featurizer.template.templates}
     for r, bank_id in enumerate(bank_ids or ()):  # all of them, before any message is read
         if bank_id is not None and bank_id not in by_id:
@@ -69,6 +73,7 @@ def _design(
             elif (signal := signals.get(name)) is not None and signal.value is not None:
                 values[r] = signal.value
         tokens.append(ngram_tokens(message_view, NGRAM_TOKENS_WRITTEN))
+        readings.append(reading(message_view))
     # The scorer's own n-gram pass, a slice of rows at a time; duplicate (row, bucket)
     # pairs add up, as they do in scoring.
     blocks = []
@@ -78,7 +83,7 @@ def _design(
         shape = (text.size, buckets)
         blocks.append(sparse.csr_matrix((text.values, (text.rows, text.ids)), shape=shape))
     grams = sparse.vstack(blocks, format="csr") if blocks else sparse.csr_matrix((0, buckets))
-    return dense, grams, context_values
+    return dense, grams, context_values, readings
 
 
 def given_tables(context_evidence: object) -> dict[str, dict[str, list[float]]] | None:
@@ -177,6 +182,7 @@ class _Design:
     positive: NDArray[np.bool_]  # signals whose weight may not be negative
     tables: dict[str, dict[str, list[float]]]
     origin: dict[str, str]  # where each context table comes from
+    readings: list[str]  # what the TF-IDF model reads of each message
 
 
 def _standardised_design(
@@ -196,7 +202,7 @@ def _standardised_design(
     if bank_ids is not None:
         bank_ids = per_message(bank_ids, "bank_ids", len(items))
     char_sizes = char_sizes_of(char_ngrams)
-    dense, grams, context = _design(
+    dense, grams, context, readings = _design(
         featurizer, items, ctxs, features, buckets, bank_ids, char_sizes, char_weight
     )
     tables, origin = _learn_tables(context, y)
@@ -213,4 +219,6 @@ def _standardised_design(
     mean = dense.mean(axis=0)
     std = dense.std(axis=0)
     std[std < 1e-9] = 1.0
-    return _Design(features, char_sizes, dense, grams, mean, std, positive, tables, origin)
+    return _Design(
+        features, char_sizes, dense, grams, mean, std, positive, tables, origin, readings
+    )

@@ -29,7 +29,6 @@ from ._design import NGRAM_TOKENS_WRITTEN, _Design, _standardised_design, given_
 from ._fitting import _auc, _Fit, _Learner, _out_of_fold, _per_source, _platt, _threshold_for
 from ._ngrams import DEFAULT_BUCKETS, DEFAULT_CHAR_SIZES
 from ._resources import data_digest
-from ._text import view
 from .errors import InvalidInputError, ThinDataWarning
 
 P = ParamSpec("P")
@@ -246,7 +245,7 @@ def train_with_scores(
         ngram_scale=options.ngram_scale,
         signal_scale=options.signal_scale,
         ratio_power=options.ratio_power,
-        tfidf_counts=_tfidf_counts(items) if options.tfidf_weight > 0 else None,
+        tfidf_counts=tfidf.count_matrix(design.readings) if options.tfidf_weight > 0 else None,
         tfidf_weight=options.tfidf_weight,
     )
     oof = _out_of_fold(learner, rows.groups, options.cv, options.cv_repeats, options.random_state)
@@ -259,11 +258,6 @@ def train_with_scores(
         _manifest(final, design, cuts, rows, y, options), _arrays(final, design, cuts)
     )
     return bundle, cuts.probs[0]
-
-
-def _tfidf_counts(items: Sequence[str]) -> Any:
-    """The TF-IDF model's n-gram counts of each message, read from its masked text."""
-    return tfidf.count_matrix([tfidf.reading(view(item)) for item in items])
 
 
 def _pooled(values: NDArray[Any], repeats: int) -> NDArray[Any]:

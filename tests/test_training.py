@@ -309,7 +309,7 @@ def _design_of(messages: list[str], buckets: int = 512) -> object:
     featurizer = Featurizer()
     features = tuple(f for f in featurizer.feature_names if f not in CONTEXT_FEATURES)
     items, ctxs = training._batch(messages, None)
-    dense, grams, _ = _design(featurizer, items, ctxs, features, buckets, None, (3,), 1.0)
+    dense, grams, _, _ = _design(featurizer, items, ctxs, features, buckets, None, (3,), 1.0)
     return dense, grams
 
 

@@ -116,7 +116,9 @@ def load(
         )
     else:
         contexts = [None] * len(texts)
-        dense, grams, _ = _design(featurizer, texts, contexts, features, buckets, bank, char_sizes)
+        dense, grams, _, _ = _design(
+            featurizer, texts, contexts, features, buckets, bank, char_sizes
+        )
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             np.savez(
