@@ -220,6 +220,17 @@ _DOTTED_HOST_RE: Final = re.compile(
     rf"|(?i:https?)://(?:{_LABEL}){{1,8}}"
     r"(?:[a-z]{2,24}(?![A-Za-z0-9-])|[A-Za-z]{2,24}(?=/))"
 )
+# "bit,ly/x", "youtu,be/x", "amazon,co,uk/dp/x": commas typed for a host's dots, which keep
+# the link from filters and from the apps that make links clickable (the comma is the dot's
+# neighbour on phone keyboards). Prose runs words and slashes into commas ("yes,no/maybe",
+# "red,green,blue/grey"), so only a known link host with a path is read so (_comma_host).
+# A label starts with a letter or digit, and a match where a word does (after a comma too:
+# "thanks,bit,ly/x"), not after a hyphen or a dot; the labels' characters exclude the
+# separators, so there is one way to split a run, and at most five labels are read.
+_COMMA_HOST_RE: Final = re.compile(
+    r"(?<![^\W_])(?<![-.])(?:[A-Za-z0-9][A-Za-z0-9-]{0,62}[.,]){1,4}[A-Za-z]{2,24}(?=/)"
+)
+_LABEL_SEPARATOR_RE: Final = re.compile("([.,])")
 # After an explicit scheme any "host . tld" is a link written to dodge filters.
 _SCHEME_SPACED_DOT_RE: Final = re.compile(
     r"((?i:https?)://[A-Za-z0-9-]{1,63}) ?\. ?(?=[A-Za-z]{2,24}\b)"
@@ -466,6 +477,18 @@ def _spelt(match: re.Match[str]) -> str:
     return match.group()
 
 
+def _comma_host(match: re.Match[str]) -> str:
+    """A :data:`_COMMA_HOST_RE` match with the commas inside its longest known link host
+    made dots ("thanks,bit,ly" -> "thanks,bit.ly"); as it was if no known host with a
+    comma in it ends the match."""
+    parts = _LABEL_SEPARATOR_RE.split(match.group())  # labels at even indices
+    for first in range(0, len(parts) - 2, 2):  # a host has two labels or more
+        host = parts[first:]
+        if "," in host and _known_host("".join(host).replace(",", ".")):
+            return "".join(parts[:first]) + "".join(host).replace(",", ".")
+    return match.group()
+
+
 def _deobfuscate_links(text: str) -> tuple[str, bool]:
     """Undo link obfuscation; also say whether there was any.
 
@@ -492,5 +515,7 @@ def _deobfuscate_links(text: str) -> tuple[str, bool]:
         fixed = _BRACKET_DOT_RE.sub(".", fixed)
     if " ." in fixed or ". " in fixed:
         fixed = _SPACED_DOT_RE.sub(".", fixed)
+    if "," in fixed and "/" in fixed:
+        fixed = _COMMA_HOST_RE.sub(_comma_host, fixed)
     # A scheme only lower-cased ("HTTPS://" -> "https://") or mistyped is not obfuscation.
     return fixed, bool(hidden) or fixed.lower() != text.lower()

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from autodm import _finder, _names, _obfuscation, _text
+from autodm._resources import domains
 from autodm._text import MAX_CHARS, TextView, mask_template, view
 from autodm.errors import InvalidInputError
 from autodm.testing import HOMOGLYPHS
@@ -1019,6 +1020,63 @@ def test_words_around_a_dot_look_alike_or_a_spelt_dot_stay_words(message: str) -
     v = view(message)
     assert v.links == ()
     assert "obfuscated_link" not in v.flags
+
+
+@pytest.mark.parametrize(
+    ("message", "link_text", "host"),
+    [
+        ("get it at bit,ly/abc12", "bit.ly/abc12", "bit.ly"),
+        ("new video: youtu,be/abc12", "youtu.be/abc12", "youtu.be"),
+        ("BIT,LY/X1AB", "BIT.LY/X1AB", "bit.ly"),
+        ("deal: amazon,co,uk/dp/B0123", "amazon.co.uk/dp/B0123", "amazon.co.uk"),
+        ("deal: www,amazon,com/dp/B0123", "www.amazon.com/dp/B0123", "amazon.com"),
+        ("https://bit,ly/x1Ab", "https://bit.ly/x1Ab", "bit.ly"),
+        # run into the word before it, or into a list: the known host is read
+        ("thanks,bit,ly/x1Ab", "bit.ly/x1Ab", "bit.ly"),
+        ("so,yes,no,bit,ly/x1Ab", "bit.ly/x1Ab", "bit.ly"),
+        # the full-width comma of Chinese and Japanese text (NFKC: a comma)
+        ("链接 bit\uff0cly/x1Ab", "bit.ly/x1Ab", "bit.ly"),
+    ],
+)
+def test_commas_typed_for_the_dots_of_a_known_link_host_are_dots(
+    message: str, link_text: str, host: str
+) -> None:
+    v = view(message)
+    assert [(link.text, link.host) for link in v.links] == [(link_text, host)]
+    assert "obfuscated_link" in v.flags
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "yes,no/maybe",
+        "red,green,blue/grey",
+        "it,co/founder of the shop",
+        "the ratio is 3,ly/2",
+        "bit,ly",  # no path
+        "a bit, ly/x",  # a comma and a space: prose
+        "a-bit,ly/x",  # not where a word starts
+        "in,out/shake",
+    ],
+)
+def test_commas_between_words_and_slashes_stay_prose(message: str) -> None:
+    v = view(message)
+    assert v.links == ()
+    assert "obfuscated_link" not in v.flags
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(sorted(domains().link_hosts)),
+    st.from_regex(r"/[A-Za-z0-9_~-]{1,12}", fullmatch=True),
+    st.sampled_from(["", "see ", "hey,", "👉"]),
+)
+def test_any_known_link_host_written_with_commas_is_that_host(
+    host: str, path: str, before: str
+) -> None:
+    v = view(f"{before}{host.replace('.', ',')}{path} now")
+    assert [link.host for link in v.links] == [host]
+    assert "obfuscated_link" in v.flags
 
 
 @pytest.mark.parametrize(
