@@ -14,7 +14,10 @@ threshold, then recall at the target of the bundled model's default threshold
 the share of the real hard negatives (human DM-like messages with a link, thanks, an
 invitation or a request) that each model flags beside the rest of their corpora, and the
 share of autodm's own human lines in 26 languages other than English that each flags, out
-of fold. Needs ../shared/data; says so and exits 2 without it.
+of fold. Last, 95 % intervals of the headline figures of both models and of their
+difference, from 1,000 draws of the sender groups within each source (a sender's messages
+drawn together, the thresholds chosen again on each draw). Needs ../shared/data; says so
+and exits 2 without it.
 
 ``--unseen-sources`` adds what the fold figures cannot show: how the model does on a
 kind of human text it has never seen. For each human source in turn, the bundled
@@ -52,7 +55,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "training"))
 
 import devdata  # noqa: E402
-from experiment import REAL, reliability  # noqa: E402
+from experiment import REAL, group_bootstrap, reliability  # noqa: E402
 
 import autodm._fitting as fitting  # noqa: E402
 import autodm._training as training  # noqa: E402
@@ -140,6 +143,38 @@ def fold_seeds(seeds, texts, y, groups, weights, sources, bank_ids, first) -> No
         )
     mean = {name: np.mean(rows, axis=0) for name, rows in table.items()}
     print(f"  {'mean':<10}{cells(mean['autodm'])}  |{cells(mean['peer'])}")
+
+
+def intervals(ours, peer, y, sources, groups, resamples=1000) -> None:
+    """95 % intervals of the headline figures of both models and of their difference, from
+    ``resamples`` draws of the real messages' sender groups (experiment.group_bootstrap;
+    the thresholds chosen again on each draw)."""
+    real = np.isin(sources, REAL)
+    draws = group_bootstrap(
+        headline,
+        {"autodm": ours[real], "peer": peer[real]},
+        y[real],
+        sources[real],
+        groups[real],
+        resamples=resamples,
+    )
+    draws["autodm - peer"] = draws["autodm"] - draws["peer"]
+    points = {"autodm": headline(ours, y, sources), "peer": headline(peer, y, sources)}
+    points["autodm - peer"] = tuple(np.subtract(points["autodm"], points["peer"]))
+    print(
+        f"\n95 % intervals over {resamples:,} draws of the sender groups within each source "
+        "(real messages, out of fold, the thresholds chosen again on each draw)"
+    )
+    names = ("ROC-AUC", "r@1%", "r@0.5%", "r@dflt")
+    print(f"  {'':<14}" + " ".join(f"{name:>26}" for name in names))
+    for name, rows in draws.items():
+        low, high = np.percentile(rows, [2.5, 97.5], axis=0)
+        spec = "+.4f" if name == "autodm - peer" else ".4f"
+        cells = " ".join(
+            f"{f'{point:{spec}} [{lo:{spec}}, {hi:{spec}}]':>26}"
+            for point, lo, hi in zip(points[name], low, high, strict=True)
+        )
+        print(f"  {name:<14}{cells}")
 
 
 def report(name, scores, y, sources):
@@ -449,6 +484,7 @@ def main() -> int:
     report("peer: TF-IDF char_wb 2-5 + logistic regression", peer, y, sources)
     hard_negatives(rows, ours, peer, y, sources)
     own_languages(ours, peer, y, sources, groups)
+    intervals(ours, peer, y, sources, groups)
     if args.fold_seeds:
         fold_seeds(args.fold_seeds, texts, y, groups, weights, sources, bank_ids, (ours, peer))
     if args.unseen_sources:

@@ -11,6 +11,7 @@ import random
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 TRAINING = Path(__file__).resolve().parents[1] / "training"
@@ -19,8 +20,10 @@ if not (TRAINING / "devdata.py").exists():
 sys.path.insert(0, str(TRAINING))
 try:
     import devdata
+    import experiment
 finally:
-    sys.path.remove(str(TRAINING))
+    while str(TRAINING) in sys.path:  # experiment.py puts it there too
+        sys.path.remove(str(TRAINING))
 
 
 def test_a_template_literal_slot_loses_its_dollar_sign() -> None:
@@ -129,3 +132,44 @@ def test_the_probes_stay_out_of_everything_the_model_learns_or_is_tested_on() ->
     scores = process.cdist(texts, [folded(t) for t in known], scorer=fuzz.ratio)
     worst = scores.max(axis=1)
     assert worst.max() < 90, [probes[i]["text"] for i in (worst >= 90).nonzero()[0]]
+
+
+def _recall_at_half(scores: np.ndarray, y: np.ndarray, sources: np.ndarray) -> tuple[float]:
+    return (float(np.mean(scores[y == 1] >= 0.5)),)
+
+
+def test_the_bootstrap_draws_a_sender_group_whole() -> None:
+    # Two senders of 50 auto-DMs each, one caught and one missed: a draw holds both, or one
+    # of them twice, so recall is 0, 0.5 or 1 and each end comes up about a quarter of the
+    # time; messages drawn one by one would put recall within a few points of 0.5.
+    y = np.array([1] * 100 + [0] * 400, dtype=np.int8)
+    groups = np.array(["a"] * 50 + ["b"] * 50 + [f"h{i}" for i in range(400)])
+    sources = np.array(["auto"] * 100 + ["human"] * 400)
+    scores = np.concatenate([np.full(50, 0.9), np.full(50, 0.1), np.linspace(0, 0.4, 400)])
+    draws = experiment.group_bootstrap(
+        _recall_at_half, {"m": scores}, y, sources, groups, resamples=400, seed=1
+    )["m"][:, 0]
+    assert set(np.unique(draws)) == {0.0, 0.5, 1.0}
+    assert 0.15 < np.mean(draws == 0.0) < 0.35
+    assert 0.15 < np.mean(draws == 1.0) < 0.35
+
+
+def test_the_bootstrap_keeps_each_source_its_size_and_pairs_the_models() -> None:
+    rng = np.random.default_rng(0)
+    y = np.array([1] * 30 + [0] * 70, dtype=np.int8)
+    sources = np.array(["auto"] * 30 + ["sms"] * 20 + ["irc"] * 50)
+    groups = np.array([f"s{i // 3}" for i in range(30)] + [f"h{i}" for i in range(70)])
+    first = rng.uniform(size=100)
+    seen = []
+
+    def sizes(scores: np.ndarray, y_drawn: np.ndarray, sources_drawn: np.ndarray) -> list[float]:
+        seen.append(scores)
+        return [float(np.sum(sources_drawn == s)) for s in ("auto", "sms", "irc")]
+
+    draws = experiment.group_bootstrap(
+        sizes, {"one": first, "two": first + 1.0}, y, sources, groups, resamples=50, seed=2
+    )
+    assert (draws["one"] == [30.0, 20.0, 50.0]).all()  # every group of "auto" holds 3
+    # the second model is read on the same rows as the first, draw by draw
+    assert all(np.array_equal(a + 1.0, b) for a, b in zip(seen[::2], seen[1::2], strict=True))
+    assert len({tuple(np.round(a, 6)) for a in seen[::2]}) > 1  # and the draws differ

@@ -380,6 +380,50 @@ def damped(block: Any, floor: float) -> Any:
     return sparse.diags(factor) @ block
 
 
+def group_bootstrap(
+    statistic: Callable[[NDArray[np.float64], NDArray[np.int8], NDArray[np.str_]], Any],
+    scores: dict[str, NDArray[np.float64]],
+    y: NDArray[np.int8],
+    sources: NDArray[np.str_],
+    groups: NDArray[np.str_],
+    *,
+    resamples: int = 1000,
+    seed: int = 0,
+) -> dict[str, NDArray[np.float64]]:
+    """``statistic(scores, y, sources)`` of each model's scores on resamples of the sender
+    groups, a row of figures for each resample.
+
+    Within each source, as many groups as it holds are drawn with replacement, each with all
+    its messages: one sender's messages rise and fall together, so drawing messages one by
+    one would understate the spread (a few dozen sender groups hold the real auto-DMs). A
+    statistic that chooses a threshold chooses it again on each resample, so the intervals
+    hold the threshold's own uncertainty too. Every model is read on the same draws: the
+    difference of two models' rows is their paired difference.
+    """
+    rng = np.random.default_rng(seed)
+    layouts = []  # per source: its rows ordered by group, each group's start and size
+    for source in np.unique(sources):
+        rows = np.flatnonzero(sources == source)
+        rows = rows[np.argsort(groups[rows], kind="stable")]
+        named = groups[rows]
+        starts = np.flatnonzero(np.concatenate([[True], named[1:] != named[:-1]]))
+        layouts.append((rows, starts, np.diff(np.append(starts, len(rows)))))
+    out: dict[str, list[Any]] = {name: [] for name in scores}
+    for _ in range(resamples):
+        drawn = []
+        for rows, starts, sizes in layouts:
+            picks = rng.integers(0, len(starts), len(starts))
+            lengths = sizes[picks]
+            # each picked group's rows: its start, then counting up within it
+            before = np.cumsum(lengths) - lengths
+            within = np.arange(int(lengths.sum())) - np.repeat(before, lengths)
+            drawn.append(rows[np.repeat(starts[picks], lengths) + within])
+        picked = np.concatenate(drawn)
+        for name, values in scores.items():
+            out[name].append(statistic(values[picked], y[picked], sources[picked]))
+    return {name: np.asarray(rows, dtype=np.float64) for name, rows in out.items()}
+
+
 def reseeded(data: Data, seed: int) -> Data:
     """``data`` with the folds of another shuffle (the same sender grouping)."""
     from sklearn.model_selection import StratifiedGroupKFold
