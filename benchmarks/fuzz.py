@@ -106,6 +106,8 @@ _FRAGMENTS = [
     "{name}",
     "%",
     "bit . ly/",
+    "bit,ly/",
+    "a,b,",
     "bit.ly/x1Ab",
     "example.com",
     "-",

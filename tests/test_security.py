@@ -42,6 +42,8 @@ ADVERSARIAL = {
     "handles": "@a" * 500_000,
     "bracket_dots": "x[.]" * 250_000,
     "ideographic_dots": "bit\u3002ly\u3002" * 100_000,
+    "comma_hosts": "bit,ly/" * 100_000,
+    "comma_labels": "a," * 250_000 + "ly/",
     "digits": "1.2.3," * 200_000,
     "spaced_letters": "a b c d " * 125_000,
     "separated_letters": "a-b-c-d-" * 125_000,  # one word of a million characters
