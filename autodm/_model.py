@@ -134,12 +134,12 @@ class Scorer:
             self._ngram = (
                 None if bundle.ngram_coef is None else self._slope * share * bundle.ngram_coef
             )
+            # The TF-IDF weights stay as the bundle stores them (float32, 4 MB; autodm._tfidf
+            # widens each value it reads) and each message's sum is scaled, in float64;
+            # the model's intercept goes into the base with the recipe's.
+            self._tfidf_factor = self._slope * tfidf_weight
             if self._tfidf is not None:
-                # Scaled in float64 whatever the bundle stores (float32 times a Python
-                # float would stay float32), without a float64 copy of it first.
-                factor = self._slope * tfidf_weight
-                scaled = np.multiply(self._tfidf.coef, factor, dtype=np.float64)
-                self._tfidf = TfidfFit(self._tfidf.idf, scaled, 0.0)
+                self._tfidf = TfidfFit(self._tfidf.idf, self._tfidf.coef, 0.0)
             intercept = share * bundle.intercept + tfidf_weight * bundle.tfidf_intercept
         self._base = _bounded_term(self._slope * intercept + self._offset)
         # Weights in load_bundle's range cannot overflow on a message's bounded signals, so
@@ -148,9 +148,12 @@ class Scorer:
             in_range: list[np.ndarray] = [self._w, self._w * bundle.mean]
             if self._ngram is not None:
                 in_range.append(self._ngram)
-            if self._tfidf is not None:
-                in_range.append(self._tfidf.coef)
             self._bound = not all(np.all(np.abs(a) <= _MAX_TERM) for a in in_range)
+            if self._tfidf is not None:
+                # (its largest weight, scaled, without a scaled copy of them all)
+                coef = self._tfidf.coef
+                largest = max(abs(float(coef.max(initial=0.0))), abs(float(coef.min(initial=0.0))))
+                self._bound |= not abs(self._tfidf_factor) * largest <= _MAX_TERM
         ngram_spec = bundle.manifest.get("ngrams") or {}
         self._char_sizes = tuple(int(n) for n in ngram_spec.get("char_sizes", ()))
         self._char_weight = float(ngram_spec.get("char_weight", 1.0))
@@ -255,9 +258,10 @@ class Scorer:
         texts = [reading(v) for v in views]
         if self._bound:
             with np.errstate(over="ignore", invalid="ignore"):
-                totals = _bounded(tfidf_decision(texts, self._tfidf, self._tfidf_sizes))
+                sums = tfidf_decision(texts, self._tfidf, self._tfidf_sizes)
+                totals = _bounded(self._tfidf_factor * sums)
         else:
-            totals = tfidf_decision(texts, self._tfidf, self._tfidf_sizes)
+            totals = self._tfidf_factor * tfidf_decision(texts, self._tfidf, self._tfidf_sizes)
         logits += totals
         for r, total in enumerate(totals.tolist()):
             if abs(total) >= _MIN_REASON_WEIGHT:

@@ -175,6 +175,21 @@ def intervals(ours, peer, y, sources, groups, resamples=1000) -> None:
             for point, lo, hi in zip(points[name], low, high, strict=True)
         )
         print(f"  {name:<14}{cells}")
+    # The default's threshold itself: set by the few highest human scores of each source,
+    # so it moves with which messages a sample holds (the bundle's pools three fold splits).
+    target = float(devdata.TRAIN_OPTIONS.get("target_fpr", 0.005))  # type: ignore[arg-type]
+
+    def cut(scores, y, sources):
+        return (fitting._threshold_for(scores, y, target, sources),)
+
+    cuts = group_bootstrap(
+        cut, {"autodm": ours[real]}, y[real], sources[real], groups[real], resamples=resamples
+    )["autodm"][:, 0]
+    low, high = np.percentile(cuts, [2.5, 97.5])
+    print(
+        f"  autodm's threshold for {target:.1%} on every source, on these scores: "
+        f"{cut(ours[real], y[real], sources[real])[0]:.4f} [{low:.4f}, {high:.4f}]"
+    )
 
 
 def report(name, scores, y, sources):

@@ -142,18 +142,37 @@ def fresh_throughput(batch: list[str], runs: int = 3, **options: object) -> floa
     return len(batch) / statistics.median(took)
 
 
-def cold_start(code: str, runs: int) -> float:
-    """Median wall time of a new process running ``code``, as an installed package starts:
-    with its bytecode cache (pip writes it at install; the first, untimed run writes it
-    here even where PYTHONDONTWRITEBYTECODE is set, which would recompile every module)."""
+#: Appended to a cold start's code: print the process's peak resident memory in bytes. On
+#: Linux from /proc (a process started from this one would report this one's peak as its
+#: ``ru_maxrss``, which survives the fork); elsewhere ``ru_maxrss``, in bytes on macOS.
+_PRINT_PEAK = """
+import resource, sys
+try:
+    with open("/proc/self/status") as status:
+        print(1024 * int(next(s for s in status if s.startswith("VmHWM:")).split()[1]))
+except (OSError, StopIteration):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(peak if sys.platform == "darwin" else 1024 * peak)
+"""
+
+
+def cold_start(code: str, runs: int) -> tuple[float, float]:
+    """Median wall time of a new process running ``code``, as an installed package starts
+    (with its bytecode cache: pip writes it at install; the first, untimed run writes it
+    here even where PYTHONDONTWRITEBYTECODE is set, which would recompile every module),
+    and the median of the processes' peak resident memory, in MiB."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    code += _PRINT_PEAK
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, env=env)
-    times = []
+    times, peaks = [], []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, env=env)
+        done = subprocess.run(
+            [sys.executable, "-c", code], check=True, capture_output=True, env=env, text=True
+        )
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        peaks.append(int(done.stdout.split()[-1]) / 2**20)
+    return statistics.median(times), statistics.median(peaks)
 
 
 def row(name: str, ours: float, theirs: float | None, unit: str, *, rate: bool = False) -> None:
@@ -234,11 +253,13 @@ def main() -> int:
         row("classify_many 200 messages: n_jobs=2 / serial time", ratio, None, "x ")
 
         runs = 3 if args.quick else 7
-        ours_cold = cold_start("import autodm; autodm.classify('hi')", runs)
-        peer_cold = cold_start(
+        ours_cold, ours_peak = cold_start("import autodm; autodm.classify('hi')", runs)
+        peer_cold, peer_peak = cold_start(
             f"import joblib; joblib.load({str(path)!r}).predict_proba(['hi'])", runs
         )
         row("cold start: new process, import + one call", ours_cold * 1000, peer_cold * 1000, "ms")
+        # (the ratio: how many times less memory autodm takes)
+        row("  its peak resident memory", ours_peak, peer_peak, "MiB")
 
         # The command line on 3,000 JSONL lines, the file named or piped to standard input
         # (read as it arrives, and scored in batches of what has arrived).

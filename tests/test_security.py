@@ -118,6 +118,11 @@ _HUGE_WEIGHTS: dict[str, Callable[[autodm.Bundle], autodm.Bundle]] = {
     "calibration": lambda b: dataclasses.replace(b, calibration=(1e308, 1e308)),
     "intercept": lambda b: dataclasses.replace(b, intercept=-np.inf),
     "ngram_coef": lambda b: dataclasses.replace(b, ngram_coef=np.full_like(b.ngram_coef, np.inf)),
+    "tfidf_coef": lambda b: dataclasses.replace(b, tfidf_coef=np.full_like(b.tfidf_coef, np.inf)),
+    # float32's largest: each message's sum is finite in float64, its scaled term too large
+    "tfidf_coef_max": lambda b: dataclasses.replace(
+        b, tfidf_coef=np.full_like(b.tfidf_coef, np.finfo(np.float32).max)
+    ),
     "context_evidence": _huge_context_evidence,
 }
 
