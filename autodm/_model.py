@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ._bundle import Bundle
 from ._bundle_checks import NGRAM_TOKENS
@@ -139,7 +140,7 @@ class Scorer:
             # the model's intercept goes into the base with the recipe's.
             self._tfidf_factor = self._slope * tfidf_weight
             if self._tfidf is not None:
-                self._tfidf = TfidfFit(self._tfidf.idf, self._tfidf.coef, 0.0)
+                self._tfidf = TfidfFit(_array(self._tfidf.idf), _array(self._tfidf.coef), 0.0)
             intercept = share * bundle.intercept + tfidf_weight * bundle.tfidf_intercept
         self._base = _bounded_term(self._slope * intercept + self._offset)
         # Weights in load_bundle's range cannot overflow on a message's bounded signals, so
@@ -293,6 +294,14 @@ class Scorer:
             detail = signal.evidence or f"{int(signal.value)} other recipients"
             return ("sender_duplicates", weight, detail, signal.value > 0)
         return (name, weight, signal.evidence, weight > 0)
+
+
+def _array(
+    values: NDArray[np.float32] | NDArray[np.float64],
+) -> NDArray[np.float32] | NDArray[np.float64]:
+    """``values`` as they are if an array, else (a Bundle built in code may hold a list) as
+    a float64 array."""
+    return values if isinstance(values, np.ndarray) else np.asarray(values, dtype=np.float64)
 
 
 def _tfidf_part(bundle: Bundle) -> tuple[TfidfFit | None, tuple[int, ...], float]:

@@ -220,17 +220,22 @@ _DOTTED_HOST_RE: Final = re.compile(
     rf"|(?i:https?)://(?:{_LABEL}){{1,8}}"
     r"(?:[a-z]{2,24}(?![A-Za-z0-9-])|[A-Za-z]{2,24}(?=/))"
 )
-# "bit,ly/x", "youtu,be/x", "amazon,co,uk/dp/x": commas typed for a host's dots, which keep
-# the link from filters and from the apps that make links clickable (the comma is the dot's
-# neighbour on phone keyboards). Prose runs words and slashes into commas ("yes,no/maybe",
-# "red,green,blue/grey"), so only a known link host with a path is read so (_comma_host).
+# "bit,ly/x1Ab", "youtu,be/abc12", "amazon,co,uk/dp/B0123": commas typed for a host's dots,
+# which keep the link from filters and from the apps that make links clickable (the comma is
+# the dot's neighbour on phone keyboards). Prose runs words and slashes into commas
+# ("yes,no/maybe", "we take cash,app/venmo", "x,com/twitter is down"), so only a known link
+# host is read so (_comma_host), and only before a path that holds an id: a digit, or a
+# capital after a small letter (_ID_RE), as shortened links and product pages do.
 # A label starts with a letter or digit, and a match where a word does (after a comma too:
-# "thanks,bit,ly/x"), not after a hyphen or a dot; the labels' characters exclude the
+# "thanks,bit,ly/x1Ab"), not after a hyphen or a dot; the labels' characters exclude the
 # separators, so there is one way to split a run, and at most five labels are read.
 _COMMA_HOST_RE: Final = re.compile(
     r"(?<![^\W_])(?<![-.])(?:[A-Za-z0-9][A-Za-z0-9-]{0,62}[.,]){1,4}[A-Za-z]{2,24}(?=/)"
 )
 _LABEL_SEPARATOR_RE: Final = re.compile("([.,])")
+_ID_RE: Final = re.compile(r"[0-9]|[a-z][A-Z]")
+#: How much of the path after a comma-typed host is read for an id.
+_PATH_READ: Final = 32
 # After an explicit scheme any "host . tld" is a link written to dodge filters.
 _SCHEME_SPACED_DOT_RE: Final = re.compile(
     r"((?i:https?)://[A-Za-z0-9-]{1,63}) ?\. ?(?=[A-Za-z]{2,24}\b)"
@@ -480,7 +485,10 @@ def _spelt(match: re.Match[str]) -> str:
 def _comma_host(match: re.Match[str]) -> str:
     """A :data:`_COMMA_HOST_RE` match with the commas inside its longest known link host
     made dots ("thanks,bit,ly" -> "thanks,bit.ly"); as it was if no known host with a
-    comma in it ends the match."""
+    comma in it ends the match, or if the path after it holds no id."""
+    after = match.string[match.end() : match.end() + _PATH_READ].split(maxsplit=1)
+    if not after or _ID_RE.search(after[0]) is None:
+        return match.group()
     parts = _LABEL_SEPARATOR_RE.split(match.group())  # labels at even indices
     for first in range(0, len(parts) - 2, 2):  # a host has two labels or more
         host = parts[first:]
@@ -495,7 +503,13 @@ def _deobfuscate_links(text: str) -> tuple[str, bool]:
     Each rewrite runs only when the text holds what it looks for, since most
     messages hold none of it.
     """
-    hidden: list[str] = []  # the schemes written to dodge filters
+    hidden: list[str] = []  # the schemes and commas written to dodge filters
+    if "," in text and "/" in text:
+        # First, so that a mistyped scheme sees the host's dots ("https//bit,ly/x1Ab").
+        uncommaed = _COMMA_HOST_RE.sub(_comma_host, text)
+        if uncommaed != text:
+            hidden.append("commas")
+            text = uncommaed
     if "/" in text and _SCHEME_HINT_RE.search(text):
 
         def scheme(match: re.Match[str]) -> str:
@@ -515,7 +529,5 @@ def _deobfuscate_links(text: str) -> tuple[str, bool]:
         fixed = _BRACKET_DOT_RE.sub(".", fixed)
     if " ." in fixed or ". " in fixed:
         fixed = _SPACED_DOT_RE.sub(".", fixed)
-    if "," in fixed and "/" in fixed:
-        fixed = _COMMA_HOST_RE.sub(_comma_host, fixed)
     # A scheme only lower-cased ("HTTPS://" -> "https://") or mistyped is not obfuscation.
     return fixed, bool(hidden) or fixed.lower() != text.lower()

@@ -997,6 +997,8 @@ def test_any_host_written_with_a_dot_look_alike_is_that_host(
         ("thanks,bit,ly/x1Ab", "bit.ly/x1Ab", "bit.ly"),  # run into the word before it
         ("so,yes,no,bit,ly/x1Ab", "bit.ly/x1Ab", "bit.ly"),  # or into a list
         ("链接 bit\uff0cly/x1Ab", "bit.ly/x1Ab", "bit.ly"),  # a full-width comma (NFKC)
+        ("https//bit,ly/x1Ab", "https://bit.ly/x1Ab", "bit.ly"),  # and a mistyped scheme
+        ("my page: linktr,ee/samFit", "linktr.ee/samFit", "linktr.ee"),  # an inner capital
     ],
 )
 def test_more_obfuscated_links_are_found_and_flagged(
@@ -1024,15 +1026,21 @@ def test_more_obfuscated_links_are_found_and_flagged(
         "the dot com/dot net era",
         "fine . in/out tomorrow",
         "thanks . it/s fine",
-        # Words run into commas and slashes: not a known link host, no path, or a space.
+        # Words run into commas and slashes: not a known link host, no path, a space, or a
+        # path that holds no id (a digit, or a capital after a small letter).
         "yes,no/maybe",
         "red,green,blue/grey",
         "it,co/founder of the shop",
         "the ratio is 3,ly/2",
         "bit,ly",
-        "a bit, ly/x",
-        "a-bit,ly/x",
+        "a bit, ly/x1Ab",
+        "a-bit,ly/x1Ab",
         "in,out/shake",
+        "we take cash,app/venmo/zelle",
+        "a,co/op housing",
+        "x,com/twitter is down",
+        "line,me/whatsapp",
+        "bit,ly/ 12",
     ],
 )
 def test_words_around_a_dot_look_alike_or_a_spelt_dot_stay_words(message: str) -> None:
@@ -1044,7 +1052,7 @@ def test_words_around_a_dot_look_alike_or_a_spelt_dot_stay_words(message: str) -
 @settings(max_examples=100, deadline=None)
 @given(
     st.sampled_from(sorted(domains().link_hosts)),
-    st.from_regex(r"/[A-Za-z0-9_~-]{1,12}", fullmatch=True),
+    st.from_regex(r"/[a-z_~-]{0,6}[0-9][A-Za-z0-9_~-]{0,6}", fullmatch=True),  # an id
     st.sampled_from(["", "see ", "hey,", "👉"]),
 )
 def test_any_known_link_host_written_with_commas_is_that_host(

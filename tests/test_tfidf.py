@@ -206,6 +206,20 @@ def test_float32_weights_stay_float32_and_score_as_float64(
         assert np.shares_memory(narrow._scorer._tfidf.coef, bundle.tfidf_coef)
 
 
+def test_a_bundle_built_in_code_with_lists_scores_as_with_arrays(
+    pair: tuple[Bundle, Bundle],
+) -> None:
+    _, both = pair
+    assert both.tfidf_idf is not None
+    assert both.tfidf_coef is not None
+    listed = dataclasses.replace(
+        both, tfidf_idf=both.tfidf_idf.tolist(), tfidf_coef=both.tfidf_coef.tolist()
+    )
+    texts = ["Thanks for following! my page bit.ly/z", "lunch on the 3rd?"]
+    expected = [v.probability for v in autodm.Detector(both).classify_many(texts)]
+    assert [v.probability for v in autodm.Detector(listed).classify_many(texts)] == expected
+
+
 def _parts(bundle: Bundle) -> tuple[dict, dict]:
     return dict(bundle.manifest), bundle._stored_arrays()
 
