@@ -14,10 +14,11 @@ threshold, then recall at the target of the bundled model's default threshold
 the share of the real hard negatives (human DM-like messages with a link, thanks, an
 invitation or a request) that each model flags beside the rest of their corpora, and the
 share of autodm's own human lines in 26 languages other than English that each flags, out
-of fold. Last, 95 % intervals of the headline figures of both models and of their
-difference, from 1,000 draws of the sender groups within each source (a sender's messages
-drawn together, the thresholds chosen again on each draw). Needs ../shared/data; says so
-and exits 2 without it.
+of fold. Last, 95 % intervals of the headline figures of both models, of their difference
+and of autodm's default threshold, from 1,000 draws of the groups (a group's messages drawn
+together; the auto-DMs' groups as one stratum, each human source's apart; the thresholds
+chosen again on each draw): percentile and basic intervals beside the draws' median, since
+they disagree here. Needs ../shared/data; says so and exits 2 without it.
 
 ``--unseen-sources`` adds what the fold figures cannot show: how the model does on a
 kind of human text it has never seen. For each human source in turn, the bundled
@@ -146,50 +147,54 @@ def fold_seeds(seeds, texts, y, groups, weights, sources, bank_ids, first) -> No
 
 
 def intervals(ours, peer, y, sources, groups, resamples=1000) -> None:
-    """95 % intervals of the headline figures of both models and of their difference, from
-    ``resamples`` draws of the real messages' sender groups (experiment.group_bootstrap;
-    the thresholds chosen again on each draw)."""
+    """95 % intervals of the headline figures of both models, of their difference and of
+    autodm's default threshold, from ``resamples`` draws of the real messages' groups
+    (experiment.group_bootstrap: the auto-DMs' groups drawn together, each human source's
+    apart; the thresholds chosen again on each draw).
+
+    Printed beside each point: the draws' median, the percentile interval and the basic
+    one (the percentiles reflected about the point). They disagree where the draws lean
+    to one side of the point, as they do here: a draw that repeats a source's highest human
+    messages sets a stricter threshold, and one group holds half the real auto-DMs.
+    """
     real = np.isin(sources, REAL)
-    draws = group_bootstrap(
-        headline,
-        {"autodm": ours[real], "peer": peer[real]},
-        y[real],
-        sources[real],
-        groups[real],
-        resamples=resamples,
-    )
-    draws["autodm - peer"] = draws["autodm"] - draws["peer"]
-    points = {"autodm": headline(ours, y, sources), "peer": headline(peer, y, sources)}
-    points["autodm - peer"] = tuple(np.subtract(points["autodm"], points["peer"]))
-    print(
-        f"\n95 % intervals over {resamples:,} draws of the sender groups within each source "
-        "(real messages, out of fold, the thresholds chosen again on each draw)"
-    )
-    names = ("ROC-AUC", "r@1%", "r@0.5%", "r@dflt")
-    print(f"  {'':<14}" + " ".join(f"{name:>26}" for name in names))
-    for name, rows in draws.items():
-        low, high = np.percentile(rows, [2.5, 97.5], axis=0)
-        spec = "+.4f" if name == "autodm - peer" else ".4f"
-        cells = " ".join(
-            f"{f'{point:{spec}} [{lo:{spec}}, {hi:{spec}}]':>26}"
-            for point, lo, hi in zip(points[name], low, high, strict=True)
-        )
-        print(f"  {name:<14}{cells}")
-    # The default's threshold itself: set by the few highest human scores of each source,
-    # so it moves with which messages a sample holds (the bundle's pools three fold splits).
+    y, sources, groups = y[real], sources[real], groups[real]
+    strata = np.where(y == 1, "automated", sources)
     target = float(devdata.TRAIN_OPTIONS.get("target_fpr", 0.005))  # type: ignore[arg-type]
 
-    def cut(scores, y, sources):
-        return (fitting._threshold_for(scores, y, target, sources),)
+    def figures(scores, y, sources):
+        cut = fitting._threshold_for(scores, y, target, sources)
+        return (*headline(scores, y, sources), cut)
 
-    cuts = group_bootstrap(
-        cut, {"autodm": ours[real]}, y[real], sources[real], groups[real], resamples=resamples
-    )["autodm"][:, 0]
-    low, high = np.percentile(cuts, [2.5, 97.5])
+    scores = {"autodm": ours[real], "peer": peer[real]}
+    options = {"resamples": resamples, "strata": strata}
+    draws = group_bootstrap(figures, scores, y, sources, groups, **options)
+    points = {name: np.array(figures(values, y, sources)) for name, values in scores.items()}
+    draws["autodm - peer"] = draws["autodm"] - draws["peer"]
+    points["autodm - peer"] = points["autodm"] - points["peer"]
     print(
-        f"  autodm's threshold for {target:.1%} on every source, on these scores: "
-        f"{cut(ours[real], y[real], sources[real])[0]:.4f} [{low:.4f}, {high:.4f}]"
+        f"\n95 % intervals over {resamples:,} draws of the groups (real messages, out of fold;"
+        "\nthe auto-DMs' groups drawn together, each human source's apart; thresholds chosen"
+        "\nagain on each draw): the point, the draws' median, the percentile interval and the"
+        "\nbasic one (the percentiles reflected about the point)"
     )
+    names = ("ROC-AUC", "r@1%", "r@0.5%", "r@dflt", "threshold")
+    print(f"    {'':<10}{'point':>9}{'median':>9}   {'percentile':<20}   basic")
+    for model, rows in draws.items():
+        print(f"  {model}")
+        low, median, high = np.percentile(rows, [2.5, 50, 97.5], axis=0)
+        floor = -1.0 if model == "autodm - peer" else 0.0
+        sign = "+" if model == "autodm - peer" else ""
+        for k, name in enumerate(names):
+            if model == "autodm - peer" and name == "threshold":
+                continue
+            point = points[model][k]
+            basic = (max(floor, 2 * point - high[k]), min(1.0, 2 * point - low[k]))
+            bounds = [(low[k], high[k]), basic]
+            print(
+                f"    {name:<10}{point:>{sign}9.4f}{median[k]:>{sign}9.4f}"
+                + "".join(f"   [{a:{sign}.4f}, {b:{sign}.4f}]" for a, b in bounds)
+            )
 
 
 def report(name, scores, y, sources):

@@ -173,3 +173,23 @@ def test_the_bootstrap_keeps_each_source_its_size_and_pairs_the_models() -> None
     # the second model is read on the same rows as the first, draw by draw
     assert all(np.array_equal(a + 1.0, b) for a, b in zip(seen[::2], seen[1::2], strict=True))
     assert len({tuple(np.round(a, 6)) for a in seen[::2]}) > 1  # and the draws differ
+
+
+def test_the_bootstrap_draws_within_the_strata_it_is_given() -> None:
+    # Two auto-DM sources of one group each: drawn within each source, both are in every
+    # draw; drawn as one stratum, a draw may hold either of them twice and the other not.
+    y = np.array([1] * 20 + [0] * 10, dtype=np.int8)
+    sources = np.array(["fragments"] * 10 + ["auto"] * 10 + ["sms"] * 10)
+    groups = np.array(["f"] * 10 + ["a"] * 10 + [f"h{i}" for i in range(10)])
+
+    def fragments(scores: np.ndarray, y_drawn: np.ndarray, drawn: np.ndarray) -> list[float]:
+        return [float(np.sum(drawn == "fragments"))]
+
+    def counts(strata: np.ndarray | None) -> set[float]:
+        draws = experiment.group_bootstrap(
+            fragments, {"m": np.zeros(30)}, y, sources, groups, resamples=60, strata=strata
+        )
+        return set(draws["m"][:, 0])
+
+    assert counts(None) == {10.0}
+    assert counts(np.where(y == 1, "automated", sources)) == {0.0, 10.0, 20.0}

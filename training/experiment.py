@@ -389,21 +389,24 @@ def group_bootstrap(
     *,
     resamples: int = 1000,
     seed: int = 0,
+    strata: NDArray[np.str_] | None = None,
 ) -> dict[str, NDArray[np.float64]]:
     """``statistic(scores, y, sources)`` of each model's scores on resamples of the sender
     groups, a row of figures for each resample.
 
-    Within each source, as many groups as it holds are drawn with replacement, each with all
-    its messages: one sender's messages rise and fall together, so drawing messages one by
-    one would understate the spread (a few dozen sender groups hold the real auto-DMs). A
+    Within each stratum (``strata``, by default the sources), as many groups as it holds
+    are drawn with replacement, each with all its messages: one sender's messages rise and
+    fall together, so drawing messages one by one would understate the spread (24 groups
+    hold the real auto-DMs, one of them half their rows). A
     statistic that chooses a threshold chooses it again on each resample, so the intervals
     hold the threshold's own uncertainty too. Every model is read on the same draws: the
     difference of two models' rows is their paired difference.
     """
     rng = np.random.default_rng(seed)
-    layouts = []  # per source: its rows ordered by group, each group's start and size
-    for source in np.unique(sources):
-        rows = np.flatnonzero(sources == source)
+    layouts = []  # per stratum: its rows ordered by group, each group's start and size
+    strata = sources if strata is None else strata
+    for stratum in np.unique(strata):
+        rows = np.flatnonzero(strata == stratum)
         rows = rows[np.argsort(groups[rows], kind="stable")]
         named = groups[rows]
         starts = np.flatnonzero(np.concatenate([[True], named[1:] != named[:-1]]))
