@@ -397,10 +397,10 @@ def group_bootstrap(
     Within each stratum (``strata``, by default the sources), as many groups as it holds
     are drawn with replacement, each with all its messages: one sender's messages rise and
     fall together, so drawing messages one by one would understate the spread (24 groups
-    hold the real auto-DMs, one of them half their rows). A
-    statistic that chooses a threshold chooses it again on each resample, so the intervals
-    hold the threshold's own uncertainty too. Every model is read on the same draws: the
-    difference of two models' rows is their paired difference.
+    hold the real auto-DMs, one of them half their rows). A statistic that chooses a
+    threshold chooses it again on each resample, so the intervals hold the threshold's own
+    uncertainty too. Every model is read on the same draws: the difference of two models'
+    rows is their paired difference.
     """
     rng = np.random.default_rng(seed)
     layouts = []  # per stratum: its rows ordered by group, each group's start and size
