@@ -85,19 +85,26 @@ def peer_scores(texts, y, weights, folds):
     return oof
 
 
+#: The target of the bundled model's default threshold (``target_fpr`` in training/devdata.py).
+TARGET = float(devdata.TRAIN_OPTIONS.get("target_fpr", 0.005))  # type: ignore[arg-type]
+
+
 def headline(scores, y, sources) -> tuple[float, float, float, float]:
     """ROC-AUC, recall at 1 % pooled FPR, at 0.5 % and at the default's target on every
     source: on the real messages only."""
     real = np.isin(sources, REAL)
-    scores, y, sources = scores[real], y[real], sources[real]
-    target = float(devdata.TRAIN_OPTIONS.get("target_fpr", 0.005))  # type: ignore[arg-type]
+    return _figures(scores[real], y[real], sources[real])[:4]
+
+
+def _figures(scores, y, sources) -> tuple[float, float, float, float, float]:
+    """:func:`headline` of messages already all real, and the default's threshold."""
     cuts = (
         fitting._threshold_for(scores, y, 0.01),
         fitting._threshold_for(scores, y, 0.005, sources),
-        fitting._threshold_for(scores, y, target, sources),
+        fitting._threshold_for(scores, y, TARGET, sources),
     )
     recalls = [float(np.mean(scores[y == 1] >= cut)) for cut in cuts]
-    return (fitting._auc(scores, y), *recalls)
+    return (fitting._auc(scores, y), *recalls, cuts[2])
 
 
 def recipe_scores(texts, y, groups, weights, sources, bank_ids, seed=0):
@@ -160,16 +167,10 @@ def intervals(ours, peer, y, sources, groups, resamples=1000) -> None:
     real = np.isin(sources, REAL)
     y, sources, groups = y[real], sources[real], groups[real]
     strata = np.where(y == 1, "automated", sources)
-    target = float(devdata.TRAIN_OPTIONS.get("target_fpr", 0.005))  # type: ignore[arg-type]
-
-    def figures(scores, y, sources):
-        cut = fitting._threshold_for(scores, y, target, sources)
-        return (*headline(scores, y, sources), cut)
-
     scores = {"autodm": ours[real], "peer": peer[real]}
     options = {"resamples": resamples, "strata": strata}
-    draws = group_bootstrap(figures, scores, y, sources, groups, **options)
-    points = {name: np.array(figures(values, y, sources)) for name, values in scores.items()}
+    draws = group_bootstrap(_figures, scores, y, sources, groups, **options)
+    points = {name: np.array(_figures(values, y, sources)) for name, values in scores.items()}
     draws["autodm - peer"] = draws["autodm"] - draws["peer"]
     points["autodm - peer"] = points["autodm"] - points["peer"]
     print(
@@ -215,11 +216,10 @@ def report(name, scores, y, sources):
         kind = "FPR" if source in human_sources else "recall"
         print(f"    {source:<28} n={mask.sum():>5}  {kind:<6} {rate:.4f}")
     # The bundled model's default threshold target (training/devdata.py), under 0.5 %.
-    target = float(devdata.TRAIN_OPTIONS.get("target_fpr", 0.005))  # type: ignore[arg-type]
-    margin = fitting._threshold_for(scores, y, target, sources)
+    margin = fitting._threshold_for(scores, y, TARGET, sources)
     fprs = " / ".join(f"{100 * np.mean(scores[sources == s] >= margin):.2f}" for s in human_sources)
     print(
-        f"  recall at <= {100 * target:.1f} % FPR on every source    "
+        f"  recall at <= {100 * TARGET:.1f} % FPR on every source    "
         f"{np.mean(scores[y == 1] >= margin):.4f}  (FPR % {fprs})"
     )
 
@@ -251,13 +251,12 @@ def peer_trained_on(kept, texts, y, groups, weights, sources):
     from its out-of-fold scores on the real messages among them; and those scores."""
     from sklearn.model_selection import StratifiedGroupKFold
 
-    target = float(devdata.TRAIN_OPTIONS.get("target_fpr", 0.005))  # type: ignore[arg-type]
     real = np.isin(sources, REAL)[kept]
     folds = StratifiedGroupKFold(5, shuffle=True, random_state=0).split(
         texts[kept], y[kept], groups[kept]
     )
     oof = peer_scores(texts[kept], y[kept], weights[kept], list(folds))
-    threshold = fitting._threshold_for(oof[real], y[kept][real], target, sources[kept][real])
+    threshold = fitting._threshold_for(oof[real], y[kept][real], TARGET, sources[kept][real])
     peer = peer_model().fit(texts[kept], y[kept], logisticregression__sample_weight=weights[kept])
     return peer, threshold, oof
 
@@ -343,7 +342,7 @@ def unseen_sources(texts, y, groups, weights, sources, bank_ids, origins, seed=0
         fprs = [fpr for fpr, _ in cells]
         line = "".join(f"{fpr:>11.2%}" for fpr in fprs)
         recall = np.mean([r for _, r in cells])
-        mark = "  <- default's target" if target == devdata.TRAIN_OPTIONS.get("target_fpr") else ""
+        mark = "  <- default's target" if target == TARGET else ""
         print(f"  {target:<8.2%}{line}{np.mean(fprs):>8.2%}{recall:>8.3f}{mark}")
 
 
@@ -365,11 +364,10 @@ def unseen_families(texts, y, groups, weights, sources, bank_ids, families, ours
     default's target.
     """
 
-    target = float(devdata.TRAIN_OPTIONS.get("target_fpr", 0.005))  # type: ignore[arg-type]
     texts = np.asarray(texts, dtype=object)
     bank_ids = np.asarray(bank_ids, dtype=object)
     real = np.isin(sources, REAL)
-    seen = fitting._threshold_for(ours[real], y[real], target, sources[real])
+    seen = fitting._threshold_for(ours[real], y[real], TARGET, sources[real])
     print("\nOn a family of auto-DMs never seen in training (each left out in turn; real messages)")
     print(f"  {'':<37}{'in training':>12}{'left out':>26}{'peer':>10}")
     print(f"  {'left out':<28}{'messages':>9}{'default':>12}{'default':>13}{'strict':>13}{'':>10}")
@@ -413,16 +411,15 @@ def flagged_shares(title, subsets, ours, peer, y, sources) -> None:
     autodm's three thresholds and the peer's at the default's target, all set on the real
     messages as in :func:`report`."""
     real = np.isin(sources, REAL)
-    target = float(devdata.TRAIN_OPTIONS.get("target_fpr", 0.005))  # type: ignore[arg-type]
 
     def cut(scores, fpr):
         return fitting._threshold_for(scores[real], y[real], fpr, sources[real])
 
     columns = {
         "strict": (ours, cut(ours, training.OPERATING_FPR["strict"])),
-        "default": (ours, cut(ours, target)),
+        "default": (ours, cut(ours, TARGET)),
         "balanced": (ours, cut(ours, training.OPERATING_FPR["balanced"])),
-        "peer": (peer, cut(peer, target)),
+        "peer": (peer, cut(peer, TARGET)),
     }
     print(f"\n{title} (out of fold; share flagged)")
     print(f"  {'':<28}{'lines':>7}" + "".join(f"{n:>10}" for n in columns))
