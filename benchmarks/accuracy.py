@@ -17,8 +17,8 @@ share of autodm's own human lines in 26 languages other than English that each f
 of fold. Last, 95 % intervals of the headline figures of both models, of their difference
 and of autodm's default threshold, from 1,000 draws of the groups (a group's messages drawn
 together; the auto-DMs' groups as one stratum, each human source's apart; the thresholds
-chosen again on each draw): percentile and basic intervals beside the draws' median, since
-they disagree here. Needs ../shared/data; says so and exits 2 without it.
+chosen again on each draw): percentile, basic and BCa intervals beside the draws' median,
+since they disagree here. Needs ../shared/data; says so and exits 2 without it.
 
 ``--unseen-sources`` adds what the fold figures cannot show: how the model does on a
 kind of human text it has never seen. For each human source in turn, the bundled
@@ -56,7 +56,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "training"))
 
 import devdata  # noqa: E402
-from experiment import REAL, group_bootstrap, reliability  # noqa: E402
+from experiment import (  # noqa: E402
+    REAL,
+    bca_interval,
+    group_bootstrap,
+    group_jackknife,
+    reliability,
+)
 
 import autodm._fitting as fitting  # noqa: E402
 import autodm._training as training  # noqa: E402
@@ -159,10 +165,12 @@ def intervals(ours, peer, y, sources, groups, resamples=1000) -> None:
     (experiment.group_bootstrap: the auto-DMs' groups drawn together, each human source's
     apart; the thresholds chosen again on each draw).
 
-    Printed beside each point: the draws' median, the percentile interval and the basic
-    one (the percentiles reflected about the point). They disagree where the draws lean
-    to one side of the point, as they do here: a draw that repeats a source's highest human
-    messages sets a stricter threshold, and one group holds half the real auto-DMs.
+    Printed beside each point: the draws' median, the percentile interval, the basic
+    one (the percentiles reflected about the point) and the BCa one (the percentiles
+    corrected for the draws' bias and for the skew of the figures with each group left out;
+    experiment.bca_interval). They disagree where the draws lean to one side of the point,
+    as they do here: a draw that repeats a source's highest human messages sets a stricter
+    threshold, and one group holds half the real auto-DMs.
     """
     real = np.isin(sources, REAL)
     y, sources, groups = y[real], sources[real], groups[real]
@@ -170,20 +178,22 @@ def intervals(ours, peer, y, sources, groups, resamples=1000) -> None:
     scores = {"autodm": ours[real], "peer": peer[real]}
     options = {"resamples": resamples, "strata": strata}
     draws = group_bootstrap(_figures, scores, y, sources, groups, **options)
+    left = group_jackknife(_figures, scores, y, sources, groups)
     points = {name: np.array(_figures(values, y, sources)) for name, values in scores.items()}
-    draws["autodm - peer"] = draws["autodm"] - draws["peer"]
-    points["autodm - peer"] = points["autodm"] - points["peer"]
+    for got in (draws, left, points):
+        got["autodm - peer"] = got["autodm"] - got["peer"]
     print(
         f"\n95 % intervals over {resamples:,} draws of the groups (real messages, out of fold;"
         "\nthe auto-DMs' groups drawn together, each human source's apart; thresholds chosen"
-        "\nagain on each draw): the point, the draws' median, the percentile interval and the"
-        "\nbasic one (the percentiles reflected about the point)"
+        "\nagain on each draw): the point, the draws' median, the percentile interval, the"
+        "\nbasic one (the percentiles reflected about the point) and the BCa one"
     )
     names = ("ROC-AUC", "r@1%", "r@0.5%", "r@dflt", "threshold")
-    print(f"    {'':<10}{'point':>9}{'median':>9}   {'percentile':<20}   basic")
+    print(f"    {'':<10}{'point':>9}{'median':>9}   {'percentile':<20}   {'basic':<20}   BCa")
     for model, rows in draws.items():
         print(f"  {model}")
         low, median, high = np.percentile(rows, [2.5, 50, 97.5], axis=0)
+        corrected = bca_interval(points[model], rows, left[model])
         floor = -1.0 if model == "autodm - peer" else 0.0
         sign = "+" if model == "autodm - peer" else ""
         for k, name in enumerate(names):
@@ -191,7 +201,7 @@ def intervals(ours, peer, y, sources, groups, resamples=1000) -> None:
                 continue
             point = points[model][k]
             basic = (max(floor, 2 * point - high[k]), min(1.0, 2 * point - low[k]))
-            bounds = [(low[k], high[k]), basic]
+            bounds = [(low[k], high[k]), basic, (corrected[0][k], corrected[1][k])]
             print(
                 f"    {name:<10}{point:>{sign}9.4f}{median[k]:>{sign}9.4f}"
                 + "".join(f"   [{a:{sign}.4f}, {b:{sign}.4f}]" for a, b in bounds)
