@@ -60,25 +60,33 @@ _LABEL: Final = rf"{_LABEL_CHAR}(?:(?:{_LABEL_CHAR}|-){{0,61}}{_LABEL_CHAR})?"
 # word character (a Latin letter: "mp3", "4k", "abc123"; a digit) is not.
 _NOT_BEFORE_NUMBER: Final = rf"(?<![<])(?:(?<!\w)|(?<=[{_GLUED}])(?<!\d))"
 _NOT_AFTER_NUMBER: Final = rf"(?!(?![{_GLUED}])\w|\d)"
+# Likewise a link, an e-mail address or a handle of other letters may start right after a
+# letter of a glued script ("点击bit.ly/x1Ab领取", "联系我abc@example.com", "关注我@abc"), and
+# a handle of other letters ends where one starts ("@tanaka_shopをフォロー").
+_AFTER_GLUED: Final = rf"(?<=[{_GLUED}])"
+_NOT_GLUED_WORD: Final = rf"(?:(?![{_GLUED}])\w)"
 _FINDER_RE: Final = re.compile(
     rf"(?P<url>(?i:https?://|www\.){_URL_CHARS}{{1,500}})"
-    rf"|(?P<email>(?<![\w.+-])[\w.+-]{{1,64}}@(?:[A-Za-z0-9-]|{_IDN_CHAR}){{1,63}}"
+    rf"|(?P<email>(?:(?:(?<![\w.+-])|{_AFTER_GLUED})(?:(?![{_GLUED}])[\w.+-]){{1,64}}"
+    rf"|(?<![\w.+-])[{_GLUED}]{{1,64}})@(?:[A-Za-z0-9-]|{_IDN_CHAR}){{1,63}}"
     rf"(?:\.(?:[A-Za-z0-9-]|{_IDN_CHAR}){{1,63}}){{1,4}})"
     # A bare domain starts a word: not inside one, a hyphenated name, a path or a longer
     # host. Underscores that open a word ("_bit.ly/x_", "__bit.ly/x__": italics and underline
     # in chat apps; not the one of "my_site.com" or "self._client.app") and an ellipsis
-    # ("look...bit.ly") before it are punctuation.
-    rf"|(?P<bare>(?<![^\W_])(?<![@\-/{_mark_ranges()}])(?<!(?<!\.)\.)(?<![^\W_]_)(?<!\._)(?:{_LABEL}\.){{1,4}}"
-    rf"(?P<tld>[A-Za-z]{{2,24}})(?![^\W_]|[\-@])(?P<path>/{_URL_CHARS}{{0,500}})?)"
+    # ("look...bit.ly") before it are punctuation, and so is a letter of a glued script.
+    rf"|(?P<bare>(?:(?<![^\W_])|{_AFTER_GLUED})(?<![@\-/{_mark_ranges()}])(?<!(?<!\.)\.)(?<![^\W_]_)(?<!\._)(?:{_LABEL}\.){{1,4}}"
+    rf"(?P<tld>[A-Za-z]{{2,24}})(?!(?![{_GLUED}])[^\W_]|[\-@])(?P<path>/{_URL_CHARS}{{0,500}})?)"
     # A handle may hold dots (Instagram, TikTok: "@minh.nguyen"), each followed by a word
     # character, so the dot that ends a sentence ("ping @sam.") stays outside.
-    r"|(?P<handle>(?<![\w@])@\w(?:\w|\.(?=\w)){0,29})"
+    rf"|(?P<handle>(?:(?<![\w@])|{_AFTER_GLUED})@(?:{_NOT_GLUED_WORD}"
+    rf"(?:{_NOT_GLUED_WORD}|\.(?={_NOT_GLUED_WORD})){{0,29}}|\w(?:\w|\.(?=\w)){{0,29}}))"
     rf"|(?P<num>{_NOT_BEFORE_NUMBER}[$€£¥]?\d[\d.,:]{{0,30}}{_NOT_AFTER_NUMBER})"
 )
 # Nothing _FINDER_RE matches holds whitespace, and everything it matches holds an "@"
 # (e-mails, handles), a digit, a ":" (of "://") or a "." ("www.", a bare domain's TLD). So
 # it only needs to scan the words that hold one of those: found here from their first
 # character on (the look-behind keeps this linear), about a quarter of a typical message.
+_GLUED_CHAR_RE: Final = re.compile(f"[{_GLUED}]")
 _FINDER_WORD_RE: Final = re.compile(r"(?<!\S)[^\s@\d.:]*+[@\d.:]\S*")
 # Top-level domains that are also common file extensions ("setup.py", "run.sh") or everyday
 # words that a sentence typed without a space runs into ("saw your message.it was",
@@ -150,7 +158,9 @@ def _mask(text: str) -> tuple[str, list[Link], int, int, list[str]]:
                 has_path = path_start >= 0 and end > path_start + 1
                 is_known = host in known.link_hosts
                 if tld not in known.tlds or (
-                    not has_path and not is_known and _reads_as_words(match.group("tld"), tld)
+                    not has_path
+                    and not is_known
+                    and (_reads_as_words(match.group("tld"), tld) or _glued_before(text, start))
                 ):
                     continue
             else:
@@ -174,6 +184,12 @@ def _mask(text: str) -> tuple[str, list[Link], int, int, list[str]]:
     _typed_placeholders(text[last:], numbers)
     parts.append(text[last:])
     return "".join(parts), links, handles, emails, numbers
+
+
+def _glued_before(text: str, start: int) -> bool:
+    """True when a letter of a glued script touches ``text[start]`` from the left: nothing
+    but a path or a known host then says that what follows is a domain ("学了Java.net")."""
+    return start > 0 and _GLUED_CHAR_RE.fullmatch(text[start - 1]) is not None
 
 
 def _reads_as_words(typed_tld: str, tld: str) -> bool:

@@ -44,6 +44,9 @@ ADVERSARIAL = {
     "ideographic_dots": "bit\u3002ly\u3002" * 100_000,
     "comma_hosts": "bit,ly/" * 100_000,
     "comma_labels": "a," * 250_000 + "ly/",
+    "glued_links": "点bit.ly/x" * 60_000,
+    "glued_addresses": "点a@b.co" * 80_000,
+    "glued_handles": "点@a" * 200_000,
     "digits": "1.2.3," * 200_000,
     "spaced_letters": "a b c d " * 125_000,
     "separated_letters": "a-b-c-d-" * 125_000,  # one word of a million characters

@@ -1209,6 +1209,45 @@ def test_a_word_glued_to_a_link_stays_out_of_it(message: str, masked: str, link_
 
 
 @pytest.mark.parametrize(
+    ("message", "masked", "link_text"),
+    [
+        # A link without a scheme starts where a script written without spaces gives way to
+        # other letters, as one with a scheme does.
+        ("点击bit.ly/x1Ab领取", "点击<url>领取", "bit.ly/x1Ab"),
+        ("关注我的频道youtube.com/c/abc谢谢", "关注我的频道<url>谢谢", "youtube.com/c/abc"),
+        ("詳しくはexample.com/abcへ", "詳しくは<url>へ", "example.com/abc"),
+        ("지금bit.ly/x1Ab에서", "지금<url>에서", "bit.ly/x1Ab"),
+        ("请访问taobao.com了解", "请访问<url>了解", "taobao.com"),  # a known host
+        ("naver.com에서 봤어", "<url>에서 봤어", "naver.com"),
+    ],
+)
+def test_a_bare_link_glued_to_unspaced_words_is_found(
+    message: str, masked: str, link_text: str
+) -> None:
+    v = view(message)
+    assert v.masked == masked
+    assert [link.text for link in v.links] == [link_text]
+
+
+@pytest.mark.parametrize(
+    ("message", "masked"),
+    [
+        ("联系我abc@gmail.com谢谢", "联系我<email>谢谢"),
+        ("メールはinfo@example.jpまで", "メールは<email>まで"),
+        ("张三@example.com", "<email>"),  # a local part in the glued script, whole
+        ("关注我@abc_official", "关注我<user>"),
+        ("私の@tanaka_shopをフォロー", "私の<user>をフォロー"),
+        ("지금@kim_shop팔로우", "지금<user>팔로우"),
+        ("转发给@张三", "转发给<user>"),
+    ],
+)
+def test_an_address_or_handle_glued_to_unspaced_words_leaves_them_out(
+    message: str, masked: str
+) -> None:
+    assert view(message).masked == masked
+
+
+@pytest.mark.parametrize(
     ("message", "host", "has_path"),
     [
         ("treffen: münchen.de/x", "münchen.de", True),
@@ -1229,7 +1268,10 @@ def test_bare_domains_with_letters_of_any_script_are_links(
     [
         "школа.рф",  # a TLD outside the list, as "example.invalid" is
         "über.py",  # a file name, as "setup.py" is
-        "请访问example.com了解",  # nothing tells where a domain in unspaced text begins
+        # Glued to unspaced text, only a path or a known host says a name is a domain.
+        "请访问example.com了解",
+        "学了Java.net",
+        "用Node.js写的",
         "例子.com",
         "Schöne.Grüße",
     ],
@@ -1406,6 +1448,21 @@ def _idn_host(spaced: str, tlds: tuple[str, ...]) -> st.SearchStrategy[str]:
 
 def _idn_path(spaced: str) -> st.SearchStrategy[str]:
     return st.one_of(st.just(""), _idn_label(spaced).map("/".__add__), st.just("/a?b=1"))
+
+
+@_PROPERTY
+@given(
+    st.lists(st.sampled_from(_GLUED_LETTERS), min_size=1, max_size=4).map("".join),
+    st.sampled_from(sorted(domains().link_hosts)),
+    st.from_regex(r"/[A-Za-z0-9]{1,12}", fullmatch=True),
+    st.lists(st.sampled_from(_GLUED_LETTERS), max_size=4).map("".join),
+)
+def test_a_known_link_glued_between_unspaced_words_is_one_link(
+    before: str, host: str, path: str, after: str
+) -> None:
+    v = view(f"{before}{host}{path}{after}")
+    assert [(link.host, link.has_path) for link in v.links] == [(host, True)]
+    assert v.masked == f"{before}<url>{after}".casefold()
 
 
 @_PROPERTY
