@@ -380,8 +380,12 @@ def damped(block: Any, floor: float) -> Any:
     return sparse.diags(factor) @ block
 
 
+#: A figure (or a row of them) of scores, labels and sources: what the draws recompute.
+Statistic = Callable[[NDArray[np.float64], NDArray[np.int8], NDArray[np.str_]], Any]
+
+
 def group_bootstrap(
-    statistic: Callable[[NDArray[np.float64], NDArray[np.int8], NDArray[np.str_]], Any],
+    statistic: Statistic,
     scores: dict[str, NDArray[np.float64]],
     y: NDArray[np.int8],
     sources: NDArray[np.str_],
@@ -428,7 +432,7 @@ def group_bootstrap(
 
 
 def group_jackknife(
-    statistic: Callable[[NDArray[np.float64], NDArray[np.int8], NDArray[np.str_]], Any],
+    statistic: Statistic,
     scores: dict[str, NDArray[np.float64]],
     y: NDArray[np.int8],
     sources: NDArray[np.str_],
