@@ -63,22 +63,24 @@ _NOT_AFTER_NUMBER: Final = rf"(?!(?![{_GLUED}])\w|\d)"
 # Likewise a link, an e-mail address or a handle of other letters may start right after a
 # letter of a glued script ("点击bit.ly/x1Ab领取", "联系我abc@example.com", "关注我@abc"), and
 # a handle of other letters ends where one starts ("@tanaka_shopをフォロー").
-_AFTER_GLUED: Final = rf"(?<=[{_GLUED}])"
-_NOT_GLUED_WORD: Final = rf"(?:(?![{_GLUED}])\w)"
+# One character class each, not a look-ahead and a class: the finder tries them at every
+# position of the words it scans.
+_NOT_GLUED_WORD: Final = rf"[^\W{_GLUED}]"
+_NOT_GLUED_LETTER: Final = rf"[^\W_{_GLUED}]"
 _FINDER_RE: Final = re.compile(
     rf"(?P<url>(?i:https?://|www\.){_URL_CHARS}{{1,500}})"
-    rf"|(?P<email>(?:(?:(?<![\w.+-])|{_AFTER_GLUED})(?:(?![{_GLUED}])[\w.+-]){{1,64}}"
+    rf"|(?P<email>(?:(?<!{_NOT_GLUED_WORD})(?<![.+-])(?:{_NOT_GLUED_WORD}|[.+-]){{1,64}}"
     rf"|(?<![\w.+-])[{_GLUED}]{{1,64}})@(?:[A-Za-z0-9-]|{_IDN_CHAR}){{1,63}}"
     rf"(?:\.(?:[A-Za-z0-9-]|{_IDN_CHAR}){{1,63}}){{1,4}})"
     # A bare domain starts a word: not inside one, a hyphenated name, a path or a longer
     # host. Underscores that open a word ("_bit.ly/x_", "__bit.ly/x__": italics and underline
     # in chat apps; not the one of "my_site.com" or "self._client.app") and an ellipsis
     # ("look...bit.ly") before it are punctuation, and so is a letter of a glued script.
-    rf"|(?P<bare>(?:(?<![^\W_])|{_AFTER_GLUED})(?<![@\-/{_mark_ranges()}])(?<!(?<!\.)\.)(?<![^\W_]_)(?<!\._)(?:{_LABEL}\.){{1,4}}"
-    rf"(?P<tld>[A-Za-z]{{2,24}})(?!(?![{_GLUED}])[^\W_]|[\-@])(?P<path>/{_URL_CHARS}{{0,500}})?)"
+    rf"|(?P<bare>(?<!{_NOT_GLUED_LETTER})(?<![@\-/{_mark_ranges()}])(?<!(?<!\.)\.)(?<![^\W_]_)(?<!\._)(?:{_LABEL}\.){{1,4}}"
+    rf"(?P<tld>[A-Za-z]{{2,24}})(?!{_NOT_GLUED_LETTER}|[\-@])(?P<path>/{_URL_CHARS}{{0,500}})?)"
     # A handle may hold dots (Instagram, TikTok: "@minh.nguyen"), each followed by a word
     # character, so the dot that ends a sentence ("ping @sam.") stays outside.
-    rf"|(?P<handle>(?:(?<![\w@])|{_AFTER_GLUED})@(?:{_NOT_GLUED_WORD}"
+    rf"|(?P<handle>(?<!{_NOT_GLUED_WORD})(?<!@)@(?:{_NOT_GLUED_WORD}"
     rf"(?:{_NOT_GLUED_WORD}|\.(?={_NOT_GLUED_WORD})){{0,29}}|\w(?:\w|\.(?=\w)){{0,29}}))"
     rf"|(?P<num>{_NOT_BEFORE_NUMBER}[$€£¥]?\d[\d.,:]{{0,30}}{_NOT_AFTER_NUMBER})"
 )
