@@ -6,6 +6,7 @@ import re
 import unicodedata
 from typing import Final
 
+from ._finder import _GLUED
 from ._resources import domains
 
 _ZERO_WIDTH: Final = (
@@ -226,13 +227,20 @@ _DOTTED_HOST_RE: Final = re.compile(
 # ("yes,no/maybe", "we take cash,app/venmo", "x,com/twitter is down"), so only a known link
 # host is read so (_comma_host), and only before a path that holds an id: a digit, or a
 # capital after a small letter (_ID_RE), as shortened links and product pages do.
-# A label starts with a letter or digit, and a match where a word does (after a comma too:
-# "thanks,bit,ly/x1Ab"), not after a hyphen or a dot; the labels' characters exclude the
+# The ideographic and Arabic commas count as commas ("bit、ly/x1Ab"; the full-width one is
+# a comma after NFKC). A label starts with a letter or digit, and a match where a word does
+# (after a comma too: "thanks,bit,ly/x1Ab"), after an ellipsis or right after a letter of a
+# script written without spaces ("here...bit,ly/x1Ab", "点击bit,ly/x1Ab"), as a bare link
+# does, and not after a hyphen or a single dot; the labels' characters exclude the
 # separators, so there is one way to split a run, and at most five labels are read.
+_COMMAS: Final = ",\u3001\u060c"
 _COMMA_HOST_RE: Final = re.compile(
-    r"(?<![^\W_])(?<![-.])(?:[A-Za-z0-9][A-Za-z0-9-]{0,62}[.,]){1,4}[A-Za-z]{2,24}(?=/)"
+    rf"(?<![^\W_{_GLUED}])(?<!-)(?<!(?<!\.)\.)"
+    rf"(?:[A-Za-z0-9][A-Za-z0-9-]{{0,62}}[.{_COMMAS}]){{1,4}}[A-Za-z]{{2,24}}(?=/)"
 )
-_LABEL_SEPARATOR_RE: Final = re.compile("([.,])")
+_COMMA_RE: Final = re.compile(f"[{_COMMAS}]")
+_COMMAS_TO_DOTS: Final = str.maketrans(dict.fromkeys(_COMMAS, "."))
+_LABEL_SEPARATOR_RE: Final = re.compile(f"([.{_COMMAS}])")
 _ID_RE: Final = re.compile(r"[0-9]|[a-z][A-Z]")
 #: How much of the path after a comma-typed host is read for an id.
 _PATH_READ: Final = 32
@@ -492,8 +500,9 @@ def _comma_host(match: re.Match[str]) -> str:
     parts = _LABEL_SEPARATOR_RE.split(match.group())  # labels at even indices
     for first in range(0, len(parts) - 2, 2):  # a host has two labels or more
         host = parts[first:]
-        if "," in host and _known_host("".join(host).replace(",", ".")):
-            return "".join(parts[:first]) + "".join(host).replace(",", ".")
+        dotted = "".join(host).translate(_COMMAS_TO_DOTS)
+        if dotted != "".join(host) and _known_host(dotted):
+            return "".join(parts[:first]) + dotted
     return match.group()
 
 
@@ -504,7 +513,7 @@ def _deobfuscate_links(text: str) -> tuple[str, bool]:
     messages hold none of it.
     """
     hidden: list[str] = []  # the schemes and commas written to dodge filters
-    if "," in text and "/" in text:
+    if "/" in text and _COMMA_RE.search(text):
         # First, so that a mistyped scheme sees the host's dots ("https//bit,ly/x1Ab").
         uncommaed = _COMMA_HOST_RE.sub(_comma_host, text)
         if uncommaed != text:

@@ -44,6 +44,7 @@ ADVERSARIAL = {
     "ideographic_dots": "bit\u3002ly\u3002" * 100_000,
     "comma_hosts": "bit,ly/" * 100_000,
     "comma_labels": "a," * 250_000 + "ly/",
+    "ideographic_commas": "bit\u3001ly/" * 100_000,
     "glued_links": "点bit.ly/x" * 60_000,
     "glued_addresses": "点a@b.co" * 80_000,
     "glued_handles": "点@a" * 200_000,
@@ -96,8 +97,11 @@ def test_patterns_examine_a_bounded_number_of_characters(
     assert "truncated" in view.flags
     assert len(view.text) <= MAX_CHARS
     # Each pattern runs over the capped text a bounded number of times, whatever the input
-    # size: the characters handed to patterns do not grow with the message.
-    assert 0 < counter[0] <= 20 * MAX_CHARS
+    # size: the characters handed to patterns do not grow with the message. (The most, 21.6
+    # times the cap: a link typed with ideographic commas, over and over. Text outside
+    # ASCII runs the patterns for look-alike and invisible characters over it, and each
+    # comma-typed host has up to 32 characters of its path read for an id.)
+    assert 0 < counter[0] <= 24 * MAX_CHARS
 
 
 @pytest.mark.parametrize("name", sorted(ADVERSARIAL))

@@ -997,6 +997,10 @@ def test_any_host_written_with_a_dot_look_alike_is_that_host(
         ("thanks,bit,ly/x1Ab", "bit.ly/x1Ab", "bit.ly"),  # run into the word before it
         ("so,yes,no,bit,ly/x1Ab", "bit.ly/x1Ab", "bit.ly"),  # or into a list
         ("链接 bit\uff0cly/x1Ab", "bit.ly/x1Ab", "bit.ly"),  # a full-width comma (NFKC)
+        ("链接 bit\u3001ly/x1Ab", "bit.ly/x1Ab", "bit.ly"),  # the ideographic comma
+        ("رابط bit\u060cly/x1Ab", "bit.ly/x1Ab", "bit.ly"),  # the Arabic comma
+        ("点击bit,ly/x1Ab领取", "bit.ly/x1Ab", "bit.ly"),  # glued to unspaced words
+        ("get it here...bit,ly/x1Ab", "bit.ly/x1Ab", "bit.ly"),  # after an ellipsis
         ("https//bit,ly/x1Ab", "https://bit.ly/x1Ab", "bit.ly"),  # and a mistyped scheme
         ("my page: linktr,ee/samFit", "linktr.ee/samFit", "linktr.ee"),  # an inner capital
     ],
@@ -1041,6 +1045,8 @@ def test_more_obfuscated_links_are_found_and_flagged(
         "x,com/twitter is down",
         "line,me/whatsapp",
         "bit,ly/ 12",
+        "x\u3001com/twitter",
+        "我们\u3001你们/他们",
     ],
 )
 def test_words_around_a_dot_look_alike_or_a_spelt_dot_stay_words(message: str) -> None:
@@ -1053,12 +1059,13 @@ def test_words_around_a_dot_look_alike_or_a_spelt_dot_stay_words(message: str) -
 @given(
     st.sampled_from(sorted(domains().link_hosts)),
     st.from_regex(r"/[a-z_~-]{0,6}[0-9][A-Za-z0-9_~-]{0,6}", fullmatch=True),  # an id
-    st.sampled_from(["", "see ", "hey,", "👉"]),
+    st.sampled_from(["", "see ", "hey,", "👉", "here...", "点击"]),
+    st.sampled_from([",", "\u3001", "\u060c"]),
 )
 def test_any_known_link_host_written_with_commas_is_that_host(
-    host: str, path: str, before: str
+    host: str, path: str, before: str, comma: str
 ) -> None:
-    v = view(f"{before}{host.replace('.', ',')}{path} now")
+    v = view(f"{before}{host.replace('.', comma)}{path} now")
     assert [link.host for link in v.links] == [host]
     assert "obfuscated_link" in v.flags
 
