@@ -499,9 +499,9 @@ def _comma_host(match: re.Match[str]) -> str:
         return match.group()
     parts = _LABEL_SEPARATOR_RE.split(match.group())  # labels at even indices
     for first in range(0, len(parts) - 2, 2):  # a host has two labels or more
-        host = parts[first:]
-        dotted = "".join(host).translate(_COMMAS_TO_DOTS)
-        if dotted != "".join(host) and _known_host(dotted):
+        host = "".join(parts[first:])
+        dotted = host.translate(_COMMAS_TO_DOTS)
+        if dotted != host and _known_host(dotted):
             return "".join(parts[:first]) + dotted
     return match.group()
 
