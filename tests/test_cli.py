@@ -382,6 +382,16 @@ def _start_classify(source: str, tmp_path: Path) -> tuple[subprocess.Popen[bytes
     return process, open(end, "wb", buffering=0)
 
 
+def _signal_state(pid: int) -> str:
+    """What the kernel says of a process's signals (Linux): blocked, ignored, caught and
+    pending masks, for a test that waits in vain for one to end it."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return "unknown"
+    return ", ".join(line for line in lines if line.startswith(("Sig", "ShdPnd")))
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes and signals are POSIX")
 @pytest.mark.parametrize("source", ["stdin", "fifo"])
 @pytest.mark.parametrize("ending", ["output closed", "Ctrl-C"])
@@ -402,7 +412,10 @@ def test_live_classify_ends_at_once_while_the_producer_waits(
             producer.write(json.dumps({"id": "m2", "text": CHAT}).encode() + b"\n")
         else:
             process.send_signal(signal.SIGINT)
-        code = process.wait(timeout=60)  # the input is still open: the producer waits
+        try:
+            code = process.wait(timeout=60)  # the input is still open: the producer waits
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"the command did not end; its signal state: {_signal_state(process.pid)}")
         error = process.stderr.read().decode()
     # Interrupted, it ends by the signal, as a shell expects, and without a traceback.
     assert (code, error) == ((0, "") if ending == "output closed" else (-signal.SIGINT, ""))
