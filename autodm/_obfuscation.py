@@ -211,12 +211,13 @@ _COMMON_TLD_SET: Final = frozenset(_COMMON_TLDS.split("|")) | {"me", "to", "co"}
 # stays two sentences); after http(s):// the host may end in any TLD that is in lower case or
 # followed by a path ("http://intranet。Thanks" is a link and a sentence). A label starts with
 # a letter or digit, and a host not after one, a hyphen or a dot: a match starts only where a
-# word does, not at every label of "a。a。a。…" or "a-a-a-…" (tens of ms a message).
+# word does (or right after a letter of a script written without spaces: "点击bit。ly/x1Ab"),
+# not at every label of "a。a。a。…" or "a-a-a-…" (tens of ms a message).
 _DOT_LIKE_RE: Final = re.compile(f"[{_DOT_LIKE}]")
 _NOT_DOTS: Final = str.maketrans(dict.fromkeys(_DOT_LIKE, "."))
 _LABEL: Final = rf"[A-Za-z0-9][A-Za-z0-9-]{{0,62}}[.{_DOT_LIKE}]"
 _DOTTED_HOST_RE: Final = re.compile(
-    rf"(?<![^\W_])(?<![-.{_DOT_LIKE}])(?:(?P<bare>(?:{_LABEL}){{1,8}}[A-Za-z]{{2,24}})(?=/)"
+    rf"(?<![^\W_{_GLUED}])(?<![-.{_DOT_LIKE}])(?:(?P<bare>(?:{_LABEL}){{1,8}}[A-Za-z]{{2,24}})(?=/)"
     rf"|(?i:www)[.{_DOT_LIKE}](?:{_LABEL}){{0,7}}[A-Za-z]{{2,24}}(?![A-Za-z0-9-]))"
     rf"|(?i:https?)://(?:{_LABEL}){{1,8}}"
     r"(?:[a-z]{2,24}(?![A-Za-z0-9-])|[A-Za-z]{2,24}(?=/))"

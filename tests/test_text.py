@@ -901,6 +901,7 @@ def test_sentence_break_is_not_an_obfuscated_link(message: str) -> None:
         # A host glued to the text before it is no link, so nothing is rewritten and the
         # plain link after it is not flagged.
         ("今天学了Java\u3002net 是另一个框架 https://example.com", ["https://example.com"]),
+        ("我用了Node\u3002js/React", []),  # no common TLD or known host
         # After a scheme, a capital opens the next sentence, not a TLD.
         ("请访问 http://intranet\u3002Thanks for following", ["http://intranet"]),
     ],
@@ -927,6 +928,10 @@ def test_an_ideographic_full_stop_ending_a_sentence_is_no_dot(
         ("grab it: BIT\u3002LY/abc", "BIT.LY/abc"),
         # "www" makes a host a link without a path.
         ("访问 www\u3002google\u3002com", "www.google.com"),
+        # Glued to the words around it, as Chinese and Japanese text writes a link.
+        ("点击bit\u3002ly/x1Ab领取", "bit.ly/x1Ab"),
+        ("关注我linktr\u3002ee/samfit谢谢", "linktr.ee/samfit"),
+        ("访问www\u3002example\u3002com了解", "www.example.com"),
     ],
 )
 def test_every_ideographic_full_stop_of_a_host_is_a_dot(message: str, link_text: str) -> None:
