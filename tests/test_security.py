@@ -45,6 +45,7 @@ ADVERSARIAL = {
     "comma_hosts": "bit,ly/" * 100_000,
     "comma_labels": "a," * 250_000 + "ly/",
     "ideographic_commas": "bit\u3001ly/" * 100_000,
+    "glued_ideographic_dots": "点bit\u3002ly/x" * 60_000,
     "glued_links": "点bit.ly/x" * 60_000,
     "glued_addresses": "点a@b.co" * 80_000,
     "glued_handles": "点@a" * 200_000,
