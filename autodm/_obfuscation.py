@@ -494,15 +494,16 @@ def _spelt(match: re.Match[str]) -> str:
 def _comma_host(match: re.Match[str]) -> str:
     """A :data:`_COMMA_HOST_RE` match with the commas inside its longest known link host
     made dots ("thanks,bit,ly" -> "thanks,bit.ly"); as it was if no known host with a
-    comma in it ends the match, or if the path after it holds no id."""
-    after = match.string[match.end() : match.end() + _PATH_READ].split(maxsplit=1)
-    if not after or _ID_RE.search(after[0]) is None:
-        return match.group()
+    comma in it ends the match, or if the path after it holds no id. The host is looked
+    up first: most matches are prose ("yes,no/maybe"), whose path is then not read."""
     parts = _LABEL_SEPARATOR_RE.split(match.group())  # labels at even indices
     for first in range(0, len(parts) - 2, 2):  # a host has two labels or more
         host = "".join(parts[first:])
         dotted = host.translate(_COMMAS_TO_DOTS)
         if dotted != host and _known_host(dotted):
+            after = match.string[match.end() : match.end() + _PATH_READ].split(maxsplit=1)
+            if not after or _ID_RE.search(after[0]) is None:
+                return match.group()
             return "".join(parts[:first]) + dotted
     return match.group()
 
