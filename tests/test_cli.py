@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -351,24 +352,42 @@ def test_a_closed_live_input_reads_nothing_more() -> None:
         os.close(write_end)
 
 
-def _start_classify(source: str, tmp_path: Path) -> tuple[subprocess.Popen[bytes], BinaryIO]:
-    """``classify`` reading a live input that stays open; returns the process and its
-    input, unbuffered, for the caller to close."""
+@contextlib.contextmanager
+def _child_sigint(handler: Any) -> Iterator[None]:
+    """Start children with SIGINT ignored (``signal.SIG_IGN``, as a shell starts a
+    background job) or not (a Python handler, which a child resets to the default), whatever
+    this process was started with: a child inherits an ignored SIGINT through ``exec``, and
+    Python then leaves it ignored."""
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _start_classify(
+    source: str, tmp_path: Path, sigint: Any = signal.default_int_handler
+) -> tuple[subprocess.Popen[bytes], BinaryIO]:
+    """``classify`` reading a live input that stays open, started with ``sigint`` as
+    :func:`_child_sigint` says; returns the process and its input, unbuffered, for the
+    caller to close."""
     arguments = [sys.executable, "-m", "autodm", "classify"]
     if source == "stdin":
-        process = subprocess.Popen(
-            [*arguments, "-"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
+        with _child_sigint(sigint):
+            process = subprocess.Popen(
+                [*arguments, "-"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
         assert process.stdin is not None
         return process, open(process.stdin.fileno(), "wb", buffering=0, closefd=False)
     fifo = tmp_path / "inbox.jsonl"
     os.mkfifo(fifo)
-    process = subprocess.Popen(
-        [*arguments, str(fifo)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
+    with _child_sigint(sigint):
+        process = subprocess.Popen(
+            [*arguments, str(fifo)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -419,6 +438,34 @@ def test_live_classify_ends_at_once_while_the_producer_waits(
         error = process.stderr.read().decode()
     # Interrupted, it ends by the signal, as a shell expects, and without a traceback.
     assert (code, error) == ((0, "") if ending == "output closed" else (-signal.SIGINT, ""))
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes and signals are POSIX")
+@pytest.mark.parametrize("source", ["stdin", "fifo"])
+def test_live_classify_started_with_ctrl_c_ignored_keeps_reading(
+    source: str, tmp_path: Path
+) -> None:
+    # A shell starts a background job (`autodm classify - < feed &`) with SIGINT ignored,
+    # so that Ctrl-C at the terminal leaves it running: the command keeps that, and ends
+    # when its input does. (Started so by a test run in the background, the test above
+    # waited in vain for a Ctrl-C to end the command; its children now start with SIGINT
+    # at the default.)
+    before = signal.getsignal(signal.SIGINT)
+    process, producer = _start_classify(source, tmp_path, sigint=signal.SIG_IGN)
+    with process, producer:
+        assert process.stdout is not None
+        assert process.stderr is not None
+        producer.write(json.dumps({"id": "m1", "text": SPAM}).encode() + b"\n")
+        assert "m1" in process.stdout.readline().decode()
+        process.send_signal(signal.SIGINT)
+        producer.write(json.dumps({"id": "m2", "text": CHAT}).encode() + b"\n")
+        assert "m2" in process.stdout.readline().decode()
+        producer.close()
+        if process.stdin is not None:  # the producer writes to its descriptor
+            process.stdin.close()
+        code = process.wait(timeout=60)
+        assert (code, process.stdout.read(), process.stderr.read()) == (0, b"", b"")
+    assert signal.getsignal(signal.SIGINT) is before  # this process's own handler is back
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
