@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from functools import cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, Final
@@ -402,10 +402,18 @@ def _warn_on_drift(bundle: Bundle, own_templates: bool) -> None:
         )
 
 
-@cache
+_DEFAULT: list[Detector] = []
+_DEFAULT_LOCK = threading.Lock()
+
+
 def default_detector() -> Detector:
-    """The shared detector on the bundled model, built on first use."""
-    return Detector()
+    """The shared detector on the bundled model, built on first use: once, however many
+    threads ask for it first (the others wait for it rather than load a bundle each)."""
+    if not _DEFAULT:
+        with _DEFAULT_LOCK:
+            if not _DEFAULT:
+                _DEFAULT.append(Detector())
+    return _DEFAULT[0]
 
 
 def classify(message: str, context: ContextLike = None) -> Verdict:
@@ -420,7 +428,8 @@ def classify(message: str, context: ContextLike = None) -> Verdict:
         ``flags`` then include ``"truncated"``). Empty text is classified too.
     context : Context or mapping, optional
         What is known besides the text: ``sender_id``, ``recipient_id``,
-        ``sent_at``, ``followed_at``, ``sender_history``, ``platform``.
+        ``sent_at``, ``followed_at`` (when the recipient followed the sender),
+        ``sender_history``, ``platform``, ``first_message``, ``recipient_wrote_first``.
 
     Returns
     -------

@@ -202,3 +202,32 @@ def test_shared_memory_keeps_its_limits(tmp_path: Path) -> None:
         for cluster in clusters:
             assert len(cluster["recipients"]) <= limits["max_recipients"]
             assert cluster["count"] >= 1
+
+
+@pytest.mark.usefixtures("busy_switching")
+def test_threads_first_calling_classify_share_one_bundled_detector(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Regression: the shared detector of autodm.classify was built by each thread that
+    # asked for it before the first had finished: eight bundles in memory, not one.
+    import autodm._detector as detector_module
+
+    built: list[Detector] = []
+
+    class Counted(Detector):
+        def __init__(self) -> None:
+            super().__init__()
+            built.append(self)
+
+    monkeypatch.setattr(detector_module, "Detector", Counted)
+    monkeypatch.setattr(detector_module, "_DEFAULT", [])
+    labels: dict[int, str] = {}
+
+    def first_call(i: int) -> None:
+        labels[i] = autodm.classify(CASES[i]["text"]).label
+
+    errors = _run_threads(first_call, 64)
+    assert errors == []
+    assert len(built) == 1
+    serial = Detector()
+    assert labels == {i: serial.classify(CASES[i]["text"]).label for i in range(64)}
