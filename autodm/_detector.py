@@ -271,7 +271,8 @@ class Detector:
         known = signals["history_duplicates"].value
         if before.other_recipients and (known is None or before.other_recipients > known):
             n = before.other_recipients
-            evidence = f"{n} other recipient{'s' if n != 1 else ''}{_span(before, now)}"
+            bound = "at least " if before.at_least else ""
+            evidence = f"{bound}{n} other recipient{'s' if n != 1 else ''}{_span(before, now)}"
             signals["history_duplicates"] = Signal(float(n), evidence)
 
     def classify_many(

@@ -79,13 +79,16 @@ class Recall:
     ``sends`` is the cluster's total sends; ``since`` and ``until`` are the times of
     its earliest and latest sends (epoch seconds), or None when the text is new.
     Sends observed out of time order can make ``until`` later than the message asked
-    about.
+    about. ``at_least`` is True when the cluster keeps as many recipient ids as the
+    memory's ``max_recipients``: older ones may have been let go, so ``other_recipients``
+    is a lower bound.
     """
 
     other_recipients: int
     sends: int
     since: float | None
     until: float | None = None
+    at_least: bool = False
 
 
 _NOTHING: Final = Recall(0, 0, None)
@@ -259,10 +262,10 @@ class SenderMemory:
     def _expire(self, clusters: list[_Cluster], now: float) -> None:
         clusters[:] = [c for c in clusters if now - c.last_seen <= self.ttl]
 
-    @staticmethod
-    def _summary(cluster: _Cluster, recipient: str | None) -> Recall:
+    def _summary(self, cluster: _Cluster, recipient: str | None) -> Recall:
         others = len(cluster.recipients) - (recipient in cluster.recipients) + cluster.anonymous
-        return Recall(others, cluster.count, cluster.first_seen, cluster.last_seen)
+        full = len(cluster.recipients) >= self.max_recipients
+        return Recall(others, cluster.count, cluster.first_seen, cluster.last_seen, full)
 
     def recall(
         self,

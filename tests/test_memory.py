@@ -139,6 +139,25 @@ def test_max_recipients_caps_ids_kept() -> None:
     recall = memory.recall("bot", TEMPLATE.format(name="Zoe"), "zoe", at=10)
     assert recall.other_recipients == 5
     assert recall.sends == 50
+    assert recall.at_least  # a lower bound: older recipient ids may have been let go
+    under = SenderMemory(max_recipients=5)
+    for i in range(4):
+        under.observe("bot", TEMPLATE.format(name="Sam"), f"r{i}", at=10)
+    assert not under.recall("bot", TEMPLATE.format(name="Zoe"), "zoe", at=10).at_least
+
+
+def test_a_count_past_max_recipients_reads_as_a_lower_bound() -> None:
+    # Regression: 50 copies to 50 recipients with max_recipients=5 read "went to 5 other
+    # recipients", a count stated as exact.
+    detector = Detector(memory=SenderMemory(max_recipients=5))
+    messages = []
+    for i, name in enumerate(NAMES[:12]):
+        context = {"sender_id": "b", "recipient_id": name, "sent_at": 60 * i}
+        verdict = detector.classify(TEMPLATE.format(name=name), context)
+        messages.append({r.code: r.message for r in verdict.reasons}.get("sender_duplicates"))
+    assert "went to 4 other recipients in the last" in str(messages[4])
+    assert "went to at least 5 other recipients in the last" in str(messages[5])
+    assert "went to at least 5 other recipients in the last" in str(messages[11])
 
 
 def test_ttl_forgets_old_clusters() -> None:
