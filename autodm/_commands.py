@@ -146,7 +146,8 @@ _CLI_BATCH: Final = 512
 def _payloads(
     detector: Detector, batch: list[tuple[int, dict[str, Any] | str]]
 ) -> list[dict[str, Any]]:
-    """One output object per record, in order: its verdict, or its line and error."""
+    """One output object per record, in order: its id (if it has one) and line, then its
+    verdict or its error."""
     good = [(number, record) for number, record in batch if not isinstance(record, str)]
     try:
         verdicts = detector.classify_many(
@@ -169,8 +170,10 @@ def _payloads(
         except AutoDMError as error:
             payloads.append({"line": number, "error": str(error)})
             continue
-        payload = verdict.to_dict()
-        payloads.append({"id": record["id"], **payload} if "id" in record else payload)
+        # The line it came from, on every record: blank lines are skipped, so a count of
+        # output lines does not say which input line a verdict belongs to.
+        where = {"id": record["id"], "line": number} if "id" in record else {"line": number}
+        payloads.append({**where, **verdict.to_dict()})
     return payloads
 
 

@@ -126,10 +126,10 @@ def test_classify_scores_a_csv_row_as_it_arrives() -> None:
         assert process.stdout.readline().decode().startswith("id,line,label")
         ready, _, _ = select.select([process.stdout], [], [], 60)
         assert ready, "no verdict before the next row"
-        assert process.stdout.readline().decode().startswith("m1,,automated,")
+        assert process.stdout.readline().decode().startswith("m1,2,automated,")
         process.stdin.write(f'm2,"{CHAT}"\n'.encode())
         process.stdin.close()
-        assert process.stdout.read().decode().startswith("m2,,human,")
+        assert process.stdout.read().decode().startswith("m2,3,human,")
 
 
 def _record(i: int) -> tuple[int, dict[str, Any]]:
@@ -684,9 +684,29 @@ def test_classify_jsonl_line_too_deep_or_too_long_a_number_fails_alone(
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert main(["classify", str(path)]) == 1
     out = _lines(capsys)
-    assert [o.get("line") for o in out] == [1, None, 3]
+    assert [o.get("line") for o in out] == [1, 2, 3]
     assert out[1]["label"] == "human"
     assert "nested too deeply or holding a number too long" in str(out[2]["error"])
+
+
+def test_every_verdict_names_its_input_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Regression: blank lines are skipped and verdicts carried no line, so records without
+    # ids could not be matched to their input lines.
+    path = tmp_path / "inbox.jsonl"
+    path.write_text(
+        f"{json.dumps({'text': CHAT})}\n\n  \n{json.dumps({'text': SPAM})}\nnot json\n",
+        encoding="utf-8",
+    )
+    assert main(["classify", str(path)]) == 1
+    out = _lines(capsys)
+    assert [(o["line"], o.get("label")) for o in out] == [(1, "human"), (4, "automated"), (5, None)]
+    table = tmp_path / "inbox.csv"
+    table.write_text(f'text\n"{CHAT}\nsecond line"\n\n"{SPAM}"\n', encoding="utf-8")
+    assert main(["classify", str(table)]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [(r["line"], r["label"]) for r in rows] == [("2", "human"), ("5", "automated")]
 
 
 def test_a_text_argument_honours_the_output_format(
@@ -698,8 +718,11 @@ def test_a_text_argument_honours_the_output_format(
     with path.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows([["text"], [SPAM]])
     assert main(["classify", str(path)]) == 0
-    assert from_text == capsys.readouterr().out  # the same header and row as for a file
     (row,) = csv.DictReader(io.StringIO(from_text))
+    (from_file,) = csv.DictReader(io.StringIO(capsys.readouterr().out))
+    # The same header and row as for a file, but for the line: a text argument has none.
+    assert (row["line"], from_file["line"]) == ("", "2")
+    assert {**row, "line": "2"} == from_file
     assert row["label"] == "automated"
     assert main(["classify", SPAM, "--output-format", "jsonl"]) == 0
     assert _lines(capsys)[0]["label"] == "automated"
@@ -1350,7 +1373,7 @@ def test_a_file_is_scored_in_batches_with_each_bad_line_reported_in_place(
             assert payload["error"]
         else:
             assert payload["id"] == i
-            assert payload == {"id": i, **detector.classify(texts[i]).to_dict()}
+            assert payload == {"id": i, "line": i + 1, **detector.classify(texts[i]).to_dict()}
 
 
 def test_a_progress_bar_shows_on_a_terminal(
@@ -1594,7 +1617,7 @@ def test_classify_output_is_strict_json_and_csv_whatever_the_ids(
     assert main(["classify", str(jsonl)]) == 1
     out = capsys.readouterr().out.splitlines()
     records = [json.loads(line, parse_constant=pytest.fail) for line in out]
-    assert [r.get("line") for r in records] == [1, 2, None]
+    assert [r.get("line") for r in records] == [1, 2, 3]
     assert "`id` holds NaN or an infinity" in records[0]["error"]
     assert records[2]["id"] == "ok"
 
