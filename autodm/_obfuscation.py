@@ -124,6 +124,12 @@ _NEGATIVE_LETTERS: Final = {
 # Standing alone, Ⓜ is the metro emoji; in a styled word, M.
 _STYLED_FOLDS: Final = {**_NEGATIVE_LETTERS, ord(_CIRCLED_M): "M"}
 _LUNATE_SIGMAS: Final = {0x03F2: "\u0441", 0x03F9: "\u0421"}
+# Small capitals ("ᴛʜᴀɴᴋꜱ ꜰᴏʀ ᴛʜᴇ ꜰᴏʟʟᴏᴡ"), a "font" that text generators offer and that NFKC
+# leaves alone: the letter each stands for, lower-case (x has none; q's is U+A7AF).
+_SMALL_CAPITALS: Final = dict(
+    zip(map(ord, "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢ"), "abcdefghijklmnopqrstuvwyz", strict=True)
+)
+_SMALL_CAPITAL_RE: Final = re.compile("[" + "".join(map(chr, _SMALL_CAPITALS)) + "]")
 _CONFUSABLES: Final = _confusable_table()
 _CONFUSABLE_RE: Final = re.compile("[" + "".join(map(chr, _CONFUSABLES)) + "]")
 
@@ -348,6 +354,30 @@ def _fold_confusables(text: str) -> tuple[str, bool]:
 
     folded = _LETTER_RUN_RE.sub(fold, text)
     return (folded, True) if changed else (text, False)
+
+
+def _fold_small_capitals(text: str) -> tuple[str, bool]:
+    """Fold words written in small capitals to plain letters; say whether any were.
+
+    Several small capitals are IPA letters too ("bɪt", "ʀ"), and one in a word is
+    phonetics or a stray. So only a message with a run of letters and digits
+    (:data:`_LETTER_RUN_RE`) holding two or more small capitals, and nothing but them,
+    ASCII letters and digits, is styled text; there every such run is folded, a lone "ᴀ"
+    or the "ᴇ" of "ᴇ-ʙᴏᴏᴋ" too. Linear: two passes over the runs.
+    """
+    runs = [
+        run
+        for run in _LETTER_RUN_RE.findall(text)
+        if _SMALL_CAPITAL_RE.search(run)
+        and all(ch.isascii() or ord(ch) in _SMALL_CAPITALS for ch in run)
+    ]
+    if not any(len(_SMALL_CAPITAL_RE.findall(run)) >= 2 for run in runs):
+        return text, False
+    kept = set(runs)
+    folded = _LETTER_RUN_RE.sub(
+        lambda m: m.group().translate(_SMALL_CAPITALS) if m.group() in kept else m.group(), text
+    )
+    return folded, True
 
 
 def _is_notation(run: str, alike: int) -> bool:

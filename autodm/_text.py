@@ -28,12 +28,14 @@ from ._obfuscation import (
     _LUNATE_SIGMAS,
     _SELECTOR_IN_WORD_RE,
     _SEPARATED_HINT_RE,
+    _SMALL_CAPITAL_RE,
     _SPACED_LETTERS_RE,
     _STYLED_RE,
     _ZW_INSIDE_WORD_RE,
     _bidi_hides_letters,
     _deobfuscate_links,
     _fold_confusables,
+    _fold_small_capitals,
     _fold_styled_words,
     _join_separated_letters,
     _join_spaced_letters,
@@ -191,6 +193,10 @@ def _normalise(raw: str) -> tuple[str, set[str]]:
         if joined:
             flags.add("spaced_letters")
     text = " ".join(raw.split())
+    if not text.isascii() and _SMALL_CAPITAL_RE.search(text):
+        text, folded = _fold_small_capitals(text)
+        if folded:
+            flags.add("styled_letters")
     if not text.isascii() and _CONFUSABLE_RE.search(text):
         text, folded = _fold_confusables(text)
         if folded:

@@ -36,6 +36,9 @@ listed in :data:`KINDS`:
     Write the dots of a link's host as one of :data:`DOT_LOOKALIKES` (a middle dot, a
     bullet, a bullet operator, a katakana middle dot), which a reader takes for dots:
     ``bit.ly/x`` → ``bit·ly/x``.
+``small_capitals``
+    Write some words of two or more letters in small capitals (:data:`SMALL_CAPITALS`),
+    as "font" generators do: ``free`` → ``ꜰʀᴇᴇ`` (``x``, which has none, stays).
 
 Links, e-mail addresses and @handles are left intact by every kind but
 ``spaced_link``, ``ideographic_dot`` and ``dot_lookalike`` (which only touch links), so the
@@ -72,6 +75,7 @@ __all__ = [
     "KINDS",
     "LEET",
     "SEPARATORS",
+    "SMALL_CAPITALS",
     "ZERO_WIDTH_SPACE",
     "perturb",
 ]
@@ -88,6 +92,7 @@ KINDS: Final = (
     "separated_letters",
     "ideographic_dot",
     "dot_lookalike",
+    "small_capitals",
 )
 
 #: The dots ``dot_lookalike`` writes in a link's host, one per link.
@@ -132,6 +137,11 @@ HOMOGLYPHS: Final[dict[str, str]] = {
     "Y": "ҮΥ",
     "Z": "Ζ",
 }
+
+#: The small capital of each Latin letter that has one, as ``small_capitals`` writes them.
+SMALL_CAPITALS: Final[dict[str, str]] = dict(
+    zip("abcdefghijklmnopqrstuvwyz", "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢ", strict=True)
+)
 
 #: Letters that ``leetspeak`` replaces, and their digits.
 LEET: Final[dict[str, str]] = {"o": "0", "e": "3", "a": "4", "i": "1"}
@@ -342,6 +352,29 @@ def _letters_apart(text: str, rng: random.Random, separator: Callable[[], str]) 
     )
 
 
+def _small_capitals(text: str, rng: random.Random) -> str:
+    """Write some words outside links (two or more letters that have small capitals, nothing
+    but letters) in small capitals, upper-case letters too."""
+    pieces = _pieces(text)
+    words = [piece.split(" ") if not protected else [] for piece, protected in pieces]
+    eligible = [
+        (p, w)
+        for p, split in enumerate(words)
+        for w, word in enumerate(split)
+        if word.isascii()
+        and word.isalpha()
+        and sum(ch.casefold() in SMALL_CAPITALS for ch in word) >= 2
+    ]
+    chosen = [item for item in eligible if rng.random() < 0.5]
+    if not chosen and eligible:
+        chosen = [rng.choice(eligible)]
+    for p, w in chosen:
+        words[p][w] = "".join(SMALL_CAPITALS.get(ch.casefold(), ch) for ch in words[p][w])
+    return "".join(
+        piece if protected else " ".join(words[p]) for p, (piece, protected) in enumerate(pieces)
+    )
+
+
 _PERTURBATIONS: Final[dict[str, Callable[[str, random.Random], str]]] = {
     "homoglyph": _homoglyph,
     "zero_width": _zero_width,
@@ -353,6 +386,7 @@ _PERTURBATIONS: Final[dict[str, Callable[[str, random.Random], str]]] = {
     "separated_letters": _separated_letters,
     "ideographic_dot": _ideographic_dot,
     "dot_lookalike": _dot_lookalike,
+    "small_capitals": _small_capitals,
 }
 
 

@@ -29,6 +29,7 @@ FLAG = {
     "separated_letters": "spaced_letters",
     "ideographic_dot": "obfuscated_link",
     "dot_lookalike": "obfuscated_link",
+    "small_capitals": "styled_letters",
 }
 _ZW_BETWEEN_ALNUM = re.compile(f"[A-Za-z0-9]{ZERO_WIDTH_SPACE}[A-Za-z0-9]")
 
@@ -61,7 +62,8 @@ def main() -> int:
                     continue
                 if (
                     (
-                        kind in ("homoglyph", "spaced_letters", "separated_letters")
+                        kind
+                        in ("homoglyph", "spaced_letters", "separated_letters", "small_capitals")
                         and text != case["text"]
                     )
                     or (kind == "zero_width" and _ZW_BETWEEN_ALNUM.search(text))

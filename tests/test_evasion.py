@@ -32,6 +32,7 @@ from autodm.testing import (
     KINDS,
     LEET,
     SEPARATORS,
+    SMALL_CAPITALS,
     ZERO_WIDTH_SPACE,
     perturb,
 )
@@ -125,7 +126,11 @@ def test_recall_holds_under_perturbation(
 
 @pytest.mark.parametrize(
     ("kind", "flag"),
-    [("homoglyph", "confusables"), ("zero_width", "zero_width")],
+    [
+        ("homoglyph", "confusables"),
+        ("zero_width", "zero_width"),
+        ("small_capitals", "styled_letters"),
+    ],
 )
 def test_hidden_letters_are_flagged_with_a_reason(
     evasion_detector: autodm.Detector, kind: str, flag: str
@@ -135,7 +140,7 @@ def test_hidden_letters_are_flagged_with_a_reason(
     for seed in SEEDS:
         for case in AUTOMATED:
             text = perturb(case["text"], kind, seed=seed)
-            if kind == "homoglyph" and text == case["text"]:
+            if kind in ("homoglyph", "small_capitals") and text == case["text"]:
                 continue  # no Latin letter to swap (ar, zh, ja)
             if kind == "zero_width" and not _ZW_BETWEEN_ALNUM.search(text):
                 continue  # only inside other scripts' words, where it is part of the writing
@@ -326,6 +331,7 @@ PEOPLE_WRITE_UNFLAGGED = [
     "Привет,Sam! Как дела?",
     "Расписание тут: https://школа.рф/расписание, пиши на ivan@почта.рф",
     "TNF-α and IFN-γ drive the α-helix story; ρ=1000kg/m³ and ν=50Hz",
+    "the vowel of 'bit' is /bɪt/, of 'put' /pʊt/, and French has a uvular ʀ",
 ]
 
 
@@ -340,10 +346,43 @@ def test_styled_letters_spelling_a_word_are_still_flagged() -> None:
     for text in (
         "\U0001d405\U0001d411\U0001d404\U0001d404 followers, just follow back",  # 𝐅𝐑𝐄𝐄
         "\U0001f175\U0001f181\U0001f174\U0001f174 followers, just follow back",  # 🅵🆁🅴🅴
+        "ꜰʀᴇᴇ followers, just follow back",
     ):
         verdict = autodm.classify(text)
         assert "styled_letters" in verdict.flags
         assert "obfuscated_text" in {r.code for r in verdict.reasons}
+
+
+@pytest.mark.parametrize(
+    ("styled", "plain"),
+    [
+        # Regression: small capitals were read as letters of their own, and this scored 0.947.
+        (
+            "ᴛʜᴀɴᴋꜱ ꜰᴏʀ ᴛʜᴇ ꜰᴏʟʟᴏᴡ! ɢʀᴀʙ ᴍʏ ꜰʀᴇᴇ ᴇ-ʙᴏᴏᴋ: bit.ly/x1Ab",
+            "thanks for the follow! grab my free e-book: bit.ly/x1Ab",
+        ),
+        (
+            "Thanks ꜰᴏʀ the ꜰᴏʟʟᴏᴡ, ᴀ ꜰʀᴇᴇ ᴇxᴛʀᴀ for you",
+            "Thanks for the follow, a free extra for you",
+        ),
+        ("ꜰ ʀ ᴇ ᴇ followers", "free followers"),  # spaced out as well
+        ("ᴛʜᴀɴᴋꜱ 谢谢关注", "thanks 谢谢关注"),
+    ],
+)
+def test_words_in_small_capitals_read_as_their_letters(styled: str, plain: str) -> None:
+    from autodm._text import view
+
+    assert view(styled).masked == view(plain).masked
+    assert "styled_letters" in view(styled).flags
+
+
+@pytest.mark.parametrize("written", ["bɪt", "ᴀ", "a ʀ and a ɢ"])
+def test_small_capitals_fold_only_in_styled_text(written: str) -> None:
+    # One small capital in a word is phonetics (or a stray): the text reads as written.
+    from autodm._text import view
+
+    assert view(written).masked == written
+    assert "styled_letters" not in view(written).flags
 
 
 @pytest.mark.parametrize(("written", "plain"), PEOPLE_WRITE)
@@ -407,6 +446,11 @@ def test_each_kind_does_what_it_says() -> None:
         respaced = re.sub(r"(?<!\S)(?:\w )+\w(?!\S)", lambda m: m[0].replace(" ", ""), spaced)
         assert respaced == SAMPLE
         assert all(len(w) >= 4 and w.isalpha() for w in set(SAMPLE.split()) - set(spaced.split()))
+        small = perturb(SAMPLE, "small_capitals", seed=seed)
+        for before, after in zip(SAMPLE.split(" "), small.split(" "), strict=True):
+            if before != after:
+                assert before.isalpha()
+                assert after == "".join(SMALL_CAPITALS.get(ch.casefold(), ch) for ch in before)
         padded = perturb(SAMPLE, "emoji_padding", seed=seed)
         words = padded.split(" ")
         assert words[0] in EMOJI
