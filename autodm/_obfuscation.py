@@ -132,6 +132,8 @@ _SMALL_CAPITALS: Final = dict(
 _SMALL_CAPITAL_RE: Final = re.compile("[" + "".join(map(chr, _SMALL_CAPITALS)) + "]")
 _CONFUSABLES: Final = _confusable_table()
 _CONFUSABLE_RE: Final = re.compile("[" + "".join(map(chr, _CONFUSABLES)) + "]")
+# Either kind of letter that folds to Latin: one search of a message finds whether to look.
+_FOLDABLE_RE: Final = re.compile("[" + "".join(map(chr, {**_CONFUSABLES, **_SMALL_CAPITALS})) + "]")
 
 
 def _unlike_letters() -> str:

@@ -24,6 +24,7 @@ from ._obfuscation import (
     _BLANKS,
     _CIRCLED_M,
     _CONFUSABLE_RE,
+    _FOLDABLE_RE,
     _INVISIBLE_RE,
     _LUNATE_SIGMAS,
     _SELECTOR_IN_WORD_RE,
@@ -193,14 +194,15 @@ def _normalise(raw: str) -> tuple[str, set[str]]:
         if joined:
             flags.add("spaced_letters")
     text = " ".join(raw.split())
-    if not text.isascii() and _SMALL_CAPITAL_RE.search(text):
-        text, folded = _fold_small_capitals(text)
-        if folded:
-            flags.add("styled_letters")
-    if not text.isascii() and _CONFUSABLE_RE.search(text):
-        text, folded = _fold_confusables(text)
-        if folded:
-            flags.add("confusables")
+    if not text.isascii() and _FOLDABLE_RE.search(text):
+        if _SMALL_CAPITAL_RE.search(text):
+            text, folded = _fold_small_capitals(text)
+            if folded:
+                flags.add("styled_letters")
+        if _CONFUSABLE_RE.search(text):
+            text, folded = _fold_confusables(text)
+            if folded:
+                flags.add("confusables")
     return text, flags
 
 
