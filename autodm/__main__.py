@@ -44,6 +44,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
+from . import __version__
 from ._commands import _COMMANDS
 from .errors import AutoDMError
 
@@ -128,6 +129,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"autodm {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _with_model(commands.add_parser("demo", help="classify the bundled demo messages"))
     _add_classify(commands)

@@ -689,6 +689,13 @@ def test_classify_jsonl_line_too_deep_or_too_long_a_number_fails_alone(
     assert "nested too deeply or holding a number too long" in str(out[2]["error"])
 
 
+def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out == f"autodm {autodm.__version__}\n"
+
+
 def test_every_verdict_names_its_input_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
