@@ -49,7 +49,7 @@ __all__ = [
 
 #: Text-layer flags that count as deliberate obfuscation of letters.
 OBFUSCATION_FLAGS: Final = frozenset(
-    {"confusables", "zero_width", "styled_letters", "bidi_controls"}
+    {"confusables", "zero_width", "styled_letters", "bidi_controls", "diacritics"}
 )
 
 #: Likelihood ratios P(signal | automated) / P(signal | human) for context evidence, as natural

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache, lru_cache, partial
 from typing import Final
 
 from ._finder import _GLUED
-from ._resources import domains
+from ._resources import domains, lexicon_languages, load_json
 
 _ZERO_WIDTH: Final = (
     "\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u180e"
@@ -132,8 +133,21 @@ _SMALL_CAPITALS: Final = dict(
 _SMALL_CAPITAL_RE: Final = re.compile("[" + "".join(map(chr, _SMALL_CAPITALS)) + "]")
 _CONFUSABLES: Final = _confusable_table()
 _CONFUSABLE_RE: Final = re.compile("[" + "".join(map(chr, _CONFUSABLES)) + "]")
-# Either kind of letter that folds to Latin: one search of a message finds whether to look.
-_FOLDABLE_RE: Final = re.compile("[" + "".join(map(chr, {**_CONFUSABLES, **_SMALL_CAPITALS})) + "]")
+# Latin letters with a diacritic (and a few other Latin letters: they decompose to nothing).
+_ACCENTED_LATIN: Final = "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
+_ACCENTED_LATIN_RE: Final = re.compile(f"[{_ACCENTED_LATIN}]")
+# A letter that folds to Latin, or a Latin letter with a diacritic: one search of a message
+# finds whether to look further.
+_FOLDABLE_RE: Final = re.compile(
+    "[" + "".join(map(chr, {**_CONFUSABLES, **_SMALL_CAPITALS})) + _ACCENTED_LATIN + "]"
+)
+#: Diacritics strewn over a language's words ("Thänks för thé föllöw") are undone only when
+#: at least this many of a message's words are so written...
+MIN_STREWN_WORDS: Final = 2
+#: ... of the language most of its words belong to (of those the templates and lexicons
+#: hold), and at least this share of its words are that language's: a message in another
+#: language keeps its accents ("Merci pour le thé à la menthe" is French, not strewn English).
+MIN_KNOWN_SHARE: Final = 0.4
 
 
 def _unlike_letters() -> str:
@@ -380,6 +394,105 @@ def _fold_small_capitals(text: str) -> tuple[str, bool]:
         lambda m: m.group().translate(_SMALL_CAPITALS) if m.group() in kept else m.group(), text
     )
     return folded, True
+
+
+@lru_cache(maxsize=1 << 14)
+def _bare(word: str) -> str:
+    """``word`` without its diacritics: "föllöw" -> "follow", "abonné" -> "abonne"."""
+    decomposed = unicodedata.normalize("NFD", word)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@cache
+def _spellings() -> tuple[tuple[str, dict[str, frozenset[str]]], ...]:
+    """For each language written in Latin letters that the template bank and the
+    call-to-action lexicons hold, its words (casefolded) by their bare form: English first,
+    then the others in order of their codes."""
+    words: dict[str, set[str]] = {}
+    for template in load_json("templates.json")["templates"]:
+        words.setdefault(template["lang"], set()).update(
+            _LETTER_RUN_RE.findall(template["text"].casefold())
+        )
+    for lang in lexicon_languages():
+        found = words.setdefault(lang, set())
+        for phrases in load_json(f"lexicons/cta_{lang}.json")["categories"].values():
+            for phrase in phrases:
+                found.update(_LETTER_RUN_RE.findall(phrase.casefold()))
+    table = []
+    for lang in sorted(words, key=lambda code: (code != "en", code)):
+        latin = {w for w in words[lang] if _bare(w).isascii()}
+        if len(latin) * 2 < len(words[lang]):  # a language of another script
+            continue
+        by_bare: dict[str, set[str]] = {}
+        for word in latin:
+            by_bare.setdefault(_bare(word), set()).add(word)
+        table.append((lang, {bare: frozenset(forms) for bare, forms in by_bare.items()}))
+    return tuple(table)
+
+
+@cache
+def _languages_of() -> dict[str, tuple[int, ...]]:
+    """Each bare form of :func:`_spellings`, and the indices there of its languages."""
+    found: dict[str, list[int]] = {}
+    for index, (_, by_bare) in enumerate(_spellings()):
+        for bare in by_bare:
+            found.setdefault(bare, []).append(index)
+    return {bare: tuple(indices) for bare, indices in found.items()}
+
+
+def _fold_strewn_diacritics(text: str) -> tuple[str, bool]:
+    """Undo diacritics strewn over a message's words to hide them; say whether any were.
+
+    A word is strewn when its bare form (:func:`_bare`) is a word of a language's
+    templates and lexicons that the word, as written, is not ("föllöw", "frèé", or
+    "abonnê" for French "abonné"). The message's language is the one that holds most of
+    its words; it is rewritten when it holds :data:`MIN_STREWN_WORDS` words strewn in that
+    language and :data:`MIN_KNOWN_SHARE` of its words are that language's: each strewn word
+    then reads as the language writes it, in the case it was typed in, if they are most of
+    the words written with letters outside ASCII. A word spelt as its
+    language spells it, or not one of the bank's and lexicons' words, stays as written
+    ("café", "naïve"), and so does a message in a language they do not describe. Linear:
+    one pass over the words per language.
+    """
+    runs = _LETTER_RUN_RE.findall(text)
+    if len(runs) < MIN_STREWN_WORDS:
+        return text, False
+    folded = [run.casefold() for run in runs]
+    if sum(not run.isascii() for run in folded) < MIN_STREWN_WORDS:
+        return text, False
+    bare = [_bare(run) if not run.isascii() else run for run in folded]
+    # The language most of whose words the message's are (the first of a tie: English).
+    spellings, languages_of = _spellings(), _languages_of()
+    known = [0] * len(spellings)
+    for b in bare:
+        for index in languages_of.get(b, ()):
+            known[index] += 1
+    best = max(range(len(known)), key=known.__getitem__)
+    if known[best] < MIN_KNOWN_SHARE * len(runs):
+        return text, False
+    by_bare = spellings[best][1]
+    strewn = {
+        run: min(by_bare[b])
+        for run, b in zip(folded, bare, strict=True)
+        if not run.isascii() and b in by_bare and run not in by_bare[b]
+    }
+    # Most of the words outside ASCII are strewn: in a language written with diacritics
+    # (Vietnamese "thật à, không tin nổi"), a few bare words that happen to be English are not.
+    marked = [run for run in folded if not run.isascii()]
+    if len(strewn) < MIN_STREWN_WORDS or 2 * sum(run in strewn for run in marked) <= len(marked):
+        return text, False
+    return _LETTER_RUN_RE.sub(partial(_respelt, strewn), text), True
+
+
+def _respelt(strewn: dict[str, str], match: re.Match[str]) -> str:
+    """A word as its language spells it if it is in ``strewn``, in the case it was typed in."""
+    run = match.group()
+    spelt = strewn.get(run.casefold())
+    if spelt is None:
+        return run
+    if run.isupper() and len(run) > 1:
+        return spelt.upper()
+    return spelt[:1].upper() + spelt[1:] if run[:1].isupper() else spelt
 
 
 def _is_notation(run: str, alike: int) -> bool:

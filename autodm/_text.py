@@ -20,6 +20,7 @@ from typing import Final
 from ._finder import Link, _mask
 from ._names import _CJK_NAME_RE, _cjk_name, _mask_names
 from ._obfuscation import (
+    _ACCENTED_LATIN_RE,
     _BIDI_CONTROL_RE,
     _BLANKS,
     _CIRCLED_M,
@@ -37,6 +38,7 @@ from ._obfuscation import (
     _deobfuscate_links,
     _fold_confusables,
     _fold_small_capitals,
+    _fold_strewn_diacritics,
     _fold_styled_words,
     _join_separated_letters,
     _join_spaced_letters,
@@ -195,6 +197,10 @@ def _normalise(raw: str) -> tuple[str, set[str]]:
             flags.add("spaced_letters")
     text = " ".join(raw.split())
     if not text.isascii() and _FOLDABLE_RE.search(text):
+        if _ACCENTED_LATIN_RE.search(text):
+            text, folded = _fold_strewn_diacritics(text)
+            if folded:
+                flags.add("diacritics")
         if _SMALL_CAPITAL_RE.search(text):
             text, folded = _fold_small_capitals(text)
             if folded:

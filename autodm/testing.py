@@ -39,6 +39,10 @@ listed in :data:`KINDS`:
 ``small_capitals``
     Write some words of two or more letters in small capitals (:data:`SMALL_CAPITALS`),
     as "font" generators do: ``free`` → ``ꜰʀᴇᴇ`` (``x``, which has none, stays).
+``diacritics``
+    Strew diacritics (:data:`DIACRITICS`) over the letters of some words of three or more
+    ASCII letters, two words at least where there are two: ``Thanks for the follow`` →
+    ``Thänks för the föllöw``.
 
 Links, e-mail addresses and @handles are left intact by every kind but
 ``spaced_link``, ``ideographic_dot`` and ``dot_lookalike`` (which only touch links), so the
@@ -69,6 +73,7 @@ from ._types import whole_number
 from .errors import InvalidInputError, describe
 
 __all__ = [
+    "DIACRITICS",
     "DOT_LOOKALIKES",
     "EMOJI",
     "HOMOGLYPHS",
@@ -93,6 +98,7 @@ KINDS: Final = (
     "ideographic_dot",
     "dot_lookalike",
     "small_capitals",
+    "diacritics",
 )
 
 #: The dots ``dot_lookalike`` writes in a link's host, one per link.
@@ -142,6 +148,18 @@ HOMOGLYPHS: Final[dict[str, str]] = {
 SMALL_CAPITALS: Final[dict[str, str]] = dict(
     zip("abcdefghijklmnopqrstuvwyz", "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢ", strict=True)
 )
+
+#: The letters ``diacritics`` writes for each lower-case letter that it rewrites.
+DIACRITICS: Final[dict[str, str]] = {
+    "a": "àáâäã",
+    "c": "ç",
+    "e": "èéêë",
+    "i": "ìíîï",
+    "n": "ñ",
+    "o": "òóôöõ",
+    "u": "ùúûü",
+    "y": "ýÿ",
+}
 
 #: Letters that ``leetspeak`` replaces, and their digits.
 LEET: Final[dict[str, str]] = {"o": "0", "e": "3", "a": "4", "i": "1"}
@@ -375,6 +393,36 @@ def _small_capitals(text: str, rng: random.Random) -> str:
     )
 
 
+def _diacritics(text: str, rng: random.Random) -> str:
+    """Strew diacritics over some words outside links: three or more ASCII letters, one of
+    them with a form in :data:`DIACRITICS`; half the words, two at least, and in each half
+    its letters that have one, one at least."""
+    pieces = _pieces(text)
+    words = [piece.split(" ") if not protected else [] for piece, protected in pieces]
+    eligible = [
+        (p, w)
+        for p, split in enumerate(words)
+        for w, word in enumerate(split)
+        if word.isascii()
+        and sum(ch.isalpha() for ch in word) >= 3
+        and any(ch.lower() in DIACRITICS for ch in word)
+    ]
+    chosen = [item for item in eligible if rng.random() < 0.5]
+    while len(chosen) < min(2, len(eligible)):
+        chosen.append(rng.choice([item for item in eligible if item not in chosen]))
+    for p, w in chosen:
+        letters = list(words[p][w])
+        places = [i for i, ch in enumerate(letters) if ch.lower() in DIACRITICS]
+        picked = [i for i in places if rng.random() < 0.5] or [rng.choice(places)]
+        for i in picked:
+            mark = rng.choice(DIACRITICS[letters[i].lower()])
+            letters[i] = mark.upper() if letters[i].isupper() else mark
+        words[p][w] = "".join(letters)
+    return "".join(
+        piece if protected else " ".join(words[p]) for p, (piece, protected) in enumerate(pieces)
+    )
+
+
 _PERTURBATIONS: Final[dict[str, Callable[[str, random.Random], str]]] = {
     "homoglyph": _homoglyph,
     "zero_width": _zero_width,
@@ -387,6 +435,7 @@ _PERTURBATIONS: Final[dict[str, Callable[[str, random.Random], str]]] = {
     "ideographic_dot": _ideographic_dot,
     "dot_lookalike": _dot_lookalike,
     "small_capitals": _small_capitals,
+    "diacritics": _diacritics,
 }
 
 

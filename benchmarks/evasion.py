@@ -30,6 +30,7 @@ FLAG = {
     "ideographic_dot": "obfuscated_link",
     "dot_lookalike": "obfuscated_link",
     "small_capitals": "styled_letters",
+    "diacritics": "diacritics",
 }
 _ZW_BETWEEN_ALNUM = re.compile(f"[A-Za-z0-9]{ZERO_WIDTH_SPACE}[A-Za-z0-9]")
 
@@ -63,7 +64,13 @@ def main() -> int:
                 if (
                     (
                         kind
-                        in ("homoglyph", "spaced_letters", "separated_letters", "small_capitals")
+                        in (
+                            "homoglyph",
+                            "spaced_letters",
+                            "separated_letters",
+                            "small_capitals",
+                            "diacritics",
+                        )
                         and text != case["text"]
                     )
                     or (kind == "zero_width" and _ZW_BETWEEN_ALNUM.search(text))

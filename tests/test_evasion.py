@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 import autodm
 from autodm._model import OBFUSCATION_FLAGS
 from autodm.testing import (
+    DIACRITICS,
     DOT_LOOKALIKES,
     EMOJI,
     HOMOGLYPHS,
@@ -376,6 +377,61 @@ def test_words_in_small_capitals_read_as_their_letters(styled: str, plain: str) 
     assert "styled_letters" in view(styled).flags
 
 
+@pytest.mark.parametrize(
+    ("strewn", "plain"),
+    [
+        # Regression: strewn diacritics hid the words, and this scored 0.943 (human).
+        (
+            "Thänks för thé föllöw! Gräb my frèé e-book",
+            "thanks for the follow! grab my free e-book",
+        ),
+        ("THÄNKS FÖR THE FÖLLÖW, Gräb my FRÈÉ book", "THANKS FOR THE FOLLOW, Grab my FREE book"),
+        # In another language, each word reads as that language spells it.
+        ("Mërci pöur l'abonnément ! Clïquez ici", "Merci pour l'abonnement ! Cliquez ici"),
+    ],
+)
+def test_diacritics_strewn_over_words_are_undone(strewn: str, plain: str) -> None:
+    from autodm._text import view
+
+    assert view(strewn).masked == view(plain).masked
+    verdict = autodm.classify(strewn)
+    assert "diacritics" in verdict.flags
+    assert "obfuscated_text" in {r.code for r in verdict.reasons}
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "I love the café near the station, très naïve of me",  # loanwords, not the bank's
+        "Merci pour le thé à la menthe",  # French: "thé" and "à" are not strewn English
+        "haha thật à, không tin nổi",  # Vietnamese, written with diacritics throughout
+        "Gracias por seguirme, está genial",  # spelt as Spanish spells it
+        "Danke für das Folgen, schönen Tag!",
+        "Takip için teşekkürler, görüşürüz!",
+        "Obrigado por me seguir, até já!",
+    ],
+)
+def test_words_spelt_with_their_own_diacritics_read_as_written(written: str) -> None:
+    from autodm._text import view
+
+    assert view(written).text == " ".join(written.split())
+    assert "diacritics" not in autodm.classify(written).flags
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_the_bank_and_lexicons_own_spellings_are_never_respelt(data: st.DataObject) -> None:
+    # Whatever mix of a language's own words, spelt as its templates and lexicons spell
+    # them, is read as written: only spellings that are no word of theirs are undone.
+    from autodm._obfuscation import _fold_strewn_diacritics, _spellings
+
+    _, by_bare = data.draw(st.sampled_from(_spellings()))
+    forms = sorted(form for spellings in by_bare.values() for form in spellings)
+    words = data.draw(st.lists(st.sampled_from(forms), min_size=1, max_size=12))
+    text = " ".join(words)
+    assert _fold_strewn_diacritics(text) == (text, False)
+
+
 @pytest.mark.parametrize("written", ["bɪt", "ᴀ", "a ʀ and a ɢ"])
 def test_small_capitals_fold_only_in_styled_text(written: str) -> None:
     # One small capital in a word is phonetics (or a stray): the text reads as written.
@@ -446,6 +502,17 @@ def test_each_kind_does_what_it_says() -> None:
         respaced = re.sub(r"(?<!\S)(?:\w )+\w(?!\S)", lambda m: m[0].replace(" ", ""), spaced)
         assert respaced == SAMPLE
         assert all(len(w) >= 4 and w.isalpha() for w in set(SAMPLE.split()) - set(spaced.split()))
+        strewn = perturb(SAMPLE, "diacritics", seed=seed)
+        changed = 0
+        for before, after in zip(SAMPLE.split(" "), strewn.split(" "), strict=True):
+            if before != after:
+                changed += 1
+                assert len(after) == len(before)
+                assert all(
+                    b == a or a.lower() in DIACRITICS[b.lower()]
+                    for b, a in zip(before, after, strict=True)
+                )
+        assert changed >= 2
         small = perturb(SAMPLE, "small_capitals", seed=seed)
         for before, after in zip(SAMPLE.split(" "), small.split(" "), strict=True):
             if before != after:

@@ -58,6 +58,7 @@ ADVERSARIAL = {
     "marks_before_dots": ("\u0301" * 60 + ".") * 10_000,
     "marks_and_digits": "\u03011" * 250_000,
     "small_capitals": "ᴀʙ ᴄ1 " * 100_000,  # every word folded, and "1" kept
+    "strewn_diacritics": "fóllöw mé " * 60_000,  # every word respelt
 }
 
 #: The modules of the text layer: ``view`` and those it draws on.
@@ -95,6 +96,10 @@ class _CountingPattern:
 def test_patterns_examine_a_bounded_number_of_characters(
     name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Tables built once a process (the words of the templates and lexicons, read the first
+    # time a message has accented letters) are built before counting: the count is of the
+    # work done for a message.
+    text_layer.view("Thänks för thé föllöw")
     counter = [0]
     for module in _TEXT_LAYER:
         for attribute, value in vars(module).items():
