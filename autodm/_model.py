@@ -391,7 +391,7 @@ def _top_grams(text: TextBatch, weights: np.ndarray, totals: np.ndarray, k: int 
 
 
 _PRESENT: Final = {
-    "template_similarity": "resembles the known auto-DM template {detail}",
+    "template_similarity": "is most like the known auto-DM template {detail}",
     "template_coverage": "shares wording with the auto-DM template {detail}",
     "word_count": "is longer than most messages ({detail})",
     "link_count": "carries links ({detail})",
