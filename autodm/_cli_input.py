@@ -33,6 +33,39 @@ _NUMBER: Final = re.compile(
 _UNDECODED: Final = re.compile("[\udc80-\udcff]")
 
 
+#: The longest line read, in characters with its line end (a CSV cell may be as long). A
+#: record needs far less (4,096 characters of a message are read, 131,072 of a sender's
+#: history kept); a longer line is a file of another kind, or no line at all (/dev/zero),
+#: which would otherwise be read into memory whole.
+MAX_LINE_CHARS: Final = 1 << 24
+
+
+class _LineTooLong(InvalidInputError):
+    """A line of the input is longer than :data:`MAX_LINE_CHARS`: reading stops there."""
+
+
+def _too_long(where: str) -> _LineTooLong:
+    return _LineTooLong(
+        f"{where} is longer than {MAX_LINE_CHARS:,} characters, which no record needs "
+        "(is the input a JSONL or CSV file?)"
+    )
+
+
+def _bounded(stream: Iterable[str]) -> Iterator[str]:
+    """The lines of ``stream``, none read past :data:`MAX_LINE_CHARS` characters: a longer
+    one raises :class:`_LineTooLong`. Live input comes as lines its breaker has bounded."""
+    readline = getattr(stream, "readline", None)
+    if readline is None:
+        yield from stream
+        return
+    number = 0
+    while line := readline(MAX_LINE_CHARS + 1):
+        number += 1
+        if len(line) > MAX_LINE_CHARS:
+            raise _too_long(f"line {number:,}")
+        yield line
+
+
 #: Said of a first line that is not JSON: the file may be a table read as JSONL.
 _NOT_JSONL: Final = (
     " (the input is read as JSONL, one JSON object a line; for CSV with a header row, "
@@ -43,7 +76,7 @@ _NOT_JSONL: Final = (
 def _records(stream: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
     """Yield (line number, record) or (line number, error message) for each non-blank line."""
     first = True
-    for number, line in enumerate(stream, start=1):
+    for number, line in enumerate(_bounded(stream), start=1):
         if not line.strip():
             continue
         if problem := _undecoded(line):
@@ -107,7 +140,7 @@ def _csv_records(stream: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | 
     # A message is examined up to 4,096 characters, but a cell may hold more; the csv
     # module's default limit (131,072) would stop the whole file at one long cell.
     csv.field_size_limit(max(csv.field_size_limit(), _MAX_CSV_FIELD))
-    lines = _Lines(stream)
+    lines = _Lines(_bounded(stream))
     reader = csv.DictReader(lines)
     if reader.fieldnames and (problem := _undecoded("".join(reader.fieldnames))):
         yield 1, problem  # a file saved as UTF-16, say: every row would be as unreadable
@@ -355,7 +388,7 @@ def _context(record: dict[str, Any]) -> dict[str, Any]:
 _Record = tuple[int, dict[str, Any] | str]
 #: Errors that stop reading an input but keep what was read before them: bytes that are
 #: not UTF-8 where no line can be told apart any more, a broken CSV file.
-_STOPPING: Final = (UnicodeDecodeError, csv.Error)
+_STOPPING: Final = (UnicodeDecodeError, csv.Error, _LineTooLong)
 
 
 def _batches(
@@ -399,6 +432,8 @@ class _LineBreaker:
 
     def __init__(self) -> None:
         self._partial: list[str] = []  # the line being read; a held-back "\r" ends it
+        self._length = 0  # of the line being read
+        self._read = 0  # lines ended so far
         self.lines: list[str] = []
 
     def add(self, text: str, *, final: bool = False) -> None:
@@ -406,23 +441,32 @@ class _LineBreaker:
         partial, start = self._partial, 0
         if partial and partial[-1].endswith("\r") and (text or final):
             if text.startswith("\n"):  # a "\r\n" cut between two pieces
-                partial.append("\n")
+                self._take("\n")
                 start = 1
             self._end_line()
         for end in _LINE_END.finditer(text, start):
-            partial.append(text[start : end.end()])
+            self._take(text[start : end.end()])
             start = end.end()
             if end.group() == "\r" and start == len(text) and not final:
                 return  # a "\n" may yet follow in the next piece
             self._end_line()
         if start < len(text):
-            partial.append(text[start:])
+            self._take(text[start:])
         if final and partial:
             self._end_line()
+
+    def _take(self, piece: str) -> None:
+        self._length += len(piece)
+        if self._length > MAX_LINE_CHARS:
+            self._partial.clear()  # what is not kept cannot fill the memory
+            raise _too_long(f"line {self._read + 1:,}")
+        self._partial.append(piece)
 
     def _end_line(self) -> None:
         self.lines.append("".join(self._partial))
         self._partial.clear()
+        self._length = 0
+        self._read += 1
 
 
 def _ends_in_quoted_cell(line: str, quoted: bool) -> bool:

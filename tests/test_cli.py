@@ -689,6 +689,47 @@ def test_classify_jsonl_line_too_deep_or_too_long_a_number_fails_alone(
     assert "nested too deeply or holding a number too long" in str(out[2]["error"])
 
 
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_a_line_too_long_stops_reading_after_the_records_before_it(
+    suffix: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Regression: a line had no length limit, so `autodm classify /dev/zero` read until
+    # memory ran out.
+    import autodm._cli_input as cli_input
+
+    monkeypatch.setattr(cli_input, "MAX_LINE_CHARS", 1000)
+    path = tmp_path / f"inbox{suffix}"
+    if suffix == ".csv":
+        lines = ["text\n", f"{CHAT}\n", "x" * 999 + "\n", "y" * 1001 + "\n", f"{SPAM}\n"]
+    else:
+        at_limit = json.dumps({"text": "x" * 987}) + "\n"
+        lines = [json.dumps({"text": CHAT}) + "\n", at_limit, "0" * 1001 + "\n"]
+        lines.append(json.dumps({"text": SPAM}) + "\n")
+    path.write_text("".join(lines), encoding="utf-8")
+    assert main(["classify", str(path), "--output-format", "jsonl"]) == 2
+    captured = capsys.readouterr()
+    out = [json.loads(line) for line in captured.out.splitlines()]
+    # The line at the limit (1,000 characters with its line end) is read; the one past it
+    # stops the reading, after the verdicts of the records before it.
+    assert [o["line"] for o in out] == ([2, 3] if suffix == ".csv" else [1, 2])
+    too_long = 4 if suffix == ".csv" else 3
+    assert f"line {too_long} is longer than 1,000 characters" in captured.err
+
+
+def test_live_input_stops_at_a_line_too_long_holding_no_more_of_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import autodm._cli_input as cli_input
+
+    monkeypatch.setattr(cli_input, "MAX_LINE_CHARS", 100)
+    breaker = cli_input._LineBreaker()
+    breaker.add("a" * 99 + "\n" + "b" * 60)
+    assert breaker.lines == ["a" * 99 + "\n"]
+    with pytest.raises(cli_input._LineTooLong, match="line 2 is longer than 100"):
+        breaker.add("b" * 60)
+    assert breaker._partial == []  # nothing of it kept
+
+
 def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["--version"])
