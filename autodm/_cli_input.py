@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO, Any, Final, TextIO
 
 from ._text import check_message, check_unicode
-from ._types import CONTEXT_KEYS, as_context
+from ._types import CONTEXT_KEYS, as_context, misspelt_context_keys
 from .errors import AutoDMError, InvalidInputError
 
 #: A number in a CSV cell: epoch seconds as written by hand or by a spreadsheet, which
@@ -381,6 +381,25 @@ def _open_stdin() -> Iterator[TextIO]:
             stream.detach()
 
 
+def _noting_misspelt_keys(
+    records: Iterable[tuple[int, dict[str, Any] | str]], command: str
+) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """``records`` as they are, saying on standard error, once a name, that a field which
+    spells a context key in another case or with other separators ("Sent_At") is not read."""
+    noted: set[str] = set()
+    for number, record in records:
+        if not isinstance(record, str):
+            for name, key in misspelt_context_keys(record).items():
+                if name not in noted:
+                    noted.add(name)
+                    print(
+                        f"autodm {command}: {name!r} (line {number}) is not read; "
+                        f"the context key is {key!r}",
+                        file=sys.stderr,
+                    )
+        yield number, record
+
+
 def _context(record: dict[str, Any]) -> dict[str, Any]:
     return {key: record[key] for key in CONTEXT_KEYS if record.get(key) is not None}
 
@@ -668,7 +687,7 @@ def _is_csv(source: str, input_format: str | None) -> bool:
 
 
 def _labelled(
-    path: Path, input_format: str | None = None
+    path: Path, input_format: str | None = None, command: str = "train"
 ) -> tuple[list[str], list[Any], list[dict[str, Any]], list[str], list[str | None] | None]:
     """Texts, labels, contexts, sources and groups (None when no record has one; a record
     without one has None, a group of its own) of a labelled JSONL or CSV file; a bad record
@@ -683,7 +702,7 @@ def _labelled(
     grouped = False
     read = _csv_records if _is_csv(str(path), input_format) else _records
     with _open_input(path) as stream:
-        for number, record in read(stream):
+        for number, record in _noting_misspelt_keys(read(stream), command):
             if isinstance(record, str) or "label" not in record:
                 problem = record if isinstance(record, str) else 'no "label"'
                 raise AutoDMError(f"{path}:{number}: {problem}")

@@ -22,6 +22,7 @@ from ._cli_input import (
     _is_csv,
     _labelled,
     _looks_like_file,
+    _noting_misspelt_keys,
     _open_input,
     _open_live,
     _open_stdin,
@@ -113,7 +114,7 @@ def _classify(args: argparse.Namespace, out: IO[str]) -> int:
         else:
             lines, ready = stack.enter_context(_open_live(source, csv_rows=is_csv))
         size = max(Path(source).stat().st_size, 1) if regular else 0
-        records = (_csv_records if is_csv else _records)(lines)
+        records = _noting_misspelt_keys((_csv_records if is_csv else _records)(lines), "classify")
         stopped: Exception | None = None
         for batch, error in _batches(records, _CLI_BATCH, ready):
             stopped = error
@@ -322,7 +323,7 @@ def _train(args: argparse.Namespace, out: IO[str]) -> int:
     from ._training import train
 
     _check_out(args.out)  # before the training, which may take minutes, not after it
-    texts, labels, contexts, sources, groups = _labelled(args.input, args.input_format)
+    texts, labels, contexts, sources, groups = _labelled(args.input, args.input_format, "train")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ThinDataWarning)
         bundle = train(
@@ -369,7 +370,7 @@ def _evaluate(args: argparse.Namespace, out: IO[str]) -> int:
         _check_writable(args.report / "index.html", "--report")
         check_dependencies()
     detector = _detector(args)  # a bad --bundle or --threshold fails before the file is read
-    texts, labels, contexts, sources, _ = _labelled(args.input, args.input_format)
+    texts, labels, contexts, sources, _ = _labelled(args.input, args.input_format, "evaluate")
     if args.fpr is not None and labels_to_array(labels).all():
         raise InvalidInputError(
             f"--fpr fits a threshold to the human messages of {args.input}, and it holds "

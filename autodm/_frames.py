@@ -6,6 +6,7 @@ each function, never when ``autodm`` is imported.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Hashable, Iterable, Mapping, Set, Sized
 from typing import TYPE_CHECKING, Any, Final
 
@@ -13,7 +14,7 @@ import numpy as np
 
 from ._detector import Detector, default_detector
 from ._text import check_message
-from ._types import CONTEXT_KEYS, Context, Verdict, absent
+from ._types import CONTEXT_KEYS, Context, Verdict, absent, misspelt_context_keys
 from .errors import InvalidInputError, MissingDependencyError, describe
 
 if TYPE_CHECKING:
@@ -197,6 +198,13 @@ def frame_rows(df: pd.DataFrame, text: Hashable = "text") -> tuple[list[str], li
         except InvalidInputError as error:
             raise InvalidInputError(f"row {label!r}: {error}") from None
     keys = [key for key in CONTEXT_KEYS if key in df.columns and key != text]
+    if misspelt := misspelt_context_keys(c for c in df.columns.tolist() if c != text):
+        warnings.warn(
+            "these columns are not read as context: "
+            + ", ".join(f"{name!r} (the key is {key!r})" for name, key in misspelt.items()),
+            UserWarning,
+            stacklevel=3,
+        )
     values = {key: _cells(df, key, "each context key", "flatten the columns") for key in keys}
     contexts: list[Context | None] = []
     for row, label in enumerate(labels):

@@ -318,6 +318,34 @@ class Context:
 
 
 CONTEXT_KEYS: Final = tuple(f.name for f in fields(Context))
+
+
+def _squeezed(name: str) -> str:
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
+
+
+_SQUEEZED_KEYS: Final = {_squeezed(key): key for key in CONTEXT_KEYS}
+
+
+def misspelt_context_keys(names: Iterable[object]) -> dict[str, str]:
+    """The names among ``names`` that spell a context key in another case or with other
+    separators ("Sent_At", "sent-at", "sentAt"), each with the key it spells: a column or
+    field so named is not read, and a caller says so rather than drop it in silence.
+
+    Examples
+    --------
+    >>> misspelt_context_keys(["text", "Sent_At", "followedAt", "sent_at", "note"])
+    {'Sent_At': 'sent_at', 'followedAt': 'followed_at'}
+    """
+    return {
+        name: key
+        for name in names
+        if isinstance(name, str)
+        and name not in CONTEXT_KEYS
+        and (key := _SQUEEZED_KEYS.get(_squeezed(name))) is not None
+    }
+
+
 _EMPTY_CONTEXT: Final = Context()
 
 

@@ -730,6 +730,26 @@ def test_live_input_stops_at_a_line_too_long_holding_no_more_of_it(
     assert breaker._partial == []  # nothing of it kept
 
 
+def test_a_field_that_misspells_a_context_key_is_named_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Regression: "Sent_At" was dropped in silence, and with it the timing evidence.
+    path = tmp_path / "inbox.jsonl"
+    records = [
+        {"text": SPAM, "Sent_At": 4, "followed_at": 0, "note": "kept as it was"},
+        {"text": CHAT, "Sent_At": 9, "sender-history": []},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    assert main(["classify", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        "autodm classify: 'Sent_At' (line 1) is not read; the context key is 'sent_at'",
+        "autodm classify: 'sender-history' (line 2) is not read; the context key is "
+        "'sender_history'",
+    ]
+    assert len(captured.out.splitlines()) == 2
+
+
 def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["--version"])

@@ -433,3 +433,13 @@ def test_classify_many_reads_a_dataframe_subclass_by_rows() -> None:
 def test_classify_many_of_a_list_does_not_import_pandas(python_stdout: Callable[..., str]) -> None:
     code = "import sys, autodm\nautodm.classify_many(['hi'])\nprint('pandas' in sys.modules)\n"
     assert python_stdout(code).strip() == "False"
+
+
+def test_classify_frame_names_columns_that_misspell_a_context_key(pd: Any) -> None:
+    # Regression: a "Sent_At" column was dropped in silence, and with it the timing evidence.
+    df = pd.DataFrame({"text": ["hi", "yo"], "Sent_At": [4, 5], "note": ["a", "b"]})
+    with pytest.warns(UserWarning, match=r"'Sent_At' \(the key is 'sent_at'\)") as caught:
+        autodm.classify_frame(df)
+    assert len(caught) == 1
+    assert "note" not in str(caught[0].message)
+    assert caught[0].filename == __file__  # points at the call
