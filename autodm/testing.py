@@ -348,48 +348,56 @@ def _separated_letters(text: str, rng: random.Random) -> str:
     return _letters_apart(text, rng, lambda: rng.choice(SEPARATORS))
 
 
-def _letters_apart(text: str, rng: random.Random, separator: Callable[[], str]) -> str:
-    """Set apart the letters of some words of four or more letters outside links."""
+def _rewrite_words(
+    text: str,
+    rng: random.Random,
+    eligible: Callable[[str], bool],
+    rewrite: Callable[[str], str],
+    rate: float,
+    at_least: int = 1,
+) -> str:
+    """Rewrite some of the space-separated words outside links that are ``eligible``: each
+    with probability ``rate``, and ``at_least`` of them (as many as there are, if fewer)."""
     pieces = _pieces(text)
-    # Words of four or more letters (nothing else; three different) outside links, as
-    # (piece, word) indices.
     words = [piece.split(" ") if not protected else [] for piece, protected in pieces]
-    eligible = [
-        (p, w)
-        for p, split in enumerate(words)
-        for w, word in enumerate(split)
-        if len(word) >= 4 and word.isalpha() and len(set(word.casefold())) >= 3
+    candidates = [
+        (p, w) for p, split in enumerate(words) for w, word in enumerate(split) if eligible(word)
     ]
-    chosen = [item for item in eligible if rng.random() < 0.3]
-    if not chosen and eligible:
-        chosen = [rng.choice(eligible)]
+    chosen = [item for item in candidates if rng.random() < rate]
+    while len(chosen) < min(at_least, len(candidates)):
+        chosen.append(rng.choice([item for item in candidates if item not in chosen]))
     for p, w in chosen:
-        words[p][w] = separator().join(words[p][w])
+        words[p][w] = rewrite(words[p][w])
     return "".join(
         piece if protected else " ".join(words[p]) for p, (piece, protected) in enumerate(pieces)
+    )
+
+
+def _letters_apart(text: str, rng: random.Random, separator: Callable[[], str]) -> str:
+    """Set apart the letters of some words of four or more letters (nothing else; three
+    different) outside links."""
+    return _rewrite_words(
+        text,
+        rng,
+        lambda word: len(word) >= 4 and word.isalpha() and len(set(word.casefold())) >= 3,
+        lambda word: separator().join(word),
+        0.3,
     )
 
 
 def _small_capitals(text: str, rng: random.Random) -> str:
     """Write some words outside links (two or more letters that have small capitals, nothing
     but letters) in small capitals, upper-case letters too."""
-    pieces = _pieces(text)
-    words = [piece.split(" ") if not protected else [] for piece, protected in pieces]
-    eligible = [
-        (p, w)
-        for p, split in enumerate(words)
-        for w, word in enumerate(split)
-        if word.isascii()
-        and word.isalpha()
-        and sum(ch.casefold() in SMALL_CAPITALS for ch in word) >= 2
-    ]
-    chosen = [item for item in eligible if rng.random() < 0.5]
-    if not chosen and eligible:
-        chosen = [rng.choice(eligible)]
-    for p, w in chosen:
-        words[p][w] = "".join(SMALL_CAPITALS.get(ch.casefold(), ch) for ch in words[p][w])
-    return "".join(
-        piece if protected else " ".join(words[p]) for p, (piece, protected) in enumerate(pieces)
+    return _rewrite_words(
+        text,
+        rng,
+        lambda word: (
+            word.isascii()
+            and word.isalpha()
+            and sum(ch.casefold() in SMALL_CAPITALS for ch in word) >= 2
+        ),
+        lambda word: "".join(SMALL_CAPITALS.get(ch.casefold(), ch) for ch in word),
+        0.5,
     )
 
 
@@ -397,29 +405,27 @@ def _diacritics(text: str, rng: random.Random) -> str:
     """Strew diacritics over some words outside links: three or more ASCII letters, one of
     them with a form in :data:`DIACRITICS`; half the words, two at least, and in each half
     its letters that have one, one at least."""
-    pieces = _pieces(text)
-    words = [piece.split(" ") if not protected else [] for piece, protected in pieces]
-    eligible = [
-        (p, w)
-        for p, split in enumerate(words)
-        for w, word in enumerate(split)
-        if word.isascii()
-        and sum(ch.isalpha() for ch in word) >= 3
-        and any(ch.lower() in DIACRITICS for ch in word)
-    ]
-    chosen = [item for item in eligible if rng.random() < 0.5]
-    while len(chosen) < min(2, len(eligible)):
-        chosen.append(rng.choice([item for item in eligible if item not in chosen]))
-    for p, w in chosen:
-        letters = list(words[p][w])
+
+    def strew(word: str) -> str:
+        letters = list(word)
         places = [i for i, ch in enumerate(letters) if ch.lower() in DIACRITICS]
         picked = [i for i in places if rng.random() < 0.5] or [rng.choice(places)]
         for i in picked:
             mark = rng.choice(DIACRITICS[letters[i].lower()])
             letters[i] = mark.upper() if letters[i].isupper() else mark
-        words[p][w] = "".join(letters)
-    return "".join(
-        piece if protected else " ".join(words[p]) for p, (piece, protected) in enumerate(pieces)
+        return "".join(letters)
+
+    return _rewrite_words(
+        text,
+        rng,
+        lambda word: (
+            word.isascii()
+            and sum(ch.isalpha() for ch in word) >= 3
+            and any(ch.lower() in DIACRITICS for ch in word)
+        ),
+        strew,
+        0.5,
+        at_least=2,
     )
 
 
