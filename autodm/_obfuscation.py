@@ -446,13 +446,15 @@ def _fold_strewn_diacritics(text: str) -> tuple[str, bool]:
     A word is strewn when its bare form (:func:`_bare`) is a word of a language's
     templates and lexicons that the word, as written, is not ("föllöw", "frèé", or
     "abonnê" for French "abonné"). The message's language is the one that holds most of
-    its words; it is rewritten when it holds :data:`MIN_STREWN_WORDS` words strewn in that
-    language and :data:`MIN_KNOWN_SHARE` of its words are that language's: each strewn word
-    then reads as the language writes it, in the case it was typed in, if they are most of
-    the words written with letters outside ASCII. A word spelt as its
-    language spells it, or not one of the bank's and lexicons' words, stays as written
-    ("café", "naïve"), and so does a message in a language they do not describe. Linear:
-    one pass over the words per language.
+    its words (English first of a tie). The message is rewritten when at least
+    :data:`MIN_KNOWN_SHARE` of its words are that language's, it holds
+    :data:`MIN_STREWN_WORDS` words strewn in it, and they are most of its words written
+    outside ASCII (in Vietnamese, "thật à, không tin nổi", a few bare words happen to be
+    English). Each strewn word then reads as the language spells it (the first in
+    alphabetical order, where it spells one bare form two ways), in the case it was typed
+    in. A word spelt as its language spells it, or not one of the bank's and lexicons'
+    words, stays as written ("café", "naïve"), and so does a message in a language they do
+    not describe. Linear: one pass over the words, and a look-up for each.
     """
     runs = _LETTER_RUN_RE.findall(text)
     if len(runs) < MIN_STREWN_WORDS:
@@ -476,8 +478,6 @@ def _fold_strewn_diacritics(text: str) -> tuple[str, bool]:
         for run, b in zip(folded, bare, strict=True)
         if not run.isascii() and b in by_bare and run not in by_bare[b]
     }
-    # Most of the words outside ASCII are strewn: in a language written with diacritics
-    # (Vietnamese "thật à, không tin nổi"), a few bare words that happen to be English are not.
     marked = [run for run in folded if not run.isascii()]
     if len(strewn) < MIN_STREWN_WORDS or 2 * sum(run in strewn for run in marked) <= len(marked):
         return text, False

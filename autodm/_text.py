@@ -197,10 +197,8 @@ def _normalise(raw: str) -> tuple[str, set[str]]:
             flags.add("spaced_letters")
     text = " ".join(raw.split())
     if not text.isascii() and _FOLDABLE_RE.search(text):
-        if _ACCENTED_LATIN_RE.search(text):
-            text, folded = _fold_strewn_diacritics(text)
-            if folded:
-                flags.add("diacritics")
+        # Letters first, then the words they spell: "föllоw" with a Cyrillic о is "föllow"
+        # before its diacritics are read.
         if _SMALL_CAPITAL_RE.search(text):
             text, folded = _fold_small_capitals(text)
             if folded:
@@ -209,6 +207,10 @@ def _normalise(raw: str) -> tuple[str, set[str]]:
             text, folded = _fold_confusables(text)
             if folded:
                 flags.add("confusables")
+        if _ACCENTED_LATIN_RE.search(text):
+            text, folded = _fold_strewn_diacritics(text)
+            if folded:
+                flags.add("diacritics")
     return text, flags
 
 
