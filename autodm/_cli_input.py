@@ -406,7 +406,7 @@ def _context(record: dict[str, Any]) -> dict[str, Any]:
 
 _Record = tuple[int, dict[str, Any] | str]
 #: Errors that stop reading an input but keep what was read before them: bytes that are
-#: not UTF-8 where no line can be told apart any more, a broken CSV file.
+#: not UTF-8 where no line can be told apart any more, a broken CSV file, a line too long.
 _STOPPING: Final = (UnicodeDecodeError, csv.Error, _LineTooLong)
 
 

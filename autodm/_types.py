@@ -325,6 +325,9 @@ def _squeezed(name: str) -> str:
 
 
 _SQUEEZED_KEYS: Final = {_squeezed(key): key for key in CONTEXT_KEYS}
+#: The longest name taken for a context key spelt otherwise: a longer one is no spelling
+#: of a key, and is not worth quoting back (a field name can be a megabyte long).
+_MAX_KEY_SPELLING: Final = 64
 
 
 def misspelt_context_keys(names: Iterable[object]) -> dict[str, str]:
@@ -341,6 +344,7 @@ def misspelt_context_keys(names: Iterable[object]) -> dict[str, str]:
         name: key
         for name in names
         if isinstance(name, str)
+        and len(name) <= _MAX_KEY_SPELLING
         and name not in CONTEXT_KEYS
         and (key := _SQUEEZED_KEYS.get(_squeezed(name))) is not None
     }
