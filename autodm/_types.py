@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections import deque
-from collections.abc import Iterable, Mapping, Set
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Final, Literal, Never, TypeGuard
@@ -215,9 +215,15 @@ def _history(value: object) -> tuple[str, ...]:
     if value is None:
         return ()
     items = ordered(value, "sender_history", "str, oldest first")
-    # Only the last MAX_HISTORY are kept, so a long generator is read in bounded memory.
-    kept: deque[str] = deque(maxlen=MAX_HISTORY)
-    for i, item in enumerate(items):
+    # Only the last MAX_HISTORY are kept, so only they are read and checked: a list of
+    # millions costs what its last 1,000 do, and a long generator is read in bounded memory.
+    if isinstance(items, Sequence):
+        first = max(len(items) - MAX_HISTORY, 0)
+        window: Iterable[tuple[int, Any]] = enumerate(items[first:], first)
+    else:
+        window = deque(enumerate(items), maxlen=MAX_HISTORY)
+    kept: list[str] = []
+    for i, item in window:
         if not isinstance(item, str):
             raise InvalidInputError(
                 f"every item of `sender_history` must be a str; `sender_history[{i}]` is "
@@ -251,7 +257,7 @@ class Context:
         The same sender's recent messages to other people, oldest first (not a set or a
         mapping). Only the most recent are kept: the last 1,000, and of those the last
         that hold 131,072 characters together (each counted up to the 4,096 that are read
-        of a message).
+        of a message). Of a list or tuple, only the last 1,000 are read or checked.
     platform : str, optional
         Free text such as ``"twitter"`` or ``"instagram"``; informative only.
     first_message : bool, optional

@@ -231,6 +231,19 @@ def test_context_normalises_values() -> None:
     assert kept == tuple(long_history[-MAX_HISTORY:])  # the most recent ones
 
 
+def test_only_the_kept_end_of_a_long_history_list_is_read() -> None:
+    # Regression: every item of a list was checked though only the last 1,000 are kept,
+    # so a list of ten million took seconds a message. Items before them are not read: an
+    # int there is not even looked at; one among them is named by its place in the list.
+    history: list[object] = [0] + ["ok"] * (10 * MAX_HISTORY)
+    assert Context(sender_history=history).sender_history == ("ok",) * MAX_HISTORY
+    history[-3] = 7
+    with pytest.raises(InvalidInputError, match=rf"sender_history\[{len(history) - 3}\]"):
+        Context(sender_history=history)
+    generated = (item for item in ["a", 5, *(["b"] * MAX_HISTORY)])  # read whole, as it must be
+    assert Context(sender_history=generated).sender_history == ("b",) * MAX_HISTORY
+
+
 @given(st.lists(st.integers(0, 2 * MAX_CHARS), max_size=80))
 def test_a_sender_history_is_kept_to_its_most_recent_characters(lengths: list[int]) -> None:
     # Regression: 1,000 history messages of 4,096 characters each were all read, masked and

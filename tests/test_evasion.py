@@ -389,7 +389,10 @@ def test_words_in_small_capitals_read_as_their_letters(styled: str, plain: str) 
         # In another language, each word reads as that language spells it.
         ("Mërci pöur l'abonnément ! Clïquez ici", "Merci pour l'abonnement ! Cliquez ici"),
         # With a look-alike letter as well (a Cyrillic о): letters first, then words.
-        ("Thanks för thé föllоw! Grab my free e-book", "thanks for the follow! grab my free e-book"),
+        (
+            "Thanks för thé föllоw! Grab my free e-book",
+            "thanks for the follow! grab my free e-book",
+        ),
     ],
 )
 def test_diacritics_strewn_over_words_are_undone(strewn: str, plain: str) -> None:
