@@ -6,8 +6,11 @@ each function, never when ``autodm`` is imported.
 
 from __future__ import annotations
 
+import os
+import sys
 import warnings
 from collections.abc import Hashable, Iterable, Mapping, Set, Sized
+from types import FrameType
 from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
@@ -171,6 +174,18 @@ def _cells(df: pd.DataFrame, label: Hashable, what: str, multi_fix: str) -> list
     raise InvalidInputError(f"{what} must name a single column of the DataFrame: {got}.")
 
 
+def _caller_level() -> int:
+    """The ``stacklevel`` that makes a warning of the function calling this one point at the
+    first caller outside autodm (``classify_frame``, ``classify_many`` and a detector's
+    ``classify_many`` reach the frame through different paths)."""
+    package = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    frame: FrameType | None = sys._getframe(2)
+    level = 2
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def frame_rows(df: pd.DataFrame, text: Hashable = "text") -> tuple[list[str], list[Context | None]]:
     """The messages of a DataFrame's ``text`` column and each row's context.
 
@@ -203,7 +218,7 @@ def frame_rows(df: pd.DataFrame, text: Hashable = "text") -> tuple[list[str], li
             "these columns are not read as context: "
             + ", ".join(f"{name!r} (the key is {key!r})" for name, key in misspelt.items()),
             UserWarning,
-            stacklevel=3,
+            stacklevel=_caller_level(),
         )
     values = {key: _cells(df, key, "each context key", "flatten the columns") for key in keys}
     contexts: list[Context | None] = []

@@ -443,3 +443,7 @@ def test_classify_frame_names_columns_that_misspell_a_context_key(pd: Any) -> No
     assert len(caught) == 1
     assert "note" not in str(caught[0].message)
     assert caught[0].filename == __file__  # points at the call
+    for call in (autodm.classify_many, autodm.Detector().classify_many):
+        with pytest.warns(UserWarning, match="'Sent_At'") as caught:
+            call(df)
+        assert caught[0].filename == __file__  # whichever way the frame is reached
