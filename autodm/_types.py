@@ -215,14 +215,15 @@ def _history(value: object) -> tuple[str, ...]:
     if value is None:
         return ()
     items = ordered(value, "sender_history", "str, oldest first")
-    # Only the last MAX_HISTORY are kept, so only they are read and checked: a list of
-    # millions costs what its last 1,000 do, and a long generator is read in bounded memory.
+    # Only the last MAX_HISTORY are kept. Of a list or tuple only they are read and checked,
+    # so a list of millions costs what its last 1,000 do; a generator is read (and checked)
+    # whole, as it must be to reach its end, in bounded memory.
     if isinstance(items, Sequence):
         first = max(len(items) - MAX_HISTORY, 0)
         window: Iterable[tuple[int, Any]] = enumerate(items[first:], first)
     else:
-        window = deque(enumerate(items), maxlen=MAX_HISTORY)
-    kept: list[str] = []
+        window = enumerate(items)
+    kept: deque[str] = deque(maxlen=MAX_HISTORY)
     for i, item in window:
         if not isinstance(item, str):
             raise InvalidInputError(
