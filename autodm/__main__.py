@@ -54,6 +54,7 @@ __all__ = ["main"]
 _EXAMPLES: Final = """examples:
   autodm demo
   autodm classify "Thx 4 the follow! Like my page: bit.ly/x1Ab"
+  autodm classify --text="$MESSAGE"   # from a script: always the message, never a file
   autodm classify messages.jsonl > verdicts.jsonl
   autodm classify inbox.csv > verdicts.csv
   cat messages.jsonl | autodm classify - --threshold strict
@@ -173,11 +174,19 @@ def _add_classify(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     classify.add_argument(
         "--output-format", choices=("jsonl", "csv"), help="default: csv for csv input, else jsonl"
     )
-    classify.add_argument(
+    given = classify.add_mutually_exclusive_group(required=True)
+    given.add_argument(
         "input",
+        nargs="?",
         help="a message, or the path of a JSONL or CSV file, or - for JSONL on standard input "
         "(an argument that names an existing file is read as a file: CSV when its name ends "
         "in .csv, else JSONL)",
+    )
+    given.add_argument(
+        "--text",
+        help="the message itself, never read as a file (for a script that passes text it did "
+        "not write, which may be '-' or a file's name; write --text=TEXT, with '=', when it "
+        "may start with '-')",
     )
 
 

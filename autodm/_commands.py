@@ -83,8 +83,10 @@ def _csv_writer(out: IO[str]) -> csv.DictWriter[str]:
 def _classify(args: argparse.Namespace, out: IO[str]) -> int:
     detector = _detector(args)
     source = args.input
-    if source != "-" and not _names_input(source):
-        if _looks_like_file(source):
+    if args.text is not None or (source != "-" and not _names_input(source)):
+        if args.text is not None:
+            source = args.text
+        elif _looks_like_file(source):
             raise InvalidInputError(
                 f"no file {source!r}. (To classify that text as a message, send it as JSONL on "
                 'standard input: echo \'{"text": "..."}\' | autodm classify -)'

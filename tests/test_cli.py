@@ -750,6 +750,24 @@ def test_a_field_that_misspells_a_context_key_is_named_once(
     assert len(captured.out.splitlines()) == 2
 
 
+def test_text_option_classifies_its_value_whatever_it_spells(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A message that names a file, is "-" or starts with "-" would be read as a file, as
+    # standard input or as an option; --text=TEXT is always the message.
+    named = tmp_path / "hello"
+    named.write_text(json.dumps({"text": SPAM}) + "\n", encoding="utf-8")
+    for text in (str(named), "-", "--help", "-x y"):
+        assert main(["classify", f"--text={text}"]) == 0
+        assert _lines(capsys) == [autodm.classify(text).to_dict()]
+    assert main(["classify", str(named)]) == 0  # as an argument, the file's records
+    assert _lines(capsys)[0]["label"] == "automated"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["classify", "--text=hi", str(named)])  # one or the other
+    assert exit_info.value.code == 2
+    capsys.readouterr()
+
+
 def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["--version"])
