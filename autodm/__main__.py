@@ -15,8 +15,9 @@ and the context keys (``sender_id``, ``recipient_id``, ``sent_at``,
 ``recipient_wrote_first``); other keys are ignored. Every command that reads a
 file also reads CSV (a file ending in ``.csv``, or ``--input-format csv``)
 with a header row of the same column names; ``classify`` writes CSV with
-``--output-format csv`` (the default for CSV input). Each verdict carries the ``line``
-its record starts on (blank lines are skipped), and its ``id`` if it had one.
+``--output-format csv`` (the default for CSV input). Each verdict of a file's or standard
+input's records carries the ``line`` its record starts on (blank lines are skipped), and its
+``id`` if it had one.
 ``classify`` streams its input: memory stays constant whatever the file size (a file is
 scored 512 records at a time; standard input or a pipe in batches of what has arrived, so
 each verdict comes as soon as its line does). ``train``, ``evaluate`` and ``campaigns``

@@ -382,19 +382,22 @@ def _open_stdin() -> Iterator[TextIO]:
 
 
 def _noting_misspelt_keys(
-    records: Iterable[tuple[int, dict[str, Any] | str]], command: str
+    records: Iterable[tuple[int, dict[str, Any] | str]],
+    command: str,
+    keys: Sequence[str] = CONTEXT_KEYS,
 ) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    """``records`` as they are, saying on standard error, once a name, that a field which
-    spells a context key in another case or with other separators ("Sent_At") is not read."""
+    """``records`` as they are, saying on standard error, once for each of ``keys`` (those
+    the command reads), that a field which spells it in another case or with other
+    separators ("Sent_At") is not read."""
     noted: set[str] = set()
     for number, record in records:
-        if not isinstance(record, str):
+        if not isinstance(record, str) and len(noted) < len(keys):
             for name, key in misspelt_context_keys(record).items():
-                if name not in noted:
-                    noted.add(name)
+                if key in keys and key not in noted:
+                    noted.add(key)
                     print(
                         f"autodm {command}: {name!r} (line {number}) is not read; "
-                        f"the context key is {key!r}",
+                        f"the key is {key!r}",
                         file=sys.stderr,
                     )
         yield number, record

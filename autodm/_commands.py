@@ -149,8 +149,8 @@ _CLI_BATCH: Final = 512
 def _payloads(
     detector: Detector, batch: list[tuple[int, dict[str, Any] | str]]
 ) -> list[dict[str, Any]]:
-    """One output object per record, in order: its id (if it has one) and line, then its
-    verdict or its error."""
+    """One output object per record, in order: its id (if it has one), its line and its
+    verdict, or its line and its error."""
     good = [(number, record) for number, record in batch if not isinstance(record, str)]
     try:
         verdicts = detector.classify_many(
@@ -400,7 +400,7 @@ def _campaigns(args: argparse.Namespace, out: IO[str]) -> int:
     failed = 0
     read = _csv_records if _is_csv(str(args.input), args.input_format) else _records
     with _open_input(args.input) as stream:
-        for number, record in read(stream):
+        for number, record in _noting_misspelt_keys(read(stream), "campaigns", ("sender_id",)):
             if not isinstance(record, str):
                 try:
                     check_message(record["text"])

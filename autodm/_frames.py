@@ -174,6 +174,11 @@ def _cells(df: pd.DataFrame, label: Hashable, what: str, multi_fix: str) -> list
     raise InvalidInputError(f"{what} must name a single column of the DataFrame: {got}.")
 
 
+def _is_label(name: str, text: Hashable) -> bool:
+    """Whether the column ``name`` is the one of the messages (``text`` may be any label)."""
+    return isinstance(text, str) and name == text
+
+
 def _caller_level() -> int:
     """The ``stacklevel`` that makes a warning of the function calling this one point at the
     first caller outside autodm (``classify_frame``, ``classify_many`` and a detector's
@@ -213,7 +218,8 @@ def frame_rows(df: pd.DataFrame, text: Hashable = "text") -> tuple[list[str], li
         except InvalidInputError as error:
             raise InvalidInputError(f"row {label!r}: {error}") from None
     keys = [key for key in CONTEXT_KEYS if key in df.columns and key != text]
-    if misspelt := misspelt_context_keys(c for c in df.columns.tolist() if c != text):
+    names = [c for c in df.columns.tolist() if isinstance(c, str) and not _is_label(c, text)]
+    if misspelt := misspelt_context_keys(names):
         warnings.warn(
             "these columns are not read as context: "
             + ", ".join(f"{name!r} (the key is {key!r})" for name, key in misspelt.items()),

@@ -131,6 +131,9 @@ _SMALL_CAPITALS: Final = dict(
     zip(map(ord, "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢ"), "abcdefghijklmnopqrstuvwyz", strict=True)
 )
 _SMALL_CAPITAL_RE: Final = re.compile("[" + "".join(map(chr, _SMALL_CAPITALS)) + "]")
+# The small capitals that are IPA letters too ("/paʀtiʀ/", "/bɪzɪ/"): they do not, alone,
+# make a word styled text.
+_IPA_CAPITALS: Final = frozenset(map(ord, "ʙɢʜɪʟɴʀʏ"))
 _CONFUSABLES: Final = _confusable_table()
 _CONFUSABLE_RE: Final = re.compile("[" + "".join(map(chr, _CONFUSABLES)) + "]")
 # Latin letters with a diacritic (and a few other Latin letters: they decompose to nothing).
@@ -141,12 +144,11 @@ _ACCENTED_LATIN_RE: Final = re.compile(f"[{_ACCENTED_LATIN}]")
 _FOLDABLE_RE: Final = re.compile(
     "[" + "".join(map(chr, {**_CONFUSABLES, **_SMALL_CAPITALS})) + _ACCENTED_LATIN + "]"
 )
-#: Diacritics strewn over a language's words ("Thänks för thé föllöw") are undone only when
-#: at least this many of a message's words are so written...
+#: Diacritics strewn over English words ("Thänks för thé föllöw") are undone only when at
+#: least this many words of four or more letters are so written...
 MIN_STREWN_WORDS: Final = 2
-#: ... of the language most of its words belong to (of those the templates and lexicons
-#: hold), and at least this share of its words are that language's: a message in another
-#: language keeps its accents ("Merci pour le thé à la menthe" is French, not strewn English).
+#: ... and at least this share of the message's words are English words of the templates
+#: and lexicons, diacritics aside: other languages keep their accents ("¿Cómo estás?").
 MIN_KNOWN_SHARE: Final = 0.4
 
 
@@ -375,11 +377,13 @@ def _fold_confusables(text: str) -> tuple[str, bool]:
 def _fold_small_capitals(text: str) -> tuple[str, bool]:
     """Fold words written in small capitals to plain letters; say whether any were.
 
-    Several small capitals are IPA letters too ("bɪt", "ʀ"), and one in a word is
-    phonetics or a stray. So only a message with a run of letters and digits
-    (:data:`_LETTER_RUN_RE`) holding two or more small capitals, and nothing but them,
-    ASCII letters and digits, is styled text; there every such run is folded, a lone "ᴀ"
-    or the "ᴇ" of "ᴇ-ʙᴏᴏᴋ" too. Linear: two passes over the runs.
+    Eight small capitals are IPA letters too (:data:`_IPA_CAPITALS`: "/paʀtiʀ/", "/bɪzɪ/"),
+    and phonetics is no disguise. So only a message with a run of letters and digits
+    (:data:`_LETTER_RUN_RE`) of nothing but small capitals, ASCII letters and digits, two
+    or more of them small capitals and one at least no IPA letter ("ᴛʜᴀɴᴋꜱ", "ᴏʀ"), is
+    styled text; there
+    every such run is folded, a lone "ᴀ", the "ʙʏ" of "by" or the "ᴇ" of "ᴇ-ʙᴏᴏᴋ" too.
+    Linear: two passes over the runs.
     """
     runs = [
         run
@@ -387,7 +391,12 @@ def _fold_small_capitals(text: str) -> tuple[str, bool]:
         if _SMALL_CAPITAL_RE.search(run)
         and all(ch.isascii() or ord(ch) in _SMALL_CAPITALS for ch in run)
     ]
-    if not any(len(_SMALL_CAPITAL_RE.findall(run)) >= 2 for run in runs):
+    styled = (
+        len(_SMALL_CAPITAL_RE.findall(run)) >= 2
+        and any(ord(ch) in _SMALL_CAPITALS and ord(ch) not in _IPA_CAPITALS for ch in run)
+        for run in runs
+    )
+    if not any(styled):
         return text, False
     kept = set(runs)
     folded = _LETTER_RUN_RE.sub(
@@ -396,18 +405,21 @@ def _fold_small_capitals(text: str) -> tuple[str, bool]:
     return folded, True
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=1 << 12)
 def _bare(word: str) -> str:
-    """``word`` without its diacritics: "föllöw" -> "follow", "abonné" -> "abonne"."""
+    """``word`` without its diacritics: "föllöw" -> "follow", "abonné" -> "abonne". Called
+    only for words no longer than the longest English word of the tables, so the cache
+    holds short words."""
     decomposed = unicodedata.normalize("NFD", word)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 @cache
-def _spellings() -> tuple[tuple[str, dict[str, frozenset[str]]], ...]:
-    """For each language written in Latin letters that the template bank and the
-    call-to-action lexicons hold, its words (casefolded) by their bare form: English first,
-    then the others in order of their codes."""
+def _spellings() -> tuple[frozenset[str], frozenset[str], int]:
+    """The English words of the template bank and the call-to-action lexicons (casefolded,
+    ASCII), every spelling with letters outside ASCII that any language's templates and
+    lexicons hold (a word so written is a word, not a disguise: "à", "é", "só", "là"), and
+    the length of the longest English word."""
     words: dict[str, set[str]] = {}
     for template in load_json("templates.json")["templates"]:
         words.setdefault(template["lang"], set()).update(
@@ -418,68 +430,40 @@ def _spellings() -> tuple[tuple[str, dict[str, frozenset[str]]], ...]:
         for phrases in load_json(f"lexicons/cta_{lang}.json")["categories"].values():
             for phrase in phrases:
                 found.update(_LETTER_RUN_RE.findall(phrase.casefold()))
-    table = []
-    for lang in sorted(words, key=lambda code: (code != "en", code)):
-        latin = {w for w in words[lang] if _bare(w).isascii()}
-        if len(latin) * 2 < len(words[lang]):  # a language of another script
-            continue
-        by_bare: dict[str, set[str]] = {}
-        for word in latin:
-            by_bare.setdefault(_bare(word), set()).add(word)
-        table.append((lang, {bare: frozenset(forms) for bare, forms in by_bare.items()}))
-    return tuple(table)
-
-
-@cache
-def _languages_of() -> dict[str, tuple[int, ...]]:
-    """Each bare form of :func:`_spellings`, and the indices there of its languages."""
-    found: dict[str, list[int]] = {}
-    for index, (_, by_bare) in enumerate(_spellings()):
-        for bare in by_bare:
-            found.setdefault(bare, []).append(index)
-    return {bare: tuple(indices) for bare, indices in found.items()}
+    english = frozenset(w for w in words.get("en", ()) if w.isascii())
+    spelt = frozenset(w for found in words.values() for w in found if not w.isascii())
+    return english, spelt, max(map(len, english), default=0)
 
 
 def _fold_strewn_diacritics(text: str) -> tuple[str, bool]:
-    """Undo diacritics strewn over a message's words to hide them; say whether any were.
+    """Undo diacritics strewn over English words to hide them; say whether any were.
 
-    A word is strewn when its bare form (:func:`_bare`) is a word of a language's
-    templates and lexicons that the word, as written, is not ("föllöw", "frèé", or
-    "abonnê" for French "abonné"). The message's language is the one that holds most of
-    its words (English first of a tie). The message is rewritten when at least
-    :data:`MIN_KNOWN_SHARE` of its words are that language's, it holds
-    :data:`MIN_STREWN_WORDS` words strewn in it, and they are most of its words written
-    outside ASCII (in Vietnamese, "thật à, không tin nổi", a few bare words happen to be
-    English). Each strewn word then reads as the language spells it (the first in
-    alphabetical order, where it spells one bare form two ways), in the case it was typed
-    in. A word spelt as its language spells it, or not one of the bank's and lexicons'
-    words, stays as written ("café", "naïve"), and so does a message in a language they do
-    not describe. Linear: one pass over the words, and a look-up for each.
+    A word is strewn when, without its diacritics (:func:`_bare`), it is an English word
+    of the templates and lexicons, and as written it is no word of any language's
+    templates and lexicons ("föllöw", "frèé"; not "à" or "é", which French and Portuguese
+    write). The message is rewritten when at least :data:`MIN_KNOWN_SHARE` of its words are
+    such English words (diacritics aside), :data:`MIN_STREWN_WORDS` strewn words have four
+    or more letters (short ones such as "só" or "él" are words of other languages as often),
+    and the strewn words are most of those written outside ASCII (in Vietnamese, "thật à,
+    không tin nổi", a few bare words happen to be English). Each strewn word then reads
+    without its diacritics, in the case it was typed in. Other languages keep theirs, strewn
+    or not: the tables hold too few of their words to tell a disguise from a spelling
+    ("como" and "cómo" are both Spanish). Linear: one pass over the words, a look-up each.
     """
     runs = _LETTER_RUN_RE.findall(text)
-    if len(runs) < MIN_STREWN_WORDS:
-        return text, False
     folded = [run.casefold() for run in runs]
-    if sum(not run.isascii() for run in folded) < MIN_STREWN_WORDS:
-        return text, False
-    bare = [_bare(run) if not run.isascii() else run for run in folded]
-    # The language most of whose words the message's are (the first of a tie: English).
-    spellings, languages_of = _spellings(), _languages_of()
-    known = [0] * len(spellings)
-    for b in bare:
-        for index in languages_of.get(b, ()):
-            known[index] += 1
-    best = max(range(len(known)), key=known.__getitem__)
-    if known[best] < MIN_KNOWN_SHARE * len(runs):
-        return text, False
-    by_bare = spellings[best][1]
-    strewn = {
-        run: min(by_bare[b])
-        for run, b in zip(folded, bare, strict=True)
-        if not run.isascii() and b in by_bare and run not in by_bare[b]
-    }
     marked = [run for run in folded if not run.isascii()]
-    if len(strewn) < MIN_STREWN_WORDS or 2 * sum(run in strewn for run in marked) <= len(marked):
+    if len(marked) < MIN_STREWN_WORDS:
+        return text, False
+    english, spelt, longest = _spellings()
+    bare = {run: _bare(run) for run in marked if len(run) <= longest}
+    known = sum((bare.get(run, "") if not run.isascii() else run) in english for run in folded)
+    if known < MIN_KNOWN_SHARE * len(runs):
+        return text, False
+    strewn = {run: b for run, b in bare.items() if b in english and run not in spelt}
+    long_enough = sum(len(b) >= 4 for b in strewn.values())
+    in_place = sum(run in strewn for run in marked)
+    if long_enough < MIN_STREWN_WORDS or 2 * in_place <= len(marked):
         return text, False
     return _LETTER_RUN_RE.sub(partial(_respelt, strewn), text), True
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Final, Literal, Never, TypeGuard
@@ -218,7 +218,7 @@ def _history(value: object) -> tuple[str, ...]:
     # Only the last MAX_HISTORY are kept. Of a list or tuple only they are read and checked,
     # so a list of millions costs what its last 1,000 do; a generator is read (and checked)
     # whole, as it must be to reach its end, in bounded memory.
-    if isinstance(items, Sequence):
+    if isinstance(items, list | tuple):
         first = max(len(items) - MAX_HISTORY, 0)
         window: Iterable[tuple[int, Any]] = enumerate(items[first:], first)
     else:

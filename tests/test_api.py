@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import importlib
 import json
@@ -241,6 +242,9 @@ def test_only_the_kept_end_of_a_long_history_list_is_read() -> None:
     history[-3] = 7
     with pytest.raises(InvalidInputError, match=rf"sender_history\[{len(history) - 3}\]"):
         Context(sender_history=history)
+    # Found in review: a deque (a Sequence that cannot be sliced) raised a TypeError.
+    recent = collections.deque(["a", "b"], maxlen=5)
+    assert Context(sender_history=recent).sender_history == ("a", "b")
 
 
 @given(st.lists(st.integers(0, 2 * MAX_CHARS), max_size=80))

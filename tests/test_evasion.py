@@ -52,7 +52,13 @@ MIN_RATIO = 0.95
 # drops from P=0.998 to 0.354.
 # Kinds whose recall ratio is known to fall below 0.95, with the measured figures.
 # (Leetspeak was here at 0.866 until the n-grams read de-leeted tokens.)
-BELOW_RATIO: dict[str, str] = {}
+BELOW_RATIO: dict[str, str] = {
+    "diacritics": (
+        "strewn diacritics are undone in English only: in other languages the templates and "
+        "lexicons hold too few words to tell a disguise from a spelling ('cómo', 'como'), "
+        "and English words the tables lack ('thrïller') stay as written"
+    ),
+}
 
 # Golden auto-DMs whose link has a scheme and a host whose top-level domain is not in the
 # text layer's short list for " . " (com, net, org, io, ly, ...): perturb writes
@@ -386,11 +392,9 @@ def test_words_in_small_capitals_read_as_their_letters(styled: str, plain: str) 
             "thanks for the follow! grab my free e-book",
         ),
         ("THÄNKS FÖR THE FÖLLÖW, Gräb my FRÈÉ book", "THANKS FOR THE FOLLOW, Grab my FREE book"),
-        # In another language, each word reads as that language spells it.
-        ("Mërci pöur l'abonnément ! Clïquez ici", "Merci pour l'abonnement ! Cliquez ici"),
         # With a look-alike letter as well (a Cyrillic о): letters first, then words.
         (
-            "Thanks för thé föllоw! Grab my free e-book",
+            "Thanks för thé föllоw! Gräb my free e-book",
             "thanks for the follow! grab my free e-book",
         ),
     ],
@@ -414,6 +418,24 @@ def test_diacritics_strewn_over_words_are_undone(strewn: str, plain: str) -> Non
         "Danke für das Folgen, schönen Tag!",
         "Takip için teşekkürler, görüşürüz!",
         "Obrigado por me seguir, até já!",
+        # Found in review: each was respelt when a language's few table words decided what
+        # its spelling was ("cómo", "él", "où", "là", "é", "só" are words, not disguises).
+        "¿Qué tal? ¿Cómo estás?",
+        "Él está en casa.",
+        "Sólo quería saber cómo está.",
+        "¡Qué bonito! ¿Cómo se llama?",
+        "T'es où ? Je suis là.",
+        "Tu es sûr qu'il est là ?",
+        "Il a dû oublier, j'en suis sûr.",
+        "É só isso.",
+        "Ela é de lá.",
+        "Eles têm razão, vou à praia.",
+        "Chi è? È già là.",
+        "Ma dov'è? È là!",
+        "İyi misin? İş yoğun mu?",
+        "İŞ İÇİN TEŞEKKÜRLER",
+        "Soup à la carte, then a rôle in the play.",
+        "Mërci pöur l'abonnément ! Clïquez ici",  # strewn French: other languages keep theirs
     ],
 )
 def test_words_spelt_with_their_own_diacritics_read_as_written(written: str) -> None:
@@ -426,20 +448,32 @@ def test_words_spelt_with_their_own_diacritics_read_as_written(written: str) -> 
 @settings(max_examples=200, deadline=None)
 @given(st.data())
 def test_the_bank_and_lexicons_own_spellings_are_never_respelt(data: st.DataObject) -> None:
-    # Whatever mix of a language's own words, spelt as its templates and lexicons spell
-    # them, is read as written: only spellings that are no word of theirs are undone.
+    # Whatever mix of the words of any language's templates and lexicons, spelt as they
+    # spell them, is read as written (found in review: "é lá", two Portuguese words, was
+    # respelt when drawn from one language at a time, so the old form of this test passed).
     from autodm._obfuscation import _fold_strewn_diacritics, _spellings
 
-    _, by_bare = data.draw(st.sampled_from(_spellings()))
-    forms = sorted(form for spellings in by_bare.values() for form in spellings)
+    english, spelt, _ = _spellings()
+    forms = sorted(spelt) + sorted(english)
     words = data.draw(st.lists(st.sampled_from(forms), min_size=1, max_size=12))
     text = " ".join(words)
     assert _fold_strewn_diacritics(text) == (text, False)
+    assert _fold_strewn_diacritics("é lá") == ("é lá", False)
 
 
-@pytest.mark.parametrize("written", ["bɪt", "ᴀ", "a ʀ and a ɢ"])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "bɪt",
+        "ᴀ",
+        "a ʀ and a ɢ",
+        # Found in review: IPA letters that are small capitals, two in a word, were folded.
+        "partir se prononce /paʀtiʀ/",
+        "busy /bɪzɪ/, pity /pɪtɪ/",
+    ],
+)
 def test_small_capitals_fold_only_in_styled_text(written: str) -> None:
-    # One small capital in a word is phonetics (or a stray): the text reads as written.
+    # Phonetics (or a stray small capital) is no styled text: it reads as written.
     from autodm._text import view
 
     assert view(written).masked == written

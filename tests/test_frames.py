@@ -447,3 +447,9 @@ def test_classify_frame_names_columns_that_misspell_a_context_key(pd: Any) -> No
         with pytest.warns(UserWarning, match="'Sent_At'") as caught:
             call(df)
         assert caught[0].filename == __file__  # whichever way the frame is reached
+
+
+def test_a_column_label_of_na_is_no_misspelt_key(pd: Any) -> None:
+    # Found in review: comparing a pd.NA label with the text column's raised a TypeError.
+    df = pd.DataFrame([["hi", 1]], columns=pd.Index(["text", pd.NA], dtype=object))
+    assert autodm.classify_frame(df)["label"].tolist() == ["human"]
