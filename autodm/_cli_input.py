@@ -232,6 +232,7 @@ class _Lines:
     def __init__(self, stream: Iterable[str]) -> None:
         self._lines = iter(stream)
         self.taken: list[str] = []
+        self.read = 0  # lines handed out: the csv reader's line_num lags on a broken row
 
     def __iter__(self) -> _Lines:
         return self
@@ -239,6 +240,7 @@ class _Lines:
     def __next__(self) -> str:
         line = next(self._lines)
         self.taken.append(line)
+        self.read += 1
         return line
 
 
@@ -253,24 +255,26 @@ def _rows(reader: csv.DictReader[str], lines: _Lines) -> Iterator[tuple[int, dic
         for row in reader:
             # A row is yielded as soon as it is read (a live producer's row is scored before
             # the next one comes): only the last row can end inside a quote.
-            start = _row_start(reader, lines)
+            start = _row_start(lines)
             raw = "".join(lines.taken)
             lines.taken.clear()
             yield start, row, _ends_inside_quotes(raw)
     except csv.Error as error:
-        start = _row_start(reader, lines)
+        start = _row_start(lines)
         raise csv.Error(f"the CSV row that starts at line {start} is broken ({error})") from None
 
 
-def _row_start(reader: csv.DictReader[str], lines: _Lines) -> int:
+def _row_start(lines: _Lines) -> int:
     """The file line the row being read starts at: the lines taken since the last row, less
-    the blank lines before it, which the reader skips."""
+    the blank lines before it, which the reader skips. (Counted here: the csv reader's
+    ``line_num`` leaves out the lines of a row it fails on, and a broken row that took a
+    million lines was said to start at line -932,067.)"""
     blank = 0
     for line in lines.taken:
         if line.strip("\r\n"):
             break
         blank += 1
-    return reader.line_num - len(lines.taken) + 1 + blank
+    return lines.read - len(lines.taken) + 1 + blank
 
 
 def _ends_inside_quotes(raw: str) -> bool:

@@ -781,6 +781,26 @@ def test_text_option_classifies_its_value_whatever_it_spells(
     capsys.readouterr()
 
 
+def test_a_broken_csv_row_is_named_by_the_line_it_starts_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Regression: the csv reader's line_num leaves out the lines of a row it fails on, so a
+    # quote never closed over a million lines was "the CSV row that starts at line -932067".
+    import autodm._cli_input as cli_input
+
+    monkeypatch.setattr(cli_input, "_MAX_CSV_FIELD", 100)
+    before = csv.field_size_limit(100)
+    try:
+        path = tmp_path / "inbox.csv"
+        path.write_text(f'text\n"{CHAT}"\n\n"hello\n' + "line of text here\n" * 20, "utf-8")
+        assert main(["classify", str(path)]) == 2
+    finally:
+        csv.field_size_limit(before)
+    captured = capsys.readouterr()
+    assert [row["line"] for row in csv.DictReader(io.StringIO(captured.out))] == ["2"]
+    assert "the CSV row that starts at line 4 is broken" in captured.err
+
+
 def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["--version"])
