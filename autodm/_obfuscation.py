@@ -136,8 +136,9 @@ _SMALL_CAPITAL_RE: Final = re.compile("[" + "".join(map(chr, _SMALL_CAPITALS)) +
 _IPA_CAPITALS: Final = frozenset(map(ord, "ʙɢʜɪʟɴʀʏ"))
 _CONFUSABLES: Final = _confusable_table()
 _CONFUSABLE_RE: Final = re.compile("[" + "".join(map(chr, _CONFUSABLES)) + "]")
-# Latin letters with a diacritic (and a few other Latin letters: they decompose to nothing).
-_ACCENTED_LATIN: Final = "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
+# Latin letters with a diacritic (and a few other Latin letters: they decompose to nothing),
+# and the combining diacritics, typed after a letter that has no precomposed form.
+_ACCENTED_LATIN: Final = "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0300-\u036f\u1e00-\u1eff"
 _ACCENTED_LATIN_RE: Final = re.compile(f"[{_ACCENTED_LATIN}]")
 # A letter that folds to Latin, or a Latin letter with a diacritic: one search of a message
 # finds whether to look further.
@@ -177,6 +178,9 @@ _LATIN_LETTER_RE: Final = re.compile(
 # "/", "@" and "." end a run, so "Telegram-канал", "TNF-α", "ρ=1000kg" and
 # "ivan@почта.рф" are runs of one script each.
 _LETTER_RUN_RE: Final = re.compile(r"[^\W_]+")
+# A run of letters and digits with the combining diacritics typed after them ("f\u0308ollow",
+# where no precomposed letter exists for NFKC to make): the words strewn diacritics hide.
+_MARKED_RUN_RE: Final = re.compile("(?:[^\\W_]|[\u0300-\u036f])+")
 # Lower-case Greek look-alikes: one at either end of a run in Latin capitals is the
 # notation of biology and physics ("TNFα", "PPARγ"), not a disguised letter.
 _GREEK_SMALL_RE: Final = re.compile("[\u03b1-\u03c9\u03f3]")
@@ -446,11 +450,12 @@ def _fold_strewn_diacritics(text: str) -> tuple[str, bool]:
     or more letters (short ones such as "só" or "él" are words of other languages as often),
     and the strewn words are most of those written outside ASCII (in Vietnamese, "thật à,
     không tin nổi", a few bare words happen to be English). Each strewn word then reads
-    without its diacritics, in the case it was typed in. Other languages keep theirs, strewn
+    without its diacritics, in the case it was typed in; a word here takes the combining
+    diacritics typed after its letters (:data:`_MARKED_RUN_RE`). Other languages keep theirs, strewn
     or not: the tables hold too few of their words to tell a disguise from a spelling
     ("como" and "cómo" are both Spanish). Linear: one pass over the words, a look-up each.
     """
-    runs = _LETTER_RUN_RE.findall(text)
+    runs = _MARKED_RUN_RE.findall(text)
     folded = [run.casefold() for run in runs]
     marked = [run for run in folded if not run.isascii()]
     if len(marked) < MIN_STREWN_WORDS:
@@ -465,7 +470,7 @@ def _fold_strewn_diacritics(text: str) -> tuple[str, bool]:
     in_place = sum(run in strewn for run in marked)
     if long_enough < MIN_STREWN_WORDS or 2 * in_place <= len(marked):
         return text, False
-    return _LETTER_RUN_RE.sub(partial(_respelt, strewn), text), True
+    return _MARKED_RUN_RE.sub(partial(_respelt, strewn), text), True
 
 
 def _respelt(strewn: dict[str, str], match: re.Match[str]) -> str:

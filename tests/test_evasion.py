@@ -397,6 +397,11 @@ def test_words_in_small_capitals_read_as_their_letters(styled: str, plain: str) 
             "Thanks för thé föllоw! Gräb my free e-book",
             "thanks for the follow! grab my free e-book",
         ),
+        # Marks typed as combining characters, where no precomposed letter exists (f̈, n̈).
+        (
+            "T\u0308han\u0308ks f\u0308or the f\u0308ollow! Grab my fr\u0308ee e-book",
+            "thanks for the follow! grab my free e-book",
+        ),
     ],
 )
 def test_diacritics_strewn_over_words_are_undone(strewn: str, plain: str) -> None:
