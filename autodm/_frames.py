@@ -37,10 +37,6 @@ FRAME_COLUMNS: Final = (
     "flags",
     "top_reasons",
 )
-_ID_KEYS: Final = frozenset({"sender_id", "recipient_id"})
-#: A float holds every int below this exactly and alone; from it on, neighbours share a
-#: float (2**53 + 1 is stored as 2**53), so an id may have been rounded.
-_EXACT_FLOAT_INTS: Final = 2**53
 
 
 def _pandas(function: str) -> Any:
@@ -234,16 +230,6 @@ def frame_rows(df: pd.DataFrame, text: Hashable = "text") -> tuple[list[str], li
             value = values[key][row]
             if absent(value):
                 continue
-            if key in _ID_KEYS and isinstance(value, float) and value.is_integer():
-                if abs(value) >= _EXACT_FLOAT_INTS:
-                    raise InvalidInputError(
-                        f"row {label!r}: `{key}` is the float {value!r}, too large to hold an id "
-                        "exactly: pandas stores an int column with gaps as floats, which round "
-                        "ids from 2**53 (64-bit platform ids) onto their neighbours'. Read the "
-                        f"column as Int64 or str when loading it (dtype={{{key!r}: 'Int64'}} for "
-                        "read_csv); converting the floats afterwards keeps the rounding."
-                    )
-                value = int(value)
             mapping[key] = value
         try:
             contexts.append(Context(**mapping) if mapping else None)

@@ -154,9 +154,26 @@ def whole_number(value: object) -> int | None:
     return int(value)
 
 
+#: A float holds every int below this exactly and alone; from it on, neighbours share a
+#: float (2**53 + 1 is stored as 2**53), so an id may have been rounded.
+_EXACT_FLOAT_INTS: Final = 2**53
+
+
 def _identifier(name: str, value: object) -> str | None:
     if value is None:
         return None
+    if isinstance(value, float) and value.is_integer():
+        # An int id as JSON or pandas may hand it out: pandas stores an int column with gaps
+        # as floats, and writes them so ("12345.0") to JSON and CSV.
+        if abs(value) >= _EXACT_FLOAT_INTS:
+            raise InvalidInputError(
+                f"`{name}` is the float {value!r}, too large to hold an id exactly: pandas "
+                "stores an int column with gaps as floats, which round ids from 2**53 (64-bit "
+                "platform ids) onto their neighbours'. Keep ids as int or str: read such a "
+                f"column as Int64 or str when loading it (dtype={{{name!r}: 'Int64'}} for "
+                "read_csv); converting the floats afterwards keeps the rounding."
+            )
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, str | numbers.Integral):
         raise InvalidInputError(f"`{name}` must be a str or int id. Got {describe(value)} instead.")
     if isinstance(value, str):

@@ -41,6 +41,20 @@ def test_classify_a_text_argument(capsys: pytest.CaptureFixture[str]) -> None:
     assert verdict["reasons"]
 
 
+def test_classify_reads_ids_as_pandas_writes_them_to_jsonl(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Regression: `DataFrame.to_json` writes an int column with gaps as floats ("12345.0"),
+    # and that record was refused.
+    path = tmp_path / "in.jsonl"
+    path.write_text(
+        json.dumps({"text": SPAM, "sender_id": 12345.0}) + "\n" + json.dumps({"text": CHAT}),
+        encoding="utf-8",
+    )
+    assert main(["classify", str(path)]) == 0
+    assert [o["label"] for o in _lines(capsys)] == ["automated", "human"]
+
+
 def test_classify_jsonl_streams_verdicts_and_reports_bad_lines(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -198,6 +198,20 @@ def test_ids_are_bounded_in_length(field: str) -> None:
         Context(**{field: 10**1024})  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("field", ["sender_id", "recipient_id"])
+def test_whole_number_float_ids_are_read_as_ints(field: str) -> None:
+    # Regression: an int id as pandas writes a column with gaps to JSON ("12345.0") was
+    # refused by classify and the command line, though classify_frame read it as 12345.
+    assert getattr(Context(**{field: 12345.0}), field) == "12345"  # type: ignore[arg-type]
+    assert getattr(Context(**{field: np.float64(-7.0)}), field) == "-7"  # type: ignore[arg-type]
+    assert getattr(Context(**{field: 2.0**53 - 1}), field) == str(2**53 - 1)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match=f"`{field}` is the float .* Int64"):
+        Context(**{field: 2.0**53})  # type: ignore[arg-type]
+    for bad in (1.5, math.nan, math.inf):
+        with pytest.raises(InvalidInputError, match=f"`{field}` must be a str or int id"):
+            Context(**{field: bad})  # type: ignore[arg-type]
+
+
 def test_unknown_keys_are_named_safely_and_boundedly() -> None:
     with pytest.raises(InvalidInputError, match=r"\['int of 16610 bits'\]"):
         as_context({10**5000: 1})
