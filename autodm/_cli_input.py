@@ -7,6 +7,7 @@ import contextlib
 import csv
 import io
 import json
+import math
 import os
 import queue
 import re
@@ -695,15 +696,16 @@ def _is_csv(source: str, input_format: str | None) -> bool:
 
 def _labelled(
     path: Path, input_format: str | None = None, command: str = "train"
-) -> tuple[list[str], list[Any], list[dict[str, Any]], list[str], list[str | None] | None]:
-    """Texts, labels, contexts, sources and groups (None when no record has one; a record
-    without one has None, a group of its own) of a labelled JSONL or CSV file; a bad record
-    stops the reading, named by its file and line."""
+) -> tuple[list[str], list[Any], list[dict[str, Any] | None], list[str], list[str | None] | None]:
+    """Texts, labels, contexts (None for a record without one, as ``classify`` reads it, so
+    that repeated messages are scored once), sources and groups (None when no record has
+    one; a record without one has None, a group of its own) of a labelled JSONL or CSV file;
+    a bad record stops the reading, named by its file and line."""
     from ._checks import label_value, source_name
 
     texts: list[str] = []
     labels: list[Any] = []
-    contexts: list[dict[str, Any]] = []
+    contexts: list[dict[str, Any] | None] = []
     sources: list[str] = []
     groups: list[str | None] = []
     grouped = False
@@ -722,7 +724,7 @@ def _labelled(
                 raise AutoDMError(f"{path}:{number}: {error}") from None
             texts.append(record["text"])
             labels.append(record["label"])
-            contexts.append(_context(record))
+            contexts.append(_context(record) or None)
             sources.append(source)
             group = _given(record, "group")
             grouped = grouped or group is not None
@@ -732,9 +734,11 @@ def _labelled(
 
 
 def _given(record: dict[str, Any], key: str) -> str | None:
-    """A record's ``group`` as a str, or None where it has none: no such key,
-    or ``null`` or ``""`` in it (what ``DataFrame.to_json`` writes for a missing value, and
-    an empty CSV cell), so that messages without a group are not pooled into one named
-    "None"."""
+    """A record's ``group`` as a str, or None where it has none: no such key, or ``null``,
+    ``NaN`` or ``""`` in it (what ``DataFrame.to_json`` and Python's ``json`` write for a
+    missing value, and an empty CSV cell), so that messages without a group are not pooled
+    into one named "None" or "nan"."""
     value = record.get(key)
-    return None if value is None or value == "" else str(value)
+    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return str(value)

@@ -1158,12 +1158,17 @@ def test_a_null_or_empty_group_or_source_is_none_given(tmp_path: Path) -> None:
         {"text": "hey", "label": "human", "group": "", "source": ""},
         {"text": "yo", "label": "human", "group": 0, "source": "sms"},
         {"text": "hello", "label": "human"},
+        # Python's json writes a missing float as NaN (pandas' to_dict, then json.dumps);
+        # it was read as a group named "nan" that pooled every such row into one fold.
+        {"text": "hiya", "label": "human", "group": math.nan, "source": math.nan},
     ]
     path = tmp_path / "labelled.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    *_, sources, groups = _labelled(path)
-    assert sources == ["all", "all", "sms", "all"]
-    assert groups == [None, None, "0", None]  # each None a group of its own in train
+    texts, _, contexts, sources, groups = _labelled(path)
+    assert sources == ["all", "all", "sms", "all", "all"]
+    assert groups == [None, None, "0", None, None]  # each None a group of its own in train
+    # No context is None, as classify reads it: a Detector scores repeated texts once then.
+    assert contexts == [None] * len(texts)
     # Regression: a file without any group gave every row one, and the bundle said its
     # folds were grouped.
     del records[2]["group"]
