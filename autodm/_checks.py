@@ -21,9 +21,10 @@ __all__ = [
     "label_value",
     "labels_to_array",
     "per_message",
-    "source_masks",
+    "source_groups",
     "source_name",
     "source_names",
+    "source_numbers",
 ]
 
 #: The most bytes of JSON a ``description`` may take: a quarter of what a manifest may.
@@ -161,14 +162,22 @@ def check_source(name: str, where: str) -> str:
     return check_unicode(name, where)
 
 
-def source_masks(sources: Sequence[object]) -> list[tuple[str, NDArray[np.bool_]]]:
-    """Each distinct source name (``str`` of each), sorted, with the mask of its messages.
-    One pass over the names, then one comparison of numbers a source."""
+def source_numbers(sources: Sequence[object]) -> tuple[list[str], NDArray[np.intp]]:
+    """The distinct source names (``str`` of each), sorted, and each message's place among
+    them."""
     names = [str(s) for s in sources]
     distinct = sorted(set(names))
     number = {name: i for i, name in enumerate(distinct)}
-    numbers = np.array([number[name] for name in names], dtype=np.int64)
-    return [(name, numbers == i) for i, name in enumerate(distinct)]
+    return distinct, np.fromiter((number[name] for name in names), np.intp, len(names))
+
+
+def source_groups(sources: Sequence[object]) -> list[tuple[str, NDArray[np.intp]]]:
+    """Each distinct source name (``str`` of each), sorted, with the indices of its messages
+    in order: one sort in all, not a pass over every message a source."""
+    distinct, numbers = source_numbers(sources)
+    order = np.argsort(numbers, kind="stable")
+    ends = np.cumsum(np.bincount(numbers, minlength=len(distinct)))[:-1]
+    return list(zip(distinct, np.split(order, ends), strict=True))
 
 
 def _weights(sample_weight: object, n: int) -> NDArray[np.float64]:

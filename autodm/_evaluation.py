@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._batches import ContextLike, _batch
-from ._checks import labels_to_array, source_masks, source_names
+from ._checks import labels_to_array, source_names, source_numbers
 from ._detector import Detector
 from ._fitting import _auc, _threshold_for
 from ._types import Verdict, finite_float
@@ -309,9 +309,22 @@ def _by_source(
     """The counts and rates of each ``sources`` name (none without sources)."""
     by_source: dict[str, dict[str, float]] = {}
     if sources is not None:
+        # Counted for every source at once: a corpus may hold a source a message.
+        names, numbers = source_numbers(sources)
+        automated = y == 1
+
+        def count(which: NDArray[np.bool_]) -> list[int]:
+            return np.bincount(numbers[which], minlength=len(names)).tolist()  # type: ignore[no-any-return]
+
+        counts = zip(
+            count(pred & automated),
+            count(pred & ~automated),
+            count(~pred & ~automated),
+            count(~pred & automated),
+            strict=True,
+        )
         # Plain str keys (not numpy's), so that to_dict() is safe for any serialiser.
-        for name, mask in source_masks(sources):
-            stp, sfp, stn, sfn = _counts(y, pred, mask)
+        for name, (stp, sfp, stn, sfn) in zip(names, counts, strict=True):
             by_source[name] = {
                 "n": stp + sfp + stn + sfn,
                 "automated": stp + sfn,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
-from ._checks import source_masks
+from ._checks import source_groups
 from ._tfidf import TfidfFit, averaged
 from ._tfidf import fit as fit_tfidf
 from .errors import InvalidInputError
@@ -274,15 +274,15 @@ def _per_source(
     if sources is None:
         return {}
     out: dict[str, dict[str, Any]] = {}
-    for name, mask in source_masks(sources):
-        automated = int(y[mask].sum())
+    for name, rows in source_groups(sources):
+        automated = int(y[rows].sum())
         row: dict[str, Any] = {
-            "n": int(mask.sum()),
+            "n": len(rows),
             "automated": automated,
-            "human": int(mask.sum()) - automated,
+            "human": len(rows) - automated,
         }
         for rate, label in (("recall", 1), ("fpr", 0)):
-            scores = probs[:, mask & (y == label)]
+            scores = probs[:, rows[y[rows] == label]]
             if scores.size:
                 row[rate] = {
                     point: float(np.mean(scores >= spec["threshold"]))

@@ -654,3 +654,35 @@ def test_report_isolates_and_cleans_any_text(
             depth += char in "\u2066\u2067\u2068"
             depth -= char == "\u2069"
             assert depth >= 0, shown
+
+
+@hypothesis.settings(max_examples=100, deadline=None)
+@hypothesis.given(
+    st.lists(
+        st.tuples(st.booleans(), st.booleans(), st.sampled_from(["a", "b", "", 7, "7", None])),
+        max_size=40,
+    )
+)
+def test_per_source_counts_are_each_sources_own(rows: list[tuple[bool, bool, object]]) -> None:
+    # Counted for all sources at once (a source a message cost a pass over every message
+    # each): the counts must be those of each source's messages alone, sources by str.
+    from autodm._evaluation import _by_source
+
+    y = np.array([r[0] for r in rows], dtype=np.int8)
+    pred = np.array([r[1] for r in rows], dtype=bool)
+    sources = [r[2] for r in rows]
+    found = _by_source(y, pred, sources)  # type: ignore[arg-type]
+    assert list(found) == sorted({str(s) for s in sources})
+    for name, row in found.items():
+        mine = [(a, p) for a, p, s in rows if str(s) == name]
+        tp = sum(a and p for a, p in mine)
+        fn = sum(a and not p for a, p in mine)
+        fp = sum(p and not a for a, p in mine)
+        assert (row["n"], row["automated"], row["human"]) == (
+            len(mine),
+            tp + fn,
+            len(mine) - tp - fn,
+        )
+        assert row["recall"] == tp / (tp + fn) if tp + fn else np.isnan(row["recall"])
+        human = len(mine) - tp - fn
+        assert row["fpr"] == fp / human if human else np.isnan(row["fpr"])
