@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import zipfile
 import zlib
 from collections.abc import Mapping
@@ -112,7 +113,7 @@ class Bundle:
         """Likelihood-ratio tables for context signals: ``{signal: {edges, log_lr}}``."""
         return {k: dict(v) for k, v in self.manifest.get("context_evidence", {}).items()}
 
-    def save(self, path: str | Path) -> Path:
+    def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the bundle to a folder, or to a zip when ``path`` ends in ``.zip``.
 
         Returns the path written; missing parent folders are created. An existing
@@ -308,12 +309,12 @@ def _assemble(manifest: dict[str, Any], arrays: dict[str, FloatArray | BucketArr
     )
 
 
-def load_bundle(path: str | Path | None = None) -> Bundle:
+def load_bundle(path: str | os.PathLike[str] | None = None) -> Bundle:
     """Load and validate a model bundle; ``None`` loads the one shipped with autodm.
 
     Parameters
     ----------
-    path : str or Path, optional
+    path : str or path object (``pathlib.Path``, any ``os.PathLike``), optional
         A bundle folder, or a ``.zip`` holding ``manifest.json`` and ``weights.npz``.
 
     Raises
@@ -333,10 +334,12 @@ def load_bundle(path: str | Path | None = None) -> Bundle:
         raw = {name: folder.joinpath(name).read_bytes() for name in _MEMBERS}
         where = "the bundled model"
     else:
+        if isinstance(path, os.PathLike) and isinstance(os.fspath(path), str):
+            path = Path(path)  # any path object, as save() takes (pytest's tmpdir, say)
         if not isinstance(path, str | Path):
             raise BundleError(
-                f"`path` must be a str or pathlib.Path to a bundle folder or .zip, or None. "
-                f"Got {describe(path)} instead."
+                f"`path` must be a str or path object (pathlib.Path, os.PathLike) of a bundle "
+                f"folder or .zip, or None. Got {describe(path)} instead."
             )
         if str(path) == "":  # Path("") is the current folder, which nobody means by ""
             raise BundleError(

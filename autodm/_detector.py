@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import pairwise
-from pathlib import Path
 from typing import Any, Final
 
 from ._batches import ContextLike, _batch, _check_jobs, _checked
@@ -56,7 +56,7 @@ class Detector:
 
     Parameters
     ----------
-    bundle : Bundle, str or Path, optional
+    bundle : Bundle, str or path object (``pathlib.Path``, any ``os.PathLike``), optional
         A loaded bundle, or the path of one; the bundled model by default.
     threshold : float or {"strict", "balanced", "lenient"}, optional
         Decision threshold on P(automated): a number in [0, 1], or a named
@@ -95,7 +95,7 @@ class Detector:
 
     def __init__(
         self,
-        bundle: Bundle | str | Path | None = None,
+        bundle: Bundle | str | os.PathLike[str] | None = None,
         *,
         threshold: float | str | None = None,
         memory: SenderMemory | None = None,

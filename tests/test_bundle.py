@@ -945,7 +945,27 @@ def test_paths_that_are_not_bundles(tmp_path: Path) -> None:
     plain.write_text("hello")
     _refused(plain, match="neither")
     _refused(tmp_path, match="missing")  # an empty folder
-    _refused(123, match="str or pathlib.Path")
+    _refused(123, match=r"str or path object \(pathlib.Path, os.PathLike\)")
+    _refused(b"/tmp/bundle", match="str or path object")
+
+
+def test_a_bundle_loads_from_any_path_object_it_saves_to(tmp_path: Path) -> None:
+    # Regression: save() took any os.PathLike (pytest's tmpdir, say) but load_bundle and
+    # Detector refused what it had just written.
+    import autodm
+
+    class Where:  # a path object that is not a pathlib.Path
+        def __init__(self, path: Path) -> None:
+            self.path = path
+
+        def __fspath__(self) -> str:
+            return str(self.path)
+
+    where = Where(tmp_path / "b")
+    bundle = autodm.load_bundle()
+    bundle.save(where)
+    assert autodm.load_bundle(where).threshold == bundle.threshold
+    assert autodm.Detector(where).threshold == bundle.threshold
 
 
 def test_bundle_with_unknown_feature_names_is_refused_by_the_detector(tmp_path: Path) -> None:
