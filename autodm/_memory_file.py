@@ -12,6 +12,7 @@ import json
 import math
 import os
 import reprlib
+import stat
 from pathlib import Path
 from typing import Final
 
@@ -59,6 +60,13 @@ def read_payload(path: object) -> dict[str, object]:
             f"`path` must be a path of a saved SenderMemory; {where!r} holds a NUL character."
         )
     try:
+        # Not a device or a named pipe, which save() never writes: /dev/zero would be read
+        # until memory ran out, and a pipe would block until something wrote to it.
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise InvalidInputError(
+                f"cannot read sender memory {where!r}: it is not a regular file (a folder, a "
+                "device or a named pipe); SenderMemory.save writes one."
+            )
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise InvalidInputError(f"cannot read sender memory {where!r}: {error}") from None

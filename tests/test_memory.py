@@ -245,6 +245,17 @@ def test_load_of_missing_file_is_typed(tmp_path: Path) -> None:
         SenderMemory.load(tmp_path / "absent.json")
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_load_reads_regular_files_only(tmp_path: Path) -> None:
+    # Regression: /dev/zero was read until memory ran out (a bare MemoryError), and a named
+    # pipe blocked until something wrote to it; save() writes neither.
+    pipe = tmp_path / "memory.json"
+    os.mkfifo(pipe)
+    for where in (pipe, tmp_path, Path(os.devnull)):
+        with pytest.raises(InvalidInputError, match="not a regular file"):
+            SenderMemory.load(where)
+
+
 @pytest.mark.parametrize(
     "options",
     [{"max_senders": 0}, {"max_clusters_per_sender": True}, {"ttl": -1}, {"ttl": float("inf")}],
