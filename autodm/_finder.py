@@ -33,9 +33,12 @@ def _mark_ranges() -> str:
     return "".join(ranges)
 
 
+#: :func:`_mark_ranges`, computed once.
+_MARKS: Final = _mark_ranges()
+
 # A letter, digit or combining mark outside ASCII, of any script: the characters of an
 # internationalised domain name ("münchen.de", "школа.рф") and of a path in its language.
-_LETTER: Final = rf"(?:[^\x00-\x7f\W]|[{_mark_ranges()}])"
+_LETTER: Final = rf"(?:[^\x00-\x7f\W]|[{_MARKS}])"
 # Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer,
 # Myanmar) or with particles glued to the word before (Korean): in these a number or a link
 # can touch the words around it, so where it starts or ends is told by the script change.
@@ -76,7 +79,7 @@ _FINDER_RE: Final = re.compile(
     # host. Underscores that open a word ("_bit.ly/x_", "__bit.ly/x__": italics and underline
     # in chat apps; not the one of "my_site.com" or "self._client.app") and an ellipsis
     # ("look...bit.ly") before it are punctuation, and so is a letter of a glued script.
-    rf"|(?P<bare>(?<!{_NOT_GLUED_LETTER})(?<![@\-/{_mark_ranges()}])(?<!(?<!\.)\.)(?<![^\W_]_)(?<!\._)(?:{_LABEL}\.){{1,4}}"
+    rf"|(?P<bare>(?<!{_NOT_GLUED_LETTER})(?<![@\-/{_MARKS}])(?<!(?<!\.)\.)(?<![^\W_]_)(?<!\._)(?:{_LABEL}\.){{1,4}}"
     rf"(?P<tld>[A-Za-z]{{2,24}})(?!{_NOT_GLUED_LETTER}|[\-@])(?P<path>/{_URL_CHARS}{{0,500}})?)"
     # A handle may hold dots (Instagram, TikTok: "@minh.nguyen"), each followed by a word
     # character, so the dot that ends a sentence ("ping @sam.") stays outside.

@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Final
 
-from ._finder import Link, _mask
+from ._finder import _MARKS, Link, _mask
 from ._names import _CJK_NAME_RE, _cjk_name, _mask_names
 from ._obfuscation import (
     _ACCENTED_LATIN_RE,
@@ -56,6 +56,31 @@ MAX_MASKED_CHARS: Final = 8 * MAX_CHARS
 _CONTROL_RE: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _PLACEHOLDER: Final = r"<(?:url|user|email|num|name|day)>"
 _TOKEN_RE: Final = re.compile(_PLACEHOLDER + r"|[^\W_]+|[%$€£¥#+!?]")
+# A combining mark belongs to the word it follows: Indic vowel signs and viramas, Thai vowels
+# and tone marks, Khmer and Myanmar signs ("धन्यवाद", "ขอบคุณ"). ``\w`` leaves them out, so
+# the pattern above cuts such words at every mark; text outside ASCII is split by this one.
+_MARKED_TOKEN_RE: Final = re.compile(_PLACEHOLDER + rf"|[^\W_](?:[^\W_]|[{_MARKS}])*|[%$€£¥#+!?]")
+# Points that writing may leave out: Arabic short vowels and the other Arabic points, the
+# tatweel that stretches a word, and Hebrew vowel points and cantillation ("شكراً" is
+# "شكرا", "شكــــرا" too). Dropped, so a word reads the same with or without them.
+_POINTS: Final = (
+    "".join(
+        chr(cp)
+        for first, last in (
+            (0x0591, 0x05C7),
+            (0x0610, 0x061A),
+            (0x064B, 0x065F),
+            (0x0670, 0x0670),
+            (0x06D6, 0x06ED),
+            (0x08D3, 0x08FF),
+        )
+        for cp in range(first, last + 1)
+        if unicodedata.category(chr(cp)) == "Mn"
+    )
+    + "\u0640"
+)
+_POINTS_RE: Final = re.compile(f"[{_POINTS}]")
+_NO_POINTS: Final = str.maketrans(dict.fromkeys(_POINTS))
 _CJK_RE: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _LEET: Final = str.maketrans("013457@$", "oieastas")
 # In ASCII text, a word mixing letters and digits ("f0ll0w") has a letter next to a digit.
@@ -182,6 +207,8 @@ def _normalise(raw: str) -> tuple[str, set[str]]:
             )
         else:
             raw = unicodedata.normalize("NFKC", raw)
+        if _POINTS_RE.search(raw):
+            raw = raw.translate(_NO_POINTS)
         if len(raw) > MAX_CHARS:  # NFKC can expand a few characters many times over
             raw = raw[:MAX_CHARS]
             flags.add("truncated")
@@ -215,8 +242,9 @@ def _normalise(raw: str) -> tuple[str, set[str]]:
 
 
 def tokenize(masked: str) -> tuple[str, ...]:
-    """Split casefolded, masked text into word, placeholder and symbol tokens."""
-    return tuple(_TOKEN_RE.findall(masked))
+    """Split casefolded, masked text into word, placeholder and symbol tokens; a word keeps
+    the combining marks written on its letters ("धन्यवाद" is one token)."""
+    return tuple((_TOKEN_RE if masked.isascii() else _MARKED_TOKEN_RE).findall(masked))
 
 
 def view(message: object) -> TextView:

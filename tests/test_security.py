@@ -111,9 +111,10 @@ def test_patterns_examine_a_bounded_number_of_characters(
     assert "truncated" in view.flags
     assert len(view.text) <= MAX_CHARS
     # Each pattern runs over the capped text a bounded number of times, whatever the input
-    # size: the characters handed to patterns do not grow with the message. (The most, 22.4
+    # size: the characters handed to patterns do not grow with the message. (The most, 23.4
     # times the cap: a link typed with ideographic commas, over and over. Text outside
-    # ASCII runs the patterns for look-alike and invisible characters over it, and each
+    # ASCII runs the patterns for look-alike and invisible characters and Arabic points over
+    # it, and each
     # comma-typed host has up to 32 characters of its path read for an id.)
     assert 0 < counter[0] <= 24 * MAX_CHARS
 
