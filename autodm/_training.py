@@ -110,7 +110,8 @@ def train_with_scores(
         group of its own.
     sample_weight : ordered iterable of float, optional
         Per-message weights, finite and non-negative (a bool or a str is refused),
-        rescaled so both classes carry equal total weight.
+        rescaled so both classes carry equal total weight. They weigh the logistic fits
+        only: calibration, thresholds and the manifest's figures count each message once.
     bank_ids : ordered iterable of str or None, optional
         For messages rendered from the template bank itself, the template's id
         (else None or an empty cell): the template features of such a message ignore
