@@ -1140,7 +1140,13 @@ def test_an_older_format_bundle_scores_as_the_autodm_that_wrote_it(version: int)
     assert "tfidf" not in bundle.manifest
     assert bundle.tfidf_idf is None
     bank = json.loads((FIXTURES / f"{name}.templates.json").read_text("utf-8"))
-    detector = Detector(bundle, templates=bank["templates"])
+    from autodm.errors import DataDriftWarning
+
+    with warnings.catch_warnings():
+        # The lexicons grew after these bundles were written (five languages on 2026-11-30),
+        # which the detector rightly warns of; none of these messages is in those languages.
+        warnings.simplefilter("ignore", DataDriftWarning)
+        detector = Detector(bundle, templates=bank["templates"])
     for item in recorded["verdicts"]:
         assert detector.classify(item["text"]).probability == pytest.approx(
             item["probability"], rel=1e-9, abs=1e-12

@@ -607,7 +607,10 @@ def test_language_subset_only_loads_those_lexicons() -> None:
 
 
 def test_all_shipped_languages_load_by_default(cta: CallToAction) -> None:
-    assert cta.languages == ("ar", "de", "en", "es", "fr", "id", "it", "ja", "pt", "tr", "zh")
+    assert cta.languages == (
+        "ar", "bn", "de", "en", "es", "fr", "hi", "id", "it", "ja", "ko", "pt", "ru", "tr",
+        "uk", "zh",
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize("languages", [["xx"], ["en", "klingon"]])

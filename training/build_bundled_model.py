@@ -31,15 +31,22 @@ def main() -> int:
         print(f"no development data at {args.data}; nothing to train on.", file=sys.stderr)
         return 2
     rows = devdata.training_rows(args.data)
+    own = [json.loads(line) for line in devdata.OWN_CORPUS.read_text("utf-8").splitlines()]
+    everyday = [
+        json.loads(line) for line in devdata.OWN_MULTILINGUAL.read_text("utf-8").splitlines()
+    ]
+    others = len({row["lang"] for row in everyday} - {"en"})
     bundle = devdata.train(
         rows,
         ngrams=not args.no_ngrams,
         description={
             "data": "autodm development corpora (see docs/model.md): auto-DMs re-rendered 3x "
             "with invented names, filter phrases, autodm's own template bank rendered "
-            "2x, autodm's own training texts (371 automated, 367 hard human negatives, 1,160 "
-            "everyday human messages in English and 26 other languages); "
-            "human: customer tweets, IRC, chatterbot, SMS ham, YouTube ham",
+            "2x, autodm's own training texts "
+            f"({sum(r['label'] == 'automated' for r in own):,} automated, "
+            f"{sum(r['label'] == 'human' for r in own):,} hard human negatives, "
+            f"{len(everyday):,} everyday human messages in English and {others} other "
+            "languages); human: customer tweets, IRC, chatterbot, SMS ham, YouTube ham",
             "validation": "5-fold StratifiedGroupKFold by sender",
         },
     )

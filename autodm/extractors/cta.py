@@ -1,10 +1,10 @@
 """Call-to-action phrasing: the asks, threats and signatures that canned DMs are made of.
 
 Phrases live in data files (``autodm/data/lexicons/cta_<lang>.json``), one per
-language. Latin, Cyrillic and Arabic phrases match whole-token sequences of
-the masked, casefolded message (and of its de-leeted form, so "f0ll0w b4ck"
-counts); Chinese and Japanese phrases match as substrings. Matching is a dict
-look-up per token: linear in the message, whatever the lexicon size.
+language. Phrases in scripts written with spaces (Latin, Cyrillic, Arabic, Indic) match
+whole-token sequences of the masked, casefolded message (and of its de-leeted form, so
+"f0ll0w b4ck" counts); Chinese, Japanese and Korean phrases match as substrings. Matching
+is a dict look-up per token: linear in the message, whatever the lexicon size.
 """
 
 from __future__ import annotations
