@@ -321,6 +321,13 @@ def _check_out(path: Path) -> None:
         raise InvalidInputError(f"--out: {error}") from None
 
 
+def _four_places(threshold: float) -> str:
+    """A threshold to four places, unless they would round it onto 0 or 1, which flag
+    everything or nothing (0.99995 is not 1.0000): then as Python writes it."""
+    text = f"{threshold:.4f}"
+    return repr(threshold) if text in ("0.0000", "1.0000") and threshold not in (0.0, 1.0) else text
+
+
 def _train(args: argparse.Namespace, out: IO[str]) -> int:
     from ._training import train
 
@@ -343,7 +350,7 @@ def _train(args: argparse.Namespace, out: IO[str]) -> int:
     path = bundle.save(args.out)
     metrics = bundle.manifest["metrics"]["out_of_fold"]
     out.write(
-        f"wrote {path}: threshold {bundle.threshold:.4f}; out-of-fold ROC-AUC "
+        f"wrote {path}: threshold {_four_places(bundle.threshold)}; out-of-fold ROC-AUC "
         f"{metrics['roc_auc']:.4f}, recall {metrics['recall']:.4f}, "
         f"false-positive rate {metrics['fpr']:.4f}\n"
     )

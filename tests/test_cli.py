@@ -1811,3 +1811,23 @@ def test_csv_output_spells_ids_as_json_and_a_huge_time_is_not_called_rounded(
     (row,) = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert "finite epoch seconds" in row["error"]
     assert "rounded" not in row["error"]
+
+
+@pytest.mark.parametrize(
+    ("threshold", "shown"),
+    [
+        (0.5, "0.5000"),
+        (0.99994, "0.9999"),
+        (0.99995, "0.99995"),  # not "1.0000", which would flag nothing
+        (1.0, "1.0000"),
+        (4e-05, "4e-05"),  # not "0.0000", which would flag everything
+        (0.0, "0.0000"),
+    ],
+)
+def test_train_writes_a_threshold_that_rounding_would_make_0_or_1_in_full(
+    threshold: float, shown: str
+) -> None:
+    # Found in review: `autodm train` printed "threshold 1.0000" for a bundle's 0.99995.
+    from autodm._commands import _four_places
+
+    assert _four_places(threshold) == shown
