@@ -175,6 +175,8 @@ def source_groups(sources: Sequence[object]) -> list[tuple[str, NDArray[np.intp]
     """Each distinct source name (``str`` of each), sorted, with the indices of its messages
     in order: one sort in all, not a pass over every message a source."""
     distinct, numbers = source_numbers(sources)
+    if not distinct:
+        return []
     order = np.argsort(numbers, kind="stable")
     ends = np.cumsum(np.bincount(numbers, minlength=len(distinct)))[:-1]
     return list(zip(distinct, np.split(order, ends), strict=True))
