@@ -12,7 +12,8 @@ sender's clusters. Every limit holds whatever a sender sends:
   evicted first);
 * at most ``max_clusters_per_sender`` clusters a sender (least recently used evicted);
 * at most ``max_recipients`` recipient ids kept a cluster (counts go on past it);
-* clusters not seen for ``ttl`` seconds are dropped.
+* clusters not seen for ``ttl`` seconds are dropped; a send is compared only with
+  clusters whose sends come within ``ttl`` of it, before or after.
 
 Time is the memory's own: the send times it observes. A sender's clusters expire when
 that sender's next kept send is observed, by its time (``recall`` only leaves them out);
@@ -113,7 +114,8 @@ class SenderMemory:
         Recipient ids kept a cluster; the count of distinct recipients stops
         growing there (it is a lower bound past it).
     ttl : float, default 7 days
-        Seconds after which an unused cluster is forgotten.
+        Seconds after which an unused cluster is forgotten. A send matches only clusters
+        whose sends come within ``ttl`` of it, either way (a backlog replayed late).
 
     Use it through ``Detector(memory=SenderMemory())``: every classified message
     that has a ``sender_id`` is recalled, then remembered (if long enough to be
@@ -248,14 +250,20 @@ class SenderMemory:
         seconds = _epoch("at", at)
         return key, masked, recipient, time.time() if seconds is None else seconds
 
-    def _match(self, clusters: list[_Cluster], masked: str) -> int | None:
+    def _match(self, clusters: list[_Cluster], masked: str, now: float) -> int | None:
+        """The index of the cluster ``masked`` falls in among those within ``ttl`` of
+        ``now`` either way: a late send of long ago is no copy of a cluster whose sends all
+        came months after it, as a send is none of one whose sends ended months before."""
         if not clusters or len(masked) < MIN_DUPLICATE_CHARS:
             return None
+        ttl = self.ttl
+        reach = {
+            i: c.text
+            for i, c in enumerate(clusters)
+            if now - c.last_seen <= ttl and c.first_seen - now <= ttl
+        }
         found = process.extractOne(
-            masked,
-            [c.text for c in clusters],
-            scorer=fuzz.ratio,
-            score_cutoff=DUPLICATE_SIMILARITY * 100,
+            masked, reach, scorer=fuzz.ratio, score_cutoff=DUPLICATE_SIMILARITY * 100
         )
         return None if found is None else int(found[2])
 
@@ -285,9 +293,8 @@ class SenderMemory:
             clusters = self._senders.get(key)
             if clusters is None:
                 return _NOTHING
-            live = [c for c in clusters if now - c.last_seen <= self.ttl]
-            index = self._match(live, masked)
-            return _NOTHING if index is None else self._summary(live[index], recipient)
+            index = self._match(clusters, masked, now)
+            return _NOTHING if index is None else self._summary(clusters[index], recipient)
 
     def observe(
         self,
@@ -321,7 +328,7 @@ class SenderMemory:
         else:
             self._senders.move_to_end(key)
             self._expire(clusters, now)
-        index = self._match(clusters, masked)
+        index = self._match(clusters, masked, now)
         if index is None:
             before = _NOTHING
             cluster = _Cluster(masked, 0, now, now)

@@ -677,15 +677,16 @@ def test_a_backlog_after_live_calls_is_not_described_as_the_last_negative_second
     detector = Detector(memory=memory)
     for name in NAMES[:3]:  # live: no sent_at, so now
         detector.classify(TEMPLATE.format(name=name), {"sender_id": "bot", "recipient_id": name})
+    sent = datetime.now(UTC).replace(microsecond=0) - timedelta(days=3)  # within the ttl
     verdict = detector.classify(
         TEMPLATE.format(name="Eve"),
-        {"sender_id": "bot", "recipient_id": "eve", "sent_at": "2026-03-02T10:15:04Z"},
+        {"sender_id": "bot", "recipient_id": "eve", "sent_at": sent.isoformat()},
     )
     (reason,) = [r.message for r in verdict.reasons if r.code == "sender_duplicates"]
     assert reason.startswith("the same text (names masked) went to 3 other recipients in the ")
     assert reason.endswith(" days after this message")
     recall = memory.recall("bot", TEMPLATE.format(name="Zoe"))
-    assert recall.since == datetime(2026, 3, 2, 10, 15, 4, tzinfo=UTC).timestamp()
+    assert recall.since == sent.timestamp()
     assert recall.until is not None
     assert recall.until > recall.since
 
@@ -1086,3 +1087,46 @@ def test_load_refuses_a_version_save_never_writes(tmp_path: Path, version: objec
     path.write_text(json.dumps(payload), encoding="utf-8")
     with pytest.raises(InvalidInputError, match="this autodm reads version 1"):
         SenderMemory.load(path)
+
+
+def test_a_late_send_of_long_ago_matches_no_cluster_of_months_later() -> None:
+    """A backlog observed out of order: a copy sent 60 days before a cluster's first send
+    is not within a 7-day ttl of it, either way; one sent a day before it is."""
+    memory = SenderMemory(ttl=7 * DAY)
+    start = 1_700_000_000.0
+    for i, name in enumerate(NAMES[:3]):
+        memory.observe("bot", TEMPLATE.format(name=name), name, at=start + i * 3600)
+    late = TEMPLATE.format(name="Olu")
+    assert memory.recall("bot", late, "olu", at=start - 60 * DAY).sends == 0
+    assert memory.recall("bot", late, "olu", at=start - DAY).sends == 3
+    assert memory.observe("bot", late, "olu", at=start - 60 * DAY).sends == 0
+    # The old send is a cluster of its own, which a send of its time matches,
+    assert memory.recall("bot", TEMPLATE.format(name="Kim"), at=start - 59 * DAY).sends == 1
+    # and the newer cluster kept its count.
+    assert memory.recall("bot", TEMPLATE.format(name="Kim"), at=start).sends == 3
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.integers(min_value=0, max_value=40 * int(DAY)), min_size=1, max_size=12),
+    st.integers(min_value=0, max_value=40 * int(DAY)),
+)
+def test_a_recall_counts_the_sends_within_ttl_of_a_cluster_either_way(
+    times: list[int], asked: int
+) -> None:
+    """With sends of one template observed in any order, a look-up at ``asked`` counts
+    them only if a cluster reaches it: never one whose sends all lie more than ttl away."""
+    ttl = 5 * DAY
+    memory = SenderMemory(ttl=ttl)
+    for i, at in enumerate(times):
+        memory.observe("bot", TEMPLATE.format(name=NAMES[i]), f"r{i}", at=at)
+    found = memory.recall("bot", TEMPLATE.format(name="Zed"), "zed", at=asked)
+    if found.sends:
+        assert found.since is not None
+        assert found.until is not None
+        assert asked - found.until <= ttl
+        assert found.since - asked <= ttl
+    if all(abs(asked - at) > ttl for at in times):
+        assert found.sends == 0
+    if times == sorted(times) and 0 <= asked - max(times) <= ttl:
+        assert found.sends >= 1
