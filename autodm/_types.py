@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from collections import deque
 from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field, fields
@@ -37,6 +38,9 @@ MAX_ID_CHARS: Final = 1024
 #: thousands of years away (which would turn the timing evidence around).
 MAX_EPOCH_SECONDS: Final = 253_402_387_200.0
 
+#: A calendar date (extended or basic form) and the character that follows it.
+_DATE_THEN: Final = re.compile(r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{8})([^0-9])")
+
 
 def _epoch(name: str, value: object) -> float | None:
     """Convert an aware datetime, ISO-8601 string with offset, or epoch seconds to epoch seconds."""
@@ -68,14 +72,28 @@ def _epoch(name: str, value: object) -> float | None:
             )
         return seconds
     if isinstance(value, str):
+        text = value.strip().upper()  # RFC 3339 allows "t" and "z" in lower case
+        glued = _DATE_THEN.match(text)
+        if glued and glued.group(1) not in ("T", " "):
+            # datetime.fromisoformat takes any character between the date and the time,
+            # so "2026-03-02+05:30" would be 05:30 on that day, with no zone.
+            raise InvalidInputError(
+                f"`{name}` must have 'T' (or a space) between its date and its time of day, as "
+                f"in '2026-03-02T10:15:04+05:30'; a date alone has no UTC offset. Got "
+                f"{describe(value)}, whose {value.strip()[glued.start(1)]!r} after the date "
+                "would read what follows as a time."
+            )
         try:
-            # RFC 3339 allows "t" and "z" in lower case; ISO 8601 has no other letters.
-            value = datetime.fromisoformat(value.strip().upper())
+            parsed = datetime.fromisoformat(text)
         except ValueError:
+            parsed = None
+        if parsed is None or parsed.utcoffset() is None:
             raise InvalidInputError(
                 f"`{name}` must be an ISO-8601 timestamp with a UTC offset such as "
-                f"'2026-03-02T10:15:04+00:00'. Got {describe(value)} instead."
-            ) from None
+                f"'2026-03-02T10:15:04+00:00' (or 'Z' for UTC). Got {describe(value)}"
+                + (" instead." if parsed is None else ", which has none.")
+            )
+        value = parsed
     if isinstance(value, datetime):
         if value != value:  # pandas' NaT, the one datetime unequal to itself
             raise InvalidInputError(

@@ -77,7 +77,7 @@ def test_classify_jsonl_streams_verdicts_and_reports_bad_lines(
     assert [o.get("id") for o in out[:2]] == ["a", "b"]
     assert [o["label"] for o in out[:2]] == ["automated", "human"]
     assert [o["line"] for o in out[2:]] == [3, 4, 5]
-    assert "timezone-aware" in str(out[4]["error"])
+    assert "with a UTC offset" in str(out[4]["error"])
 
 
 def test_classify_reads_standard_input(capsys: pytest.CaptureFixture[str]) -> None:

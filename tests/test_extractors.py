@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from autodm import Context, Signal, load_bundle
 from autodm._text import MAX_CHARS, view
-from autodm._types import as_context
+from autodm._types import _epoch, as_context
 from autodm.errors import InvalidInputError
 from autodm.extractors import (
     CallToAction,
@@ -457,8 +457,38 @@ def test_zero_delay_is_not_none() -> None:
     ids=["naive-follow", "naive-sent", "iso-no-offset", "date-only"],
 )
 def test_naive_times_are_refused(context: object) -> None:
-    with pytest.raises(InvalidInputError, match="timezone-aware"):
+    with pytest.raises(InvalidInputError, match=r"timezone-aware|with a UTC offset"):
         TimingAfterFollow().extract("hi", context)
+
+
+@pytest.mark.parametrize(
+    ("value", "glue"), [("2026-03-02+05:30", "+"), ("20260302-0800", "-"), ("2026-03-02z", "z")]
+)
+def test_a_date_with_an_offset_and_no_time_is_named_as_such(value: str, glue: str) -> None:
+    """Python reads any character between a date and a time as their separator:
+    "2026-03-02+05:30" was 05:30 with no zone, and refused as naive."""
+    with pytest.raises(InvalidInputError, match="'T' \\(or a space\\) between its date") as e:
+        TimingAfterFollow().extract("hi", {"followed_at": value, "sent_at": 104})
+    assert f"whose {glue!r} after the date" in str(e.value)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.datetimes(
+        min_value=datetime(1971, 1, 1),
+        max_value=datetime(9998, 1, 1),
+        timezones=st.sampled_from([UTC, timezone(timedelta(hours=5, minutes=30))]),
+    ),
+    st.characters(codec="ascii").filter(lambda c: not c.isdigit()),
+)
+def test_an_iso_time_reads_with_t_or_a_space_and_no_other_separator(
+    moment: datetime, separator: str
+) -> None:
+    for sep in ("T", "t", " "):
+        assert _epoch("sent_at", moment.isoformat(sep=sep)) == moment.timestamp()
+    if separator not in "Tt ":
+        with pytest.raises(InvalidInputError, match="between its date and its time"):
+            _epoch("sent_at", moment.isoformat(sep=separator))
 
 
 def test_nat_is_named_as_no_time() -> None:
