@@ -19,7 +19,7 @@ from ._batches import check_messages, is_pandas, ordered_messages
 from ._featurizer import shared_templates
 from ._grouping import group_texts
 from ._text import check_message, view
-from ._types import absent, finite_float, ordered, whole_number
+from ._types import absent, blank, finite_float, ordered, whole_number
 from .errors import InvalidInputError, describe
 from .extractors.template import DUPLICATE_SIMILARITY
 
@@ -71,7 +71,7 @@ class Campaign:
 def _no_sender(sender: object) -> bool:
     """None, "" (or only spaces), NaN, pd.NA or NaT (pandas' or numpy's): what a record
     without a sender holds."""
-    return absent(sender) or (isinstance(sender, str) and not sender.strip())
+    return absent(sender) or (isinstance(sender, str) and blank(sender))
 
 
 def _count_senders(senders: Sequence[object] | None, members: list[int]) -> int:

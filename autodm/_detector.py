@@ -19,7 +19,7 @@ from ._ngrams import batch_slices
 from ._resources import data_digest
 from ._sharing import Key, VerdictStore, distinct_messages
 from ._text import MAX_CHARS, TextView, view
-from ._types import Context, Signal, Verdict, as_context, finite_float, is_real
+from ._types import Context, Signal, Verdict, as_context, blank, finite_float, is_real
 from .errors import BundleError, DataDriftWarning, InvalidInputError, describe
 from .extractors import Template
 from .extractors.template import MIN_DUPLICATE_CHARS
@@ -230,7 +230,7 @@ class Detector:
         batch = self._featurizer.signals_many(views, ctxs)
         if self.memory is not None:
             for message_view, ctx, signals in zip(views, ctxs, batch, strict=True):
-                if ctx.sender_id:
+                if not blank(ctx.sender_id):
                     self._recall(message_view, ctx, signals)
         verdicts = []
         for message_view, signals, scored in zip(
@@ -255,15 +255,15 @@ class Detector:
     def _recall(self, message_view: TextView, ctx: Context, signals: dict[str, Signal]) -> None:
         """Remember this message and fold what the memory knew into ``history_duplicates``.
 
-        An empty ``sender_id`` is no sender (``event.get("sender_id", "")`` gives one for
-        every unknown sender, whose messages must not pool as one sender's copies), and
-        an empty ``recipient_id`` is no recipient.
+        An empty or blank ``sender_id`` is no sender (``event.get("sender_id", "")``
+        gives one for every unknown sender, whose messages must not pool as one sender's
+        copies), as in :func:`group_campaigns`; such a ``recipient_id`` is no recipient.
         """
         memory, sender = self.memory, ctx.sender_id
-        if memory is None or not sender:
+        if memory is None or sender is None or blank(sender):
             return
         # The view and the Context have checked every value already.
-        recipient = ctx.recipient_id or None
+        recipient = None if blank(ctx.recipient_id) else ctx.recipient_id
         now = ctx.sent_at if ctx.sent_at is not None else time.time()
         before = memory._remember(sender, message_view.masked, recipient, now)
         if len(message_view.masked) < MIN_DUPLICATE_CHARS:

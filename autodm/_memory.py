@@ -54,7 +54,7 @@ from ._memory_file import (
     read_payload,
 )
 from ._text import MAX_MASKED_CHARS, check_unicode, view
-from ._types import _epoch, _identifier, finite_float, whole_number
+from ._types import _epoch, _identifier, blank, finite_float, whole_number
 from .errors import InvalidInputError, describe
 from .extractors.template import DUPLICATE_SIMILARITY, MIN_DUPLICATE_CHARS
 
@@ -231,10 +231,11 @@ class SenderMemory:
         if (
             isinstance(sender_id, bool)
             or not isinstance(sender_id, str | numbers.Integral)
-            or sender_id == ""
+            or (isinstance(sender_id, str) and blank(sender_id))
         ):
             raise InvalidInputError(
-                f"`{name}` must be a non-empty str or an int. Got {describe(sender_id)} instead."
+                f"`{name}` must be a non-empty str (not only whitespace) or an int. Got "
+                f"{describe(sender_id)} instead."
             )
         key = _identifier(name, sender_id)
         assert key is not None

@@ -112,6 +112,12 @@ def _epoch(name: str, value: object) -> float | None:
     )
 
 
+def blank(identifier: str | None) -> bool:
+    """True for an id that names no one: None, "" or only whitespace (what
+    ``event.get("sender_id", "")`` or a padded empty cell gives)."""
+    return identifier is None or not identifier.strip()
+
+
 def absent(value: object) -> bool:
     """True for None, NaN (of any float type), NaT (pandas' or numpy's) and pd.NA: a table
     cell with nothing in it."""

@@ -458,22 +458,24 @@ def test_load_refuses_lone_surrogates_escaped_in_json(tmp_path: Path, where: str
         SenderMemory.load(path)
 
 
-def test_a_detector_treats_an_empty_sender_id_as_none() -> None:
-    # event.get("sender_id", "") gives "" for every unknown sender: five people, not one.
+@pytest.mark.parametrize("sender", ["", "   ", "\u3000"])
+def test_a_detector_treats_an_empty_sender_id_as_none(sender: str) -> None:
+    # event.get("sender_id", "") gives "" for every unknown sender: five people, not one;
+    # a padded empty cell gives spaces, which group_campaigns reads as no sender too.
     memory = SenderMemory()
     detector = Detector(memory=memory)
     text = "hey! are you coming to the climbing gym on saturday? bring the blue rope"
     for i in range(5):
-        verdict = detector.classify(text, {"sender_id": "", "recipient_id": f"me{i}"})
+        verdict = detector.classify(text, {"sender_id": sender, "recipient_id": f"me{i}"})
         assert "sender_duplicates" not in [r.code for r in verdict.reasons]
-    verdicts = detector.classify_many([text] * 3, [{"sender_id": ""}] * 3)
+    verdicts = detector.classify_many([text] * 3, [{"sender_id": sender}] * 3)
     assert all("sender_duplicates" not in [r.code for r in v.reasons] for v in verdicts)
     assert (len(memory), memory.clusters()) == (0, 0)
 
 
 def test_a_detector_treats_an_empty_recipient_id_as_none(tmp_path: Path) -> None:
     runs = []
-    for recipient in (None, ""):
+    for recipient in (None, "", " \t"):
         memory = SenderMemory()
         detector = Detector(memory=memory)
         verdicts = [
@@ -486,11 +488,13 @@ def test_a_detector_treats_an_empty_recipient_id_as_none(tmp_path: Path) -> None
         saved = memory.save(tmp_path / "m.json").read_text(encoding="utf-8")
         runs.append((verdicts, saved))
     assert runs[1] == runs[0]
+    assert runs[2] == runs[0]
     assert "3 other recipients" in str(runs[1][0][-1]["reasons"])
 
 
 @pytest.mark.parametrize(
-    ("sender", "recipient", "bad"), [("", "r", "sender_id"), ("bot", "", "recipient_id")]
+    ("sender", "recipient", "bad"),
+    [("", "r", "sender_id"), ("bot", "", "recipient_id"), (" ", "r", "sender_id")],
 )
 def test_remember_masked_refuses_empty_ids_as_observe_does(
     sender: str, recipient: str, bad: str
