@@ -68,6 +68,7 @@ RECORDED_FACTS: Final = frozenset(
         "grouped",
         "target_fpr",
         "calibration_messages",
+        "threshold_tail",
         "context_evidence",
         "data_digest",
     )
@@ -510,9 +511,14 @@ def _train_rows(
     return _TrainRows(weight, codes, sources, source_array, calibrated, measured)
 
 
-def _too_few_humans(y: NDArray[np.int8], rows: _TrainRows, target: float) -> list[str]:
+def _too_few_humans(
+    y: NDArray[np.int8], rows: _TrainRows, target: float, repeats: int = 1
+) -> list[str]:
     """What to say of each source whose human messages, among those that set the
-    threshold, are too few to measure a false-positive rate of ``target``."""
+    threshold, are too few to measure a false-positive rate of ``target`` (their scores
+    counted ``repeats`` times, once for each split, as the thresholds count them)."""
+    from ._fitting import _tail_size  # which imports this module
+
     need = math.ceil(1 / target - 1e-9)
     humans = (y == 0) & rows.measured
     if rows.source_array is None:
@@ -524,9 +530,15 @@ def _too_few_humans(y: NDArray[np.int8], rows: _TrainRows, target: float) -> lis
     notes = [
         f"{f'source {source!r} has' if rows.source_array is not None else 'there are'} "
         f"{n} human message{'s' if n != 1 else ''}, too few to measure a false-positive rate "
-        f"of {target:.2%} (that takes {need:,} or more): the threshold sits above the highest "
-        "of their scores, and new human messages of that kind will be flagged more often "
-        "than that."
+        f"of {target:.2%} (that takes {need:,} or more): "
+        + (
+            "the threshold is read from a tail fitted to their highest scores, an "
+            "extrapolation, and new human messages of that kind may be flagged more often "
+            "than that."
+            if _tail_size(n * repeats, target) is not None
+            else "the threshold sits above the highest of their scores, and new human "
+            "messages of that kind will be flagged more often than that."
+        )
         for source, n in thin[:_THIN_NAMED]
     ]
     if rest := thin[_THIN_NAMED:]:  # one note for the rest, not one each of thousands

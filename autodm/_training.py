@@ -26,7 +26,17 @@ from ._checks import (
     labels_to_array,
 )
 from ._design import NGRAM_TOKENS_WRITTEN, _Design, _standardised_design, given_tables
-from ._fitting import _auc, _Fit, _Learner, _out_of_fold, _per_source, _platt, _threshold_for
+from ._fitting import (
+    MIN_TAIL,
+    TAIL_SHARE,
+    _auc,
+    _Fit,
+    _Learner,
+    _out_of_fold,
+    _per_source,
+    _platt,
+    _threshold_for,
+)
 from ._ngrams import DEFAULT_BUCKETS, DEFAULT_CHAR_SIZES
 from ._resources import data_digest
 from .errors import InvalidInputError, ThinDataWarning
@@ -171,14 +181,16 @@ def train_with_scores(
         0.3 scores ``0.7 * first + 0.3 * second``. 0 fits none. The bundle grows by two
         arrays of 2**20 float32 (the bundled model's weights grew from 0.75 to 1.4 MB).
     target_fpr : float, default 0.005
-        False-positive rate on out-of-fold human messages that sets the default
-        threshold; with ``sources``, on every source of human messages separately.
+        False-positive rate on human messages that sets the default threshold; with
+        ``sources``, on every source of human messages separately. Read from their
+        out-of-fold scores: from a tail fitted to each source's highest scores where
+        there are enough (``_fitting._tail_log_odds``), else just above the few highest.
     cv : int, default 5
         Folds for the out-of-fold scores.
     cv_repeats : int, default 1
         How many times to draw the ``cv``-fold split, at most 100 (split ``r``, counted
         from 0, with the seed ``random_state + r``). A threshold is a high quantile of the
-        human messages' out-of-fold scores, set by the few highest of them, and one
+        human messages' out-of-fold scores, resting on the highest of them, and one
         message's score moves with the messages it was held out with; the quantile of all
         repeats' scores together moves less. Each repeat costs ``cv`` more fits.
     random_state : int, default 0
@@ -252,7 +264,7 @@ def train_with_scores(
     oof = _out_of_fold(learner, rows.groups, options.cv, options.cv_repeats, options.random_state)
     slope, offset = _calibration(oof, y, rows.calibrated)
     cuts = _operating_points(oof, y, rows, slope, offset, options.target_fpr)
-    for note in _too_few_humans(y, rows, options.target_fpr):
+    for note in _too_few_humans(y, rows, options.target_fpr, options.cv_repeats):
         warnings.warn(note, ThinDataWarning, stacklevel=3)  # the caller of train
     final = learner.fit(np.arange(n))
     bundle = bundle_from_parts(
@@ -306,16 +318,17 @@ def _operating_points(
     cut_sources = None if source_array is None else _pooled(source_array[measured], repeats)
     all_probs = 1.0 / (1.0 + np.exp(-(slope * oof + offset)))
     cut_probs, cut_y = all_probs[:, measured].ravel(), _pooled(y[measured], repeats)
+    cut_log_odds = (slope * oof + offset)[:, measured].ravel()
     points = {}
     for name, fpr in OPERATING_FPR.items():
-        t = _threshold_for(cut_probs, cut_y, fpr, cut_sources)
+        t = _threshold_for(cut_probs, cut_y, fpr, cut_sources, cut_log_odds)
         points[name] = {
             "threshold": t,
             "target_fpr": fpr,
             "recall": float(np.mean(cut_probs[cut_y == 1] >= t)),
             "fpr": float(np.mean(cut_probs[cut_y == 0] >= t)),
         }
-    threshold = _threshold_for(cut_probs, cut_y, target_fpr, cut_sources)
+    threshold = _threshold_for(cut_probs, cut_y, target_fpr, cut_sources, cut_log_odds)
     return _Cuts(slope, offset, all_probs, cut_probs, cut_y, points, threshold)
 
 
@@ -402,6 +415,8 @@ def _training_record(
         "grouped": rows.groups is not None,
         "target_fpr": options.target_fpr,
         "calibration_messages": int(rows.calibrated.sum()),
+        # how each source's thresholds were read from its scores (_fitting._tail_log_odds)
+        "threshold_tail": {"share": TAIL_SHARE, "min_scores": MIN_TAIL},
         "context_evidence": design.origin,
         # which lexicons, bank and domain lists the signals were computed with
         "data_digest": data_digest(),

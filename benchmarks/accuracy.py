@@ -258,7 +258,8 @@ def trained_without(left_out, texts, y, groups, weights, sources, bank_ids, scor
 
 def peer_trained_on(kept, texts, y, groups, weights, sources):
     """The peer trained on the ``kept`` rows; its threshold for the bundled default's target,
-    from its out-of-fold scores on the real messages among them; and those scores."""
+    from its out-of-fold scores on the real messages among them (each source's tail fitted
+    where it can be, as ``train`` sets autodm's); and those scores."""
     from sklearn.model_selection import StratifiedGroupKFold
 
     real = np.isin(sources, REAL)[kept]
@@ -266,7 +267,11 @@ def peer_trained_on(kept, texts, y, groups, weights, sources):
         texts[kept], y[kept], groups[kept]
     )
     oof = peer_scores(texts[kept], y[kept], weights[kept], list(folds))
-    threshold = fitting._threshold_for(oof[real], y[kept][real], TARGET, sources[kept][real])
+    # Read from each source's tail, as autodm's thresholds are (the peer's log-odds).
+    clipped = np.clip(oof[real], 1e-15, 1 - 1e-15)
+    threshold = fitting._threshold_for(
+        oof[real], y[kept][real], TARGET, sources[kept][real], np.log(clipped / (1 - clipped))
+    )
     peer = peer_model().fit(texts[kept], y[kept], logisticregression__sample_weight=weights[kept])
     return peer, threshold, oof
 

@@ -21,6 +21,7 @@ from autodm._design import CONTEXT_FEATURES, _design
 from autodm._evaluation import Evaluation
 from autodm._fitting import _platt
 from autodm._training import train_with_scores
+from autodm.errors import ThinDataWarning
 
 #: These tests train on a dozen messages, too few human ones to measure the target rate;
 #: the warning that says so is tested below, where it is not ignored.
@@ -995,3 +996,120 @@ def test_sample_weight_from_any_array_of_numbers() -> None:
         assert np.array_equal(
             autodm.train(MESSAGES, LABELS, cv=3, sample_weight=column).coef, plain.coef
         )
+
+
+# Thresholds for new messages: a tail fitted to each source's highest human scores.
+
+
+def _highest_but(scores: np.ndarray, fpr: float) -> float:
+    """The threshold just above the (floor(fpr * n) + 1)-th highest score."""
+    return float(np.sort(scores)[::-1][math.floor(fpr * scores.size)])
+
+
+def test_a_tail_threshold_is_steadier_than_the_few_highest_scores() -> None:
+    # A logistic model's log-odds: the 0.1 % point of new messages is log(999). Over 300
+    # samples of 1,500 the fitted tail lands nearer it, and moves half as much, as the
+    # threshold just above the second highest score does.
+    truth = math.log(999)
+    tail, highest = [], []
+    for seed in range(300):
+        scores = np.random.default_rng(seed).logistic(size=1500)
+        estimate = fitting._tail_log_odds(scores, 0.001)
+        assert estimate is not None
+        tail.append(estimate)
+        highest.append(_highest_but(scores, 0.001))
+    tail_a, highest_a = np.array(tail), np.array(highest)
+    assert abs(tail_a.mean() - truth) < 0.15
+    assert tail_a.std() < 0.6 * highest_a.std()
+    assert np.sqrt(np.mean((tail_a - truth) ** 2)) < np.sqrt(np.mean((highest_a - truth) ** 2))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(300, 2_000),
+    st.floats(0.05, 20.0),
+    st.floats(-30.0, 30.0),
+    st.sampled_from([0.0005, 0.001, 0.005, 0.02]),
+)
+def test_a_tail_threshold_moves_with_the_scores_and_the_rate(
+    seed: int, n: int, scale: float, shift: float, fpr: float
+) -> None:
+    scores = np.random.default_rng(seed).logistic(size=n)
+    estimate = fitting._tail_log_odds(scores, fpr)
+    assert estimate is not None
+    moved = fitting._tail_log_odds(scale * scores + shift, fpr)
+    assert moved == pytest.approx(scale * estimate + shift, rel=1e-9, abs=1e-9)
+    assert fitting._tail_log_odds(scores, fpr / 2) > estimate  # type: ignore[operator]
+    assert estimate >= float(
+        np.partition(scores, n - math.floor(0.1 * n) - 1)[-math.floor(0.1 * n) - 1]
+    )
+
+
+@pytest.mark.parametrize(
+    ("n", "fpr", "fitted"),
+    [
+        (299, 0.001, False),  # a tail of 29 scores: too few
+        (300, 0.001, True),
+        (1_000, 0.0, False),  # no rate to read
+        (1_000, 0.1, False),  # the tail's own share: the scores say it
+        (1_000, 0.0999, True),
+    ],
+)
+def test_a_tail_is_fitted_only_where_it_can_hold(n: int, fpr: float, fitted: bool) -> None:
+    scores = np.random.default_rng(0).logistic(size=n)
+    assert (fitting._tail_log_odds(scores, fpr) is not None) is fitted
+    assert (fitting._tail_size(n, fpr) is not None) is fitted
+
+
+def test_a_flat_tail_falls_back_to_the_highest_scores() -> None:
+    scores = np.r_[np.zeros(850), np.full(150, 3.0)]  # the tail: 101 scores of 3
+    assert fitting._tail_log_odds(scores, 0.01) is None
+    probs = 1.0 / (1.0 + np.exp(-scores))
+    y = np.zeros(scores.size, dtype=np.int8)
+    assert fitting._threshold_for(probs, y, 0.01, log_odds=scores) == fitting._threshold_for(
+        probs, y, 0.01
+    )
+    assert fitting._threshold_for(probs, y, 0.01) > probs.max()
+
+
+def test_training_reads_the_thresholds_of_a_large_source_from_its_tail(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 170 human messages of one source, two splits: 340 scores, a tail of 34.
+    human = [
+        f"hey, are we still on for {d} at {h}? bring the {t}"
+        for d in ("monday", "tuesday", "friday", "sunday", "saturday")
+        for h in range(1, 18)
+        for t in ("map", "rope")
+    ][:170]
+    auto = [f"Thanks for the follow {n}! Grab my free e-book at bit.ly/x{n}" for n in range(40)]
+    texts = [*auto, *human]
+    labels = ["automated"] * len(auto) + ["human"] * len(human)
+    sources = ["a"] * len(texts)
+    fitted: list[np.ndarray] = []
+
+    def spy(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        fitted.append(scores.copy())
+        return _platt(scores, y)
+
+    monkeypatch.setattr(training, "_platt", spy)
+    with pytest.warns(ThinDataWarning) as notes:
+        bundle, _ = train_with_scores(
+            texts, labels, sources=sources, cv=3, cv_repeats=2, buckets=256, target_fpr=0.005
+        )
+    (note,) = [str(note.message) for note in notes]
+    assert note.startswith("source 'a' has 170 human messages, too few to measure")
+    assert "a tail fitted to their highest scores" in note
+    (pooled,) = fitted
+    slope, offset = bundle.calibration
+    log_odds = slope * pooled + offset
+    y = np.tile(labels_to_array(labels), 2)
+    cut = np.tile(np.asarray(sources), 2)
+    a = (cut == "a") & (y == 0)
+    tail = fitting._tail_log_odds(log_odds[a], 0.005)
+    assert tail is not None
+    assert bundle.threshold == pytest.approx(1.0 / (1.0 + math.exp(-tail)), rel=1e-12)
+    assert bundle.manifest["training"]["threshold_tail"] == {"share": 0.1, "min_scores": 30}
+    probs = 1.0 / (1.0 + np.exp(-log_odds))
+    assert bundle.threshold != fitting._threshold_for(probs, y, 0.005, cut)
