@@ -1002,14 +1002,15 @@ def test_sample_weight_from_any_array_of_numbers() -> None:
 
 
 def _highest_but(scores: np.ndarray, fpr: float) -> float:
-    """The threshold just above the (floor(fpr * n) + 1)-th highest score."""
+    """The (floor(fpr * n) + 1)-th highest score, which the threshold of before sat just
+    above."""
     return float(np.sort(scores)[::-1][math.floor(fpr * scores.size)])
 
 
 def test_a_tail_threshold_is_steadier_than_the_few_highest_scores() -> None:
     # A logistic model's log-odds: the 0.1 % point of new messages is log(999). Over 300
-    # samples of 1,500 the fitted tail lands nearer it, and moves half as much, as the
-    # threshold just above the second highest score does.
+    # samples of 1,500 the fitted tail lands nearer it than the second highest score does,
+    # and moves at most 0.6 times as much.
     truth = math.log(999)
     tail, highest = [], []
     for seed in range(300):
