@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import autodm._detector
 from autodm import Detector, InvalidInputError, SenderMemory
 from autodm._text import MAX_MASKED_CHARS, view
+from autodm._types import blank
 from autodm.extractors.timing import describe_delay
 
 TEMPLATE = "Hi {name}! Thanks for the follow, my new e-book on sourdough is out: bit.ly/x1Ab"
@@ -340,28 +341,38 @@ def _has_surrogate(text: str) -> bool:
     return any("\ud800" <= c <= "\udfff" for c in text)
 
 
+def _id_problem(identifier: str) -> str | None:
+    """What the memory says of an id it refuses: lone surrogates, or only whitespace."""
+    if _has_surrogate(identifier):
+        return "holds lone surrogate"
+    return r"must be a non-empty str \(not only whitespace\)" if blank(identifier) else None
+
+
 @settings(max_examples=100, deadline=None)
 @given(sender=_ID, recipient=st.one_of(st.none(), _ID))
+@example(sender=" ", recipient=None)
+@example(sender="bot", recipient="\t")
+@example(sender="\ud800 ", recipient=" ")
 def test_ids_with_lone_surrogates_are_refused_and_others_saved(
     tmp_path_factory: pytest.TempPathFactory, sender: str, recipient: str | None
 ) -> None:
     memory = SenderMemory()
-    bad = "sender_id" if _has_surrogate(sender) else None
-    if bad is None and recipient is not None and _has_surrogate(recipient):
-        bad = "recipient_id"
-    if bad is None:
+    bad, problem = "sender_id", _id_problem(sender)
+    if problem is None and recipient is not None:
+        bad, problem = "recipient_id", _id_problem(recipient)
+    if problem is None:
         memory.observe(sender, TEMPLATE.format(name="Sam"), recipient, at=10)
         memory.recall(sender, TEMPLATE.format(name="Sam"), recipient, at=10)
     else:
-        with pytest.raises(InvalidInputError, match=f"`{bad}` holds lone surrogate"):
+        with pytest.raises(InvalidInputError, match=f"`{bad}` {problem}"):
             memory.observe(sender, TEMPLATE.format(name="Sam"), recipient, at=10)
-        with pytest.raises(InvalidInputError, match=f"`{bad}` holds lone surrogate"):
+        with pytest.raises(InvalidInputError, match=f"`{bad}` {problem}"):
             memory.recall(sender, TEMPLATE.format(name="Sam"), recipient, at=10)
-        with pytest.raises(InvalidInputError, match=f"`{bad}` holds lone surrogate"):
+        with pytest.raises(InvalidInputError, match=f"`{bad}` {problem}"):
             memory.remember_masked(sender, "hi <name>! thanks", recipient, 10.0)
     folder = tmp_path_factory.mktemp("memory")
     loaded = SenderMemory.load(memory.save(folder / "m.json"))
-    assert len(loaded) == (bad is None)
+    assert len(loaded) == (problem is None)
     assert [p.name for p in folder.iterdir()] == ["m.json"]
 
 
