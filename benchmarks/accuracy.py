@@ -15,10 +15,12 @@ the share of the real hard negatives (human DM-like messages with a link, thanks
 invitation or a request) that each model flags beside the rest of their corpora, and the
 share of autodm's own human lines in 26 languages other than English that each flags, out
 of fold. Last, 95 % intervals of the headline figures of both models, of their difference
-and of autodm's default threshold, from 1,000 draws of the groups (a group's messages drawn
-together; the auto-DMs' groups as one stratum, each human source's apart; the thresholds
-chosen again on each draw): percentile, basic and BCa intervals beside the draws' median,
-since they disagree here. Needs ../shared/data; says so and exits 2 without it.
+and of autodm's default threshold (``threshold``: just above the highest scores; ``tail``:
+read from each source's tail, as ``train`` reads the bundle's, with its recall ``r@tail``),
+from 1,000 draws of the groups (a group's messages drawn together; the auto-DMs' groups as
+one stratum, each human source's apart; the thresholds chosen again on each draw):
+percentile, basic and BCa intervals beside the draws' median, since they disagree here.
+Needs ../shared/data; says so and exits 2 without it.
 
 ``--unseen-sources`` adds what the fold figures cannot show: how the model does on a
 kind of human text it has never seen. For each human source in turn, the bundled
@@ -102,15 +104,18 @@ def headline(scores, y, sources) -> tuple[float, float, float, float]:
     return _figures(scores[real], y[real], sources[real])[:4]
 
 
-def _figures(scores, y, sources) -> tuple[float, float, float, float, float]:
-    """:func:`headline` of messages already all real, and the default's threshold."""
+def _figures(scores, y, sources) -> tuple[float, ...]:
+    """:func:`headline` of messages already all real, the default's threshold, and that
+    threshold read from each source's tail as ``train`` reads it, with its recall."""
+    clipped = np.clip(scores, 1e-15, 1 - 1e-15)
     cuts = (
         fitting._threshold_for(scores, y, 0.01),
         fitting._threshold_for(scores, y, 0.005, sources),
         fitting._threshold_for(scores, y, TARGET, sources),
+        fitting._threshold_for(scores, y, TARGET, sources, np.log(clipped / (1 - clipped))),
     )
     recalls = [float(np.mean(scores[y == 1] >= cut)) for cut in cuts]
-    return (fitting._auc(scores, y), *recalls, cuts[2])
+    return (fitting._auc(scores, y), *recalls[:3], cuts[2], recalls[3], cuts[3])
 
 
 def recipe_scores(texts, y, groups, weights, sources, bank_ids, seed=0):
@@ -188,7 +193,7 @@ def intervals(ours, peer, y, sources, groups, resamples=1000) -> None:
         "\nagain on each draw): the point, the draws' median, the percentile interval, the"
         "\nbasic one (the percentiles reflected about the point) and the BCa one"
     )
-    names = ("ROC-AUC", "r@1%", "r@0.5%", "r@dflt", "threshold")
+    names = ("ROC-AUC", "r@1%", "r@0.5%", "r@dflt", "threshold", "r@tail", "tail")
     print(f"    {'':<10}{'point':>9}{'median':>9}   {'percentile':<20}   {'basic':<20}   BCa")
     for model, rows in draws.items():
         print(f"  {model}")
@@ -197,7 +202,7 @@ def intervals(ours, peer, y, sources, groups, resamples=1000) -> None:
         floor = -1.0 if model == "autodm - peer" else 0.0
         sign = "+" if model == "autodm - peer" else ""
         for k, name in enumerate(names):
-            if model == "autodm - peer" and name == "threshold":
+            if model == "autodm - peer" and name in ("threshold", "tail"):
                 continue
             point = points[model][k]
             basic = (max(floor, 2 * point - high[k]), min(1.0, 2 * point - low[k]))
