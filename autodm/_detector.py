@@ -62,7 +62,8 @@ class Detector:
         Decision threshold on P(automated): a number in [0, 1], or a named
         operating point of the bundle. Defaults to the bundle's threshold.
     memory : SenderMemory, optional
-        When given, every classified message with a non-empty ``sender_id`` is
+        When given, every classified message with a ``sender_id`` that is not empty or
+        blank is
         compared with what that sender sent other recipients before, then remembered
         (if at least 25 masked characters long);
         "the same text went to 37 other recipients" becomes evidence even when

@@ -13,7 +13,9 @@ sender's clusters. Every limit holds whatever a sender sends:
 * at most ``max_clusters_per_sender`` clusters a sender (least recently used evicted);
 * at most ``max_recipients`` recipient ids kept a cluster (counts go on past it);
 * clusters not seen for ``ttl`` seconds are dropped; a send is compared only with
-  clusters whose sends come within ``ttl`` of it, before or after.
+  clusters whose sends come within ``ttl`` of it, before or after, and one already
+  expired by the memory's time (a late send of long ago) is counted in such a cluster
+  or not kept.
 
 Time is the memory's own: the send times it observes. A sender's clusters expire when
 that sender's next kept send is observed, by its time (``recall`` only leaves them out);
@@ -285,9 +287,10 @@ class SenderMemory:
     ) -> Recall:
         """What the memory holds about ``text`` from ``sender_id``, without remembering it.
 
-        Clusters expired by ``at`` (now by default) are not matched, but neither are they
-        forgotten: a look-up changes nothing, so a look-up without ``at`` in a memory of
-        past sends (a backlog replayed with their times) loses none of them.
+        Only clusters whose sends come within ``ttl`` of ``at`` (now by default), before or
+        after it, are matched; the others are not forgotten: a look-up changes nothing, so
+        a look-up without ``at`` in a memory of past sends (a backlog replayed with their
+        times) loses none of them.
         """
         key, masked, recipient, now = self._arguments(sender_id, text, recipient_id, at)
         with self._lock:
@@ -322,6 +325,13 @@ class SenderMemory:
             # push out a template's cluster ("thanks!" 32 times evicted a bot's).
             return _NOTHING
         clusters = self._senders.get(key)
+        if now < self._now() - self.ttl and (
+            clusters is None or self._match(clusters, masked, now) is None
+        ):
+            # Expired by the memory's time already (a late send of long ago) and a copy of
+            # none of the sender's clusters: a cluster of it could only push out a live one
+            # (or a live sender), and a save would drop it.
+            return _NOTHING
         if clusters is None:
             clusters = self._senders[key] = []
             while len(self._senders) > self.max_senders:

@@ -1115,10 +1115,11 @@ def test_a_late_send_of_long_ago_matches_no_cluster_of_months_later() -> None:
     assert memory.recall("bot", late, "olu", at=start - 60 * DAY).sends == 0
     assert memory.recall("bot", late, "olu", at=start - DAY).sends == 3
     assert memory.observe("bot", late, "olu", at=start - 60 * DAY).sends == 0
-    # The old send is a cluster of its own, which a send of its time matches,
-    assert memory.recall("bot", TEMPLATE.format(name="Kim"), at=start - 59 * DAY).sends == 1
+    # Expired by the memory's time already, the old send is not kept,
+    assert memory.recall("bot", TEMPLATE.format(name="Kim"), at=start - 59 * DAY).sends == 0
     # and the newer cluster kept its count.
     assert memory.recall("bot", TEMPLATE.format(name="Kim"), at=start).sends == 3
+    assert memory.clusters() == 1
 
 
 @settings(max_examples=80, deadline=None)
@@ -1145,3 +1146,18 @@ def test_a_recall_counts_the_sends_within_ttl_of_a_cluster_either_way(
         assert found.sends == 0
     if times == sorted(times) and 0 <= asked - max(times) <= ttl:
         assert found.sends >= 1
+
+
+def test_a_late_send_of_long_ago_pushes_out_no_live_cluster_or_sender() -> None:
+    """Found in review: a send 90 days older than the sender's only cluster (room for one)
+    started a cluster of its own and pushed the live one out."""
+    memory = SenderMemory(max_clusters_per_sender=1, max_senders=1, ttl=7 * DAY)
+    for i, name in enumerate(NAMES[:5]):
+        memory.observe("bot", TEMPLATE.format(name=name), name, at=100 * DAY + i)
+    assert memory.observe("bot", VARIED[0], "kim", at=10 * DAY).sends == 0
+    assert memory.observe("other", VARIED[1], "kim", at=10 * DAY).sends == 0
+    assert memory.recall("bot", TEMPLATE.format(name="Zoe"), at=100 * DAY).sends == 5
+    assert (len(memory), memory.clusters()) == (1, 1)
+    # A late copy that a live cluster reaches still counts in it.
+    memory.observe("bot", TEMPLATE.format(name="Olu"), "olu", at=95 * DAY)
+    assert memory.recall("bot", TEMPLATE.format(name="Zoe"), at=100 * DAY).sends == 6
