@@ -38,8 +38,9 @@ MAX_ID_CHARS: Final = 1024
 #: thousands of years away (which would turn the timing evidence around).
 MAX_EPOCH_SECONDS: Final = 253_402_387_200.0
 
-#: A calendar date (extended or basic form) and the character that follows it.
-_DATE_THEN: Final = re.compile(r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{8})([^0-9])")
+#: A calendar date (extended or basic form) and the character that follows it; not a
+#: decimal mark after eight digits, which is a number ("17000000.5"), not a date.
+_DATE_THEN: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}([^0-9])|[0-9]{8}([^0-9.,])")
 
 
 def _epoch(name: str, value: object) -> float | None:
@@ -74,13 +75,14 @@ def _epoch(name: str, value: object) -> float | None:
     if isinstance(value, str):
         text = value.strip().upper()  # RFC 3339 allows "t" and "z" in lower case
         glued = _DATE_THEN.match(text)
-        if glued and glued.group(1) not in ("T", " "):
+        after = glued.lastindex if glued else None
+        if glued and after and glued.group(after) not in ("T", " "):
             # datetime.fromisoformat takes any character between the date and the time,
             # so "2026-03-02+05:30" would be 05:30 on that day, with no zone.
             raise InvalidInputError(
                 f"`{name}` must have 'T' (or a space) between its date and its time of day, as "
                 f"in '2026-03-02T10:15:04+05:30'; a date alone has no UTC offset. Got "
-                f"{describe(value)}, whose {value.strip()[glued.start(1)]!r} after the date "
+                f"{describe(value)}, whose {value.strip()[glued.start(after)]!r} after the date "
                 "would read what follows as a time."
             )
         try:

@@ -472,6 +472,13 @@ def test_a_date_with_an_offset_and_no_time_is_named_as_such(value: str, glue: st
     assert f"whose {glue!r} after the date" in str(e.value)
 
 
+def test_a_number_in_a_string_is_not_told_to_put_t_after_a_date() -> None:
+    # Found in review: eight digits and a decimal mark read as a date with a separator.
+    with pytest.raises(InvalidInputError, match="ISO-8601 timestamp with a UTC offset") as e:
+        TimingAfterFollow().extract("hi", {"followed_at": "17000000.5", "sent_at": 104})
+    assert "'T'" not in str(e.value)
+
+
 @settings(max_examples=150, deadline=None)
 @given(
     st.datetimes(
