@@ -532,9 +532,9 @@ def _too_few_humans(
         f"{n} human message{'s' if n != 1 else ''}, too few to measure a false-positive rate "
         f"of {target:.2%} (that takes {need:,} or more): "
         + (
-            "the threshold is read from a tail fitted to their highest scores, an "
-            "extrapolation, and new human messages of that kind may be flagged more often "
-            "than that."
+            "the threshold is read from a tail fitted to their highest scores (or set above "
+            "them, if those are all alike), an extrapolation, and new human messages of "
+            "that kind may be flagged more often than that."
             if _tail_size(n * repeats, target) is not None
             else "the threshold sits above the highest of their scores, and new human "
             "messages of that kind will be flagged more often than that."

@@ -56,7 +56,13 @@ def _threshold_for(
     for group in groups:
         tail = None if log_odds is None else _tail_log_odds(log_odds[group], fpr)
         if tail is not None:
-            threshold = max(threshold, 0.5 * (1.0 + math.tanh(tail / 2)))  # the logistic
+            # Never under the rule of a rate of the tail's own share (where the fit stops),
+            # so a stricter rate never gets a lower threshold.
+            scores = probs[group]
+            k = _tail_size(scores.size, fpr)
+            assert k is not None  # a tail was fitted
+            start = np.partition(scores, scores.size - k - 1)[scores.size - k - 1]
+            threshold = max(threshold, _logistic(tail), float(np.nextafter(start, np.inf)))
             continue
         negatives = np.sort(probs[group])[::-1]
         allowed = _allowed(fpr, len(negatives))
@@ -66,11 +72,21 @@ def _threshold_for(
     return min(1.0, threshold)
 
 
+def _logistic(log_odds: float) -> float:
+    """P from log-odds, as the calibration computes it, without losing the small ones."""
+    if log_odds >= 0:
+        return 1.0 / (1.0 + math.exp(-log_odds))
+    odds = math.exp(log_odds)
+    return odds / (1.0 + odds)
+
+
 def _tail_size(n: int, fpr: float) -> int | None:
     """How many of ``n`` scores :func:`_tail_log_odds` fits a tail to at ``fpr``, or None
     where it fits none."""
     k = math.floor(TAIL_SHARE * n)
-    return k if k >= MIN_TAIL and 0 < fpr * n < k else None
+    # Where the rule of before would let fewer than k of them through, read as it reads
+    # the rate (``_allowed``): at k or more it sets the threshold itself.
+    return k if k >= MIN_TAIL and fpr > 0 and _allowed(fpr, n) < k else None
 
 
 def _tail_log_odds(log_odds: NDArray[np.float64], fpr: float) -> float | None:

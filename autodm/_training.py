@@ -416,7 +416,7 @@ def _training_record(
         "target_fpr": options.target_fpr,
         "calibration_messages": int(rows.calibrated.sum()),
         # how each source's thresholds were read from its scores (_fitting._tail_log_odds)
-        "threshold_tail": {"share": TAIL_SHARE, "min_scores": MIN_TAIL},
+        "threshold_tail": {"share": TAIL_SHARE, "min_tail": MIN_TAIL},
         "context_evidence": design.origin,
         # which lexicons, bank and domain lists the signals were computed with
         "data_digest": data_digest(),

@@ -1111,6 +1111,41 @@ def test_training_reads_the_thresholds_of_a_large_source_from_its_tail(
     tail = fitting._tail_log_odds(log_odds[a], 0.005)
     assert tail is not None
     assert bundle.threshold == pytest.approx(1.0 / (1.0 + math.exp(-tail)), rel=1e-12)
-    assert bundle.manifest["training"]["threshold_tail"] == {"share": 0.1, "min_scores": 30}
+    assert bundle.manifest["training"]["threshold_tail"] == {"share": 0.1, "min_tail": 30}
     probs = 1.0 / (1.0 + np.exp(-log_odds))
     assert bundle.threshold != fitting._threshold_for(probs, y, 0.005, cut)
+
+
+def test_a_tail_threshold_keeps_the_small_probabilities() -> None:
+    # Found in review: the logistic as 0.5 * (1 + tanh(t / 2)) rounded to 0.0 under about
+    # -37, a threshold that flags everything.
+    log_odds = np.random.default_rng(0).logistic(size=1000) - 60
+    probs = 1.0 / (1.0 + np.exp(-log_odds))
+    y = np.zeros(log_odds.size, dtype=np.int8)
+    tailed = fitting._threshold_for(probs, y, 0.01, log_odds=log_odds)
+    assert tailed > 0.0
+    assert tailed == pytest.approx(fitting._threshold_for(probs, y, 0.01), rel=0.5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(300, 3_000), st.data())
+def test_a_stricter_rate_never_gets_a_lower_threshold(
+    seed: int, n: int, data: st.DataObject
+) -> None:
+    # Found in review: just under the tail's own share (k / n) the tail gave a threshold
+    # one ulp under the rule of before at k / n.
+    log_odds = np.random.default_rng(seed).logistic(size=n)
+    probs = 1.0 / (1.0 + np.exp(-log_odds))
+    y = np.zeros(n, dtype=np.int8)
+    edge = math.floor(0.1 * n) / n
+    rates = sorted(
+        data.draw(
+            st.lists(
+                st.sampled_from([0.0005, 0.001, 0.02, float(np.nextafter(edge, 0)), edge, 0.3]),
+                min_size=2,
+                max_size=2,
+            )
+        )
+    )
+    stricter, looser = (fitting._threshold_for(probs, y, r, log_odds=log_odds) for r in rates)
+    assert stricter >= looser
