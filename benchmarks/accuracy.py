@@ -341,9 +341,14 @@ def unseen_sources(texts, y, groups, weights, sources, bank_ids, origins, seed=0
         span = f"[{low:.2%}, {high:.2%}]"
         print(f"  {source:<28}{int((sources == source).sum()):>9}{cells}{span:>20}")
         real_kept = np.isin(sources[kept], REAL)
+        clipped = np.clip(probabilities[real_kept], 1e-15, 1 - 1e-15)
         for target in SWEEP:
             threshold = fitting._threshold_for(
-                probabilities[real_kept], y[kept][real_kept], target, sources[kept][real_kept]
+                probabilities[real_kept],
+                y[kept][real_kept],
+                target,
+                sources[kept][real_kept],
+                np.log(clipped / (1 - clipped)),  # each source's tail, as train reads it
             )
             sweep.setdefault(target, []).append(
                 (
@@ -353,8 +358,8 @@ def unseen_sources(texts, y, groups, weights, sources, bank_ids, origins, seed=0
             )
     print(
         "\n  The default's target, swept: each left-out model's threshold for a false-positive"
-        "\n  rate held on every source it was trained on, on its first fold split's scores"
-        "\n  (the bundle's pools three); that rate on the left-out source"
+        "\n  rate on every source it was trained on, read from each source's tail on its first"
+        "\n  fold split's scores (the bundle's pools three); that rate on the left-out source"
     )
     print(f"  {'target':<8}" + "".join(f"{s[:10]:>11}" for s in devdata.REAL_HUMAN_SOURCES), end="")
     print(f"{'mean':>8}{'recall':>8}")
