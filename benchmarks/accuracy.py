@@ -104,15 +104,21 @@ def headline(scores, y, sources) -> tuple[float, float, float, float]:
     return _figures(scores[real], y[real], sources[real])[:4]
 
 
+def log_odds(probabilities):
+    """Log-odds of probabilities, clipped short of 0 and 1: what ``_threshold_for`` fits
+    each source's tail to, as ``train`` fits the calibrated log-odds."""
+    clipped = np.clip(probabilities, 1e-15, 1 - 1e-15)
+    return np.log(clipped / (1 - clipped))
+
+
 def _figures(scores, y, sources) -> tuple[float, ...]:
     """:func:`headline` of messages already all real, the default's threshold, and that
     threshold read from each source's tail as ``train`` reads it, with its recall."""
-    clipped = np.clip(scores, 1e-15, 1 - 1e-15)
     cuts = (
         fitting._threshold_for(scores, y, 0.01),
         fitting._threshold_for(scores, y, 0.005, sources),
         fitting._threshold_for(scores, y, TARGET, sources),
-        fitting._threshold_for(scores, y, TARGET, sources, np.log(clipped / (1 - clipped))),
+        fitting._threshold_for(scores, y, TARGET, sources, log_odds(scores)),
     )
     recalls = [float(np.mean(scores[y == 1] >= cut)) for cut in cuts]
     return (fitting._auc(scores, y), *recalls[:3], cuts[2], recalls[3], cuts[3])
@@ -273,9 +279,8 @@ def peer_trained_on(kept, texts, y, groups, weights, sources):
     )
     oof = peer_scores(texts[kept], y[kept], weights[kept], list(folds))
     # Read from each source's tail, as autodm's thresholds are (the peer's log-odds).
-    clipped = np.clip(oof[real], 1e-15, 1 - 1e-15)
     threshold = fitting._threshold_for(
-        oof[real], y[kept][real], TARGET, sources[kept][real], np.log(clipped / (1 - clipped))
+        oof[real], y[kept][real], TARGET, sources[kept][real], log_odds(oof[real])
     )
     peer = peer_model().fit(texts[kept], y[kept], logisticregression__sample_weight=weights[kept])
     return peer, threshold, oof
@@ -341,14 +346,14 @@ def unseen_sources(texts, y, groups, weights, sources, bank_ids, origins, seed=0
         span = f"[{low:.2%}, {high:.2%}]"
         print(f"  {source:<28}{int((sources == source).sum()):>9}{cells}{span:>20}")
         real_kept = np.isin(sources[kept], REAL)
-        clipped = np.clip(probabilities[real_kept], 1e-15, 1 - 1e-15)
+        tails = log_odds(probabilities[real_kept])  # each source's tail, as train reads it
         for target in SWEEP:
             threshold = fitting._threshold_for(
                 probabilities[real_kept],
                 y[kept][real_kept],
                 target,
                 sources[kept][real_kept],
-                np.log(clipped / (1 - clipped)),  # each source's tail, as train reads it
+                tails,
             )
             sweep.setdefault(target, []).append(
                 (
